@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * The environment of each Lambda function, as zod schemas. Handlers parse `process.env`
+ * with them once at cold start; the CDK constructs type their `environment` with the
+ * same inferred types, so a variable missing on either side is a compile error.
+ */
+
+const nonEmpty = z.string().min(1);
+
+export const dataEnv = z.object({
+  /** Name of the single-table domain table. */
+  DOMAIN_TABLE: nonEmpty,
+  /** Name of the table for idempotency keys and rate-limit windows (TTL on `expiresAt`). */
+  IDEMPOTENCY_TABLE: nonEmpty,
+});
+
+export const mailEnv = z.object({
+  /** The address employees write to, e.g. `support@example.com`; reply tokens are `support+<token>@…`. */
+  SUPPORT_ADDRESS: z.email(),
+  /** The From of every mail Spoke sends (an SES-verified identity). */
+  MAIL_FROM: z.email(),
+  /** The portal's base URL, linked from notifications. */
+  PORTAL_URL: z.url(),
+});
+
+export const apiEnv = dataEnv.extend({
+  /** Bucket holding attachments (presigned upload and download). */
+  ATTACHMENT_BUCKET: nonEmpty,
+});
+
+export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
+  /** Bucket the SES receipt rule writes raw messages to, before the Lambda runs. */
+  RAW_MAIL_BUCKET: nonEmpty,
+  /** Key prefix of raw messages in that bucket (the receipt rule's `objectKeyPrefix`). */
+  RAW_MAIL_PREFIX: z.string().default('raw/'),
+});
+
+export const changeWorkflowEnv = dataEnv;
+
+export type ApiEnv = z.input<typeof apiEnv>;
+export type InboundEmailEnv = z.input<typeof inboundEmailEnv>;
+export type ChangeWorkflowEnv = z.input<typeof changeWorkflowEnv>;
+
+/** Parses `process.env` with a schema and fails the cold start with the names of what is wrong. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.output<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid function environment: ${problems}`);
+  }
+  return result.data;
+}
