@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { Person } from './ticket.ts';
+
+/**
+ * An entry in a ticket's conversation. A `note` is an internal work note: never shown to
+ * the requester and never mailed to them; a `system` entry records what Spoke did.
+ */
+export const ArticleType = z.enum(['reply', 'note', 'system']);
+export type ArticleType = z.infer<typeof ArticleType>;
+
+export const Article = z.object({
+  id: z.string().min(1).max(64),
+  ticketId: z.string().min(1).max(64),
+  type: ArticleType,
+  author: Person.partial({ id: true }),
+  body: z.string().max(100_000),
+  channel: z.enum(['portal', 'email', 'api', 'system']),
+  /** For mail: the Message-ID, so threading and idempotency can find it. */
+  messageId: z.string().max(998).optional(),
+  createdAt: z.iso.datetime(),
+});
+export type Article = z.infer<typeof Article>;
+
+/** An immutable record of one field change: who, when, which field, from what, to what. */
+export const AuditEntry = z.object({
+  ticketId: z.string().min(1).max(64),
+  at: z.iso.datetime(),
+  actor: z.object({ id: z.string(), email: z.string() }),
+  field: z.string().max(64),
+  oldValue: z.unknown().optional(),
+  newValue: z.unknown().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
