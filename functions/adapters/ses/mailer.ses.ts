@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { Mailer, OutboundMail } from '#ports/mail.ts';
+import { buildRawMessage } from './mime.ts';
+
+/** Sends through SES v1 SendRawEmail and returns the Message-ID SES assigned. */
+export class SesMailer implements Mailer {
+  readonly #ses: SESClient;
+  readonly #from: string;
+
+  constructor(ses: SESClient, from: string) {
+    this.#ses = ses;
+    this.#from = from;
+  }
+
+  async send(mail: OutboundMail): Promise<{ providerMessageId: string }> {
+    const raw = buildRawMessage({ ...mail, from: this.#from }, `spoke-${randomUUID()}`);
+    const result = await this.#ses.send(
+      new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw, 'utf8') }, Destinations: [...mail.to] }),
+    );
+    if (!result.MessageId) throw new Error('SES returned no MessageId');
+    return { providerMessageId: result.MessageId };
+  }
+}

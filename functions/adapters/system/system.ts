@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock, IdGenerator } from '#ports/clock.ts';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * ULIDs: 48 bits of milliseconds and 80 random bits in Crockford base32, so identifiers
+ * sort by creation time and cannot be guessed from their neighbours.
+ */
+export const ulids: IdGenerator = {
+  next() {
+    let time = Date.now();
+    let out = '';
+    for (let i = 0; i < 10; i++) {
+      out = CROCKFORD[time % 32] + out;
+      time = Math.floor(time / 32);
+    }
+    const random = randomBytes(16);
+    for (let i = 0; i < 16; i++) out += CROCKFORD[random[i]! % 32];
+    return out;
+  },
+};

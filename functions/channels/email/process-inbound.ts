@@ -1,0 +1,131 @@
+import type { Actor } from '#core/identity/actor.ts';
+import { ValidationError } from '#core/shared/errors.ts';
+import { openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
+import type { Ticket } from '#core/ticket/ticket.ts';
+import type { Mailer, RawMailStore } from '#ports/mail.ts';
+import type { QuarantineStore } from '#ports/quarantine-store.ts';
+import { automaticMailReason } from './filters/automatic-mail.ts';
+import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
+import { type ParsedMail, parseMail } from './parse.ts';
+
+export interface InboundMailDeps extends TicketDeps {
+  readonly rawMail: RawMailStore;
+  readonly quarantine: QuarantineStore;
+  readonly mailer: Mailer;
+  readonly supportAddress: string;
+  readonly portalUrl: string;
+}
+
+/** One message as SES reports it: the raw MIME is already stored under `rawKey`. */
+export interface InboundMessage {
+  readonly sesMessageId: string;
+  readonly rawKey: string;
+  readonly envelopeSender?: string;
+  readonly verdicts: SesVerdicts;
+  readonly receivedAt: string;
+}
+
+export type InboundOutcome =
+  | { readonly kind: 'ticket'; readonly ticket: Ticket; readonly created: boolean; readonly acknowledged: boolean }
+  | { readonly kind: 'quarantined'; readonly reason: string };
+
+const SUBJECT_LIMIT = 160;
+const DESCRIPTION_LIMIT = 10_000;
+
+const truncate = (text: string, limit: number) => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text);
+const htmlToText = (html: string) =>
+  html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+function senderOf(mail: ParsedMail): Actor | undefined {
+  const from = mail.from && 'address' in mail.from ? mail.from : undefined;
+  const address = from?.address?.trim().toLowerCase();
+  if (!address || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address) || address.length > 254) return undefined;
+  return { id: `mail:${address}`, email: address, ...(from?.name ? { name: from.name.slice(0, 200) } : {}), groups: [] };
+}
+
+/**
+ * The inbound mail pipeline: verdicts → parse → sender → ticket (exactly once per SES
+ * message id) → acknowledgement when the message came from a person. Anything that cannot
+ * become a ticket is quarantined with its reason; nothing is dropped.
+ */
+export async function processInboundMail(deps: InboundMailDeps, message: InboundMessage): Promise<InboundOutcome> {
+  const quarantine = async (reason: string, mail?: ParsedMail): Promise<InboundOutcome> => {
+    await deps.quarantine.put({
+      id: message.sesMessageId,
+      rawKey: message.rawKey,
+      reason,
+      receivedAt: message.receivedAt,
+      ...(mail?.from && 'address' in mail.from && mail.from.address ? { from: mail.from.address.slice(0, 998) } : {}),
+      ...(mail?.subject ? { subject: mail.subject.slice(0, 998) } : {}),
+    });
+    return { kind: 'quarantined', reason };
+  };
+
+  const verdictReason = verdictQuarantineReason(message.verdicts);
+  if (verdictReason) return quarantine(verdictReason);
+
+  let mail: ParsedMail;
+  try {
+    mail = await parseMail(await deps.rawMail.get(message.rawKey));
+  } catch (error) {
+    if (error instanceof ValidationError) return quarantine(`unreadable message: ${error.fields[0]?.message ?? error.message}`);
+    throw error;
+  }
+  const sender = senderOf(mail);
+  if (!sender) return quarantine('no usable sender address', mail);
+
+  const subject = mail.subject?.trim() || '(no subject)';
+  const body = (mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim();
+  const { ticket, created } = await openTicket(
+    deps,
+    sender,
+    { shortDescription: truncate(subject, SUBJECT_LIMIT), description: truncate(body, DESCRIPTION_LIMIT) },
+    {
+      channel: 'email',
+      idempotencyKey: `mail:${message.sesMessageId}`,
+      ...(mail.messageId ? { messageId: mail.messageId.slice(0, 998) } : {}),
+    },
+  );
+
+  const automatic = automaticMailReason(mail, message.envelopeSender);
+  let acknowledged = false;
+  if (created && !automatic) {
+    try {
+      await deps.mailer.send(acknowledgement(deps, ticket, sender.email, mail));
+      acknowledged = true;
+    } catch (error) {
+      console.error(
+        JSON.stringify({ level: 'ERROR', message: 'acknowledgement not sent', ticket: ticket.number, error: String(error) }),
+      );
+    }
+  }
+  return { kind: 'ticket', ticket, created, acknowledged };
+}
+
+function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, original: ParsedMail) {
+  const domain = deps.supportAddress.split('@')[1] ?? 'spoke.invalid';
+  const link = `${deps.portalUrl.replace(/\/$/, '')}/tickets/${ticket.id}`;
+  return {
+    to: [to],
+    subject: `[${ticket.number}] ${ticket.shortDescription}`,
+    text: [
+      `We have received your message and opened ${ticket.number}: ${ticket.shortDescription}.`,
+      '',
+      'Reply to this mail to add to it, or follow it in the portal:',
+      link,
+      '',
+      '— Spoke service desk',
+    ].join('\n'),
+    replyTo: deps.supportAddress,
+    messageId: `<${ticket.id}.ack@${domain}>`,
+    ...(original.messageId ? { inReplyTo: original.messageId, references: [original.messageId] } : {}),
+    automatic: true,
+  };
+}

@@ -1,0 +1,8 @@
+import { apiServices } from '#config/composition-root.ts';
+import { apiEnv, parseEnv } from '#config/env.ts';
+import { createHttpApi } from '#http/api.ts';
+import { sessionRoutes } from '#http/routes/session.ts';
+import { ticketRoutes } from '#http/routes/tickets.ts';
+
+/** Lambda entry of the HTTP API (behind API Gateway's JWT authorizer). */
+export const handler = createHttpApi([...sessionRoutes, ...ticketRoutes(apiServices(parseEnv(apiEnv)))]);

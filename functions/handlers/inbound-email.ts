@@ -1,0 +1,42 @@
+import type { SESEvent } from 'aws-lambda';
+import { processInboundMail } from '#channels/email/process-inbound.ts';
+import { inboundEmailServices } from '#config/composition-root.ts';
+import { inboundEmailEnv, parseEnv } from '#config/env.ts';
+
+const env = parseEnv(inboundEmailEnv);
+const deps = inboundEmailServices(env);
+
+/**
+ * Lambda entry of the SES receipt rule (after its S3 action stored the raw message). A thrown
+ * error makes Lambda retry the event and then move it to the dead-letter queue.
+ */
+export async function handler(event: SESEvent) {
+  const outcomes = [];
+  for (const record of event.Records) {
+    const { mail, receipt } = record.ses;
+    const receiptWithDmarcPolicy = receipt as typeof receipt & { dmarcPolicy?: string };
+    const outcome = await processInboundMail(deps, {
+      sesMessageId: mail.messageId,
+      rawKey: `${env.RAW_MAIL_PREFIX}${mail.messageId}`,
+      envelopeSender: mail.source,
+      receivedAt: new Date(mail.timestamp).toISOString(),
+      verdicts: {
+        spam: receipt.spamVerdict?.status,
+        virus: receipt.virusVerdict?.status,
+        dmarc: receipt.dmarcVerdict?.status,
+        ...(receiptWithDmarcPolicy.dmarcPolicy ? { dmarcPolicy: receiptWithDmarcPolicy.dmarcPolicy } : {}),
+      },
+    });
+    console.log(
+      JSON.stringify({
+        level: 'INFO',
+        message: 'mail processed',
+        messageId: mail.messageId,
+        outcome: outcome.kind,
+        ...(outcome.kind === 'ticket' ? { ticket: outcome.ticket.number, created: outcome.created } : { reason: outcome.reason }),
+      }),
+    );
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}

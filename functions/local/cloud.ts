@@ -1,0 +1,222 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { SESEvent } from 'aws-lambda';
+import S3rver from 's3rver';
+import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/table-definition.ts';
+import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
+import { localS3Config, useLocalCloud } from '#config/composition-root.ts';
+import type { InboundEmailEnv } from '#config/env.ts';
+import type { ApiHandler } from './api-gateway.ts';
+import { startApiGateway } from './api-gateway.ts';
+import { ensureTables } from './create-tables.ts';
+import { demoUsers } from './demo-users.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { createLocalEventBus } from './event-bus.ts';
+import { startIdentityProvider } from './identity-provider.ts';
+import { startPortalHost } from './portal-host.ts';
+import { claimPort } from './preflight.ts';
+import { seedDemoData } from './seed.ts';
+import { startSmtpIntake } from './smtp-intake.ts';
+
+export interface LocalPorts {
+  readonly portal: number;
+  readonly api: number;
+  readonly identity: number;
+  readonly outbox: number;
+  readonly s3: number;
+  readonly dynamodb: number;
+  readonly smtp: number;
+}
+
+/** The well-known local ports; `SPOKE_PORT_BASE` moves the 3000s block, `SPOKE_SMTP_PORT` the intake. */
+export function defaultPorts(env: NodeJS.ProcessEnv = process.env): LocalPorts {
+  const base = Number(env.SPOKE_PORT_BASE ?? 3000);
+  return {
+    portal: base,
+    api: base + 1,
+    identity: base + 2,
+    outbox: base + 3,
+    s3: base + 4,
+    dynamodb: base + 5,
+    smtp: Number(env.SPOKE_SMTP_PORT ?? 2525),
+  };
+}
+
+export interface LocalCloudOptions {
+  /** Where state lives between runs (`.data/`). */
+  readonly dataDir: string;
+  /** Ports to use; 0 picks a free one. @default defaultPorts() */
+  readonly ports?: Partial<LocalPorts>;
+  /** Seed demo data when the data folder is new. @default true */
+  readonly seed?: boolean;
+  /** Keep the emulators' request logs quiet. @default true */
+  readonly quiet?: boolean;
+}
+
+export interface LocalCloud {
+  readonly urls: Record<keyof LocalPorts, string>;
+  /** Resolves when every accepted mail has been processed (for tests and benchmarks). */
+  mailIdle(): Promise<void>;
+  readonly events: ReturnType<typeof createLocalEventBus>;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_TABLE_PREFIX = 'spoke-local';
+export const LOCAL_CLIENT_ID = 'spoke-portal-local';
+export const LOCAL_SUPPORT_ADDRESS = 'support@spoke.localhost';
+const RAW_MAIL_BUCKET = 'spoke-local-raw-mail';
+const ATTACHMENT_BUCKET = 'spoke-local-attachments';
+const RAW_MAIL_PREFIX = 'raw/';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * The whole product on one machine: DynamoDB Local, S3 (s3rver), the SES outbox
+ * (aws-ses-v2-local), the OpenID provider, the API Gateway emulator running the API
+ * handler, the SMTP intake running the inbound-mail handler, and the portal host. Every
+ * piece listens on loopback only; `stop()` takes everything down, the JVM included.
+ */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const wanted = { ...defaultPorts(), ...options.ports };
+  const quiet = options.quiet ?? true;
+  const ports: LocalPorts = {
+    portal: await claimPort(wanted.portal, 'portal'),
+    api: await claimPort(wanted.api, 'API'),
+    identity: await claimPort(wanted.identity, 'identity provider'),
+    outbox: await claimPort(wanted.outbox, 'SES outbox'),
+    s3: await claimPort(wanted.s3, 'S3'),
+    dynamodb: await claimPort(wanted.dynamodb, 'DynamoDB Local'),
+    smtp: await claimPort(wanted.smtp, 'SMTP intake'),
+  };
+  const host = '127.0.0.1';
+  const urls = {
+    portal: `http://${host}:${ports.portal}`,
+    api: `http://${host}:${ports.api}`,
+    identity: `http://${host}:${ports.identity}`,
+    outbox: `http://${host}:${ports.outbox}`,
+    s3: `http://${host}:${ports.s3}`,
+    dynamodb: `http://${host}:${ports.dynamodb}`,
+    smtp: `smtp://${host}:${ports.smtp}`,
+  };
+  const firstRun = !existsSync(join(options.dataDir, 'dynamodb'));
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of stops.reverse()) await close().catch((error) => console.error(`[stop] ${error}`));
+    stops.length = 0;
+  };
+
+  try {
+    const dynamo = await startDynamoDbLocal({ port: ports.dynamodb, dataDir: join(options.dataDir, 'dynamodb') });
+    stops.push(() => dynamo.stop());
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTables(dynamoClient, LOCAL_TABLE_PREFIX);
+    dynamoClient.destroy();
+
+    const s3Dir = join(options.dataDir, 's3');
+    await mkdir(s3Dir, { recursive: true });
+    const s3 = new S3rver({
+      address: host,
+      port: ports.s3,
+      directory: s3Dir,
+      silent: quiet,
+      configureBuckets: [{ name: RAW_MAIL_BUCKET }, { name: ATTACHMENT_BUCKET }],
+    });
+    await s3.run();
+    stops.push(() => s3.close());
+
+    const sesServer = (await import('aws-ses-v2-local')).default as unknown as { default?: unknown };
+    const startSes = (typeof sesServer === 'function' ? sesServer : sesServer.default) as (config: {
+      host: string;
+      port: number;
+    }) => Promise<import('node:http').Server>;
+    const outbox = await startSes({ host, port: ports.outbox });
+    stops.push(
+      () =>
+        new Promise<void>((done) => {
+          outbox.close(() => done());
+          outbox.closeAllConnections();
+        }),
+    );
+
+    const identity = await startIdentityProvider({
+      port: ports.identity,
+      host,
+      clientId: LOCAL_CLIENT_ID,
+      redirectUris: [`${urls.portal}/auth/callback`],
+      postLogoutRedirectUris: [`${urls.portal}/`],
+      users: demoUsers,
+      keysFile: join(options.dataDir, 'identity', 'signing-keys.json'),
+    });
+    stops.push(() => identity.close());
+
+    const events = createLocalEventBus();
+    useLocalCloud({ endpoints: { dynamodb: dynamo.endpoint, s3: urls.s3, ses: urls.outbox }, events: events.publisher });
+    const env: InboundEmailEnv & { ATTACHMENT_BUCKET: string } = {
+      DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
+      IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
+      ATTACHMENT_BUCKET,
+      RAW_MAIL_BUCKET,
+      RAW_MAIL_PREFIX,
+      SUPPORT_ADDRESS: LOCAL_SUPPORT_ADDRESS,
+      MAIL_FROM: LOCAL_SUPPORT_ADDRESS,
+      PORTAL_URL: urls.portal,
+    };
+    Object.assign(process.env, env);
+
+    const apiModule = (await import('#handlers/api.ts')) as { handler: ApiHandler };
+    const api = await startApiGateway({
+      port: ports.api,
+      host,
+      issuer: identity.issuer,
+      audience: LOCAL_CLIENT_ID,
+      jwksUri: identity.jwksUri,
+      handler: apiModule.handler,
+    });
+    stops.push(() => api.close());
+
+    const inbound = (await import('#handlers/inbound-email.ts')) as { handler: (event: SESEvent) => Promise<unknown> };
+    const rawMail = new S3RawMailStore(
+      new S3Client({ ...localS3Config, endpoint: urls.s3 }),
+      RAW_MAIL_BUCKET,
+    );
+    const smtp = await startSmtpIntake({
+      port: ports.smtp,
+      host,
+      recipientDomains: [LOCAL_SUPPORT_ADDRESS.split('@')[1] as string],
+      rawMail,
+      rawPrefix: RAW_MAIL_PREFIX,
+      handler: inbound.handler,
+      deadLetterDir: join(options.dataDir, 'dead-letters'),
+    });
+    stops.push(() => smtp.close());
+
+    const portal = await startPortalHost({
+      port: ports.portal,
+      host,
+      distDir: join(repoRoot, 'web', 'dist'),
+      apiOrigin: urls.api,
+      identityOrigin: urls.identity,
+      portalConfig: { authority: identity.issuer, clientId: LOCAL_CLIENT_ID, apiBase: '/api', outboxUrl: urls.outbox },
+    });
+    stops.push(() => portal.close());
+
+    if (firstRun && (options.seed ?? true)) {
+      await seedDemoData({ dynamodbEndpoint: dynamo.endpoint, env, smtpPort: ports.smtp, supportAddress: LOCAL_SUPPORT_ADDRESS });
+      await smtp.idle();
+      await writeFile(join(options.dataDir, 'seeded-at'), new Date().toISOString());
+    }
+
+    return { urls, events, mailIdle: () => smtp.idle(), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
