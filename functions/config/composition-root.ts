@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
@@ -11,12 +12,11 @@ import { systemClock, ulids } from '#adapters/system/system.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
 import type { TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
-import type { z } from 'zod';
 import type { dataEnv, inboundEmailEnv } from './env.ts';
 
 /**
  * The composition root: the only module that decides which adapters run. In Lambda every
- * client talks to AWS; the local cloud calls `useLocalCloud` first, which points the same
+ * client talks to AWS; the local cloud calls `wireLocalCloud` first, which points the same
  * SDK clients at the emulators and swaps the event bus. Nothing else asks where it runs.
  */
 export interface LocalCloudWiring {
@@ -33,7 +33,7 @@ export const localS3Config = {
   credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
 } as const;
 
-export function useLocalCloud(wiring: LocalCloudWiring): void {
+export function wireLocalCloud(wiring: LocalCloudWiring): void {
   local = wiring;
 }
 
@@ -41,7 +41,10 @@ const localClientConfig = () =>
   local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 
 function dataAdapters(env: z.output<typeof dataEnv>) {
-  const dynamo = new DynamoDBClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.dynamodb } : {}) });
+  const dynamo = new DynamoDBClient({
+    ...localClientConfig(),
+    ...(local ? { endpoint: local.endpoints.dynamodb } : {}),
+  });
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   return {
     tickets: new DynamoTicketStore({

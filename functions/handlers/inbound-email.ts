@@ -33,7 +33,9 @@ export async function handler(event: SESEvent) {
         message: 'mail processed',
         messageId: mail.messageId,
         outcome: outcome.kind,
-        ...(outcome.kind === 'ticket' ? { ticket: outcome.ticket.number, created: outcome.created } : { reason: outcome.reason }),
+        ...(outcome.kind === 'ticket'
+          ? { ticket: outcome.ticket.number, created: outcome.created }
+          : { reason: outcome.reason }),
       }),
     );
     outcomes.push(outcome);

@@ -17,7 +17,11 @@ const baseHeaders = {
   'x-content-type-options': 'nosniff',
 };
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return { statusCode: status, headers: { ...baseHeaders, ...headers }, body: JSON.stringify(body) };
 }
 
@@ -45,25 +49,30 @@ export function readJsonBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): un
  */
 export function createHttpApi(routes: readonly Route[]) {
   const compiled = compileRoutes(routes);
-  const dispatch = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyStructuredResultV2> => {
+  const dispatch = async (
+    event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
     const { route, params } = matchRoute(compiled, event.requestContext.http.method, event.rawPath);
     return route.handle({ event, params, body: readJsonBody(event) });
   };
-  return middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Error, Context>(dispatch).onError(
-    (request) => {
-      const problem = problemOf(request.error);
-      if (problem.status >= 500) {
-        console.error(
-          JSON.stringify({
-            level: 'ERROR',
-            message: 'Unhandled error in API',
-            requestId: request.context?.awsRequestId,
-            route: request.event.routeKey,
-            error: request.error instanceof Error ? { name: request.error.name, stack: request.error.stack } : String(request.error),
-          }),
-        );
-      }
-      request.response = json(problem.status, problem.body, problem.headers);
-    },
-  );
+  return middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Error, Context>(
+    dispatch,
+  ).onError((request) => {
+    const problem = problemOf(request.error);
+    if (problem.status >= 500) {
+      console.error(
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'Unhandled error in API',
+          requestId: request.context?.awsRequestId,
+          route: request.event.routeKey,
+          error:
+            request.error instanceof Error
+              ? { name: request.error.name, stack: request.error.stack }
+              : String(request.error),
+        }),
+      );
+    }
+    request.response = json(problem.status, problem.body, problem.headers);
+  });
 }

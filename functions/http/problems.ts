@@ -51,18 +51,26 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   }, '');
 }
 
-export function problemOf(error: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+export function problemOf(error: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers?: Record<string, string>;
+} {
   const name = error instanceof Error ? error.name : '';
   const known = statusByErrorName[name];
   if (!known || !(error instanceof Error)) {
-    return { status: 500, body: { error: { code: 'internal_error', message: 'Something went wrong on our side.' } } };
+    return {
+      status: 500,
+      body: { error: { code: 'internal_error', message: 'Something went wrong on our side.' } },
+    };
   }
   let fields: FieldProblem[] | undefined;
   let message = error.message;
   if (error instanceof z.ZodError) {
     fields = error.issues.map((issue) => ({
       path: fieldPath(issue.path) || '(body)',
-      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+      message:
+        issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
     }));
     message = `Invalid request: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`;
   } else if ('fields' in error && Array.isArray(error.fields) && error.fields.length > 0) {

@@ -35,7 +35,7 @@ export function compileRoutes(routes: readonly Route[]): readonly CompiledRoute[
       .map((segment) => {
         const param = /^\{(\w+)\}$/.exec(segment);
         if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        names.push(param[1]!);
+        names.push(param[1] as string);
         return '([^/]+)';
       })
       .join('/');
@@ -57,9 +57,12 @@ export function matchRoute(
       allowed.push(route.method);
       continue;
     }
-    const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+    const params = Object.fromEntries(
+      route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+    );
     return { route, params };
   }
-  if (allowed.length > 0) throw new MethodNotAllowedError(`${method} is not allowed on ${path}`, allowed);
+  if (allowed.length > 0)
+    throw new MethodNotAllowedError(`${method} is not allowed on ${path}`, allowed.sort());
   throw new NotFoundError(`No route for ${method} ${path}`);
 }

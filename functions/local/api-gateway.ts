@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<unknown>;
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<unknown>;
 
 export interface ApiGatewayOptions {
   readonly port: number;
@@ -23,14 +31,31 @@ export interface ApiGatewayOptions {
  * API Gateway's JWT authorizer passes claims as strings; lists become `[a b]`. Doing the
  * same here means the handler's claim parsing is exercised exactly as in AWS.
  */
-export function flattenClaims(payload: Record<string, unknown>): Record<string, string | number | boolean | string[]> {
+export function flattenClaims(
+  payload: Record<string, unknown>,
+): Record<string, string | number | boolean | string[]> {
   return Object.fromEntries(
     Object.entries(payload).map(([key, value]) => [
       key,
-      Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' ? JSON.stringify(value) : String(value),
+      Array.isArray(value)
+        ? `[${value.join(' ')}]`
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value),
     ]),
   );
 }
+
+/** aws-jwt-verify fetches keys over HTTPS only; the local identity provider serves them on loopback HTTP. */
+const loopbackFetcher = {
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(uri))
+      throw new Error(`Refusing to fetch keys from ${uri}`);
+    const response = await fetch(uri);
+    if (!response.ok) throw new Error(`JWKS ${uri} answered ${response.status}`);
+    return response.arrayBuffer();
+  },
+};
 
 const textTypes = /^(application\/(json|.+\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
@@ -77,10 +102,12 @@ export function toEvent(
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+    if (value !== undefined && name !== 'cookie')
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const isText = body.length === 0 || textTypes.test(headers['content-type'] ?? '');
   const now = new Date();
   const method = req.method ?? 'GET';
@@ -122,8 +149,13 @@ export function toEvent(
  * the real event shape, invokes the same handler module Lambda runs and writes its result.
  * A handler that throws becomes API Gateway's bare 500; the server itself never goes down.
  */
-export async function startApiGateway(options: ApiGatewayOptions): Promise<{ url: string; close(): Promise<void> }> {
-  const verifier = JwtVerifier.create({ issuer: options.issuer, audience: options.audience, jwksUri: options.jwksUri });
+export async function startApiGateway(
+  options: ApiGatewayOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const verifier = JwtVerifier.create(
+    { issuer: options.issuer, audience: options.audience, jwksUri: options.jwksUri },
+    { jwksCache: new SimpleJwksCache({ fetcher: loopbackFetcher }) },
+  );
   const publicRoutes = new Set(options.publicRoutes ?? ['GET /api/health']);
   const server = createServer(async (req, res) => {
     const requestId = randomUUID();
@@ -137,18 +169,29 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<{ url
         try {
           claims = flattenClaims((await verifier.verify(token)) as Record<string, unknown>);
         } catch {
-          return send(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+          return send(
+            res,
+            401,
+            { message: 'Unauthorized' },
+            { 'www-authenticate': 'Bearer error="invalid_token"' },
+          );
         }
       }
       const body = await readBody(req);
-      if (body === 'too-large') return send(res, 413, { message: 'Request Entity Too Large' }, { connection: 'close' });
-      const result = (await options.handler(toEvent(req, body, claims, requestId), lambdaContext(requestId))) as
-        | APIGatewayProxyStructuredResultV2
-        | undefined;
-      const headers = Object.fromEntries(Object.entries(result?.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      if (body === 'too-large')
+        return send(res, 413, { message: 'Request Entity Too Large' }, { connection: 'close' });
+      const result = (await options.handler(
+        toEvent(req, body, claims, requestId),
+        lambdaContext(requestId),
+      )) as APIGatewayProxyStructuredResultV2 | undefined;
+      const headers = Object.fromEntries(
+        Object.entries(result?.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
       if (result?.cookies?.length) res.setHeader('set-cookie', result.cookies);
       res.writeHead(result?.statusCode ?? 200, headers);
-      res.end(result?.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined);
+      res.end(
+        result?.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined,
+      );
     } catch (error) {
       console.error(`[api] handler failed for ${req.method} ${req.url}: ${(error as Error).stack ?? error}`);
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });

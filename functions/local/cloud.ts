@@ -8,7 +8,7 @@ import type { SESEvent } from 'aws-lambda';
 import S3rver from 's3rver';
 import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/table-definition.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
-import { localS3Config, useLocalCloud } from '#config/composition-root.ts';
+import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
 import type { InboundEmailEnv } from '#config/env.ts';
 import type { ApiHandler } from './api-gateway.ts';
 import { startApiGateway } from './api-gateway.ts';
@@ -18,9 +18,10 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalEventBus } from './event-bus.ts';
 import { startIdentityProvider } from './identity-provider.ts';
 import { startPortalHost } from './portal-host.ts';
-import { claimPort } from './preflight.ts';
+import { checkJava, claimPort } from './preflight.ts';
 import { seedDemoData } from './seed.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
+import { createLocalWorkflows, type LocalWorkflows } from './workflow-runner.ts';
 
 export interface LocalPorts {
   readonly portal: number;
@@ -62,6 +63,8 @@ export interface LocalCloud {
   /** Resolves when every accepted mail has been processed (for tests and benchmarks). */
   mailIdle(): Promise<void>;
   readonly events: ReturnType<typeof createLocalEventBus>;
+  /** The change-approval state machine, synthesized from the CDK app, on the local runner. */
+  readonly workflows: LocalWorkflows;
   stop(): Promise<void>;
 }
 
@@ -109,8 +112,27 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.length = 0;
   };
 
+  const env: InboundEmailEnv & { ATTACHMENT_BUCKET: string } = {
+    DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
+    IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
+    ATTACHMENT_BUCKET,
+    RAW_MAIL_BUCKET,
+    RAW_MAIL_PREFIX,
+    SUPPORT_ADDRESS: LOCAL_SUPPORT_ADDRESS,
+    MAIL_FROM: LOCAL_SUPPORT_ADDRESS,
+    PORTAL_URL: urls.portal,
+  };
+  Object.assign(process.env, env);
+
   try {
-    const dynamo = await startDynamoDbLocal({ port: ports.dynamodb, dataDir: join(options.dataDir, 'dynamodb') });
+    await checkJava();
+    const dynamoReady = startDynamoDbLocal({
+      port: ports.dynamodb,
+      dataDir: join(options.dataDir, 'dynamodb'),
+      javaChecked: true,
+    });
+    const workflowsReady = createLocalWorkflows({ env: { ...env } });
+    const dynamo = await dynamoReady;
     stops.push(() => dynamo.stop());
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -158,18 +180,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => identity.close());
 
     const events = createLocalEventBus();
-    useLocalCloud({ endpoints: { dynamodb: dynamo.endpoint, s3: urls.s3, ses: urls.outbox }, events: events.publisher });
-    const env: InboundEmailEnv & { ATTACHMENT_BUCKET: string } = {
-      DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
-      IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
-      ATTACHMENT_BUCKET,
-      RAW_MAIL_BUCKET,
-      RAW_MAIL_PREFIX,
-      SUPPORT_ADDRESS: LOCAL_SUPPORT_ADDRESS,
-      MAIL_FROM: LOCAL_SUPPORT_ADDRESS,
-      PORTAL_URL: urls.portal,
-    };
-    Object.assign(process.env, env);
+    wireLocalCloud({
+      endpoints: { dynamodb: dynamo.endpoint, s3: urls.s3, ses: urls.outbox },
+      events: events.publisher,
+    });
+
+    const workflows = await workflowsReady;
 
     const apiModule = (await import('#handlers/api.ts')) as { handler: ApiHandler };
     const api = await startApiGateway({
@@ -182,7 +198,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stops.push(() => api.close());
 
-    const inbound = (await import('#handlers/inbound-email.ts')) as { handler: (event: SESEvent) => Promise<unknown> };
+    const inbound = (await import('#handlers/inbound-email.ts')) as {
+      handler: (event: SESEvent) => Promise<unknown>;
+    };
     const rawMail = new S3RawMailStore(
       new S3Client({ ...localS3Config, endpoint: urls.s3 }),
       RAW_MAIL_BUCKET,
@@ -204,17 +222,27 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       distDir: join(repoRoot, 'web', 'dist'),
       apiOrigin: urls.api,
       identityOrigin: urls.identity,
-      portalConfig: { authority: identity.issuer, clientId: LOCAL_CLIENT_ID, apiBase: '/api', outboxUrl: urls.outbox },
+      portalConfig: {
+        authority: identity.issuer,
+        clientId: LOCAL_CLIENT_ID,
+        apiBase: '/api',
+        outboxUrl: urls.outbox,
+      },
     });
     stops.push(() => portal.close());
 
     if (firstRun && (options.seed ?? true)) {
-      await seedDemoData({ dynamodbEndpoint: dynamo.endpoint, env, smtpPort: ports.smtp, supportAddress: LOCAL_SUPPORT_ADDRESS });
+      await seedDemoData({
+        dynamodbEndpoint: dynamo.endpoint,
+        env,
+        smtpPort: ports.smtp,
+        supportAddress: LOCAL_SUPPORT_ADDRESS,
+      });
       await smtp.idle();
       await writeFile(join(options.dataDir, 'seeded-at'), new Date().toISOString());
     }
 
-    return { urls, events, mailIdle: () => smtp.idle(), stop };
+    return { urls, events, workflows, mailIdle: () => smtp.idle(), stop };
   } catch (error) {
     await stop();
     throw error;

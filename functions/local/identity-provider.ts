@@ -8,6 +8,7 @@ import Provider, {
   type Adapter,
   type AdapterPayload,
   type Configuration,
+  type Interaction,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import { DEMO_PASSWORD, type DemoUser } from './demo-users.ts';
@@ -58,7 +59,15 @@ const ONE_HOUR = 60 * 60;
  * run the same sign-in and token checks locally as against a real user pool.
  */
 export async function startIdentityProvider(options: IdentityProviderOptions): Promise<IdentityProvider> {
-  const { port, host = '127.0.0.1', clientId, redirectUris, postLogoutRedirectUris, users, keysFile } = options;
+  const {
+    port,
+    host = '127.0.0.1',
+    clientId,
+    redirectUris,
+    postLogoutRedirectUris,
+    users,
+    keysFile,
+  } = options;
   if (!LOOPBACK_HOSTS.has(host)) {
     throw new Error(`The local identity provider listens on loopback only, not on ${host}`);
   }
@@ -67,7 +76,9 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   await listen(server, port, host);
   const { port: actualPort } = server.address() as AddressInfo;
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-  const portalOrigins = [...new Set([...redirectUris, ...postLogoutRedirectUris].map((uri) => new URL(uri).origin))];
+  const portalOrigins = [
+    ...new Set([...redirectUris, ...postLogoutRedirectUris].map((uri) => new URL(uri).origin)),
+  ];
   const pageHeaders = signInPageHeaders(portalOrigins);
 
   const provider = new Provider(issuer, {
@@ -125,26 +136,46 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     loadExistingGrant: grantFirstPartyConsent,
     clientBasedCORS: (_ctx, origin) => portalOrigins.includes(origin),
     renderError: (ctx, out) =>
-      renderInto(ctx, ctx.status >= 400 ? ctx.status : 400, pageHeaders, messagePage('Sign-in problem', out.error_description ?? out.error)),
+      renderInto(
+        ctx,
+        Math.max(ctx.status, 400),
+        pageHeaders,
+        messagePage('Sign-in problem', out.error_description ?? out.error),
+      ),
   } satisfies Configuration);
 
   const handleProtocol = provider.callback();
 
   async function handleSignIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let interaction: Awaited<ReturnType<Provider['interactionDetails']>>;
+    let interaction: Interaction;
     try {
       interaction = await provider.interactionDetails(req, res);
     } catch {
-      return send(res, 400, pageHeaders, messagePage('Sign-in expired', 'This sign-in page has expired. Go back to Spoke and sign in again.'));
+      return send(
+        res,
+        400,
+        pageHeaders,
+        messagePage('Sign-in expired', 'This sign-in page has expired. Go back to Spoke and sign in again.'),
+      );
     }
     if (interaction.prompt.name !== 'login') {
-      return send(res, 400, pageHeaders, messagePage('Sign-in problem', `Unsupported sign-in step: ${interaction.prompt.name}.`));
+      return send(
+        res,
+        400,
+        pageHeaders,
+        messagePage('Sign-in problem', `Unsupported sign-in step: ${interaction.prompt.name}.`),
+      );
     }
     if (req.method === 'GET') {
       return send(res, 200, pageHeaders, signInPage({ uid: interaction.uid, users }));
     }
     if (req.method !== 'POST') {
-      return send(res, 405, { ...pageHeaders, allow: 'GET, POST' }, messagePage('Sign-in problem', 'Method not allowed.'));
+      return send(
+        res,
+        405,
+        { ...pageHeaders, allow: 'GET, POST' },
+        messagePage('Sign-in problem', 'Method not allowed.'),
+      );
     }
     const form = await readForm(req);
     const username = (form.get('username') ?? '').trim().toLowerCase();
@@ -152,16 +183,27 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     if (!user || !passwordMatches(form.get('password') ?? '')) {
       return send(res, 401, pageHeaders, signInPage({ uid: interaction.uid, users, username, failed: true }));
     }
-    await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: user.sub } },
+      { mergeWithLastSubmission: false },
+    );
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const { pathname } = new URL(req.url ?? '/', issuer);
     if (pathname === STYLESHEET_PATH) {
-      send(res, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }, STYLESHEET);
+      send(
+        res,
+        200,
+        { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' },
+        STYLESHEET,
+      );
     } else if (INTERACTION_PATH.test(pathname)) {
       handleSignIn(req, res).catch(() => {
-        if (!res.headersSent) send(res, 500, pageHeaders, messagePage('Sign-in problem', 'Something went wrong.'));
+        if (!res.headersSent)
+          send(res, 500, pageHeaders, messagePage('Sign-in problem', 'Something went wrong.'));
         else res.destroy();
       });
     } else {
@@ -315,7 +357,12 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.writeHead(status, headers).end(body);
 }
 
-function renderInto(ctx: KoaContextWithOIDC, status: number, headers: Record<string, string>, html: string): void {
+function renderInto(
+  ctx: KoaContextWithOIDC,
+  status: number,
+  headers: Record<string, string>,
+  html: string,
+): void {
   for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
   ctx.status = status;
   ctx.body = html;
@@ -346,7 +393,12 @@ function messagePage(title: string, message: string): string {
   return layout(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
 }
 
-function signInPage(page: { uid: string; users: readonly DemoUser[]; username?: string; failed?: boolean }): string {
+function signInPage(page: {
+  uid: string;
+  users: readonly DemoUser[];
+  username?: string;
+  failed?: boolean;
+}): string {
   const invalid = page.failed ? ' aria-invalid="true" aria-describedby="sign-in-error"' : '';
   const error = page.failed
     ? '<p class="error" id="sign-in-error" role="alert">That username and password do not match. Try again.</p>'

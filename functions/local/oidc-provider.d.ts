@@ -24,7 +24,10 @@ declare module 'oidc-provider' {
 
   export interface Account {
     accountId: string;
-    claims(use: 'id_token' | 'userinfo', scope: string): Promise<Record<string, unknown>> | Record<string, unknown>;
+    claims(
+      use: 'id_token' | 'userinfo',
+      scope: string,
+    ): Promise<Record<string, unknown>> | Record<string, unknown>;
   }
 
   export interface Grant {
@@ -84,8 +87,13 @@ declare module 'oidc-provider' {
     pkce?: { required?: () => boolean };
     ttl?: Record<string, number>;
     features?: Record<string, Record<string, unknown>>;
-    interactions?: { url?: (ctx: KoaContextWithOIDC, interaction: { uid: string }) => Promise<string> | string };
-    findAccount?: (ctx: KoaContextWithOIDC, sub: string) => Promise<Account | undefined> | Account | undefined;
+    interactions?: {
+      url?: (ctx: KoaContextWithOIDC, interaction: { uid: string }) => Promise<string> | string;
+    };
+    findAccount?: (
+      ctx: KoaContextWithOIDC,
+      sub: string,
+    ) => Promise<Account | undefined> | Account | undefined;
     loadExistingGrant?: (ctx: KoaContextWithOIDC) => Promise<Grant | undefined>;
     clientBasedCORS?: (ctx: KoaContextWithOIDC, origin: string) => boolean;
     renderError?: (ctx: KoaContextWithOIDC, out: ErrorOut, error: Error) => Promise<void> | void;

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   createServer,
+  request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
-  request as httpRequest,
   type Server,
   type ServerResponse,
 } from 'node:http';
@@ -90,21 +90,37 @@ export async function startPortalHost(options: PortalHostOptions): Promise<Porta
   const securityHeaders = portalSecurityHeaders({ identityOrigin });
   const configBody = JSON.stringify(portalConfig);
 
-  function respond(res: ServerResponse, status: number, headers: Record<string, string>, body?: string): void {
+  function respond(
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body?: string,
+  ): void {
     res.writeHead(status, { ...headers, ...securityHeaders }).end(body);
   }
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return respond(res, 405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }, 'Method not allowed');
+      return respond(
+        res,
+        405,
+        { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+        'Method not allowed',
+      );
     }
     const indexFile = join(distDir, 'index.html');
     if (!(await isFile(indexFile))) {
-      return respond(res, 503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, NOT_BUILT_PAGE);
+      return respond(
+        res,
+        503,
+        { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+        NOT_BUILT_PAGE,
+      );
     }
     const file = fileInDist(distDir, pathname);
     if (file === undefined) return notFound(res);
-    if (await isFile(file)) return sendFile(req, res, file, pathname.startsWith(HASHED_ASSETS) ? IMMUTABLE : REVALIDATE);
+    if (await isFile(file))
+      return sendFile(req, res, file, pathname.startsWith(HASHED_ASSETS) ? IMMUTABLE : REVALIDATE);
     if (extname(pathname) !== '') return notFound(res);
     return sendFile(req, res, indexFile, REVALIDATE);
   }
@@ -135,7 +151,10 @@ export async function startPortalHost(options: PortalHostOptions): Promise<Porta
     const target = new URL(req.url ?? '/', apiOrigin);
     const upstream = httpRequest(
       target,
-      { method: req.method, headers: { ...withoutHopByHop(req.headers), 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
+      {
+        method: req.method,
+        headers: { ...withoutHopByHop(req.headers), 'x-forwarded-for': req.socket.remoteAddress ?? '' },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, { ...withoutHopByHop(answer.headers), ...securityHeaders });
         answer.pipe(res);
@@ -150,7 +169,9 @@ export async function startPortalHost(options: PortalHostOptions): Promise<Porta
         res,
         502,
         { 'content-type': 'application/json; charset=utf-8' },
-        JSON.stringify({ error: { code: 'bad_gateway', message: `The API at ${apiOrigin} is not reachable.` } }),
+        JSON.stringify({
+          error: { code: 'bad_gateway', message: `The API at ${apiOrigin} is not reachable.` },
+        }),
       );
     });
     res.on('close', () => upstream.destroy());
@@ -164,7 +185,12 @@ export async function startPortalHost(options: PortalHostOptions): Promise<Porta
     }
     const { pathname } = new URL(rawPath, 'http://portal.invalid');
     if (pathname === '/config.json') {
-      return respond(res, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, configBody);
+      return respond(
+        res,
+        200,
+        { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+        configBody,
+      );
     }
     serveStatic(req, res, pathname).catch(() => {
       if (res.headersSent) res.destroy();

@@ -39,22 +39,41 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     ids: ulids,
     events: { publish: async () => undefined },
   };
-  const actor = { id: employee.sub, email: employee.email, name: employee.name, groups: [...employee.groups] };
+  const actor = {
+    id: employee.sub,
+    email: employee.email,
+    name: employee.name,
+    groups: [...employee.groups],
+  };
   await openTicket(
     deps,
     actor,
-    { shortDescription: 'Laptop does not wake from sleep', description: 'Since the update on Monday the screen stays black after closing the lid.', impact: 3, urgency: 2 },
+    {
+      shortDescription: 'Laptop does not wake from sleep',
+      description: 'Since the update on Monday the screen stays black after closing the lid.',
+      impact: 3,
+      urgency: 2,
+    },
     { channel: 'portal' },
   );
   await openTicket(
     deps,
     actor,
-    { kind: 'request', shortDescription: 'New phone for field work', description: 'My phone no longer gets security updates.' },
+    {
+      kind: 'request',
+      shortDescription: 'New phone for field work',
+      description: 'My phone no longer gets security updates.',
+    },
     { channel: 'portal' },
   );
   client.destroy();
 
-  const transport = createTransport({ host: '127.0.0.1', port: options.smtpPort, secure: false, ignoreTLS: true });
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: options.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
   await transport.sendMail({
     from: `${employee.name} <${employee.email}>`,
     to: options.supportAddress,

@@ -30,10 +30,13 @@ const sesMessageId = () => randomBytes(16).toString('hex') + randomBytes(2).toSt
 
 function headerBlock(raw: Buffer): { name: string; value: string }[] {
   const end = raw.indexOf('\r\n\r\n') >= 0 ? raw.indexOf('\r\n\r\n') : raw.indexOf('\n\n');
-  const text = raw.subarray(0, end >= 0 ? Math.min(end, 256 * 1024) : Math.min(raw.length, 256 * 1024)).toString('latin1');
+  const text = raw
+    .subarray(0, end >= 0 ? Math.min(end, 256 * 1024) : Math.min(raw.length, 256 * 1024))
+    .toString('latin1');
   const headers: { name: string; value: string }[] = [];
   for (const line of text.split(/\r?\n/)) {
-    if (/^[ \t]/.test(line) && headers.length > 0) headers[headers.length - 1]!.value += ` ${line.trim()}`;
+    const previous = headers.at(-1);
+    if (/^[ \t]/.test(line) && previous) previous.value += ` ${line.trim()}`;
     else {
       const colon = line.indexOf(':');
       if (colon > 0) headers.push({ name: line.slice(0, colon), value: line.slice(colon + 1).trim() });
@@ -43,7 +46,12 @@ function headerBlock(raw: Buffer): { name: string; value: string }[] {
 }
 
 /** The event SES hands a receipt rule's Lambda action, for a message the S3 action just stored. */
-export function sesEvent(messageId: string, raw: Buffer, envelopeFrom: string, recipients: string[]): SESEvent {
+export function sesEvent(
+  messageId: string,
+  raw: Buffer,
+  envelopeFrom: string,
+  recipients: string[],
+): SESEvent {
   const headers = headerBlock(raw);
   const get = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value;
   const list = (name: string) => (get(name) ? [get(name) as string] : []);
@@ -80,7 +88,11 @@ export function sesEvent(messageId: string, raw: Buffer, envelopeFrom: string, r
             spfVerdict: pass,
             dkimVerdict: pass,
             dmarcVerdict: pass,
-            action: { type: 'Lambda', functionArn: 'arn:aws:lambda:local:000000000000:function:inbound-email', invocationType: 'Event' },
+            action: {
+              type: 'Lambda',
+              functionArn: 'arn:aws:lambda:local:000000000000:function:inbound-email',
+              invocationType: 'Event',
+            },
           },
         },
       },
@@ -94,7 +106,9 @@ export function sesEvent(messageId: string, raw: Buffer, envelopeFrom: string, r
  * with the SES event, with Lambda's retries, and a message that fails them all is written
  * to the dead-letter folder with its error. Nothing accepted is lost.
  */
-export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ url: string; close(): Promise<void>; idle(): Promise<void> }> {
+export async function startSmtpIntake(
+  options: SmtpIntakeOptions,
+): Promise<{ url: string; close(): Promise<void>; idle(): Promise<void> }> {
   const domains = new Set(options.recipientDomains.map((d) => d.toLowerCase()));
   const inFlight = new Set<Promise<unknown>>();
 
@@ -112,9 +126,19 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ url
     await mkdir(options.deadLetterDir, { recursive: true });
     await writeFile(
       join(options.deadLetterDir, `${messageId}.json`),
-      JSON.stringify({ event, error: String((lastError as Error)?.stack ?? lastError), failedAt: new Date().toISOString() }, null, 2),
+      JSON.stringify(
+        {
+          event,
+          error: String((lastError as Error)?.stack ?? lastError),
+          failedAt: new Date().toISOString(),
+        },
+        null,
+        2,
+      ),
     );
-    console.error(`[smtp] message ${messageId} failed ${LAMBDA_ASYNC_ATTEMPTS} times; kept in ${options.deadLetterDir}`);
+    console.error(
+      `[smtp] message ${messageId} failed ${LAMBDA_ASYNC_ATTEMPTS} times; kept in ${options.deadLetterDir}`,
+    );
   };
 
   const server = new SMTPServer({
@@ -127,7 +151,9 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ url
     onRcptTo(address, _session, callback) {
       const domain = address.address.split('@')[1]?.toLowerCase() ?? '';
       if (!domains.has(domain)) {
-        const error = Object.assign(new Error(`Mailbox ${address.address} is not served here`), { responseCode: 550 });
+        const error = Object.assign(new Error(`Mailbox ${address.address} is not served here`), {
+          responseCode: 550,
+        });
         return callback(error);
       }
       callback();
@@ -145,7 +171,11 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{ url
         try {
           await options.rawMail.put(`${options.rawPrefix}${messageId}`, raw);
         } catch (error) {
-          return callback(Object.assign(new Error(`Temporary failure storing the message: ${(error as Error).message}`), { responseCode: 451 }));
+          return callback(
+            Object.assign(new Error(`Temporary failure storing the message: ${(error as Error).message}`), {
+              responseCode: 451,
+            }),
+          );
         }
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const recipients = session.envelope.rcptTo.map((r) => r.address);

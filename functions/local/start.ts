@@ -19,7 +19,11 @@ Environment: SPOKE_PORT_BASE (default 3000) moves the 3000-3005 ports, SPOKE_SMT
 
 const started = performance.now();
 const { values } = parseArgs({
-  options: { reset: { type: 'boolean', default: false }, 'no-seed': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  options: {
+    reset: { type: 'boolean', default: false },
+    'no-seed': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
 });
 if (values.help) {
   console.log(usage);
@@ -43,6 +47,7 @@ Spoke is running locally (ready in ${seconds} s). State is kept in ${dataDir}.
   Outbox (SES)      ${cloud.urls.outbox}
   S3                ${cloud.urls.s3}
   DynamoDB Local    ${cloud.urls.dynamodb}
+  Step Functions    ${cloud.workflows.source.logicalId} (${Object.keys(cloud.workflows.definition.States).length} states, ASL synthesized from the CDK app)
 
 Demo sign-ins (password "${DEMO_PASSWORD}"):
 ${demoUsers.map((u) => `  ${u.username.padEnd(width)}  ${u.name} <${u.email}>${u.groups.length ? `  groups: ${u.groups.join(', ')}` : ''}`).join('\n')}

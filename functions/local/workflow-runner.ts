@@ -74,7 +74,11 @@ export class TaskTokenRegistry {
   readonly #expired = new Set<string>();
 
   /** Registers a waiting task; its promise settles with the answer or `States.Timeout`. */
-  wait(executionId: string, stateName: string, timeoutSeconds: number): { token: string; answer: Promise<Json> } {
+  wait(
+    executionId: string,
+    stateName: string,
+    timeoutSeconds: number,
+  ): { token: string; answer: Promise<Json> } {
     const token = randomUUID();
     const answer = new Promise<Json>((resolve, reject) => {
       this.#pending.set(token, { executionId, stateName, resolve, reject });
@@ -83,7 +87,9 @@ export class TaskTokenRegistry {
       const task = this.#take(token, false);
       if (!task) return;
       this.#expired.add(token);
-      task.reject(new TaskFailure('States.Timeout', `${stateName} waited ${timeoutSeconds} s for its task token`));
+      task.reject(
+        new TaskFailure('States.Timeout', `${stateName} waited ${timeoutSeconds} s for its task token`),
+      );
     }, timeoutSeconds * 1000).unref();
     answer.catch(() => undefined);
     return { token, answer };
@@ -104,7 +110,11 @@ export class TaskTokenRegistry {
 
   /** Tasks waiting for an answer, e.g. for a local approval screen. */
   pending(): { token: string; executionId: string; stateName: string }[] {
-    return [...this.#pending].map(([token, { executionId, stateName }]) => ({ token, executionId, stateName }));
+    return [...this.#pending].map(([token, { executionId, stateName }]) => ({
+      token,
+      executionId,
+      stateName,
+    }));
   }
 
   #take(token: string, answering: boolean): PendingTask | undefined {
@@ -156,7 +166,10 @@ export class LocalWorkflowStarter implements WorkflowStarter {
 }
 
 /** Synthesizes the stack and prepares the change approval workflow to run locally. */
-export async function createLocalWorkflows({ env, config = localConfig }: LocalWorkflowsOptions): Promise<LocalWorkflows> {
+export async function createLocalWorkflows({
+  env,
+  config = localConfig,
+}: LocalWorkflowsOptions): Promise<LocalWorkflows> {
   const { definition, source, functionEntries, region, stateMachineName } = synthesizeChangeApproval(config);
   const tasks = taskStates(definition);
   const taskHandlers = Object.fromEntries(
@@ -168,7 +181,7 @@ export async function createLocalWorkflows({ env, config = localConfig }: LocalW
 
   const tokens = new TaskTokenRegistry();
   const records = new Map<string, { record: LocalExecution; done: Promise<LocalExecution> }>();
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const machine = new StateMachine(structuredClone(definition), { validationOptions: { checkArn: false } });
   const tokenPlaceholder = `local-task-token-${randomUUID()}`;
 
   const start = (input: Json): string => {
@@ -187,7 +200,10 @@ export async function createLocalWorkflows({ env, config = localConfig }: LocalW
       overrides: { taskResourceLocalHandlers: overrides },
       context: {
         Execution: { Id: executionId, Name: name },
-        StateMachine: { Id: executionId.replace(/:execution:(.+):.+$/, ':stateMachine:$1'), Name: stateMachineName },
+        StateMachine: {
+          Id: executionId.replace(/:execution:(.+):.+$/, ':stateMachine:$1'),
+          Name: stateMachineName,
+        },
         Task: { Token: tokenPlaceholder },
       },
     });
@@ -195,7 +211,10 @@ export async function createLocalWorkflows({ env, config = localConfig }: LocalW
       (output) => Object.assign(record, { status: 'SUCCEEDED' as const, output: output as Json }),
       (error: Error) => {
         const failure = error.cause instanceof Error ? error.cause : error;
-        return Object.assign(record, { status: 'FAILED' as const, error: { name: failure.name, message: failure.message } });
+        return Object.assign(record, {
+          status: 'FAILED' as const,
+          error: { name: failure.name, message: failure.message },
+        });
       },
     );
     records.set(executionId, { record, done });
@@ -244,7 +263,12 @@ function lambdaContext(functionName: string) {
 export function synthesizeChangeApproval(config: SpokeConfig) {
   const outdir = mkdtempSync(join(tmpdir(), 'spoke-workflows-'));
   try {
-    const { app, stack } = createSpokeApp({ config, nag: false, outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const { app, stack } = createSpokeApp({
+      config,
+      nag: false,
+      outdir,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
     const template = app.synth().getStackByName(stack.stackName).template as {
       Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
     };
@@ -260,7 +284,9 @@ export function synthesizeChangeApproval(config: SpokeConfig) {
     if (definitionString === undefined) throw new Error(`The template has no state machine ${logicalId}`);
     const definition = JSON.parse(String(resolve(definitionString))) as StateMachineDefinition;
     const stateMachineName = String(template.Resources[logicalId]?.Properties?.StateMachineName ?? logicalId);
-    const lambdaEntries = new Map([...functionEntries].map(([id, entry]) => [resolve({ 'Fn::GetAtt': [id, 'Arn'] }), entry]));
+    const lambdaEntries = new Map(
+      [...functionEntries].map(([id, entry]) => [resolve({ 'Fn::GetAtt': [id, 'Arn'] }), entry]),
+    );
     return {
       definition,
       source: { stackName: stack.stackName, logicalId },
@@ -311,7 +337,8 @@ function taskStates(definition: StateMachineDefinition): Record<string, AslState
   const visit = (states: Record<string, unknown>) => {
     for (const [name, state] of Object.entries(states) as [string, AslState][]) {
       if (state.Type === 'Task') found[name] = state;
-      for (const branch of (state.Branches as StateMachineDefinition[] | undefined) ?? []) visit(branch.States);
+      for (const branch of (state.Branches as StateMachineDefinition[] | undefined) ?? [])
+        visit(branch.States);
       const processor = (state.ItemProcessor ?? state.Iterator) as StateMachineDefinition | undefined;
       if (processor) visit(processor.States);
     }
@@ -329,7 +356,9 @@ function handlerEntry(stateName: string, state: AslState, functionEntries: Map<s
     : resource;
   const entry = functionEntries.get(functionArn);
   if (!entry) {
-    throw new Error(`Task ${stateName} (${resource} ${functionArn}) is not a SpokeFunction; the local runner cannot run it`);
+    throw new Error(
+      `Task ${stateName} (${resource} ${functionArn}) is not a SpokeFunction; the local runner cannot run it`,
+    );
   }
   return entry;
 }
@@ -342,11 +371,22 @@ function taskOverride(
   const resource = String(state.Resource);
   const match = lambdaInvoke.exec(resource);
   if (!match) return invoke;
-  const invokeResponse = (payload: Json): Json => ({ ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 });
-  if (!match[1]) return async (input) => invokeResponse(await invoke((input as { Payload?: Json }).Payload ?? null));
+  const invokeResponse = (payload: Json): Json => ({
+    ExecutedVersion: '$LATEST',
+    Payload: payload,
+    StatusCode: 200,
+  });
+  if (!match[1])
+    return async (input) => invokeResponse(await invoke((input as { Payload?: Json }).Payload ?? null));
   return async (input) => {
-    const { token, answer } = task.tokens.wait(task.executionId, task.stateName, Number(state.TimeoutSeconds ?? 60));
-    const withToken = JSON.parse(JSON.stringify(input).replaceAll(task.tokenPlaceholder, token)) as { Payload?: Json };
+    const { token, answer } = task.tokens.wait(
+      task.executionId,
+      task.stateName,
+      Number(state.TimeoutSeconds ?? 60),
+    );
+    const withToken = JSON.parse(JSON.stringify(input).replaceAll(task.tokenPlaceholder, token)) as {
+      Payload?: Json;
+    };
     try {
       await invoke(withToken.Payload ?? null);
     } catch (error) {

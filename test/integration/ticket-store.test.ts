@@ -30,9 +30,24 @@ beforeAll(async () => {
 
 describe('tickets in DynamoDB Local', () => {
   it('numbers tickets per kind from the counter, in the same transaction as ticket, article and audit', async () => {
-    const first = await openTicket(deps, emma, { shortDescription: 'Laptop will not boot' }, { channel: 'portal' });
-    const second = await openTicket(deps, emma, { shortDescription: 'VPN access', kind: 'request' }, { channel: 'portal' });
-    const third = await openTicket(deps, bob, { shortDescription: 'Mail is down', impact: 1, urgency: 1 }, { channel: 'portal' });
+    const first = await openTicket(
+      deps,
+      emma,
+      { shortDescription: 'Laptop will not boot' },
+      { channel: 'portal' },
+    );
+    const second = await openTicket(
+      deps,
+      emma,
+      { shortDescription: 'VPN access', kind: 'request' },
+      { channel: 'portal' },
+    );
+    const third = await openTicket(
+      deps,
+      bob,
+      { shortDescription: 'Mail is down', impact: 1, urgency: 1 },
+      { channel: 'portal' },
+    );
 
     expect(first.ticket.number).toBe('INC0001001');
     expect(second.ticket.number).toBe('REQ0001001');
@@ -75,8 +90,18 @@ describe('tickets in DynamoDB Local', () => {
   });
 
   it('stores nothing twice for a repeated idempotency key and returns the first ticket', async () => {
-    const once = await openTicket(deps, emma, { shortDescription: 'Printer jam' }, { channel: 'email', idempotencyKey: 'mail:abc' });
-    const again = await openTicket(deps, emma, { shortDescription: 'Printer jam' }, { channel: 'email', idempotencyKey: 'mail:abc' });
+    const once = await openTicket(
+      deps,
+      emma,
+      { shortDescription: 'Printer jam' },
+      { channel: 'email', idempotencyKey: 'mail:abc' },
+    );
+    const again = await openTicket(
+      deps,
+      emma,
+      { shortDescription: 'Printer jam' },
+      { channel: 'email', idempotencyKey: 'mail:abc' },
+    );
 
     expect(once.created).toBe(true);
     expect(again.created).toBe(false);
@@ -88,18 +113,25 @@ describe('tickets in DynamoDB Local', () => {
   it('lists a requester their own tickets, newest first, by case-insensitive address, in cursor pages', async () => {
     const mine = await listMyTickets(deps, { ...emma, email: 'emma@example.com' });
 
-    expect(mine.items.map((t) => t.shortDescription)).toEqual(['Printer jam', 'VPN access', 'Laptop will not boot']);
+    expect(mine.items.map((t) => t.shortDescription)).toEqual([
+      'Printer jam',
+      'VPN access',
+      'Laptop will not boot',
+    ]);
     expect(mine.items.every((t) => t.requester.email === 'emma@example.com')).toBe(true);
   });
 
   it('pages with an opaque cursor that only works for the list it came from', async () => {
-    for (let i = 0; i < 27; i++) await openTicket(deps, bob, { shortDescription: `bulk ${i}` }, { channel: 'api' });
+    for (let i = 0; i < 27; i++)
+      await openTicket(deps, bob, { shortDescription: `bulk ${i}` }, { channel: 'api' });
     const page1 = await listMyTickets(deps, bob);
     const page2 = await listMyTickets(deps, bob, page1.cursor);
 
     expect(page1.items).toHaveLength(25);
     expect(page1.cursor).toBeTypeOf('string');
-    expect(new Set([...page1.items, ...page2.items].map((t) => t.id)).size).toBe(page1.items.length + page2.items.length);
+    expect(new Set([...page1.items, ...page2.items].map((t) => t.id)).size).toBe(
+      page1.items.length + page2.items.length,
+    );
     await expect(listMyTickets(deps, emma, page1.cursor)).rejects.toMatchObject({
       name: 'ValidationError',
       fields: [{ path: 'cursor' }],
@@ -107,7 +139,12 @@ describe('tickets in DynamoDB Local', () => {
   });
 
   it('shows a ticket with its conversation to its requester and agents, and 404 to anyone else', async () => {
-    const { ticket } = await openTicket(deps, emma, { shortDescription: 'Screen flickers', description: 'Since Monday' }, { channel: 'portal' });
+    const { ticket } = await openTicket(
+      deps,
+      emma,
+      { shortDescription: 'Screen flickers', description: 'Since Monday' },
+      { channel: 'portal' },
+    );
 
     const seen = await viewTicket(deps, emma, ticket.id);
     expect(seen.articles.map((a) => a.body)).toEqual(['Since Monday']);

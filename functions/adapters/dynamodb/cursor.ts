@@ -14,16 +14,22 @@ export function decodeCursor(
   partition: { readonly name: string; readonly value: string },
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
-  const invalid = () => new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'is not a cursor of this list' }]);
+  const invalid = () =>
+    new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'is not a cursor of this list' }]);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch (cause) {
-    throw new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'is not a cursor of this list' }], { cause });
+    throw new ValidationError(
+      'Invalid cursor',
+      [{ path: 'cursor', message: 'is not a cursor of this list' }],
+      { cause },
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
   const entries = Object.entries(parsed);
-  if (entries.length > 6 || !entries.every(([, v]) => typeof v === 'string' && v.length <= 1024)) throw invalid();
+  if (entries.length > 6 || !entries.every(([, v]) => typeof v === 'string' && v.length <= 1024))
+    throw invalid();
   const key = Object.fromEntries(entries) as Record<string, string>;
   if (key[partition.name] !== partition.value) throw invalid();
   return key;

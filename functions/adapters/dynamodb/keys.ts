@@ -35,4 +35,13 @@ export const requesterPartition = (email: string) => `REQUESTER#${email}`;
 export const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}` });
 
 /** Keys that are not part of the record itself, stripped before a record is parsed. */
-export const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
+export const keyAttributes = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+] as const;

@@ -8,7 +8,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { Article } from '#core/ticket/article.ts';
 import { FIRST_SEQUENCE, formatTicketNumber, Ticket, type TicketKind } from '#core/ticket/ticket.ts';
-import type { NewTicket, Page, PageRequest, TicketStore, TicketWithConversation } from '#ports/ticket-store.ts';
+import type {
+  NewTicket,
+  Page,
+  PageRequest,
+  TicketStore,
+  TicketWithConversation,
+} from '#ports/ticket-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import {
   AUDIT_PREFIX,
@@ -68,7 +74,9 @@ export class DynamoTicketStore implements TicketStore {
       const sequence = (seen ?? FIRST_SEQUENCE - 1) + 1;
       const ticket = Ticket.parse({ ...newTicket.ticket, number: formatTicketNumber(kind, sequence) });
       try {
-        await this.#db.send(new TransactWriteCommand({ TransactItems: this.#createItems(newTicket, ticket, seen, sequence) }));
+        await this.#db.send(
+          new TransactWriteCommand({ TransactItems: this.#createItems(newTicket, ticket, seen, sequence) }),
+        );
         this.#lastSequence.set(kind, sequence);
         return { ticket, created: true };
       } catch (error) {
@@ -115,7 +123,11 @@ export class DynamoTicketStore implements TicketStore {
         ...ticket,
       }),
       put({ ...numberKey(ticket.number), entity: 'number', ticketId: ticket.id }),
-      put({ ...articleKey(ticket.id, firstArticle.createdAt, firstArticle.id), entity: 'article', ...firstArticle }),
+      put({
+        ...articleKey(ticket.id, firstArticle.createdAt, firstArticle.id),
+        entity: 'article',
+        ...firstArticle,
+      }),
       ...newTicket.audit.map((entry, n) =>
         put({ ...auditKey(ticket.id, entry.at, n), entity: 'audit', ticketId: ticket.id, ...entry }),
       ),
@@ -163,7 +175,7 @@ export class DynamoTicketStore implements TicketStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     const [head, ...rest] = items;
-    if (!head || head.entity !== 'ticket') return undefined;
+    if (head?.entity !== 'ticket') return undefined;
     return { ticket: Ticket.parse(record(head)), articles: rest.map((item) => Article.parse(record(item))) };
   }
 
@@ -181,7 +193,10 @@ export class DynamoTicketStore implements TicketStore {
       }),
     );
     const cursor = encodeCursor(result.LastEvaluatedKey);
-    return { items: (result.Items ?? []).map((item) => Ticket.parse(record(item))), ...(cursor ? { cursor } : {}) };
+    return {
+      items: (result.Items ?? []).map((item) => Ticket.parse(record(item))),
+      ...(cursor ? { cursor } : {}),
+    };
   }
 }
 

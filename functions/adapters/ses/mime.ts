@@ -7,7 +7,8 @@ export function encodeHeaderValue(value: string): string {
   return `=?UTF-8?B?${Buffer.from(clean, 'utf8').toString('base64')}?=`;
 }
 
-const base64Lines = (text: string) => Buffer.from(text, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
+const base64Lines = (text: string) =>
+  Buffer.from(text, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
 
 /**
  * The raw MIME of an outbound message. Raw, because the threading headers (References,
@@ -25,7 +26,12 @@ export function buildRawMessage(mail: OutboundMail & { readonly from: string }, 
     ...(mail.automatic ? ['Auto-Submitted: auto-replied', 'X-Auto-Response-Suppress: All'] : []),
     'MIME-Version: 1.0',
   ];
-  const text = ['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', base64Lines(mail.text)];
+  const text = [
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(mail.text),
+  ];
   if (!mail.html) return [...headers, ...text, ''].join('\r\n');
   return [
     ...headers,

@@ -17,7 +17,11 @@ export class SfnWorkflowStarter implements WorkflowStarter {
   async startChangeApproval({ changeId }: { changeId: string }): Promise<{ executionId: string }> {
     const name = `${changeId}-${Date.now()}`.replace(/[^\w-]/g, '-').slice(0, 80);
     const { executionArn } = await this.#client.send(
-      new StartExecutionCommand({ stateMachineArn: this.#stateMachineArn, name, input: JSON.stringify({ changeId }) }),
+      new StartExecutionCommand({
+        stateMachineArn: this.#stateMachineArn,
+        name,
+        input: JSON.stringify({ changeId }),
+      }),
     );
     if (!executionArn) throw new Error(`Step Functions returned no execution ARN for change ${changeId}`);
     return { executionId: executionArn };

@@ -6,6 +6,7 @@ import type { DomainEvent, DomainEventPublisher } from '#ports/domain-events.ts'
  */
 export const logEventPublisher: DomainEventPublisher = {
   async publish(events: readonly DomainEvent[]) {
-    for (const event of events) console.log(JSON.stringify({ level: 'INFO', message: 'domain event', event }));
+    for (const event of events)
+      console.log(JSON.stringify({ level: 'INFO', message: 'domain event', event }));
   },
 };

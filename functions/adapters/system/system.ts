@@ -17,8 +17,7 @@ export const ulids: IdGenerator = {
       out = CROCKFORD[time % 32] + out;
       time = Math.floor(time / 32);
     }
-    const random = randomBytes(16);
-    for (let i = 0; i < 16; i++) out += CROCKFORD[random[i]! % 32];
+    for (const byte of randomBytes(16)) out += CROCKFORD[byte % 32];
     return out;
   },
 };

@@ -13,7 +13,9 @@ export type ParsedMail = Email;
 /** Parses raw MIME within the limits; a message over them is a ValidationError naming the limit. */
 export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
   if (raw.byteLength > mailLimits.maxBytes) {
-    throw new ValidationError('Message too large', [{ path: 'message', message: `is over ${mailLimits.maxBytes} bytes` }]);
+    throw new ValidationError('Message too large', [
+      { path: 'message', message: `is over ${mailLimits.maxBytes} bytes` },
+    ]);
   }
   try {
     return await PostalMime.parse(raw, {
@@ -22,7 +24,11 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
       attachmentEncoding: 'arraybuffer',
     });
   } catch (cause) {
-    throw new ValidationError('Message cannot be parsed', [{ path: 'message', message: (cause as Error).message }], { cause });
+    throw new ValidationError(
+      'Message cannot be parsed',
+      [{ path: 'message', message: (cause as Error).message }],
+      { cause },
+    );
   }
 }
 

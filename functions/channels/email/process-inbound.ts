@@ -1,7 +1,7 @@
 import type { Actor } from '#core/identity/actor.ts';
 import { ValidationError } from '#core/shared/errors.ts';
-import { openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { Ticket } from '#core/ticket/ticket.ts';
+import { openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { Mailer, RawMailStore } from '#ports/mail.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
@@ -26,13 +26,19 @@ export interface InboundMessage {
 }
 
 export type InboundOutcome =
-  | { readonly kind: 'ticket'; readonly ticket: Ticket; readonly created: boolean; readonly acknowledged: boolean }
+  | {
+      readonly kind: 'ticket';
+      readonly ticket: Ticket;
+      readonly created: boolean;
+      readonly acknowledged: boolean;
+    }
   | { readonly kind: 'quarantined'; readonly reason: string };
 
 const SUBJECT_LIMIT = 160;
 const DESCRIPTION_LIMIT = 10_000;
 
-const truncate = (text: string, limit: number) => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text);
+const truncate = (text: string, limit: number) =>
+  text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 const htmlToText = (html: string) =>
   html
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
@@ -47,7 +53,12 @@ function senderOf(mail: ParsedMail): Actor | undefined {
   const from = mail.from && 'address' in mail.from ? mail.from : undefined;
   const address = from?.address?.trim().toLowerCase();
   if (!address || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address) || address.length > 254) return undefined;
-  return { id: `mail:${address}`, email: address, ...(from?.name ? { name: from.name.slice(0, 200) } : {}), groups: [] };
+  return {
+    id: `mail:${address}`,
+    email: address,
+    ...(from?.name ? { name: from.name.slice(0, 200) } : {}),
+    groups: [],
+  };
 }
 
 /**
@@ -55,14 +66,19 @@ function senderOf(mail: ParsedMail): Actor | undefined {
  * message id) → acknowledgement when the message came from a person. Anything that cannot
  * become a ticket is quarantined with its reason; nothing is dropped.
  */
-export async function processInboundMail(deps: InboundMailDeps, message: InboundMessage): Promise<InboundOutcome> {
+export async function processInboundMail(
+  deps: InboundMailDeps,
+  message: InboundMessage,
+): Promise<InboundOutcome> {
   const quarantine = async (reason: string, mail?: ParsedMail): Promise<InboundOutcome> => {
     await deps.quarantine.put({
       id: message.sesMessageId,
       rawKey: message.rawKey,
       reason,
       receivedAt: message.receivedAt,
-      ...(mail?.from && 'address' in mail.from && mail.from.address ? { from: mail.from.address.slice(0, 998) } : {}),
+      ...(mail?.from && 'address' in mail.from && mail.from.address
+        ? { from: mail.from.address.slice(0, 998) }
+        : {}),
       ...(mail?.subject ? { subject: mail.subject.slice(0, 998) } : {}),
     });
     return { kind: 'quarantined', reason };
@@ -75,7 +91,8 @@ export async function processInboundMail(deps: InboundMailDeps, message: Inbound
   try {
     mail = await parseMail(await deps.rawMail.get(message.rawKey));
   } catch (error) {
-    if (error instanceof ValidationError) return quarantine(`unreadable message: ${error.fields[0]?.message ?? error.message}`);
+    if (error instanceof ValidationError)
+      return quarantine(`unreadable message: ${error.fields[0]?.message ?? error.message}`);
     throw error;
   }
   const sender = senderOf(mail);
@@ -102,7 +119,12 @@ export async function processInboundMail(deps: InboundMailDeps, message: Inbound
       acknowledged = true;
     } catch (error) {
       console.error(
-        JSON.stringify({ level: 'ERROR', message: 'acknowledgement not sent', ticket: ticket.number, error: String(error) }),
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'acknowledgement not sent',
+          ticket: ticket.number,
+          error: String(error),
+        }),
       );
     }
   }

@@ -22,5 +22,8 @@ export const defaultPriorityMatrix: PriorityMatrix = [
   [3, 4, 5],
 ];
 
-export const priorityOf = (impact: Level, urgency: Level, matrix: PriorityMatrix = defaultPriorityMatrix): Priority =>
-  matrix[impact - 1]![urgency - 1]!;
+export const priorityOf = (
+  impact: Level,
+  urgency: Level,
+  matrix: PriorityMatrix = defaultPriorityMatrix,
+): Priority => matrix[impact - 1]?.[urgency - 1] ?? 5;

@@ -4,8 +4,8 @@ import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { Page, TicketStore, TicketWithConversation } from '#ports/ticket-store.ts';
 import { type Actor, normalizeEmail } from '../identity/actor.ts';
 import { NotFoundError } from '../shared/errors.ts';
-import type { Article } from './article.ts';
 import { canViewTicket, visibleArticles } from './access.ts';
+import type { Article } from './article.ts';
 import { Level, priorityOf } from './priority.ts';
 import { type Channel, type Ticket, TicketKind } from './ticket.ts';
 
@@ -49,7 +49,11 @@ export async function openTicket(
   const input = OpenTicketInput.parse(rawInput);
   const now = deps.clock.now().toISOString();
   const id = deps.ids.next();
-  const requester = { id: actor.id, email: normalizeEmail(actor.email), ...(actor.name ? { name: actor.name } : {}) };
+  const requester = {
+    id: actor.id,
+    email: normalizeEmail(actor.email),
+    ...(actor.name ? { name: actor.name } : {}),
+  };
   const ticket = {
     id,
     kind: input.kind,
@@ -78,7 +82,12 @@ export async function openTicket(
   const auditActor = { id: actor.id, email: actor.email };
   const audit = [{ at: now, actor: auditActor, field: 'state', newValue: 'new' }];
   const result = await deps.tickets.create(
-    { ticket, firstArticle, audit, ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}) },
+    {
+      ticket,
+      firstArticle,
+      audit,
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+    },
     input.kind,
   );
   if (result.created) {
@@ -95,7 +104,11 @@ export async function openTicket(
 }
 
 /** A ticket with the part of its conversation the actor may see; 404 when they may not see it at all. */
-export async function viewTicket(deps: TicketDeps, actor: Actor, id: string): Promise<TicketWithConversation> {
+export async function viewTicket(
+  deps: TicketDeps,
+  actor: Actor,
+  id: string,
+): Promise<TicketWithConversation> {
   const found = await deps.tickets.get(id);
   if (!found || !canViewTicket(actor, found.ticket)) throw new NotFoundError(`No ticket ${id}`);
   return { ticket: found.ticket, articles: visibleArticles(actor, found.articles) };

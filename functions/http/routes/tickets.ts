@@ -9,7 +9,11 @@ const ListQuery = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
-const IdempotencyKey = z.string().min(8).max(128).regex(/^[\w.:-]+$/, 'may hold letters, digits and . _ : - only');
+const IdempotencyKey = z
+  .string()
+  .min(8)
+  .max(128)
+  .regex(/^[\w.:-]+$/, 'may hold letters, digits and . _ : - only');
 
 export function ticketRoutes(deps: TicketDeps): Route[] {
   return [
@@ -19,7 +23,12 @@ export function ticketRoutes(deps: TicketDeps): Route[] {
       async handle({ event, body }) {
         const actor = actorFromEvent(event);
         const header = event.headers['idempotency-key'];
-        const key = header === undefined ? undefined : z.object({ 'Idempotency-Key': IdempotencyKey }).parse({ 'Idempotency-Key': header })['Idempotency-Key'];
+        const key =
+          header === undefined
+            ? undefined
+            : z.object({ 'Idempotency-Key': IdempotencyKey }).parse({ 'Idempotency-Key': header })[
+                'Idempotency-Key'
+              ];
         const { ticket, created } = await openTicket(deps, actor, (body ?? {}) as never, {
           channel: 'portal',
           ...(key ? { idempotencyKey: `api:${actor.id}:${key}` } : {}),

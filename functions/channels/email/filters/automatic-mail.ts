@@ -7,7 +7,10 @@ const robotSenders = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounce
  * RFC 3834 plus the habits of the mailers that ignore it. Answering any of these is how
  * mail loops start.
  */
-export function automaticMailReason(mail: ParsedMail, envelopeSender: string | undefined): string | undefined {
+export function automaticMailReason(
+  mail: ParsedMail,
+  envelopeSender: string | undefined,
+): string | undefined {
   const autoSubmitted = header(mail, 'auto-submitted');
   if (autoSubmitted && autoSubmitted.trim().toLowerCase() !== 'no') return `Auto-Submitted: ${autoSubmitted}`;
   const precedence = header(mail, 'precedence')?.trim().toLowerCase();
@@ -18,7 +21,8 @@ export function automaticMailReason(mail: ParsedMail, envelopeSender: string | u
   if (/multipart\/report/i.test(contentType) && /report-type="?delivery-status/i.test(contentType)) {
     return 'delivery status notification';
   }
-  if (envelopeSender !== undefined && (envelopeSender === '' || envelopeSender === '<>')) return 'empty return path';
+  if (envelopeSender !== undefined && (envelopeSender === '' || envelopeSender === '<>'))
+    return 'empty return path';
   const from = mail.from && 'address' in mail.from ? (mail.from.address ?? '') : '';
   if (robotSenders.test(from)) return `robot sender ${from}`;
   if (envelopeSender && robotSenders.test(envelopeSender)) return `robot sender ${envelopeSender}`;

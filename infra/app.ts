@@ -1,0 +1,3 @@
+import { createSpokeApp } from './spoke-app.ts';
+
+createSpokeApp().app.synth();

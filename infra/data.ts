@@ -1,0 +1,67 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { z } from 'zod';
+import {
+  domainTable,
+  idempotencyTable,
+  type TableDefinition,
+  tableName,
+} from '#adapters/dynamodb/table-definition.ts';
+import type { dataEnv } from '#config/env.ts';
+import { privateBucket } from './buckets.ts';
+import type { SpokeTable } from './spoke-function.ts';
+
+/** Key prefix of attachments in the attachments bucket. */
+export const attachmentPrefix = 'attachments/';
+
+export interface DataProps {
+  /** Physical-name prefix, e.g. `spoke-prod`, shared with the local cloud. */
+  readonly prefix: string;
+  readonly accessLogs: IBucket;
+}
+
+/**
+ * Where Spoke keeps its records: one `TableV2` per table definition (the same definitions the
+ * local cloud creates its tables from) and the attachments bucket. Tables are retained and
+ * deletion-protected with point-in-time recovery: ticket history is the product.
+ */
+export class Data extends Construct {
+  readonly domain: SpokeTable;
+  readonly idempotency: SpokeTable;
+  readonly attachments: Bucket;
+  /** The table names, as every function that touches data receives them. */
+  readonly environment: z.input<typeof dataEnv>;
+
+  constructor(scope: Construct, id: string, props: DataProps) {
+    super(scope, id);
+    this.domain = this.table(props.prefix, domainTable);
+    this.idempotency = this.table(props.prefix, idempotencyTable);
+    this.attachments = privateBucket(this, 'Attachments', { accessLogs: props.accessLogs });
+    this.environment = {
+      DOMAIN_TABLE: this.domain.table.tableName,
+      IDEMPOTENCY_TABLE: this.idempotency.table.tableName,
+    };
+  }
+
+  private table(prefix: string, definition: TableDefinition): SpokeTable {
+    const key = (attribute: { name: string }) => ({ name: attribute.name, type: AttributeType.STRING });
+    const table = new TableV2(this, definition.id, {
+      tableName: tableName(prefix, definition),
+      partitionKey: key(definition.partitionKey),
+      sortKey: definition.sortKey && key(definition.sortKey),
+      globalSecondaryIndexes: definition.globalIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+      })),
+      timeToLiveAttribute: definition.timeToLiveAttribute,
+      dynamoStream: definition.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    return { table, definition };
+  }
+}

@@ -1,0 +1,82 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
+import { Lambda, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { InboundEmailEnv } from '#config/env.ts';
+import { privateBucket } from './buckets.ts';
+import type { Data } from './data.ts';
+import { SpokeFunction } from './spoke-function.ts';
+
+/** Key prefix of raw messages: the receipt rule writes there, the function reads there. */
+export const rawMailPrefix = 'raw/';
+
+export interface EmailProps {
+  /** Physical-name prefix, e.g. `spoke-prod`. */
+  readonly prefix: string;
+  /** The support addresses the receipt rule accepts. */
+  readonly recipients: readonly string[];
+  /** What the function needs to know about outbound mail and the portal. */
+  readonly mail: Pick<InboundEmailEnv, 'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL'>;
+  readonly data: Data;
+  readonly accessLogs: IBucket;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * Mail in (DESIGN §5): SES scans each message, stores it raw in S3 first, then invokes the
+ * inbound-email function asynchronously. A message whose processing keeps failing lands in a
+ * dead-letter queue after the retries, with the raw message still in S3: nothing is dropped.
+ *
+ * The receipt rule set is created but not activated: an account has one active rule set, and
+ * switching it is a deliberate step (`aws ses set-active-receipt-rule-set --rule-set-name …`)
+ * taken after the MX record points at SES.
+ */
+export class Email extends Construct {
+  readonly rawMail: Bucket;
+  readonly deadLetters: Queue;
+  readonly handler: SpokeFunction<InboundEmailEnv>;
+  readonly ruleSet: ReceiptRuleSet;
+
+  constructor(scope: Construct, id: string, props: EmailProps) {
+    super(scope, id);
+    this.rawMail = privateBucket(this, 'RawMail', { accessLogs: props.accessLogs });
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the inbound-email function.',
+    });
+    this.handler = new SpokeFunction(this, 'Handler', {
+      entry: 'functions/handlers/inbound-email.ts',
+      description: 'Spoke inbound email: parse, filter, thread, ticket',
+      environment: {
+        ...props.data.environment,
+        ...props.mail,
+        RAW_MAIL_BUCKET: this.rawMail.bucketName,
+        RAW_MAIL_PREFIX: rawMailPrefix,
+      },
+      logRetention: props.logRetention,
+      timeout: Duration.minutes(2),
+      deadLetterQueue: this.deadLetters,
+      retryAttempts: 2,
+    })
+      .bindBucket(this.rawMail, 'read', rawMailPrefix)
+      .bindTable(props.data.domain, 'readWrite')
+      .bindTable(props.data.idempotency, 'readWrite');
+    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: `${props.prefix}-inbound` });
+    this.ruleSet.addRule('Support', {
+      recipients: [...props.recipients],
+      scanEnabled: true,
+      actions: [
+        new S3({ bucket: this.rawMail, objectKeyPrefix: rawMailPrefix }),
+        new Lambda({ function: this.handler, invocationType: LambdaInvocationType.EVENT }),
+      ],
+    });
+  }
+}

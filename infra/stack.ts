@@ -1,0 +1,82 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { Api } from './api.ts';
+import { Auth, identityOrigins } from './auth.ts';
+import { accessLogBucket } from './buckets.ts';
+import { resourcePrefix, type SpokeConfig } from './config.ts';
+import { Data } from './data.ts';
+import { Email } from './email.ts';
+import { Portal } from './portal.ts';
+import { Workflows } from './workflows.ts';
+
+export interface SpokeStackProps extends Omit<StackProps, 'env'> {
+  readonly config: SpokeConfig;
+}
+
+/**
+ * One complete Spoke service desk in one account (DESIGN §1): data, sign-in, API, portal,
+ * inbound mail and the change workflow, each a construct of its own, wired here.
+ */
+export class SpokeStack extends Stack {
+  readonly data: Data;
+  readonly auth: Auth;
+  readonly api: Api;
+  readonly portal: Portal;
+  readonly email: Email;
+  readonly workflows: Workflows;
+
+  constructor(scope: Construct, id: string, { config, ...props }: SpokeStackProps) {
+    super(scope, id, {
+      description: `Spoke service desk for ${config.company.name} (${config.stage})`,
+      ...props,
+      env: { account: config.account, region: config.region },
+    });
+    const prefix = resourcePrefix(config);
+    const logRetention = config.retention.logDays as RetentionDays;
+    const accessLogs = accessLogBucket(this, 'AccessLogs', config.retention.logDays);
+
+    this.data = new Data(this, 'Data', { prefix, accessLogs });
+    this.portal = new Portal(this, 'Portal', {
+      accessLogs,
+      identityOrigins: identityOrigins(config.region, config.auth.domainPrefix),
+      customDomain: config.portal,
+    });
+    this.auth = new Auth(this, 'Auth', { portalUrl: this.portal.url, ...config.auth });
+    this.api = new Api(this, 'Api', { auth: this.auth, data: this.data, logRetention });
+    this.portal.routeApi(this.api.domainName);
+    this.portal.publish({
+      authority: this.auth.issuer,
+      clientId: this.auth.portalClient.userPoolClientId,
+      apiBase: '/api',
+    });
+    this.email = new Email(this, 'Email', {
+      prefix,
+      recipients: config.support.addresses,
+      mail: {
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+      },
+      data: this.data,
+      accessLogs,
+      logRetention,
+    });
+    this.workflows = new Workflows(this, 'Workflows', {
+      prefix,
+      environment: this.data.environment,
+      logRetention,
+    });
+
+    new CfnOutput(this, 'PortalUrl', { value: this.portal.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'PortalClientId', { value: this.auth.portalClient.userPoolClientId });
+    new CfnOutput(this, 'ReceiptRuleSetName', {
+      value: this.email.ruleSet.receiptRuleSetName,
+      description: 'Not active: activate with aws ses set-active-receipt-rule-set once MX points at SES',
+    });
+    new CfnOutput(this, 'ChangeApprovalStateMachineArn', {
+      value: this.workflows.changeApproval.stateMachineArn,
+    });
+  }
+}

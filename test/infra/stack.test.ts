@@ -1,0 +1,190 @@
+import type { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition.ts';
+import { identityOrigins } from '#infra/auth.ts';
+import { resourcePrefix, type SpokeConfig } from '#infra/config.ts';
+import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '#infra/portal-security-headers.ts';
+import { createSpokeApp } from '#infra/spoke-app.ts';
+import { SpokeFunction } from '#infra/spoke-function.ts';
+import type { SpokeStack } from '#infra/stack.ts';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+let app: App;
+let stack: SpokeStack;
+let config: SpokeConfig;
+let template: Template;
+let resources: Resources;
+
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const managedCachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const managedAllViewerExceptHost = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+beforeAll(() => {
+  ({ app, stack, config } = createSpokeApp({ nag: false }));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Resources;
+});
+
+describe('SpokeStack security properties', () => {
+  it('blocks public access and refuses plain HTTP on every bucket', () => {
+    const buckets = ofType('AWS::S3::Bucket');
+    const policies = ofType('AWS::S3::BucketPolicy').map(([, policy]) => policy.Properties);
+
+    expect(buckets.length).toBeGreaterThanOrEqual(4);
+    for (const [id, bucket] of buckets) {
+      expect(bucket.Properties.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.Properties.BucketEncryption, id).toBeDefined();
+      const policy = policies.find((p) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: id }));
+      expect(JSON.stringify(policy?.PolicyDocument), id).toMatch(
+        /"Condition":\{"Bool":\{"aws:SecureTransport":"false"\}\},"Effect":"Deny"/,
+      );
+    }
+  });
+
+  it('protects every table with PITR and deletion protection, retained', () => {
+    for (const definition of tableDefinitions) {
+      template.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          TableName: tableName(resourcePrefix(config), definition),
+          Replicas: [
+            Match.objectLike({
+              DeletionProtectionEnabled: true,
+              PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            }),
+          ],
+        }),
+      });
+    }
+  });
+
+  it('puts the JWT authorizer on every route except GET /api/health', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+    const [authorizer] = ofType('AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties);
+
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/health']);
+    for (const route of routes) {
+      expect(route.AuthorizationType, String(route.RouteKey)).toBe(
+        route.RouteKey === 'GET /api/health' ? 'NONE' : 'JWT',
+      );
+    }
+    expect(authorizer?.AuthorizerType).toBe('JWT');
+    expect(JSON.stringify(authorizer?.JwtConfiguration)).toContain(
+      stack.getLogicalId(stack.auth.portalClient.node.defaultChild as never),
+    );
+  });
+
+  it('logs API access', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it('runs the change approval as a STANDARD, JSONPath-only state machine with full logging and tracing', () => {
+    const [[, machine] = []] = ofType('AWS::StepFunctions::StateMachine');
+    const definition = JSON.stringify(machine?.Properties.DefinitionString);
+
+    expect(machine?.Properties.StateMachineType).toBe('STANDARD');
+    expect(definition).not.toMatch(/JSONata|\\"Assign\\"/);
+    expect(machine?.Properties.LoggingConfiguration).toMatchObject({
+      Level: 'ALL',
+      IncludeExecutionData: true,
+    });
+    expect(machine?.Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('runs every Spoke function on Node 24, arm64, traced', () => {
+    const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
+
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      const id = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+      expect(resources[id]?.Properties, id).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  it('scans inbound mail, stores it raw under raw/ before invoking the function asynchronously', () => {
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        ScanEnabled: true,
+        Recipients: config.support.addresses,
+        Actions: [
+          { S3Action: Match.objectLike({ ObjectKeyPrefix: 'raw/' }) },
+          { LambdaAction: Match.objectLike({ InvocationType: 'Event' }) },
+        ],
+      }),
+    });
+  });
+
+  it('sends failed inbound-email invocations to an encrypted dead-letter queue after retries', () => {
+    const queueId = stack.getLogicalId(stack.email.deadLetters.node.defaultChild as never);
+
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+  });
+
+  it('serves the portal through origin access control with the shared CSP and HSTS', () => {
+    const [[, distribution] = []] = ofType('AWS::CloudFront::Distribution');
+    const config0 = distribution?.Properties.DistributionConfig as {
+      Origins: { S3OriginConfig?: unknown; OriginAccessControlId?: unknown }[];
+      CacheBehaviors: Record<string, unknown>[];
+      CustomErrorResponses?: unknown;
+    };
+    const s3Origin = config0.Origins.find((origin) => origin.S3OriginConfig);
+
+    expect(s3Origin?.OriginAccessControlId).toBeDefined();
+    expect(config0.CustomErrorResponses).toBeUndefined();
+    expect(config0.CacheBehaviors).toContainEqual(
+      expect.objectContaining({
+        PathPattern: '/api/*',
+        CachePolicyId: managedCachingDisabled,
+        OriginRequestPolicyId: managedAllViewerExceptHost,
+      }),
+    );
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: {
+            ContentSecurityPolicy: contentSecurityPolicy({
+              identityOrigin: identityOrigins(config.region, config.auth.domainPrefix).join(' '),
+            }),
+            Override: true,
+          },
+          StrictTransportSecurity: {
+            AccessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS,
+            IncludeSubdomains: true,
+            Preload: true,
+            Override: true,
+          },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+        }),
+      }),
+    });
+  });
+
+  it('passes cdk-nag AwsSolutions with no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+
+    expect(findings).toEqual([]);
+  });
+});

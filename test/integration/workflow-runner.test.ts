@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createSpokeApp } from '#infra/spoke-app.ts';
+import {
+  createLocalWorkflows,
+  type LocalWorkflows,
+  localConfig,
+  TaskTokenRegistry,
+} from '#local/workflow-runner.ts';
+
+const env = { DOMAIN_TABLE: 'spoke-local-domain', IDEMPOTENCY_TABLE: 'spoke-local-idempotency' };
+
+let workflows: LocalWorkflows;
+
+beforeAll(async () => {
+  workflows = await createLocalWorkflows({ env });
+});
+
+describe('local change approval workflow', () => {
+  it('runs a submitted change to success through the change-workflow handler', async () => {
+    const { executionId } = await workflows.starter.startChangeApproval({ changeId: 'CHG0000042' });
+
+    const execution = await workflows.finished(executionId);
+
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { changeId: 'CHG0000042', status: 'submitted' },
+    });
+    expect(executionId).toMatch(
+      /^arn:aws:states:us-east-1:000000000000:execution:spoke-local-change-approval:/,
+    );
+    expect(workflows.executions().map((e) => e.executionId)).toContain(executionId);
+  });
+
+  it('fails the execution when the task rejects its input', async () => {
+    const { executionId } = await workflows.starter.startChangeApproval({ changeId: '' });
+
+    const execution = await workflows.finished(executionId);
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error?.name).toBe('ZodError');
+  });
+
+  it('runs the definition synthesized from infra/workflows.ts, not a copy', () => {
+    const { stack } = createSpokeApp({
+      config: localConfig,
+      nag: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const machine = Template.fromStack(stack).toJSON().Resources[workflows.source.logicalId];
+    const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    const literals = parts.filter((part): part is string => typeof part === 'string');
+    const ran = JSON.stringify(workflows.definition);
+
+    expect(workflows.source.stackName).toBe(stack.stackName);
+    let from = 0;
+    for (const literal of literals) {
+      const at = ran.indexOf(literal, from);
+      expect(at, literal).toBeGreaterThanOrEqual(from);
+      from = at + literal.length;
+    }
+    expect(workflows.taskHandlers).toEqual({
+      RecordSubmission: resolve('functions/handlers/change-workflow.ts'),
+    });
+  });
+});
+
+describe('task token registry', () => {
+  it('resolves a waiting task with the answer sent for its token', async () => {
+    const registry = new TaskTokenRegistry();
+    const { token, answer } = registry.wait('exec-1', 'Approve', 60);
+
+    registry.succeed(token, { decision: 'approved' });
+
+    await expect(answer).resolves.toEqual({ decision: 'approved' });
+    expect(registry.pending()).toEqual([]);
+  });
+
+  it('rejects with the error name a Catch matches on failure', async () => {
+    const registry = new TaskTokenRegistry();
+    const { token, answer } = registry.wait('exec-1', 'Approve', 60);
+
+    registry.fail(token, 'ChangeRejected', 'CAB said no');
+
+    await expect(answer).rejects.toMatchObject({ name: 'ChangeRejected', message: 'CAB said no' });
+  });
+
+  it('answers a late token with TaskTimedOut and an unknown one with TaskDoesNotExist', async () => {
+    const registry = new TaskTokenRegistry();
+    const { token, answer } = registry.wait('exec-1', 'Approve', 0.01);
+
+    await expect(answer).rejects.toMatchObject({ name: 'States.Timeout' });
+    expect(() => registry.succeed(token, {})).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
+    expect(() => registry.succeed('nope', {})).toThrow(expect.objectContaining({ name: 'TaskDoesNotExist' }));
+  });
+});

@@ -1,0 +1,23 @@
+/** Read at boot from the portal's own origin, so one build serves every deployment and local mode. */
+export interface PortalConfig {
+  readonly authority: string;
+  readonly clientId: string;
+  readonly apiBase: string;
+  /** Present in local mode only: the mail outbox of the local cloud. */
+  readonly outboxUrl?: string;
+}
+
+export async function loadConfig(): Promise<PortalConfig> {
+  const response = await fetch('/config.json', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`/config.json answered ${response.status}`);
+  const config = (await response.json()) as Partial<PortalConfig>;
+  if (!config.authority || !config.clientId || !config.apiBase) {
+    throw new Error('/config.json lacks authority, clientId or apiBase');
+  }
+  return {
+    authority: config.authority,
+    clientId: config.clientId,
+    apiBase: config.apiBase,
+    outboxUrl: config.outboxUrl,
+  };
+}

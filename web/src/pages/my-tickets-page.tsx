@@ -1,0 +1,94 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, SessionExpiredError } from '../api.ts';
+import { DateTime, ErrorNotice, Loading, PageHeading, StateBadge } from '../components.tsx';
+import { usePortal } from '../portal-context.ts';
+import { Link, paths } from '../router.tsx';
+import type { Ticket } from '../types.ts';
+import { usePageTitle } from '../use-page-title.ts';
+
+type Status = 'loading' | 'ready' | 'loading-more' | 'failed';
+
+export function MyTicketsPage() {
+  const { api } = usePortal();
+  usePageTitle('My tickets');
+  const [tickets, setTickets] = useState<readonly Ticket[]>([]);
+  const [cursor, setCursor] = useState<string>();
+  const [status, setStatus] = useState<Status>('loading');
+  const [error, setError] = useState<string>();
+
+  const load = useCallback(
+    async (after?: string) => {
+      setStatus(after ? 'loading-more' : 'loading');
+      setError(undefined);
+      try {
+        const page = await api.listMyTickets(after);
+        setTickets((shown) => (after ? [...shown, ...page.items] : page.items));
+        setCursor(page.cursor);
+        setStatus('ready');
+      } catch (failure) {
+        if (failure instanceof SessionExpiredError) return;
+        setError(failure instanceof ApiError ? failure.message : 'Your tickets could not be loaded.');
+        setStatus('failed');
+      }
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <>
+      <div className="page-heading-row">
+        <PageHeading>My tickets</PageHeading>
+        <Link to={paths.newTicket('incident')} className="button button-secondary">
+          Report a problem
+        </Link>
+      </div>
+      {status === 'loading' && <Loading label="Loading your tickets…" />}
+      {status === 'ready' && tickets.length === 0 && (
+        <div className="empty">
+          <p>You have no tickets yet.</p>
+          <p>
+            When you <Link to={paths.newTicket('incident')}>report a problem</Link> or{' '}
+            <Link to={paths.newTicket('request')}>request something</Link>, it shows up here.
+          </p>
+        </div>
+      )}
+      {tickets.length > 0 && (
+        <ul className="ticket-list" aria-label="Your tickets">
+          {tickets.map((ticket) => (
+            <li key={ticket.id} className="ticket-item">
+              <Link to={paths.ticket(ticket.id)} className="ticket-link">
+                <span className="ticket-number">{ticket.number}</span>
+                <span className="ticket-summary">{ticket.shortDescription}</span>
+              </Link>
+              <span className="ticket-meta">
+                <StateBadge state={ticket.state} />
+                <span>
+                  Updated <DateTime iso={ticket.updatedAt} />
+                </span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && (
+        <ErrorNotice message={error} onRetry={() => void load(tickets.length > 0 ? cursor : undefined)} />
+      )}
+      {cursor && status !== 'failed' && (
+        <div className="more">
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={status === 'loading-more'}
+            onClick={() => void load(cursor)}
+          >
+            {status === 'loading-more' ? 'Loading…' : 'Load more'}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

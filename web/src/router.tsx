@@ -1,0 +1,84 @@
+import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from 'react';
+import type { TicketKind } from './types.ts';
+
+export type Route =
+  | { readonly name: 'home' }
+  | { readonly name: 'new-ticket'; readonly kind: TicketKind }
+  | { readonly name: 'my-tickets' }
+  | { readonly name: 'ticket'; readonly id: string }
+  | { readonly name: 'not-found' };
+
+export const paths = {
+  home: '/',
+  newTicket: (kind: TicketKind) => `/tickets/new?kind=${kind}`,
+  myTickets: '/tickets',
+  ticket: (id: string) => `/tickets/${encodeURIComponent(id)}`,
+};
+
+/** What the page that is navigated to may want to know, kept in history.state. */
+export interface NavigationNote {
+  readonly createdTicket?: boolean;
+}
+
+const NAVIGATED = 'spoke:navigated';
+
+export function parseRoute({ pathname, search }: { pathname: string; search: string }): Route {
+  if (pathname === '/') return { name: 'home' };
+  if (pathname === '/tickets' || pathname === '/tickets/') return { name: 'my-tickets' };
+  if (pathname === '/tickets/new') {
+    return {
+      name: 'new-ticket',
+      kind: new URLSearchParams(search).get('kind') === 'request' ? 'request' : 'incident',
+    };
+  }
+  const ticket = /^\/tickets\/([^/]+)$/.exec(pathname);
+  if (ticket?.[1]) return { name: 'ticket', id: decodeURIComponent(ticket[1]) };
+  return { name: 'not-found' };
+}
+
+export function navigate(to: string, options: { replace?: boolean; note?: NavigationNote } = {}): void {
+  const state = options.note ?? null;
+  if (options.replace) window.history.replaceState(state, '', to);
+  else window.history.pushState(state, '', to);
+  window.dispatchEvent(new Event(NAVIGATED));
+  window.scrollTo(0, 0);
+}
+
+export function navigationNote(): NavigationNote {
+  return (window.history.state as NavigationNote | null) ?? {};
+}
+
+/** The current route, following links, back and forward. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(window.location));
+    window.addEventListener('popstate', update);
+    window.addEventListener(NAVIGATED, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(NAVIGATED, update);
+    };
+  }, []);
+  return route;
+}
+
+/** An ordinary link that navigates in place; modified clicks still open new tabs. */
+export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+  function follow(event: MouseEvent<HTMLAnchorElement>) {
+    onClick?.(event);
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    ) {
+      return;
+    }
+    event.preventDefault();
+    navigate(to);
+  }
+  return <a href={to} onClick={follow} {...rest} />;
+}
