@@ -12,6 +12,7 @@ import { systemClock, ulids } from '#adapters/system/system.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
 import type { TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
+import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { dataEnv, inboundEmailEnv } from './env.ts';
 
 /**
@@ -59,7 +60,9 @@ function dataAdapters(env: z.output<typeof dataEnv>) {
   };
 }
 
-export function apiServices(env: z.output<typeof dataEnv>): TicketDeps {
+export function apiServices(
+  env: z.output<typeof dataEnv>,
+): TicketDeps & { readonly quarantine: QuarantineStore } {
   return dataAdapters(env);
 }
 

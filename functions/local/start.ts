@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LOCAL_SUPPORT_ADDRESS, startLocalCloud } from './cloud.ts';
 import { DEMO_PASSWORD, demoUsers } from './demo-users.ts';
+import { ensurePortalBuilt } from './portal-build.ts';
 import { PreflightError } from './preflight.ts';
 
 const usage = `npm start [-- --reset] [-- --no-seed]
@@ -34,6 +35,7 @@ const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../.data');
 if (values.reset) await rm(dataDir, { recursive: true, force: true });
 
 try {
+  if (await ensurePortalBuilt()) console.log('Built the portal into web/dist.');
   const cloud = await startLocalCloud({ dataDir, seed: !values['no-seed'] });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const width = Math.max(...demoUsers.map((u) => u.username.length));

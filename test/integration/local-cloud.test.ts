@@ -76,7 +76,7 @@ beforeAll(async () => {
     seed: false,
     ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
   });
-  for (const user of ['employee', 'agent', 'approver']) tokens[user] = await tokenFor(user);
+  for (const user of ['employee', 'agent', 'approver', 'admin']) tokens[user] = await tokenFor(user);
 });
 
 afterAll(async () => {
@@ -202,6 +202,19 @@ describe('the local SES inbound through SMTP', () => {
     });
 
     expect((await outbox()).length).toBe(before);
+  });
+
+  it('quarantines a mail it cannot attribute to a sender, with the reason, listed for admins only', async () => {
+    await sendMail({
+      envelope: { from: 'relay@example.net', to: [LOCAL_SUPPORT_ADDRESS] },
+      raw: 'From: undisclosed-recipients:;\r\nTo: support@spoke.localhost\r\nSubject: Who am I\r\n\r\nNobody.\r\n',
+    });
+
+    const listed = (await (await api('/api/quarantine', { as: 'admin' })).json()) as {
+      items: { subject?: string; reason: string }[];
+    };
+    expect(listed.items.find((q) => q.subject === 'Who am I')?.reason).toBe('no usable sender address');
+    expect((await api('/api/quarantine', { as: 'agent' })).status).toBe(403);
   });
 
   it('refuses recipients the receipt rule does not cover, as SES does', async () => {

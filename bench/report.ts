@@ -1,0 +1,104 @@
+import { cpus, totalmem } from 'node:os';
+
+/** One measured figure. `target` is the budget it is read against; the bench reports, it never fails. */
+export interface Figure {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: 'ms' | 'KB' | 'MB';
+  /** The budget: the figure should not exceed it. */
+  readonly target?: number;
+  readonly note?: string;
+}
+
+/** What a suite hands the runner: its figures plus observations worth keeping next to them. */
+export interface SuiteResult {
+  readonly suite: string;
+  readonly figures: readonly Figure[];
+  readonly notes: readonly string[];
+}
+
+export interface MachineFacts {
+  readonly node: string;
+  readonly platform: string;
+  readonly cpuCount: number;
+  readonly cpuModel: string;
+  readonly totalMemoryMB: number;
+}
+
+export interface Report {
+  readonly startedAt: string;
+  readonly machine: MachineFacts;
+  readonly suites: readonly SuiteResult[];
+}
+
+/** The facts a figure depends on, so reports from different machines are not compared blindly. */
+export function machineFacts(): MachineFacts {
+  const cpu = cpus();
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpuCount: cpu.length,
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    totalMemoryMB: Math.round(totalmem() / 2 ** 20),
+  };
+}
+
+const formatValue = (value: number, unit: Figure['unit']) =>
+  `${unit === 'ms' && value >= 10 ? Math.round(value) : Number(value.toFixed(1))} ${unit}`;
+
+function rows(report: Report): string[][] {
+  return report.suites.flatMap((suite) =>
+    suite.figures.map((figure) => [
+      suite.suite,
+      figure.name,
+      formatValue(figure.value, figure.unit),
+      figure.target === undefined ? '—' : `≤ ${formatValue(figure.target, figure.unit)}`,
+      figure.target === undefined ? '' : figure.value <= figure.target ? 'within' : 'OVER',
+      figure.note ?? '',
+    ]),
+  );
+}
+
+const header = ['suite', 'figure', 'value', 'target', '', 'note'];
+
+const machineLine = ({ machine }: Report) =>
+  `Node ${machine.node} on ${machine.platform}, ${machine.cpuCount} × ${machine.cpuModel}, ${machine.totalMemoryMB} MB RAM`;
+
+/** The table printed on stdout: aligned columns, figures next to their targets. */
+export function textTable(report: Report): string {
+  const table = [header, ...rows(report)];
+  const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) =>
+        column === 2 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  const notes = report.suites.flatMap((suite) => suite.notes.map((note) => `  [${suite.suite}] ${note}`));
+  return [
+    machineLine(report),
+    '',
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows(report).map(line),
+    ...(notes.length ? ['', 'Notes:', ...notes] : []),
+  ].join('\n');
+}
+
+/** The same report as Markdown, for reading next to the JSON. */
+export function markdown(report: Report): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const notes = report.suites.flatMap((suite) => suite.notes.map((note) => `- **${suite.suite}**: ${note}`));
+  return [
+    `# Spoke bench, ${report.startedAt}`,
+    '',
+    machineLine(report),
+    '',
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, i) => (i === 2 ? '---:' : '---')).join(' | ')} |`,
+    ...rows(report).map((row) => `| ${row.map(cell).join(' | ')} |`),
+    ...(notes.length ? ['', '## Notes', '', ...notes] : []),
+    '',
+  ].join('\n');
+}
