@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ApiEnv } from '#config/env.ts';
+import { OPENAPI_PATH } from '#http/openapi.ts';
 import type { Auth } from './auth.ts';
 import { attachmentPrefix, type Data } from './data.ts';
 import { SpokeFunction } from './spoke-function.ts';
@@ -18,6 +19,9 @@ export interface ApiProps {
 
 /** The one public route: a load balancer or uptime probe must reach it without a token. */
 export const healthPath = '/api/health';
+
+/** The API's OpenAPI document, public so tools and people can read it without signing in. */
+export const openApiPath = OPENAPI_PATH;
 
 /**
  * The portal's backend: an HTTP API in front of one api function. Every route but the health
@@ -76,6 +80,14 @@ export class Api extends Construct {
       Validations.of(health).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason: 'GET /api/health is the public liveness probe; it returns no data.',
+      });
+    }
+    const [openApi] = this.httpApi.addRoutes({ path: openApiPath, methods: [HttpMethod.GET], integration });
+    if (openApi) {
+      Validations.of(openApi).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'GET /api/openapi.json is the API description, generated from the route table; it holds no data.',
       });
     }
     const stack = Stack.of(this);

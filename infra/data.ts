@@ -1,6 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { type Bucket, HttpMethods, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import {
@@ -10,16 +10,19 @@ import {
   tableName,
 } from '#adapters/dynamodb/table-definition.ts';
 import type { dataEnv } from '#config/env.ts';
+import { ATTACHMENT_KEY_PREFIX } from '#core/attachment/attachment.ts';
 import { privateBucket } from './buckets.ts';
 import type { SpokeTable } from './spoke-function.ts';
 
-/** Key prefix of attachments in the attachments bucket. */
-export const attachmentPrefix = 'attachments/';
+/** Key prefix of attachments in the attachments bucket (`tickets/<ticketId>/<attachmentId>`). */
+export const attachmentPrefix = ATTACHMENT_KEY_PREFIX;
 
 export interface DataProps {
   /** Physical-name prefix, e.g. `spoke-prod`, shared with the local cloud. */
   readonly prefix: string;
   readonly accessLogs: IBucket;
+  /** The bus every function that changes data publishes its domain events to. */
+  readonly eventBusName: string;
 }
 
 /**
@@ -38,11 +41,29 @@ export class Data extends Construct {
     super(scope, id);
     this.domain = this.table(props.prefix, domainTable);
     this.idempotency = this.table(props.prefix, idempotencyTable);
-    this.attachments = privateBucket(this, 'Attachments', { accessLogs: props.accessLogs });
+    this.attachments = privateBucket(this, 'Attachments', {
+      accessLogs: props.accessLogs,
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
     this.environment = {
       DOMAIN_TABLE: this.domain.table.tableName,
       IDEMPOTENCY_TABLE: this.idempotency.table.tableName,
+      EVENT_BUS_NAME: props.eventBusName,
     };
+  }
+
+  /**
+   * Lets the portal's origin, and no other, upload attachments with the presigned PUT (its
+   * signed headers included) and fetch them with the presigned GET.
+   */
+  allowAttachmentTransfersFrom(origin: string): void {
+    this.attachments.addCorsRule({
+      allowedOrigins: [origin],
+      allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+      allowedHeaders: ['content-type', 'x-amz-checksum-sha256'],
+      exposedHeaders: ['etag', 'content-disposition'],
+      maxAge: 3600,
+    });
   }
 
   private table(prefix: string, definition: TableDefinition): SpokeTable {

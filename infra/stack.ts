@@ -7,6 +7,8 @@ import { accessLogBucket } from './buckets.ts';
 import { resourcePrefix, type SpokeConfig } from './config.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
+import { Events } from './events.ts';
+import { Housekeeping } from './housekeeping.ts';
 import { Portal } from './portal.ts';
 import { Workflows } from './workflows.ts';
 
@@ -25,6 +27,8 @@ export class SpokeStack extends Stack {
   readonly portal: Portal;
   readonly email: Email;
   readonly workflows: Workflows;
+  readonly events: Events;
+  readonly housekeeping: Housekeeping;
 
   constructor(scope: Construct, id: string, { config, ...props }: SpokeStackProps) {
     super(scope, id, {
@@ -36,7 +40,8 @@ export class SpokeStack extends Stack {
     const logRetention = config.retention.logDays as RetentionDays;
     const accessLogs = accessLogBucket(this, 'AccessLogs', config.retention.logDays);
 
-    this.data = new Data(this, 'Data', { prefix, accessLogs });
+    this.events = new Events(this, 'Events', { prefix });
+    this.data = new Data(this, 'Data', { prefix, accessLogs, eventBusName: this.events.bus.eventBusName });
     this.portal = new Portal(this, 'Portal', {
       accessLogs,
       identityOrigins: identityOrigins(config.region, config.auth.domainPrefix),
@@ -44,6 +49,7 @@ export class SpokeStack extends Stack {
     });
     this.auth = new Auth(this, 'Auth', { portalUrl: this.portal.url, ...config.auth });
     this.api = new Api(this, 'Api', { auth: this.auth, data: this.data, logRetention });
+    this.data.allowAttachmentTransfersFrom(this.portal.url);
     this.portal.routeApi(this.api.domainName);
     this.portal.publish({
       authority: this.auth.issuer,
@@ -67,6 +73,8 @@ export class SpokeStack extends Stack {
       environment: this.data.environment,
       logRetention,
     });
+    this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
+    this.events.grantPublish(this.api.handler, this.email.handler, this.housekeeping.handler);
 
     new CfnOutput(this, 'PortalUrl', { value: this.portal.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
@@ -75,6 +83,7 @@ export class SpokeStack extends Stack {
       value: this.email.ruleSet.receiptRuleSetName,
       description: 'Not active: activate with aws ses set-active-receipt-rule-set once MX points at SES',
     });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'ChangeApprovalStateMachineArn', {
       value: this.workflows.changeApproval.stateMachineArn,
     });

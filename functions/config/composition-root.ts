@@ -1,24 +1,28 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
+import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
+import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
-import { logEventPublisher } from '#adapters/system/log-event-publisher.ts';
 import { systemClock, ulids } from '#adapters/system/system.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
-import type { TicketDeps } from '#core/ticket/ticket-service.ts';
+import { defaultTicketSettings, type TicketDeps, type TicketSettings } from '#core/ticket/ticket-service.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
+import type { GroupStore } from '#ports/group-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
-import type { dataEnv, inboundEmailEnv } from './env.ts';
+import type { apiEnv, dataEnv, inboundEmailEnv } from './env.ts';
 
 /**
  * The composition root: the only module that decides which adapters run. In Lambda every
  * client talks to AWS; the local cloud calls `wireLocalCloud` first, which points the same
- * SDK clients at the emulators and swaps the event bus. Nothing else asks where it runs.
+ * SDK clients at the emulators and swaps EventBridge for the in-process bus. Nothing else
+ * asks where it runs.
  */
 export interface LocalCloudWiring {
   readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly ses: string };
@@ -41,28 +45,53 @@ export function wireLocalCloud(wiring: LocalCloudWiring): void {
 const localClientConfig = () =>
   local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 
+export function ticketSettings(env: z.output<typeof dataEnv>): TicketSettings {
+  return {
+    ...defaultTicketSettings,
+    agentVisibility: env.AGENT_VISIBILITY,
+    reopenWindowDays: Number(env.REOPEN_WINDOW_DAYS),
+    autoCloseDays: Number(env.AUTO_CLOSE_DAYS),
+  };
+}
+
 function dataAdapters(env: z.output<typeof dataEnv>) {
   const dynamo = new DynamoDBClient({
     ...localClientConfig(),
     ...(local ? { endpoint: local.endpoints.dynamodb } : {}),
   });
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const groups = new DynamoGroupStore({ client: documents, domainTable: env.DOMAIN_TABLE });
   return {
+    documents,
     tickets: new DynamoTicketStore({
       client: documents,
       domainTable: env.DOMAIN_TABLE,
       idempotencyTable: env.IDEMPOTENCY_TABLE,
     }),
     quarantine: new DynamoQuarantineStore(documents, env.DOMAIN_TABLE),
+    groupStore: groups as GroupStore,
+    groups,
+    routing: groups,
     clock: systemClock,
     ids: ulids,
-    events: local?.events ?? logEventPublisher,
+    events:
+      local?.events ??
+      new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME }),
+    settings: ticketSettings(env),
   };
 }
 
-export function apiServices(
-  env: z.output<typeof dataEnv>,
-): TicketDeps & { readonly quarantine: QuarantineStore } {
+/** What the scheduled housekeeping needs: the ticket engine alone. */
+export function ticketServices(env: z.output<typeof dataEnv>): TicketDeps {
+  return dataAdapters(env);
+}
+
+export interface ApiServices extends TicketDeps {
+  readonly quarantine: QuarantineStore;
+  readonly groupStore: GroupStore;
+}
+
+export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
   return dataAdapters(env);
 }
 

@@ -7,12 +7,21 @@ import { z } from 'zod';
  */
 
 const nonEmpty = z.string().min(1);
+const days = z.string().regex(/^\d{1,3}$/, 'a whole number of days');
 
 export const dataEnv = z.object({
   /** Name of the single-table domain table. */
   DOMAIN_TABLE: nonEmpty,
   /** Name of the table for idempotency keys and rate-limit windows (TTL on `expiresAt`). */
   IDEMPOTENCY_TABLE: nonEmpty,
+  /** Name of the EventBridge bus domain events are published to (`spoke-<stage>-events`). */
+  EVENT_BUS_NAME: nonEmpty,
+  /** Whether agents see only their groups' tickets or all of them. @default 'groups' */
+  AGENT_VISIBILITY: z.enum(['groups', 'all']).default('groups'),
+  /** Days after resolution during which a caller's reply reopens a ticket. @default '7' */
+  REOPEN_WINDOW_DAYS: days.default('7'),
+  /** Days after resolution after which a ticket closes by itself. @default '5' */
+  AUTO_CLOSE_DAYS: days.default('5'),
 });
 
 export const mailEnv = z.object({

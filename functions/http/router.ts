@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { MethodNotAllowedError } from './problems.ts';
 
@@ -13,6 +14,17 @@ export interface RouteRequest {
 
 export type RouteHandler = (request: RouteRequest) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** What the OpenAPI document says about a route; the same zod schemas validate the traffic. */
+export interface RouteDocs {
+  readonly summary: string;
+  readonly tags?: readonly string[];
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly headers?: z.ZodType;
+  /** Response schema by status code; `undefined` for a response without a body. */
+  readonly responses: Readonly<Record<number, z.ZodType | undefined>>;
+}
+
 export interface Route {
   readonly method: HttpMethod;
   /** Path with `{name}` parameters, e.g. `/api/tickets/{id}`. */
@@ -20,6 +32,7 @@ export interface Route {
   /** Whether the route answers without a token (only health does). @default false */
   readonly public?: boolean;
   readonly handle: RouteHandler;
+  readonly docs?: RouteDocs;
 }
 
 interface CompiledRoute extends Route {

@@ -115,6 +115,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const env: InboundEmailEnv & { ATTACHMENT_BUCKET: string } = {
     DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
     IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
+    EVENT_BUS_NAME: 'spoke-local-events',
     ATTACHMENT_BUCKET,
     RAW_MAIL_BUCKET,
     RAW_MAIL_PREFIX,
@@ -233,7 +234,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     if (firstRun && (options.seed ?? true)) {
       await seedDemoData({
-        dynamodbEndpoint: dynamo.endpoint,
         env,
         smtpPort: ports.smtp,
         supportAddress: LOCAL_SUPPORT_ADDRESS,

@@ -1,53 +1,64 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTransport } from 'nodemailer';
-import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
-import { systemClock, ulids } from '#adapters/system/system.ts';
-import type { InboundEmailEnv } from '#config/env.ts';
-import { openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
-import { demoUsers } from './demo-users.ts';
+import { apiServices } from '#config/composition-root.ts';
+import { apiEnv, type InboundEmailEnv, parseEnv } from '#config/env.ts';
+import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
+import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
+import { type DemoUser, demoUsers } from './demo-users.ts';
 
 export interface SeedOptions {
-  readonly dynamodbEndpoint: string;
-  readonly env: InboundEmailEnv;
+  readonly env: InboundEmailEnv & { readonly ATTACHMENT_BUCKET: string };
   readonly smtpPort: number;
   readonly supportAddress: string;
 }
 
-const employee = demoUsers.find((u) => u.username === 'employee') as (typeof demoUsers)[number];
+const user = (username: string) => {
+  const found = demoUsers.find((u) => u.username === username) as DemoUser;
+  return { id: found.sub, email: found.email, name: found.name, groups: [...found.groups] };
+};
 
 /**
- * Demo data for a first start: tickets from the portal through the same core the API uses,
- * and one mail through the SMTP intake, so both paths have something to show.
+ * Demo data for a first start, made through the same core the API uses: three assignment
+ * groups with members, routing rules, tickets in several states, and one mail through the
+ * SMTP intake, so every screen and both channels have something to show.
  */
 export async function seedDemoData(options: SeedOptions): Promise<void> {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: options.dynamodbEndpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  const deps: TicketDeps = {
-    tickets: new DynamoTicketStore({
-      client,
-      domainTable: options.env.DOMAIN_TABLE,
-      idempotencyTable: options.env.IDEMPOTENCY_TABLE,
-    }),
-    clock: systemClock,
-    ids: ulids,
-    events: { publish: async () => undefined },
-  };
-  const actor = {
-    id: employee.sub,
-    email: employee.email,
-    name: employee.name,
-    groups: [...employee.groups],
-  };
-  await openTicket(
+  const deps = apiServices(parseEnv(apiEnv, options.env as NodeJS.ProcessEnv));
+  const admin = { ...user('admin'), groups: ['admins', 'agents'] };
+  const groupDeps = { groups: deps.groupStore, clock: deps.clock };
+  const groups = [
+    { id: 'service-desk', name: 'Service Desk', description: 'First line: everything that arrives' },
+    { id: 'network', name: 'Network', description: 'VPN, Wi-Fi, firewalls' },
+    { id: 'workplace', name: 'Workplace', description: 'Laptops, phones, printers' },
+  ];
+  for (const group of groups) await createGroup(groupDeps, admin, group);
+  const agent = user('agent');
+  for (const group of ['service-desk', 'workplace'])
+    await addMember(groupDeps, admin, group, { email: agent.email, name: agent.name });
+  for (const group of groups)
+    await addMember(groupDeps, admin, group.id, { email: admin.email, name: admin.name });
+  await saveRoutingConfig(groupDeps, admin, {
+    version: 0,
+    defaultGroup: 'service-desk',
+    rules: [
+      {
+        id: 'network',
+        name: 'Network trouble',
+        conditions: { keywords: ['vpn', 'wifi', 'wi-fi', 'network'] },
+        actions: { group: 'network' },
+      },
+      {
+        id: 'hardware',
+        name: 'Devices',
+        conditions: { keywords: ['laptop', 'phone', 'printer', 'monitor'] },
+        actions: { group: 'workplace' },
+      },
+    ],
+  });
+
+  const emma = user('employee');
+  const laptop = await openTicket(
     deps,
-    actor,
+    emma,
     {
       shortDescription: 'Laptop does not wake from sleep',
       description: 'Since the update on Monday the screen stays black after closing the lid.',
@@ -56,9 +67,17 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     },
     { channel: 'portal' },
   );
+  await addArticle(deps, agent, laptop.ticket.id, {
+    type: 'note',
+    body: 'Known issue with the BIOS update; firmware 1.4.2 fixes it.',
+  });
+  await addArticle(deps, agent, laptop.ticket.id, {
+    type: 'reply',
+    body: 'Thanks Emma, we will update the firmware remotely tonight.',
+  });
   await openTicket(
     deps,
-    actor,
+    emma,
     {
       kind: 'request',
       shortDescription: 'New phone for field work',
@@ -66,7 +85,18 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     },
     { channel: 'portal' },
   );
-  client.destroy();
+  const vpn = await openTicket(
+    deps,
+    emma,
+    { shortDescription: 'VPN disconnects every hour', impact: 2, urgency: 2 },
+    { channel: 'portal' },
+  );
+  await updateTicket(deps, admin, vpn.ticket.id, {
+    version: vpn.ticket.version,
+    state: 'resolved',
+    resolutionCode: 'solved',
+    resolutionNotes: 'Session timeout raised to 8 hours on the VPN concentrator.',
+  });
 
   const transport = createTransport({
     host: '127.0.0.1',
@@ -75,7 +105,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     ignoreTLS: true,
   });
   await transport.sendMail({
-    from: `${employee.name} <${employee.email}>`,
+    from: `${emma.name} <${emma.email}>`,
     to: options.supportAddress,
     subject: 'Printer on floor 3 prints blank pages',
     text: 'Hello,\n\nthe printer next to the kitchen on floor 3 only prints blank pages since this morning.\n\nEmma',

@@ -1,5 +1,5 @@
 import type { Article, AuditEntry } from '#core/ticket/article.ts';
-import type { Ticket, TicketKind } from '#core/ticket/ticket.ts';
+import type { Ticket, TicketKind, TicketState } from '#core/ticket/ticket.ts';
 
 /** A page of a list; `cursor` is opaque to everyone but the store that made it. */
 export interface Page<T> {
@@ -24,10 +24,33 @@ export interface NewTicket {
   readonly idempotencyKey?: string;
 }
 
+/** A change to a stored ticket: the whole new record, written only if nobody changed it since `expectedVersion`. */
+export interface TicketChange {
+  readonly ticket: Ticket;
+  readonly expectedVersion: number;
+  readonly audit: readonly Omit<AuditEntry, 'ticketId'>[];
+  readonly articles?: readonly Article[];
+  /** When a resolved ticket closes by itself; absent when it is not resolved. */
+  readonly autoCloseAt?: string;
+  /** The parent before this change, so the parent's child list can follow. */
+  readonly previousParentId?: string;
+  /** Exactly-once for article creation from mail (the SES message id). */
+  readonly idempotencyKey?: string;
+}
+
 export interface TicketWithConversation {
   readonly ticket: Ticket;
   readonly articles: readonly Article[];
+  /** Child tickets (the incidents of a major incident). */
+  readonly children: readonly { readonly id: string; readonly number: string }[];
 }
+
+/** The lists the product shows; each is one Query on the table or an index. */
+export type TicketList =
+  | { readonly by: 'requester'; readonly email: string }
+  | { readonly by: 'assignee'; readonly email: string }
+  | { readonly by: 'queue'; readonly group: string; readonly state: TicketState }
+  | { readonly by: 'unassigned'; readonly group: string };
 
 export interface TicketStore {
   /**
@@ -37,6 +60,17 @@ export interface TicketStore {
   create(newTicket: NewTicket, kind: TicketKind): Promise<{ ticket: Ticket; created: boolean }>;
   /** The ticket and its conversation, oldest article first. */
   get(id: string): Promise<TicketWithConversation | undefined>;
-  /** Tickets a person requested, most recently updated first. */
-  listByRequester(email: string, page: PageRequest): Promise<Page<Ticket>>;
+  /**
+   * Writes a change in one transaction. Throws `ConflictError` carrying the stored ticket
+   * when its version is no longer `expectedVersion`; returns `applied: false` when the
+   * idempotency key had been used.
+   */
+  update(change: TicketChange): Promise<{ ticket: Ticket; applied: boolean }>;
+  /** Most recently updated first. */
+  list(list: TicketList, page: PageRequest): Promise<Page<Ticket>>;
+  findByNumber(number: string): Promise<Ticket | undefined>;
+  /** A ticket's audit trail, oldest first. */
+  history(id: string, page: PageRequest): Promise<Page<AuditEntry>>;
+  /** Resolved tickets whose auto-close time is before `before`, oldest first. */
+  dueForAutoClose(before: string, limit: number): Promise<readonly Ticket[]>;
 }

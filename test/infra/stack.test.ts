@@ -4,6 +4,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition.ts';
+import { OPENAPI_PATH } from '#http/openapi.ts';
 import { identityOrigins } from '#infra/auth.ts';
 import { resourcePrefix, type SpokeConfig } from '#infra/config.ts';
 import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '#infra/portal-security-headers.ts';
@@ -67,14 +68,22 @@ describe('SpokeStack security properties', () => {
     }
   });
 
-  it('puts the JWT authorizer on every route except GET /api/health', () => {
+  it('puts the JWT authorizer on every route except GET /api/health and GET /api/openapi.json', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
     const [authorizer] = ofType('AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties);
+    const publicRoutes = ['GET /api/health', `GET ${OPENAPI_PATH}`];
 
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/health']);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      'ANY /api/{proxy+}',
+      'GET /api/health',
+      'GET /api/openapi.json',
+    ]);
     for (const route of routes) {
       expect(route.AuthorizationType, String(route.RouteKey)).toBe(
-        route.RouteKey === 'GET /api/health' ? 'NONE' : 'JWT',
+        publicRoutes.includes(String(route.RouteKey)) ? 'NONE' : 'JWT',
+      );
+      expect(route.AuthorizerId, String(route.RouteKey)).toSatisfy((id: unknown) =>
+        publicRoutes.includes(String(route.RouteKey)) ? id === undefined : id !== undefined,
       );
     }
     expect(authorizer?.AuthorizerType).toBe('JWT');
@@ -106,7 +115,7 @@ describe('SpokeStack security properties', () => {
   it('runs every Spoke function on Node 24, arm64, traced', () => {
     const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
 
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       const id = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
       expect(resources[id]?.Properties, id).toMatchObject({
@@ -177,6 +186,99 @@ describe('SpokeStack security properties', () => {
         }),
       }),
     });
+  });
+
+  it('has one event bus, spoke-<stage>-events, archived', () => {
+    const busId = stack.getLogicalId(stack.events.bus.node.defaultChild as never);
+
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: `${resourcePrefix(config)}-events` });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      RetentionDays: 30,
+    });
+  });
+
+  it('lets exactly the api, inbound-email and housekeeping functions put events, on the Spoke bus only', () => {
+    const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
+    const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
+    const publishers = new Set<string>();
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+        .Statement;
+      for (const statement of statements) {
+        const actions = ([] as unknown[]).concat(statement.Action);
+        if (!actions.some((action) => String(action).startsWith('events:'))) continue;
+        expect(actions).toEqual(['events:PutEvents']);
+        expect(statement.Resource).toEqual(busArn);
+        for (const role of policy.Properties.Roles as { Ref: string }[]) publishers.add(role.Ref);
+      }
+    }
+
+    expect([...publishers].sort()).toEqual(
+      [stack.api.handler, stack.email.handler, stack.housekeeping.handler].map(roleId).sort(),
+    );
+  });
+
+  it('keeps attachments in a private bucket that only the portal origin may PUT to and GET from', () => {
+    const bucketId = stack.getLogicalId(stack.data.attachments.node.defaultChild as never);
+    const bucket = resources[bucketId]?.Properties as Record<string, unknown>;
+    const cors = (bucket.CorsConfiguration as { CorsRules: Record<string, unknown>[] }).CorsRules;
+
+    expect(cors).toHaveLength(1);
+    expect(cors[0]).toMatchObject({
+      AllowedMethods: ['PUT', 'GET'],
+      AllowedHeaders: ['content-type', 'x-amz-checksum-sha256'],
+    });
+    expect(cors[0]?.AllowedOrigins).toHaveLength(1);
+    expect(JSON.stringify(cors[0]?.AllowedOrigins)).not.toContain('*');
+    expect(JSON.stringify(cors[0]?.AllowedOrigins)).toContain(
+      stack.getLogicalId(stack.portal.distribution.node.defaultChild as never),
+    );
+    expect(bucket.LifecycleConfiguration).toEqual({
+      Rules: [expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
+    });
+  });
+
+  it('grants the api function attachment objects under tickets/ only', () => {
+    const bucketId = stack.getLogicalId(stack.data.attachments.node.defaultChild as never);
+    const apiRole = stack.getLogicalId(stack.api.handler.executionRole.node.defaultChild as never);
+    const statements = ofType('AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: apiRole }]))
+      .flatMap(
+        ([, policy]) =>
+          (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      )
+      .filter((statement) => JSON.stringify(statement.Resource).includes(bucketId));
+
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/tickets/*']] },
+      }),
+    ]);
+  });
+
+  it("runs ticket housekeeping every 15 minutes with the api function's table access", () => {
+    const fnId = stack.getLogicalId(stack.housekeeping.handler.node.defaultChild as never);
+    const tableStatements = (fn: SpokeFunction) => {
+      const role = stack.getLogicalId(fn.executionRole.node.defaultChild as never);
+      return ofType('AWS::IAM::Policy')
+        .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+        .flatMap(
+          ([, policy]) =>
+            (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+        )
+        .filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
+    };
+
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+    });
+    expect(tableStatements(stack.housekeeping.handler)).toEqual(tableStatements(stack.api.handler));
+    expect(tableStatements(stack.housekeeping.handler)).toHaveLength(2);
   });
 
   it('passes cdk-nag AwsSolutions with no unacknowledged error or warning', () => {

@@ -42,6 +42,8 @@ export const domainTable: TableDefinition = {
     { indexName: 'gsi1', partitionKey: s('gsi1pk'), sortKey: s('gsi1sk') },
     { indexName: 'gsi2', partitionKey: s('gsi2pk'), sortKey: s('gsi2sk') },
     { indexName: 'gsi3', partitionKey: s('gsi3pk'), sortKey: s('gsi3sk') },
+    { indexName: 'gsi4', partitionKey: s('gsi4pk'), sortKey: s('gsi4sk') },
+    { indexName: 'gsi5', partitionKey: s('gsi5pk'), sortKey: s('gsi5sk') },
   ],
   stream: true,
 };

@@ -3,30 +3,37 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
+  type QueryCommandInput,
   type QueryCommandOutput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { Article } from '#core/ticket/article.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
+import { ConflictError } from '#core/shared/errors.ts';
+import { Article, AuditEntry } from '#core/ticket/article.ts';
 import { FIRST_SEQUENCE, formatTicketNumber, Ticket, type TicketKind } from '#core/ticket/ticket.ts';
 import type {
   NewTicket,
   Page,
   PageRequest,
+  TicketChange,
+  TicketList,
   TicketStore,
   TicketWithConversation,
 } from '#ports/ticket-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import {
   AUDIT_PREFIX,
+  AUTOCLOSE_PARTITION,
   articleKey,
   auditKey,
+  childKey,
   counterKey,
   idempotencyKey,
-  keyAttributes,
-  numberKey,
-  requesterIndexKeys,
-  requesterPartition,
+  listPartitions,
+  ticketIndexKeys,
   ticketKey,
+  withoutKeys,
 } from './keys.ts';
 
 export interface DynamoTicketStoreOptions {
@@ -35,22 +42,31 @@ export interface DynamoTicketStoreOptions {
   readonly idempotencyTable: string;
   /** How long an idempotency key is remembered. @default 7 days */
   readonly idempotencyTtlSeconds?: number;
+  /** Counts the DynamoDB requests this store makes, for the benchmarks. */
+  readonly onRequest?: (operation: string) => void;
 }
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 const MAX_CREATE_ATTEMPTS = 12;
 
+const ChildLink = z.object({ id: z.string(), number: z.string() });
+
 /**
- * Tickets in the single-table design. A create is one `TransactWriteItems`: the counter
- * moves from the value this instance last saw to the next one, and the ticket, its number,
- * first article, audit entries and idempotency record are written with it. When another
- * writer moved the counter first, the cancellation reason carries the current value and the
- * transaction is retried with it, so the common case costs exactly one request.
+ * Tickets in the single-table design (see `keys.ts`).
+ *
+ * A create is one `TransactWriteItems`: the counter moves from the value this instance last
+ * saw to the next one, and the ticket, its first article, audit entries and idempotency
+ * record are written with it. When another writer moved the counter first, the cancellation
+ * reason carries the current value and the transaction is retried with it, so the common
+ * case costs exactly one request. An update is one transaction too, conditioned on the version.
  */
 export class DynamoTicketStore implements TicketStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #idempotencyTable: string;
   readonly #idempotencyTtl: number;
+  readonly #onRequest: (operation: string) => void;
   readonly #lastSequence = new Map<TicketKind, number>();
   readonly #queue = new Map<TicketKind, Promise<unknown>>();
 
@@ -59,6 +75,7 @@ export class DynamoTicketStore implements TicketStore {
     this.#table = options.domainTable;
     this.#idempotencyTable = options.idempotencyTable;
     this.#idempotencyTtl = options.idempotencyTtlSeconds ?? 7 * 24 * 3600;
+    this.#onRequest = options.onRequest ?? (() => undefined);
   }
 
   create(newTicket: NewTicket, kind: TicketKind): Promise<{ ticket: Ticket; created: boolean }> {
@@ -74,20 +91,28 @@ export class DynamoTicketStore implements TicketStore {
       const sequence = (seen ?? FIRST_SEQUENCE - 1) + 1;
       const ticket = Ticket.parse({ ...newTicket.ticket, number: formatTicketNumber(kind, sequence) });
       try {
-        await this.#db.send(
-          new TransactWriteCommand({ TransactItems: this.#createItems(newTicket, ticket, seen, sequence) }),
-        );
+        await this.#transact([
+          this.#counterUpdate(kind, seen, sequence),
+          this.#put(
+            { ...ticketKey(ticket.id), ...ticketIndexKeys(ticket), entity: 'ticket', ...ticket },
+            'attribute_not_exists(pk)',
+          ),
+          this.#articlePut(newTicket.firstArticle),
+          ...this.#auditPuts(ticket.id, newTicket.audit),
+          ...this.#childLinks(ticket, undefined),
+          ...this.#idempotencyPut(newTicket.idempotencyKey, ticket.id),
+        ]);
         this.#lastSequence.set(kind, sequence);
         return { ticket, created: true };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
         const reasons = error.CancellationReasons ?? [];
-        const counter = reasons[0];
-        const idempotency = newTicket.idempotencyKey ? reasons[reasons.length - 1] : undefined;
+        const idempotency = newTicket.idempotencyKey ? reasons.at(-1) : undefined;
         if (idempotency?.Code === 'ConditionalCheckFailed') {
           const first = await this.#ticketForIdempotencyKey(newTicket.idempotencyKey as string);
           if (first) return { ticket: first, created: false };
         }
+        const counter = reasons[0];
         if (counter?.Code === 'ConditionalCheckFailed') {
           const current = counter.Item?.seq?.N;
           this.#lastSequence.set(kind, current ? Number(current) : FIRST_SEQUENCE - 1);
@@ -99,57 +124,249 @@ export class DynamoTicketStore implements TicketStore {
     }
   }
 
-  #createItems(newTicket: NewTicket, ticket: Ticket, seen: number | undefined, sequence: number) {
-    const { firstArticle } = newTicket;
-    const counterUpdate = {
+  async update(change: TicketChange): Promise<{ ticket: Ticket; applied: boolean }> {
+    const ticket = Ticket.parse(change.ticket);
+    const { previousParentId } = change;
+    try {
+      await this.#transact([
+        this.#put(
+          {
+            ...ticketKey(ticket.id),
+            ...ticketIndexKeys(ticket, change.autoCloseAt),
+            entity: 'ticket',
+            ...ticket,
+          },
+          'version = :expected',
+          { ':expected': change.expectedVersion },
+        ),
+        ...(change.articles ?? []).map((article) => this.#articlePut(article)),
+        ...this.#auditPuts(ticket.id, change.audit),
+        ...(previousParentId === ticket.parentId ? [] : this.#childLinks(ticket, previousParentId)),
+        ...this.#idempotencyPut(change.idempotencyKey, ticket.id),
+      ]);
+      return { ticket, applied: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (change.idempotencyKey && reasons.at(-1)?.Code === 'ConditionalCheckFailed') {
+        const stored = await this.get(ticket.id);
+        if (stored) return { ticket: stored.ticket, applied: false };
+      }
+      const head = reasons[0];
+      if (head?.Code === 'ConditionalCheckFailed') {
+        const current = head.Item ? Ticket.parse(withoutKeys(unmarshall(head.Item))) : undefined;
+        throw new ConflictError(`Ticket ${ticket.number} was changed by someone else`, current, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<TicketWithConversation | undefined> {
+    const items = await this.#queryAll({
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk AND sk < :audit',
+      ExpressionAttributeValues: { ':pk': ticketKey(id).pk, ':audit': AUDIT_PREFIX.slice(0, 1) },
+      ConsistentRead: true,
+    });
+    const [head, ...rest] = items;
+    if (head?.entity !== 'ticket') return undefined;
+    return {
+      ticket: Ticket.parse(withoutKeys(head)),
+      articles: rest
+        .filter((item) => item.entity === 'article')
+        .map((item) => Article.parse(withoutKeys(item))),
+      children: rest
+        .filter((item) => item.entity === 'child')
+        .map((item) => ChildLink.parse(withoutKeys(item))),
+    };
+  }
+
+  async list(list: TicketList, page: PageRequest): Promise<Page<Ticket>> {
+    const partition =
+      list.by === 'requester'
+        ? listPartitions.requester(list.email)
+        : list.by === 'assignee'
+          ? listPartitions.assignee(list.email)
+          : list.by === 'queue'
+            ? listPartitions.queue(list.group, list.state)
+            : listPartitions.unassigned(list.group);
+    const result = await this.#query({
+      TableName: this.#table,
+      IndexName: partition.index,
+      KeyConditionExpression: `${partition.name} = :pk`,
+      ExpressionAttributeValues: { ':pk': partition.value },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ExclusiveStartKey: decodeCursor(page.cursor, partition),
+    });
+    const cursor = encodeCursor(result.LastEvaluatedKey);
+    return {
+      items: (result.Items ?? []).map((item) => Ticket.parse(withoutKeys(item))),
+      ...(cursor ? { cursor } : {}),
+    };
+  }
+
+  async findByNumber(number: string): Promise<Ticket | undefined> {
+    const partition = listPartitions.number(number);
+    const result = await this.#query({
+      TableName: this.#table,
+      IndexName: partition.index,
+      KeyConditionExpression: `${partition.name} = :pk`,
+      ExpressionAttributeValues: { ':pk': partition.value },
+      Limit: 1,
+    });
+    const item = result.Items?.[0];
+    return item ? Ticket.parse(withoutKeys(item)) : undefined;
+  }
+
+  async history(id: string, page: PageRequest): Promise<Page<AuditEntry>> {
+    const partition = { name: 'pk', value: ticketKey(id).pk };
+    const result = await this.#query({
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
+      ExpressionAttributeValues: { ':pk': partition.value, ':audit': AUDIT_PREFIX },
+      Limit: page.limit,
+      ExclusiveStartKey: decodeCursor(page.cursor, partition),
+    });
+    const cursor = encodeCursor(result.LastEvaluatedKey);
+    return {
+      items: (result.Items ?? []).map((item) => AuditEntry.parse(withoutKeys(item))),
+      ...(cursor ? { cursor } : {}),
+    };
+  }
+
+  async dueForAutoClose(before: string, limit: number): Promise<readonly Ticket[]> {
+    const result = await this.#query({
+      TableName: this.#table,
+      IndexName: 'gsi5',
+      KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk < :before',
+      ExpressionAttributeValues: { ':pk': AUTOCLOSE_PARTITION, ':before': before },
+      Limit: limit,
+    });
+    return (result.Items ?? []).map((item) => Ticket.parse(withoutKeys(item)));
+  }
+
+  #counterUpdate(kind: TicketKind, seen: number | undefined, sequence: number) {
+    return {
       Update: {
         TableName: this.#table,
-        Key: counterKey(ticket.kind),
+        Key: counterKey(kind),
         UpdateExpression: 'SET seq = :next',
         ConditionExpression: seen === undefined ? 'attribute_not_exists(pk)' : 'seq = :seen',
         ExpressionAttributeValues: { ':next': sequence, ...(seen === undefined ? {} : { ':seen': seen }) },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       },
     };
-    const put = (Item: Record<string, unknown>) => ({
-      Put: { TableName: this.#table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
-    });
-    const items: object[] = [
-      counterUpdate,
-      put({
-        ...ticketKey(ticket.id),
-        ...requesterIndexKeys(ticket.requester.email, ticket.updatedAt, ticket.id),
-        entity: 'ticket',
-        ...ticket,
-      }),
-      put({ ...numberKey(ticket.number), entity: 'number', ticketId: ticket.id }),
-      put({
-        ...articleKey(ticket.id, firstArticle.createdAt, firstArticle.id),
+  }
+
+  #put(
+    Item: Record<string, unknown>,
+    ConditionExpression: string,
+    ExpressionAttributeValues?: Record<string, unknown>,
+  ) {
+    return {
+      Put: {
+        TableName: this.#table,
+        Item,
+        ConditionExpression,
+        ...(ExpressionAttributeValues ? { ExpressionAttributeValues } : {}),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    };
+  }
+
+  #articlePut(article: Article) {
+    return this.#put(
+      {
+        ...articleKey(article.ticketId, article.createdAt, article.id),
         entity: 'article',
-        ...firstArticle,
-      }),
-      ...newTicket.audit.map((entry, n) =>
-        put({ ...auditKey(ticket.id, entry.at, n), entity: 'audit', ticketId: ticket.id, ...entry }),
+        ...Article.parse(article),
+      },
+      'attribute_not_exists(pk)',
+    );
+  }
+
+  #auditPuts(ticketId: string, audit: TicketChange['audit']) {
+    const offset = Date.now() % 10_000;
+    return audit.map((entry, n) =>
+      this.#put(
+        {
+          ...auditKey(ticketId, entry.at, offset + n),
+          entity: 'audit',
+          ...AuditEntry.parse({ ticketId, ...entry }),
+        },
+        'attribute_not_exists(pk)',
       ),
+    );
+  }
+
+  /** Keeps the parent's list of children in step with the child's `parentId`. */
+  #childLinks(ticket: Ticket, previousParentId: string | undefined) {
+    return [
+      ...(previousParentId
+        ? [{ Delete: { TableName: this.#table, Key: childKey(previousParentId, ticket.id) } }]
+        : []),
+      ...(ticket.parentId
+        ? [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  ...childKey(ticket.parentId, ticket.id),
+                  entity: 'child',
+                  id: ticket.id,
+                  number: ticket.number,
+                },
+              },
+            },
+          ]
+        : []),
     ];
-    if (newTicket.idempotencyKey) {
-      items.push({
+  }
+
+  #idempotencyPut(key: string | undefined, ticketId: string) {
+    if (!key) return [];
+    return [
+      {
         Put: {
           TableName: this.#idempotencyTable,
           Item: {
-            ...idempotencyKey(newTicket.idempotencyKey),
-            ticketId: ticket.id,
+            ...idempotencyKey(key),
+            ticketId,
             expiresAt: Math.floor(Date.now() / 1000) + this.#idempotencyTtl,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
         },
-      });
-    }
-    return items as NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+      },
+    ];
+  }
+
+  async #transact(items: object[]) {
+    this.#onRequest('TransactWriteItems');
+    await this.#db.send(new TransactWriteCommand({ TransactItems: items as TransactItems }));
+  }
+
+  async #query(input: QueryCommandInput): Promise<QueryCommandOutput> {
+    this.#onRequest('Query');
+    return this.#db.send(new QueryCommand(input));
+  }
+
+  async #queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page = await this.#query({ ...input, ExclusiveStartKey: startKey });
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   async #ticketForIdempotencyKey(key: string): Promise<Ticket | undefined> {
+    this.#onRequest('GetItem');
     const record = await this.#db.send(
       new GetCommand({ TableName: this.#idempotencyTable, Key: idempotencyKey(key), ConsistentRead: true }),
     );
@@ -157,53 +374,4 @@ export class DynamoTicketStore implements TicketStore {
     if (typeof ticketId !== 'string') return undefined;
     return (await this.get(ticketId))?.ticket;
   }
-
-  async get(id: string): Promise<TicketWithConversation | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND sk < :audit',
-          ExpressionAttributeValues: { ':pk': ticketKey(id).pk, ':audit': AUDIT_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    const [head, ...rest] = items;
-    if (head?.entity !== 'ticket') return undefined;
-    return { ticket: Ticket.parse(record(head)), articles: rest.map((item) => Article.parse(record(item))) };
-  }
-
-  async listByRequester(email: string, page: PageRequest): Promise<Page<Ticket>> {
-    const partition = { name: 'gsi1pk', value: requesterPartition(email) };
-    const result = await this.#db.send(
-      new QueryCommand({
-        TableName: this.#table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition.value },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, partition),
-      }),
-    );
-    const cursor = encodeCursor(result.LastEvaluatedKey);
-    return {
-      items: (result.Items ?? []).map((item) => Ticket.parse(record(item))),
-      ...(cursor ? { cursor } : {}),
-    };
-  }
-}
-
-/** The record without its keys and entity tag; zod then refuses anything else unexpected. */
-function record(item: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...item };
-  for (const key of keyAttributes) delete copy[key];
-  delete copy.entity;
-  return copy;
 }

@@ -29,5 +29,7 @@ export const AuditEntry = z.object({
   field: z.string().max(64),
   oldValue: z.unknown().optional(),
   newValue: z.unknown().optional(),
+  /** Why, when the change was not a person's edit: the routing rule, the auto-close, the caller's reply. */
+  reason: z.string().max(200).optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -1,0 +1,307 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { build } from 'esbuild';
+import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/table-definition.ts';
+import { localS3Config } from '#config/composition-root.ts';
+import { LOCAL_SUPPORT_ADDRESS, LOCAL_TABLE_PREFIX } from '#local/cloud.ts';
+import { demoUsers } from '#local/demo-users.ts';
+import { sesEvent } from '#local/smtp-intake.ts';
+import { INVOKED_MARKER, type InvokeReport } from './child-invoke.ts';
+import { READY_MARKER, type ReadyReport } from './child-start.ts';
+import { cloudMemory, type NodeChild, repoRoot, spawnNode } from './processes.ts';
+import type { Figure, SuiteResult } from './report.ts';
+
+const BUNDLE_BUDGET_KB = 300;
+const COLD_START_BUDGET_MS = 150;
+const MEMORY_BUDGET_MB = 1200;
+const IDLE_BEFORE_MEMORY_MS = 5_000;
+const RUNS = 3;
+
+/** The bucket names `startLocalCloud` creates (private constants of functions/local/cloud.ts). */
+const RAW_MAIL_BUCKET = 'spoke-local-raw-mail';
+const ATTACHMENT_BUCKET = 'spoke-local-attachments';
+const RAW_MAIL_PREFIX = 'raw/';
+
+/**
+ * How a handler is bundled. `cdk` is what `SpokeFunction` deploys: NodejsFunction marks
+ * `@aws-sdk/*` external for Node ≥ 18 runtimes (`@smithy/*` too only under the
+ * `sdkV3ExcludeSmithyPackages` feature flag, which cdk.json does not set), so the Lambda
+ * runtime's SDK is used. `pinned` bundles the SDK the lockfile pins instead.
+ */
+const variants = {
+  cdk: ['@aws-sdk/*'],
+  'cdk+smithy-flag': ['@aws-sdk/*', '@smithy/*'],
+  pinned: [],
+} as const satisfies Record<string, readonly string[]>;
+
+type Variant = keyof typeof variants;
+const invokedVariants: readonly Variant[] = ['cdk', 'pinned'];
+
+interface Bundle {
+  readonly handler: string;
+  readonly variant: Variant;
+  readonly file: string;
+  readonly bytes: number;
+}
+
+/** Bundles one handler with the esbuild options of `infra/spoke-function.ts` (CDK passes them on the CLI). */
+async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
+  const file = join(outDir, variant, handler, 'index.mjs');
+  await build({
+    entryPoints: [join(repoRoot, 'functions', 'handlers', `${handler}.ts`)],
+    bundle: true,
+    outfile: file,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    sourcemap: true,
+    mainFields: ['module', 'main'],
+    external: [...variants[variant]],
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  return { handler, variant, file, bytes: (await stat(file)).size };
+}
+
+async function handlerNames(): Promise<string[]> {
+  const files = await readdir(join(repoRoot, 'functions', 'handlers'));
+  return files.filter((name) => name.endsWith('.ts')).map((name) => basename(name, '.ts'));
+}
+
+function healthEvent(): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: 'ANY /api/{proxy+}',
+    rawPath: '/api/health',
+    rawQueryString: '',
+    headers: { host: 'api.spoke.localhost', 'user-agent': 'spoke-bench' },
+    pathParameters: { proxy: 'health' },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'api.spoke.localhost',
+      domainPrefix: 'api',
+      http: {
+        method: 'GET',
+        path: '/api/health',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'spoke-bench',
+      },
+      requestId: 'bench-request',
+      routeKey: 'ANY /api/{proxy+}',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: {}, scopes: [] } },
+    },
+    isBase64Encoded: false,
+  };
+}
+
+/** Stores a fresh plain-text mail where the receipt rule's S3 action would and returns its SES event. */
+async function inboundMailEvent(s3Endpoint: string) {
+  const sender = demoUsers[0] as (typeof demoUsers)[number];
+  const messageId = randomBytes(18).toString('hex');
+  const raw = Buffer.from(
+    [
+      `From: ${sender.name} <${sender.email}>`,
+      `To: ${LOCAL_SUPPORT_ADDRESS}`,
+      'Subject: Printer on floor 3 is offline',
+      `Message-ID: <${messageId}@bench.example.com>`,
+      `Date: ${new Date().toUTCString()}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'The printer next to the kitchen shows "offline" since this morning.',
+      '',
+    ].join('\r\n'),
+  );
+  const s3 = new S3Client({ ...localS3Config, endpoint: s3Endpoint });
+  await s3.send(
+    new PutObjectCommand({ Bucket: RAW_MAIL_BUCKET, Key: `${RAW_MAIL_PREFIX}${messageId}`, Body: raw }),
+  );
+  s3.destroy();
+  return sesEvent(messageId, raw, sender.email, [LOCAL_SUPPORT_ADDRESS]);
+}
+
+/**
+ * The environment a deployed function gets, pointed at the running local cloud through the
+ * SDK's service-specific endpoint variables: a bundle cannot call `wireLocalCloud`, so this is
+ * the only way in. Credentials are s3rver's; DynamoDB Local (-sharedDb) and the SES outbox take any.
+ */
+function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_OPTIONS: '--enable-source-maps',
+    AWS_REGION: 'local',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
+    AWS_ENDPOINT_URL_S3: urls.s3,
+    AWS_ENDPOINT_URL_SES: urls.outbox,
+    DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
+    IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
+    ATTACHMENT_BUCKET,
+    RAW_MAIL_BUCKET,
+    RAW_MAIL_PREFIX,
+    SUPPORT_ADDRESS: LOCAL_SUPPORT_ADDRESS,
+    MAIL_FROM: LOCAL_SUPPORT_ADDRESS,
+    PORTAL_URL: urls.portal,
+  };
+}
+
+async function firstEvent(handler: string, urls: Record<string, string>): Promise<unknown> {
+  if (handler === 'api') return healthEvent();
+  if (handler === 'change-workflow') return { changeId: 'CHG0000001' };
+  if (handler === 'inbound-email') return inboundMailEvent(urls.s3 as string);
+  throw new Error(
+    `No first event defined for functions/handlers/${handler}.ts: add one to bench/foundation.ts`,
+  );
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+async function coldStarts(bundle: Bundle, urls: Record<string, string>, workDir: string): Promise<Figure[]> {
+  const runs: InvokeReport[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const eventFile = join(workDir, `event-${bundle.handler}-${bundle.variant}-${run}.json`);
+    await writeFile(eventFile, JSON.stringify(await firstEvent(bundle.handler, urls)));
+    const invocation = spawnNode<InvokeReport>(
+      'bench/child-invoke.ts',
+      ['--bundle', bundle.file, '--event', eventFile],
+      INVOKED_MARKER,
+      lambdaEnv(urls),
+    );
+    runs.push(await invocation.report);
+    await invocation.exited;
+  }
+  const outcomes = [...new Set(runs.map((r) => r.outcome))].join('; ');
+  const label = `${bundle.handler} (${bundle.variant})`;
+  return [
+    { name: `${label}: import`, value: median(runs.map((r) => r.importMs)), unit: 'ms' },
+    {
+      name: `${label}: first event`,
+      value: median(runs.map((r) => r.firstEventMs)),
+      unit: 'ms',
+      note: outcomes,
+    },
+    {
+      name: `${label}: import + first event`,
+      value: median(runs.map((r) => r.importMs + r.firstEventMs)),
+      unit: 'ms',
+      target: COLD_START_BUDGET_MS,
+      note: `median of ${RUNS} fresh processes`,
+    },
+  ];
+}
+
+async function startCloud(dataDir: string): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
+  const spawned = performance.now();
+  const cloud = spawnNode<ReadyReport>('bench/child-start.ts', ['--data-dir', dataDir], READY_MARKER);
+  await cloud.report;
+  return { cloud, wallMs: performance.now() - spawned };
+}
+
+async function stopCloud(cloud: NodeChild<ReadyReport>): Promise<void> {
+  if (cloud.child.exitCode !== null) return;
+  cloud.child.stdin?.write('stop\n');
+  const killed = setTimeout(() => cloud.child.kill('SIGKILL'), 20_000);
+  await cloud.exited;
+  clearTimeout(killed);
+}
+
+function startFigure(name: string, wallMs: number, ready: ReadyReport): Figure {
+  return {
+    name,
+    value: wallMs,
+    unit: 'ms',
+    note: `spawn → ready; imports ${Math.round(ready.importMs)} ms, startLocalCloud() ${Math.round(ready.startMs)} ms`,
+  };
+}
+
+/**
+ * The foundation figures: local cloud start (fresh and restart) and memory at rest, and per
+ * Lambda bundle its minified size and cold start (import + first event). Each start and each
+ * cold start runs in a fresh process, so module imports are cold as they are for a user or in Lambda.
+ */
+export async function runFoundation(): Promise<SuiteResult> {
+  const workDir = await mkdtemp(join(tmpdir(), 'spoke-bench-'));
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  const running: NodeChild<ReadyReport>[] = [];
+  try {
+    const bundleDir = join(workDir, 'bundles');
+    await mkdir(bundleDir, { recursive: true });
+    await symlink(join(repoRoot, 'node_modules'), join(bundleDir, 'node_modules'), 'dir');
+    const bundles: Bundle[] = [];
+    for (const handler of await handlerNames()) {
+      for (const variant of Object.keys(variants) as Variant[])
+        bundles.push(await bundle(handler, variant, bundleDir));
+    }
+    for (const b of bundles) {
+      figures.push({
+        name: `${b.handler} (${b.variant}): bundle size`,
+        value: b.bytes / 1024,
+        unit: 'KB',
+        ...(b.variant === 'cdk' ? { target: BUNDLE_BUDGET_KB } : {}),
+        note: 'index.mjs, minified, without its source map',
+      });
+    }
+
+    const dataDir = join(workDir, 'data');
+    const fresh = await startCloud(dataDir);
+    running.push(fresh.cloud);
+    figures.push(
+      startFigure('local cloud start, fresh data dir (seeds)', fresh.wallMs, await fresh.cloud.report),
+    );
+    await stopCloud(fresh.cloud);
+
+    const restart = await startCloud(dataDir);
+    running.push(restart.cloud);
+    const ready = await restart.cloud.report;
+    figures.push(startFigure('local cloud start, restart on same data dir', restart.wallMs, ready));
+
+    await sleep(IDLE_BEFORE_MEMORY_MS);
+    const memory = await cloudMemory(ready.pid, Number(new URL(ready.urls.dynamodb as string).port));
+    if (!memory.jvmFound)
+      notes.push('No DynamoDB Local JVM was found under the cloud process: JVM memory is missing.');
+    figures.push(
+      { name: 'RSS at rest: node', value: memory.nodeMB, unit: 'MB' },
+      { name: 'RSS at rest: DynamoDB Local JVM', value: memory.jvmMB, unit: 'MB' },
+      { name: 'RSS at rest: other (sh watchdog, …)', value: memory.otherMB, unit: 'MB' },
+      {
+        name: 'RSS at rest: total',
+        value: memory.totalMB,
+        unit: 'MB',
+        target: MEMORY_BUDGET_MB,
+        note: `after ready + ${IDLE_BEFORE_MEMORY_MS / 1000} s idle, process tree of the cloud`,
+      },
+    );
+
+    for (const b of bundles.filter((b) => invokedVariants.includes(b.variant))) {
+      figures.push(...(await coldStarts(b, ready.urls, workDir)));
+    }
+    notes.push(
+      'Cold starts run with NODE_OPTIONS=--enable-source-maps, as SpokeFunction deploys them; the `cdk` variant resolves @aws-sdk/* from node_modules, standing in for the Lambda runtime SDK.',
+      'inbound-email talks to the local cloud through AWS_ENDPOINT_URL_{DYNAMODB,S3,SES}; its first event reads S3, writes DynamoDB and sends SES on loopback emulators, so it is not an AWS latency.',
+    );
+    return { suite: 'foundation', figures, notes };
+  } finally {
+    for (const cloud of running) await stopCloud(cloud);
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,52 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runFoundation } from './foundation.ts';
+import { repoRoot } from './processes.ts';
+import { machineFacts, markdown, type Report, type SuiteResult, textTable } from './report.ts';
+
+/**
+ * `npm run bench`: runs the suites (or only those named with `--only`), prints the figures
+ * next to their targets and writes `bench/reports/<timestamp>.{json,md}`. A suite is a
+ * function returning a `SuiteResult`; a new one is one more entry here.
+ */
+const suites: Record<string, () => Promise<SuiteResult>> = {
+  foundation: runFoundation,
+};
+
+const usage = `npm run bench [-- --only <suite>]...
+
+Suites: ${Object.keys(suites).join(', ')}. Writes bench/reports/<timestamp>.{json,md}.`;
+
+const { values } = parseArgs({
+  options: { only: { type: 'string', multiple: true }, help: { type: 'boolean', default: false } },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const chosen = values.only ?? Object.keys(suites);
+const unknown = chosen.filter((name) => !(name in suites));
+if (unknown.length) {
+  console.error(`Unknown suite: ${unknown.join(', ')}\n\n${usage}`);
+  process.exit(2);
+}
+
+const startedAt = new Date().toISOString();
+const results: SuiteResult[] = [];
+for (const name of chosen) {
+  console.error(`[bench] ${name}…`);
+  const started = performance.now();
+  results.push(await (suites[name] as () => Promise<SuiteResult>)());
+  console.error(`[bench] ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const report: Report = { startedAt, machine: machineFacts(), suites: results };
+const reportDir = join(repoRoot, 'bench', 'reports');
+const stem = join(reportDir, startedAt.replaceAll(':', '-'));
+await mkdir(reportDir, { recursive: true });
+await writeFile(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
+await writeFile(`${stem}.md`, markdown(report));
+
+console.log(textTable(report));
+console.log(`\nReport: ${stem}.json\n        ${stem}.md`);
