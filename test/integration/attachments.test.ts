@@ -159,8 +159,8 @@ describe('attachments through presigned URLs (s3rver + DynamoDB Local)', () => {
     const items = await tables.documents.send(
       new QueryCommand({
         TableName: tables.domainTable,
-        KeyConditionExpression: 'pk = :pk AND sk < :audit',
-        ExpressionAttributeValues: { ':pk': `TICKET#${visibleTicket}`, ':audit': 'AUDIT#' },
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `TICKET#${visibleTicket}` },
       }),
     );
     const page = await listAttachments(deps, emma, visibleTicket);

@@ -42,6 +42,8 @@ describe('opening a ticket: input', () => {
       description: '',
       impact: 3,
       urgency: 3,
+      watchers: [],
+      tags: [],
     });
   });
 
@@ -57,26 +59,43 @@ describe('opening a ticket: input', () => {
 describe('who sees a ticket', () => {
   const ticket = {
     requester: { id: 'u1', email: 'emma@example.com' },
+    watchers: ['walt@example.com'],
+    assignmentGroup: 'network',
   } as Ticket;
-  const emma = { id: 'u1', email: 'Emma@Example.com', groups: [] };
-  const bob = { id: 'u2', email: 'bob@example.com', groups: ['approvers'] };
-  const agent = { id: 'u3', email: 'agent@example.com', groups: ['agents'] };
-  const admin = { id: 'u4', email: 'admin@example.com', groups: ['admins'] };
+  const viewer = (email: string, roles: string[] = [], groups: string[] = []) => ({
+    actor: { id: email, email, groups: roles },
+    groups,
+  });
+  const emma = viewer('Emma@Example.com');
+  const walt = viewer('walt@example.com');
+  const bob = viewer('bob@example.com', ['approvers']);
+  const networkAgent = viewer('nick@example.com', ['agents'], ['network']);
+  const deskAgent = viewer('dana@example.com', ['agents'], ['service-desk']);
+  const admin = viewer('admin@example.com', ['admins']);
 
-  it('is the requester (by address, any case), agents and admins, nobody else', () => {
-    expect(canViewTicket(emma, ticket)).toBe(true);
-    expect(canViewTicket(agent, ticket)).toBe(true);
-    expect(canViewTicket(admin, ticket)).toBe(true);
-    expect(canViewTicket(bob, ticket)).toBe(false);
+  it('is the requester (any case), watchers, the group’s agents and admins — nobody else', () => {
+    expect(canViewTicket(emma, ticket, 'groups')).toBe(true);
+    expect(canViewTicket(walt, ticket, 'groups')).toBe(true);
+    expect(canViewTicket(networkAgent, ticket, 'groups')).toBe(true);
+    expect(canViewTicket(admin, ticket, 'groups')).toBe(true);
+    expect(canViewTicket(deskAgent, ticket, 'groups')).toBe(false);
+    expect(canViewTicket(bob, ticket, 'groups')).toBe(false);
   });
 
-  it('never shows internal work notes to the requester', () => {
+  it('opens every ticket to every agent when visibility is "all", and unrouted tickets to all agents anyway', () => {
+    expect(canViewTicket(deskAgent, ticket, 'all')).toBe(true);
+    expect(canViewTicket(deskAgent, { ...ticket, assignmentGroup: undefined } as Ticket, 'groups')).toBe(true);
+    expect(canViewTicket(bob, ticket, 'all')).toBe(false);
+  });
+
+  it('never shows internal work notes to the requester or watchers', () => {
     const articles = [
       { id: 'a1', type: 'reply' },
       { id: 'a2', type: 'note' },
       { id: 'a3', type: 'system' },
     ] as Article[];
-    expect(visibleArticles(emma, articles).map((a) => a.id)).toEqual(['a1', 'a3']);
-    expect(visibleArticles(agent, articles).map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
+    expect(visibleArticles(emma, ticket, articles, 'groups').map((a) => a.id)).toEqual(['a1', 'a3']);
+    expect(visibleArticles(walt, ticket, articles, 'all').map((a) => a.id)).toEqual(['a1', 'a3']);
+    expect(visibleArticles(networkAgent, ticket, articles, 'groups').map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
   });
 });
