@@ -4,15 +4,23 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
+import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
+import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { systemClock, ulids } from '#adapters/system/system.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
-import { defaultTicketSettings, type TicketDeps, type TicketSettings } from '#core/ticket/ticket-service.ts';
+import type { AttachmentDeps } from '#core/attachment/attachment-service.ts';
+import {
+  authorizeTicketAccess,
+  defaultTicketSettings,
+  type TicketDeps,
+  type TicketSettings,
+} from '#core/ticket/ticket-service.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
@@ -89,10 +97,22 @@ export function ticketServices(env: z.output<typeof dataEnv>): TicketDeps {
 export interface ApiServices extends TicketDeps {
   readonly quarantine: QuarantineStore;
   readonly groupStore: GroupStore;
+  readonly attachments: AttachmentDeps;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
-  return dataAdapters(env);
+  const data = dataAdapters(env);
+  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
+  return {
+    ...data,
+    attachments: {
+      storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
+      attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
+      ids: data.ids,
+      clock: data.clock,
+      authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
+    },
+  };
 }
 
 export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): InboundMailDeps {

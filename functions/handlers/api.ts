@@ -3,6 +3,7 @@ import { apiEnv, parseEnv } from '#config/env.ts';
 import { createHttpApi } from '#http/api.ts';
 import { openApiRoute } from '#http/openapi.ts';
 import type { Route } from '#http/router.ts';
+import { attachmentRoutes } from '#http/routes/attachments.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
@@ -13,10 +14,16 @@ const services = apiServices(parseEnv(apiEnv));
 const routes: Route[] = [
   ...sessionRoutes,
   ...ticketRoutes(services),
+  ...attachmentRoutes(services.attachments),
   ...groupRoutes({ groups: services.groupStore, clock: services.clock }),
   ...quarantineRoutes(services.quarantine),
 ];
 routes.push(openApiRoute(() => routes));
 
-/** Lambda entry of the HTTP API (behind API Gateway's JWT authorizer, but for health and the API description). */
+/** Routes API Gateway serves without a token; the CDK API and the local emulator both take them from here. */
+export const publicRoutes = routes
+  .filter((route) => route.public)
+  .map((route) => `${route.method} ${route.path}`);
+
+/** Lambda entry of the HTTP API, behind API Gateway's JWT authorizer on every route but the public ones. */
 export const handler = createHttpApi(routes);

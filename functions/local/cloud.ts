@@ -75,6 +75,10 @@ const RAW_MAIL_BUCKET = 'spoke-local-raw-mail';
 const ATTACHMENT_BUCKET = 'spoke-local-attachments';
 const RAW_MAIL_PREFIX = 'raw/';
 
+/** The portal uploads and downloads attachments straight from the bucket, as it does from S3 in AWS. */
+const attachmentCors = (portalOrigin: string) =>
+  `<CORSConfiguration><CORSRule><AllowedOrigin>${portalOrigin}</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>content-type</AllowedHeader><AllowedHeader>x-amz-checksum-sha256</AllowedHeader><ExposeHeader>etag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
@@ -150,7 +154,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: ports.s3,
       directory: s3Dir,
       silent: quiet,
-      configureBuckets: [{ name: RAW_MAIL_BUCKET }, { name: ATTACHMENT_BUCKET }],
+      configureBuckets: [
+        { name: RAW_MAIL_BUCKET },
+        { name: ATTACHMENT_BUCKET, configs: [attachmentCors(urls.portal)] },
+      ],
     });
     await s3.run();
     stops.push(() => s3.close());
@@ -188,7 +195,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const workflows = await workflowsReady;
 
-    const apiModule = (await import('#handlers/api.ts')) as { handler: ApiHandler };
+    const apiModule = (await import('#handlers/api.ts')) as { handler: ApiHandler; publicRoutes: string[] };
     const api = await startApiGateway({
       port: ports.api,
       host,
@@ -196,6 +203,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       audience: LOCAL_CLIENT_ID,
       jwksUri: identity.jwksUri,
       handler: apiModule.handler,
+      publicRoutes: apiModule.publicRoutes,
     });
     stops.push(() => api.close());
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '#core/identity/actor.ts';
 import { allowedTransitions } from '#core/ticket/lifecycle.ts';
+import { TicketState } from '#core/ticket/ticket.ts';
 import {
   addArticle,
   defaultTicketSettings,
@@ -10,7 +11,6 @@ import {
   updateTicket,
   viewTicket,
 } from '#core/ticket/ticket-service.ts';
-import { TicketState } from '#core/ticket/ticket.ts';
 import { memoryTicketStore } from '../support/memory-ticket-store.ts';
 
 const caller: Actor = { id: 'c', email: 'caller@example.com', groups: [] };
@@ -21,10 +21,16 @@ const step = fc.oneof(
     kind: fc.constant('update' as const),
     by: fc.constantFrom(caller, agent),
     state: fc.constantFrom(...TicketState.options),
-    holdReason: fc.option(fc.constantFrom('awaiting_caller', 'awaiting_change', 'awaiting_vendor' as const), { nil: undefined }),
+    holdReason: fc.option(fc.constantFrom('awaiting_caller', 'awaiting_change', 'awaiting_vendor' as const), {
+      nil: undefined,
+    }),
     resolve: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant('reply' as const), by: fc.constantFrom(caller, agent), days: fc.integer({ min: 0, max: 10 }) }),
+  fc.record({
+    kind: fc.constant('reply' as const),
+    by: fc.constantFrom(caller, agent),
+    days: fc.integer({ min: 0, max: 10 }),
+  }),
 );
 
 describe('the ticket lifecycle under any sequence of API calls', () => {
@@ -43,7 +49,12 @@ describe('the ticket lifecycle under any sequence of API calls', () => {
           routing: { route: async () => ({}) },
           settings: defaultTicketSettings,
         };
-        const { ticket } = await openTicket(deps, caller, { shortDescription: 'prop' }, { channel: 'portal' });
+        const { ticket } = await openTicket(
+          deps,
+          caller,
+          { shortDescription: 'prop' },
+          { channel: 'portal' },
+        );
         let previous = ticket.state;
         for (const s of steps) {
           const { version } = (await viewTicket(deps, agent, ticket.id)).ticket;
@@ -63,11 +74,14 @@ describe('the ticket lifecycle under any sequence of API calls', () => {
             expect(['ValidationError', 'ForbiddenError']).toContain((error as Error).name);
           }
           const current = (await viewTicket(deps, agent, ticket.id)).ticket;
-          expect(current.state === previous || allowedTransitions[previous].includes(current.state)).toBe(true);
+          expect(current.state === previous || allowedTransitions[previous].includes(current.state)).toBe(
+            true,
+          );
           if (current.state === 'resolved') expect(current.resolution).toBeDefined();
           if (current.state === 'on_hold') expect(current.holdReason).toBeDefined();
           if (current.state !== 'on_hold') expect(current.holdReason).toBeUndefined();
-          if (current.state === 'closed' || current.state === 'cancelled') expect(current.closedAt).toBeDefined();
+          if (current.state === 'closed' || current.state === 'cancelled')
+            expect(current.closedAt).toBeDefined();
           previous = current.state;
         }
         const states = tickets.audit.filter((a) => a.field === 'state').map((a) => a.newValue);

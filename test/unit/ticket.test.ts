@@ -84,7 +84,9 @@ describe('who sees a ticket', () => {
 
   it('opens every ticket to every agent when visibility is "all", and unrouted tickets to all agents anyway', () => {
     expect(canViewTicket(deskAgent, ticket, 'all')).toBe(true);
-    expect(canViewTicket(deskAgent, { ...ticket, assignmentGroup: undefined } as Ticket, 'groups')).toBe(true);
+    expect(canViewTicket(deskAgent, { ...ticket, assignmentGroup: undefined } as Ticket, 'groups')).toBe(
+      true,
+    );
     expect(canViewTicket(bob, ticket, 'all')).toBe(false);
   });
 
@@ -96,6 +98,10 @@ describe('who sees a ticket', () => {
     ] as Article[];
     expect(visibleArticles(emma, ticket, articles, 'groups').map((a) => a.id)).toEqual(['a1', 'a3']);
     expect(visibleArticles(walt, ticket, articles, 'all').map((a) => a.id)).toEqual(['a1', 'a3']);
-    expect(visibleArticles(networkAgent, ticket, articles, 'groups').map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
+    expect(visibleArticles(networkAgent, ticket, articles, 'groups').map((a) => a.id)).toEqual([
+      'a1',
+      'a2',
+      'a3',
+    ]);
   });
 });

@@ -164,6 +164,11 @@ async function visibleTicket(deps: TicketDeps, actor: Actor, id: string) {
   return { ...found, viewer };
 }
 
+/** Throws `NotFoundError` unless the actor may see the ticket: the gate for records that hang off a ticket. */
+export async function authorizeTicketAccess(deps: TicketDeps, actor: Actor, id: string): Promise<void> {
+  await visibleTicket(deps, actor, id);
+}
+
 /** Opens a ticket: routed, prioritized, numbered, with its first article and audit trail. */
 export async function openTicket(
   deps: TicketDeps,
