@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The per-account, per-stage configuration of a Spoke deployment (DESIGN §8). One JSON file

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The environment of each Lambda function, as zod schemas. Handlers parse `process.env`

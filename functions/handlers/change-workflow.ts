@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the change approval state machine hands its task: the change being approved. */
 const changeTaskInput = z.object({ changeId: z.string().min(1) });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { json } from './api.ts';
 import { ErrorBody } from './problems.ts';
 import type { Route } from './router.ts';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { MethodNotAllowedError } from './problems.ts';
 

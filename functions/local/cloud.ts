@@ -136,7 +136,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       dataDir: join(options.dataDir, 'dynamodb'),
       javaChecked: true,
     });
-    const workflowsReady = createLocalWorkflows({ env: { ...env } });
+    const workflowsReady = createLocalWorkflows({
+      env: { ...env },
+      cacheDir: join(options.dataDir, 'cache'),
+    });
     const dynamo = await dynamoReady;
     stops.push(() => dynamo.stop());
     const dynamoClient = new DynamoDBClient({

@@ -1,14 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { parseConfig, type SpokeConfig } from '#infra/config.ts';
-import { createSpokeApp } from '#infra/spoke-app.ts';
-import { SpokeFunction } from '#infra/spoke-function.ts';
 import type { WorkflowStarter } from '#ports/workflow-starter.ts';
 
 /**
@@ -20,21 +16,7 @@ import type { WorkflowStarter } from '#ports/workflow-starter.ts';
  * emulated by a token registry answered with `sendTaskSuccess` / `sendTaskFailure`.
  */
 
-const LOCAL_ACCOUNT = '000000000000';
-
-/** The config the local cloud synthesizes the stack from: nothing in it reaches AWS. */
-export const localConfig: SpokeConfig = parseConfig(
-  {
-    stage: 'local',
-    account: LOCAL_ACCOUNT,
-    region: 'us-east-1',
-    company: { name: 'Spoke local' },
-    support: { addresses: ['support@spoke.localhost'], mailFrom: 'support@spoke.localhost' },
-    auth: { domainPrefix: 'spoke-local' },
-    retention: { logDays: 1 },
-  },
-  'functions/local/workflow-runner.ts',
-);
+export const LOCAL_ACCOUNT = '000000000000';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type AslState = StateMachineDefinition['States'][string] & Record<string, unknown>;
@@ -129,11 +111,24 @@ export class TaskTokenRegistry {
   }
 }
 
+/** The change approval state machine as synthesized: plain data, so it can be cached between runs. */
+export interface SynthesizedWorkflow {
+  readonly definition: StateMachineDefinition;
+  readonly source: { readonly stackName: string; readonly logicalId: string };
+  /** Lambda function ARN (local) → the handler module it runs. */
+  readonly functionEntries: Readonly<Record<string, string>>;
+  readonly region: string;
+  readonly stateMachineName: string;
+}
+
 export interface LocalWorkflowsOptions {
   /** The functions' environment (table names, buckets…), put into `process.env` before a handler loads. */
   readonly env: Record<string, string>;
-  /** @default localConfig */
-  readonly config?: SpokeConfig;
+  /**
+   * Where to keep the synthesized workflow between runs. With it, synthesis runs in a child
+   * process and only when the infrastructure code changed; without it, in this process.
+   */
+  readonly cacheDir?: string;
 }
 
 export interface LocalWorkflows {
@@ -168,9 +163,10 @@ export class LocalWorkflowStarter implements WorkflowStarter {
 /** Synthesizes the stack and prepares the change approval workflow to run locally. */
 export async function createLocalWorkflows({
   env,
-  config = localConfig,
+  cacheDir,
 }: LocalWorkflowsOptions): Promise<LocalWorkflows> {
-  const { definition, source, functionEntries, region, stateMachineName } = synthesizeChangeApproval(config);
+  const { definition, source, functionEntries, region, stateMachineName } =
+    await synthesizedWorkflow(cacheDir);
   const tasks = taskStates(definition);
   const taskHandlers = Object.fromEntries(
     Object.entries(tasks).map(([name, state]) => [name, handlerEntry(name, state, functionEntries)]),
@@ -186,7 +182,7 @@ export async function createLocalWorkflows({
 
   const start = (input: Json): string => {
     const name = randomUUID();
-    const executionId = `arn:aws:states:${region}:${config.account}:execution:${stateMachineName}:${name}`;
+    const executionId = `arn:aws:states:${region}:${LOCAL_ACCOUNT}:execution:${stateMachineName}:${name}`;
     const overrides = Object.fromEntries(
       Object.entries(tasks).map(([stateName, state]) => {
         const handler = handlers.get(taskHandlers[stateName] ?? '');
@@ -256,81 +252,6 @@ function lambdaContext(functionName: string) {
   };
 }
 
-/**
- * Synthesizes the Spoke app without bundling or cdk-nag and returns the change approval ASL,
- * resolved, with the handler module of each Lambda function by logical id.
- */
-export function synthesizeChangeApproval(config: SpokeConfig) {
-  const outdir = mkdtempSync(join(tmpdir(), 'spoke-workflows-'));
-  try {
-    const { app, stack } = createSpokeApp({
-      config,
-      nag: false,
-      outdir,
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    const template = app.synth().getStackByName(stack.stackName).template as {
-      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-    };
-    const logicalId = stack.getLogicalId(stack.workflows.changeApproval.node.defaultChild as CfnStateMachine);
-    const functionEntries = new Map(
-      stack.node
-        .findAll()
-        .filter((construct) => construct instanceof SpokeFunction)
-        .map((fn) => [stack.getLogicalId(fn.node.defaultChild as CfnFunction), fn.entry]),
-    );
-    const resolve = intrinsicResolver(template.Resources, { region: stack.region, account: config.account });
-    const definitionString = template.Resources[logicalId]?.Properties?.DefinitionString;
-    if (definitionString === undefined) throw new Error(`The template has no state machine ${logicalId}`);
-    const definition = JSON.parse(String(resolve(definitionString))) as StateMachineDefinition;
-    const stateMachineName = String(template.Resources[logicalId]?.Properties?.StateMachineName ?? logicalId);
-    const lambdaEntries = new Map(
-      [...functionEntries].map(([id, entry]) => [resolve({ 'Fn::GetAtt': [id, 'Arn'] }), entry]),
-    );
-    return {
-      definition,
-      source: { stackName: stack.stackName, logicalId },
-      functionEntries: lambdaEntries as Map<string, string>,
-      region: stack.region,
-      stateMachineName,
-    };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
-/** Resolves the CloudFormation intrinsics CDK puts into a definition string to local values. */
-function intrinsicResolver(
-  resources: Record<string, { Type: string }>,
-  { region, account }: { region: string; account: string },
-): (value: unknown) => unknown {
-  const pseudo: Record<string, string> = {
-    'AWS::Partition': 'aws',
-    'AWS::Region': region,
-    'AWS::AccountId': account,
-    'AWS::URLSuffix': 'amazonaws.com',
-  };
-  const arn = (logicalId: string): string => {
-    const type = resources[logicalId]?.Type;
-    if (type === 'AWS::Lambda::Function') return `arn:aws:lambda:${region}:${account}:function:${logicalId}`;
-    if (!type) throw new Error(`The definition refers to ${logicalId}, which is not in the template`);
-    return `arn:aws:${type.split('::')[1]?.toLowerCase()}:${region}:${account}:${logicalId}`;
-  };
-  const resolve = (value: unknown): unknown => {
-    if (typeof value === 'string' || typeof value === 'number') return value;
-    if (Array.isArray(value)) return value.map(resolve);
-    const [[fn, args] = []] = Object.entries(value as object);
-    if (fn === 'Fn::Join') {
-      const [separator, parts] = args as [string, unknown[]];
-      return parts.map(resolve).join(separator);
-    }
-    if (fn === 'Fn::GetAtt' && (args as string[])[1] === 'Arn') return arn((args as string[])[0] ?? '');
-    if (fn === 'Ref') return pseudo[args as string] ?? args;
-    throw new Error(`The local workflow runner cannot resolve ${JSON.stringify(value)}`);
-  };
-  return resolve;
-}
-
 /** Every Task state by name, including those inside Parallel branches and Map processors. */
 function taskStates(definition: StateMachineDefinition): Record<string, AslState> {
   const found: Record<string, AslState> = {};
@@ -349,12 +270,16 @@ function taskStates(definition: StateMachineDefinition): Record<string, AslState
 
 const lambdaInvoke = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
 
-function handlerEntry(stateName: string, state: AslState, functionEntries: Map<string, string>): string {
+function handlerEntry(
+  stateName: string,
+  state: AslState,
+  functionEntries: Readonly<Record<string, string>>,
+): string {
   const resource = String(state.Resource);
   const functionArn = lambdaInvoke.test(resource)
     ? String((state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName)
     : resource;
-  const entry = functionEntries.get(functionArn);
+  const entry = functionEntries[functionArn];
   if (!entry) {
     throw new Error(
       `Task ${stateName} (${resource} ${functionArn}) is not a SpokeFunction; the local runner cannot run it`,
@@ -395,4 +320,41 @@ function taskOverride(
     }
     return answer;
   };
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Everything synthesis depends on: the infrastructure code, the handler list and the locked packages. */
+async function synthesisInputsHash(): Promise<string> {
+  const hash = createHash('sha256').update(repoRoot);
+  const infra = (await readdir(join(repoRoot, 'infra'), { recursive: true }))
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  for (const file of infra) hash.update(file).update(await readFile(join(repoRoot, 'infra', file)));
+  hash.update((await readdir(join(repoRoot, 'functions/handlers'))).sort().join());
+  hash.update(await readFile(join(repoRoot, 'package-lock.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The synthesized change approval workflow: from the cache when the infrastructure code is
+ * unchanged, else from `workflow-synth.ts` in a child process, so aws-cdk-lib never sits in
+ * the local cloud's memory. Without a cache folder it synthesizes in this process.
+ */
+async function synthesizedWorkflow(cacheDir: string | undefined): Promise<SynthesizedWorkflow> {
+  if (!cacheDir) return (await import('./workflow-synth.ts')).synthesizeChangeApproval();
+  const file = join(cacheDir, `change-approval-${await synthesisInputsHash()}.json`);
+  const cached = await readFile(file, 'utf8').catch(() => undefined);
+  if (cached) return JSON.parse(cached) as SynthesizedWorkflow;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(repoRoot, 'functions/local/workflow-synth.ts')],
+    {
+      cwd: repoRoot,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  await mkdir(cacheDir, { recursive: true });
+  await writeFile(file, stdout);
+  return JSON.parse(stdout) as SynthesizedWorkflow;
 }

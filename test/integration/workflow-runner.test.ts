@@ -2,12 +2,8 @@ import { resolve } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSpokeApp } from '#infra/spoke-app.ts';
-import {
-  createLocalWorkflows,
-  type LocalWorkflows,
-  localConfig,
-  TaskTokenRegistry,
-} from '#local/workflow-runner.ts';
+import { createLocalWorkflows, type LocalWorkflows, TaskTokenRegistry } from '#local/workflow-runner.ts';
+import { localConfig } from '#local/workflow-synth.ts';
 
 const env = { DOMAIN_TABLE: 'spoke-local-domain', IDEMPOTENCY_TABLE: 'spoke-local-idempotency' };
 

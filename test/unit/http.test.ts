@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '#core/shared/errors.ts';
 import { actorFromEvent, listClaim } from '#http/claims.ts';
 import { fieldPath, problemOf } from '#http/problems.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json } from '#http/api.ts';
 import { OPENAPI_PATH, openApiDocument, openApiRoute } from '#http/openapi.ts';
 import type { Route } from '#http/router.ts';

@@ -8,7 +8,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from '#core/shared/errors.ts';
 import { Article, AuditEntry } from '#core/ticket/article.ts';
 import { FIRST_SEQUENCE, formatTicketNumber, Ticket, type TicketKind } from '#core/ticket/ticket.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from '#core/identity/actor.ts';
 import { NotFoundError, ValidationError } from '#core/shared/errors.ts';
 import type { AttachmentStorage, PresignedDownload, PresignedUpload } from '#ports/attachment-storage.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A file attached to a ticket. The bytes never pass through the API: the portal uploads them

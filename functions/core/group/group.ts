@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Assignment groups: the teams tickets are routed to (`service-desk`, `network`). Agents see

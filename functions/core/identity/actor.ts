@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Cognito groups with a meaning in Spoke; employees belong to none of them. */
 export const Role = z.enum(['agents', 'approvers', 'admins']);

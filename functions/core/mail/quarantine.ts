@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A message kept out of the ticket flow, with the reason. Never answered; an admin may release it. */
 export const QuarantinedMail = z.object({

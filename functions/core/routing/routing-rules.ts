@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RoutingDecision, RoutingInput } from '#ports/routing-policy.ts';
 import { GroupId } from '../group/group.ts';
 import { Level } from '../ticket/priority.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** ITIL impact and urgency: 1 = high, 2 = medium, 3 = low. */
 export const Level = z.union([z.literal(1), z.literal(2), z.literal(3)]);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Attachment, NewAttachmentInput } from '#core/attachment/attachment.ts';
 import {
   type AttachmentDeps,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AddMemberInput, CreateGroupInput, Group, GroupMember, UpdateGroupInput } from '#core/group/group.ts';
 import {
   addMember,

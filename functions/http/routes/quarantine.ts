@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isAdmin } from '#core/identity/actor.ts';
 import { ForbiddenError } from '#core/shared/errors.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';

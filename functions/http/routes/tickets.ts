@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Article, AuditEntry } from '#core/ticket/article.ts';
 import { Ticket } from '#core/ticket/ticket.ts';
 import {
