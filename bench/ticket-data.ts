@@ -272,7 +272,13 @@ export async function loadTickets(
   concurrency = 8,
   onProgress?: (tickets: number, items: number) => void,
 ): Promise<LoadedSet> {
-  const loaded = { items: 0, sequences: { ...plan.sequences }, withConversation: [], active: [] };
+  const loaded = {
+    items: 0,
+    sequences: { ...plan.sequences },
+    withConversation: [] as TicketRef[],
+    active: [] as TicketRef[],
+  };
+  let tickets = 0;
   const items = ticketItems(plan, loaded);
   let done = false;
   let lastReport = 0;
@@ -290,9 +296,10 @@ export async function loadTickets(
       if (batch.length === 0) return;
       await writeBatch(db, table, batch);
       loaded.items += batch.length;
+      tickets += batch.filter((item) => item.entity === 'ticket').length;
       if (onProgress && loaded.items - lastReport >= 20_000) {
         lastReport = loaded.items;
-        onProgress(loaded.sequences.incident + loaded.sequences.request, loaded.items);
+        onProgress(tickets, loaded.items);
       }
     }
   };

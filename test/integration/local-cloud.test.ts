@@ -127,6 +127,31 @@ describe('the local API behind the API Gateway emulator', () => {
     expect(approverList.items).toEqual([]);
   });
 
+  it('answers 404 to reading, changing or replying to someone else’s ticket by id', async () => {
+    const ticket = await read(await postJson('/api/tickets', { shortDescription: 'Salary question' }));
+
+    const change = await api(`/api/tickets/${ticket.id}`, {
+      method: 'PATCH',
+      as: 'approver',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, shortDescription: 'hijacked' }),
+    });
+    expect(change.status).toBe(404);
+    expect((await postJson(`/api/tickets/${ticket.id}/articles`, { body: 'hi' }, 'approver')).status).toBe(404);
+    expect((await api(`/api/tickets/${ticket.id}/history`, { as: 'approver' })).status).toBe(404);
+    expect((await api(`/api/tickets/by-number/${ticket.number}`, { as: 'approver' })).status).toBe(404);
+    expect((await api(`/api/tickets/${ticket.id}/attachments`, { as: 'approver' })).status).toBe(404);
+    expect((await read(await api(`/api/tickets/${ticket.id}`, { as: 'employee' }))).ticket.shortDescription).toBe('Salary question');
+  });
+
+  it('describes itself in OpenAPI 3.1 without a token', async () => {
+    const document = (await (await api('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, object> };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/tickets', '/api/tickets/{id}', '/api/tickets/{id}/articles', '/api/groups', '/api/routing']),
+    );
+  });
+
   it('returns the first ticket again for a retried create with the same Idempotency-Key', async () => {
     const headers = { 'idempotency-key': 'retry-test-0001' };
     const first = await postJson('/api/tickets', { shortDescription: 'Once only' }, 'employee', headers);

@@ -81,6 +81,14 @@ export async function processInboundMail(
         : {}),
       ...(mail?.subject ? { subject: mail.subject.slice(0, 998) } : {}),
     });
+    await deps.events.publish([
+      {
+        type: 'mail.quarantined',
+        id: deps.ids.next(),
+        at: deps.clock.now().toISOString(),
+        detail: { quarantineId: message.sesMessageId, reason, receivedAt: message.receivedAt },
+      },
+    ]);
     return { kind: 'quarantined', reason };
   };
 
