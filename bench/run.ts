@@ -4,22 +4,34 @@ import { parseArgs } from 'node:util';
 import { runFoundation } from './foundation.ts';
 import { repoRoot } from './processes.ts';
 import { machineFacts, markdown, type Report, type SuiteResult, textTable } from './report.ts';
+import { runTickets } from './tickets.ts';
+
+/** What every suite is handed; `quick` asks for a smaller run, for iterating (suites may ignore it). */
+export interface SuiteOptions {
+  readonly quick: boolean;
+}
 
 /**
  * `npm run bench`: runs the suites (or only those named with `--only`), prints the figures
  * next to their targets and writes `bench/reports/<timestamp>.{json,md}`. A suite is a
  * function returning a `SuiteResult`; a new one is one more entry here.
  */
-const suites: Record<string, () => Promise<SuiteResult>> = {
+const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = {
   foundation: runFoundation,
+  tickets: runTickets,
 };
 
-const usage = `npm run bench [-- --only <suite>]...
+const usage = `npm run bench [-- --only <suite>]... [-- --quick]
 
-Suites: ${Object.keys(suites).join(', ')}. Writes bench/reports/<timestamp>.{json,md}.`;
+Suites: ${Object.keys(suites).join(', ')}. Writes bench/reports/<timestamp>.{json,md}.
+--quick runs smaller versions where a suite has one (tickets: 1k and 10k instead of 1k and 100k).`;
 
 const { values } = parseArgs({
-  options: { only: { type: 'string', multiple: true }, help: { type: 'boolean', default: false } },
+  options: {
+    only: { type: 'string', multiple: true },
+    quick: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
 });
 if (values.help) {
   console.log(usage);
@@ -37,7 +49,9 @@ const results: SuiteResult[] = [];
 for (const name of chosen) {
   console.error(`[bench] ${name}…`);
   const started = performance.now();
-  results.push(await (suites[name] as () => Promise<SuiteResult>)());
+  results.push(
+    await (suites[name] as (options: SuiteOptions) => Promise<SuiteResult>)({ quick: values.quick }),
+  );
   console.error(`[bench] ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { articleKey, counterKey, ticketIndexKeys, ticketKey } from '#adapters/dynamodb/keys.ts';
 import { Article } from '#core/ticket/article.ts';
 import { defaultPriorityMatrix, type Level, priorityOf } from '#core/ticket/priority.ts';
@@ -202,7 +207,10 @@ function* ticketItems(plan: LoadPlan, loaded: { -readonly [K in keyof LoadedSet]
               code: 'solved',
               notes: 'Fixed remotely; the caller confirmed.',
               resolvedAt,
-              resolvedBy: { id: (assignee ?? groupAgent(group, 1)).id, email: (assignee ?? groupAgent(group, 1)).email },
+              resolvedBy: {
+                id: (assignee ?? groupAgent(group, 1)).id,
+                email: (assignee ?? groupAgent(group, 1)).email,
+              },
             },
           }
         : {}),
@@ -318,7 +326,9 @@ export async function currentSequences(
   table: string,
 ): Promise<Record<TicketKind, number>> {
   const read = async (kind: TicketKind) => {
-    const result = await db.send(new GetCommand({ TableName: table, Key: counterKey(kind), ConsistentRead: true }));
+    const result = await db.send(
+      new GetCommand({ TableName: table, Key: counterKey(kind), ConsistentRead: true }),
+    );
     return typeof result.Item?.seq === 'number' ? result.Item.seq : FIRST_SEQUENCE - 1;
   };
   return { incident: await read('incident'), request: await read('request') };

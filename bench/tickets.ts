@@ -248,7 +248,9 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     stops.push(async () => direct.destroy());
-    const documents = DynamoDBDocumentClient.from(direct, { marshallOptions: { removeUndefinedValues: true } });
+    const documents = DynamoDBDocumentClient.from(direct, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
     await ensureTables(direct, LOCAL_TABLE_PREFIX);
     const table = tableName(LOCAL_TABLE_PREFIX, domainTable);
 
@@ -277,7 +279,12 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
       version: 0,
       defaultGroup: 'g01',
       rules: [
-        { id: 'network', name: 'Network', conditions: { keywords: ['vpn', 'wi-fi'] }, actions: { group: 'g03' } },
+        {
+          id: 'network',
+          name: 'Network',
+          conditions: { keywords: ['vpn', 'wi-fi'] },
+          actions: { group: 'g03' },
+        },
         {
           id: 'devices',
           name: 'Devices',
@@ -319,7 +326,12 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
     });
     stops.push(() => gateway.close());
     const token = async (username: string) => {
-      const { body } = await signIn({ issuer: identity.issuer, clientId: LOCAL_CLIENT_ID, redirectUri, username });
+      const { body } = await signIn({
+        issuer: identity.issuer,
+        clientId: LOCAL_CLIENT_ID,
+        redirectUri,
+        username,
+      });
       if (!body.id_token) throw new Error(`Sign-in of ${username} failed: ${body.error}`);
       return body.id_token;
     };
@@ -336,7 +348,11 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
       urgency: 2,
     });
     const create = async (h: ApiHandler, i: number) =>
-      expectStatus(await invoke(h, creators[i % creators.length] as Claims, 'POST', '/api/tickets', newTicket(i)), 201, 'create');
+      expectStatus(
+        await invoke(h, creators[i % creators.length] as Claims, 'POST', '/api/tickets', newTicket(i)),
+        201,
+        'create',
+      );
 
     let sequences: Record<TicketKind, number> = await currentSequences(documents, table);
     let loaded = 0;
@@ -390,7 +406,11 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
             note: `${describeCounts(countsSince(before, proxy.counts()))}: ${note}`,
           });
         };
-        await first('create', 'routing config read; the number counter is unknown to a new instance, so its first transaction fails and is retried', (h) => create(h, 0));
+        await first(
+          'create',
+          'routing config read; the number counter is unknown to a new instance, so its first transaction fails and is retried',
+          (h) => create(h, 0),
+        );
         const ref = set.withConversation[0] as TicketRef;
         await first('get (agent)', "the agent's groups are read once per 30 s", async (h) =>
           expectStatus(await invoke(h, alexClaims, 'GET', `/api/tickets/${ref.id}`), 200, 'cold get'),
@@ -408,7 +428,9 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
       };
       const { runs, warmup } = settings;
 
-      await op('create', () => measure(proxy, runs, warmup, async (i, timed) => void (await timed(() => create(handler, i)))));
+      await op('create', () =>
+        measure(proxy, runs, warmup, async (i, timed) => void (await timed(() => create(handler, i)))),
+      );
 
       const conversations = set.withConversation;
       await op('get with conversation', () =>
@@ -417,7 +439,8 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
           const response = await timed(() => invoke(handler, alexClaims, 'GET', `/api/tickets/${ref.id}`));
           expectStatus(response, 200, 'get');
           const articles = (response.body.articles as unknown[]).length;
-          if (articles !== ref.articles) throw new Error(`get: expected ${ref.articles} articles, got ${articles}`);
+          if (articles !== ref.articles)
+            throw new Error(`get: expected ${ref.articles} articles, got ${articles}`);
         }),
       );
 
@@ -427,19 +450,31 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
           const ref = active[i % active.length] as TicketRef;
           const version = versions.get(ref.id) as number;
           const response = await timed(() =>
-            invoke(handler, alexClaims, 'PATCH', `/api/tickets/${ref.id}`, { version, urgency: i % 2 ? 2 : 3 }),
+            invoke(handler, alexClaims, 'PATCH', `/api/tickets/${ref.id}`, {
+              version,
+              urgency: i % 2 ? 2 : 3,
+            }),
           );
           expectStatus(response, 200, 'update');
           versions.set(ref.id, response.body.version as number);
         }),
       );
 
-      const listPage = async (claims: Claims, query: string, page: number, timed: <T>(w: () => Promise<T>) => Promise<T>) => {
+      const listPage = async (
+        claims: Claims,
+        query: string,
+        page: number,
+        timed: <T>(w: () => Promise<T>) => Promise<T>,
+      ) => {
         let cursor: string | undefined;
         for (let p = 1; p <= page; p++) {
           const url = `/api/tickets?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
           const call = () => invoke(handler, claims, 'GET', url);
-          const response = expectStatus(p === page ? await timed(call) : await call(), 200, `list ${query} page ${p}`);
+          const response = expectStatus(
+            p === page ? await timed(call) : await call(),
+            200,
+            `list ${query} page ${p}`,
+          );
           const items = (response.body.items as unknown[]).length;
           if (items !== PAGE) throw new Error(`list ${query} page ${p}: ${items} items, expected ${PAGE}`);
           cursor = response.body.cursor as string | undefined;
@@ -449,11 +484,15 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
       const mine = 'view=mine';
       const queue = `view=queue&group=${MEASURED_GROUP}&state=new`;
       const pageRuns = Math.max(20, Math.floor(runs / 2));
-      await op('list mine, page 1', () => measure(proxy, runs, warmup, (_, timed) => listPage(emmaClaims, mine, 1, timed)));
+      await op('list mine, page 1', () =>
+        measure(proxy, runs, warmup, (_, timed) => listPage(emmaClaims, mine, 1, timed)),
+      );
       await op('list mine, page 10', () =>
         measure(proxy, pageRuns, 2, (_, timed) => listPage(emmaClaims, mine, TENTH_PAGE, timed)),
       );
-      await op('list queue, page 1', () => measure(proxy, runs, warmup, (_, timed) => listPage(alexClaims, queue, 1, timed)));
+      await op('list queue, page 1', () =>
+        measure(proxy, runs, warmup, (_, timed) => listPage(alexClaims, queue, 1, timed)),
+      );
       await op('list queue, page 10', () =>
         measure(proxy, pageRuns, 2, (_, timed) => listPage(alexClaims, queue, TENTH_PAGE, timed)),
       );
@@ -475,7 +514,11 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
       };
       await op('create over HTTP', () =>
         measure(proxy, runs, warmup, async (i, timed) => {
-          expectStatus(await timed(() => http(averyToken, 'POST', '/api/tickets', newTicket(i))), 201, 'HTTP create');
+          expectStatus(
+            await timed(() => http(averyToken, 'POST', '/api/tickets', newTicket(i))),
+            201,
+            'HTTP create',
+          );
         }),
       );
       await op('get with conversation over HTTP', () =>
@@ -536,9 +579,18 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
         const value = now.p50 / first.p50;
         return `; p50 ${label}/${scaleLabel(settings.scales[0] as number)} = ${value.toFixed(2)} (≤ ${LIST_RATIO_BUDGET}: ${value <= LIST_RATIO_BUDGET ? 'within' : 'OVER'})`;
       };
-      for (const name of ['list mine, page 1', 'list mine, page 10', 'list queue, page 1', 'list queue, page 10'])
+      for (const name of [
+        'list mine, page 1',
+        'list mine, page 10',
+        'list queue, page 1',
+        'list queue, page 10',
+      ])
         push(name, LIST_P50_BUDGET_MS, ratio(name));
-      push('create over HTTP', undefined, ` (in-process ${round((results.get(`${label} create`) as OperationResult).p50)} ms)`);
+      push(
+        'create over HTTP',
+        undefined,
+        ` (in-process ${round((results.get(`${label} create`) as OperationResult).p50)} ms)`,
+      );
       push(
         'get with conversation over HTTP',
         undefined,
@@ -558,7 +610,10 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
       for (let i = 0; i < 300; i++) {
         const started = performance.now();
         await client.send(
-          new GetItemCommand({ TableName: table, Key: { pk: { S: 'COUNTER#incident' }, sk: { S: '#COUNTER' } } }),
+          new GetItemCommand({
+            TableName: table,
+            Key: { pk: { S: 'COUNTER#incident' }, sk: { S: '#COUNTER' } },
+          }),
         );
         if (i >= 50) ms.push(performance.now() - started);
       }
@@ -575,7 +630,8 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
     );
     return { suite: 'tickets', figures, notes };
   } finally {
-    for (const stop of stops.reverse()) await stop().catch((error) => console.error(`[bench] tickets: stop: ${error}`));
+    for (const stop of stops.reverse())
+      await stop().catch((error) => console.error(`[bench] tickets: stop: ${error}`));
     for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
     Object.assign(process.env, savedEnv);
     await rm(workDir, { recursive: true, force: true });
