@@ -7,6 +7,7 @@ import type { Jwks } from 'aws-jwt-verify/jwk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, demoUsers } from '#local/demo-users.ts';
 import { type IdentityProvider, startIdentityProvider } from '#local/identity-provider.ts';
+import { CookieJar, redirectTarget } from '../support/sign-in.ts';
 
 const clientId = 'spoke-portal-test';
 const redirectUri = 'http://127.0.0.1:5990/auth/callback';
@@ -37,28 +38,6 @@ function start(port: number): Promise<IdentityProvider> {
   });
 }
 
-/** A browser stand-in: follows nothing by itself and keeps cookies by name. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-
-  async request(url: string, init: RequestInit = {}): Promise<Response> {
-    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...init.headers, cookie } });
-    for (const setCookie of response.headers.getSetCookie()) {
-      const [pair = ''] = setCookie.split(';');
-      const separator = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, separator), pair.slice(separator + 1));
-    }
-    return response;
-  }
-}
-
-function location(response: Response, base: string): URL {
-  const header = response.headers.get('location');
-  if (!header) throw new Error(`Expected a redirect, got ${response.status}: ${response.statusText}`);
-  return new URL(header, base);
-}
-
 function pkcePair() {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
@@ -78,16 +57,16 @@ function authorizationUrl(issuer: string, params: Record<string, string>): strin
   return url.href;
 }
 
-async function openSignInPage(browser: Browser, issuer: string, challenge: string) {
+async function openSignInPage(browser: CookieJar, issuer: string, challenge: string) {
   const authorization = await browser.request(
     authorizationUrl(issuer, { code_challenge: challenge, code_challenge_method: 'S256' }),
   );
-  const signInUrl = location(authorization, issuer);
+  const signInUrl = redirectTarget(authorization, issuer);
   const page = await browser.request(signInUrl.href);
   return { signInUrl, page };
 }
 
-function submitCredentials(browser: Browser, signInUrl: URL, username: string, password: string) {
+function submitCredentials(browser: CookieJar, signInUrl: URL, username: string, password: string) {
   return browser.request(signInUrl.href, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -97,13 +76,13 @@ function submitCredentials(browser: Browser, signInUrl: URL, username: string, p
 
 /** Signs a demo user in through the sign-in page and redeems the code with the PKCE verifier. */
 async function signIn(issuer: string, username: string) {
-  const browser = new Browser();
+  const browser = new CookieJar();
   const { verifier, challenge } = pkcePair();
   const { signInUrl } = await openSignInPage(browser, issuer, challenge);
   const resume = await browser.request(
-    location(await submitCredentials(browser, signInUrl, username, DEMO_PASSWORD), issuer).href,
+    redirectTarget(await submitCredentials(browser, signInUrl, username, DEMO_PASSWORD), issuer).href,
   );
-  const callback = location(resume, issuer);
+  const callback = redirectTarget(resume, issuer);
   const code = callback.searchParams.get('code') ?? '';
   const token = await fetch(new URL('/token', issuer), {
     method: 'POST',
@@ -173,7 +152,7 @@ describe('local identity provider', () => {
   });
 
   it('shows an accessible sign-in form listing the demo users', async () => {
-    const { page } = await openSignInPage(new Browser(), idp.issuer, pkcePair().challenge);
+    const { page } = await openSignInPage(new CookieJar(), idp.issuer, pkcePair().challenge);
     const html = await page.text();
 
     expect(page.status).toBe(200);
@@ -184,7 +163,7 @@ describe('local identity provider', () => {
   });
 
   it('rejects a wrong password with a message and no redirect', async () => {
-    const browser = new Browser();
+    const browser = new CookieJar();
     const { signInUrl } = await openSignInPage(browser, idp.issuer, pkcePair().challenge);
 
     const response = await submitCredentials(browser, signInUrl, 'employee', 'not-the-password');
@@ -197,7 +176,7 @@ describe('local identity provider', () => {
   it('refuses an authorization request without a PKCE challenge', async () => {
     const response = await fetch(authorizationUrl(idp.issuer, {}), { redirect: 'manual' });
 
-    const callback = location(response, idp.issuer);
+    const callback = redirectTarget(response, idp.issuer);
     expect(callback.searchParams.get('error')).toBe('invalid_request');
   });
 
