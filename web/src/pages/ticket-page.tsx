@@ -57,7 +57,8 @@ export function TicketPage({ id }: { id: string }) {
   }
 
   const { ticket, articles } = load.data;
-  const conversation = articles.filter((article) => article.type !== 'note');
+  const [, ...followUps] = articles;
+  const conversation = followUps.filter((article) => article.type !== 'note');
   return (
     <>
       <p className="breadcrumb">
