@@ -137,18 +137,31 @@ describe('the local API behind the API Gateway emulator', () => {
       body: JSON.stringify({ version: 1, shortDescription: 'hijacked' }),
     });
     expect(change.status).toBe(404);
-    expect((await postJson(`/api/tickets/${ticket.id}/articles`, { body: 'hi' }, 'approver')).status).toBe(404);
+    expect((await postJson(`/api/tickets/${ticket.id}/articles`, { body: 'hi' }, 'approver')).status).toBe(
+      404,
+    );
     expect((await api(`/api/tickets/${ticket.id}/history`, { as: 'approver' })).status).toBe(404);
     expect((await api(`/api/tickets/by-number/${ticket.number}`, { as: 'approver' })).status).toBe(404);
     expect((await api(`/api/tickets/${ticket.id}/attachments`, { as: 'approver' })).status).toBe(404);
-    expect((await read(await api(`/api/tickets/${ticket.id}`, { as: 'employee' }))).ticket.shortDescription).toBe('Salary question');
+    expect(
+      (await read(await api(`/api/tickets/${ticket.id}`, { as: 'employee' }))).ticket.shortDescription,
+    ).toBe('Salary question');
   });
 
   it('describes itself in OpenAPI 3.1 without a token', async () => {
-    const document = (await (await api('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, object> };
+    const document = (await (await api('/api/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, object>;
+    };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/api/tickets', '/api/tickets/{id}', '/api/tickets/{id}/articles', '/api/groups', '/api/routing']),
+      expect.arrayContaining([
+        '/api/tickets',
+        '/api/tickets/{id}',
+        '/api/tickets/{id}/articles',
+        '/api/groups',
+        '/api/routing',
+      ]),
     );
   });
 
@@ -215,6 +228,19 @@ describe('the local SES inbound through SMTP', () => {
         (m) => m.subject === `[${ticket?.number}] Cannot print` && m.destination.to.includes(employee.email),
       ),
     ).toBe(true);
+  });
+
+  it('never lets a Message-ID with a hidden line break into the headers of the acknowledgement', async () => {
+    const injected = Buffer.from('<a@b>\r\nBcc: attacker@evil.test\r\nContent-Type: text/html\r\n\r\n<h1>phish</h1>').toString('base64');
+    await sendMail({
+      envelope: { from: employee.email, to: [LOCAL_SUPPORT_ADDRESS] },
+      raw: `From: ${employee.email}\r\nTo: ${LOCAL_SUPPORT_ADDRESS}\r\nSubject: Injection attempt\r\nMessage-ID: =?UTF-8?B?${injected}?=\r\n\r\nHello\r\n`,
+    });
+
+    const sent = (await outbox()) as unknown as { subject: string; destination: { bcc: string[] }; body: { html?: string } }[];
+    const ack = sent.find((m) => m.subject.endsWith('Injection attempt'));
+    expect(ack?.destination.bcc).toEqual([]);
+    expect(ack?.body.html).toBeUndefined();
   });
 
   it('opens a ticket for an out-of-office reply but never answers it', async () => {

@@ -94,3 +94,28 @@ describe('parsing limits', () => {
     });
   });
 });
+
+describe('header injection', () => {
+  const base = {
+    from: 'support@example.com',
+    to: ['emma@example.com'],
+    subject: 'x',
+    text: 'y',
+    messageId: '<a@example.com>',
+    automatic: true,
+  };
+
+  it('refuses a threading header or address that holds a line break', () => {
+    expect(() => buildRawMessage({ ...base, inReplyTo: '<a@b>\r\nBcc: attacker@evil.test' }, 'b')).toThrow(/In-Reply-To/);
+    expect(() => buildRawMessage({ ...base, references: ['<a@b>\nX-Injected: 1'] }, 'b')).toThrow(/References/);
+    expect(() => buildRawMessage({ ...base, to: ['emma@example.com\r\nBcc: x@evil.test'] }, 'b')).toThrow(/To/);
+    expect(() => buildRawMessage({ ...base, replyTo: 'a@b.c\nX: 1' }, 'b')).toThrow(/Reply-To/);
+  });
+
+  it('folds line breaks in the subject into spaces instead of new headers', async () => {
+    const raw = buildRawMessage({ ...base, subject: 'Hello\r\nBcc: attacker@evil.test' }, 'b');
+    const parsed = await PostalMime.parse(raw);
+    expect(parsed.headers.some((h) => h.key === 'bcc')).toBe(false);
+    expect(parsed.subject).toBe('Hello Bcc: attacker@evil.test');
+  });
+});

@@ -4,6 +4,7 @@ import type { Ticket } from '#core/ticket/ticket.ts';
 import { openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { Mailer, RawMailStore } from '#ports/mail.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
+import { MESSAGE_ID } from '#core/mail/message-id.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { type ParsedMail, parseMail } from './parse.ts';
@@ -48,6 +49,15 @@ const htmlToText = (html: string) =>
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+
+/**
+ * The message's Message-ID when it is a plain `<local@domain>`: anything else (an encoded
+ * word hiding a line break, say) is never stored or echoed into the headers of our mail.
+ */
+const wellFormedMessageId = (mail: ParsedMail): string | undefined => {
+  const id = mail.messageId?.trim();
+  return id && id.length <= 998 && MESSAGE_ID.test(id) ? id : undefined;
+};
 
 function senderOf(mail: ParsedMail): Actor | undefined {
   const from = mail.from && 'address' in mail.from ? mail.from : undefined;
@@ -115,7 +125,7 @@ export async function processInboundMail(
     {
       channel: 'email',
       idempotencyKey: `mail:${message.sesMessageId}`,
-      ...(mail.messageId ? { messageId: mail.messageId.slice(0, 998) } : {}),
+      ...(wellFormedMessageId(mail) ? { messageId: wellFormedMessageId(mail) as string } : {}),
     },
   );
 
@@ -155,7 +165,7 @@ function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, orig
     ].join('\n'),
     replyTo: deps.supportAddress,
     messageId: `<${ticket.id}.ack@${domain}>`,
-    ...(original.messageId ? { inReplyTo: original.messageId, references: [original.messageId] } : {}),
+    ...(wellFormedMessageId(original) ? { inReplyTo: wellFormedMessageId(original) as string, references: [wellFormedMessageId(original) as string] } : {}),
     automatic: true,
   };
 }
