@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
+  ClientAttributes,
   FeaturePlan,
   ManagedLoginVersion,
   Mfa,
@@ -47,6 +48,7 @@ export class Auth extends Construct {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       autoVerify: { email: true },
+      keepOriginal: { email: true },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       passwordPolicy: {
@@ -78,6 +80,11 @@ export class Auth extends Construct {
     this.portalClient = this.userPool.addClient('Portal', {
       generateSecret: false,
       authFlows: { userSrp: true },
+      writeAttributes: new ClientAttributes().withStandardAttributes({
+        fullname: true,
+        locale: true,
+        timezone: true,
+      }),
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],

@@ -1,4 +1,5 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
@@ -69,6 +70,7 @@ export class Email extends Construct {
       .bindBucket(this.rawMail, 'read', rawMailPrefix)
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite');
+    this.handler.executionRole.addToPrincipalPolicy(sendMailAs(this, props.mail.MAIL_FROM));
     this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: `${props.prefix}-inbound` });
     this.ruleSet.addRule('Support', {
       recipients: [...props.recipients],
@@ -79,4 +81,20 @@ export class Email extends Construct {
       ],
     });
   }
+}
+
+/**
+ * Sending as Spoke's From address only: SES authorizes SendRawEmail on the identity of the
+ * sender (the address or its domain), and the condition pins the From to that one address.
+ */
+export function sendMailAs(scope: Construct, mailFrom: string): PolicyStatement {
+  const stack = Stack.of(scope);
+  const domain = mailFrom.split('@')[1] ?? mailFrom;
+  return new PolicyStatement({
+    actions: ['ses:SendRawEmail'],
+    resources: [domain, mailFrom].map((identity) =>
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+    ),
+    conditions: { StringEquals: { 'ses:FromAddress': mailFrom } },
+  });
 }

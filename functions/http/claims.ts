@@ -17,8 +17,9 @@ export function listClaim(value: unknown): string[] {
 export function actorFromEvent(event: APIGatewayProxyEventV2WithJWTAuthorizer): Actor {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (!claims) throw new UnauthorizedError('No verified token');
-  if (claims.token_use !== undefined && claims.token_use !== 'id')
-    throw new UnauthorizedError('An ID token is required');
+  if (claims.token_use !== 'id') throw new UnauthorizedError('An ID token is required');
+  if (String(claims.email_verified) !== 'true')
+    throw new UnauthorizedError('The email address is not verified');
   const parsed = Actor.safeParse({
     id: claims.sub,
     email: claims.email,

@@ -68,7 +68,7 @@ export function problemOf(error: unknown): {
   let message = error.message;
   if (error instanceof z.ZodError) {
     fields = error.issues.map((issue) => ({
-      path: fieldPath(issue.path) || '(body)',
+      path: fieldPath(issue.path) || '(request)',
       message:
         issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
     }));

@@ -40,6 +40,15 @@ interface CompiledRoute extends Route {
   readonly names: readonly string[];
 }
 
+/** A path segment without its percent-encoding; a broken encoding names no record, so it is a 404. */
+function decodePathSegment(segment: string, path: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new NotFoundError(`No route for ${path}`);
+  }
+}
+
 export function compileRoutes(routes: readonly Route[]): readonly CompiledRoute[] {
   return routes.map((route) => {
     const names: string[] = [];
@@ -71,7 +80,7 @@ export function matchRoute(
       continue;
     }
     const params = Object.fromEntries(
-      route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+      route.names.map((name, i) => [name, decodePathSegment(match[i + 1] ?? '', path)]),
     );
     return { route, params };
   }

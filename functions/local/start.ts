@@ -10,7 +10,9 @@ import { PreflightError } from './preflight.ts';
 const usage = `npm start [-- --reset] [-- --no-seed]
 
 Runs Spoke on this machine: DynamoDB Local, the API, the portal, the sign-in page,
-the SMTP intake and the SES outbox, all on 127.0.0.1, with state in .data/.
+the SMTP intake and the SES outbox on 127.0.0.1, with state in .data/.
+DynamoDB Local cannot be bound to one address and listens on every interface:
+on a shared network, firewall its port (SPOKE_PORT_BASE + 5).
 
   --reset     wipe .data/ first (all tickets, mail and sign-in keys) and seed demo data again
   --no-seed   do not seed demo data on a fresh .data/

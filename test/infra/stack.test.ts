@@ -149,6 +149,33 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
+  it('lets only the inbound-email function send mail, as the configured From address only', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
+      (
+        policy.Properties.PolicyDocument as {
+          Statement: { Action: unknown; Condition?: unknown; Resource: unknown }[];
+        }
+      ).Statement.map((statement) => ({ ...statement, roles: policy.Properties.Roles })),
+    );
+    const sending = statements.filter((s) => JSON.stringify(s.Action).includes('ses:Send'));
+    const inboundRole = stack.getLogicalId(stack.email.handler.executionRole.node.defaultChild as never);
+
+    expect(sending).toHaveLength(1);
+    expect(sending[0]?.Action).toBe('ses:SendRawEmail');
+    expect(sending[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
+    expect(JSON.stringify(sending[0]?.Resource)).not.toContain('*');
+    expect(sending[0]?.roles).toEqual([{ Ref: inboundRole }]);
+  });
+
+  it('keeps a user’s email address until the new one is verified, and lets the portal write no email', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+    });
+    const [, client] = ofType('AWS::Cognito::UserPoolClient')[0] ?? [];
+    expect(client?.Properties.WriteAttributes).toBeDefined();
+    expect(client?.Properties.WriteAttributes).not.toContain('email');
+  });
+
   it('serves the portal through origin access control with the shared CSP and HSTS', () => {
     const [[, distribution] = []] = ofType('AWS::CloudFront::Distribution');
     const config0 = distribution?.Properties.DistributionConfig as {

@@ -27,6 +27,7 @@ import { freshTables } from '../support/dynamodb.ts';
 const BUCKET = 'spoke-test-attachments';
 const emma: Actor = { id: 'u-emma', email: 'emma@example.com', groups: [] };
 const visibleTicket = 'T-VISIBLE';
+const closedTicket = 'T-CLOSED';
 
 let s3rver: S3rver;
 let s3Dir: string;
@@ -60,7 +61,9 @@ beforeAll(async () => {
     ids: ulids,
     clock: { now: () => new Date() },
     authorizeTicket: async (_actor, ticketId) => {
+      if (ticketId === closedTicket) return { open: false };
       if (ticketId !== visibleTicket) throw new NotFoundError(`No ticket ${ticketId}`);
+      return { open: true };
     },
   };
 });
@@ -71,6 +74,17 @@ afterAll(async () => {
 });
 
 describe('attachments through presigned URLs (s3rver + DynamoDB Local)', () => {
+  it('refuses new attachments on a closed or cancelled ticket', async () => {
+    await expect(
+      requestUpload(deps, emma, closedTicket, {
+        fileName: 'late.pdf',
+        contentType: 'application/pdf',
+        size: 3,
+        sha256: sha256(Buffer.from('pdf')),
+      }),
+    ).rejects.toMatchObject({ name: 'ValidationError', fields: [{ path: 'ticket' }] });
+  });
+
   it('uploads through the presigned PUT, confirms, and downloads as an attachment', async () => {
     const { attachment, upload } = await requestUpload(deps, emma, visibleTicket, {
       fileName: 'Résumé "final".pdf',
@@ -196,7 +210,12 @@ describe('attachments through presigned URLs (s3rver + DynamoDB Local)', () => {
           isBase64Encoded: false,
           requestContext: {
             http: { method },
-            authorizer: { jwt: { claims: { sub: emma.id, email: emma.email, token_use: 'id' }, scopes: [] } },
+            authorizer: {
+              jwt: {
+                claims: { sub: emma.id, email: emma.email, token_use: 'id', email_verified: 'true' },
+                scopes: [],
+              },
+            },
           },
         } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer,
         {} as Context,

@@ -384,6 +384,7 @@ describe('over HTTP', () => {
     sub: actor.id,
     email: actor.email,
     token_use: 'id',
+    email_verified: 'true',
     'cognito:groups': `[${actor.groups.join(' ')}]`,
   });
 
@@ -447,7 +448,7 @@ describe('over HTTP', () => {
     const bad = await call('POST', '/api/groups', admin, { id: 'No Slug', name: '', extra: true });
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
-      '(body)',
+      '(request)',
       'id',
       'name',
     ]);

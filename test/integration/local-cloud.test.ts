@@ -196,8 +196,12 @@ describe('the local API behind the API Gateway emulator', () => {
     const invalid = await read(
       await postJson('/api/tickets', { shortDescription: '', impact: 7, color: 'red' }),
     );
-    expect(invalid.error.fields.map((f) => f.path).sort()).toEqual(['(body)', 'impact', 'shortDescription']);
-    expect(invalid.error.fields.find((f) => f.path === '(body)')?.message).toMatch(/color/);
+    expect(invalid.error.fields.map((f) => f.path).sort()).toEqual([
+      '(request)',
+      'impact',
+      'shortDescription',
+    ]);
+    expect(invalid.error.fields.find((f) => f.path === '(request)')?.message).toMatch(/color/);
 
     const tooLarge = await postJson('/api/tickets', {
       shortDescription: 'x',
@@ -231,13 +235,19 @@ describe('the local SES inbound through SMTP', () => {
   });
 
   it('never lets a Message-ID with a hidden line break into the headers of the acknowledgement', async () => {
-    const injected = Buffer.from('<a@b>\r\nBcc: attacker@evil.test\r\nContent-Type: text/html\r\n\r\n<h1>phish</h1>').toString('base64');
+    const injected = Buffer.from(
+      '<a@b>\r\nBcc: attacker@evil.test\r\nContent-Type: text/html\r\n\r\n<h1>phish</h1>',
+    ).toString('base64');
     await sendMail({
       envelope: { from: employee.email, to: [LOCAL_SUPPORT_ADDRESS] },
       raw: `From: ${employee.email}\r\nTo: ${LOCAL_SUPPORT_ADDRESS}\r\nSubject: Injection attempt\r\nMessage-ID: =?UTF-8?B?${injected}?=\r\n\r\nHello\r\n`,
     });
 
-    const sent = (await outbox()) as unknown as { subject: string; destination: { bcc: string[] }; body: { html?: string } }[];
+    const sent = (await outbox()) as unknown as {
+      subject: string;
+      destination: { bcc: string[] };
+      body: { html?: string };
+    }[];
     const ack = sent.find((m) => m.subject.endsWith('Injection attempt'));
     expect(ack?.destination.bcc).toEqual([]);
     expect(ack?.body.html).toBeUndefined();

@@ -399,3 +399,43 @@ describe('lists', () => {
     expect(Number(ticket.number.slice(3))).toBe(counter.Item?.seq);
   });
 });
+
+describe('review findings', () => {
+  it('lets only the requester cancel, not a watcher', async () => {
+    const ticket = await open(emma, 'Watched', { watchers: [bob.email] });
+    await expect(
+      updateTicket(deps, bob, ticket.id, { version: 1, state: 'cancelled' }),
+    ).rejects.toMatchObject({
+      name: 'ForbiddenError',
+    });
+  });
+
+  it('refuses a group that does not exist, and an assignee outside the new group', async () => {
+    const ticket = await open(emma, 'Regroup me');
+    await expect(
+      updateTicket(deps, dana, ticket.id, { version: 1, assignmentGroup: 'no-such-group' }),
+    ).rejects.toMatchObject({
+      fields: [{ path: 'assignmentGroup' }],
+    });
+    const mine = await updateTicket(deps, dana, ticket.id, { version: 1, assignee: { email: dana.email } });
+    await expect(
+      updateTicket(deps, dana, ticket.id, {
+        version: mine.version,
+        assignmentGroup: 'network',
+        assignee: { email: dana.email },
+      }),
+    ).rejects.toMatchObject({ fields: [{ path: 'assignee', message: 'is not a member of network' }] });
+    const moved = await updateTicket(deps, dana, ticket.id, {
+      version: mine.version,
+      assignmentGroup: 'network',
+    });
+    expect(moved.assignee).toBeUndefined();
+  });
+
+  it('shows a parent’s children only to those who work it', async () => {
+    const parent = await open(emma, 'My outage');
+    await open(dana, 'Confidential child', { parentId: parent.id, requester: { email: 'hr@example.com' } });
+    expect((await viewTicket(deps, emma, parent.id)).children).toEqual([]);
+    expect((await viewTicket(deps, dana, parent.id)).children).toHaveLength(1);
+  });
+});

@@ -122,6 +122,7 @@ function fakes(stored: StoredObject | undefined) {
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
     authorizeTicket: async (_actor, ticketId) => {
       if (ticketId !== 'T1') throw new NotFoundError(`No ticket ${ticketId}`);
+      return { open: true };
     },
   };
   return { deps, records };

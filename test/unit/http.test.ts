@@ -21,13 +21,29 @@ describe('claims from the JWT authorizer', () => {
 
   it('builds the actor from an ID token and refuses access tokens or missing claims', () => {
     const actor = actorFromEvent(
-      eventWithClaims({ sub: 's-1', email: 'a@example.com', 'cognito:groups': '[agents]', token_use: 'id' }),
+      eventWithClaims({
+        sub: 's-1',
+        email: 'a@example.com',
+        email_verified: 'true',
+        'cognito:groups': '[agents]',
+        token_use: 'id',
+      }),
     );
     expect(actor).toEqual({ id: 's-1', email: 'a@example.com', groups: ['agents'] });
     expect(() =>
+      actorFromEvent(
+        eventWithClaims({ sub: 's-1', email: 'a@example.com', email_verified: 'false', token_use: 'id' }),
+      ),
+    ).toThrow(/not verified/);
+    expect(() =>
+      actorFromEvent(eventWithClaims({ sub: 's-1', email: 'a@example.com', email_verified: 'true' })),
+    ).toThrow(/ID token/);
+    expect(() =>
       actorFromEvent(eventWithClaims({ sub: 's-1', email: 'a@example.com', token_use: 'access' })),
     ).toThrow(/ID token/);
-    expect(() => actorFromEvent(eventWithClaims({ sub: 's-1' }))).toThrow(/email/);
+    expect(() =>
+      actorFromEvent(eventWithClaims({ sub: 's-1', token_use: 'id', email_verified: 'true' })),
+    ).toThrow(/email/);
     expect(() => actorFromEvent(eventWithClaims(undefined))).toThrow(/No verified token/);
   });
 });
@@ -45,7 +61,7 @@ describe('errors to HTTP problems', () => {
     expect(problem.body.error.fields?.map((f) => f.path)).toEqual([
       'requester.email',
       'watchers[1]',
-      '(body)',
+      '(request)',
     ]);
     expect(problem.body.error.fields?.[2]?.message).toBe('unknown field(s): extra');
   });
@@ -77,6 +93,10 @@ describe('routing', () => {
 
   it('extracts decoded path parameters', () => {
     expect(matchRoute(routes, 'GET', '/api/tickets/a%20b').params).toEqual({ id: 'a b' });
+  });
+
+  it('answers a broken percent-encoding in a path parameter with 404, not a crash', () => {
+    expect(() => matchRoute(routes, 'GET', '/api/tickets/%E0%A4%A')).toThrow(NotFoundError);
   });
 
   it('tells an unknown path (404) from a known path with the wrong method (405 with Allow)', () => {

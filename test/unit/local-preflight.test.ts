@@ -42,3 +42,29 @@ describe('list cursors', () => {
     }
   });
 });
+
+describe('forged cursors', () => {
+  const history = { name: 'pk', value: 'TICKET#t1', sortKeyPrefix: '~AUDIT#' };
+  const mine = { name: 'gsi1pk', value: 'REQUESTER#emma@example.com' };
+  const encode = (key: object) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+  it('are refused when the key attributes are not exactly those of the index or table', () => {
+    for (const key of [
+      { gsi1pk: mine.value },
+      { gsi1pk: mine.value, gsi1sk: 'x', pk: 'TICKET#x' },
+      { ...{ gsi1pk: mine.value, gsi1sk: 'x', pk: 'p', sk: 's' }, extra: 'x' },
+    ]) {
+      expect(() => decodeCursor(encode(key), mine)).toThrow(
+        expect.objectContaining({ fields: [expect.objectContaining({ path: 'cursor' })] }),
+      );
+    }
+  });
+
+  it('are refused when the sort key lies outside the list’s range', () => {
+    expect(() => decodeCursor(encode({ pk: 'TICKET#t1', sk: 'zzz' }), history)).toThrow(/Invalid cursor/);
+    expect(decodeCursor(encode({ pk: 'TICKET#t1', sk: '~AUDIT#2026' }), history)).toEqual({
+      pk: 'TICKET#t1',
+      sk: '~AUDIT#2026',
+    });
+  });
+});

@@ -106,9 +106,15 @@ describe('header injection', () => {
   };
 
   it('refuses a threading header or address that holds a line break', () => {
-    expect(() => buildRawMessage({ ...base, inReplyTo: '<a@b>\r\nBcc: attacker@evil.test' }, 'b')).toThrow(/In-Reply-To/);
-    expect(() => buildRawMessage({ ...base, references: ['<a@b>\nX-Injected: 1'] }, 'b')).toThrow(/References/);
-    expect(() => buildRawMessage({ ...base, to: ['emma@example.com\r\nBcc: x@evil.test'] }, 'b')).toThrow(/To/);
+    expect(() => buildRawMessage({ ...base, inReplyTo: '<a@b>\r\nBcc: attacker@evil.test' }, 'b')).toThrow(
+      /In-Reply-To/,
+    );
+    expect(() => buildRawMessage({ ...base, references: ['<a@b>\nX-Injected: 1'] }, 'b')).toThrow(
+      /References/,
+    );
+    expect(() => buildRawMessage({ ...base, to: ['emma@example.com\r\nBcc: x@evil.test'] }, 'b')).toThrow(
+      /To/,
+    );
     expect(() => buildRawMessage({ ...base, replyTo: 'a@b.c\nX: 1' }, 'b')).toThrow(/Reply-To/);
   });
 

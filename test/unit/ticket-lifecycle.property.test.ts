@@ -45,7 +45,7 @@ describe('the ticket lifecycle under any sequence of API calls', () => {
           clock: { now: () => new Date(now) },
           ids: { next: () => `id${++n}` },
           events: { publish: async () => undefined },
-          groups: { groupsOf: async () => [] },
+          groups: { groupsOf: async () => [], existingGroups: async (ids) => new Set(ids) },
           routing: { route: async () => ({}) },
           settings: defaultTicketSettings,
         };

@@ -97,7 +97,11 @@ export class DynamoAttachmentStore implements AttachmentStore {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': ATTACHMENT_PREFIX },
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, { name: 'pk', value: pk }),
+        ExclusiveStartKey: decodeCursor(page.cursor, {
+          name: 'pk',
+          value: pk,
+          sortKeyPrefix: ATTACHMENT_PREFIX,
+        }),
       }),
     );
     const cursor = encodeCursor(result.LastEvaluatedKey);

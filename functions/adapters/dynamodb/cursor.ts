@@ -2,7 +2,8 @@ import { ValidationError } from '#core/shared/errors.ts';
 
 /**
  * Opaque list cursors: the `LastEvaluatedKey` of a Query, base64url-encoded. A cursor is
- * only accepted for the partition it came from, so a forged one cannot open another list.
+ * only accepted for the partition it came from and with exactly the key attributes of the
+ * table or index it pages, so a forged one neither opens another list nor trips DynamoDB.
  */
 export function encodeCursor(lastEvaluatedKey: Record<string, unknown> | undefined): string | undefined {
   if (!lastEvaluatedKey) return undefined;
@@ -11,7 +12,7 @@ export function encodeCursor(lastEvaluatedKey: Record<string, unknown> | undefin
 
 export function decodeCursor(
   cursor: string | undefined,
-  partition: { readonly name: string; readonly value: string },
+  partition: { readonly name: string; readonly value: string; readonly sortKeyPrefix?: string },
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   const invalid = () =>
@@ -32,5 +33,10 @@ export function decodeCursor(
     throw invalid();
   const key = Object.fromEntries(entries) as Record<string, string>;
   if (key[partition.name] !== partition.value) throw invalid();
+  const index = /^(gsi\d+)pk$/.exec(partition.name)?.[1];
+  const expected = ['pk', 'sk', ...(index ? [`${index}pk`, `${index}sk`] : [])].sort();
+  if (JSON.stringify(Object.keys(key).sort()) !== JSON.stringify(expected)) throw invalid();
+  const sortKey = index ? `${index}sk` : 'sk';
+  if (partition.sortKeyPrefix && !key[sortKey]?.startsWith(partition.sortKeyPrefix)) throw invalid();
   return key;
 }

@@ -254,7 +254,7 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
   }
 
   async listMembers(groupId: string, page: PageRequest): Promise<Page<GroupMember>> {
-    const partition = { name: 'pk', value: groupPartition(groupId) };
+    const partition = { name: 'pk', value: groupPartition(groupId), sortKeyPrefix: MEMBER_PREFIX };
     const result = await this.#db.send(
       new QueryCommand({
         TableName: this.#table,

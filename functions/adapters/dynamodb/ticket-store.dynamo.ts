@@ -48,7 +48,12 @@ export interface DynamoTicketStoreOptions {
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-const MAX_CREATE_ATTEMPTS = 12;
+/**
+ * Attempts at the counter before a create gives up. Each loser learns the current value from
+ * the cancellation and waits a jittered, growing moment, so even a crowd of writers drains.
+ */
+const MAX_CREATE_ATTEMPTS = 40;
+const backoffMs = (attempt: number) => Math.random() * Math.min(100, 2 ** Math.min(attempt, 7));
 
 const ChildLink = z.object({ id: z.string(), number: z.string() });
 
@@ -119,7 +124,7 @@ export class DynamoTicketStore implements TicketStore {
         } else if (!reasons.some((r) => r.Code === 'TransactionConflict')) {
           throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
       }
     }
   }
@@ -222,7 +227,7 @@ export class DynamoTicketStore implements TicketStore {
   }
 
   async history(id: string, page: PageRequest): Promise<Page<AuditEntry>> {
-    const partition = { name: 'pk', value: ticketKey(id).pk };
+    const partition = { name: 'pk', value: ticketKey(id).pk, sortKeyPrefix: AUDIT_PREFIX };
     const result = await this.#query({
       TableName: this.#table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',

@@ -6,17 +6,20 @@ const ADDRESS = /^[^\s<>@,;:"]+@[^\s<>@,;:"]+$/;
 /** Refuses a header value that could end the header and start another (CR, LF or any control character). */
 function headerValue(name: string, value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-  if (/[\x00-\x1f\x7f]/.test(value)) throw new Error(`Refusing to send: the ${name} header holds a control character`);
+  if (/[\x00-\x1f\x7f]/.test(value))
+    throw new Error(`Refusing to send: the ${name} header holds a control character`);
   return value;
 }
 
 const messageId = (name: string, id: string) => {
-  if (!MESSAGE_ID.test(id)) throw new Error(`Refusing to send: ${name} ${JSON.stringify(id.slice(0, 80))} is not a Message-ID`);
+  if (!MESSAGE_ID.test(id))
+    throw new Error(`Refusing to send: ${name} ${JSON.stringify(id.slice(0, 80))} is not a Message-ID`);
   return id;
 };
 
 const address = (name: string, value: string) => {
-  if (!ADDRESS.test(value)) throw new Error(`Refusing to send: ${name} ${JSON.stringify(value.slice(0, 80))} is not a plain address`);
+  if (!ADDRESS.test(value))
+    throw new Error(`Refusing to send: ${name} ${JSON.stringify(value.slice(0, 80))} is not a plain address`);
   return value;
 };
 
@@ -28,7 +31,8 @@ export function encodeHeaderValue(value: string): string {
   return `=?UTF-8?B?${Buffer.from(clean, 'utf8').toString('base64')}?=`;
 }
 
-const base64Lines = (text: string) => Buffer.from(text, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
+const base64Lines = (text: string) =>
+  Buffer.from(text, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
 
 /**
  * The raw MIME of an outbound message. Raw, because the threading headers (References,
@@ -48,7 +52,12 @@ export function buildRawMessage(mail: OutboundMail & { readonly from: string }, 
     ...(mail.automatic ? ['Auto-Submitted: auto-replied', 'X-Auto-Response-Suppress: All'] : []),
     'MIME-Version: 1.0',
   ];
-  const text = ['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', base64Lines(mail.text)];
+  const text = [
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64Lines(mail.text),
+  ];
   if (!mail.html) return [...headers, ...text, ''].join('\r\n');
   return [
     ...headers,

@@ -1,10 +1,10 @@
 import type { Actor } from '#core/identity/actor.ts';
+import { MESSAGE_ID } from '#core/mail/message-id.ts';
 import { ValidationError } from '#core/shared/errors.ts';
 import type { Ticket } from '#core/ticket/ticket.ts';
 import { openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { Mailer, RawMailStore } from '#ports/mail.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
-import { MESSAGE_ID } from '#core/mail/message-id.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { type ParsedMail, parseMail } from './parse.ts';
@@ -165,7 +165,12 @@ function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, orig
     ].join('\n'),
     replyTo: deps.supportAddress,
     messageId: `<${ticket.id}.ack@${domain}>`,
-    ...(wellFormedMessageId(original) ? { inReplyTo: wellFormedMessageId(original) as string, references: [wellFormedMessageId(original) as string] } : {}),
+    ...(wellFormedMessageId(original)
+      ? {
+          inReplyTo: wellFormedMessageId(original) as string,
+          references: [wellFormedMessageId(original) as string],
+        }
+      : {}),
     automatic: true,
   };
 }

@@ -12,7 +12,11 @@ import { Attachment, attachmentObjectKey, NewAttachmentInput, RecordId } from '.
  * the actor may not see does not exist for them). The ticket engine supplies it, so
  * attachments follow exactly the ticket's object-level authorization.
  */
-export type AuthorizeTicket = (actor: Actor, ticketId: string) => Promise<void>;
+/** Throws `NotFoundError` unless the actor may see the ticket; tells whether it still takes additions. */
+export type AuthorizeTicket = (actor: Actor, ticketId: string) => Promise<{ readonly open: boolean }>;
+
+/** Attachments one ticket may hold: they are read with the ticket, so they must stay few. */
+export const MAX_ATTACHMENTS_PER_TICKET = 100;
 
 export interface AttachmentDeps {
   readonly storage: AttachmentStorage;
@@ -62,7 +66,20 @@ export async function requestUpload(
 ): Promise<UploadTicket> {
   parseIds(ticketId);
   const declared = NewAttachmentInput.parse(input);
-  await deps.authorizeTicket(actor, ticketId);
+  const { open } = await deps.authorizeTicket(actor, ticketId);
+  if (!open)
+    throw new ValidationError('Ticket is closed', [
+      { path: 'ticket', message: 'is closed; open a new ticket' },
+    ]);
+  const existing = await deps.attachments.listForTicket(ticketId, { limit: MAX_ATTACHMENTS_PER_TICKET });
+  if (existing.items.length >= MAX_ATTACHMENTS_PER_TICKET) {
+    throw new ValidationError('Too many attachments', [
+      {
+        path: 'ticket',
+        message: `holds ${MAX_ATTACHMENTS_PER_TICKET} attachments, the most a ticket may hold`,
+      },
+    ]);
+  }
   const attachment = Attachment.parse({
     id: deps.ids.next(),
     ticketId,

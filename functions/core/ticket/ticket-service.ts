@@ -164,9 +164,17 @@ async function visibleTicket(deps: TicketDeps, actor: Actor, id: string) {
   return { ...found, viewer };
 }
 
-/** Throws `NotFoundError` unless the actor may see the ticket: the gate for records that hang off a ticket. */
-export async function authorizeTicketAccess(deps: TicketDeps, actor: Actor, id: string): Promise<void> {
-  await visibleTicket(deps, actor, id);
+/**
+ * Throws `NotFoundError` unless the actor may see the ticket: the gate for records that hang
+ * off a ticket. Tells whether the ticket still takes additions (it is not closed or cancelled).
+ */
+export async function authorizeTicketAccess(
+  deps: TicketDeps,
+  actor: Actor,
+  id: string,
+): Promise<{ open: boolean }> {
+  const { ticket } = await visibleTicket(deps, actor, id);
+  return { open: !isFinal(ticket.state) };
 }
 
 /** Opens a ticket: routed, prioritized, numbered, with its first article and audit trail. */
@@ -298,7 +306,7 @@ export async function viewTicket(deps: TicketDeps, actor: Actor, id: string): Pr
   return {
     ticket,
     articles: visibleArticles(viewer, ticket, articles, deps.settings.agentVisibility),
-    children,
+    children: worksTicket(viewer, ticket, deps.settings.agentVisibility) ? children : [],
   };
 }
 
@@ -338,8 +346,11 @@ export async function updateTicket(
     }
     if (input.state && input.state !== 'cancelled')
       throw new ForbiddenError('A caller may only cancel their ticket');
-    if (input.watchers && normalizeEmail(current.requester.email) !== normalizeEmail(actor.email)) {
-      throw new ForbiddenError('Only the requester may change the watchers');
+    if (
+      (input.watchers || input.state) &&
+      normalizeEmail(current.requester.email) !== normalizeEmail(actor.email)
+    ) {
+      throw new ForbiddenError('Only the requester may change the watchers or cancel the ticket');
     }
   }
   if (isFinal(current.state)) {
@@ -389,20 +400,29 @@ async function applyUpdate(
     set('parentId', input.parentId);
   }
   next.priority = priorityOf(next.impact, next.urgency, deps.settings.priorityMatrix);
-  if (next.assignee && next.assignmentGroup && next.assignee.email !== current.assignee?.email) {
-    const groups = await deps.groups.groupsOf(next.assignee.email);
-    if (!groups.includes(next.assignmentGroup)) {
-      throw new ValidationError('Assignee not in group', [
-        { path: 'assignee', message: `is not a member of ${next.assignmentGroup}` },
+  const groupChanged = next.assignmentGroup !== current.assignmentGroup;
+  if (groupChanged && input.assignee === undefined) delete next.assignee;
+  if (groupChanged && next.assignmentGroup) {
+    const known = await deps.groups.existingGroups([next.assignmentGroup]);
+    if (!known.has(next.assignmentGroup)) {
+      throw new ValidationError('Unknown group', [
+        { path: 'assignmentGroup', message: `${next.assignmentGroup} is not a group` },
       ]);
     }
   }
-  if (
-    input.assignmentGroup !== undefined &&
-    input.assignmentGroup !== current.assignmentGroup &&
-    input.assignee === undefined
-  ) {
-    delete next.assignee;
+  if (next.assignee && (groupChanged || next.assignee.email !== current.assignee?.email)) {
+    const groups = await deps.groups.groupsOf(next.assignee.email);
+    const fits = next.assignmentGroup ? groups.includes(next.assignmentGroup) : groups.length > 0;
+    if (!fits) {
+      throw new ValidationError('Assignee not in group', [
+        {
+          path: 'assignee',
+          message: next.assignmentGroup
+            ? `is not a member of ${next.assignmentGroup}`
+            : 'is not a member of any group',
+        },
+      ]);
+    }
   }
   if (input.state && input.state !== current.state) applyTransition(next, current, input, actor, now);
   else if (input.holdReason && current.state === 'on_hold') next.holdReason = input.holdReason;
