@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
+import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
@@ -118,10 +119,12 @@ export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
 export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): InboundMailDeps {
   const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
   const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const data = dataAdapters(env);
   return {
-    ...dataAdapters(env),
+    ...data,
     rawMail: new S3RawMailStore(s3, env.RAW_MAIL_BUCKET),
     mailer: new SesMailer(ses, env.MAIL_FROM),
+    references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     supportAddress: env.SUPPORT_ADDRESS,
     portalUrl: env.PORTAL_URL,
   };

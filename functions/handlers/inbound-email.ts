@@ -19,6 +19,7 @@ export async function handler(event: SESEvent) {
       sesMessageId: mail.messageId,
       rawKey: `${env.RAW_MAIL_PREFIX}${mail.messageId}`,
       envelopeSender: mail.source,
+      recipients: receipt.recipients,
       receivedAt: new Date(mail.timestamp).toISOString(),
       verdicts: {
         spam: receipt.spamVerdict?.status,
@@ -33,9 +34,14 @@ export async function handler(event: SESEvent) {
         message: 'mail processed',
         messageId: mail.messageId,
         outcome: outcome.kind,
-        ...(outcome.kind === 'ticket'
-          ? { ticket: outcome.ticket.number, created: outcome.created }
-          : { reason: outcome.reason }),
+        ...(outcome.kind === 'quarantined'
+          ? { reason: outcome.reason }
+          : {
+              ticket: outcome.ticket.number,
+              ...(outcome.kind === 'ticket'
+                ? { created: outcome.created }
+                : { threadedBy: outcome.threadedBy }),
+            }),
       }),
     );
     outcomes.push(outcome);

@@ -1,18 +1,22 @@
 import type { Actor } from '#core/identity/actor.ts';
 import { MESSAGE_ID } from '#core/mail/message-id.ts';
 import { ValidationError } from '#core/shared/errors.ts';
+import { isRequesterOrWatcher, worksTicket } from '#core/ticket/access.ts';
 import type { Ticket } from '#core/ticket/ticket.ts';
-import { openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
+import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { Mailer, RawMailStore } from '#ports/mail.ts';
+import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { type ParsedMail, parseMail } from './parse.ts';
+import { findThread, ourMessageId, replyAddress, type ThreadMatch } from './thread.ts';
 
 export interface InboundMailDeps extends TicketDeps {
   readonly rawMail: RawMailStore;
   readonly quarantine: QuarantineStore;
   readonly mailer: Mailer;
+  readonly references: MailReferenceStore;
   readonly supportAddress: string;
   readonly portalUrl: string;
 }
@@ -22,6 +26,8 @@ export interface InboundMessage {
   readonly sesMessageId: string;
   readonly rawKey: string;
   readonly envelopeSender?: string;
+  /** The envelope recipients the receipt rule matched (a per-ticket reply address among them, perhaps). */
+  readonly recipients: readonly string[];
   readonly verdicts: SesVerdicts;
   readonly receivedAt: string;
 }
@@ -33,10 +39,18 @@ export type InboundOutcome =
       readonly created: boolean;
       readonly acknowledged: boolean;
     }
+  | {
+      readonly kind: 'article';
+      readonly ticket: Ticket;
+      readonly articleId: string;
+      /** How the reply was matched to its ticket. */
+      readonly threadedBy: ThreadMatch['by'];
+    }
   | { readonly kind: 'quarantined'; readonly reason: string };
 
 const SUBJECT_LIMIT = 160;
 const DESCRIPTION_LIMIT = 10_000;
+const ARTICLE_LIMIT = 100_000;
 
 const truncate = (text: string, limit: number) =>
   text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
@@ -58,6 +72,25 @@ const wellFormedMessageId = (mail: ParsedMail): string | undefined => {
   const id = mail.messageId?.trim();
   return id && id.length <= 998 && MESSAGE_ID.test(id) ? id : undefined;
 };
+
+/** The ticket a thread match points at, if it exists. */
+async function threadTarget(deps: InboundMailDeps, match: ThreadMatch): Promise<Ticket | undefined> {
+  if (match.by === 'subject') return deps.tickets.findByNumber(match.number);
+  return (await deps.tickets.get(match.ticketId))?.ticket;
+}
+
+/**
+ * The sender as the author of a follow-up, when they take part in the ticket: its requester,
+ * a watcher, or an agent who works it. Anyone else opens a ticket of their own, so a quoted
+ * or forwarded number never lets a stranger write into someone else's ticket.
+ */
+async function participant(deps: InboundMailDeps, sender: Actor, ticket: Ticket): Promise<Actor | undefined> {
+  if (isRequesterOrWatcher(sender, ticket)) return sender;
+  const groups = await deps.groups.groupsOf(sender.email);
+  if (groups.length === 0) return undefined;
+  const agent = { ...sender, groups: ['agents'] };
+  return worksTicket({ actor: agent, groups }, ticket, deps.settings.agentVisibility) ? agent : undefined;
+}
 
 function senderOf(mail: ParsedMail): Actor | undefined {
   const from = mail.from && 'address' in mail.from ? mail.from : undefined;
@@ -118,6 +151,30 @@ export async function processInboundMail(
 
   const subject = mail.subject?.trim() || '(no subject)';
   const body = (mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim();
+  const messageId = wellFormedMessageId(mail);
+
+  const match = await findThread(mail, message.recipients, deps);
+  const target = match && (await threadTarget(deps, match));
+  const author = target && (await participant(deps, sender, target));
+  if (match && target && author) {
+    try {
+      const { ticket, article } = await addArticle(
+        deps,
+        author,
+        target.id,
+        { type: 'reply', body: truncate(body || subject, ARTICLE_LIMIT) },
+        {
+          channel: 'email',
+          idempotencyKey: `mail:${message.sesMessageId}`,
+          ...(messageId ? { messageId } : {}),
+        },
+      );
+      return { kind: 'article', ticket, articleId: article.id, threadedBy: match.by };
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+    }
+  }
+
   const { ticket, created } = await openTicket(
     deps,
     sender,
@@ -125,7 +182,7 @@ export async function processInboundMail(
     {
       channel: 'email',
       idempotencyKey: `mail:${message.sesMessageId}`,
-      ...(wellFormedMessageId(mail) ? { messageId: wellFormedMessageId(mail) as string } : {}),
+      ...(messageId ? { messageId } : {}),
     },
   );
 
@@ -133,7 +190,9 @@ export async function processInboundMail(
   let acknowledged = false;
   if (created && !automatic) {
     try {
-      await deps.mailer.send(acknowledgement(deps, ticket, sender.email, mail));
+      const ack = acknowledgement(deps, ticket, sender.email, mail);
+      const { providerMessageId } = await deps.mailer.send(ack);
+      await deps.references.remember([ack.messageId, providerMessageId], ticket.id);
       acknowledged = true;
     } catch (error) {
       console.error(
@@ -158,13 +217,13 @@ function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, orig
     text: [
       `We have received your message and opened ${ticket.number}: ${ticket.shortDescription}.`,
       '',
-      'Reply to this mail to add to it, or follow it in the portal:',
+      'Reply to this mail to add to it (keep the number in the subject), or follow it in the portal:',
       link,
       '',
       '— Spoke service desk',
     ].join('\n'),
-    replyTo: deps.supportAddress,
-    messageId: `<${ticket.id}.ack@${domain}>`,
+    replyTo: replyAddress(deps.supportAddress, ticket.id),
+    messageId: ourMessageId(ticket.id, 'ack', domain),
     ...(wellFormedMessageId(original)
       ? {
           inReplyTo: wellFormedMessageId(original) as string,

@@ -1,0 +1,226 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
+import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
+import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
+import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
+import { ulids } from '#adapters/system/system.ts';
+import {
+  type InboundMailDeps,
+  type InboundOutcome,
+  processInboundMail,
+} from '#channels/email/process-inbound.ts';
+import { addMember, createGroup } from '#core/group/group-service.ts';
+import { defaultTicketSettings, viewTicket } from '#core/ticket/ticket-service.ts';
+import type { OutboundMail } from '#ports/mail.ts';
+import { freshTables } from '../support/dynamodb.ts';
+
+const SUPPORT = 'support@help.example.com';
+const admin = { id: 'admin', email: 'admin@example.com', groups: ['admins', 'agents'] };
+const agent = { id: 'agent', email: 'alex@example.com', groups: ['agents'] };
+
+let deps: InboundMailDeps;
+const raw = new Map<string, Uint8Array>();
+const sent: (OutboundMail & { providerMessageId: string })[] = [];
+let delivered = 0;
+
+beforeAll(async () => {
+  const tables = await freshTables();
+  const groups = new DynamoGroupStore({
+    client: tables.documents,
+    domainTable: tables.domainTable,
+    cacheTtlMs: 0,
+  });
+  const clock = { now: () => new Date() };
+  await createGroup({ groups, clock }, admin, { id: 'service-desk', name: 'Service Desk' });
+  await addMember({ groups, clock }, admin, 'service-desk', { email: agent.email });
+  await groups.saveRoutingConfig(
+    { rules: [], defaultGroup: 'service-desk', version: 1, updatedAt: new Date().toISOString() },
+    0,
+  );
+  deps = {
+    tickets: new DynamoTicketStore({
+      client: tables.documents,
+      domainTable: tables.domainTable,
+      idempotencyTable: tables.idempotencyTable,
+    }),
+    quarantine: new DynamoQuarantineStore(tables.documents, tables.domainTable),
+    references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
+    groups,
+    routing: groups,
+    clock,
+    ids: ulids,
+    events: { publish: async () => undefined },
+    settings: defaultTicketSettings,
+    rawMail: {
+      get: async (key) => raw.get(key) as Uint8Array,
+      put: async (key, bytes) => void raw.set(key, bytes),
+    },
+    mailer: {
+      async send(mail) {
+        const providerMessageId = `0100019a${String(sent.length).padStart(8, '0')}-ses`;
+        sent.push({ ...mail, providerMessageId });
+        return { providerMessageId };
+      },
+    },
+    supportAddress: SUPPORT,
+    portalUrl: 'https://help.example.com',
+  };
+});
+
+interface Mail {
+  from: string;
+  to?: string;
+  subject: string;
+  body?: string;
+  headers?: Record<string, string>;
+  sesMessageId?: string;
+}
+
+async function receive(mail: Mail): Promise<InboundOutcome> {
+  const sesMessageId = mail.sesMessageId ?? `ses-${++delivered}-${Date.now()}`;
+  const headers = {
+    From: mail.from,
+    To: mail.to ?? SUPPORT,
+    Subject: mail.subject,
+    'Message-ID': `<${sesMessageId}@client.example.com>`,
+    ...mail.headers,
+  };
+  const text = `${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n${mail.body ?? 'Hello'}\r\n`;
+  raw.set(`raw/${sesMessageId}`, new TextEncoder().encode(text));
+  return processInboundMail(deps, {
+    sesMessageId,
+    rawKey: `raw/${sesMessageId}`,
+    envelopeSender: mail.from,
+    recipients: [mail.to ?? SUPPORT],
+    receivedAt: new Date().toISOString(),
+    verdicts: { spam: 'PASS', virus: 'PASS', dmarc: 'PASS' },
+  });
+}
+
+async function newTicket(from = 'emma@example.com', subject = 'Printer offline') {
+  const outcome = await receive({ from, subject, body: 'It says offline.' });
+  if (outcome.kind !== 'ticket') throw new Error(`expected a ticket, got ${outcome.kind}`);
+  const ack = sent.at(-1);
+  if (!ack) throw new Error('no acknowledgement');
+  return { ticket: outcome.ticket, ack };
+}
+
+const conversation = async (ticketId: string) =>
+  (await viewTicket(deps, admin, ticketId)).articles.map((a) => `${a.author.email}: ${a.body}`);
+
+describe('threading replies into their ticket', () => {
+  it('acknowledges with our Message-ID and a per-ticket reply address', async () => {
+    const { ticket, ack } = await newTicket();
+    expect(ack.messageId).toBe(`<${ticket.id}.ack@help.example.com>`);
+    expect(ack.replyTo).toBe(`support+${ticket.id.toLowerCase()}@help.example.com`);
+    expect(ack.subject).toContain(`[${ticket.number}]`);
+  });
+
+  it('by In-Reply-To', async () => {
+    const { ticket, ack } = await newTicket();
+    const outcome = await receive({
+      from: 'emma@example.com',
+      subject: 'Re: the printer',
+      body: 'Still offline',
+      headers: { 'In-Reply-To': ack.messageId },
+    });
+    expect(outcome).toMatchObject({ kind: 'article', threadedBy: 'message-id', ticket: { id: ticket.id } });
+    expect(await conversation(ticket.id)).toContain('emma@example.com: Still offline');
+  });
+
+  it('by References only, including the id SES gave our mail', async () => {
+    const { ticket, ack } = await newTicket();
+    const sesId = `<${ack.providerMessageId}@eu-west-1.amazonses.com>`;
+    const outcome = await receive({
+      from: 'emma@example.com',
+      subject: 'Re: something',
+      headers: { References: `<older@client.example.com> ${sesId}` },
+    });
+    expect(outcome).toMatchObject({ kind: 'article', threadedBy: 'message-id', ticket: { id: ticket.id } });
+  });
+
+  it('by the reply address only', async () => {
+    const { ticket, ack } = await newTicket();
+    const outcome = await receive({ from: 'emma@example.com', to: ack.replyTo, subject: 'one more thing' });
+    expect(outcome).toMatchObject({
+      kind: 'article',
+      threadedBy: 'reply-address',
+      ticket: { id: ticket.id },
+    });
+  });
+
+  it('by the number in the subject only', async () => {
+    const { ticket } = await newTicket();
+    const outcome = await receive({
+      from: 'Emma <EMMA@example.com>',
+      subject: `Re: [${ticket.number}] any news?`,
+    });
+    expect(outcome).toMatchObject({ kind: 'article', threadedBy: 'subject', ticket: { id: ticket.id } });
+  });
+
+  it('from an agent of the ticket’s group, as an agent reply', async () => {
+    const { ticket, ack } = await newTicket();
+    const outcome = await receive({
+      from: agent.email,
+      subject: 'Re',
+      body: 'On my way',
+      headers: { 'In-Reply-To': ack.messageId },
+    });
+    expect(outcome).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
+  });
+});
+
+describe('mail that quotes a ticket but does not belong in it', () => {
+  it('a stranger quoting a ticket number opens their own ticket', async () => {
+    const { ticket } = await newTicket();
+    const outcome = await receive({ from: 'mallory@evil.example', subject: `Re: [${ticket.number}] hi` });
+    expect(outcome.kind).toBe('ticket');
+    expect(outcome.kind === 'ticket' && outcome.ticket.id).not.toBe(ticket.id);
+    expect(await conversation(ticket.id)).not.toContain('mallory@evil.example: Hello');
+  });
+
+  it('a colleague writing back on a forwarded ticket mail opens their own ticket', async () => {
+    const { ticket, ack } = await newTicket();
+    const outcome = await receive({
+      from: 'colleague@example.com',
+      subject: `Fwd: [${ticket.number}] Printer offline`,
+      body: 'Mine is offline too',
+      headers: { References: ack.messageId, 'In-Reply-To': ack.messageId },
+    });
+    expect(outcome.kind).toBe('ticket');
+    expect(outcome.kind === 'ticket' && outcome.ticket.requester.email).toBe('colleague@example.com');
+  });
+
+  it('a reply to a closed ticket opens a new one instead of failing', async () => {
+    const { ticket, ack } = await newTicket();
+    const { updateTicket } = await import('#core/ticket/ticket-service.ts');
+    await updateTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
+      version: 1,
+      state: 'cancelled',
+    });
+    const outcome = await receive({
+      from: 'emma@example.com',
+      subject: 'Re',
+      headers: { 'In-Reply-To': ack.messageId },
+    });
+    expect(outcome.kind).toBe('ticket');
+  });
+});
+
+describe('exactly once', () => {
+  it('the same SES message delivered twice gives one article', async () => {
+    const { ticket, ack } = await newTicket();
+    const reply = {
+      from: 'emma@example.com',
+      subject: 'Re',
+      body: 'only once',
+      headers: { 'In-Reply-To': ack.messageId },
+      sesMessageId: `dup-${Date.now()}`,
+    };
+    await receive(reply);
+    await receive(reply);
+    expect((await conversation(ticket.id)).filter((line) => line.endsWith('only once'))).toHaveLength(1);
+  });
+});
