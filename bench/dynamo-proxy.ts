@@ -14,6 +14,12 @@ export interface CountingProxy {
   counts(): Readonly<Record<string, number>>;
   /** Total requests seen so far. */
   total(): number;
+  /**
+   * Milliseconds requests have waited on DynamoDB Local so far, summed: from the chunk that
+   * carried a request's header to the first chunk of its answer (the SDK sends one request
+   * at a time on a connection). The difference across a call is its time in DynamoDB.
+   */
+  busyMs(): number;
   close(): Promise<void>;
 }
 
@@ -45,6 +51,7 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
   const target = new URL(upstream);
   const counts: Record<string, number> = {};
   let total = 0;
+  let busy = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const server = tcpConnect(Number(target.port), target.hostname);
@@ -54,6 +61,7 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
       socket.once('close', () => sockets.delete(socket));
     }
     let tail = '';
+    let sentAt: number | undefined;
     client.on('data', (chunk: Buffer) => {
       const text = tail + chunk.toString('latin1');
       for (const match of text.matchAll(TARGET)) {
@@ -62,11 +70,17 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
         const operation = match[1] as string;
         counts[operation] = (counts[operation] ?? 0) + 1;
         total++;
+        sentAt = performance.now();
       }
       tail = text.slice(-TAIL);
       server.write(chunk);
     });
     client.on('end', () => server.end());
+    server.on('data', () => {
+      if (sentAt === undefined) return;
+      busy += performance.now() - sentAt;
+      sentAt = undefined;
+    });
     server.pipe(client);
     client.on('error', () => server.destroy());
     server.on('error', () => client.destroy());
@@ -81,6 +95,7 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
     endpoint: `http://127.0.0.1:${port}`,
     counts: () => ({ ...counts }),
     total: () => total,
+    busyMs: () => busy,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
