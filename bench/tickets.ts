@@ -706,7 +706,7 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
       `The counting proxy adds ${round(proxiedMs - directMs, 2)} ms per DynamoDB request (GetItem p50 ${round(directMs, 2)} ms direct, ${round(proxiedMs, 2)} ms through it); the figures include it.`,
       `Data: ${loaded} tickets over ${GROUPS.length} groups and ${EMPLOYEES} requesters, 6 states, ${AGENTS_PER_GROUP} agents a group; the measured requester has 320 tickets at every scale (the list grows only with the table), the measured queue (${MEASURED_GROUP}, new) holds 300 at 1k and grows with the table.`,
       `Sequential figures: ${settings.runs} runs after ${settings.warmup} warm-up (10th pages: ${Math.max(20, Math.floor(settings.runs / 2))} walks, only the 10th request timed). Handler called in-process with the event of the local API Gateway; agent requests add a group-membership Query when the 30 s group cache is cold.`,
-      `"${CLIENTS} handler instances" imports the handler module ${CLIENTS} times, like ${CLIENTS} Lambda containers: each has its own number-counter cache, so concurrent creates race on the counter and retry. "1 handler instance" is the local cloud: the store queues creates per kind, so they run one at a time.`,
+      `"${CLIENTS} handler instances" imports the handler module ${CLIENTS} times, like ${CLIENTS} Lambda containers: each has its own number-counter cache, so concurrent creates race on the counter and retry. "1 handler instance" is the local cloud: its creates run concurrently; when they collide on the counter the store takes numbers atomically for a few seconds (the UpdateItem counts).`,
     );
     return { suite: 'tickets', figures, notes };
   } finally {

@@ -6,6 +6,7 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
@@ -48,23 +49,33 @@ export interface DynamoTicketStoreOptions {
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-/**
- * Attempts at the counter before a create gives up. Each loser learns the current value from
- * the cancellation and waits a jittered, growing moment, so even a crowd of writers drains.
- */
-const MAX_CREATE_ATTEMPTS = 40;
-const backoffMs = (attempt: number) => Math.random() * Math.min(100, 2 ** Math.min(attempt, 7));
+/** Tries at the optimistic, in-transaction counter before a create takes a number atomically instead. */
+const OPTIMISTIC_ATTEMPTS = 2;
+/** After contention, how long this instance takes numbers atomically without trying the optimistic way. */
+const CONTENDED_MS = 5_000;
+/** Tries of a transaction that lost only to a concurrent transaction on the same items. */
+const CONFLICT_ATTEMPTS = 8;
+const backoffMs = (attempt: number) => Math.random() * Math.min(50, 2 ** attempt);
+
+type CreateAttempt =
+  | { readonly kind: 'created'; readonly ticket: Ticket }
+  | { readonly kind: 'duplicate'; readonly ticket: Ticket }
+  | { readonly kind: 'counter-moved'; readonly current: number }
+  | { readonly kind: 'conflict' };
 
 const ChildLink = z.object({ id: z.string(), number: z.string() });
 
 /**
  * Tickets in the single-table design (see `keys.ts`).
  *
- * A create is one `TransactWriteItems`: the counter moves from the value this instance last
- * saw to the next one, and the ticket, its first article, audit entries and idempotency
- * record are written with it. When another writer moved the counter first, the cancellation
- * reason carries the current value and the transaction is retried with it, so the common
- * case costs exactly one request. An update is one transaction too, conditioned on the version.
+ * A create is one `TransactWriteItems`: the number counter moves from the value this
+ * instance last saw to the next one, and the ticket, its first article, audit entries and
+ * idempotency record are written with it — one request, no gap, no duplicate. When another
+ * writer moved the counter first, the cancellation carries the current value and the create
+ * tries once more with it; when writers keep colliding, the instance takes numbers with an
+ * atomic counter update instead (two requests, and a number is lost only if its transaction
+ * then fails) for a few seconds, so a crowd of Lambda containers never starves anyone.
+ * An update is one transaction, conditioned on the version.
  */
 export class DynamoTicketStore implements TicketStore {
   readonly #db: DynamoDBDocumentClient;
@@ -73,7 +84,7 @@ export class DynamoTicketStore implements TicketStore {
   readonly #idempotencyTtl: number;
   readonly #onRequest: (operation: string) => void;
   readonly #lastSequence = new Map<TicketKind, number>();
-  readonly #queue = new Map<TicketKind, Promise<unknown>>();
+  readonly #contendedUntil = new Map<TicketKind, number>();
 
   constructor(options: DynamoTicketStoreOptions) {
     this.#db = options.client;
@@ -83,50 +94,85 @@ export class DynamoTicketStore implements TicketStore {
     this.#onRequest = options.onRequest ?? (() => undefined);
   }
 
-  create(newTicket: NewTicket, kind: TicketKind): Promise<{ ticket: Ticket; created: boolean }> {
-    const previous = this.#queue.get(kind) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.#create(newTicket, kind));
-    this.#queue.set(kind, run);
-    return run;
+  async create(newTicket: NewTicket, kind: TicketKind): Promise<{ ticket: Ticket; created: boolean }> {
+    if ((this.#contendedUntil.get(kind) ?? 0) <= Date.now()) {
+      let seen = this.#lastSequence.get(kind);
+      for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+        const sequence = (seen ?? FIRST_SEQUENCE - 1) + 1;
+        const outcome = await this.#tryCreate(newTicket, kind, sequence, { seen });
+        if (outcome.kind === 'created') this.#lastSequence.set(kind, sequence);
+        if (outcome.kind === 'created' || outcome.kind === 'duplicate') {
+          return { ticket: outcome.ticket, created: outcome.kind === 'created' };
+        }
+        if (outcome.kind === 'counter-moved') seen = outcome.current;
+        this.#lastSequence.set(kind, seen ?? FIRST_SEQUENCE - 1);
+      }
+      this.#contendedUntil.set(kind, Date.now() + CONTENDED_MS);
+    }
+    const sequence = await this.#allocate(kind);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#tryCreate(newTicket, kind, sequence, undefined);
+      if (outcome.kind === 'created' || outcome.kind === 'duplicate') {
+        return { ticket: outcome.ticket, created: outcome.kind === 'created' };
+      }
+      if (attempt >= CONFLICT_ATTEMPTS)
+        throw new Error(`Could not store ticket ${formatTicketNumber(kind, sequence)}`);
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+    }
   }
 
-  async #create(newTicket: NewTicket, kind: TicketKind): Promise<{ ticket: Ticket; created: boolean }> {
-    for (let attempt = 1; ; attempt++) {
-      const seen = this.#lastSequence.get(kind);
-      const sequence = (seen ?? FIRST_SEQUENCE - 1) + 1;
-      const ticket = Ticket.parse({ ...newTicket.ticket, number: formatTicketNumber(kind, sequence) });
-      try {
-        await this.#transact([
-          this.#counterUpdate(kind, seen, sequence),
-          this.#put(
-            { ...ticketKey(ticket.id), ...ticketIndexKeys(ticket), entity: 'ticket', ...ticket },
-            'attribute_not_exists(pk)',
-          ),
-          this.#articlePut(newTicket.firstArticle),
-          ...this.#auditPuts(ticket.id, newTicket.audit),
-          ...this.#childLinks(ticket, undefined),
-          ...this.#idempotencyPut(newTicket.idempotencyKey, ticket.id),
-        ]);
-        this.#lastSequence.set(kind, sequence);
-        return { ticket, created: true };
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException) || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const idempotency = newTicket.idempotencyKey ? reasons.at(-1) : undefined;
-        if (idempotency?.Code === 'ConditionalCheckFailed') {
-          const first = await this.#ticketForIdempotencyKey(newTicket.idempotencyKey as string);
-          if (first) return { ticket: first, created: false };
-        }
-        const counter = reasons[0];
-        if (counter?.Code === 'ConditionalCheckFailed') {
-          const current = counter.Item?.seq?.N;
-          this.#lastSequence.set(kind, current ? Number(current) : FIRST_SEQUENCE - 1);
-        } else if (!reasons.some((r) => r.Code === 'TransactionConflict')) {
-          throw error;
-        }
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+  /** One create transaction; with `counter`, it also moves the counter from `seen` to `sequence`. */
+  async #tryCreate(
+    newTicket: NewTicket,
+    kind: TicketKind,
+    sequence: number,
+    counter: { readonly seen: number | undefined } | undefined,
+  ): Promise<CreateAttempt> {
+    const ticket = Ticket.parse({ ...newTicket.ticket, number: formatTicketNumber(kind, sequence) });
+    try {
+      await this.#transact([
+        ...(counter ? [this.#counterUpdate(kind, counter.seen, sequence)] : []),
+        this.#put(
+          { ...ticketKey(ticket.id), ...ticketIndexKeys(ticket), entity: 'ticket', ...ticket },
+          'attribute_not_exists(pk)',
+        ),
+        this.#articlePut(newTicket.firstArticle),
+        ...this.#auditPuts(ticket.id, newTicket.audit),
+        ...this.#childLinks(ticket, undefined),
+        ...this.#idempotencyPut(newTicket.idempotencyKey, ticket.id),
+      ]);
+      return { kind: 'created', ticket };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (newTicket.idempotencyKey && reasons.at(-1)?.Code === 'ConditionalCheckFailed') {
+        const first = await this.#ticketForIdempotencyKey(newTicket.idempotencyKey);
+        if (first) return { kind: 'duplicate', ticket: first };
       }
+      if (counter && reasons[0]?.Code === 'ConditionalCheckFailed') {
+        const current = reasons[0].Item?.seq?.N;
+        return { kind: 'counter-moved', current: current ? Number(current) : FIRST_SEQUENCE - 1 };
+      }
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'conflict' };
+      throw error;
     }
+  }
+
+  /** Takes the next number with one atomic counter update. */
+  async #allocate(kind: TicketKind): Promise<number> {
+    this.#onRequest('UpdateItem');
+    const result = await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: counterKey(kind),
+        UpdateExpression: 'SET seq = if_not_exists(seq, :before) + :one',
+        ExpressionAttributeValues: { ':before': FIRST_SEQUENCE - 1, ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const sequence = Number(result.Attributes?.seq);
+    this.#lastSequence.set(kind, Math.max(sequence, this.#lastSequence.get(kind) ?? 0));
+    return sequence;
   }
 
   async update(change: TicketChange): Promise<{ ticket: Ticket; applied: boolean }> {

@@ -6,7 +6,22 @@ export const mailLimits = {
   maxBytes: 40 * 1024 * 1024,
   maxNestingDepth: 32,
   maxHeadersSize: 256 * 1024,
+  /** postal-mime has no limit on parts, and each costs time and memory: count them first. */
+  maxParts: 1000,
 } as const;
+
+const DASH = 0x2d;
+const LF = 0x0a;
+
+/** Lines that start with `--`: an upper bound on the MIME parts of a message, found in one pass. */
+export function boundaryLineCount(raw: Uint8Array, stopAfter: number): number {
+  let count = 0;
+  for (let i = 0; i < raw.length - 1; i++) {
+    if ((i === 0 || raw[i - 1] === LF) && raw[i] === DASH && raw[i + 1] === DASH && ++count > stopAfter)
+      break;
+  }
+  return count;
+}
 
 export type ParsedMail = Email;
 
@@ -15,6 +30,11 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
   if (raw.byteLength > mailLimits.maxBytes) {
     throw new ValidationError('Message too large', [
       { path: 'message', message: `is over ${mailLimits.maxBytes} bytes` },
+    ]);
+  }
+  if (boundaryLineCount(raw, mailLimits.maxParts) > mailLimits.maxParts) {
+    throw new ValidationError('Too many MIME parts', [
+      { path: 'message', message: `has more than ${mailLimits.maxParts} MIME parts` },
     ]);
   }
   try {

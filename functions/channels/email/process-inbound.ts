@@ -2,13 +2,14 @@ import type { Actor } from '#core/identity/actor.ts';
 import { MESSAGE_ID } from '#core/mail/message-id.ts';
 import { ValidationError } from '#core/shared/errors.ts';
 import { isRequesterOrWatcher, worksTicket } from '#core/ticket/access.ts';
-import type { Ticket } from '#core/ticket/ticket.ts';
+import { Person, type Ticket } from '#core/ticket/ticket.ts';
 import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { Mailer, RawMailStore } from '#ports/mail.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
+import { htmlToText } from './html-to-text.ts';
 import { type ParsedMail, parseMail } from './parse.ts';
 import { findThread, ourMessageId, replyAddress, type ThreadMatch } from './thread.ts';
 
@@ -54,16 +55,6 @@ const ARTICLE_LIMIT = 100_000;
 
 const truncate = (text: string, limit: number) =>
   text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
-const htmlToText = (html: string) =>
-  html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-
 /**
  * The message's Message-ID when it is a plain `<local@domain>`: anything else (an encoded
  * word hiding a line break, say) is never stored or echoed into the headers of our mail.
@@ -95,7 +86,7 @@ async function participant(deps: InboundMailDeps, sender: Actor, ticket: Ticket)
 function senderOf(mail: ParsedMail): Actor | undefined {
   const from = mail.from && 'address' in mail.from ? mail.from : undefined;
   const address = from?.address?.trim().toLowerCase();
-  if (!address || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address) || address.length > 254) return undefined;
+  if (!address || address.length > 254 || !Person.shape.email.safeParse(address).success) return undefined;
   return {
     id: `mail:${address}`,
     email: address,

@@ -161,13 +161,13 @@ const length = /^\d{1,4}(\.\d{1,2})?(%|px)?$/;
 const colour = /^(#[0-9a-f]{3,8}|[a-z]{3,24})$/i;
 const attributeRules: Record<string, Record<string, RegExp>> = {
   '*': {
-    title: /^[^]{0,500}$/,
+    title: /^[\s\S]{0,500}$/,
     dir: /^(ltr|rtl|auto)$/i,
     lang: /^[a-z]{2,3}(-[a-z0-9]{1,8}){0,3}$/i,
     align: /^(left|right|center|justify)$/i,
   },
   a: {},
-  img: { alt: /^[^]{0,500}$/, width: length, height: length, border: /^\d{1,2}$/ },
+  img: { alt: /^[\s\S]{0,500}$/, width: length, height: length, border: /^\d{1,2}$/ },
   font: { color: colour, face: /^[\w\s,'"-]{1,100}$/, size: /^[+-]?[1-7]$/ },
   ol: { start: /^-?\d{1,6}$/, type: /^[1aAiI]$/ },
   ul: { type: /^(disc|circle|square)$/i },
@@ -380,7 +380,11 @@ function sanitizeAttributes(
     } else if (name === 'href' || name === 'src') {
       // handled below, per element
     } else {
-      const rule = Object.hasOwn(rules, name) ? rules[name] : Object.hasOwn(common, name) ? common[name] : undefined;
+      const rule = Object.hasOwn(rules, name)
+        ? rules[name]
+        : Object.hasOwn(common, name)
+          ? common[name]
+          : undefined;
       if (rule?.test(value.trim())) out.push([name, value.trim()]);
     }
   }
