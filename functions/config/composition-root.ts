@@ -16,6 +16,7 @@ import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { systemClock, ulids } from '#adapters/system/system.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
 import type { AttachmentDeps } from '#core/attachment/attachment-service.ts';
+import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
   authorizeTicketAccess,
   defaultTicketSettings,
@@ -54,12 +55,23 @@ export function wireLocalCloud(wiring: LocalCloudWiring): void {
 const localClientConfig = () =>
   local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 
+/** `'123234345'` → the 3 × 3 matrix, row by row. */
+export function priorityMatrixOf(digits: string): PriorityMatrix {
+  const p = [...digits].map(Number) as Priority[];
+  return [
+    [p[0] ?? 1, p[1] ?? 2, p[2] ?? 3],
+    [p[3] ?? 2, p[4] ?? 3, p[5] ?? 4],
+    [p[6] ?? 3, p[7] ?? 4, p[8] ?? 5],
+  ];
+}
+
 export function ticketSettings(env: z.output<typeof dataEnv>): TicketSettings {
   return {
     ...defaultTicketSettings,
     agentVisibility: env.AGENT_VISIBILITY,
     reopenWindowDays: Number(env.REOPEN_WINDOW_DAYS),
     autoCloseDays: Number(env.AUTO_CLOSE_DAYS),
+    priorityMatrix: priorityMatrixOf(env.PRIORITY_MATRIX),
   };
 }
 

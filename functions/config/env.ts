@@ -22,6 +22,14 @@ export const dataEnv = z.object({
   REOPEN_WINDOW_DAYS: days.default('7'),
   /** Days after resolution after which a ticket closes by itself. @default '5' */
   AUTO_CLOSE_DAYS: days.default('5'),
+  /**
+   * The priority matrix, row by row: impact 1–3 down, urgency 1–3 across, nine digits 1–5.
+   * @default '123234345' (the ITIL matrix)
+   */
+  PRIORITY_MATRIX: z
+    .string()
+    .regex(/^[1-5]{9}$/, 'nine digits 1–5, row by row (impact down, urgency across)')
+    .default('123234345'),
 });
 
 export const mailEnv = z.object({

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '#adapters/dynamodb/cursor.ts';
-import { claimPort, javaMajorVersion, PreflightError } from '#local/preflight.ts';
+import { checkJava, claimPort, javaMajorVersion, PreflightError } from '#local/preflight.ts';
 
 describe('preflight checks of npm start', () => {
   it('reads the Java major version from both version styles', () => {
@@ -9,6 +9,14 @@ describe('preflight checks of npm start', () => {
     expect(javaMajorVersion('java version "1.8.0_392"')).toBe(8);
     expect(javaMajorVersion('openjdk version "21" 2023-09-19')).toBe(21);
     expect(javaMajorVersion('command not found')).toBeUndefined();
+  });
+
+  it('says in one sentence that Java is missing, and how to get it', async () => {
+    const failure = checkJava('/nonexistent/bin/java');
+    await expect(failure).rejects.toBeInstanceOf(PreflightError);
+    await expect(failure).rejects.toThrow(
+      /^Java 17 or newer is needed for DynamoDB Local, but .* could not be run: install/,
+    );
   });
 
   it('names a busy port and what wanted it in one sentence', async () => {

@@ -105,3 +105,13 @@ describe('who sees a ticket', () => {
     ]);
   });
 });
+
+describe('a configured priority matrix', () => {
+  it('is read row by row from the PRIORITY_MATRIX setting', async () => {
+    const { priorityMatrixOf } = await import('#config/composition-root.ts');
+    const strict = priorityMatrixOf('112123234');
+    expect(priorityOf(1, 2, strict)).toBe(1);
+    expect(priorityOf(3, 3, strict)).toBe(4);
+    expect(priorityMatrixOf('123234345')).toEqual(defaultPriorityMatrix);
+  });
+});

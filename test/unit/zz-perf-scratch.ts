@@ -1,0 +1,21 @@
+import { Parser } from 'htmlparser2';
+import { htmlToText } from '/work/main/functions/channels/email/html-to-text.ts';
+import { splitHtmlReply } from '/work/main/functions/channels/email/reply-text.ts';
+import { sanitizeMailHtml } from '/work/main/functions/channels/email/sanitize-html.ts';
+
+const n = Number(process.argv[2]);
+const h = '<b>'.repeat(n);
+let t = performance.now();
+const p = new Parser({});
+p.write(h);
+p.end();
+console.log('parser', (performance.now() - t).toFixed(0));
+t = performance.now();
+const s = sanitizeMailHtml(h);
+console.log('san', (performance.now() - t).toFixed(0));
+t = performance.now();
+htmlToText(h);
+console.log('text', (performance.now() - t).toFixed(0));
+t = performance.now();
+splitHtmlReply(s.html);
+console.log('split', (performance.now() - t).toFixed(0));
