@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -150,6 +152,8 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
     AWS_ENDPOINT_URL_S3: urls.s3,
     AWS_ENDPOINT_URL_SES: urls.outbox,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
+    EVENT_BUS_NAME: 'spoke-bench-events',
     DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
     IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
     ATTACHMENT_BUCKET,
@@ -161,9 +165,31 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * EventBridge has no emulator here: a bundle publishing domain events gets a loopback endpoint
+ * that accepts every PutEvents, as the bus would.
+ */
+async function startEventBusStandIn(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const entries =
+        (JSON.parse(Buffer.concat(chunks).toString() || '{}') as { Entries?: unknown[] }).Entries ?? [];
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(
+        JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `bench-${i}` })) }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 async function firstEvent(handler: string, urls: Record<string, string>): Promise<unknown> {
   if (handler === 'api') return healthEvent();
   if (handler === 'change-workflow') return { changeId: 'CHG0000001' };
+  if (handler === 'ticket-housekeeping') return {};
   if (handler === 'inbound-email') return inboundMailEvent(urls.s3 as string);
   throw new Error(
     `No first event defined for functions/handlers/${handler}.ts: add one to bench/foundation.ts`,
@@ -292,8 +318,13 @@ export async function runFoundation(): Promise<SuiteResult> {
       },
     );
 
-    for (const b of bundles.filter((b) => invokedVariants.includes(b.variant))) {
-      figures.push(...(await coldStarts(b, ready.urls, workDir)));
+    const eventBus = await startEventBusStandIn();
+    try {
+      for (const b of bundles.filter((b) => invokedVariants.includes(b.variant))) {
+        figures.push(...(await coldStarts(b, { ...ready.urls, events: eventBus.url }, workDir)));
+      }
+    } finally {
+      eventBus.server.close();
     }
     notes.push(
       'Cold starts run with NODE_OPTIONS=--enable-source-maps, as SpokeFunction deploys them; the `cdk` variant resolves @aws-sdk/* from node_modules, standing in for the Lambda runtime SDK.',
