@@ -84,6 +84,24 @@ describe('htmlToText', () => {
     );
   });
 
+  it('stops quickly at a flood of unclosed elements', () => {
+    const started = performance.now();
+
+    const text = htmlToText(`<p>kept</p>${'<blockquote><font>'.repeat(100_000)}lost`);
+
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(text).toBe('kept');
+  });
+
+  it('stays linear on a long run of text broken up by entities', () => {
+    const started = performance.now();
+
+    const text = htmlToText(`<p>${'x &amp; y '.repeat(200_000)}</p>`);
+
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(text.length).toBe('x & y '.repeat(200_000).trim().length);
+  });
+
   it('gives an empty string for empty or markup-only input', () => {
     expect(htmlToText('')).toBe('');
     expect(htmlToText('<div><br><p></p></div>')).toBe('');

@@ -398,6 +398,12 @@ describe('splitHtmlReply', () => {
     expect(splitHtmlReply(bare)).toEqual({ reply: bare, quoted: '' });
   });
 
+  it('leaves markup nested past the parse limit whole', () => {
+    const html = `<div>a</div>${'<b>'.repeat(5000)}<blockquote type="cite">q</blockquote>`;
+
+    expect(splitHtmlReply(html)).toEqual({ reply: html, quoted: '' });
+  });
+
   it('loses no text on generated markup', () => {
     const piece = fc.constantFrom(
       '<div>',

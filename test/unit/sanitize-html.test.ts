@@ -7,6 +7,7 @@ import { parseMail } from '#channels/email/parse.ts';
 import {
   DATA_IMAGE_MAX_CHARS,
   MAIL_HTML_MAX_CHARS,
+  MAX_PARSE_DEPTH,
   sanitizeMailHtml,
   sanitizeStyle,
 } from '#channels/email/sanitize-html.ts';
@@ -313,8 +314,19 @@ describe('limits', () => {
     expect(sanitize(html).html).not.toMatch(/[\ud800-\udbff]$/);
   });
 
+  it('stops, quickly, at a flood of unclosed elements and says it cut the input', () => {
+    const started = performance.now();
+
+    const result = sanitize(`<p>kept</p>${'<b>'.repeat(MAX_PARSE_DEPTH * 300)}lost`);
+
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result.truncated).toBe(true);
+    expect(result.html.startsWith('<p>kept</p><b><b>')).toBe(true);
+    expect(result.html).not.toContain('lost');
+  });
+
   it('flattens absurd nesting instead of echoing it', () => {
-    const { html } = sanitize(`${'<div>'.repeat(5000)}deep${'</div>'.repeat(5000)}`);
+    const { html } = sanitize(`${'<div>'.repeat(1000)}deep${'</div>'.repeat(1000)}`);
 
     expect(html.match(/<div>/g)?.length).toBeLessThanOrEqual(256);
     expect(html).toContain('deep');

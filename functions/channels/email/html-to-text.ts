@@ -1,5 +1,11 @@
 import { Parser } from 'htmlparser2';
-import { cutAt, droppedWithContent, MAIL_HTML_MAX_CHARS, safeLinkUrl } from './sanitize-html.ts';
+import {
+  cutAt,
+  droppedWithContent,
+  MAIL_HTML_MAX_CHARS,
+  MAX_PARSE_DEPTH,
+  safeLinkUrl,
+} from './sanitize-html.ts';
 
 /** Elements that stand on lines of their own, and how many line breaks surround them (2: a blank line). */
 const blocks: Record<string, 1 | 2> = {
@@ -55,6 +61,8 @@ const sameTarget = (text: string, href: string) => {
 class PlainText {
   private readonly lines: string[] = [];
   private line = '';
+  /** The line's last character, kept apart: reading it from the growing string would flatten it each time. */
+  private lineEnd = '';
   private lineStarted = false;
   private pendingBreaks = 0;
   private breakQuoteDepth = Number.POSITIVE_INFINITY;
@@ -82,6 +90,7 @@ class PlainText {
       for (let i = 1; i < this.pendingBreaks; i++) this.lines.push('> '.repeat(blankDepth).trimEnd());
     }
     this.line = this.prefix(this.quoteDepth);
+    this.lineEnd = this.line.at(-1) ?? '';
     this.lineStarted = true;
     this.pendingBreaks = 0;
     this.breakQuoteDepth = Number.POSITIVE_INFINITY;
@@ -90,7 +99,7 @@ class PlainText {
   /** Text as a browser lays it out: runs of white space become one space. */
   flow(text: string) {
     let words = text.replace(/[\s\u00a0]+/g, ' ');
-    if (!this.lineStarted || /(^| )$/.test(this.line)) words = words.replace(/^ /, '');
+    if (!this.lineStarted || this.lineEnd === '' || this.lineEnd === ' ') words = words.replace(/^ /, '');
     if (words === '') return;
     this.startLine();
     this.append(words);
@@ -110,6 +119,7 @@ class PlainText {
 
   private append(text: string) {
     this.line += text;
+    this.lineEnd = text.at(-1) ?? this.lineEnd;
     for (const link of this.links) link.text += text;
   }
 
@@ -151,7 +161,8 @@ class PlainText {
  * A plain-text rendering of mail HTML, for the "plain text always kept" rule when a message
  * has no text part and for searching: blocks on their own lines, `<br>` kept, lists as
  * `- ` / `1. `, quotes as `> ` (so `splitReply` finds them), links as `text <url>`, entities
- * decoded, white space collapsed, scripts and styles skipped.
+ * decoded, white space collapsed, scripts and styles skipped. Input is cut like
+ * `sanitizeMailHtml` cuts it (size, and nesting past `MAX_PARSE_DEPTH`).
  */
 export function htmlToText(html: string): string {
   const text = new PlainText();
@@ -159,6 +170,7 @@ export function htmlToText(html: string): string {
   const stack: { tag: string; skip: boolean }[] = [];
   let skipping = 0;
   let preformatted = 0;
+  let overflow = false;
 
   const open = (name: string, attributes: Record<string, string>) => {
     if (name === 'br') return text.hardBreak();
@@ -234,12 +246,19 @@ export function htmlToText(html: string): string {
   const parser = new Parser(
     {
       onopentag(name, attributes) {
+        if (overflow) return;
+        if (stack.length >= MAX_PARSE_DEPTH) {
+          overflow = true;
+          parser.pause();
+          return;
+        }
         const skip = skipping > 0 || droppedWithContent.has(name);
         stack.push({ tag: name, skip });
         if (skip) skipping += 1;
         else open(name, attributes);
       },
       onclosetag(name) {
+        if (overflow) return;
         const at = stack.findLastIndex((frame) => frame.tag === name);
         if (at < 0) return;
         for (const frame of stack.splice(at).reverse()) {
@@ -248,7 +267,7 @@ export function htmlToText(html: string): string {
         }
       },
       ontext(data) {
-        if (skipping > 0) return;
+        if (overflow || skipping > 0) return;
         const clean = data.replace(controlCharacters, '');
         if (preformatted > 0) text.verbatim(clean);
         else text.flow(clean);

@@ -1,5 +1,12 @@
 import { Parser } from 'htmlparser2';
-import { escapeText, openTagHtml, quoteMarkerClasses, quoteMarkerIds, voidTags } from './sanitize-html.ts';
+import {
+  escapeText,
+  MAX_PARSE_DEPTH,
+  openTagHtml,
+  quoteMarkerClasses,
+  quoteMarkerIds,
+  voidTags,
+} from './sanitize-html.ts';
 
 /**
  * A message cut in two: what the sender wrote now, and what came after it (the quoted
@@ -148,12 +155,19 @@ type Token =
   | { readonly kind: 'close'; readonly tag: string }
   | { readonly kind: 'text'; readonly text: string };
 
-function tokenize(html: string): Token[] {
+/** The tokens of the HTML, or undefined when it nests deeper than the parser can afford. */
+function tokenize(html: string): Token[] | undefined {
   const tokens: Token[] = [];
   const open: number[] = [];
+  let overflow = false;
   const parser = new Parser(
     {
       onopentag(tag, attributes) {
+        if (overflow || open.length >= MAX_PARSE_DEPTH) {
+          overflow = true;
+          parser.pause();
+          return;
+        }
         open.push(tokens.length);
         tokens.push({ kind: 'open', tag, attributes: Object.entries(attributes), close: -1 });
       },
@@ -174,7 +188,7 @@ function tokenize(html: string): Token[] {
   );
   parser.write(html);
   parser.end();
-  return tokens;
+  return overflow ? undefined : tokens;
 }
 
 const serialize = (token: Token): string =>
@@ -226,6 +240,7 @@ function onlyQuotesFrom(tokens: readonly Token[], from: number): boolean {
  */
 export function splitHtmlReply(html: string): SplitReply {
   const tokens = tokenize(html);
+  if (!tokens) return { reply: html, quoted: '' };
   let cut = -1;
   for (let i = 0; i < tokens.length && cut < 0; i++) {
     const token = tokens[i] as Token;

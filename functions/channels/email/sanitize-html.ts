@@ -12,6 +12,13 @@ export const DATA_IMAGE_MAX_CHARS = 1024 * 1024;
 /** Deeper nesting is flattened (tags dropped, text kept): no mail needs it, and renderers choke on it. */
 const MAX_DEPTH = 256;
 
+/**
+ * How many elements may be open at once while parsing; past it the rest of the input is
+ * treated as cut off. htmlparser2 keeps its stack with `unshift`, so thousands of unclosed
+ * tags (2 MB of `<b>`) would cost quadratic time: minutes of Lambda instead of milliseconds.
+ */
+export const MAX_PARSE_DEPTH = 1024;
+
 export interface SanitizeMailHtmlOptions {
   /**
    * Where each inline part can be fetched, by Content-ID (with or without `<>`): `cid:` image
@@ -32,7 +39,10 @@ export interface SanitizedMailHtml {
   readonly html: string;
   /** How many remote images were blocked (0 when `allowRemoteImages`). */
   readonly blockedRemoteImages: number;
-  /** Whether the input was longer than {@link MAIL_HTML_MAX_CHARS} and was cut. */
+  /**
+   * Whether the input was cut: longer than {@link MAIL_HTML_MAX_CHARS}, or more than
+   * {@link MAX_PARSE_DEPTH} elements open at once (the rest after that point is left out).
+   */
   readonly truncated: boolean;
 }
 
@@ -433,10 +443,17 @@ export function sanitizeMailHtml(html: string, options: SanitizeMailHtmlOptions 
   const counters = { blockedRemoteImages: 0 };
   let dropping = 0;
   let depth = 0;
+  let overflow = false;
 
   const parser = new Parser(
     {
       onopentag(name, attributes) {
+        if (overflow) return;
+        if (stack.length >= MAX_PARSE_DEPTH) {
+          overflow = true;
+          parser.pause();
+          return;
+        }
         let action: Frame['action'];
         if (dropping > 0 || droppedWithContent.has(name)) action = 'drop';
         else if (!allowedTags.has(name) || depth >= MAX_DEPTH) action = 'unwrap';
@@ -453,6 +470,7 @@ export function sanitizeMailHtml(html: string, options: SanitizeMailHtmlOptions 
         stack.push({ tag: name, action });
       },
       onclosetag(name) {
+        if (overflow) return;
         const at = stack.findLastIndex((frame) => frame.tag === name);
         if (at < 0) return;
         for (const frame of stack.splice(at).reverse()) {
@@ -464,7 +482,7 @@ export function sanitizeMailHtml(html: string, options: SanitizeMailHtmlOptions 
         }
       },
       ontext(text) {
-        if (dropping === 0) out.push(escapeText(text.replace(controlCharacters, '')));
+        if (!overflow && dropping === 0) out.push(escapeText(text.replace(controlCharacters, '')));
       },
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: false },
@@ -474,5 +492,9 @@ export function sanitizeMailHtml(html: string, options: SanitizeMailHtmlOptions 
   for (const frame of stack.reverse()) {
     if (frame.action === 'keep' && !voidTags.has(frame.tag)) out.push(`</${frame.tag}>`);
   }
-  return { html: out.join(''), blockedRemoteImages: counters.blockedRemoteImages, truncated };
+  return {
+    html: out.join(''),
+    blockedRemoteImages: counters.blockedRemoteImages,
+    truncated: truncated || overflow,
+  };
 }
