@@ -224,3 +224,33 @@ describe('exactly once', () => {
     expect((await conversation(ticket.id)).filter((line) => line.endsWith('only once'))).toHaveLength(1);
   });
 });
+
+describe('what a mail article keeps', () => {
+  it('shows the new part of a reply first and keeps the quoted history apart', async () => {
+    const { ticket, ack } = await newTicket();
+    await receive({
+      from: 'emma@example.com',
+      subject: 'Re',
+      body: 'It works again, thanks!\r\n\r\nOn Mon, 1 Dec 2026 at 09:00, Spoke <support@help.example.com> wrote:\r\n> We have received your message.\r\n> Reply to this mail.',
+      headers: { 'In-Reply-To': ack.messageId },
+    });
+    const article = (await viewTicket(deps, admin, ticket.id)).articles.at(-1);
+    expect(article?.body).toBe('It works again, thanks!');
+    expect(article?.quoted).toContain('> We have received your message.');
+  });
+
+  it('stores HTML only after sanitizing it, and always a plain-text version', async () => {
+    const outcome = await receive({
+      from: 'emma@example.com',
+      subject: 'Screenshot',
+      headers: { 'Content-Type': 'text/html; charset=utf-8' },
+      body: '<p onclick="steal()">Look <a href="javascript:alert(1)">here</a></p><script>alert(1)</script><img src="https://tracker.example/p.gif">',
+    });
+    if (outcome.kind !== 'ticket') throw new Error(outcome.kind);
+    const [first] = (await viewTicket(deps, admin, outcome.ticket.id)).articles;
+    expect(first?.body).toContain('Look here');
+    expect(first?.html).toContain('<p>Look');
+    expect(first?.html).not.toMatch(/script|onclick|javascript:| src="https:\/\/tracker/);
+    expect(first?.html).toContain('data-blocked-src="https://tracker.example/p.gif"');
+  });
+});

@@ -11,6 +11,8 @@ import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
 import { type ParsedMail, parseMail } from './parse.ts';
+import { splitReply } from './reply-text.ts';
+import { sanitizeMailHtml } from './sanitize-html.ts';
 import { findThread, ourMessageId, replyAddress, type ThreadMatch } from './thread.ts';
 
 export interface InboundMailDeps extends TicketDeps {
@@ -141,7 +143,9 @@ export async function processInboundMail(
   if (!sender) return quarantine('no usable sender address', mail);
 
   const subject = mail.subject?.trim() || '(no subject)';
-  const body = (mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim();
+  const { reply: body, quoted } = splitReply((mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim());
+  const html = mail.html ? sanitizeMailHtml(mail.html, { inlineImages: {} }).html : undefined;
+  const mailBody = { ...(quoted.trim() ? { quoted } : {}), ...(html ? { html } : {}) };
   const messageId = wellFormedMessageId(mail);
 
   const match = await findThread(mail, message.recipients, deps);
@@ -158,6 +162,7 @@ export async function processInboundMail(
           channel: 'email',
           idempotencyKey: `mail:${message.sesMessageId}`,
           ...(messageId ? { messageId } : {}),
+          mail: mailBody,
         },
       );
       return { kind: 'article', ticket, articleId: article.id, threadedBy: match.by };
@@ -174,6 +179,7 @@ export async function processInboundMail(
       channel: 'email',
       idempotencyKey: `mail:${message.sesMessageId}`,
       ...(messageId ? { messageId } : {}),
+      mail: mailBody,
     },
   );
 

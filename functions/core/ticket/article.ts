@@ -5,6 +5,9 @@ import { Person } from './ticket.ts';
  * An entry in a ticket's conversation. A `note` is an internal work note: never shown to
  * the requester and never mailed to them; a `system` entry records what Spoke did.
  */
+/** Sanitized HTML larger than this is not stored (the plain text always is): DynamoDB items hold 400 KB. */
+export const MAX_ARTICLE_HTML = 150_000;
+
 export const ArticleType = z.enum(['reply', 'note', 'system']);
 export type ArticleType = z.infer<typeof ArticleType>;
 
@@ -17,6 +20,10 @@ export const Article = z.object({
   channel: z.enum(['portal', 'email', 'api', 'system']),
   /** For mail: the Message-ID, so threading and idempotency can find it. */
   messageId: z.string().max(998).optional(),
+  /** For mail: the quoted history below the new part of a reply, kept and shown collapsed. */
+  quoted: z.string().max(100_000).optional(),
+  /** For mail: the HTML body, sanitized before it was stored; `body` is always its plain text. */
+  html: z.string().max(MAX_ARTICLE_HTML).optional(),
   createdAt: z.iso.datetime(),
 });
 export type Article = z.infer<typeof Article>;

@@ -14,7 +14,7 @@ import {
   visibleArticles,
   worksTicket,
 } from './access.ts';
-import type { Article, AuditEntry } from './article.ts';
+import { type Article, type AuditEntry, MAX_ARTICLE_HTML } from './article.ts';
 import {
   autoCloseAt,
   canTransition,
@@ -123,11 +123,24 @@ export const TicketListQuery = z.strictObject({
 });
 export type TicketListQuery = z.input<typeof TicketListQuery>;
 
+/** What a mail adds to its article beyond the text: the quoted history and the sanitized HTML. */
+export interface MailBody {
+  readonly quoted?: string;
+  readonly html?: string;
+}
+
+const mailFields = (mail: MailBody | undefined) => ({
+  ...(mail?.quoted ? { quoted: mail.quoted.slice(0, 100_000) } : {}),
+  ...(mail?.html && mail.html.length <= MAX_ARTICLE_HTML ? { html: mail.html } : {}),
+});
+
 export interface OpenTicketOptions {
   readonly channel: Channel;
   readonly idempotencyKey?: string;
   /** For mail: the Message-ID of the message that opened the ticket. */
   readonly messageId?: string;
+  /** For mail: the quoted history and the sanitized HTML of the message, kept with its article. */
+  readonly mail?: MailBody;
 }
 
 export interface OpenedTicket {
@@ -237,6 +250,7 @@ export async function openTicket(
     body: input.description || input.shortDescription,
     channel: options.channel === 'email' ? 'email' : options.channel === 'portal' ? 'portal' : 'api',
     ...(options.messageId ? { messageId: options.messageId } : {}),
+    ...mailFields(options.mail),
     createdAt: now,
   };
   const who = auditActor(actor);
@@ -550,6 +564,8 @@ async function storeChange(
 export interface AddArticleOptions {
   readonly channel: Article['channel'];
   readonly messageId?: string;
+  /** For mail: the quoted history and the sanitized HTML of the message, kept with its article. */
+  readonly mail?: MailBody;
   /** Makes adding from mail exactly-once (the SES message id). */
   readonly idempotencyKey?: string;
 }
@@ -584,6 +600,7 @@ export async function addArticle(
     body: input.body,
     channel: options.channel,
     ...(options.messageId ? { messageId: options.messageId } : {}),
+    ...mailFields(options.mail),
     createdAt: now.toISOString(),
   };
   const next: Ticket = { ...current };
