@@ -8,6 +8,7 @@ import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynam
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
+import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
@@ -137,6 +138,11 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     rawMail: new S3RawMailStore(s3, env.RAW_MAIL_BUCKET),
     mailer: new SesMailer(ses, env.MAIL_FROM),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
+    rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    ackLimits: {
+      perSenderPerHour: Number(env.ACK_LIMIT_PER_SENDER_PER_HOUR),
+      perMinute: Number(env.ACK_LIMIT_PER_MINUTE),
+    },
     supportAddress: env.SUPPORT_ADDRESS,
     portalUrl: env.PORTAL_URL,
   };

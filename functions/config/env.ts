@@ -7,6 +7,7 @@ import * as z from 'zod';
  */
 
 const nonEmpty = z.string().min(1);
+const count = z.string().regex(/^\d{1,6}$/, 'a whole number');
 const days = z.string().regex(/^\d{1,3}$/, 'a whole number of days');
 
 export const dataEnv = z.object({
@@ -49,6 +50,10 @@ export const apiEnv = dataEnv.extend({
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   /** Bucket the SES receipt rule writes raw messages to, before the Lambda runs. */
   RAW_MAIL_BUCKET: nonEmpty,
+  /** Acknowledgements one address gets per hour at most; a loop or a flood stops there. @default '5' */
+  ACK_LIMIT_PER_SENDER_PER_HOUR: count.default('5'),
+  /** Acknowledgements sent to everyone together per minute at most. @default '120' */
+  ACK_LIMIT_PER_MINUTE: count.default('120'),
   /** Key prefix of raw messages in that bucket (the receipt rule's `objectKeyPrefix`). */
   RAW_MAIL_PREFIX: z.string().default('raw/'),
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
+import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { systemClock, ulids } from '#adapters/system/system.ts';
 import { mailLimits, parseMail } from '#channels/email/parse.ts';
@@ -96,6 +97,8 @@ if (!corpusPresent) {
         settings: defaultTicketSettings,
         rawMail,
         references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
+        rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, systemClock),
+        ackLimits: { perSenderPerHour: 1000, perMinute: 1000 },
         mailer: {
           async send(mail) {
             sent.push(mail);

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
+import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
 import {
@@ -45,6 +46,8 @@ beforeAll(async () => {
     }),
     quarantine: new DynamoQuarantineStore(tables.documents, tables.domainTable),
     references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
+    rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, clock),
+    ackLimits: { perSenderPerHour: 1000, perMinute: 1000 },
     groups,
     routing: groups,
     clock,
@@ -252,5 +255,48 @@ describe('what a mail article keeps', () => {
     expect(first?.html).toContain('<p>Look');
     expect(first?.html).not.toMatch(/script|onclick|javascript:| src="https:\/\/tracker/);
     expect(first?.html).toContain('data-blocked-src="https://tracker.example/p.gif"');
+  });
+});
+
+describe('loops and floods', () => {
+  it('acknowledges a sender who mails 50 times in a minute at most the configured number of times', async () => {
+    const limited = { ...deps, ackLimits: { perSenderPerHour: 3, perMinute: 1000 } };
+    const before = sent.length;
+    const flooder = `flood-${Date.now()}@example.com`;
+    for (let i = 0; i < 50; i++) {
+      const sesMessageId = `flood-${i}-${Date.now()}`;
+      raw.set(
+        `raw/${sesMessageId}`,
+        new TextEncoder().encode(`From: ${flooder}\r\nSubject: help ${i}\r\n\r\nplease\r\n`),
+      );
+      const outcome = await processInboundMail(limited, {
+        sesMessageId,
+        rawKey: `raw/${sesMessageId}`,
+        envelopeSender: flooder,
+        recipients: [SUPPORT],
+        receivedAt: new Date().toISOString(),
+        verdicts: {},
+      });
+      expect(outcome.kind).toBe('ticket');
+    }
+    expect(sent.slice(before).filter((m) => m.to.includes(flooder))).toHaveLength(3);
+  });
+
+  it('never answers an out-of-office reply, a bounce, bulk mail or our own acknowledgement coming back', async () => {
+    const { ack } = await newTicket('loop@example.com', 'Start');
+    const before = sent.length;
+    await receive({
+      from: 'loop@example.com',
+      subject: 'Out of office',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    await receive({ from: 'news@example.com', subject: 'Digest', headers: { Precedence: 'bulk' } });
+    await receive({ from: 'MAILER-DAEMON@example.com', subject: 'Undelivered Mail', body: 'failed' });
+    await receive({
+      from: SUPPORT,
+      subject: ack.subject,
+      headers: { 'Auto-Submitted': 'auto-replied', 'Message-ID': ack.messageId },
+    });
+    expect(sent.length).toBe(before);
   });
 });

@@ -96,6 +96,8 @@ async function memoryWorld() {
     groups: { groupsOf: async () => [], existingGroups: async () => new Set<string>() },
     routing: { route: async () => ({}) },
     settings: defaultTicketSettings,
+    rateLimiter: { tryTake: async () => true },
+    ackLimits: { perSenderPerHour: 5, perMinute: 120 },
     rawMail: {
       get: async (key) => {
         const found = raw.get(key);

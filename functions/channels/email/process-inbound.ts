@@ -7,6 +7,7 @@ import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-ser
 import type { Mailer, RawMailStore } from '#ports/mail.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
+import type { RateLimiter } from '#ports/rate-limiter.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
@@ -20,6 +21,8 @@ export interface InboundMailDeps extends TicketDeps {
   readonly quarantine: QuarantineStore;
   readonly mailer: Mailer;
   readonly references: MailReferenceStore;
+  readonly rateLimiter: RateLimiter;
+  readonly ackLimits: AcknowledgementLimits;
   readonly supportAddress: string;
   readonly portalUrl: string;
 }
@@ -65,6 +68,23 @@ const wellFormedMessageId = (mail: ParsedMail): string | undefined => {
   const id = mail.messageId?.trim();
   return id && id.length <= 998 && MESSAGE_ID.test(id) ? id : undefined;
 };
+
+/** How many automatic answers Spoke sends, so that no loop and no flood goes on for long. */
+export interface AcknowledgementLimits {
+  /** To one address per hour. @default 5 */
+  readonly perSenderPerHour: number;
+  /** To everyone together per minute. @default 120 */
+  readonly perMinute: number;
+}
+
+export const defaultAcknowledgementLimits: AcknowledgementLimits = { perSenderPerHour: 5, perMinute: 120 };
+
+async function mayAcknowledge(deps: InboundMailDeps, address: string): Promise<boolean> {
+  return (
+    (await deps.rateLimiter.tryTake(`ack:${address}`, deps.ackLimits.perSenderPerHour, 3600)) &&
+    deps.rateLimiter.tryTake('ack:*', deps.ackLimits.perMinute, 60)
+  );
+}
 
 /** The ticket a thread match points at, if it exists. */
 async function threadTarget(deps: InboundMailDeps, match: ThreadMatch): Promise<Ticket | undefined> {
@@ -185,7 +205,7 @@ export async function processInboundMail(
 
   const automatic = automaticMailReason(mail, message.envelopeSender);
   let acknowledged = false;
-  if (created && !automatic) {
+  if (created && !automatic && (await mayAcknowledge(deps, sender.email))) {
     try {
       const ack = acknowledgement(deps, ticket, sender.email, mail);
       const { providerMessageId } = await deps.mailer.send(ack);
