@@ -139,6 +139,12 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     mailer: new SesMailer(ses, env.MAIL_FROM),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    unknownSenders: {
+      policy: env.UNKNOWN_SENDER_POLICY,
+      knownDomains: env.KNOWN_SENDER_DOMAINS.split(',')
+        .map((d) => d.trim().toLowerCase())
+        .filter(Boolean),
+    },
     ackLimits: {
       perSenderPerHour: Number(env.ACK_LIMIT_PER_SENDER_PER_HOUR),
       perMinute: Number(env.ACK_LIMIT_PER_MINUTE),

@@ -50,6 +50,13 @@ export const apiEnv = dataEnv.extend({
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   /** Bucket the SES receipt rule writes raw messages to, before the Lambda runs. */
   RAW_MAIL_BUCKET: nonEmpty,
+  /**
+   * Mail from outside `KNOWN_SENDER_DOMAINS`: `create` a ticket anyway, `reply` that only company
+   * addresses are served, or `quarantine` it. @default 'create'
+   */
+  UNKNOWN_SENDER_POLICY: z.enum(['create', 'reply', 'quarantine']).default('create'),
+  /** The company's mail domains, comma-separated (subdomains included). @default '' (everyone is known) */
+  KNOWN_SENDER_DOMAINS: z.string().max(2000).default(''),
   /** Acknowledgements one address gets per hour at most; a loop or a flood stops there. @default '5' */
   ACK_LIMIT_PER_SENDER_PER_HOUR: count.default('5'),
   /** Acknowledgements sent to everyone together per minute at most. @default '120' */

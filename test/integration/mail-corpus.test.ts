@@ -98,6 +98,7 @@ if (!corpusPresent) {
         rawMail,
         references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
         rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, systemClock),
+        unknownSenders: { policy: 'create', knownDomains: [] },
         ackLimits: { perSenderPerHour: 1000, perMinute: 1000 },
         mailer: {
           async send(mail) {

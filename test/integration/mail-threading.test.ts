@@ -47,6 +47,7 @@ beforeAll(async () => {
     quarantine: new DynamoQuarantineStore(tables.documents, tables.domainTable),
     references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
     rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, clock),
+    unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 1000, perMinute: 1000 },
     groups,
     routing: groups,
@@ -298,5 +299,71 @@ describe('loops and floods', () => {
       headers: { 'Auto-Submitted': 'auto-replied', 'Message-ID': ack.messageId },
     });
     expect(sent.length).toBe(before);
+  });
+});
+
+describe('unknown senders', () => {
+  const withPolicy = (policy: 'reply' | 'quarantine') => ({
+    ...deps,
+    unknownSenders: { policy, knownDomains: ['example.com'] },
+  });
+  const deliver = async (policy: 'reply' | 'quarantine', from: string, headers = '') => {
+    const sesMessageId = `unknown-${policy}-${Math.random().toString(36).slice(2)}`;
+    raw.set(
+      `raw/${sesMessageId}`,
+      new TextEncoder().encode(`From: ${from}\r\nSubject: Offer\r\n${headers}\r\nBuy now\r\n`),
+    );
+    return processInboundMail(withPolicy(policy), {
+      sesMessageId,
+      rawKey: `raw/${sesMessageId}`,
+      envelopeSender: from,
+      recipients: [SUPPORT],
+      receivedAt: new Date().toISOString(),
+      verdicts: {},
+    });
+  };
+
+  it('quarantines mail from outside the company domains under the quarantine policy, but serves employees', async () => {
+    expect(await deliver('quarantine', 'sales@vendor.test')).toEqual({
+      kind: 'quarantined',
+      reason: 'unknown sender sales@vendor.test',
+    });
+    expect((await deliver('quarantine', 'emma@mail.example.com')).kind).toBe('ticket');
+  });
+
+  it('answers politely under the reply policy, once per rate limit, and never an automatic mail', async () => {
+    const before = sent.length;
+    const outcome = await deliver('reply', 'someone@vendor.test');
+    expect(outcome).toMatchObject({ kind: 'quarantined', reason: expect.stringContaining('answered') });
+    const refusal = sent.at(-1);
+    expect(sent.length).toBe(before + 1);
+    expect(refusal).toMatchObject({ to: ['someone@vendor.test'], automatic: true });
+    expect(refusal?.text).toContain('company addresses');
+    await deliver('reply', 'robot@vendor.test', 'Auto-Submitted: auto-replied\r\n');
+    expect(sent.length).toBe(before + 1);
+  });
+
+  it('still threads a reply from an outside watcher into the ticket they watch', async () => {
+    const { ticket, ack } = await newTicket();
+    const { updateTicket } = await import('#core/ticket/ticket-service.ts');
+    await updateTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
+      version: 1,
+      watchers: ['vendor@partner.test'],
+    });
+    const sesMessageId = `watcher-${Date.now()}`;
+    raw.set(
+      `raw/${sesMessageId}`,
+      new TextEncoder().encode(
+        `From: vendor@partner.test\r\nIn-Reply-To: ${ack.messageId}\r\nSubject: Re\r\n\r\nPart shipped\r\n`,
+      ),
+    );
+    const outcome = await processInboundMail(withPolicy('quarantine'), {
+      sesMessageId,
+      rawKey: `raw/${sesMessageId}`,
+      recipients: [SUPPORT],
+      receivedAt: new Date().toISOString(),
+      verdicts: {},
+    });
+    expect(outcome).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
   });
 });

@@ -4,7 +4,7 @@ import { ValidationError } from '#core/shared/errors.ts';
 import { isRequesterOrWatcher, worksTicket } from '#core/ticket/access.ts';
 import { Person, type Ticket } from '#core/ticket/ticket.ts';
 import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
-import type { Mailer, RawMailStore } from '#ports/mail.ts';
+import type { Mailer, OutboundMail, RawMailStore } from '#ports/mail.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
@@ -23,6 +23,7 @@ export interface InboundMailDeps extends TicketDeps {
   readonly references: MailReferenceStore;
   readonly rateLimiter: RateLimiter;
   readonly ackLimits: AcknowledgementLimits;
+  readonly unknownSenders: UnknownSenderPolicy;
   readonly supportAddress: string;
   readonly portalUrl: string;
 }
@@ -36,6 +37,8 @@ export interface InboundMessage {
   readonly recipients: readonly string[];
   readonly verdicts: SesVerdicts;
   readonly receivedAt: string;
+  /** An admin released this message from quarantine: verdicts and the unknown-sender policy no longer apply. */
+  readonly release?: { readonly by: string };
 }
 
 export type InboundOutcome =
@@ -68,6 +71,69 @@ const wellFormedMessageId = (mail: ParsedMail): string | undefined => {
   const id = mail.messageId?.trim();
   return id && id.length <= 998 && MESSAGE_ID.test(id) ? id : undefined;
 };
+
+/**
+ * What happens to mail from outside the company: `create` opens a ticket for anyone; `reply`
+ * answers politely that only company addresses are served and files the message; `quarantine`
+ * files it for an admin to release. Agents and anyone threading into a ticket they take part
+ * in are always served.
+ */
+export interface UnknownSenderPolicy {
+  readonly policy: 'create' | 'reply' | 'quarantine';
+  /** Company mail domains (subdomains included); empty means every sender is known. */
+  readonly knownDomains: readonly string[];
+}
+
+async function isKnownSender(deps: InboundMailDeps, email: string): Promise<boolean> {
+  const { knownDomains, policy } = deps.unknownSenders;
+  if (policy === 'create' || knownDomains.length === 0) return true;
+  const domain = email.split('@')[1] ?? '';
+  if (knownDomains.some((known) => domain === known || domain.endsWith(`.${known}`))) return true;
+  return (await deps.groups.groupsOf(email)).length > 0;
+}
+
+function politeRefusal(deps: InboundMailDeps, to: string, original: ParsedMail) {
+  const domain = deps.supportAddress.split('@')[1] ?? 'spoke.invalid';
+  const id = wellFormedMessageId(original);
+  return {
+    to: [to],
+    subject: `Re: ${(original.subject ?? '').slice(0, 140)}`,
+    text: [
+      'Thank you for your message.',
+      '',
+      'This address is the IT service desk for employees and serves company addresses only, so your',
+      'message was not turned into a request. If you work with us, please write from your company',
+      'address or ask your contact to open a request for you.',
+      '',
+      '— Service desk',
+    ].join('\n'),
+    messageId: `<refusal.${deps.ids.next()}@${domain}>`,
+    ...(id ? { inReplyTo: id, references: [id] } : {}),
+    automatic: true,
+  };
+}
+
+async function sendSafely(
+  deps: InboundMailDeps,
+  mail: OutboundMail,
+  ticketId: string | undefined,
+): Promise<boolean> {
+  try {
+    const { providerMessageId } = await deps.mailer.send(mail);
+    if (ticketId) await deps.references.remember([mail.messageId, providerMessageId], ticketId);
+    return true;
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'ERROR',
+        message: 'automatic mail not sent',
+        to: mail.to,
+        error: String(error),
+      }),
+    );
+    return false;
+  }
+}
 
 /** How many automatic answers Spoke sends, so that no loop and no flood goes on for long. */
 export interface AcknowledgementLimits {
@@ -148,7 +214,7 @@ export async function processInboundMail(
     return { kind: 'quarantined', reason };
   };
 
-  const verdictReason = verdictQuarantineReason(message.verdicts);
+  const verdictReason = message.release ? undefined : verdictQuarantineReason(message.verdicts);
   if (verdictReason) return quarantine(verdictReason);
 
   let mail: ParsedMail;
@@ -191,6 +257,20 @@ export async function processInboundMail(
     }
   }
 
+  const automatic = automaticMailReason(mail, message.envelopeSender);
+  if (!message.release && !(await isKnownSender(deps, sender.email))) {
+    const policy = deps.unknownSenders.policy;
+    if (policy === 'quarantine') return quarantine(`unknown sender ${sender.email}`, mail);
+    if (policy === 'reply') {
+      const answered = !automatic && (await mayAcknowledge(deps, sender.email));
+      if (answered) await sendSafely(deps, politeRefusal(deps, sender.email, mail), undefined);
+      return quarantine(
+        `unknown sender ${sender.email}${answered ? ', answered that only company addresses are served' : ''}`,
+        mail,
+      );
+    }
+  }
+
   const { ticket, created } = await openTicket(
     deps,
     sender,
@@ -203,24 +283,9 @@ export async function processInboundMail(
     },
   );
 
-  const automatic = automaticMailReason(mail, message.envelopeSender);
   let acknowledged = false;
   if (created && !automatic && (await mayAcknowledge(deps, sender.email))) {
-    try {
-      const ack = acknowledgement(deps, ticket, sender.email, mail);
-      const { providerMessageId } = await deps.mailer.send(ack);
-      await deps.references.remember([ack.messageId, providerMessageId], ticket.id);
-      acknowledged = true;
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'ERROR',
-          message: 'acknowledgement not sent',
-          ticket: ticket.number,
-          error: String(error),
-        }),
-      );
-    }
+    acknowledged = await sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
   }
   return { kind: 'ticket', ticket, created, acknowledged };
 }
