@@ -1,6 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { type Archive, EventBus } from 'aws-cdk-lib/aws-events';
+import { type Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface EventsProps {
@@ -31,6 +34,23 @@ export class Events extends Construct {
       description: 'Every Spoke domain event, for replay',
       eventPattern: { account: [Stack.of(this).account] },
       retention: props.archiveRetention ?? Duration.days(30),
+    });
+  }
+
+  /**
+   * Sends events of the given detail types to a function, asynchronously, with retries and a
+   * dead-letter queue: how the API hands work to a function that holds the needed permissions.
+   */
+  routeToFunction(
+    id: string,
+    detailTypes: readonly string[],
+    handler: IFunction,
+    options: { deadLetterQueue: IQueue },
+  ): Rule {
+    return new Rule(this, id, {
+      eventBus: this.bus,
+      eventPattern: { detailType: [...detailTypes] },
+      targets: [new LambdaFunction(handler, { retryAttempts: 2, deadLetterQueue: options.deadLetterQueue })],
     });
   }
 

@@ -75,6 +75,9 @@ export class SpokeStack extends Stack {
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
     this.events.grantPublish(this.api.handler, this.email.handler, this.housekeeping.handler);
+    this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
+      deadLetterQueue: this.email.deadLetters,
+    });
 
     new CfnOutput(this, 'PortalUrl', { value: this.portal.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

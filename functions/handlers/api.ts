@@ -16,7 +16,7 @@ const routes: Route[] = [
   ...ticketRoutes(services),
   ...attachmentRoutes(services.attachments),
   ...groupRoutes({ groups: services.groupStore, clock: services.clock }),
-  ...quarantineRoutes(services.quarantine),
+  ...quarantineRoutes(services),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -1,16 +1,35 @@
-import type { SESEvent } from 'aws-lambda';
-import { processInboundMail } from '#channels/email/process-inbound.ts';
+import type { EventBridgeEvent, SESEvent } from 'aws-lambda';
+import { processInboundMail, releaseQuarantinedMail } from '#channels/email/process-inbound.ts';
 import { inboundEmailServices } from '#config/composition-root.ts';
 import { inboundEmailEnv, parseEnv } from '#config/env.ts';
 
 const env = parseEnv(inboundEmailEnv);
 const deps = inboundEmailServices(env);
 
+/** The EventBridge event an admin's release from quarantine sends (see docs/events.md). */
+export type ReleaseRequest = EventBridgeEvent<'mail.release_requested', { quarantineId: string; by: string }>;
+
+const isRelease = (event: SESEvent | ReleaseRequest): event is ReleaseRequest =>
+  'detail-type' in event && event['detail-type'] === 'mail.release_requested';
+
 /**
- * Lambda entry of the SES receipt rule (after its S3 action stored the raw message). A thrown
- * error makes Lambda retry the event and then move it to the dead-letter queue.
+ * Lambda entry of the SES receipt rule (after its S3 action stored the raw message), and of
+ * quarantine releases. A thrown error makes Lambda retry the event and then move it to the
+ * dead-letter queue.
  */
-export async function handler(event: SESEvent) {
+export async function handler(event: SESEvent | ReleaseRequest) {
+  if (isRelease(event)) {
+    const outcome = await releaseQuarantinedMail(deps, event.detail.quarantineId, event.detail.by);
+    console.log(
+      JSON.stringify({
+        level: 'INFO',
+        message: 'quarantine release',
+        quarantineId: event.detail.quarantineId,
+        outcome: outcome.kind,
+      }),
+    );
+    return [outcome];
+  }
   const outcomes = [];
   for (const record of event.Records) {
     const { mail, receipt } = record.ses;

@@ -10,6 +10,7 @@ import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/tab
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
 import type { InboundEmailEnv } from '#config/env.ts';
+import type { ReleaseRequest } from '#handlers/inbound-email.ts';
 import type { ApiHandler } from './api-gateway.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { ensureTables } from './create-tables.ts';
@@ -211,8 +212,22 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => api.close());
 
     const inbound = (await import('#handlers/inbound-email.ts')) as {
-      handler: (event: SESEvent) => Promise<unknown>;
+      handler: (event: SESEvent | ReleaseRequest) => Promise<unknown>;
     };
+    events.subscribe(async (event) => {
+      if (event.type !== 'mail.release_requested') return;
+      await inbound.handler({
+        version: '0',
+        id: event.id,
+        'detail-type': 'mail.release_requested',
+        source: 'spoke.local',
+        account: '000000000000',
+        time: event.at,
+        region: 'local',
+        resources: [],
+        detail: event.detail as ReleaseRequest['detail'],
+      });
+    });
     const rawMail = new S3RawMailStore(
       new S3Client({ ...localS3Config, endpoint: urls.s3 }),
       RAW_MAIL_BUCKET,

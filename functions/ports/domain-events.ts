@@ -3,7 +3,13 @@
  * locally. Publishing happens after the write that caused the event has been stored.
  */
 export interface DomainEvent {
-  readonly type: 'ticket.created' | 'ticket.updated' | 'article.added' | 'mail.quarantined';
+  readonly type:
+    | 'ticket.created'
+    | 'ticket.updated'
+    | 'article.added'
+    | 'mail.quarantined'
+    | 'mail.release_requested'
+    | 'mail.released';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

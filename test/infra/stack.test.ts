@@ -308,6 +308,17 @@ describe('SpokeStack security properties', () => {
     expect(tableStatements(stack.housekeeping.handler)).toHaveLength(2);
   });
 
+  it('sends quarantine release requests from the bus to the inbound-email function, with a dead-letter queue', () => {
+    const handler = stack.getLogicalId(stack.email.handler.node.defaultChild as never);
+    const rule = ofType('AWS::Events::Rule').find(([, r]) =>
+      JSON.stringify(r.Properties.EventPattern).includes('mail.release_requested'),
+    );
+    expect(rule).toBeDefined();
+    const [target] = (rule?.[1].Properties.Targets ?? []) as { Arn: unknown; DeadLetterConfig?: unknown }[];
+    expect(target?.Arn).toEqual({ 'Fn::GetAtt': [handler, 'Arn'] });
+    expect(target?.DeadLetterConfig).toBeDefined();
+  });
+
   it('passes cdk-nag AwsSolutions with no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
     const findings = report.violations.map(

@@ -276,6 +276,11 @@ describe('the local SES inbound through SMTP', () => {
     };
     expect(listed.items.find((q) => q.subject === 'Who am I')?.reason).toBe('no usable sender address');
     expect((await api('/api/quarantine', { as: 'agent' })).status).toBe(403);
+    const entry = listed.items.find((q) => q.subject === 'Who am I') as unknown as { id: string };
+    expect((await postJson(`/api/quarantine/${entry.id}/release`, {}, 'agent')).status).toBe(403);
+    expect((await postJson('/api/quarantine/no-such-entry/release', {}, 'admin')).status).toBe(404);
+    const release = await postJson(`/api/quarantine/${entry.id}/release`, {}, 'admin');
+    expect(release.status).toBe(202);
   });
 
   it('refuses recipients the receipt rule does not cover, as SES does', async () => {

@@ -9,6 +9,7 @@ import {
   type InboundMailDeps,
   type InboundOutcome,
   processInboundMail,
+  releaseQuarantinedMail,
 } from '#channels/email/process-inbound.ts';
 import { addMember, createGroup } from '#core/group/group-service.ts';
 import { defaultTicketSettings, viewTicket } from '#core/ticket/ticket-service.ts';
@@ -341,6 +342,27 @@ describe('unknown senders', () => {
     expect(refusal?.text).toContain('company addresses');
     await deliver('reply', 'robot@vendor.test', 'Auto-Submitted: auto-replied\r\n');
     expect(sent.length).toBe(before + 1);
+  });
+
+  it('lets an admin release a quarantined message into a ticket, recorded on the entry', async () => {
+    const outcome = await deliver('quarantine', 'partner@vendor.test');
+    expect(outcome.kind).toBe('quarantined');
+    const entry = (await deps.quarantine.list({ limit: 100 })).items.find(
+      (q) => q.from === 'partner@vendor.test',
+    );
+    if (!entry) throw new Error('not quarantined');
+
+    const released = await releaseQuarantinedMail(withPolicy('quarantine'), entry.id, admin.email);
+
+    expect(released.kind).toBe('ticket');
+    const after = await deps.quarantine.get(entry.id);
+    expect(after?.released).toMatchObject({
+      by: admin.email,
+      ticketNumber: released.kind === 'ticket' ? released.ticket.number : '',
+    });
+    await expect(releaseQuarantinedMail(deps, 'no-such-entry', admin.email)).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
   });
 
   it('still threads a reply from an outside watcher into the ticket they watch', async () => {

@@ -110,6 +110,8 @@ async function memoryWorld() {
     quarantine: {
       put: async (mail) => void quarantined.set(mail.id, QuarantinedMail.parse(mail)),
       list: async () => ({ items: [...quarantined.values()] }),
+      get: async (id) => quarantined.get(id),
+      markReleased: async () => undefined,
     },
     references: {
       remember: async (messageIds, ticketId) => {

@@ -1,9 +1,15 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { QuarantinedMail } from '#core/mail/quarantine.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { Page, PageRequest } from '#ports/ticket-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { keyAttributes } from './keys.ts';
+import { keyAttributes, withoutKeys } from './keys.ts';
 
 const QUARANTINE_PARTITION = 'QUARANTINE';
 
@@ -29,6 +35,29 @@ export class DynamoQuarantineStore implements QuarantineStore {
           entity: 'quarantine',
           ...QuarantinedMail.parse(mail),
         },
+      }),
+    );
+  }
+
+  async get(id: string): Promise<QuarantinedMail | undefined> {
+    const result = await this.#db.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `QUARANTINE#${id}`, sk: '#QUARANTINE' },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? QuarantinedMail.parse(withoutKeys(result.Item)) : undefined;
+  }
+
+  async markReleased(id: string, released: NonNullable<QuarantinedMail['released']>): Promise<void> {
+    await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `QUARANTINE#${id}`, sk: '#QUARANTINE' },
+        UpdateExpression: 'SET released = :released',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':released': released },
       }),
     );
   }

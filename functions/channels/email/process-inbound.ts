@@ -1,6 +1,6 @@
 import type { Actor } from '#core/identity/actor.ts';
 import { MESSAGE_ID } from '#core/mail/message-id.ts';
-import { ValidationError } from '#core/shared/errors.ts';
+import { NotFoundError, ValidationError } from '#core/shared/errors.ts';
 import { isRequesterOrWatcher, worksTicket } from '#core/ticket/access.ts';
 import { Person, type Ticket } from '#core/ticket/ticket.ts';
 import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
@@ -314,4 +314,39 @@ function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, orig
       : {}),
     automatic: true,
   };
+}
+
+/**
+ * Releases a quarantined message into the ticket flow, as an admin decided: it runs through
+ * the pipeline again without the SES verdicts and the unknown-sender policy, and the entry
+ * records the ticket it became. A message that still cannot be a ticket stays in quarantine.
+ */
+export async function releaseQuarantinedMail(
+  deps: InboundMailDeps,
+  id: string,
+  by: string,
+): Promise<InboundOutcome> {
+  const entry = await deps.quarantine.get(id);
+  if (!entry) throw new NotFoundError(`No quarantined message ${id}`);
+  const outcome = await processInboundMail(deps, {
+    sesMessageId: entry.id,
+    rawKey: entry.rawKey,
+    recipients: [],
+    receivedAt: entry.receivedAt,
+    verdicts: {},
+    release: { by },
+  });
+  if (outcome.kind !== 'quarantined') {
+    const at = deps.clock.now().toISOString();
+    await deps.quarantine.markReleased(id, { at, by, ticketNumber: outcome.ticket.number });
+    await deps.events.publish([
+      {
+        type: 'mail.released',
+        id: deps.ids.next(),
+        at,
+        detail: { quarantineId: id, by, number: outcome.ticket.number },
+      },
+    ]);
+  }
+  return outcome;
 }

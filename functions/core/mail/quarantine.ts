@@ -8,5 +8,9 @@ export const QuarantinedMail = z.object({
   from: z.string().max(998).optional(),
   subject: z.string().max(998).optional(),
   receivedAt: z.iso.datetime(),
+  /** Set once an admin released the message into the ticket flow. */
+  released: z
+    .object({ at: z.iso.datetime(), by: z.string().max(254), ticketNumber: z.string().max(16).optional() })
+    .optional(),
 });
 export type QuarantinedMail = z.infer<typeof QuarantinedMail>;
