@@ -4,8 +4,8 @@ import { cpus, totalmem } from 'node:os';
 export interface Figure {
   readonly name: string;
   readonly value: number;
-  readonly unit: 'ms' | 'KB' | 'MB';
-  /** The budget: the figure should not exceed it. */
+  readonly unit: 'ms' | 'KB' | 'MB' | 'msg/s';
+  /** The budget: the figure should not exceed it (not fall below it, for a rate: a unit ending in `/s`). */
   readonly target?: number;
   readonly note?: string;
 }
@@ -46,14 +46,27 @@ export function machineFacts(): MachineFacts {
 const formatValue = (value: number, unit: Figure['unit']) =>
   `${unit === 'ms' && value >= 10 ? Math.round(value) : Number(value.toFixed(1))} ${unit}`;
 
+/** Rates (`…/s`) are budgets from below: more is better. */
+const isRate = (unit: Figure['unit']) => unit.endsWith('/s');
+const withinTarget = (figure: Figure & { target: number }) =>
+  isRate(figure.unit) ? figure.value >= figure.target : figure.value <= figure.target;
+
 function rows(report: Report): string[][] {
   return report.suites.flatMap((suite) =>
     suite.figures.map((figure) => [
       suite.suite,
       figure.name,
       formatValue(figure.value, figure.unit),
-      figure.target === undefined ? '—' : `≤ ${formatValue(figure.target, figure.unit)}`,
-      figure.target === undefined ? '' : figure.value <= figure.target ? 'within' : 'OVER',
+      figure.target === undefined
+        ? '—'
+        : `${isRate(figure.unit) ? '≥' : '≤'} ${formatValue(figure.target, figure.unit)}`,
+      figure.target === undefined
+        ? ''
+        : withinTarget({ ...figure, target: figure.target })
+          ? 'within'
+          : isRate(figure.unit)
+            ? 'UNDER'
+            : 'OVER',
       figure.note ?? '',
     ]),
   );

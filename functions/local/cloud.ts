@@ -242,6 +242,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       deadLetterDir: join(options.dataDir, 'dead-letters'),
     });
     stops.push(() => smtp.close());
+    const recovered = await smtp.retryDeadLetters();
+    if (recovered > 0) console.log(`Reprocessed ${recovered} dead-lettered mail(s) from an earlier run.`);
 
     const portal = await startPortalHost({
       port: ports.portal,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SESEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
@@ -108,7 +108,12 @@ export function sesEvent(
  */
 export async function startSmtpIntake(
   options: SmtpIntakeOptions,
-): Promise<{ url: string; close(): Promise<void>; idle(): Promise<void> }> {
+): Promise<{
+  url: string;
+  close(): Promise<void>;
+  idle(): Promise<void>;
+  retryDeadLetters(): Promise<number>;
+}> {
   const domains = new Set(options.recipientDomains.map((d) => d.toLowerCase()));
   const inFlight = new Set<Promise<unknown>>();
 
@@ -139,6 +144,25 @@ export async function startSmtpIntake(
     console.error(
       `[smtp] message ${messageId} failed ${LAMBDA_ASYNC_ATTEMPTS} times; kept in ${options.deadLetterDir}`,
     );
+  };
+
+  /** The local `npm run mail:reprocess`: every kept event runs again; those that succeed leave the folder. */
+  const retryDeadLetters = async (): Promise<number> => {
+    const files = (await readdir(options.deadLetterDir).catch(() => [])).filter((f) => f.endsWith('.json'));
+    let recovered = 0;
+    for (const file of files) {
+      const path = join(options.deadLetterDir, file);
+      const { event } = JSON.parse(await readFile(path, 'utf8')) as { event: SESEvent };
+      try {
+        const outcome = await options.handler(event);
+        options.onProcessed?.(file.replace(/\.json$/, ''), outcome);
+        await rm(path);
+        recovered++;
+      } catch (error) {
+        console.error(`[smtp] dead letter ${file} failed again: ${(error as Error).message}`);
+      }
+    }
+    return recovered;
   };
 
   const server = new SMTPServer({
@@ -199,6 +223,7 @@ export async function startSmtpIntake(
   return {
     url: `smtp://${options.host ?? '127.0.0.1'}:${port}`,
     idle,
+    retryDeadLetters,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await idle();
