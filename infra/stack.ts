@@ -9,6 +9,7 @@ import { Data } from './data.ts';
 import { Email } from './email.ts';
 import { Events } from './events.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { Notifications } from './notifications.ts';
 import { Portal } from './portal.ts';
 import { Workflows } from './workflows.ts';
 
@@ -28,6 +29,7 @@ export class SpokeStack extends Stack {
   readonly email: Email;
   readonly workflows: Workflows;
   readonly events: Events;
+  readonly notifications: Notifications;
   readonly housekeeping: Housekeeping;
 
   constructor(scope: Construct, id: string, { config, ...props }: SpokeStackProps) {
@@ -75,6 +77,16 @@ export class SpokeStack extends Stack {
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
     this.events.grantPublish(this.api.handler, this.email.handler, this.housekeeping.handler);
+    this.notifications = new Notifications(this, 'Notifications', {
+      data: this.data,
+      events: this.events,
+      mail: {
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+      },
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });

@@ -15,6 +15,7 @@ import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { systemClock, ulids } from '#adapters/system/system.ts';
+import type { NotificationDeps } from '#channels/email/notifications.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
 import type { AttachmentDeps } from '#core/attachment/attachment-service.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
@@ -27,7 +28,7 @@ import {
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
-import type { apiEnv, dataEnv, inboundEmailEnv } from './env.ts';
+import type { apiEnv, dataEnv, inboundEmailEnv, notificationsEnv } from './env.ts';
 
 /**
  * The composition root: the only module that decides which adapters run. In Lambda every
@@ -151,5 +152,19 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     },
     supportAddress: env.SUPPORT_ADDRESS,
     portalUrl: env.PORTAL_URL,
+  };
+}
+
+export function notificationServices(env: z.output<typeof notificationsEnv>): NotificationDeps {
+  const data = dataAdapters(env);
+  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  return {
+    tickets: data.tickets,
+    mailer: new SesMailer(ses, env.MAIL_FROM),
+    references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
+    rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    supportAddress: env.SUPPORT_ADDRESS,
+    portalUrl: env.PORTAL_URL,
+    perRecipientPerHour: Number(env.NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR),
   };
 }

@@ -67,6 +67,12 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
 
 export const changeWorkflowEnv = dataEnv;
 
+export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
+  /** Mails one address gets per hour at most about its tickets. @default '30' */
+  NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
+});
+export type NotificationsEnv = z.input<typeof notificationsEnv>;
+
 export type ApiEnv = z.input<typeof apiEnv>;
 export type InboundEmailEnv = z.input<typeof inboundEmailEnv>;
 export type ChangeWorkflowEnv = z.input<typeof changeWorkflowEnv>;

@@ -11,6 +11,8 @@ import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
 import type { InboundEmailEnv } from '#config/env.ts';
 import type { ReleaseRequest } from '#handlers/inbound-email.ts';
+import type { DomainEventDelivery } from '#handlers/notifications.ts';
+import type { DomainEvent } from '#ports/domain-events.ts';
 import type { ApiHandler } from './api-gateway.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { ensureTables } from './create-tables.ts';
@@ -79,6 +81,19 @@ const RAW_MAIL_PREFIX = 'raw/';
 /** The portal uploads and downloads attachments straight from the bucket, as it does from S3 in AWS. */
 const attachmentCors = (portalOrigin: string) =>
   `<CORSConfiguration><CORSRule><AllowedOrigin>${portalOrigin}</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>content-type</AllowedHeader><AllowedHeader>x-amz-checksum-sha256</AllowedHeader><ExposeHeader>etag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
+/** A domain event as an EventBridge rule would hand it to a function. */
+const asEventBridgeEvent = (event: DomainEvent) => ({
+  version: '0',
+  id: event.id,
+  'detail-type': event.type,
+  source: 'spoke.local',
+  account: '000000000000',
+  time: event.at,
+  region: 'local',
+  resources: [],
+  detail: { ...event.detail, eventId: event.id },
+});
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -214,19 +229,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const inbound = (await import('#handlers/inbound-email.ts')) as {
       handler: (event: SESEvent | ReleaseRequest) => Promise<unknown>;
     };
+    const notifications = (await import('#handlers/notifications.ts')) as {
+      handler: (event: DomainEventDelivery) => Promise<unknown>;
+    };
+    events.subscribe(async (event) => {
+      if (event.type !== 'article.added' && event.type !== 'ticket.updated') return;
+      await notifications.handler(asEventBridgeEvent(event) as DomainEventDelivery);
+    });
     events.subscribe(async (event) => {
       if (event.type !== 'mail.release_requested') return;
-      await inbound.handler({
-        version: '0',
-        id: event.id,
-        'detail-type': 'mail.release_requested',
-        source: 'spoke.local',
-        account: '000000000000',
-        time: event.at,
-        region: 'local',
-        resources: [],
-        detail: event.detail as ReleaseRequest['detail'],
-      });
+      await inbound.handler(asEventBridgeEvent(event) as unknown as ReleaseRequest);
     });
     const rawMail = new S3RawMailStore(
       new S3Client({ ...localS3Config, endpoint: urls.s3 }),

@@ -106,9 +106,7 @@ export function sesEvent(
  * with the SES event, with Lambda's retries, and a message that fails them all is written
  * to the dead-letter folder with its error. Nothing accepted is lost.
  */
-export async function startSmtpIntake(
-  options: SmtpIntakeOptions,
-): Promise<{
+export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
   url: string;
   close(): Promise<void>;
   idle(): Promise<void>;

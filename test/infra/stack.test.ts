@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -115,7 +117,14 @@ describe('SpokeStack security properties', () => {
   it('runs every Spoke function on Node 24, arm64, traced', () => {
     const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
 
-    expect(functions).toHaveLength(4);
+    const handlers = readdirSync(join(import.meta.dirname, '../../functions/handlers')).map(
+      (f) => `functions/handlers/${f}`,
+    );
+    expect(
+      functions
+        .map((fn) => relative(join(import.meta.dirname, '../..'), (fn as SpokeFunction<never>).entry))
+        .sort(),
+    ).toEqual(handlers.sort());
     for (const fn of functions) {
       const id = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
       expect(resources[id]?.Properties, id).toMatchObject({
@@ -149,7 +158,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email function send mail, as the configured From address only', () => {
+  it('lets only the inbound-email and notification functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -160,11 +169,18 @@ describe('SpokeStack security properties', () => {
     const sending = statements.filter((s) => JSON.stringify(s.Action).includes('ses:Send'));
     const inboundRole = stack.getLogicalId(stack.email.handler.executionRole.node.defaultChild as never);
 
-    expect(sending).toHaveLength(1);
-    expect(sending[0]?.Action).toBe('ses:SendRawEmail');
-    expect(sending[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
-    expect(JSON.stringify(sending[0]?.Resource)).not.toContain('*');
-    expect(sending[0]?.roles).toEqual([{ Ref: inboundRole }]);
+    const notifyRole = stack.getLogicalId(
+      stack.notifications.handler.executionRole.node.defaultChild as never,
+    );
+    expect(sending).toHaveLength(2);
+    for (const statement of sending) {
+      expect(statement.Action).toBe('ses:SendRawEmail');
+      expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
+      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    }
+    expect(sending.map((s) => s.roles)).toEqual(
+      expect.arrayContaining([[{ Ref: inboundRole }], [{ Ref: notifyRole }]]),
+    );
   });
 
   it('keeps a user’s email address until the new one is verified, and lets the portal write no email', () => {

@@ -5,6 +5,7 @@ import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynam
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
+import { type NotificationDeps, notifyAboutEvent } from '#channels/email/notifications.ts';
 import {
   type InboundMailDeps,
   type InboundOutcome,
@@ -12,7 +13,8 @@ import {
   releaseQuarantinedMail,
 } from '#channels/email/process-inbound.ts';
 import { addMember, createGroup } from '#core/group/group-service.ts';
-import { defaultTicketSettings, viewTicket } from '#core/ticket/ticket-service.ts';
+import { addArticle, defaultTicketSettings, updateTicket, viewTicket } from '#core/ticket/ticket-service.ts';
+import type { DomainEvent } from '#ports/domain-events.ts';
 import type { OutboundMail } from '#ports/mail.ts';
 import { freshTables } from '../support/dynamodb.ts';
 
@@ -200,7 +202,6 @@ describe('mail that quotes a ticket but does not belong in it', () => {
 
   it('a reply to a closed ticket opens a new one instead of failing', async () => {
     const { ticket, ack } = await newTicket();
-    const { updateTicket } = await import('#core/ticket/ticket-service.ts');
     await updateTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
       version: 1,
       state: 'cancelled',
@@ -367,7 +368,6 @@ describe('unknown senders', () => {
 
   it('still threads a reply from an outside watcher into the ticket they watch', async () => {
     const { ticket, ack } = await newTicket();
-    const { updateTicket } = await import('#core/ticket/ticket-service.ts');
     await updateTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
       version: 1,
       watchers: ['vendor@partner.test'],
@@ -385,6 +385,88 @@ describe('unknown senders', () => {
       recipients: [SUPPORT],
       receivedAt: new Date().toISOString(),
       verdicts: {},
+    });
+    expect(outcome).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
+  });
+});
+
+describe('notifications by mail', () => {
+  const notifying = () => {
+    const events: DomainEvent[] = [];
+    const engine = {
+      ...deps,
+      events: { publish: async (published: readonly DomainEvent[]) => void events.push(...published) },
+    };
+    const notifier: NotificationDeps = {
+      tickets: deps.tickets,
+      mailer: deps.mailer,
+      references: deps.references,
+      rateLimiter: deps.rateLimiter,
+      supportAddress: SUPPORT,
+      portalUrl: 'https://help.example.com',
+      perRecipientPerHour: 30,
+    };
+    return { engine, events, notifier };
+  };
+
+  it('mails an agent’s public reply to the requester and watchers, threaded, and never a note', async () => {
+    const { ticket } = await newTicket();
+    const { engine, events, notifier } = notifying();
+    await updateTicket(engine, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
+      version: 1,
+      watchers: ['walt@example.com'],
+    });
+    await addArticle(engine, agent, ticket.id, { type: 'note', body: 'Internal: printer firmware is buggy' });
+    await addArticle(engine, agent, ticket.id, { type: 'reply', body: 'We replaced the fuser.' });
+    const before = sent.length;
+
+    const mailed = (await Promise.all(events.map((e) => notifyAboutEvent(notifier, e)))).flat();
+
+    expect(mailed.sort()).toEqual(['emma@example.com', 'walt@example.com']);
+    const mails = sent.slice(before);
+    expect(
+      mails.every((m) => m.text.includes('We replaced the fuser.') && !m.text.includes('Internal')),
+    ).toBe(true);
+    expect(mails[0]).toMatchObject({
+      replyTo: `support+${ticket.id.toLowerCase()}@help.example.com`,
+      references: [`<${ticket.id}.ack@help.example.com>`],
+      automatic: false,
+    });
+  });
+
+  it('does not mail the requester their own reply, and tells them when the ticket is resolved', async () => {
+    const { ticket } = await newTicket();
+    const { engine, events, notifier } = notifying();
+    const emma = { id: 'emma', email: 'emma@example.com', groups: [] };
+    await addArticle(engine, emma, ticket.id, { type: 'reply', body: 'Any news?' });
+    const current = (await viewTicket(deps, admin, ticket.id)).ticket;
+    await updateTicket(engine, agent, ticket.id, {
+      version: current.version,
+      state: 'resolved',
+      resolutionCode: 'solved',
+      resolutionNotes: 'Fuser replaced.',
+    });
+    const before = sent.length;
+
+    await Promise.all(events.map((e) => notifyAboutEvent(notifier, e)));
+
+    const mails = sent.slice(before);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ to: ['emma@example.com'], automatic: true });
+    expect(mails[0]?.subject).toContain('Resolved');
+  });
+
+  it('threads the requester’s answer to a notification back into the ticket by the id SES returned', async () => {
+    const { ticket } = await newTicket();
+    const { engine, events, notifier } = notifying();
+    await addArticle(engine, agent, ticket.id, { type: 'reply', body: 'Please restart it.' });
+    await Promise.all(events.map((e) => notifyAboutEvent(notifier, e)));
+    const notification = sent.at(-1);
+
+    const outcome = await receive({
+      from: 'emma@example.com',
+      subject: 'Re: printer',
+      headers: { 'In-Reply-To': `<${notification?.providerMessageId}@email.amazonses.com>` },
     });
     expect(outcome).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
   });

@@ -1,0 +1,110 @@
+import { normalizeEmail } from '#core/identity/actor.ts';
+import type { Article } from '#core/ticket/article.ts';
+import type { Ticket } from '#core/ticket/ticket.ts';
+import type { DomainEvent } from '#ports/domain-events.ts';
+import type { Mailer, OutboundMail } from '#ports/mail.ts';
+import type { MailReferenceStore } from '#ports/mail-references.ts';
+import type { RateLimiter } from '#ports/rate-limiter.ts';
+import type { TicketStore } from '#ports/ticket-store.ts';
+import { ourMessageId, replyAddress } from './thread.ts';
+
+export interface NotificationDeps {
+  readonly tickets: TicketStore;
+  readonly mailer: Mailer;
+  readonly references: MailReferenceStore;
+  readonly rateLimiter: RateLimiter;
+  readonly supportAddress: string;
+  readonly portalUrl: string;
+  /** Mails one address gets per hour at most, whatever happens on its tickets. @default 30 */
+  readonly perRecipientPerHour: number;
+}
+
+/** Who hears about a ticket by mail: its requester and watchers, never the person who wrote. */
+function recipients(ticket: Ticket, except: string | undefined): string[] {
+  const skip = except ? normalizeEmail(except) : undefined;
+  return [ticket.requester.email, ...ticket.watchers]
+    .map(normalizeEmail)
+    .filter((to, i, all) => to !== skip && all.indexOf(to) === i);
+}
+
+const link = (deps: NotificationDeps, ticket: Ticket) =>
+  `${deps.portalUrl.replace(/\/$/, '')}/tickets/${ticket.id}`;
+
+function agentReply(deps: NotificationDeps, ticket: Ticket, article: Article): Omit<OutboundMail, 'to'> {
+  const domain = deps.supportAddress.split('@')[1] ?? 'spoke.invalid';
+  const opening = ourMessageId(ticket.id, 'ack', domain);
+  return {
+    subject: `[${ticket.number}] ${ticket.shortDescription}`,
+    text: [
+      `${article.author.name ?? article.author.email} wrote on ${ticket.number}:`,
+      '',
+      article.body,
+      '',
+      `Reply to this mail to answer, or follow the ticket in the portal: ${link(deps, ticket)}`,
+    ].join('\n'),
+    replyTo: replyAddress(deps.supportAddress, ticket.id),
+    messageId: ourMessageId(ticket.id, article.id, domain),
+    inReplyTo: opening,
+    references: [opening],
+    automatic: false,
+  };
+}
+
+function resolvedNotice(deps: NotificationDeps, ticket: Ticket): Omit<OutboundMail, 'to'> {
+  const domain = deps.supportAddress.split('@')[1] ?? 'spoke.invalid';
+  const opening = ourMessageId(ticket.id, 'ack', domain);
+  return {
+    subject: `[${ticket.number}] Resolved: ${ticket.shortDescription}`,
+    text: [
+      `${ticket.number} has been resolved.`,
+      '',
+      ticket.resolution?.notes ?? '',
+      '',
+      'If the problem is not solved, reply to this mail and the ticket opens again.',
+      link(deps, ticket),
+    ].join('\n'),
+    replyTo: replyAddress(deps.supportAddress, ticket.id),
+    messageId: ourMessageId(ticket.id, `resolved-${ticket.version}`, domain),
+    inReplyTo: opening,
+    references: [opening],
+    automatic: true,
+  };
+}
+
+/**
+ * Mails the people of a ticket about what just happened to it: an agent's public reply, and
+ * the resolution. Internal notes are never mailed, nor anything to the person who caused it;
+ * each address is capped per hour, and the Message-ID SES returns is remembered so replies
+ * thread back. Returns the addresses mailed.
+ */
+export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEvent): Promise<string[]> {
+  const ticketId = typeof event.detail.ticketId === 'string' ? event.detail.ticketId : undefined;
+  if (!ticketId || (event.type !== 'article.added' && event.type !== 'ticket.updated')) return [];
+  const found = await deps.tickets.get(ticketId);
+  if (!found) return [];
+  const { ticket, articles } = found;
+  let mail: Omit<OutboundMail, 'to'> | undefined;
+  let author: string | undefined;
+  if (event.type === 'article.added') {
+    const article = articles.find((a) => a.id === event.detail.articleId);
+    if (!article || article.type !== 'reply' || article.channel === 'system') return [];
+    author = article.author.email;
+    if (normalizeEmail(author) === normalizeEmail(ticket.requester.email)) return [];
+    if (ticket.watchers.map(normalizeEmail).includes(normalizeEmail(author))) return [];
+    mail = agentReply(deps, ticket, article);
+  } else {
+    const changes = Array.isArray(event.detail.changes)
+      ? (event.detail.changes as { field: string; newValue?: unknown }[])
+      : [];
+    if (!changes.some((c) => c.field === 'state' && c.newValue === 'resolved')) return [];
+    mail = resolvedNotice(deps, ticket);
+  }
+  const sent: string[] = [];
+  for (const to of recipients(ticket, author)) {
+    if (!(await deps.rateLimiter.tryTake(`notify:${to}`, deps.perRecipientPerHour, 3600))) continue;
+    const { providerMessageId } = await deps.mailer.send({ ...mail, to: [to] });
+    await deps.references.remember([mail.messageId, providerMessageId], ticket.id);
+    sent.push(to);
+  }
+  return sent;
+}
