@@ -9,6 +9,7 @@ import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
+import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
@@ -28,6 +29,7 @@ import {
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
+import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { apiEnv, dataEnv, inboundEmailEnv, notificationsEnv } from './env.ts';
 
 /**
@@ -140,6 +142,7 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     mailer: new SesMailer(ses, env.MAIL_FROM),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     unknownSenders: {
       policy: env.UNKNOWN_SENDER_POLICY,
       knownDomains: env.KNOWN_SENDER_DOMAINS.split(',')
@@ -163,8 +166,15 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
     mailer: new SesMailer(ses, env.MAIL_FROM),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     supportAddress: env.SUPPORT_ADDRESS,
     portalUrl: env.PORTAL_URL,
     perRecipientPerHour: Number(env.NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR),
   };
+}
+
+/** What the SES feedback function needs: the suppression list alone. */
+export function mailFeedbackServices(env: z.output<typeof dataEnv>): SuppressionList {
+  const data = dataAdapters(env);
+  return new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock);
 }

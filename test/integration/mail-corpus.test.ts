@@ -5,6 +5,7 @@ import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
+import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { systemClock, ulids } from '#adapters/system/system.ts';
 import { mailLimits, parseMail } from '#channels/email/parse.ts';
@@ -98,6 +99,7 @@ if (!corpusPresent) {
         rawMail,
         references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
         rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, systemClock),
+        suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, systemClock),
         unknownSenders: { policy: 'create', knownDomains: [] },
         ackLimits: { perSenderPerHour: 1000, perMinute: 1000 },
         mailer: {

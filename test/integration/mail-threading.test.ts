@@ -3,6 +3,7 @@ import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
+import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
 import { type NotificationDeps, notifyAboutEvent } from '#channels/email/notifications.ts';
@@ -50,6 +51,7 @@ beforeAll(async () => {
     quarantine: new DynamoQuarantineStore(tables.documents, tables.domainTable),
     references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
     rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, clock),
+    suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, clock),
     unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 1000, perMinute: 1000 },
     groups,
@@ -402,6 +404,7 @@ describe('notifications by mail', () => {
       mailer: deps.mailer,
       references: deps.references,
       rateLimiter: deps.rateLimiter,
+      suppressions: deps.suppressions,
       supportAddress: SUPPORT,
       portalUrl: 'https://help.example.com',
       perRecipientPerHour: 30,
@@ -469,5 +472,36 @@ describe('notifications by mail', () => {
       headers: { 'In-Reply-To': `<${notification?.providerMessageId}@email.amazonses.com>` },
     });
     expect(outcome).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
+  });
+});
+
+describe('bounces and complaints', () => {
+  it('stops mailing an address after a permanent bounce or a complaint, and ignores transient bounces', async () => {
+    const { recordMailFeedback } = await import('#channels/email/feedback.ts');
+    expect(
+      await recordMailFeedback(deps.suppressions, {
+        notificationType: 'Bounce',
+        bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'full@example.com' }] },
+      }),
+    ).toEqual([]);
+    expect(
+      await recordMailFeedback(deps.suppressions, {
+        notificationType: 'Bounce',
+        bounce: {
+          bounceType: 'Permanent',
+          bouncedRecipients: [{ emailAddress: 'Gone@Example.com', diagnosticCode: '550 5.1.1' }],
+        },
+      }),
+    ).toEqual(['gone@example.com']);
+    await recordMailFeedback(deps.suppressions, {
+      notificationType: 'Complaint',
+      complaint: { complainedRecipients: [{ emailAddress: 'angry@example.com' }] },
+    });
+
+    const before = sent.length;
+    await receive({ from: 'gone@example.com', subject: 'Still there?' });
+    await receive({ from: 'angry@example.com', subject: 'Stop' });
+    await receive({ from: 'full@example.com', subject: 'Mailbox was full' });
+    expect(sent.slice(before).map((m) => m.to[0])).toEqual(['full@example.com']);
   });
 });

@@ -97,6 +97,7 @@ async function memoryWorld() {
     routing: { route: async () => ({}) },
     settings: defaultTicketSettings,
     rateLimiter: { tryTake: async () => true },
+    suppressions: { suppress: async () => undefined, suppressed: async () => new Set<string>() },
     unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 5, perMinute: 120 },
     rawMail: {

@@ -5,6 +5,7 @@ import type { DomainEvent } from '#ports/domain-events.ts';
 import type { Mailer, OutboundMail } from '#ports/mail.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
+import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { TicketStore } from '#ports/ticket-store.ts';
 import { ourMessageId, replyAddress } from './thread.ts';
 
@@ -13,6 +14,7 @@ export interface NotificationDeps {
   readonly mailer: Mailer;
   readonly references: MailReferenceStore;
   readonly rateLimiter: RateLimiter;
+  readonly suppressions: SuppressionList;
   readonly supportAddress: string;
   readonly portalUrl: string;
   /** Mails one address gets per hour at most, whatever happens on its tickets. @default 30 */
@@ -87,7 +89,7 @@ export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEven
   let author: string | undefined;
   if (event.type === 'article.added') {
     const article = articles.find((a) => a.id === event.detail.articleId);
-    if (!article || article.type !== 'reply' || article.channel === 'system') return [];
+    if (article?.type !== 'reply' || article.channel === 'system') return [];
     author = article.author.email;
     if (normalizeEmail(author) === normalizeEmail(ticket.requester.email)) return [];
     if (ticket.watchers.map(normalizeEmail).includes(normalizeEmail(author))) return [];
@@ -100,7 +102,9 @@ export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEven
     mail = resolvedNotice(deps, ticket);
   }
   const sent: string[] = [];
-  for (const to of recipients(ticket, author)) {
+  const everyone = recipients(ticket, author);
+  const suppressed = await deps.suppressions.suppressed(everyone);
+  for (const to of everyone.filter((address) => !suppressed.has(address))) {
     if (!(await deps.rateLimiter.tryTake(`notify:${to}`, deps.perRecipientPerHour, 3600))) continue;
     const { providerMessageId } = await deps.mailer.send({ ...mail, to: [to] });
     await deps.references.remember([mail.messageId, providerMessageId], ticket.id);

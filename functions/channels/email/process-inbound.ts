@@ -8,6 +8,7 @@ import type { Mailer, OutboundMail, RawMailStore } from '#ports/mail.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
+import type { SuppressionList } from '#ports/suppression-list.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
@@ -22,6 +23,8 @@ export interface InboundMailDeps extends TicketDeps {
   readonly mailer: Mailer;
   readonly references: MailReferenceStore;
   readonly rateLimiter: RateLimiter;
+  /** Addresses that bounced for good or complained: never acknowledged. */
+  readonly suppressions: SuppressionList;
   readonly ackLimits: AcknowledgementLimits;
   readonly unknownSenders: UnknownSenderPolicy;
   readonly supportAddress: string;
@@ -146,6 +149,7 @@ export interface AcknowledgementLimits {
 export const defaultAcknowledgementLimits: AcknowledgementLimits = { perSenderPerHour: 5, perMinute: 120 };
 
 async function mayAcknowledge(deps: InboundMailDeps, address: string): Promise<boolean> {
+  if ((await deps.suppressions.suppressed([address])).size > 0) return false;
   return (
     (await deps.rateLimiter.tryTake(`ack:${address}`, deps.ackLimits.perSenderPerHour, 3600)) &&
     deps.rateLimiter.tryTake('ack:*', deps.ackLimits.perMinute, 60)
