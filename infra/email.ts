@@ -20,7 +20,10 @@ export interface EmailProps {
   /** The support addresses the receipt rule accepts. */
   readonly recipients: readonly string[];
   /** What the function needs to know about outbound mail and the portal. */
-  readonly mail: Pick<InboundEmailEnv, 'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL'>;
+  readonly mail: Pick<
+    InboundEmailEnv,
+    'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL' | 'MAIL_CONFIGURATION_SET'
+  >;
   readonly data: Data;
   readonly accessLogs: IBucket;
   readonly logRetention: RetentionDays;
@@ -70,7 +73,9 @@ export class Email extends Construct {
       .bindBucket(this.rawMail, 'read', rawMailPrefix)
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite');
-    this.handler.executionRole.addToPrincipalPolicy(sendMailAs(this, props.mail.MAIL_FROM));
+    this.handler.executionRole.addToPrincipalPolicy(
+      sendMailAs(this, props.mail.MAIL_FROM, props.mail.MAIL_CONFIGURATION_SET),
+    );
     this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: `${props.prefix}-inbound` });
     this.ruleSet.addRule('Support', {
       recipients: [...props.recipients],
@@ -87,14 +92,19 @@ export class Email extends Construct {
  * Sending as Spoke's From address only: SES authorizes SendRawEmail on the identity of the
  * sender (the address or its domain), and the condition pins the From to that one address.
  */
-export function sendMailAs(scope: Construct, mailFrom: string): PolicyStatement {
+export function sendMailAs(scope: Construct, mailFrom: string, configurationSet?: string): PolicyStatement {
   const stack = Stack.of(scope);
   const domain = mailFrom.split('@')[1] ?? mailFrom;
   return new PolicyStatement({
     actions: ['ses:SendRawEmail'],
-    resources: [domain, mailFrom].map((identity) =>
-      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-    ),
+    resources: [
+      ...[domain, mailFrom].map((identity) =>
+        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+      ),
+      ...(configurationSet
+        ? [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet })]
+        : []),
+    ],
     conditions: { StringEquals: { 'ses:FromAddress': mailFrom } },
   });
 }

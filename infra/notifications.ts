@@ -11,7 +11,10 @@ import { SpokeFunction } from './spoke-function.ts';
 export interface NotificationsProps {
   readonly data: Data;
   readonly events: Events;
-  readonly mail: Pick<NotificationsEnv, 'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL'>;
+  readonly mail: Pick<
+    NotificationsEnv,
+    'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL' | 'MAIL_CONFIGURATION_SET'
+  >;
   readonly logRetention: RetentionDays;
 }
 
@@ -44,7 +47,9 @@ export class Notifications extends Construct {
     })
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite');
-    this.handler.executionRole.addToPrincipalPolicy(sendMailAs(this, props.mail.MAIL_FROM));
+    this.handler.executionRole.addToPrincipalPolicy(
+      sendMailAs(this, props.mail.MAIL_FROM, props.mail.MAIL_CONFIGURATION_SET),
+    );
     props.events.routeToFunction('Rule', ['article.added', 'ticket.updated'], this.handler, {
       deadLetterQueue: this.deadLetters,
     });

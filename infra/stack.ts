@@ -9,6 +9,7 @@ import { Data } from './data.ts';
 import { Email } from './email.ts';
 import { Events } from './events.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Portal } from './portal.ts';
 import { Workflows } from './workflows.ts';
@@ -30,6 +31,7 @@ export class SpokeStack extends Stack {
   readonly workflows: Workflows;
   readonly events: Events;
   readonly notifications: Notifications;
+  readonly mailFeedback: MailFeedback;
   readonly housekeeping: Housekeeping;
 
   constructor(scope: Construct, id: string, { config, ...props }: SpokeStackProps) {
@@ -58,6 +60,8 @@ export class SpokeStack extends Stack {
       clientId: this.auth.portalClient.userPoolClientId,
       apiBase: '/api',
     });
+    this.mailFeedback = new MailFeedback(this, 'MailFeedback', { prefix, data: this.data, logRetention });
+    const configurationSet = this.mailFeedback.configurationSet.configurationSetName;
     this.email = new Email(this, 'Email', {
       prefix,
       recipients: config.support.addresses,
@@ -65,6 +69,7 @@ export class SpokeStack extends Stack {
         SUPPORT_ADDRESS: config.support.addresses[0],
         MAIL_FROM: config.support.mailFrom,
         PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
       },
       data: this.data,
       accessLogs,
@@ -84,6 +89,7 @@ export class SpokeStack extends Stack {
         SUPPORT_ADDRESS: config.support.addresses[0],
         MAIL_FROM: config.support.mailFrom,
         PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
       },
       logRetention,
     });

@@ -139,7 +139,7 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
   return {
     ...data,
     rawMail: new S3RawMailStore(s3, env.RAW_MAIL_BUCKET),
-    mailer: new SesMailer(ses, env.MAIL_FROM),
+    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
@@ -163,7 +163,7 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
   const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
   return {
     tickets: data.tickets,
-    mailer: new SesMailer(ses, env.MAIL_FROM),
+    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),

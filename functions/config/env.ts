@@ -40,6 +40,8 @@ export const mailEnv = z.object({
   MAIL_FROM: z.email(),
   /** The portal's base URL, linked from notifications. */
   PORTAL_URL: z.url(),
+  /** The SES configuration set whose bounce and complaint events suppress addresses. */
+  MAIL_CONFIGURATION_SET: z.string().max(64).optional(),
 });
 
 export const apiEnv = dataEnv.extend({
@@ -73,6 +75,7 @@ export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
 });
 export type NotificationsEnv = z.input<typeof notificationsEnv>;
 
+export type DataEnv = z.input<typeof dataEnv>;
 export type ApiEnv = z.input<typeof apiEnv>;
 export type InboundEmailEnv = z.input<typeof inboundEmailEnv>;
 export type ChangeWorkflowEnv = z.input<typeof changeWorkflowEnv>;

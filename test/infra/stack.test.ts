@@ -335,6 +335,27 @@ describe('SpokeStack security properties', () => {
     expect(target?.DeadLetterConfig).toBeDefined();
   });
 
+  it('reports bounces and complaints of all outbound mail through an encrypted topic to the feedback function', () => {
+    const setName = stack.resolve(stack.mailFeedback.configurationSet.configurationSetName);
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: setName,
+      EventDestination: Match.objectLike({ Enabled: true, MatchingEventTypes: ['bounce', 'complaint'] }),
+    });
+    const topic = stack.getLogicalId(stack.mailFeedback.topic.node.defaultChild as never);
+    expect(resources[topic]?.Properties.KmsMasterKeyId).toBeDefined();
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topic },
+    });
+    for (const fn of [stack.email.handler, stack.notifications.handler]) {
+      const id = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+      const environment = resources[id]?.Properties.Environment as
+        | { Variables: Record<string, unknown> }
+        | undefined;
+      expect(environment?.Variables.MAIL_CONFIGURATION_SET).toEqual(setName);
+    }
+  });
+
   it('passes cdk-nag AwsSolutions with no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
     const findings = report.violations.map(

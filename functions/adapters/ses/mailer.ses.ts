@@ -7,16 +7,23 @@ import { buildRawMessage } from './mime.ts';
 export class SesMailer implements Mailer {
   readonly #ses: SESClient;
   readonly #from: string;
+  readonly #configurationSet: string | undefined;
 
-  constructor(ses: SESClient, from: string) {
+  /** @param configurationSet the SES configuration set that reports bounces and complaints */
+  constructor(ses: SESClient, from: string, configurationSet?: string) {
     this.#ses = ses;
     this.#from = from;
+    this.#configurationSet = configurationSet;
   }
 
   async send(mail: OutboundMail): Promise<{ providerMessageId: string }> {
     const raw = buildRawMessage({ ...mail, from: this.#from }, `spoke-${randomUUID()}`);
     const result = await this.#ses.send(
-      new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw, 'utf8') }, Destinations: [...mail.to] }),
+      new SendRawEmailCommand({
+        RawMessage: { Data: Buffer.from(raw, 'utf8') },
+        Destinations: [...mail.to],
+        ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
+      }),
     );
     if (!result.MessageId) throw new Error('SES returned no MessageId');
     return { providerMessageId: result.MessageId };
