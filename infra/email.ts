@@ -8,7 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { InboundEmailEnv } from '#config/env.ts';
 import { privateBucket } from './buckets.ts';
-import type { Data } from './data.ts';
+import { attachmentPrefix, type Data } from './data.ts';
 import { SpokeFunction } from './spoke-function.ts';
 
 /** Key prefix of raw messages: the receipt rule writes there, the function reads there. */
@@ -63,6 +63,7 @@ export class Email extends Construct {
         ...props.data.environment,
         ...props.mail,
         RAW_MAIL_BUCKET: this.rawMail.bucketName,
+        ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         RAW_MAIL_PREFIX: rawMailPrefix,
       },
       logRetention: props.logRetention,
@@ -71,6 +72,7 @@ export class Email extends Construct {
       retryAttempts: 2,
     })
       .bindBucket(this.rawMail, 'read', rawMailPrefix)
+      .bindBucket(props.data.attachments, 'readWrite', attachmentPrefix)
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite');
     this.handler.executionRole.addToPrincipalPolicy(

@@ -139,6 +139,11 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
   return {
     ...data,
     rawMail: new S3RawMailStore(s3, env.RAW_MAIL_BUCKET),
+    attachments: {
+      storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
+      records: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
+      clock: data.clock,
+    },
     mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),

@@ -50,6 +50,8 @@ export const apiEnv = dataEnv.extend({
 });
 
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
+  /** Bucket of ticket attachments: the files of inbound mail are kept there under `tickets/`. */
+  ATTACHMENT_BUCKET: nonEmpty,
   /** Bucket the SES receipt rule writes raw messages to, before the Lambda runs. */
   RAW_MAIL_BUCKET: nonEmpty,
   /**

@@ -41,4 +41,6 @@ export interface AttachmentStorage {
   presignDownload(request: PresignedDownloadRequest): Promise<PresignedDownload>;
   /** What is stored under a key, or undefined when nothing is (yet). */
   head(key: string): Promise<StoredObject | undefined>;
+  /** Stores a file Spoke received itself (an attachment of inbound mail), with its checksum. */
+  put(key: string, content: Uint8Array, contentType: string, sha256: string): Promise<void>;
 }

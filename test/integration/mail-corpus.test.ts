@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
@@ -19,6 +20,8 @@ import { defaultTicketSettings } from '#core/ticket/ticket-service.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { OutboundMail, RawMailStore } from '#ports/mail.ts';
 import { freshTables } from '../support/dynamodb.ts';
+
+const storedFiles = new Map<string, Uint8Array>();
 
 /**
  * Every real-world message of the shared corpus (../shared/corpus/mail, see its README) goes
@@ -98,6 +101,16 @@ if (!corpusPresent) {
         settings: defaultTicketSettings,
         rawMail,
         references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
+        attachments: {
+          storage: {
+            put: async (key: string, content: Uint8Array) => void storedFiles.set(key, content),
+            presignUpload: async () => ({ url: '', headers: {}, expiresAt: '' }),
+            presignDownload: async () => ({ url: '', expiresAt: '' }),
+            head: async () => undefined,
+          },
+          records: new DynamoAttachmentStore(tables.documents, tables.domainTable),
+          clock: systemClock,
+        },
         rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, systemClock),
         suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, systemClock),
         unknownSenders: { policy: 'create', knownDomains: [] },

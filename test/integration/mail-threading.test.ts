@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
@@ -27,6 +28,7 @@ let deps: InboundMailDeps;
 const raw = new Map<string, Uint8Array>();
 const sent: (OutboundMail & { providerMessageId: string })[] = [];
 let delivered = 0;
+const storedFiles = new Map<string, Uint8Array>();
 
 beforeAll(async () => {
   const tables = await freshTables();
@@ -50,6 +52,16 @@ beforeAll(async () => {
     }),
     quarantine: new DynamoQuarantineStore(tables.documents, tables.domainTable),
     references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
+    attachments: {
+      storage: {
+        put: async (key: string, content: Uint8Array) => void storedFiles.set(key, content),
+        presignUpload: async () => ({ url: '', headers: {}, expiresAt: '' }),
+        presignDownload: async () => ({ url: '', expiresAt: '' }),
+        head: async () => undefined,
+      },
+      records: new DynamoAttachmentStore(tables.documents, tables.domainTable),
+      clock: clock,
+    },
     rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, clock),
     suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, clock),
     unknownSenders: { policy: 'create', knownDomains: [] },
@@ -503,5 +515,74 @@ describe('bounces and complaints', () => {
     await receive({ from: 'angry@example.com', subject: 'Stop' });
     await receive({ from: 'full@example.com', subject: 'Mailbox was full' });
     expect(sent.slice(before).map((m) => m.to[0])).toEqual(['full@example.com']);
+  });
+});
+
+describe('files of inbound mail', () => {
+  it('keeps allowed attachments and inline images under the ticket, points cid images at them, and lists what it did not keep', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const pdf = Buffer.from('%PDF-1.4 minimal');
+    const boundary = 'mixed-1';
+    const rel = 'related-1';
+    const mime = [
+      'From: emma@example.com',
+      'Subject: Screenshot and log',
+      'Message-ID: <files-1@client.example.com>',
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      `Content-Type: multipart/related; boundary="${rel}"`,
+      '',
+      `--${rel}`,
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>See <img src="cid:shot@client"></p>',
+      `--${rel}`,
+      'Content-Type: image/png',
+      'Content-ID: <shot@client>',
+      'Content-Disposition: inline; filename="shot.png"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      png.toString('base64'),
+      `--${rel}--`,
+      `--${boundary}`,
+      'Content-Type: application/pdf; name="log.pdf"',
+      'Content-Disposition: attachment; filename="log.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      pdf.toString('base64'),
+      `--${boundary}`,
+      'Content-Type: application/x-msdownload; name="fix.exe"',
+      'Content-Disposition: attachment; filename="fix.exe"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('MZ').toString('base64'),
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const sesMessageId = `files-${Date.now()}`;
+    raw.set(`raw/${sesMessageId}`, new TextEncoder().encode(mime));
+    const outcome = await processInboundMail(deps, {
+      sesMessageId,
+      rawKey: `raw/${sesMessageId}`,
+      recipients: [SUPPORT],
+      receivedAt: new Date().toISOString(),
+      verdicts: {},
+    });
+    if (outcome.kind !== 'ticket') throw new Error(outcome.kind);
+
+    const files = (await deps.attachments.records.listForTicket(outcome.ticket.id, { limit: 10 })).items;
+    expect(files.map((f) => [f.fileName, f.contentType, f.state]).sort()).toEqual([
+      ['log.pdf', 'application/pdf', 'available'],
+      ['shot.png', 'image/png', 'available'],
+    ]);
+    expect([...storedFiles.keys()].filter((k) => k.startsWith(`tickets/${outcome.ticket.id}/`))).toHaveLength(
+      2,
+    );
+    const [first] = (await viewTicket(deps, admin, outcome.ticket.id)).articles;
+    const shot = files.find((f) => f.fileName === 'shot.png');
+    expect(first?.html).toContain(`src="/inline/${shot?.id}"`);
+    expect(first?.body).toContain('fix.exe (application/x-msdownload): this type is not kept');
   });
 });

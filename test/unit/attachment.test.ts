@@ -105,6 +105,7 @@ function fakes(stored: StoredObject | undefined) {
     },
   };
   const storage: AttachmentStorage = {
+    async put() {},
     async presignUpload({ key }) {
       return { url: `https://s3.example/${key}?put`, headers: {}, expiresAt: '2026-01-01T00:15:00.000Z' };
     },

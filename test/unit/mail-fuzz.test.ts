@@ -97,6 +97,21 @@ async function memoryWorld() {
     routing: { route: async () => ({}) },
     settings: defaultTicketSettings,
     rateLimiter: { tryTake: async () => true },
+    attachments: {
+      storage: {
+        put: async () => undefined,
+        presignUpload: async () => ({ url: '', headers: {}, expiresAt: '' }),
+        presignDownload: async () => ({ url: '', expiresAt: '' }),
+        head: async () => undefined,
+      },
+      records: {
+        put: async () => undefined,
+        get: async () => undefined,
+        listForTicket: async () => ({ items: [] }),
+        markAvailable: async (a) => a,
+      },
+      clock: { now: () => new Date() },
+    },
     suppressions: { suppress: async () => undefined, suppressed: async () => new Set<string>() },
     unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 5, perMinute: 120 },

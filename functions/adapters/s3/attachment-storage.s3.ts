@@ -99,6 +99,18 @@ export class S3AttachmentStorage implements AttachmentStorage {
     return { url, expiresAt };
   }
 
+  async put(key: string, content: Uint8Array, contentType: string, sha256: string): Promise<void> {
+    await this.#s3.send(
+      new PutObjectCommand({
+        Bucket: this.#bucket,
+        Key: key,
+        Body: content,
+        ContentType: contentType,
+        ChecksumSHA256: sha256,
+      }),
+    );
+  }
+
   /**
    * Size and SHA-256 of a stored object. S3 keeps the checksum of a PUT that carried one and
    * returns it with `ChecksumMode: ENABLED`; where it is missing (s3rver stores none, and a

@@ -12,6 +12,7 @@ import type { SuppressionList } from '#ports/suppression-list.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
+import { type MailAttachmentDeps, planMailAttachments, storeMailAttachments } from './mail-attachments.ts';
 import { type ParsedMail, parseMail } from './parse.ts';
 import { splitReply } from './reply-text.ts';
 import { sanitizeMailHtml } from './sanitize-html.ts';
@@ -23,6 +24,8 @@ export interface InboundMailDeps extends TicketDeps {
   readonly mailer: Mailer;
   readonly references: MailReferenceStore;
   readonly rateLimiter: RateLimiter;
+  /** Where the files of a mail go: the ticket's attachments. */
+  readonly attachments: MailAttachmentDeps;
   /** Addresses that bounced for good or complained: never acknowledged. */
   readonly suppressions: SuppressionList;
   readonly ackLimits: AcknowledgementLimits;
@@ -233,8 +236,12 @@ export async function processInboundMail(
   if (!sender) return quarantine('no usable sender address', mail);
 
   const subject = mail.subject?.trim() || '(no subject)';
-  const { reply: body, quoted } = splitReply((mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim());
-  const html = mail.html ? sanitizeMailHtml(mail.html, { inlineImages: {} }).html : undefined;
+  const plan = planMailAttachments(mail, message.sesMessageId);
+  const split = splitReply((mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim());
+  const { quoted } = split;
+  const body =
+    plan.skipped.length > 0 ? `${split.reply}\n\n[Not kept: ${plan.skipped.join('; ')}]` : split.reply;
+  const html = mail.html ? sanitizeMailHtml(mail.html, { inlineImages: plan.inlineImages }).html : undefined;
   const mailBody = { ...(quoted.trim() ? { quoted } : {}), ...(html ? { html } : {}) };
   const messageId = wellFormedMessageId(mail);
 
@@ -255,6 +262,7 @@ export async function processInboundMail(
           mail: mailBody,
         },
       );
+      await storeMailAttachments(deps.attachments, ticket.id, plan, author);
       return { kind: 'article', ticket, articleId: article.id, threadedBy: match.by };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -287,6 +295,7 @@ export async function processInboundMail(
     },
   );
 
+  await storeMailAttachments(deps.attachments, ticket.id, plan, sender);
   let acknowledged = false;
   if (created && !automatic && (await mayAcknowledge(deps, sender.email))) {
     acknowledged = await sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
