@@ -1,14 +1,15 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { InboundEmailEnv } from '#config/env.ts';
 import { privateBucket } from './buckets.ts';
 import { attachmentPrefix, type Data } from './data.ts';
+import { deadLetterQueue } from './queues.ts';
 import { SpokeFunction } from './spoke-function.ts';
 
 /** Key prefix of raw messages: the receipt rule writes there, the function reads there. */
@@ -47,15 +48,7 @@ export class Email extends Construct {
   constructor(scope: Construct, id: string, props: EmailProps) {
     super(scope, id);
     this.rawMail = privateBucket(this, 'RawMail', { accessLogs: props.accessLogs });
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the inbound-email function.',
-    });
+    this.deadLetters = deadLetterQueue(this, 'the inbound-email function');
     this.handler = new SpokeFunction(this, 'Handler', {
       entry: 'functions/handlers/inbound-email.ts',
       description: 'Spoke inbound email: parse, filter, thread, ticket',

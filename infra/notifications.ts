@@ -1,11 +1,12 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { NotificationsEnv } from '#config/env.ts';
 import type { Data } from './data.ts';
 import { sendMailAs } from './email.ts';
 import type { Events } from './events.ts';
+import { deadLetterQueue } from './queues.ts';
 import { SpokeFunction } from './spoke-function.ts';
 
 export interface NotificationsProps {
@@ -29,15 +30,7 @@ export class Notifications extends Construct {
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the notification rule.',
-    });
+    this.deadLetters = deadLetterQueue(this, 'the notification rule');
     this.handler = new SpokeFunction(this, 'Handler', {
       entry: 'functions/handlers/notifications.ts',
       description: 'Spoke notifications: agent replies and resolutions by mail',

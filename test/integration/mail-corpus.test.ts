@@ -20,8 +20,9 @@ import { defaultTicketSettings } from '#core/ticket/ticket-service.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { OutboundMail, RawMailStore } from '#ports/mail.ts';
 import { freshTables } from '../support/dynamodb.ts';
+import { memoryAttachmentStorage } from '../support/memory-attachment-storage.ts';
 
-const storedFiles = new Map<string, Uint8Array>();
+const attachmentStorage = memoryAttachmentStorage();
 
 /**
  * Every real-world message of the shared corpus (../shared/corpus/mail, see its README) goes
@@ -102,12 +103,7 @@ if (!corpusPresent) {
         rawMail,
         references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
         attachments: {
-          storage: {
-            put: async (key: string, content: Uint8Array) => void storedFiles.set(key, content),
-            presignUpload: async () => ({ url: '', headers: {}, expiresAt: '' }),
-            presignDownload: async () => ({ url: '', expiresAt: '' }),
-            head: async () => undefined,
-          },
+          storage: attachmentStorage,
           records: new DynamoAttachmentStore(tables.documents, tables.domainTable),
           clock: systemClock,
         },

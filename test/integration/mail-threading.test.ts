@@ -19,6 +19,7 @@ import { addArticle, defaultTicketSettings, updateTicket, viewTicket } from '#co
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { OutboundMail } from '#ports/mail.ts';
 import { freshTables } from '../support/dynamodb.ts';
+import { memoryAttachmentStorage } from '../support/memory-attachment-storage.ts';
 
 const SUPPORT = 'support@help.example.com';
 const admin = { id: 'admin', email: 'admin@example.com', groups: ['admins', 'agents'] };
@@ -28,7 +29,8 @@ let deps: InboundMailDeps;
 const raw = new Map<string, Uint8Array>();
 const sent: (OutboundMail & { providerMessageId: string })[] = [];
 let delivered = 0;
-const storedFiles = new Map<string, Uint8Array>();
+const attachmentStorage = memoryAttachmentStorage();
+const storedFiles = attachmentStorage.files;
 
 beforeAll(async () => {
   const tables = await freshTables();
@@ -53,12 +55,7 @@ beforeAll(async () => {
     quarantine: new DynamoQuarantineStore(tables.documents, tables.domainTable),
     references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
     attachments: {
-      storage: {
-        put: async (key: string, content: Uint8Array) => void storedFiles.set(key, content),
-        presignUpload: async () => ({ url: '', headers: {}, expiresAt: '' }),
-        presignDownload: async () => ({ url: '', expiresAt: '' }),
-        head: async () => undefined,
-      },
+      storage: attachmentStorage,
       records: new DynamoAttachmentStore(tables.documents, tables.domainTable),
       clock: clock,
     },
