@@ -56,6 +56,8 @@ export const spokeConfigSchema = z
         threatProtection: z.boolean().default(false),
       })
       .strict(),
+    /** Where CloudWatch alarms are mailed (an SNS e-mail subscription, confirmed by the recipient). */
+    alarms: z.object({ email: z.email().optional() }).strict().default({}),
     retention: z
       .object({
         /** Days CloudWatch keeps function, API and workflow logs; one of the values CloudWatch accepts. */

@@ -11,6 +11,7 @@ import { Events } from './events.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
+import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
 import { Workflows } from './workflows.ts';
 
@@ -32,6 +33,7 @@ export class SpokeStack extends Stack {
   readonly events: Events;
   readonly notifications: Notifications;
   readonly mailFeedback: MailFeedback;
+  readonly observability: Observability;
   readonly housekeeping: Housekeeping;
 
   constructor(scope: Construct, id: string, { config, ...props }: SpokeStackProps) {
@@ -95,6 +97,21 @@ export class SpokeStack extends Stack {
     });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      prefix,
+      functions: {
+        api: this.api.handler,
+        'inbound-email': this.email.handler,
+        notifications: this.notifications.handler,
+        'mail-feedback': this.mailFeedback.handler,
+        housekeeping: this.housekeeping.handler,
+        'change-workflow': this.workflows.changeTask,
+      },
+      deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
+      stateMachines: { 'change-approval': this.workflows.changeApproval },
+      ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),
     });
 
     new CfnOutput(this, 'PortalUrl', { value: this.portal.url });

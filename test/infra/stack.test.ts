@@ -356,6 +356,27 @@ describe('SpokeStack security properties', () => {
     }
   });
 
+  it('alarms on every function’s errors and throttles, every dead-letter queue, failed workflows and the bounce rate, to one encrypted topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const topic = stack.getLogicalId(stack.observability.alarmTopic.node.defaultChild as never);
+    const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
+    const metric = (name: string) => alarms.filter((a) => a.MetricName === name);
+
+    expect(metric('Errors')).toHaveLength(functions.length);
+    expect(metric('Throttles')).toHaveLength(functions.length);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(metric('ExecutionsFailed')).toHaveLength(1);
+    expect(metric('Reputation.BounceRate')).toEqual([expect.objectContaining({ Threshold: 0.05 })]);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+    expect(resources[topic]?.Properties.KmsMasterKeyId).toBeDefined();
+    expect(ofType('AWS::CloudWatch::Dashboard')).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: config.alarms.email,
+      TopicArn: { Ref: topic },
+    });
+  });
+
   it('passes cdk-nag AwsSolutions with no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
     const findings = report.violations.map(

@@ -1,0 +1,132 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  type Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface ObservabilityProps {
+  readonly prefix: string;
+  /** Every Spoke function, by a short name for alarms and widgets. */
+  readonly functions: Readonly<Record<string, LambdaFunction>>;
+  /** Dead-letter queues, by what they catch. */
+  readonly deadLetters: Readonly<Record<string, Queue>>;
+  readonly stateMachines: Readonly<Record<string, StateMachine>>;
+  /** Where alarms are mailed; without it they only show in CloudWatch. */
+  readonly alarmEmail?: string;
+}
+
+/** SES pauses an account's sending at a 10 % bounce rate; Spoke warns well before. */
+export const BOUNCE_RATE_ALARM = 0.05;
+
+/**
+ * How a cloud team knows Spoke is healthy: an alarm for every function's errors and
+ * throttles, every dead-letter queue that holds a message, every failed workflow execution
+ * and the SES bounce rate, all sent to one encrypted topic; and one dashboard with the same.
+ */
+export class Observability extends Construct {
+  readonly alarmTopic: Topic;
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const key = new Key(this, 'Key', {
+      description: 'Encrypts Spoke alarm notifications',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.alarmTopic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.alarmTopic);
+    const alarm = (name: string, metric: Metric | MathExpression, threshold: number, description: string) => {
+      const created = metric.createAlarm(this, name, {
+        alarmName: `${props.prefix}-${name}`,
+        alarmDescription: description,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(action);
+      this.alarms.push(created);
+    };
+    const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };
+    for (const [name, fn] of Object.entries(props.functions)) {
+      alarm(`${name}-errors`, fn.metricErrors(fiveMinutes), 1, `The ${name} function failed.`);
+      alarm(`${name}-throttles`, fn.metricThrottles(fiveMinutes), 1, `The ${name} function was throttled.`);
+    }
+    for (const [name, queue] of Object.entries(props.deadLetters)) {
+      alarm(
+        `${name}-dead-letters`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        1,
+        `Messages wait in the ${name} dead-letter queue: look, fix, then reprocess (README).`,
+      );
+    }
+    for (const [name, machine] of Object.entries(props.stateMachines)) {
+      alarm(
+        `${name}-failed`,
+        machine.metricFailed(fiveMinutes),
+        1,
+        `An execution of the ${name} workflow failed.`,
+      );
+    }
+    const bounceRate = new Metric({
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.BounceRate',
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    });
+    alarm(
+      'ses-bounce-rate',
+      bounceRate,
+      BOUNCE_RATE_ALARM,
+      'The account bounce rate nears the level where SES pauses sending.',
+    );
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${props.prefix}-health` });
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Function errors',
+        left: Object.values(props.functions).map((fn) => fn.metricErrors(fiveMinutes)),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Function duration (p95)',
+        left: Object.values(props.functions).map((fn) =>
+          fn.metricDuration({ period: Duration.minutes(5), statistic: 'p95' }),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Dead letters waiting',
+        left: Object.values(props.deadLetters).map((q) => q.metricApproximateNumberOfMessagesVisible()),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Workflows and mail',
+        left: Object.values(props.stateMachines).flatMap((m) => [
+          m.metricStarted(fiveMinutes),
+          m.metricFailed(fiveMinutes),
+        ]),
+        right: [bounceRate],
+        width: 12,
+      }),
+    );
+  }
+}
