@@ -8,9 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { build } from 'esbuild';
-import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/table-definition.ts';
 import { localS3Config } from '#config/composition-root.ts';
-import { LOCAL_SUPPORT_ADDRESS, LOCAL_TABLE_PREFIX } from '#local/cloud.ts';
+import { LOCAL_SUPPORT_ADDRESS, localFunctionEnv, RAW_MAIL_BUCKET, RAW_MAIL_PREFIX } from '#local/cloud.ts';
 import { demoUsers } from '#local/demo-users.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { INVOKED_MARKER, type InvokeReport } from './child-invoke.ts';
@@ -25,9 +24,6 @@ const IDLE_BEFORE_MEMORY_MS = 5_000;
 const RUNS = 3;
 
 /** The bucket names `startLocalCloud` creates (private constants of functions/local/cloud.ts). */
-const RAW_MAIL_BUCKET = 'spoke-local-raw-mail';
-const ATTACHMENT_BUCKET = 'spoke-local-attachments';
-const RAW_MAIL_PREFIX = 'raw/';
 
 /**
  * How a handler is bundled. `cdk` is what `SpokeFunction` deploys: NodejsFunction marks
@@ -153,15 +149,7 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_S3: urls.s3,
     AWS_ENDPOINT_URL_SES: urls.outbox,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
-    EVENT_BUS_NAME: 'spoke-bench-events',
-    DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
-    IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
-    ATTACHMENT_BUCKET,
-    RAW_MAIL_BUCKET,
-    RAW_MAIL_PREFIX,
-    SUPPORT_ADDRESS: LOCAL_SUPPORT_ADDRESS,
-    MAIL_FROM: LOCAL_SUPPORT_ADDRESS,
-    PORTAL_URL: urls.portal,
+    ...localFunctionEnv(urls.portal as string),
   };
 }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
@@ -6,6 +5,7 @@ import {
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { articleKey, counterKey, ticketIndexKeys, ticketKey } from '#adapters/dynamodb/keys.ts';
+import { ulidAt } from '#adapters/system/system.ts';
 import { Article } from '#core/ticket/article.ts';
 import { defaultPriorityMatrix, type Level, priorityOf } from '#core/ticket/priority.ts';
 import {
@@ -63,19 +63,6 @@ export function random(seed: number) {
   };
 }
 type Random = ReturnType<typeof random>;
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** A ULID for a moment in the past, shaped as `ulids` makes them. */
-function ulidAt(ms: number): string {
-  let time = ms;
-  let out = '';
-  for (let i = 0; i < 10; i++) {
-    out = CROCKFORD[time % 32] + out;
-    time = Math.floor(time / 32);
-  }
-  for (const byte of randomBytes(16)) out += CROCKFORD[byte % 32];
-  return out;
-}
 
 /** Roughly a service desk a year in: most tickets done, a fifth waiting in queues. */
 const STATES: readonly [TicketState, number][] = [

@@ -74,9 +74,24 @@ export interface LocalCloud {
 export const LOCAL_TABLE_PREFIX = 'spoke-local';
 export const LOCAL_CLIENT_ID = 'spoke-portal-local';
 export const LOCAL_SUPPORT_ADDRESS = 'support@spoke.localhost';
-const RAW_MAIL_BUCKET = 'spoke-local-raw-mail';
-const ATTACHMENT_BUCKET = 'spoke-local-attachments';
-const RAW_MAIL_PREFIX = 'raw/';
+export const RAW_MAIL_BUCKET = 'spoke-local-raw-mail';
+export const ATTACHMENT_BUCKET = 'spoke-local-attachments';
+export const RAW_MAIL_PREFIX = 'raw/';
+
+/** The environment every function gets in the local cloud: the same variables CDK sets in AWS. */
+export function localFunctionEnv(portalUrl: string): InboundEmailEnv & { ATTACHMENT_BUCKET: string } {
+  return {
+    DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
+    IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
+    EVENT_BUS_NAME: 'spoke-local-events',
+    ATTACHMENT_BUCKET,
+    RAW_MAIL_BUCKET,
+    RAW_MAIL_PREFIX,
+    SUPPORT_ADDRESS: LOCAL_SUPPORT_ADDRESS,
+    MAIL_FROM: LOCAL_SUPPORT_ADDRESS,
+    PORTAL_URL: portalUrl,
+  };
+}
 
 /** The portal uploads and downloads attachments straight from the bucket, as it does from S3 in AWS. */
 const attachmentCors = (portalOrigin: string) =>
@@ -132,17 +147,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.length = 0;
   };
 
-  const env: InboundEmailEnv & { ATTACHMENT_BUCKET: string } = {
-    DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
-    IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
-    EVENT_BUS_NAME: 'spoke-local-events',
-    ATTACHMENT_BUCKET,
-    RAW_MAIL_BUCKET,
-    RAW_MAIL_PREFIX,
-    SUPPORT_ADDRESS: LOCAL_SUPPORT_ADDRESS,
-    MAIL_FROM: LOCAL_SUPPORT_ADDRESS,
-    PORTAL_URL: urls.portal,
-  };
+  const env = localFunctionEnv(urls.portal);
   Object.assign(process.env, env);
 
   try {
