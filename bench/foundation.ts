@@ -178,6 +178,14 @@ async function firstEvent(handler: string, urls: Record<string, string>): Promis
   if (handler === 'api') return healthEvent();
   if (handler === 'change-workflow') return { changeId: 'CHG0000001' };
   if (handler === 'ticket-housekeeping') return {};
+  if (handler === 'notifications') {
+    const detail = { ticketId: 'NO-SUCH-TICKET', number: 'INC0000000', articleId: 'none', type: 'reply' };
+    return { id: 'bench', 'detail-type': 'article.added', time: new Date().toISOString(), detail };
+  }
+  if (handler === 'mail-feedback') {
+    const bounce = { notificationType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [] } };
+    return { Records: [{ Sns: { Message: JSON.stringify(bounce) } }] };
+  }
   if (handler === 'inbound-email') return inboundMailEvent(urls.s3 as string);
   throw new Error(
     `No first event defined for functions/handlers/${handler}.ts: add one to bench/foundation.ts`,
