@@ -54,14 +54,6 @@ export class SpokeStack extends Stack {
       customDomain: config.portal,
     });
     this.auth = new Auth(this, 'Auth', { portalUrl: this.portal.url, ...config.auth });
-    this.api = new Api(this, 'Api', { auth: this.auth, data: this.data, logRetention });
-    this.data.allowAttachmentTransfersFrom(this.portal.url);
-    this.portal.routeApi(this.api.domainName);
-    this.portal.publish({
-      authority: this.auth.issuer,
-      clientId: this.auth.portalClient.userPoolClientId,
-      apiBase: '/api',
-    });
     this.mailFeedback = new MailFeedback(this, 'MailFeedback', { prefix, data: this.data, logRetention });
     const configurationSet = this.mailFeedback.configurationSet.configurationSetName;
     this.email = new Email(this, 'Email', {
@@ -79,8 +71,30 @@ export class SpokeStack extends Stack {
     });
     this.workflows = new Workflows(this, 'Workflows', {
       prefix,
-      environment: this.data.environment,
+      data: this.data,
+      environment: {
+        ...this.data.environment,
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      },
       logRetention,
+    });
+    this.api = new Api(this, 'Api', {
+      auth: this.auth,
+      data: this.data,
+      changeApproval: this.workflows.changeApproval,
+      changeApprovalName: this.workflows.changeApprovalName,
+      linkKey: this.workflows.linkKey,
+      logRetention,
+    });
+    this.data.allowAttachmentTransfersFrom(this.portal.url);
+    this.portal.routeApi(this.api.domainName);
+    this.portal.publish({
+      authority: this.auth.issuer,
+      clientId: this.auth.portalClient.userPoolClientId,
+      apiBase: '/api',
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
     this.events.grantPublish(this.api.handler, this.email.handler, this.housekeeping.handler);

@@ -70,16 +70,19 @@ describe('SpokeStack security properties', () => {
     }
   });
 
-  it('puts the JWT authorizer on every route except GET /api/health and GET /api/openapi.json', () => {
+  it('puts the JWT authorizer on every route except the public ones (health, openapi.json, approval links)', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
     const [authorizer] = ofType('AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties);
-    const publicRoutes = ['GET /api/health', `GET ${OPENAPI_PATH}`];
-
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
-      'ANY /api/{proxy+}',
+    const publicRoutes = [
       'GET /api/health',
-      'GET /api/openapi.json',
-    ]);
+      `GET ${OPENAPI_PATH}`,
+      'GET /api/approval-links/{token}',
+      'POST /api/approval-links/{token}',
+    ];
+
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(
+      ['ANY /api/{proxy+}', ...publicRoutes].sort(),
+    );
     for (const route of routes) {
       expect(route.AuthorizationType, String(route.RouteKey)).toBe(
         publicRoutes.includes(String(route.RouteKey)) ? 'NONE' : 'JWT',
@@ -112,6 +115,54 @@ describe('SpokeStack security properties', () => {
       IncludeExecutionData: true,
     });
     expect(machine?.Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('waits for every approval round with a task token and a TimeoutSeconds, and times out into reminder, escalation, expiry', () => {
+    const [[, machine] = []] = ofType('AWS::StepFunctions::StateMachine');
+    const parts = (machine?.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })[
+      'Fn::Join'
+    ][1];
+    const definition = JSON.parse(
+      parts.map((part) => (typeof part === 'string' ? part : 'ref')).join(''),
+    ) as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    const states: Record<string, Record<string, unknown>> = {};
+    const visit = (all: Record<string, Record<string, unknown>>) => {
+      for (const [name, state] of Object.entries(all)) {
+        states[name] = state;
+        for (const branch of (state.Branches as { States: typeof all }[] | undefined) ?? [])
+          visit(branch.States);
+      }
+    };
+    visit(definition.States);
+    const tokenTasks = Object.entries(states).filter(([, s]) =>
+      String(s.Resource).endsWith('.waitForTaskToken'),
+    );
+
+    expect(tokenTasks.map(([name]) => name).sort()).toEqual(
+      ['Manager', 'Cab', 'HighRiskCab', 'ServiceOwner', 'Ecab']
+        .flatMap((step) => ['Request', 'Reminder', 'Escalation'].map((round) => `${step}${round}`))
+        .sort(),
+    );
+    for (const [name, state] of tokenTasks) {
+      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(JSON.stringify(state.Parameters), name).toContain('"taskToken.$":"$$.Task.Token"');
+    }
+    expect(states.CabRequest?.TimeoutSeconds).toBe(24 * 3600);
+    expect(states.EcabRequest?.TimeoutSeconds).toBe(3600);
+    const next = (name: string) =>
+      (states[name]?.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) =>
+        c.ErrorEquals.includes('States.Timeout'),
+      )?.Next;
+    expect([next('CabRequest'), next('CabReminder'), next('CabEscalation')]).toEqual([
+      'CabReminder',
+      'CabEscalation',
+      'CabExpire',
+    ]);
+    expect((states.Route?.Choices as unknown[]).length).toBe(4);
+    expect(states.CabAndOwnerApproval?.Type).toBe('Parallel');
+    expect((states.CabAndOwnerApproval?.Branches as unknown[]).length).toBe(2);
   });
 
   it('runs every Spoke function on Node 24, arm64, traced', () => {
@@ -158,7 +209,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email and notification functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification and change-workflow functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -172,14 +223,17 @@ describe('SpokeStack security properties', () => {
     const notifyRole = stack.getLogicalId(
       stack.notifications.handler.executionRole.node.defaultChild as never,
     );
-    expect(sending).toHaveLength(2);
+    const changeRole = stack.getLogicalId(
+      stack.workflows.changeTask.executionRole.node.defaultChild as never,
+    );
+    expect(sending).toHaveLength(3);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
       expect(JSON.stringify(statement.Resource)).not.toContain('*');
     }
     expect(sending.map((s) => s.roles)).toEqual(
-      expect.arrayContaining([[{ Ref: inboundRole }], [{ Ref: notifyRole }]]),
+      expect.arrayContaining([[{ Ref: inboundRole }], [{ Ref: notifyRole }], [{ Ref: changeRole }]]),
     );
   });
 
