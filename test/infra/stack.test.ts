@@ -118,10 +118,9 @@ describe('SpokeStack security properties', () => {
   });
 
   it('waits for every approval round with a task token and a TimeoutSeconds, and times out into reminder, escalation, expiry', () => {
-    const [[, machine] = []] = ofType('AWS::StepFunctions::StateMachine');
-    const parts = (machine?.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })[
-      'Fn::Join'
-    ][1];
+    const machine = ofType('AWS::StepFunctions::StateMachine')[0]?.[1];
+    if (!machine) throw new Error('No state machine');
+    const parts = (machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
     const definition = JSON.parse(
       parts.map((part) => (typeof part === 'string' ? part : 'ref')).join(''),
     ) as {
@@ -152,7 +151,7 @@ describe('SpokeStack security properties', () => {
     expect(states.CabRequest?.TimeoutSeconds).toBe(24 * 3600);
     expect(states.EcabRequest?.TimeoutSeconds).toBe(3600);
     const next = (name: string) =>
-      (states[name]?.Catch as { ErrorEquals: string[]; Next: string }[]).find((c) =>
+      ((states[name]?.Catch ?? []) as { ErrorEquals: string[]; Next: string }[]).find((c) =>
         c.ErrorEquals.includes('States.Timeout'),
       )?.Next;
     expect([next('CabRequest'), next('CabReminder'), next('CabEscalation')]).toEqual([
@@ -160,9 +159,9 @@ describe('SpokeStack security properties', () => {
       'CabEscalation',
       'CabExpire',
     ]);
-    expect((states.Route?.Choices as unknown[]).length).toBe(4);
+    expect(states.Route?.Choices).toHaveLength(4);
     expect(states.CabAndOwnerApproval?.Type).toBe('Parallel');
-    expect((states.CabAndOwnerApproval?.Branches as unknown[]).length).toBe(2);
+    expect(states.CabAndOwnerApproval?.Branches).toHaveLength(2);
   });
 
   it('runs every Spoke function on Node 24, arm64, traced', () => {

@@ -207,7 +207,7 @@ describe('calendar rules', () => {
       services,
       configurationItems: [],
       state,
-    }) as Change;
+    }) as unknown as Change;
 
   it('flags overlapping changes that share a service or configuration item, on both sides', () => {
     const a = change('1', '2026-12-01T10:00:00.000Z', '2026-12-01T12:00:00.000Z', ['VPN']);
