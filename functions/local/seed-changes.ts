@@ -29,7 +29,7 @@ export const mediumRiskAnswers = {
 
 /**
  * Change management demo data: the CAB, the emergency CAB and the change managers with their
- * members, a manager for the network group, a standard change template, the year-end freeze,
+ * members, a manager for the network group, a standard change template, a freeze three weeks out,
  * a scheduled standard change, a normal change in assessment that conflicts with it, and one
  * submitted for CAB approval, so the approvals inbox and the calendar have something to show.
  */
@@ -69,12 +69,11 @@ export async function seedChangeDemo(
   });
 
   const now = deps.clock.now();
-  const year = now.getUTCFullYear();
   await createFreeze(deps, admin, {
-    name: 'Year-end freeze',
+    name: 'Quarter-end freeze',
     reason: 'Financial closing: no changes to production systems.',
-    start: new Date(Date.UTC(year, 11, 20)).toISOString(),
-    end: new Date(Date.UTC(year + 1, 0, 4)).toISOString(),
+    start: at(now, 20, 0),
+    end: at(now, 30, 0),
   });
 
   const standard = await createChange(deps, agent, {

@@ -97,7 +97,8 @@ const inFuture = (days: number, hours = 2) => {
   };
 };
 
-let dayOffset = 40;
+/** Far beyond the demo freeze (20–30 days out), so no test window falls into it. */
+let dayOffset = 400;
 /** A normal change, its risk answered, in its own window (so tests never conflict by accident). */
 async function draftChange(overrides: Record<string, unknown> = {}): Promise<ChangeJson> {
   dayOffset += 1;
@@ -457,7 +458,7 @@ describe('change approval through the synthesized state machine', () => {
     await json(await decide(approved, 'service_owner', 'manager', 'approved'));
     await settledState(approved, 'scheduled');
 
-    const rejected = await submitted({ services: ['VPN'], riskAnswers: high, ...inFuture(90) });
+    const rejected = await submitted({ services: ['VPN'], riskAnswers: high, ...inFuture(490) });
     await eventually(async () => (await view(rejected.id)).steps.length === 2, 'both steps');
     await json(
       await decide(rejected, 'service_owner', 'manager', 'rejected', 'Not before the VPN migration'),
@@ -499,7 +500,7 @@ describe('change approval through the synthesized state machine', () => {
 
 describe('change calendar, conflicts and freeze windows', () => {
   it('flags two overlapping changes on the same service on both, in the change and the calendar', async () => {
-    const window = inFuture(120, 3);
+    const window = inFuture(520, 3);
     const a = await draftChange({ ...window, services: ['Payroll'] });
     const b = await draftChange({
       ...window,
@@ -524,7 +525,7 @@ describe('change calendar, conflicts and freeze windows', () => {
   });
 
   it('blocks normal changes in a freeze window and lets an emergency change in with a recorded justification', async () => {
-    const window = inFuture(150, 4);
+    const window = inFuture(550, 4);
     expect(
       (
         await send(
@@ -606,7 +607,7 @@ describe('change calendar, conflicts and freeze windows', () => {
       await send(
         'POST',
         '/api/changes',
-        { type: 'standard', templateId: 'wifi-firmware', ...inFuture(200) },
+        { type: 'standard', templateId: 'wifi-firmware', ...inFuture(600) },
         'agent',
       ),
     );
@@ -622,7 +623,7 @@ describe('change calendar, conflicts and freeze windows', () => {
       ).status,
     ).toBe(400);
     expect((await move(change, 'scheduled')).state).toBe('scheduled');
-    expect((await send('POST', '/api/changes', { type: 'standard', ...inFuture(201) }, 'agent')).status).toBe(
+    expect((await send('POST', '/api/changes', { type: 'standard', ...inFuture(601) }, 'agent')).status).toBe(
       400,
     );
   });
