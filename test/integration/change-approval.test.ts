@@ -485,8 +485,11 @@ describe('change approval through the synthesized state machine', () => {
     expect(statuses).toEqual([200, 409, 409]);
     const done = await settledState(change, 'scheduled');
     expect(done.steps[0]?.decisions).toHaveLength(1);
-    const outcomeMails = (await mailsAbout(change.number)).filter((m) => m.subject.includes('Approved'));
-    expect(outcomeMails).toHaveLength(1);
+    const approvedMails = async () =>
+      (await mailsAbout(change.number)).filter((m) => m.subject.includes('Approved'));
+    await eventually(async () => (await approvedMails()).length > 0, 'the approval mail');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await approvedMails()).toHaveLength(1);
   });
 
   it('refuses a decision from someone who is not an approver of the step, and from the requester', async () => {
