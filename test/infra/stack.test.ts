@@ -216,6 +216,7 @@ describe('SpokeStack security properties', () => {
           ContentSecurityPolicy: {
             ContentSecurityPolicy: contentSecurityPolicy({
               identityOrigin: identityOrigins(config.region, config.auth.domainPrefix).join(' '),
+              transferOrigin: `https://*.s3.${config.region}.amazonaws.com`,
             }),
             Override: true,
           },
