@@ -106,7 +106,7 @@ export function WorkspacePage({ id }: { id: string }) {
       if (failure instanceof SessionExpiredError) return 'Your session has ended.';
       if (failure instanceof ApiError && failure.status === 409) {
         setConflict(true);
-        return 'Not saved: the ticket was changed by someone else.';
+        return 'Not saved (see the notice at the top).';
       }
       if (failure instanceof ApiError) {
         const fields = failure.fields.map((f) => `${f.path} ${f.message}`).join('; ');
@@ -246,7 +246,7 @@ function PanelForm(props: {
     setMessage(result === true ? { ok: true, text: 'Saved.' } : { ok: false, text: result });
   }
   return (
-    <form className="panel" onSubmit={submit} aria-labelledby={`${id}-title`}>
+    <form className="panel" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>{props.title}</h2>
       {props.children}
       <button type="submit" className="button button-secondary" disabled={saving}>
