@@ -307,9 +307,21 @@ describe('the employee follows up', () => {
   });
 
   it('answers by mail; the reply reopens the ticket and shows in both portals, its HTML in a sandboxed frame', async () => {
+    // Emma answers the notification Spoke mailed her about the agent's reply, as a mail client
+    // would: to its Reply-To (the ticket's own address), with no ticket number in the subject.
+    const outbox = (await (await fetch(`${cloud.urls.outbox}/store`)).json()) as {
+      emails: { subject: string; replyTo?: string[]; destination: { to: string[] } }[];
+    };
+    const notification = outbox.emails.find(
+      (mail) =>
+        mail.subject.includes(ticketNumber) && mail.destination.to.includes('emma.employee@example.com'),
+    );
+    const replyAddress = notification?.replyTo?.[0] ?? '';
+    expect(replyAddress).toMatch(/^support\+.+@spoke\.localhost$/);
     await sendMail({
       from: 'Emma Employee <emma.employee@example.com>',
-      subject: `Re: [${ticketNumber}] ${summary}`,
+      to: replyAddress,
+      subject: 'Re: your answer',
       text: `${mailText}\n\nEmma`,
       html: `<p>${mailText}</p><p><b>Emma</b></p>`,
     });
