@@ -217,7 +217,11 @@ export function QueuePage({ search }: { search: string }) {
       )}
       {status === 'ready' && tickets.length === 0 && (query.view === 'assigned' || query.group) && (
         <div className="empty">
-          <p>{query.view === 'assigned' ? 'Nothing is assigned to you.' : 'No tickets here.'}</p>
+          {cursor ? (
+            <p>No tickets of this priority among the ones read so far. Load more to keep looking.</p>
+          ) : (
+            <p>{query.view === 'assigned' ? 'Nothing is assigned to you.' : 'No tickets here.'}</p>
+          )}
           {query.priority && <p>The priority filter is on: try “Any”.</p>}
         </div>
       )}
