@@ -349,6 +349,37 @@ describe('the employee follows up', () => {
   });
 });
 
+describe('by keyboard alone', () => {
+  /** Presses Tab until the focused element's accessible text matches, as a keyboard user would. */
+  async function tabTo(page: Page, text: RegExp): Promise<void> {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate<string>(
+        "(() => { const e = document.activeElement; return (e?.labels?.[0]?.textContent ?? '') + ' ' + (e?.textContent ?? '') + ' ' + (e?.getAttribute('aria-label') ?? ''); })()",
+      );
+      if (text.test(focused)) return;
+    }
+    throw new Error(`Tab never reached ${text}`);
+  }
+
+  it('lets an employee request something with Tab, Enter and typing only', async () => {
+    const { page } = employee;
+    await page.goto(cloud.urls.portal);
+    await page.getByRole('heading', { name: /How can we help/ }).waitFor();
+    await tabTo(page, /Request something/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Request something' }).waitFor();
+    await tabTo(page, /Short description/);
+    await page.keyboard.type('A second monitor');
+    await tabTo(page, /^Description/);
+    await page.keyboard.type('For the new desk on floor 2.');
+    await tabTo(page, /Send request/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'A second monitor' }).waitFor();
+    await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/REQ\d{7}/);
+  });
+});
+
 describe('an admin keeps groups, routing and the quarantine', () => {
   it('adds a group and a member', async () => {
     const { page } = admin;
