@@ -323,14 +323,16 @@ describe('the employee follows up', () => {
       to: replyAddress,
       subject: 'Re: your answer',
       text: `${mailText}\n\nEmma`,
-      html: `<p>${mailText}</p><p><b>Emma</b></p>`,
+      html: `<p style="color: #1b5e20">${mailText}</p><p><b>Emma</b></p>`,
     });
     const { page } = employee;
     await page.reload();
     await page.locator('.conversation').getByText('Plain text').first().waitFor();
     const frame = page.locator('.conversation iframe.mail-frame').first();
     expect(await frame.getAttribute('sandbox')).toBe('');
-    expect(await frame.getAttribute('srcdoc')).toContain('<b>Emma</b>');
+    const srcdoc = (await frame.getAttribute('srcdoc')) ?? '';
+    expect(srcdoc).toContain('<b>Emma</b>');
+    expect(srcdoc).not.toContain('style=');
     await page.locator('.badge').getByText('In progress').waitFor();
 
     await agent.page.reload();

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useMemo, useRef } from 'react';
 import { formatDateTime, formatDateTimeWithZone, priorityLabels, stateLabels } from './format.ts';
 import type { TicketState } from './types.ts';
 
@@ -72,14 +72,26 @@ export function PriorityBadge({ priority }: { priority: number }) {
 }
 
 /**
+ * The mail HTML without inline styles. A `srcdoc` frame inherits the portal's CSP, whose
+ * `style-src 'self'` refuses `style` attributes one by one (a violation report each); taking
+ * them out first shows the same thing without the noise. Not a parser on purpose (DOMParser
+ * reports the same violations): the server's sanitizer writes every tag as `<name a="…">` with
+ * `<`, `>` and `"` escaped inside values and text, so a tag is exactly `<letter…>`.
+ */
+export function withoutInlineStyles(html: string): string {
+  return html.replace(/<[a-zA-Z][^<>]*>/g, (tag) => tag.replace(/\sstyle="[^"]*"/gi, ''));
+}
+
+/**
  * Mail HTML, already sanitized by the server, in a frame that may do nothing: `sandbox=""`
  * gives it an opaque origin with scripts, forms, popups and top navigation all off, and the
  * portal's CSP still applies to `srcdoc`. The frame cannot size itself to its content without
  * script, so it has a fixed height the reader can resize.
  */
 export function MailFrame({ html, title }: { html: string; title: string }) {
+  const source = useMemo(() => withoutInlineStyles(html), [html]);
   return (
-    <iframe className="mail-frame" sandbox="" srcDoc={html} title={title} referrerPolicy="no-referrer" />
+    <iframe className="mail-frame" sandbox="" srcDoc={source} title={title} referrerPolicy="no-referrer" />
   );
 }
 
