@@ -33,6 +33,8 @@ const mailText = 'Thanks, the expense tool opens again.';
 let ticketId = '';
 let ticketNumber = '';
 const screenshots: string[] = [];
+const ONE_PIXEL_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'spoke-portal-e2e-'));
@@ -323,7 +325,10 @@ describe('the employee follows up', () => {
       to: replyAddress,
       subject: 'Re: your answer',
       text: `${mailText}\n\nEmma`,
-      html: `<p style="color: #1b5e20">${mailText}</p><p><b>Emma</b></p>`,
+      html: `<p style="color: #1b5e20">${mailText}</p><p><b>Emma</b></p><img src="cid:sig@emma" alt="signature">`,
+      attachments: [
+        { filename: 'signature.png', content: Buffer.from(ONE_PIXEL_PNG, 'base64'), cid: 'sig@emma' },
+      ],
     });
     const { page } = employee;
     await page.reload();
@@ -333,6 +338,9 @@ describe('the employee follows up', () => {
     const srcdoc = (await frame.getAttribute('srcdoc')) ?? '';
     expect(srcdoc).toContain('<b>Emma</b>');
     expect(srcdoc).not.toContain('style=');
+    await expect
+      .poll(async () => (await frame.getAttribute('srcdoc')) ?? '', { timeout: 10_000 })
+      .toContain('src="data:image/png;base64,');
     await page.locator('.badge').getByText('In progress').waitFor();
 
     await agent.page.reload();

@@ -134,7 +134,7 @@ export function TicketPage({ id }: { id: string }) {
       )}
       <section aria-labelledby="conversation-heading">
         <h2 id="conversation-heading">Conversation</h2>
-        <Conversation articles={followUps} audience="requester" />
+        <Conversation ticketId={ticket.id} articles={followUps} audience="requester" />
       </section>
       {open ? (
         <RequesterReply ticketId={ticket.id} onSent={() => void fetchTicket()} />

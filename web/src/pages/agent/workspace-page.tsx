@@ -170,14 +170,14 @@ export function WorkspacePage({ id }: { id: string }) {
           <section aria-labelledby="description-heading">
             <h2 id="description-heading">Description</h2>
             {first?.html ? (
-              <Conversation articles={[first]} audience="agent" />
+              <Conversation ticketId={ticket.id} articles={[first]} audience="agent" />
             ) : (
               <p className="text-body">{ticket.description || first?.body || 'No description given.'}</p>
             )}
           </section>
           <section aria-labelledby="conversation-heading">
             <h2 id="conversation-heading">Conversation</h2>
-            <Conversation articles={followUps} audience="agent" />
+            <Conversation ticketId={ticket.id} articles={followUps} audience="agent" />
           </section>
           {open ? (
             <Composer ref={composer} ticket={ticket} onAdded={added} onConflict={() => setConflict(true)} />
