@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runChanges } from './changes.ts';
 import { runFoundation } from './foundation.ts';
 import { runMail } from './mail.ts';
+import { runPortal } from './portal.ts';
 import { repoRoot } from './processes.ts';
 import { machineFacts, markdown, type Report, type SuiteResult, textTable } from './report.ts';
 import { runTickets } from './tickets.ts';
@@ -23,13 +24,14 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   tickets: runTickets,
   mail: runMail,
   changes: runChanges,
+  portal: runPortal,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick]
 
 Suites: ${Object.keys(suites).join(', ')}. Writes bench/reports/<timestamp>.{json,md}.
 --quick runs smaller versions where a suite has one (tickets: 1k and 10k instead of 1k and 100k;
-mail: 150 and 15 messages instead of 600 and 60).`;
+mail: 150 and 15 messages instead of 600 and 60; portal: 3 runs instead of 7).`;
 
 const { values } = parseArgs({
   options: {

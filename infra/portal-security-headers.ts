@@ -6,19 +6,24 @@
 export interface PortalHeaderOptions {
   /** Origin of the identity provider the portal talks to (Cognito domain, or the local IdP). */
   readonly identityOrigin: string;
+  /**
+   * Origin of the attachments bucket: the portal PUTs files there with presigned URLs, so
+   * `connect-src` must allow it (downloads are navigations and need nothing).
+   */
+  readonly transferOrigin?: string;
 }
 
 export const HSTS_MAX_AGE_SECONDS = 63_072_000;
 
 /** Content-Security-Policy: no inline script or style, no third-party origins but the IdP. */
-export function contentSecurityPolicy({ identityOrigin }: PortalHeaderOptions): string {
+export function contentSecurityPolicy({ identityOrigin, transferOrigin }: PortalHeaderOptions): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    `connect-src 'self' ${identityOrigin}`,
+    `connect-src 'self' ${identityOrigin}${transferOrigin ? ` ${transferOrigin}` : ''}`,
     "frame-src 'self' blob:",
     "frame-ancestors 'none'",
     `form-action 'self' ${identityOrigin}`,

@@ -43,6 +43,8 @@ export interface PortalProps {
   readonly accessLogs: IBucket;
   /** Origins the portal's CSP allows for sign-in: the OIDC issuer and the managed login domain. */
   readonly identityOrigins: readonly string[];
+  /** Origin of the attachments bucket, which the portal uploads to with presigned PUTs. */
+  readonly transferOrigin?: string;
   /** A custom domain; without it the portal lives on its `*.cloudfront.net` name. */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
 }
@@ -115,7 +117,12 @@ export class Portal extends Construct {
     this.securityHeaders = new ResponseHeadersPolicy(
       this,
       'SecurityHeaders',
-      responseHeadersPolicyProps(portalSecurityHeaders({ identityOrigin: props.identityOrigins.join(' ') })),
+      responseHeadersPolicyProps(
+        portalSecurityHeaders({
+          identityOrigin: props.identityOrigins.join(' '),
+          ...(props.transferOrigin ? { transferOrigin: props.transferOrigin } : {}),
+        }),
+      ),
     );
     const custom = props.customDomain;
     this.distribution = new Distribution(this, 'Cdn', {

@@ -51,6 +51,9 @@ export class SpokeStack extends Stack {
     this.portal = new Portal(this, 'Portal', {
       accessLogs,
       identityOrigins: identityOrigins(config.region, config.auth.domainPrefix),
+      // The bucket's own domain would make a cycle (its CORS rule names the portal's URL), so the
+      // CSP names the region's S3 hosts; presigned URLs are virtual-hosted (<bucket>.s3.<region>…).
+      transferOrigin: `https://*.s3.${config.region}.amazonaws.com`,
       customDomain: config.portal,
     });
     this.auth = new Auth(this, 'Auth', { portalUrl: this.portal.url, ...config.auth });

@@ -14,7 +14,7 @@ import { ticketRoutes } from '#http/routes/tickets.ts';
 const services = apiServices(parseEnv(apiEnv));
 
 const routes: Route[] = [
-  ...sessionRoutes,
+  ...sessionRoutes(services),
   ...ticketRoutes(services),
   ...attachmentRoutes(services.attachments),
   ...groupRoutes({ groups: services.groupStore, clock: services.clock }),

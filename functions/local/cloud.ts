@@ -291,6 +291,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       distDir: join(repoRoot, 'web', 'dist'),
       apiOrigin: urls.api,
       identityOrigin: urls.identity,
+      transferOrigin: urls.s3,
       portalConfig: {
         authority: identity.issuer,
         clientId: LOCAL_CLIENT_ID,

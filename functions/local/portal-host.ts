@@ -35,6 +35,8 @@ export interface PortalHostOptions {
   readonly apiOrigin: string;
   /** Origin of the identity provider, allowed by the Content-Security-Policy. */
   readonly identityOrigin: string;
+  /** Origin of the attachments bucket (s3rver), which the portal uploads to. */
+  readonly transferOrigin?: string;
   readonly portalConfig: PortalConfig;
 }
 
@@ -85,9 +87,12 @@ const HOP_BY_HOP = new Set([
  * locally exactly as it does in AWS.
  */
 export async function startPortalHost(options: PortalHostOptions): Promise<PortalHost> {
-  const { port, host = '127.0.0.1', apiOrigin, identityOrigin, portalConfig } = options;
+  const { port, host = '127.0.0.1', apiOrigin, identityOrigin, transferOrigin, portalConfig } = options;
   const distDir = resolve(options.distDir);
-  const securityHeaders = portalSecurityHeaders({ identityOrigin });
+  const securityHeaders = portalSecurityHeaders({
+    identityOrigin,
+    ...(transferOrigin ? { transferOrigin } : {}),
+  });
   const configBody = JSON.stringify(portalConfig);
 
   function respond(

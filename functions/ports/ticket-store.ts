@@ -12,6 +12,14 @@ export interface PageRequest {
   readonly cursor?: string;
 }
 
+/** How a ticket list is read: its order and an optional priority filter (applied within the Query). */
+export interface TicketListRequest extends PageRequest {
+  /** Least recently updated first (work that waits longest); otherwise newest first. @default false */
+  readonly oldestFirst?: boolean;
+  /** Only tickets of this priority; a page may then hold fewer than `limit` items. */
+  readonly priority?: number;
+}
+
 /** A ticket about to be stored; the store gives it its number. */
 export interface NewTicket {
   readonly ticket: Omit<Ticket, 'number'>;
@@ -66,8 +74,8 @@ export interface TicketStore {
    * idempotency key had been used.
    */
   update(change: TicketChange): Promise<{ ticket: Ticket; applied: boolean }>;
-  /** Most recently updated first. */
-  list(list: TicketList, page: PageRequest): Promise<Page<Ticket>>;
+  /** Most recently updated first, or oldest first when asked. */
+  list(list: TicketList, page: TicketListRequest): Promise<Page<Ticket>>;
   findByNumber(number: string): Promise<Ticket | undefined>;
   /** A ticket's audit trail, oldest first. */
   history(id: string, page: PageRequest): Promise<Page<AuditEntry>>;

@@ -269,6 +269,7 @@ describe('SpokeStack security properties', () => {
           ContentSecurityPolicy: {
             ContentSecurityPolicy: contentSecurityPolicy({
               identityOrigin: identityOrigins(config.region, config.auth.domainPrefix).join(' '),
+              transferOrigin: `https://*.s3.${config.region}.amazonaws.com`,
             }),
             Override: true,
           },

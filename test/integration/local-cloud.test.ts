@@ -93,6 +93,7 @@ describe('the local API behind the API Gateway emulator', () => {
     expect(await read(await api('/api/me', { as: 'agent' }))).toMatchObject({
       email: 'alex.agent@example.com',
       groups: ['agents'],
+      assignmentGroups: [],
     });
   });
 

@@ -387,6 +387,29 @@ describe('lists', () => {
     });
   });
 
+  it('orders a queue oldest first on request and filters it by priority within the same Query', async () => {
+    const carol: Actor = { id: 'u-carol', email: 'carol@example.com', groups: [] };
+    const low = await open(carol, 'Sort me low', { impact: 3, urgency: 3 });
+    const high = await open(carol, 'Sort me high', { impact: 1, urgency: 1 });
+    const mid = await open(carol, 'Sort me mid', { impact: 2, urgency: 2 });
+
+    const newest = await listTickets(deps, carol, {});
+    const oldest = await listTickets(deps, carol, { order: 'oldest' });
+    const critical = await listTickets(deps, dana, {
+      view: 'queue',
+      group: 'service-desk',
+      state: 'new',
+      priority: '1' as unknown as number,
+      limit: 100,
+    });
+
+    expect(newest.items.map((t) => t.id)).toEqual([mid.id, high.id, low.id]);
+    expect(oldest.items.map((t) => t.id)).toEqual([low.id, high.id, mid.id]);
+    expect(critical.items.map((t) => t.id)).toContain(high.id);
+    expect(critical.items.every((t) => t.priority === 1)).toBe(true);
+    expect(critical.items.map((t) => t.id)).not.toContain(low.id);
+  });
+
   it('finds a ticket by its number, for those who may see it', async () => {
     const ticket = await open(emma, 'Find me by number');
     expect((await findTicketByNumber(deps, emma, ticket.number.toLowerCase())).id).toBe(ticket.id);

@@ -1,21 +1,48 @@
-import { type ReactNode, useCallback, useMemo, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useMemo, useState } from 'react';
 import { createApi } from './api.ts';
 import type { Auth, Session } from './auth.ts';
+import { Dialog, Loading } from './components.tsx';
 import type { PortalConfig } from './config.ts';
 import { HomePage } from './pages/home-page.tsx';
-import { MyTicketsPage } from './pages/my-tickets-page.tsx';
-import { NewTicketPage } from './pages/new-ticket-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignedOutPage } from './pages/signed-out-page.tsx';
-import { TicketPage } from './pages/ticket-page.tsx';
-import { PortalContext } from './portal-context.ts';
+import { isAdmin, isAgent, PortalContext } from './portal-context.ts';
 import { Link, paths, type Route, useRoute } from './router.tsx';
+import { shortcutHelp, useShortcuts } from './shortcuts.ts';
+
+/**
+ * Every page but home is loaded when first visited, so an employee's first load carries
+ * neither the agent workspace nor the admin screens.
+ */
+const MyTicketsPage = lazy(() =>
+  import('./pages/my-tickets-page.tsx').then((m) => ({ default: m.MyTicketsPage })),
+);
+const NewTicketPage = lazy(() =>
+  import('./pages/new-ticket-page.tsx').then((m) => ({ default: m.NewTicketPage })),
+);
+const TicketPage = lazy(() => import('./pages/ticket-page.tsx').then((m) => ({ default: m.TicketPage })));
+const QueuePage = lazy(() => import('./pages/agent/queue-page.tsx').then((m) => ({ default: m.QueuePage })));
+const WorkspacePage = lazy(() =>
+  import('./pages/agent/workspace-page.tsx').then((m) => ({ default: m.WorkspacePage })),
+);
+const GroupsPage = lazy(() =>
+  import('./pages/admin/groups-page.tsx').then((m) => ({ default: m.GroupsPage })),
+);
+const GroupPage = lazy(() => import('./pages/admin/group-page.tsx').then((m) => ({ default: m.GroupPage })));
+const RoutingPage = lazy(() =>
+  import('./pages/admin/routing-page.tsx').then((m) => ({ default: m.RoutingPage })),
+);
+const QuarantinePage = lazy(() =>
+  import('./pages/admin/quarantine-page.tsx').then((m) => ({ default: m.QuarantinePage })),
+);
 
 type SignIn = { readonly session: Session } | { readonly session: null; readonly reason?: string };
 
 export function App({ config, auth, initial }: { config: PortalConfig; auth: Auth; initial: SignIn }) {
   const route = useRoute();
   const [signIn, setSignIn] = useState<SignIn>(initial);
+  const [helpOpen, setHelpOpen] = useState(false);
+  useShortcuts({ '?': () => setHelpOpen(true) });
 
   const onSessionExpired = useCallback(() => {
     void auth.forget();
@@ -35,28 +62,71 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
   const signInAndReturn = () => auth.signIn(`${window.location.pathname}${window.location.search}`);
 
   return (
-    <Layout config={config} session={signIn.session} onSignOut={() => void auth.signOut()}>
+    <Layout
+      config={config}
+      session={signIn.session}
+      onSignOut={() => void auth.signOut()}
+      onHelp={() => setHelpOpen(true)}
+    >
       {portal ? (
         <PortalContext.Provider value={portal}>
-          <Page route={route} />
+          <Suspense fallback={<Loading label="Loading…" />}>
+            <Page route={route} session={portal.session} />
+          </Suspense>
         </PortalContext.Provider>
       ) : (
         <SignedOutPage reason={'reason' in signIn ? signIn.reason : undefined} onSignIn={signInAndReturn} />
       )}
+      <Dialog open={helpOpen} title="Keyboard shortcuts" onClose={() => setHelpOpen(false)}>
+        <p className="muted">Shortcuts do nothing while you type in a field. Press Escape to close.</p>
+        {shortcutHelp.map((group) => (
+          <section key={group.where}>
+            <h3>{group.where}</h3>
+            <dl className="shortcut-list">
+              {group.keys.map(([key, what]) => (
+                <div key={key}>
+                  <dt>
+                    <kbd>{key}</kbd>
+                  </dt>
+                  <dd>{what}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
+        ))}
+      </Dialog>
     </Layout>
   );
 }
 
-function Page({ route }: { route: Route }) {
+function Page({ route, session }: { route: Route; session: Session }) {
+  const agent = isAgent(session);
+  const admin = isAdmin(session);
   switch (route.name) {
     case 'home':
       return <HomePage />;
     case 'new-ticket':
       return <NewTicketPage key={route.kind} kind={route.kind} />;
     case 'my-tickets':
-      return <MyTicketsPage />;
+      return <MyTicketsPage search={route.search} />;
     case 'ticket':
       return <TicketPage key={route.id} id={route.id} />;
+    // The API decides who sees what; these checks only spare people pages they cannot use.
+    case 'queue':
+      return agent ? <QueuePage search={route.search} /> : <NotFoundPage />;
+    case 'workspace':
+      return agent ? <WorkspacePage key={route.id} id={route.id} /> : <NotFoundPage />;
+    case 'admin-groups':
+      return admin ? <GroupsPage /> : <NotFoundPage />;
+    case 'admin-group':
+      return admin ? <GroupPage key={route.id} id={route.id} /> : <NotFoundPage />;
+    case 'admin-routing':
+      return admin ? <RoutingPage /> : <NotFoundPage />;
+    case 'admin-quarantine':
+      return admin ? <QuarantinePage /> : <NotFoundPage />;
+    case 'changes':
+      // Change management (create, risk questionnaire, calendar, approvals inbox) arrives with the change API.
+      return <NotFoundPage />;
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -66,9 +136,10 @@ function Layout(props: {
   config: PortalConfig;
   session: Session | null;
   onSignOut: () => void;
+  onHelp: () => void;
   children: ReactNode;
 }) {
-  const { config, session, onSignOut, children } = props;
+  const { config, session, onSignOut, onHelp, children } = props;
   return (
     <>
       <a className="skip-link" href="#main">
@@ -82,6 +153,18 @@ function Layout(props: {
           {session && (
             <nav aria-label="Main" className="site-nav">
               <Link to={paths.myTickets}>My tickets</Link>
+              {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
+              {/* Change management (Changes, Approvals) joins the navigation here with the change API. */}
+              {isAdmin(session) && (
+                <>
+                  <Link to={paths.adminGroups}>Groups</Link>
+                  <Link to={paths.adminRouting}>Routing</Link>
+                  <Link to={paths.adminQuarantine}>Quarantine</Link>
+                </>
+              )}
+              <button type="button" className="link-button" onClick={onHelp} aria-keyshortcuts="?">
+                Shortcuts
+              </button>
               <span className="who" title={session.email}>
                 {session.name}
               </span>

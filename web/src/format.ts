@@ -1,4 +1,4 @@
-import type { TicketKind, TicketState } from './types.ts';
+import type { HoldReason, ResolutionCode, TicketKind, TicketState } from './types.ts';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateTimeWithZone = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
@@ -30,3 +30,30 @@ export const priorityLabels: Record<number, string> = {
 };
 
 export const kindLabels: Record<TicketKind, string> = { incident: 'Problem report', request: 'Request' };
+
+export const holdReasonLabels: Record<HoldReason, string> = {
+  awaiting_caller: 'Awaiting caller',
+  awaiting_change: 'Awaiting change',
+  awaiting_vendor: 'Awaiting vendor',
+};
+
+export const resolutionLabels: Record<ResolutionCode, string> = {
+  solved: 'Solved',
+  workaround: 'Workaround given',
+  solved_by_change: 'Solved by a change',
+  not_reproducible: 'Not reproducible',
+  duplicate: 'Duplicate',
+  cancelled_by_caller: 'Cancelled by caller',
+};
+
+export const levelLabels: Record<number, string> = { 1: '1 – High', 2: '2 – Medium', 3: '3 – Low' };
+
+/** The states a ticket may move to from each state (the server's lifecycle decides; this only offers them). */
+export const nextStates: Record<TicketState, readonly TicketState[]> = {
+  new: ['in_progress', 'on_hold', 'resolved', 'cancelled'],
+  in_progress: ['on_hold', 'resolved', 'cancelled'],
+  on_hold: ['in_progress', 'resolved', 'cancelled'],
+  resolved: ['in_progress', 'closed'],
+  closed: [],
+  cancelled: [],
+};

@@ -17,3 +17,9 @@ export function usePortal(): Portal {
   if (!portal) throw new Error('usePortal outside a signed-in portal');
   return portal;
 }
+
+/** Agents work queues; admins are agents too. The API enforces both, the portal only offers. */
+export const isAgent = (session: Pick<Session, 'groups'>): boolean =>
+  session.groups.includes('agents') || session.groups.includes('admins');
+
+export const isAdmin = (session: Pick<Session, 'groups'>): boolean => session.groups.includes('admins');

@@ -4,27 +4,59 @@ import type { TicketKind } from './types.ts';
 export type Route =
   | { readonly name: 'home' }
   | { readonly name: 'new-ticket'; readonly kind: TicketKind }
-  | { readonly name: 'my-tickets' }
+  | { readonly name: 'my-tickets'; readonly search: string }
   | { readonly name: 'ticket'; readonly id: string }
+  | { readonly name: 'queue'; readonly search: string }
+  | { readonly name: 'workspace'; readonly id: string }
+  | { readonly name: 'admin-groups' }
+  | { readonly name: 'admin-group'; readonly id: string }
+  | { readonly name: 'admin-routing' }
+  | { readonly name: 'admin-quarantine' }
+  /** Reserved for change management (changes, risk, calendar, approvals inbox), built with the change API. */
+  | { readonly name: 'changes' }
   | { readonly name: 'not-found' };
 
 export const paths = {
   home: '/',
   newTicket: (kind: TicketKind) => `/tickets/new?kind=${kind}`,
   myTickets: '/tickets',
+  myTicketsMatching: (text: string) => `/tickets?${new URLSearchParams({ q: text })}`,
+  /** The requester's view of a ticket: the public conversation only. */
   ticket: (id: string) => `/tickets/${encodeURIComponent(id)}`,
+  /** Agents' queues; the query string holds the view, group, state, order and priority. */
+  queue: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/work?${new URLSearchParams(params)}` : '/work',
+  /** The agent's ticket workspace. */
+  workspace: (id: string) => `/work/tickets/${encodeURIComponent(id)}`,
+  adminGroups: '/admin/groups',
+  adminGroup: (id: string) => `/admin/groups/${encodeURIComponent(id)}`,
+  adminRouting: '/admin/routing',
+  adminQuarantine: '/admin/quarantine',
+  /** Change management lives under here once the change API lands. */
+  changes: '/changes',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
 export interface NavigationNote {
   readonly createdTicket?: boolean;
+  /** Files that could not be attached while the ticket was created. */
+  readonly failedUploads?: readonly string[];
 }
 
 const NAVIGATED = 'spoke:navigated';
 
 export function parseRoute({ pathname, search }: { pathname: string; search: string }): Route {
   if (pathname === '/') return { name: 'home' };
-  if (pathname === '/tickets' || pathname === '/tickets/') return { name: 'my-tickets' };
+  if (pathname === '/tickets' || pathname === '/tickets/') return { name: 'my-tickets', search };
+  if (pathname === '/work' || pathname === '/work/') return { name: 'queue', search };
+  const workspace = /^\/work\/tickets\/([^/]+)$/.exec(pathname);
+  if (workspace?.[1]) return { name: 'workspace', id: decodeURIComponent(workspace[1]) };
+  if (pathname === '/admin/groups') return { name: 'admin-groups' };
+  const group = /^\/admin\/groups\/([^/]+)$/.exec(pathname);
+  if (group?.[1]) return { name: 'admin-group', id: decodeURIComponent(group[1]) };
+  if (pathname === '/admin/routing') return { name: 'admin-routing' };
+  if (pathname === '/admin/quarantine') return { name: 'admin-quarantine' };
+  if (pathname === '/changes' || pathname.startsWith('/changes/')) return { name: 'changes' };
   if (pathname === '/tickets/new') {
     return {
       name: 'new-ticket',

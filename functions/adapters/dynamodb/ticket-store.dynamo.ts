@@ -19,6 +19,7 @@ import type {
   PageRequest,
   TicketChange,
   TicketList,
+  TicketListRequest,
   TicketStore,
   TicketWithConversation,
 } from '#ports/ticket-store.ts';
@@ -234,7 +235,7 @@ export class DynamoTicketStore implements TicketStore {
     };
   }
 
-  async list(list: TicketList, page: PageRequest): Promise<Page<Ticket>> {
+  async list(list: TicketList, page: TicketListRequest): Promise<Page<Ticket>> {
     const partition =
       list.by === 'requester'
         ? listPartitions.requester(list.email)
@@ -247,8 +248,17 @@ export class DynamoTicketStore implements TicketStore {
       TableName: this.#table,
       IndexName: partition.index,
       KeyConditionExpression: `${partition.name} = :pk`,
-      ExpressionAttributeValues: { ':pk': partition.value },
-      ScanIndexForward: false,
+      ExpressionAttributeValues: {
+        ':pk': partition.value,
+        ...(page.priority === undefined ? {} : { ':priority': page.priority }),
+      },
+      ...(page.priority === undefined
+        ? {}
+        : {
+            FilterExpression: '#priority = :priority',
+            ExpressionAttributeNames: { '#priority': 'priority' },
+          }),
+      ScanIndexForward: page.oldestFirst === true,
       Limit: page.limit,
       ExclusiveStartKey: decodeCursor(page.cursor, partition),
     });

@@ -118,6 +118,9 @@ export const TicketListQuery = z.strictObject({
   view: z.enum(['mine', 'assigned', 'queue', 'unassigned']).default('mine'),
   group: Label.optional(),
   state: TicketState.optional(),
+  /** `oldest` puts the tickets that have waited longest since their last update first. */
+  order: z.enum(['newest', 'oldest']).default('newest'),
+  priority: z.coerce.number().int().min(1).max(5).optional(),
   cursor: z.string().max(2048).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
@@ -663,7 +666,12 @@ export async function listTickets(
           : { by: 'unassigned', group: query.group };
     }
   }
-  return deps.tickets.list(list, { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+  return deps.tickets.list(list, {
+    limit: query.limit,
+    oldestFirst: query.order === 'oldest',
+    ...(query.priority === undefined ? {} : { priority: query.priority }),
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
 }
 
 /** The audit trail of a ticket, for those who work it. */

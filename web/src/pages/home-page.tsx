@@ -1,6 +1,7 @@
 import { PageHeading } from '../components.tsx';
-import { usePortal } from '../portal-context.ts';
+import { isAgent, usePortal } from '../portal-context.ts';
 import { Link, paths } from '../router.tsx';
+import { TicketSearch } from '../ticket-search.tsx';
 import { usePageTitle } from '../use-page-title.ts';
 
 const actions = [
@@ -24,6 +25,7 @@ export function HomePage() {
   return (
     <>
       <PageHeading>How can we help{firstName ? `, ${firstName}` : ''}?</PageHeading>
+      <TicketSearch />
       <ul className="actions">
         {actions.map((action) => (
           <li key={action.to}>
@@ -33,6 +35,14 @@ export function HomePage() {
             </Link>
           </li>
         ))}
+        {isAgent(session) && (
+          <li>
+            <Link to={paths.queue()} className="action">
+              <span className="action-title">Work queues</span>
+              <span className="action-text">Your work, your groups' queues and unassigned tickets.</span>
+            </Link>
+          </li>
+        )}
       </ul>
     </>
   );

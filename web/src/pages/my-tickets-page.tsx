@@ -8,7 +8,8 @@ import { usePageTitle } from '../use-page-title.ts';
 
 type Status = 'loading' | 'ready' | 'loading-more' | 'failed';
 
-export function MyTicketsPage() {
+export function MyTicketsPage({ search }: { search: string }) {
+  const words = new URLSearchParams(search).get('q')?.trim() ?? '';
   const { api } = usePortal();
   usePageTitle('My tickets');
   const [tickets, setTickets] = useState<readonly Ticket[]>([]);
@@ -38,6 +39,13 @@ export function MyTicketsPage() {
     void load();
   }, [load]);
 
+  const needle = words.toLowerCase();
+  const shown = needle
+    ? tickets.filter((t) =>
+        `${t.number} ${t.shortDescription} ${t.description}`.toLowerCase().includes(needle),
+      )
+    : tickets;
+
   return (
     <>
       <div className="page-heading-row">
@@ -56,9 +64,15 @@ export function MyTicketsPage() {
           </p>
         </div>
       )}
-      {tickets.length > 0 && (
+      {words && status !== 'loading' && (
+        <p role="status">
+          {shown.length === 1 ? '1 ticket' : `${shown.length} tickets`} of those loaded contain “{words}”.{' '}
+          <Link to={paths.myTickets}>Show all</Link>
+        </p>
+      )}
+      {shown.length > 0 && (
         <ul className="ticket-list" aria-label="Your tickets">
-          {tickets.map((ticket) => (
+          {shown.map((ticket) => (
             <li key={ticket.id} className="ticket-item">
               <Link to={paths.ticket(ticket.id)} className="ticket-link">
                 <span className="ticket-number">{ticket.number}</span>

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../api.ts';
+import { AttachmentPicker, checkFiles } from '../attachments.tsx';
 import { ErrorNotice, PageHeading } from '../components.tsx';
 import { usePortal } from '../portal-context.ts';
 import { navigate, paths } from '../router.tsx';
@@ -33,6 +34,8 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
   const [submitting, setSubmitting] = useState(false);
   const [formError, setFormError] = useState<string>();
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [files, setFiles] = useState<readonly File[]>([]);
+  const [progress, setProgress] = useState<string>();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -42,6 +45,11 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
     if (!shortDescription) {
       setFieldErrors({ shortDescription: 'Enter a short description.' });
       shortDescriptionInput.current?.focus();
+      return;
+    }
+    const fileProblem = checkFiles(files);
+    if (fileProblem) {
+      setFormError(fileProblem);
       return;
     }
     setSubmitting(true);
@@ -55,7 +63,17 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
         impact: levelOf(form.get('impact')),
         urgency: levelOf(form.get('urgency')),
       });
-      navigate(paths.ticket(ticket.id), { note: { createdTicket: true } });
+      const failedUploads: string[] = [];
+      for (const [index, file] of files.entries()) {
+        setProgress(`Attaching ${file.name} (${index + 1} of ${files.length})…`);
+        try {
+          await api.uploadAttachment(ticket.id, file);
+        } catch (error) {
+          if (error instanceof SessionExpiredError) return;
+          failedUploads.push(file.name);
+        }
+      }
+      navigate(paths.ticket(ticket.id), { note: { createdTicket: true, failedUploads } });
     } catch (error) {
       if (error instanceof SessionExpiredError) return;
       setSubmitting(false);
@@ -135,10 +153,16 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
             />
           </div>
         )}
+        <AttachmentPicker files={files} onChange={setFiles} />
         <div className="form-actions">
           <button type="submit" className="button" disabled={submitting}>
             {submitting ? 'Sending…' : kind === 'incident' ? 'Report problem' : 'Send request'}
           </button>
+          {progress && submitting && (
+            <p className="muted" role="status">
+              {progress}
+            </p>
+          )}
         </div>
       </form>
     </>

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../api.ts';
-import { DateTime, ErrorNotice, Loading, PageHeading, StateBadge } from '../components.tsx';
-import { kindLabels, priorityLabels } from '../format.ts';
-import { usePortal } from '../portal-context.ts';
+import { TicketAttachments } from '../attachments.tsx';
+import { DateTime, ErrorNotice, Loading, Notice, PageHeading, StateBadge } from '../components.tsx';
+import { Conversation } from '../conversation.tsx';
+import { kindLabels, priorityLabels, resolutionLabels } from '../format.ts';
+import { isAgent, usePortal } from '../portal-context.ts';
 import { Link, navigationNote, paths } from '../router.tsx';
 import type { TicketWithConversation } from '../types.ts';
 import { usePageTitle } from '../use-page-title.ts';
@@ -14,13 +16,14 @@ type Load =
   | { readonly status: 'failed'; readonly message: string };
 
 export function TicketPage({ id }: { id: string }) {
-  const { api } = usePortal();
+  const { api, session } = usePortal();
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [justCreated] = useState(() => navigationNote().createdTicket === true);
+  const [failedUploads] = useState(() => navigationNote().failedUploads ?? []);
   usePageTitle(load.status === 'ready' ? load.data.ticket.number : 'Ticket');
 
   const fetchTicket = useCallback(async () => {
-    setLoad({ status: 'loading' });
+    setLoad((shown) => (shown.status === 'ready' ? shown : { status: 'loading' }));
     try {
       setLoad({ status: 'ready', data: await api.getTicket(id) });
     } catch (error) {
@@ -58,7 +61,7 @@ export function TicketPage({ id }: { id: string }) {
 
   const { ticket, articles } = load.data;
   const [, ...followUps] = articles;
-  const conversation = followUps.filter((article) => article.type !== 'note');
+  const open = ticket.state !== 'closed' && ticket.state !== 'cancelled';
   return (
     <>
       <p className="breadcrumb">
@@ -70,6 +73,16 @@ export function TicketPage({ id }: { id: string }) {
             Thank you. Your ticket number is <strong>{ticket.number}</strong>. We will keep you posted.
           </p>
         </div>
+      )}
+      {failedUploads.length > 0 && (
+        <Notice tone="error">
+          <p>These files could not be attached: {failedUploads.join(', ')}. Add them again below.</p>
+        </Notice>
+      )}
+      {isAgent(session) && (
+        <p>
+          <Link to={paths.workspace(ticket.id)}>Open in the agent workspace</Link>
+        </p>
       )}
       <p className="ticket-number">{ticket.number}</p>
       <PageHeading>{ticket.shortDescription}</PageHeading>
@@ -109,26 +122,76 @@ export function TicketPage({ id }: { id: string }) {
           <p className="muted">No description given.</p>
         )}
       </section>
+      {ticket.resolution && (
+        <section aria-labelledby="resolution-heading">
+          <h2 id="resolution-heading">Resolution</h2>
+          <p>
+            <strong>{resolutionLabels[ticket.resolution.code]}</strong> ·{' '}
+            <DateTime iso={ticket.resolution.resolvedAt} />
+          </p>
+          <p className="text-body">{ticket.resolution.notes}</p>
+        </section>
+      )}
       <section aria-labelledby="conversation-heading">
         <h2 id="conversation-heading">Conversation</h2>
-        {conversation.length === 0 ? (
-          <p className="muted">No replies yet.</p>
-        ) : (
-          <ol className="conversation">
-            {conversation.map((article) => (
-              <li key={article.id} className={`article article-${article.type}`}>
-                <p className="article-meta">
-                  <span className="article-author">
-                    {article.type === 'system' ? 'Spoke' : (article.author.name ?? article.author.email)}
-                  </span>{' '}
-                  <DateTime iso={article.createdAt} />
-                </p>
-                <p className="text-body">{article.body}</p>
-              </li>
-            ))}
-          </ol>
-        )}
+        <Conversation ticketId={ticket.id} articles={followUps} audience="requester" />
       </section>
+      {open ? (
+        <RequesterReply ticketId={ticket.id} onSent={() => void fetchTicket()} />
+      ) : (
+        <p className="muted">This ticket is {ticket.state}. To follow up, open a new ticket.</p>
+      )}
+      <TicketAttachments ticketId={ticket.id} canAdd={open} />
     </>
+  );
+}
+
+/** The requester's reply: always public, so it needs no choice of audience. */
+function RequesterReply({ ticketId, onSent }: { ticketId: string; onSent: () => void }) {
+  const { api } = usePortal();
+  const id = useId();
+  const [body, setBody] = useState('');
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string>();
+  const [sent, setSent] = useState(false);
+
+  async function send(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!body.trim()) return setError('Write your reply first.');
+    setSending(true);
+    setError(undefined);
+    setSent(false);
+    try {
+      await api.addArticle(ticketId, 'reply', body.trim());
+      setBody('');
+      setSent(true);
+      onSent();
+    } catch (failure) {
+      if (failure instanceof SessionExpiredError) return;
+      setError(failure instanceof ApiError ? failure.message : 'Your reply could not be sent. Try again.');
+    } finally {
+      setSending(false);
+    }
+  }
+
+  return (
+    <form className="form composer" onSubmit={send} aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>Reply</h2>
+      <div className="field">
+        <label htmlFor={`${id}-body`}>Your reply to the service desk</label>
+        <textarea id={`${id}-body`} rows={4} value={body} onChange={(e) => setBody(e.currentTarget.value)} />
+      </div>
+      {error && <ErrorNotice message={error} />}
+      {sent && (
+        <p className="success-text" role="status">
+          Reply sent.
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="button" disabled={sending}>
+          {sending ? 'Sending…' : 'Send reply'}
+        </button>
+      </div>
+    </form>
   );
 }

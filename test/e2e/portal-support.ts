@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { LOCAL_CLIENT_ID } from '#local/cloud.ts';
+import { DEMO_PASSWORD } from '#local/demo-users.ts';
+import { signIn } from '../support/sign-in.ts';
+
+export const artifactsDir = join(import.meta.dirname, '..', '..', 'artifacts', 'e2e');
+const axeSource = readFile(
+  join(import.meta.dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'),
+  'utf8',
+);
+
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * axe through the DevTools protocol rather than a script tag: the portal's CSP (script-src
+ * 'self') would block an injected inline script, and the tests keep that CSP switched on.
+ */
+export async function seriousAccessibilityViolations(target: Page): Promise<string[]> {
+  await target.evaluate(await axeSource);
+  const violations = await target.evaluate<AxeViolation[]>('axe.run().then((result) => result.violations)');
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} at ${JSON.stringify(violation.nodes.map((node) => node.target))}`,
+    );
+}
+
+export interface Person {
+  readonly page: Page;
+  /** Content-Security-Policy reports seen in this person's tab. */
+  readonly cspViolations: string[];
+}
+
+/** A tab of its own (sessionStorage is per tab), signed in through the identity provider's page. */
+export async function signedIn(
+  browser: Browser,
+  portalUrl: string,
+  username: string,
+  options: { timezoneId?: string } = {},
+): Promise<Person> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    timezoneId: options.timezoneId ?? 'Europe/Berlin',
+  });
+  const page = await context.newPage();
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+  });
+  await page.goto(portalUrl);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /How can we help/ }).waitFor();
+  return { page, cspViolations };
+}
+
+/** An ID token for calls the test makes itself, through the same code + PKCE flow. */
+export async function idToken(cloud: { urls: { identity: string; portal: string } }, username: string) {
+  const { body } = await signIn({
+    issuer: cloud.urls.identity,
+    clientId: LOCAL_CLIENT_ID,
+    redirectUri: `${cloud.urls.portal}/auth/callback`,
+    username,
+  });
+  if (!body.id_token) throw new Error(`No ID token for ${username}: ${body.error}`);
+  return body.id_token;
+}

@@ -1,0 +1,140 @@
+import { type FormEvent, useCallback, useId, useState } from 'react';
+import { ApiError, SessionExpiredError } from '../../api.ts';
+import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.tsx';
+import { usePortal } from '../../portal-context.ts';
+import { Link, paths } from '../../router.tsx';
+import { useLoad } from '../../use-load.ts';
+import { usePageTitle } from '../../use-page-title.ts';
+
+/** Admins: one group's members, added and removed by address. */
+export function GroupPage({ id: groupId }: { id: string }) {
+  const { api } = usePortal();
+  const id = useId();
+  const groupFetcher = useCallback(() => api.getGroup(groupId), [api, groupId]);
+  const membersFetcher = useCallback(() => api.listMembers(groupId), [api, groupId]);
+  const group = useLoad(groupFetcher, 'The group could not be loaded.');
+  const members = useLoad(membersFetcher, 'The members could not be loaded.');
+  const [error, setError] = useState<string>();
+  const [message, setMessage] = useState<string>();
+  const [saving, setSaving] = useState(false);
+  const name = group.load.status === 'ready' ? group.load.data.name : groupId;
+  usePageTitle(`Group ${name}`);
+
+  async function run(action: () => Promise<unknown>, done: string) {
+    setSaving(true);
+    setError(undefined);
+    setMessage(undefined);
+    try {
+      await action();
+      setMessage(done);
+      await members.reload();
+      return true;
+    } catch (failure) {
+      if (failure instanceof SessionExpiredError) return false;
+      if (failure instanceof ApiError) {
+        const fields = failure.fields.map((f) => `${f.path} ${f.message}`).join('; ');
+        setError(fields ? `${failure.message}: ${fields}` : failure.message);
+      } else setError('That did not work. Try again.');
+      return false;
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  async function add(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const email = String(form.get('email') ?? '').trim();
+    const memberName = String(form.get('name') ?? '').trim();
+    if (
+      await run(
+        () => api.addMember(groupId, { email, ...(memberName ? { name: memberName } : {}) }),
+        `${email} added.`,
+      )
+    )
+      formElement.reset();
+  }
+
+  if (group.load.status === 'not-found') {
+    return (
+      <>
+        <PageHeading>Group not found</PageHeading>
+        <p>
+          <Link to={paths.adminGroups}>Back to the groups</Link>
+        </p>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to={paths.adminGroups}>Groups</Link>
+      </p>
+      <PageHeading>{name}</PageHeading>
+      {group.load.status === 'ready' && group.load.data.description && (
+        <p className="lead">{group.load.data.description}</p>
+      )}
+      <section aria-labelledby={`${id}-members`}>
+        <h2 id={`${id}-members`}>Members</h2>
+        {members.load.status === 'loading' && <Loading label="Loading members…" />}
+        {members.load.status === 'failed' && (
+          <ErrorNotice message={members.load.message} onRetry={() => void members.reload()} />
+        )}
+        {members.load.status === 'ready' && members.load.data.items.length === 0 && (
+          <p className="empty">Nobody is in this group yet.</p>
+        )}
+        {members.load.status === 'ready' && members.load.data.items.length > 0 && (
+          <ul className="file-list">
+            {members.load.data.items.map((member) => (
+              <li key={member.email}>
+                <span>
+                  {member.name ? `${member.name} · ` : ''}
+                  {member.email}{' '}
+                  <span className="muted">
+                    since <DateTime iso={member.addedAt} />
+                  </span>
+                </span>
+                <button
+                  type="button"
+                  className="link-button"
+                  disabled={saving}
+                  onClick={() =>
+                    void run(() => api.removeMember(groupId, member.email), `${member.email} removed.`)
+                  }
+                >
+                  Remove <span className="visually-hidden">{member.email}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {error && <ErrorNotice message={error} />}
+      {message && (
+        <p className="success-text" role="status">
+          {message}
+        </p>
+      )}
+      <form className="form panel" onSubmit={add} aria-labelledby={`${id}-add`}>
+        <h2 id={`${id}-add`}>Add a member</h2>
+        <div className="field">
+          <label htmlFor={`${id}-email`}>Address</label>
+          <input id={`${id}-email`} name="email" type="email" required autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-name`}>
+            Name <span className="optional">(optional)</span>
+          </label>
+          <input id={`${id}-name`} name="name" autoComplete="off" />
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={saving}>
+            Add member
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
