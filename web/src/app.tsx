@@ -6,7 +6,7 @@ import type { PortalConfig } from './config.ts';
 import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignedOutPage } from './pages/signed-out-page.tsx';
-import { isAdmin, isAgent, PortalContext } from './portal-context.ts';
+import { isAdmin, isAgent, isApprover, PortalContext } from './portal-context.ts';
 import { Link, paths, type Route, useRoute } from './router.tsx';
 import { shortcutHelp, useShortcuts } from './shortcuts.ts';
 
@@ -34,6 +34,28 @@ const RoutingPage = lazy(() =>
 );
 const QuarantinePage = lazy(() =>
   import('./pages/admin/quarantine-page.tsx').then((m) => ({ default: m.QuarantinePage })),
+);
+
+const ChangesPage = lazy(() =>
+  import('./pages/changes/changes-page.tsx').then((m) => ({ default: m.ChangesPage })),
+);
+const NewChangePage = lazy(() =>
+  import('./pages/changes/new-change-page.tsx').then((m) => ({ default: m.NewChangePage })),
+);
+const ChangePage = lazy(() =>
+  import('./pages/changes/change-page.tsx').then((m) => ({ default: m.ChangePage })),
+);
+const CalendarPage = lazy(() =>
+  import('./pages/changes/calendar-page.tsx').then((m) => ({ default: m.CalendarPage })),
+);
+const ApprovalsPage = lazy(() =>
+  import('./pages/changes/approvals-page.tsx').then((m) => ({ default: m.ApprovalsPage })),
+);
+const ApprovalLinkPage = lazy(() =>
+  import('./pages/changes/approval-link-page.tsx').then((m) => ({ default: m.ApprovalLinkPage })),
+);
+const FreezeWindowsPage = lazy(() =>
+  import('./pages/changes/freeze-windows-page.tsx').then((m) => ({ default: m.FreezeWindowsPage })),
 );
 
 type SignIn = { readonly session: Session } | { readonly session: null; readonly reason?: string };
@@ -68,7 +90,12 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
       onSignOut={() => void auth.signOut()}
       onHelp={() => setHelpOpen(true)}
     >
-      {portal ? (
+      {route.name === 'approval-link' ? (
+        // A mailed approval link works without signing in: the signed link is the credential.
+        <Suspense fallback={<Loading label="Loading…" />}>
+          <ApprovalLinkPage apiBase={config.apiBase} token={route.token} />
+        </Suspense>
+      ) : portal ? (
         <PortalContext.Provider value={portal}>
           <Suspense fallback={<Loading label="Loading…" />}>
             <Page route={route} session={portal.session} />
@@ -102,6 +129,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
 function Page({ route, session }: { route: Route; session: Session }) {
   const agent = isAgent(session);
   const admin = isAdmin(session);
+  const approver = isApprover(session);
   switch (route.name) {
     case 'home':
       return <HomePage />;
@@ -125,8 +153,19 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'admin-quarantine':
       return admin ? <QuarantinePage /> : <NotFoundPage />;
     case 'changes':
-      // Change management (create, risk questionnaire, calendar, approvals inbox) arrives with the change API.
+      return agent ? <ChangesPage /> : <NotFoundPage />;
+    case 'new-change':
+      return agent ? <NewChangePage /> : <NotFoundPage />;
+    case 'change':
+      return agent || approver ? <ChangePage key={route.id} id={route.id} /> : <NotFoundPage />;
+    case 'change-calendar':
+      return agent || approver ? <CalendarPage search={route.search} /> : <NotFoundPage />;
+    case 'approvals':
+      return <ApprovalsPage />;
+    case 'approval-link':
       return <NotFoundPage />;
+    case 'admin-freezes':
+      return admin ? <FreezeWindowsPage /> : <NotFoundPage />;
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -154,12 +193,15 @@ function Layout(props: {
             <nav aria-label="Main" className="site-nav">
               <Link to={paths.myTickets}>My tickets</Link>
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
-              {/* Change management (Changes, Approvals) joins the navigation here with the change API. */}
+              {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
+              {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
+              {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}
               {isAdmin(session) && (
                 <>
                   <Link to={paths.adminGroups}>Groups</Link>
                   <Link to={paths.adminRouting}>Routing</Link>
                   <Link to={paths.adminQuarantine}>Quarantine</Link>
+                  <Link to={paths.adminFreezes}>Freezes</Link>
                 </>
               )}
               <button type="button" className="link-button" onClick={onHelp} aria-keyshortcuts="?">

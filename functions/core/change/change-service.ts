@@ -443,8 +443,7 @@ export async function moveChange(
     ]);
   const now = deps.clock.now().toISOString();
   const next: Change = { ...change, state: input.to, updatedAt: now, version: change.version + 1 };
-  if (input.closeCode) next.closeCode = input.closeCode;
-  if (input.closeNotes) next.closeNotes = input.closeNotes;
+  if (input.to === 'closed') Object.assign(next, { closeCode: input.closeCode, closeNotes: input.closeNotes });
 
   if (input.to === 'authorize') {
     if (change.type === 'normal' && !riskLevel(change.risk))
@@ -867,6 +866,17 @@ export async function createFreeze(
   };
   await deps.changes.putFreeze(freeze);
   return freeze;
+}
+
+/** Every freeze window from a month ago to two years ahead, for the admins' list. */
+export async function listFreezes(deps: ChangeDeps, actor: Actor): Promise<FreezeWindow[]> {
+  if (!isAgent(actor) && !isApproverRole(actor))
+    throw new ForbiddenError('Only agents and approvers see freeze windows');
+  const now = deps.clock.now().getTime();
+  return deps.changes.freezes(
+    new Date(now - 31 * DAY_MS).toISOString(),
+    new Date(now + 2 * 366 * DAY_MS).toISOString(),
+  );
 }
 
 export async function deleteFreeze(deps: ChangeDeps, actor: Actor, id: string): Promise<void> {

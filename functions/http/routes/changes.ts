@@ -19,6 +19,7 @@ import {
   deleteFreeze,
   findChangeByNumber,
   listChanges,
+  listFreezes,
   listTemplates,
   MoveChangeInput,
   moveChange,
@@ -260,6 +261,18 @@ export function changeRoutes(deps: ApprovalLinkDeps): Route[] {
           200,
           await changeCalendar(deps, actorFromEvent(event), (event.queryStringParameters ?? {}) as never),
         );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/freeze-windows',
+      docs: {
+        summary: 'Freeze windows from a month ago to two years ahead',
+        tags,
+        responses: { 200: z.array(FreezeWindow), ...errors },
+      },
+      async handle({ event }) {
+        return json(200, await listFreezes(deps, actorFromEvent(event)));
       },
     },
     {
