@@ -443,7 +443,8 @@ export async function moveChange(
     ]);
   const now = deps.clock.now().toISOString();
   const next: Change = { ...change, state: input.to, updatedAt: now, version: change.version + 1 };
-  if (input.to === 'closed') Object.assign(next, { closeCode: input.closeCode, closeNotes: input.closeNotes });
+  if (input.to === 'closed')
+    Object.assign(next, { closeCode: input.closeCode, closeNotes: input.closeNotes });
 
   if (input.to === 'authorize') {
     if (change.type === 'normal' && !riskLevel(change.risk))
