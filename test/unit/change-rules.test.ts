@@ -263,12 +263,12 @@ describe('approval links', () => {
 
   it('refuses a tampered payload or signature (404) and an expired link (410)', async () => {
     const token = await issueApprovalLink(deps, link, 72);
-    const [payload, mac] = token.split('.') as [string, string];
+    const [payload, mac] = token.split('~') as [string, string];
     const forged = Buffer.from(
       Buffer.from(payload, 'base64url').toString().replace('approved', 'rejected'),
     ).toString('base64url');
-    await expect(readApprovalLink(deps, `${forged}.${mac}`)).rejects.toMatchObject({ name: 'NotFoundError' });
-    await expect(readApprovalLink(deps, `${payload}.${mac.slice(0, -2)}xx`)).rejects.toMatchObject({
+    await expect(readApprovalLink(deps, `${forged}~${mac}`)).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(readApprovalLink(deps, `${payload}~${mac.slice(0, -2)}xx`)).rejects.toMatchObject({
       name: 'NotFoundError',
     });
     await expect(readApprovalLink(deps, 'not a link')).rejects.toMatchObject({ name: 'NotFoundError' });

@@ -8,7 +8,7 @@ import { type ChangeDeps, type DecisionResult, decideApproval } from './change-s
 /**
  * Approve / reject links in approval mail (DESIGN §6): signed, expiring and single-use. The
  * link opens a confirmation page; only its POST decides, because mail scanners follow GET
- * links. The token is `<payload>.<mac>`, the payload base64url JSON naming the change, the
+ * links. The token is `<payload>~<mac>`, the payload base64url JSON naming the change, the
  * step, the approver, the decision offered, the expiry and a link id used once.
  */
 export interface ApprovalLinkDeps extends ChangeDeps {
@@ -26,7 +26,11 @@ const LinkPayload = z.strictObject({
 });
 export type ApprovalLink = z.infer<typeof LinkPayload>;
 
-const TOKEN = /^[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{20,200}$/;
+/**
+ * `<payload>~<mac>`: `~` rather than `.`, because a link path ending in `.<letters>` looks like
+ * a file to the portal's deep-link fallback (CloudFront and local), which would not serve the page.
+ */
+const TOKEN = /^[A-Za-z0-9_-]{10,2000}~[A-Za-z0-9_-]{20,200}$/;
 
 export async function issueApprovalLink(
   deps: ApprovalLinkDeps,
@@ -41,14 +45,14 @@ export async function issueApprovalLink(
     linkId: deps.ids.next(),
   };
   const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return `${encoded}.${await deps.signer.sign(encoded)}`;
+  return `${encoded}~${await deps.signer.sign(encoded)}`;
 }
 
 /** The link's content if its signature holds; a forged or mangled link names nothing (404), an old one is gone (410). */
 export async function readApprovalLink(deps: ApprovalLinkDeps, token: string): Promise<ApprovalLink> {
   const unknown = () => new NotFoundError('This approval link is not valid');
   if (!TOKEN.test(token)) throw unknown();
-  const [encoded = '', mac = ''] = token.split('.');
+  const [encoded = '', mac = ''] = token.split('~');
   if (!(await deps.signer.verify(encoded, mac))) throw unknown();
   const parsed = LinkPayload.safeParse(
     (() => {

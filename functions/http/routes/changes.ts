@@ -58,10 +58,10 @@ const InboxEntry = z.object({
   requestedAt: z.string(),
 });
 const LinkBody = z.strictObject({ comment: z.string().trim().max(2000).optional() });
-/** Link tokens are base64url with one dot; anything else never reaches the signer. */
+/** Link tokens are two base64url parts joined by `~`; anything else never reaches the signer. */
 const LinkToken = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{20,200}$/, 'is not an approval link');
+  .regex(/^[A-Za-z0-9_-]{10,2000}~[A-Za-z0-9_-]{20,200}$/, 'is not an approval link');
 
 const tags = ['Changes'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
