@@ -23,6 +23,8 @@ export interface DataProps {
   readonly accessLogs: IBucket;
   /** The bus every function that changes data publishes its domain events to. */
   readonly eventBusName: string;
+  /** The service desk's time zone and staffed hours, for every function that touches tickets. */
+  readonly businessHours?: Pick<z.input<typeof dataEnv>, 'TIME_ZONE' | 'BUSINESS_HOURS'>;
 }
 
 /**
@@ -49,6 +51,7 @@ export class Data extends Construct {
       DOMAIN_TABLE: this.domain.table.tableName,
       IDEMPOTENCY_TABLE: this.idempotency.table.tableName,
       EVENT_BUS_NAME: props.eventBusName,
+      ...props.businessHours,
     };
   }
 

@@ -27,6 +27,8 @@ export interface ObservabilityProps {
   readonly stateMachines: Readonly<Record<string, StateMachine>>;
   /** Where alarms are mailed; without it they only show in CloudWatch. */
   readonly alarmEmail?: string;
+  /** An existing SNS topic (chat, paging) that receives every alarm too. */
+  readonly alarmTopicArn?: string;
 }
 
 /** SES pauses an account's sending at a 10 % bounce rate; Spoke warns well before. */
@@ -52,7 +54,12 @@ export class Observability extends Construct {
     this.alarmTopic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const action = new SnsAction(this.alarmTopic);
+    const actions = [
+      new SnsAction(this.alarmTopic),
+      ...(props.alarmTopicArn
+        ? [new SnsAction(Topic.fromTopicArn(this, 'ExternalAlarms', props.alarmTopicArn))]
+        : []),
+    ];
     const alarm = (name: string, metric: Metric | MathExpression, threshold: number, description: string) => {
       const created = metric.createAlarm(this, name, {
         alarmName: `${props.prefix}-${name}`,
@@ -62,7 +69,7 @@ export class Observability extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      created.addAlarmAction(action);
+      created.addAlarmAction(...actions);
       this.alarms.push(created);
     };
     const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };

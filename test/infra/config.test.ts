@@ -13,6 +13,17 @@ function writeConfig(value: unknown): string {
   return path;
 }
 
+/** The message of the SpokeConfigError a config raises (all its problems, one a line). */
+function problemsOf(config: unknown): string {
+  try {
+    parseConfig(config, 'bad.json');
+  } catch (caught) {
+    if (caught instanceof SpokeConfigError) return caught.message;
+    throw caught;
+  }
+  throw new Error('The config was accepted');
+}
+
 describe('account config', () => {
   it('accepts the example config', () => {
     expect(loadConfig(defaultConfigPath).company.name).toBe('Example Corp');
@@ -50,6 +61,110 @@ describe('account config', () => {
 
     expect(build).toThrow(SpokeConfigError);
     expect(build).toThrow(new RegExp(`${path}:\\n  account: a 12-digit AWS account id`));
+  });
+
+  it('requires the portal certificate in us-east-1 and in the stack account', () => {
+    const portal = (certificateArn: string) => ({
+      ...example(),
+      portal: { domainName: 'servicedesk.example.com', certificateArn },
+    });
+
+    expect(() =>
+      parseConfig(portal('arn:aws:acm:eu-west-1:111122223333:certificate/abc-123'), 'bad.json'),
+    ).toThrow(/portal\.certificateArn: an ACM certificate ARN in us-east-1/);
+    expect(() =>
+      parseConfig(portal('arn:aws:acm:us-east-1:444455556666:certificate/abc-123'), 'bad.json'),
+    ).toThrow(/portal\.certificateArn: the certificate must be in the stack's account 111122223333/);
+  });
+
+  it('refuses a support address or From outside the support domains', () => {
+    const config = example();
+    config.support = {
+      domains: ['help.example.com'],
+      addresses: ['support@help.example.com', 'it@example.org'],
+      mailFrom: 'noreply@example.net',
+    };
+
+    const error = problemsOf(config);
+    expect(error).toMatch(/support\.addresses\.1: it@example\.org is not on a support domain/);
+    expect(error).toMatch(/support\.mailFrom: noreply@example\.net is not on a support domain/);
+  });
+
+  it('derives the support domains from the addresses when they are not given', () => {
+    const config = example();
+    config.support = { addresses: ['help@Example.com', 'it@it.example.com'], mailFrom: 'help@example.com' };
+
+    expect(parseConfig(config, 'ok.json').support.domains).toEqual(['example.com', 'it.example.com']);
+  });
+
+  it('names the bad field of an identity provider', () => {
+    const config = example();
+    config.auth = {
+      domainPrefix: 'example-corp-spoke',
+      federation: {
+        providers: [
+          { type: 'saml', name: 'EntraID', metadataUrl: 'http://insecure.example.com/metadata.xml' },
+          { type: 'oidc', name: 'Okta', issuerUrl: 'https://example.okta.com', clientId: 'x' },
+          { type: 'ldap', name: 'Directory' },
+        ],
+      },
+    };
+
+    const error = problemsOf(config);
+    expect(error).toMatch(/auth\.federation\.providers\.0\.metadataUrl: an https:\/\/ metadata URL/);
+    expect(error).toMatch(/auth\.federation\.providers\.1\.clientSecretName: /);
+    expect(error).toMatch(/auth\.federation\.providers\.2\.type: /);
+  });
+
+  it('rejects a group mapping for a group Spoke does not have', () => {
+    const config = example();
+    config.auth = {
+      domainPrefix: 'example-corp-spoke',
+      federation: {
+        providers: [{ type: 'google', clientId: 'id', clientSecretName: 'spoke/google' }],
+        groups: { agents: ['Support'], managers: ['Leads'] },
+      },
+    };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(/auth\.federation\.groups: .*managers/);
+  });
+
+  it('rejects an unknown time zone', () => {
+    const config = { ...example(), businessHours: { timeZone: 'Europe/Atlantis' } };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(/businessHours\.timeZone: an IANA time zone/);
+  });
+
+  it('rejects business hours that end before they start', () => {
+    const config = {
+      ...example(),
+      businessHours: { timeZone: 'Europe/Berlin', start: '18:00', end: '08:00' },
+    };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(/businessHours\.end: must be later than start/);
+  });
+
+  it('keeps raw mail long enough to reprocess dead letters', () => {
+    const config = { ...example(), retention: { logDays: 90, rawMailDays: 7 } };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(/retention\.rawMailDays: at least 30 days/);
+  });
+
+  it('wants the alarm topic in the stack region', () => {
+    const config = { ...example(), alarms: { topicArn: 'arn:aws:sns:us-east-1:111122223333:ops' } };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(
+      /alarms\.topicArn: the topic must be in the stack's region eu-west-1/,
+    );
+  });
+
+  it('refuses two configs in one app that would collide, naming both files', () => {
+    const first = writeConfig(example());
+    const second = writeConfig({ ...example(), account: '444455556666', portal: undefined, alarms: {} });
+
+    expect(() => createSpokeApp({ context: { config: `${first},${second}` }, nag: false })).toThrow(
+      new RegExp(`${first} and ${second} collide \\(stack Spoke-prod\\)`),
+    );
   });
 
   it('says which file cannot be read', () => {
