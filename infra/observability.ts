@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   type Alarm,
   ComparisonOperator,
@@ -17,6 +17,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { MetricName } from '#ports/telemetry.ts';
+import { METRICS_NAMESPACE } from './spoke-function.ts';
 
 export interface ObservabilityProps {
   readonly prefix: string;
@@ -30,6 +32,17 @@ export interface ObservabilityProps {
   /** An existing SNS topic (chat, paging) that receives every alarm too. */
   readonly alarmTopicArn?: string;
 }
+
+/** Spoke's own metrics on the dashboard (published by the functions through Powertools Metrics). */
+export const businessMetrics: readonly MetricName[] = [
+  'TicketsCreated',
+  'MailsProcessed',
+  'MailsQuarantined',
+  'NotificationsMailed',
+  'AddressesSuppressed',
+  'TicketsAutoClosed',
+  'Errors',
+];
 
 /** SES pauses an account's sending at a 10 % bounce rate; Spoke warns well before. */
 export const BOUNCE_RATE_ALARM = 0.05;
@@ -106,8 +119,30 @@ export class Observability extends Construct {
       'The account bounce rate nears the level where SES pauses sending.',
     );
 
+    const spoke = (metricName: MetricName) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: Stack.of(this).stackName },
+        period: Duration.hours(1),
+        statistic: 'Sum',
+      });
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${props.prefix}-health` });
     this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Tickets and mail (per hour)',
+        left: businessMetrics.filter((name) => name !== 'Errors').map(spoke),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Approvals (change workflow executions) and handled errors',
+        left: Object.values(props.stateMachines).flatMap((m) => [
+          m.metricSucceeded({ period: Duration.hours(1), statistic: 'Sum', label: 'approvals completed' }),
+          m.metricTimedOut({ period: Duration.hours(1), statistic: 'Sum', label: 'approvals expired' }),
+        ]),
+        right: [spoke('Errors')],
+        width: 12,
+      }),
       new GraphWidget({
         title: 'Function errors',
         left: Object.values(props.functions).map((fn) => fn.metricErrors(fiveMinutes)),

@@ -1,5 +1,6 @@
-import { apiServices } from '#config/composition-root.ts';
+import { apiServices, telemetry } from '#config/composition-root.ts';
 import { apiEnv, parseEnv } from '#config/env.ts';
+import { instrumented } from '#config/telemetry.ts';
 import { createHttpApi } from '#http/api.ts';
 import { openApiRoute } from '#http/openapi.ts';
 import type { Route } from '#http/router.ts';
@@ -26,4 +27,4 @@ export const publicRoutes = routes
   .map((route) => `${route.method} ${route.path}`);
 
 /** Lambda entry of the HTTP API, behind API Gateway's JWT authorizer on every route but the public ones. */
-export const handler = createHttpApi(routes);
+export const handler = instrumented(telemetry(), createHttpApi(routes));

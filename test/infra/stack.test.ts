@@ -9,9 +9,10 @@ import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition
 import { OPENAPI_PATH } from '#http/openapi.ts';
 import { identityOrigins } from '#infra/auth.ts';
 import { loadConfig, resourcePrefix, type SpokeConfig } from '#infra/config.ts';
+import { businessMetrics } from '#infra/observability.ts';
 import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '#infra/portal-security-headers.ts';
 import { createSpokeApp } from '#infra/spoke-app.ts';
-import { SpokeFunction } from '#infra/spoke-function.ts';
+import { externalModules, powertoolsVersion, SpokeFunction } from '#infra/spoke-function.ts';
 import type { SpokeStack } from '#infra/stack.ts';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -581,5 +582,39 @@ describe('SpokeStack for a cloud team', () => {
     });
     expect(minimal.stack.account).toBe(minimal.config.account);
     expect(minimal.stack.region).toBe(minimal.config.region);
+  });
+});
+
+describe('SpokeStack telemetry', () => {
+  it('loads Powertools from the AWS layer of the installed release, and names each deployment’s service after its stack', () => {
+    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    const [layerParameter] = Object.entries(parameters).filter(([, p]) =>
+      p.Default.startsWith('/aws/service/powertools/typescript/generic/all/'),
+    );
+    const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
+
+    expect(layerParameter?.[1]).toEqual({
+      Type: 'AWS::SSM::Parameter::Value<String>',
+      Default: `/aws/service/powertools/typescript/generic/all/${powertoolsVersion()}`,
+    });
+    expect(powertoolsVersion()).toMatch(/^2\.\d+\.\d+$/);
+    for (const fn of functions) {
+      const id = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+      expect(resources[id]?.Properties, id).toMatchObject({
+        Layers: [{ Ref: layerParameter?.[0] }],
+        Environment: { Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'Spoke-prod' }) },
+      });
+    }
+    expect(externalModules).toEqual(['@aws-sdk/*', '@aws-lambda-powertools/*']);
+  });
+
+  it('shows tickets created, mails processed and quarantined, approvals and errors on the dashboard', () => {
+    const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(stack.resolve(dashboard?.Properties.DashboardBody));
+
+    for (const metric of businessMetrics) {
+      expect(body).toContain(`\\"Spoke\\",\\"${metric}\\",\\"service\\",\\"Spoke-prod\\"`);
+    }
+    expect(body).toContain('ExecutionsSucceeded');
   });
 });
