@@ -243,6 +243,23 @@ export const spokeConfigSchema = z
       .strict()
       .refine((hours) => hours.start < hours.end, { path: ['end'], message: 'must be later than start' })
       .default({ timeZone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '18:00' }),
+    /**
+     * Tables restored from a point-in-time backup that the functions use instead of the ones the
+     * stack created (docs/restore.md). The created tables stay (retained, deletion-protected).
+     */
+    restoredTables: z
+      .object({
+        domain: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')
+          .optional(),
+        idempotency: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')
+          .optional(),
+      })
+      .strict()
+      .default({}),
     retention: z
       .object({
         /** Days CloudWatch keeps function, API and workflow logs; one of the values CloudWatch accepts. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
@@ -71,7 +71,7 @@ export const METRICS_NAMESPACE = 'Spoke';
 
 /** A deployed table together with the definition it was made from (which knows its indexes). */
 export interface SpokeTable {
-  readonly table: TableV2;
+  readonly table: ITableV2;
   readonly definition: TableDefinition;
 }
 

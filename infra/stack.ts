@@ -60,6 +60,7 @@ export class SpokeStack extends Stack {
         TIME_ZONE: config.businessHours.timeZone,
         BUSINESS_HOURS: businessHoursEnv(config.businessHours),
       },
+      restoredTables: config.restoredTables,
     });
     this.portal = new Portal(this, 'Portal', {
       accessLogs,
