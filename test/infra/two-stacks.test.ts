@@ -81,4 +81,19 @@ describe('two Spoke stacks in one account', () => {
         Object.values(sets).every((set) => set.Properties.RuleSetName === 'spoke-hr-prod-inbound'),
     );
   });
+
+  it('synthesizes the same template twice from the same config, so cdk diff has nothing to show', () => {
+    const synth = () => {
+      const { app, stack } = createSpokeApp({
+        config: loadConfig('infra/configs/minimal.json'),
+        nag: false,
+        context: { 'aws:cdk:bundling-stacks': [] },
+      });
+      return JSON.stringify(app.synth().getStackByName(stack.stackName).template);
+    };
+
+    const first = synth();
+    expect(first.length).toBeGreaterThan(10_000);
+    expect(synth()).toBe(first);
+  });
 });
