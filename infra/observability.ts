@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   type Alarm,
   ComparisonOperator,
@@ -27,6 +28,11 @@ export interface ObservabilityProps {
   /** Dead-letter queues, by what they catch. */
   readonly deadLetters: Readonly<Record<string, Queue>>;
   readonly stateMachines: Readonly<Record<string, StateMachine>>;
+  /**
+   * HTTP APIs, by name. The API function answers an unexpected error with a 500 instead of
+   * failing, so the function's error alarm cannot see it: the API's 5xx count can.
+   */
+  readonly httpApis?: Readonly<Record<string, HttpApi>>;
   /** Where alarms are mailed; without it they only show in CloudWatch. */
   readonly alarmEmail?: string;
   /** An existing SNS topic (chat, paging) that receives every alarm too. */
@@ -106,6 +112,14 @@ export class Observability extends Construct {
         `An execution of the ${name} workflow failed.`,
       );
     }
+    for (const [name, api] of Object.entries(props.httpApis ?? {})) {
+      alarm(
+        `${name}-5xx`,
+        api.metricServerError(fiveMinutes),
+        1,
+        `The ${name} API answered with a server error (5xx): see the api function's ERROR log lines.`,
+      );
+    }
     const bounceRate = new Metric({
       namespace: 'AWS/SES',
       metricName: 'Reputation.BounceRate',
@@ -153,6 +167,14 @@ export class Observability extends Construct {
         left: Object.values(props.functions).map((fn) =>
           fn.metricDuration({ period: Duration.minutes(5), statistic: 'p95' }),
         ),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'API errors',
+        left: Object.values(props.httpApis ?? {}).flatMap((api) => [
+          api.metricServerError(fiveMinutes),
+          api.metricClientError(fiveMinutes),
+        ]),
         width: 12,
       }),
       new GraphWidget({

@@ -128,6 +128,7 @@ export class SpokeStack extends Stack {
       },
       deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
+      httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),
       ...(config.alarms.topicArn ? { alarmTopicArn: config.alarms.topicArn } : {}),
     });

@@ -387,7 +387,7 @@ describe('SpokeStack security properties', () => {
     }
   });
 
-  it('alarms on every function’s errors and throttles, every dead-letter queue, failed workflows and the bounce rate, to one encrypted topic', () => {
+  it('alarms on every function’s errors and throttles, every dead-letter queue, failed workflows, API server errors and the bounce rate, to one encrypted topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const topic = stack.getLogicalId(stack.observability.alarmTopic.node.defaultChild as never);
     const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
@@ -397,6 +397,13 @@ describe('SpokeStack security properties', () => {
     expect(metric('Throttles')).toHaveLength(functions.length);
     expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
     expect(metric('ExecutionsFailed')).toHaveLength(1);
+    expect(metric('5xx')).toEqual([
+      expect.objectContaining({
+        Dimensions: [
+          { Name: 'ApiId', Value: { Ref: stack.getLogicalId(stack.api.httpApi.node.defaultChild as never) } },
+        ],
+      }),
+    ]);
     expect(metric('Reputation.BounceRate')).toEqual([expect.objectContaining({ Threshold: 0.05 })]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }, config.alarms.topicArn]);
     const minimalTopic = minimal.stack.getLogicalId(
