@@ -210,7 +210,10 @@ export class Auth extends Construct {
           clientId: provider.clientId,
           clientSecretValue: SecretValue.secretsManager(provider.clientSecretName),
           scopes: ['openid', 'email', 'profile'],
-          attributeMapping: { email: ProviderAttribute.GOOGLE_EMAIL },
+          attributeMapping: {
+            email: ProviderAttribute.GOOGLE_EMAIL,
+            emailVerified: ProviderAttribute.GOOGLE_EMAIL_VERIFIED,
+          },
         });
     }
   }

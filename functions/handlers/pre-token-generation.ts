@@ -1,6 +1,6 @@
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { parseEnv, preTokenGenerationEnv } from '#config/env.ts';
-import { tokenGroups } from '#core/identity/group-mapping.ts';
+import { signedInThroughCompanyIdp, tokenGroups } from '#core/identity/group-mapping.ts';
 
 const { GROUP_MAPPING: mapping } = parseEnv(preTokenGenerationEnv);
 
@@ -10,20 +10,24 @@ export const IDP_GROUPS_ATTRIBUTE = 'custom:idp_groups';
 /**
  * Cognito pre token generation trigger: puts the Spoke groups mapped from the company IdP's
  * groups into `cognito:groups` of the ID token (where the API reads them), next to the
- * user's Cognito groups, and keeps the raw IdP groups out of the token.
+ * user's Cognito groups, and keeps the raw IdP groups out of the token. For a user of the
+ * company IdP it also marks the email verified: the directory vouches for it (Cognito would
+ * say false, and the API refuses unverified addresses).
  */
 export async function handler(
   event: PreTokenGenerationTriggerEvent,
 ): Promise<PreTokenGenerationTriggerEvent> {
   const attributes = event.request.userAttributes;
+  const companyUser = signedInThroughCompanyIdp(attributes.identities);
   const groups = tokenGroups({
     cognitoGroups: event.request.groupConfiguration.groupsToOverride ?? [],
-    federated: Boolean(attributes.identities),
+    federated: companyUser,
     idpGroups: attributes[IDP_GROUPS_ATTRIBUTE],
     mapping,
   });
   event.response = {
     claimsOverrideDetails: {
+      ...(companyUser ? { claimsToAddOrOverride: { email_verified: 'true' } } : {}),
       claimsToSuppress: [IDP_GROUPS_ATTRIBUTE],
       groupOverrideDetails: {
         groupsToOverride: groups,

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type GroupMapping,
   parseIdpGroups,
+  signedInThroughCompanyIdp,
   spokeGroupsFor,
   tokenGroups,
 } from '#core/identity/group-mapping.ts';
@@ -44,6 +45,16 @@ describe('IdP groups to Spoke groups', () => {
   });
 });
 
+describe('who signed in through the company IdP', () => {
+  it('is a SAML or OIDC identity, not Google, not a Cognito user, not a malformed attribute', () => {
+    expect(signedInThroughCompanyIdp('[{"providerName":"EntraID","providerType":"SAML"}]')).toBe(true);
+    expect(signedInThroughCompanyIdp('[{"providerName":"Okta","providerType":"OIDC"}]')).toBe(true);
+    expect(signedInThroughCompanyIdp('[{"providerName":"Google","providerType":"Google"}]')).toBe(false);
+    expect(signedInThroughCompanyIdp(undefined)).toBe(false);
+    expect(signedInThroughCompanyIdp('not json')).toBe(false);
+  });
+});
+
 describe('pre token generation trigger', () => {
   let handler: (event: PreTokenGenerationTriggerEvent) => Promise<PreTokenGenerationTriggerEvent>;
 
@@ -64,23 +75,43 @@ describe('pre token generation trigger', () => {
       response: { claimsOverrideDetails: {} },
     }) as unknown as PreTokenGenerationTriggerEvent;
 
-  it('puts the mapped groups into cognito:groups and keeps the raw IdP groups out of the token', async () => {
+  it('puts the mapped groups into cognito:groups, marks the directory’s email verified and keeps the raw IdP groups out', async () => {
     const result = await handler(
       event(
-        { identities: '[{"providerName":"EntraID"}]', 'custom:idp_groups': '[Change-Advisory-Board]' },
+        {
+          identities: '[{"providerName":"EntraID","providerType":"SAML"}]',
+          'custom:idp_groups': '[Change-Advisory-Board]',
+        },
         [],
       ),
     );
 
     expect(result.response.claimsOverrideDetails).toEqual({
+      claimsToAddOrOverride: { email_verified: 'true' },
       claimsToSuppress: ['custom:idp_groups'],
       groupOverrideDetails: { groupsToOverride: ['approvers'], iamRolesToOverride: [] },
     });
   });
 
-  it('does not trust idp_groups a Cognito user wrote themselves', async () => {
+  it('does not trust idp_groups a Cognito user wrote themselves, nor vouch for their email', async () => {
     const result = await handler(event({ 'custom:idp_groups': '[IT-Service-Owners]' }, ['agents']));
 
     expect(result.response.claimsOverrideDetails?.groupOverrideDetails?.groupsToOverride).toEqual(['agents']);
+    expect(result.response.claimsOverrideDetails?.claimsToAddOrOverride).toBeUndefined();
+  });
+
+  it('leaves a Google user’s email as Google verified it, and maps no groups for them', async () => {
+    const result = await handler(
+      event(
+        {
+          identities: '[{"providerName":"Google","providerType":"Google"}]',
+          'custom:idp_groups': '[IT-Service-Owners]',
+        },
+        [],
+      ),
+    );
+
+    expect(result.response.claimsOverrideDetails?.claimsToAddOrOverride).toBeUndefined();
+    expect(result.response.claimsOverrideDetails?.groupOverrideDetails?.groupsToOverride).toEqual([]);
   });
 });

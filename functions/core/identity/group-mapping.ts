@@ -53,3 +53,26 @@ export function tokenGroups(input: {
   const mapped = input.federated ? spokeGroupsFor(parseIdpGroups(input.idpGroups), input.mapping) : [];
   return [...new Set([...input.cognitoGroups, ...mapped])];
 }
+
+/**
+ * Whether a user signed in through the company's directory: a SAML or OIDC provider, as the
+ * `identities` attribute Cognito keeps (and users cannot write) says. Google sign-in is not:
+ * it vouches for a Google account, not for an employee.
+ */
+export function signedInThroughCompanyIdp(identities: string | undefined): boolean {
+  if (!identities) return false;
+  try {
+    const parsed: unknown = JSON.parse(identities);
+    return (
+      Array.isArray(parsed) &&
+      parsed.some(
+        (identity) =>
+          typeof identity === 'object' &&
+          identity !== null &&
+          ['SAML', 'OIDC'].includes(String((identity as { providerType?: unknown }).providerType)),
+      )
+    );
+  } catch {
+    return false;
+  }
+}
