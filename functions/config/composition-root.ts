@@ -33,7 +33,7 @@ import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { Telemetry } from '#ports/telemetry.ts';
 import type { apiEnv, dataEnv, inboundEmailEnv, notificationsEnv } from './env.ts';
-import { countingTicketCreates } from './telemetry.ts';
+import { observedTicketStore } from './telemetry.ts';
 
 /**
  * The composition root: the only module that decides which adapters run. In Lambda every
@@ -106,7 +106,7 @@ function dataAdapters(env: z.output<typeof dataEnv>) {
   const groups = new DynamoGroupStore({ client: documents, domainTable: env.DOMAIN_TABLE });
   return {
     documents,
-    tickets: countingTicketCreates(
+    tickets: observedTicketStore(
       new DynamoTicketStore({
         client: documents,
         domainTable: env.DOMAIN_TABLE,

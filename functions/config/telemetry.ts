@@ -13,21 +13,35 @@ export function instrumented<Event, Result, Context extends InvocationContext = 
 }
 
 /**
- * Counts tickets where they are made, at the store, whichever channel made them (portal, API,
- * mail): a replayed create (same idempotency key) is not counted twice. The new ticket's number
- * becomes a correlation key of the invocation's log lines.
+ * The ticket store, observed: tickets are counted where they are made, whichever channel made
+ * them (portal, API, mail), and a replayed create (same idempotency key) is not counted twice;
+ * the number of the ticket an invocation creates, reads or changes becomes a correlation key of
+ * its log lines.
  */
-export function countingTicketCreates(store: TicketStore, telemetry: Telemetry): TicketStore {
-  const create: TicketStore['create'] = async (newTicket, kind) => {
-    const result = await store.create(newTicket, kind);
-    telemetry.correlate({ ticketNumber: result.ticket.number });
-    if (result.created) telemetry.count('TicketsCreated');
-    return result;
+export function observedTicketStore(store: TicketStore, telemetry: Telemetry): TicketStore {
+  const observed: Partial<TicketStore> = {
+    async create(newTicket, kind) {
+      const result = await store.create(newTicket, kind);
+      telemetry.correlate({ ticketNumber: result.ticket.number });
+      if (result.created) telemetry.count('TicketsCreated');
+      return result;
+    },
+    async get(id) {
+      const found = await store.get(id);
+      if (found) telemetry.correlate({ ticketNumber: found.ticket.number });
+      return found;
+    },
+    async update(change) {
+      const result = await store.update(change);
+      telemetry.correlate({ ticketNumber: result.ticket.number });
+      return result;
+    },
   };
-  // A proxy rather than a copy: the store's methods keep their own `this` (private fields).
+  // A proxy rather than a copy: the store's other methods keep their own `this` (private fields).
   return new Proxy(store, {
     get(target, property) {
-      if (property === 'create') return create;
+      if (typeof property === 'string' && property in observed)
+        return observed[property as keyof TicketStore];
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
-import { countingTicketCreates, instrumented } from '#config/telemetry.ts';
+import { instrumented, observedTicketStore } from '#config/telemetry.ts';
 import type { TicketStore } from '#ports/ticket-store.ts';
 
 let lines: Record<string, unknown>[];
@@ -92,8 +92,8 @@ describe('Powertools telemetry', () => {
   });
 });
 
-describe('counting ticket creates at the store', () => {
-  it('counts a new ticket once, not its idempotent replay, and keeps the store’s other methods', async () => {
+describe('the observed ticket store', () => {
+  it('counts a new ticket once, not its idempotent replay, correlates by number, and keeps the store’s other methods', async () => {
     const counted: string[] = [];
     const correlated: unknown[] = [];
     const telemetry = {
@@ -110,8 +110,11 @@ describe('counting ticket creates at the store', () => {
       async findByNumber(number: string) {
         return this.#replayed ? { number } : undefined;
       }
+      async get(id: string) {
+        return id === 'gone' ? undefined : { ticket: { number: 'INC0001002' }, articles: [] };
+      }
     }
-    const store = countingTicketCreates(new Store() as unknown as TicketStore, telemetry);
+    const store = observedTicketStore(new Store() as unknown as TicketStore, telemetry);
 
     await store.create({} as never, 'incident');
     await store.create({} as never, 'incident');
@@ -119,5 +122,9 @@ describe('counting ticket creates at the store', () => {
     expect(counted).toEqual(['TicketsCreated']);
     expect(correlated).toEqual([{ ticketNumber: 'INC0001001' }, { ticketNumber: 'INC0001001' }]);
     await expect(store.findByNumber('INC0001001')).resolves.toEqual({ number: 'INC0001001' });
+    await store.get('some-id');
+    await store.get('gone');
+    expect(correlated).toHaveLength(3);
+    expect(correlated[2]).toEqual({ ticketNumber: 'INC0001002' });
   });
 });
