@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, SpokeConfigError } from '#infra/config.ts';
+import { loadConfig, parseConfig, SpokeConfigError, spokeConfigSchema } from '#infra/config.ts';
 import { createSpokeApp, defaultConfigPath } from '#infra/spoke-app.ts';
 
 const example = () => JSON.parse(JSON.stringify(loadConfig(defaultConfigPath))) as Record<string, unknown>;
@@ -171,5 +171,47 @@ describe('account config', () => {
     expect(() => loadConfig('infra/configs/missing.json')).toThrow(
       /Cannot read Spoke config infra\/configs\/missing\.json/,
     );
+  });
+});
+
+describe('docs/configuration.md', () => {
+  /** Every field path of the schema, e.g. `support.addresses`, `auth.federation.providers.metadataUrl`. */
+  function fieldPaths(schema: unknown, prefix = ''): string[] {
+    const def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
+    switch (def.type) {
+      case 'object':
+        return Object.entries(def.shape as Record<string, unknown>).flatMap(([key, inner]) => {
+          const path = prefix ? `${prefix}.${key}` : key;
+          const below = fieldPaths(inner, path);
+          return below.length > 0 ? below : [path];
+        });
+      case 'optional':
+      case 'default':
+      case 'nullable':
+        return fieldPaths(def.innerType, prefix);
+      case 'pipe':
+        return fieldPaths(def.in, prefix);
+      case 'array':
+        return fieldPaths(def.element, prefix);
+      case 'union':
+        return [...new Set((def.options as unknown[]).flatMap((option) => fieldPaths(option, prefix)))];
+      default:
+        return [];
+    }
+  }
+
+  it('documents every field of the config schema', () => {
+    const docs = readFileSync('docs/configuration.md', 'utf8');
+    const paths = fieldPaths(spokeConfigSchema);
+    // A field counts as documented when its path, or its last name inside backticks, is there
+    // (`auth.federation.groups.agents` / `.approvers`; provider fields in the federation table).
+    const undocumented = paths.filter((path) => {
+      const name = path.split('.').at(-1) ?? path;
+      return !docs.includes(`\`${path}\``) && !docs.includes(`\`.${name}\``) && !docs.includes(`\`${name}\``);
+    });
+
+    expect(paths.length).toBeGreaterThan(30);
+    expect(paths).toContain('auth.federation.providers.metadataUrl');
+    expect(undocumented).toEqual([]);
   });
 });
