@@ -53,6 +53,9 @@ export const businessMetrics: readonly MetricName[] = [
 /** SES pauses an account's sending at a 10 % bounce rate; Spoke warns well before. */
 export const BOUNCE_RATE_ALARM = 0.05;
 
+/** SES reviews an account at a 0.1 % complaint rate and may pause it at 0.5 %; Spoke warns at the first. */
+export const COMPLAINT_RATE_ALARM = 0.001;
+
 /**
  * How a cloud team knows Spoke is healthy: an alarm for every function's errors and
  * throttles, every dead-letter queue that holds a message, every failed workflow execution
@@ -132,6 +135,18 @@ export class Observability extends Construct {
       BOUNCE_RATE_ALARM,
       'The account bounce rate nears the level where SES pauses sending.',
     );
+    const complaintRate = new Metric({
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.ComplaintRate',
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    });
+    alarm(
+      'ses-complaint-rate',
+      complaintRate,
+      COMPLAINT_RATE_ALARM,
+      'Recipients mark the account’s mail as spam often enough for SES to review it.',
+    );
 
     const spoke = (metricName: MetricName) =>
       new Metric({
@@ -188,7 +203,7 @@ export class Observability extends Construct {
           m.metricStarted(fiveMinutes),
           m.metricFailed(fiveMinutes),
         ]),
-        right: [bounceRate],
+        right: [bounceRate, complaintRate],
         width: 12,
       }),
     );

@@ -14,6 +14,7 @@ import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '#infra/portal-secur
 import { createSpokeApp } from '#infra/spoke-app.ts';
 import { externalModules, powertoolsVersion, SpokeFunction } from '#infra/spoke-function.ts';
 import type { SpokeStack } from '#infra/stack.ts';
+import { loadCostData } from '#ops/cost.ts';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -387,7 +388,7 @@ describe('SpokeStack security properties', () => {
     }
   });
 
-  it('alarms on every function’s errors and throttles, every dead-letter queue, failed workflows, API server errors and the bounce rate, to one encrypted topic', () => {
+  it('alarms on every function’s errors and throttles, every dead-letter queue, failed workflows, API server errors and the SES bounce and complaint rates, to one encrypted topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const topic = stack.getLogicalId(stack.observability.alarmTopic.node.defaultChild as never);
     const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
@@ -405,6 +406,7 @@ describe('SpokeStack security properties', () => {
       }),
     ]);
     expect(metric('Reputation.BounceRate')).toEqual([expect.objectContaining({ Threshold: 0.05 })]);
+    expect(metric('Reputation.ComplaintRate')).toEqual([expect.objectContaining({ Threshold: 0.001 })]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }, config.alarms.topicArn]);
     const minimalTopic = minimal.stack.getLogicalId(
       minimal.stack.observability.alarmTopic.node.defaultChild as never,
@@ -589,6 +591,17 @@ describe('SpokeStack for a cloud team', () => {
     });
     expect(minimal.stack.account).toBe(minimal.config.account);
     expect(minimal.stack.region).toBe(minimal.config.region);
+  });
+});
+
+describe('the cost model’s fixed parts', () => {
+  it('counts the alarms, Spoke metrics and KMS keys the full config deploys', () => {
+    const { assumptions } = loadCostData();
+
+    expect(assumptions.alarms).toBe(ofType('AWS::CloudWatch::Alarm').length);
+    expect(assumptions.customMetrics).toBe(businessMetrics.length);
+    expect(assumptions.kmsKeys).toBe(ofType('AWS::KMS::Key').length);
+    expect(assumptions.dashboards).toBe(ofType('AWS::CloudWatch::Dashboard').length);
   });
 });
 
