@@ -340,7 +340,7 @@ export async function runFoundation(): Promise<SuiteResult> {
       eventBus.server.close();
     }
     notes.push(
-      'Cold starts run with NODE_OPTIONS=--enable-source-maps, as SpokeFunction deploys them; the `cdk` variant resolves @aws-sdk/* from node_modules, standing in for the Lambda runtime SDK.',
+      'Cold starts run with NODE_OPTIONS=--enable-source-maps, as SpokeFunction deploys them; the `cdk` variant resolves @aws-sdk/* and @aws-lambda-powertools/* from node_modules, standing in for the Lambda runtime SDK and the Powertools layer.',
       'inbound-email talks to the local cloud through AWS_ENDPOINT_URL_{DYNAMODB,S3,SES}; its first event reads S3, writes DynamoDB and sends SES on loopback emulators, so it is not an AWS latency.',
     );
     return { suite: 'foundation', figures, notes };
