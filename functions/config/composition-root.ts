@@ -14,6 +14,7 @@ import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynam
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
+import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
@@ -40,6 +41,7 @@ import type { LinkSigner } from '#ports/link-signer.ts';
 import type { Mailer } from '#ports/mail.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
+import type { Telemetry } from '#ports/telemetry.ts';
 import type {
   apiEnv,
   changeEnv,
@@ -48,6 +50,7 @@ import type {
   inboundEmailEnv,
   notificationsEnv,
 } from './env.ts';
+import { observedTicketStore } from './telemetry.ts';
 
 /**
  * The composition root: the only module that decides which adapters run. In Lambda every
@@ -80,6 +83,21 @@ export function wireLocalCloud(wiring: LocalCloudWiring): void {
 const localClientConfig = () =>
   local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 
+let sharedTelemetry: Telemetry | undefined;
+
+/**
+ * The function's logger and metrics (Powertools), one per module instance. Metrics are
+ * published only in Lambda (where CloudWatch reads them from the log); locally and in tests
+ * the logs are the same and the counts go nowhere.
+ */
+export function telemetry(): Telemetry {
+  sharedTelemetry ??= new PowertoolsTelemetry({
+    ...(local ? { serviceName: 'spoke-local' } : {}),
+    metrics: !local && process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
+  });
+  return sharedTelemetry;
+}
+
 /** `'123234345'` → the 3 × 3 matrix, row by row. */
 export function priorityMatrixOf(digits: string): PriorityMatrix {
   const p = [...digits].map(Number) as Priority[];
@@ -109,11 +127,14 @@ function dataAdapters(env: z.output<typeof dataEnv>) {
   const groups = new DynamoGroupStore({ client: documents, domainTable: env.DOMAIN_TABLE });
   return {
     documents,
-    tickets: new DynamoTicketStore({
-      client: documents,
-      domainTable: env.DOMAIN_TABLE,
-      idempotencyTable: env.IDEMPOTENCY_TABLE,
-    }),
+    tickets: observedTicketStore(
+      new DynamoTicketStore({
+        client: documents,
+        domainTable: env.DOMAIN_TABLE,
+        idempotencyTable: env.IDEMPOTENCY_TABLE,
+      }),
+      telemetry(),
+    ),
     quarantine: new DynamoQuarantineStore(documents, env.DOMAIN_TABLE),
     groupStore: groups as GroupStore,
     groups,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { GroupMapping } from '#core/identity/group-mapping.ts';
 
 /**
  * The environment of each Lambda function, as zod schemas. Handlers parse `process.env`
@@ -31,6 +32,16 @@ export const dataEnv = z.object({
     .string()
     .regex(/^[1-5]{9}$/, 'nine digits 1–5, row by row (impact down, urgency across)')
     .default('123234345'),
+  /** The service desk's IANA time zone (account config `businessHours.timeZone`). @default 'UTC' */
+  TIME_ZONE: z.string().min(1).default('UTC'),
+  /** Staffed hours in that zone (`businessHours`), e.g. `mon,tue,wed,thu,fri 08:00-18:00`. */
+  BUSINESS_HOURS: z
+    .string()
+    .regex(
+      /^(mon|tue|wed|thu|fri|sat|sun)(,(mon|tue|wed|thu|fri|sat|sun))* \d\d:\d\d-\d\d:\d\d$/,
+      'days and hours such as mon,tue,wed,thu,fri 08:00-18:00',
+    )
+    .default('mon,tue,wed,thu,fri 08:00-18:00'),
 });
 
 export const mailEnv = z.object({
@@ -110,6 +121,22 @@ export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
   /** Mails one address gets per hour at most about its tickets. @default '30' */
   NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
 });
+export const preTokenGenerationEnv = z.object({
+  /** JSON: IdP group names per Spoke group, `{"agents":[…],"approvers":[…],"admins":[…]}`. */
+  GROUP_MAPPING: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(GroupMapping),
+});
+export type PreTokenGenerationEnv = z.input<typeof preTokenGenerationEnv>;
+
 export type NotificationsEnv = z.input<typeof notificationsEnv>;
 
 export type DataEnv = z.input<typeof dataEnv>;

@@ -1,5 +1,6 @@
-import { apiServices } from '#config/composition-root.ts';
+import { apiServices, telemetry } from '#config/composition-root.ts';
 import { apiEnv, parseEnv } from '#config/env.ts';
+import { instrumented } from '#config/telemetry.ts';
 import { createHttpApi } from '#http/api.ts';
 import { openApiRoute } from '#http/openapi.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
@@ -31,4 +32,4 @@ if (JSON.stringify([...publicRoutes].sort()) !== JSON.stringify([...PUBLIC_ROUTE
   throw new Error(`Routes marked public (${publicRoutes.join(', ')}) differ from PUBLIC_ROUTES`);
 
 /** Lambda entry of the HTTP API, behind API Gateway's JWT authorizer on every route but the public ones. */
-export const handler = createHttpApi(routes);
+export const handler = instrumented(telemetry(), createHttpApi(routes));
