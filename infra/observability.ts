@@ -47,6 +47,7 @@ export const businessMetrics: readonly MetricName[] = [
   'NotificationsMailed',
   'AddressesSuppressed',
   'TicketsAutoClosed',
+  'ApprovalsDecided',
   'Errors',
 ];
 

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { approvalOutcomeMail, approvalRequestMail } from '#channels/email/change-mail.ts';
-import { type ChangeWorkflowServices, changeWorkflowServices } from '#config/composition-root.ts';
+import { type ChangeWorkflowServices, changeWorkflowServices, telemetry } from '#config/composition-root.ts';
 import { changeWorkflowEnv, parseEnv } from '#config/env.ts';
+import { instrumented } from '#config/telemetry.ts';
 import { Round, StepId } from '#core/change/approval.ts';
 import { issueApprovalLink } from '#core/change/approval-links.ts';
 import {
@@ -88,7 +89,13 @@ export async function handleChangeTask(s: ChangeWorkflowServices, input: ChangeT
 }
 
 /** Lambda entry: a malformed input throws, so the execution fails visibly instead of approving nothing. */
-export const handler = async (event: unknown): Promise<unknown> => {
+const log = telemetry();
+
+export const handler = instrumented(log, async (event: unknown): Promise<unknown> => {
   const input = ChangeTaskInput.parse(event);
-  return handleChangeTask(deps(), input);
-};
+  log.correlate({ changeId: input.changeId });
+  const result = await handleChangeTask(deps(), input);
+  if (input.action === 'finish') log.count('ApprovalsDecided');
+  log.info('change task', { action: input.action, ...(result as Record<string, unknown>) });
+  return result;
+});

@@ -12,6 +12,7 @@ export type MetricName =
   | 'NotificationsMailed'
   | 'AddressesSuppressed'
   | 'TicketsAutoClosed'
+  | 'ApprovalsDecided'
   | 'Errors';
 
 /** Keys that tie log lines to what they are about; each is added to every later line of the invocation. */
