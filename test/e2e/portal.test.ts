@@ -408,6 +408,10 @@ describe('an admin keeps groups, routing and the quarantine', () => {
     await page.getByLabel('Address').fill('alex.agent@example.com');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByText('alex.agent@example.com added.').waitFor();
+    await page.getByLabel(/^Description/).fill('Engineers who go on site');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    await page.getByText('Group saved.').waitFor();
+    await page.locator('.lead').getByText('Engineers who go on site').waitFor();
     await checkPage(page, 'admin-group');
   });
 

@@ -31,7 +31,9 @@ export function GroupPage({ id: groupId }: { id: string }) {
       return true;
     } catch (failure) {
       if (failure instanceof SessionExpiredError) return false;
-      if (failure instanceof ApiError) {
+      if (failure instanceof ApiError && failure.status === 409) {
+        setError('Changed by someone else: reload the page to see the group as it is now.');
+      } else if (failure instanceof ApiError) {
         const fields = failure.fields.map((f) => `${f.path} ${f.message}`).join('; ');
         setError(fields ? `${failure.message}: ${fields}` : failure.message);
       } else setError('That did not work. Try again.');
@@ -116,6 +118,61 @@ export function GroupPage({ id: groupId }: { id: string }) {
         <p className="success-text" role="status">
           {message}
         </p>
+      )}
+      {group.load.status === 'ready' && (
+        <form
+          key={group.load.data.version}
+          className="form panel"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (group.load.status !== 'ready') return;
+            const form = new FormData(event.currentTarget);
+            const description = String(form.get('description') ?? '').trim();
+            const version = group.load.data.version;
+            void run(
+              async () =>
+                group.set(
+                  await api.updateGroup(groupId, {
+                    version,
+                    name: String(form.get('name') ?? '').trim(),
+                    description: description || null,
+                  }),
+                ),
+              'Group saved.',
+            );
+          }}
+          aria-labelledby={`${id}-edit`}
+        >
+          <h2 id={`${id}-edit`}>Name and description</h2>
+          <div className="field">
+            <label htmlFor={`${id}-group-name`}>Name</label>
+            <input
+              id={`${id}-group-name`}
+              name="name"
+              required
+              maxLength={100}
+              defaultValue={group.load.data.name}
+              autoComplete="off"
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-group-description`}>
+              Description <span className="optional">(optional)</span>
+            </label>
+            <input
+              id={`${id}-group-description`}
+              name="description"
+              maxLength={1000}
+              defaultValue={group.load.data.description ?? ''}
+              autoComplete="off"
+            />
+          </div>
+          <div className="form-actions">
+            <button type="submit" className="button button-secondary" disabled={saving}>
+              Save group
+            </button>
+          </div>
+        </form>
       )}
       <form className="form panel" onSubmit={add} aria-labelledby={`${id}-add`}>
         <h2 id={`${id}-add`}>Add a member</h2>

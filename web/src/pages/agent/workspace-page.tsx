@@ -180,7 +180,7 @@ export function WorkspacePage({ id }: { id: string }) {
             <Conversation ticketId={ticket.id} articles={followUps} audience="agent" />
           </section>
           {open ? (
-            <Composer ref={composer} ticket={ticket} onAdded={added} onConflict={() => setConflict(true)} />
+            <Composer ref={composer} ticket={ticket} onAdded={added} />
           ) : (
             <p className="muted">
               This ticket is {stateLabels[ticket.state].toLowerCase()}; nothing more can be added.
@@ -520,7 +520,6 @@ function Composer(props: {
   ref: Ref<{ start: (mode: Mode) => void }>;
   ticket: Ticket;
   onAdded: (result: { ticket: Ticket; article: Article }) => void;
-  onConflict: () => void;
 }) {
   const { ticket, onAdded } = props;
   const { api } = usePortal();
