@@ -1,8 +1,9 @@
-import { lazy, type ReactNode, Suspense, useCallback, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useMemo, useState } from 'react';
 import { createApi } from './api.ts';
 import type { Auth, Session } from './auth.ts';
-import { Dialog, Loading } from './components.tsx';
+import { Dialog } from './components.tsx';
 import type { PortalConfig } from './config.ts';
+import { LazyPage, pageLoader } from './lazy-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignedOutPage } from './pages/signed-out-page.tsx';
@@ -14,27 +15,36 @@ import { shortcutHelp, useShortcuts } from './shortcuts.ts';
  * Every page but home is loaded when first visited, so an employee's first load carries
  * neither the agent workspace nor the admin screens.
  */
-const MyTicketsPage = lazy(() =>
-  import('./pages/my-tickets-page.tsx').then((m) => ({ default: m.MyTicketsPage })),
+const MyTicketsPage = pageLoader(() => import('./pages/my-tickets-page.tsx').then((m) => m.MyTicketsPage));
+const NewTicketPage = pageLoader(() => import('./pages/new-ticket-page.tsx').then((m) => m.NewTicketPage));
+const TicketPage = pageLoader(() => import('./pages/ticket-page.tsx').then((m) => m.TicketPage));
+const QueuePage = pageLoader(() => import('./pages/agent/queue-page.tsx').then((m) => m.QueuePage));
+const WorkspacePage = pageLoader(() =>
+  import('./pages/agent/workspace-page.tsx').then((m) => m.WorkspacePage),
 );
-const NewTicketPage = lazy(() =>
-  import('./pages/new-ticket-page.tsx').then((m) => ({ default: m.NewTicketPage })),
+const GroupsPage = pageLoader(() => import('./pages/admin/groups-page.tsx').then((m) => m.GroupsPage));
+const GroupPage = pageLoader(() => import('./pages/admin/group-page.tsx').then((m) => m.GroupPage));
+const RoutingPage = pageLoader(() => import('./pages/admin/routing-page.tsx').then((m) => m.RoutingPage));
+const QuarantinePage = pageLoader(() =>
+  import('./pages/admin/quarantine-page.tsx').then((m) => m.QuarantinePage),
 );
-const TicketPage = lazy(() => import('./pages/ticket-page.tsx').then((m) => ({ default: m.TicketPage })));
-const QueuePage = lazy(() => import('./pages/agent/queue-page.tsx').then((m) => ({ default: m.QueuePage })));
-const WorkspacePage = lazy(() =>
-  import('./pages/agent/workspace-page.tsx').then((m) => ({ default: m.WorkspacePage })),
-);
-const GroupsPage = lazy(() =>
-  import('./pages/admin/groups-page.tsx').then((m) => ({ default: m.GroupsPage })),
-);
-const GroupPage = lazy(() => import('./pages/admin/group-page.tsx').then((m) => ({ default: m.GroupPage })));
-const RoutingPage = lazy(() =>
-  import('./pages/admin/routing-page.tsx').then((m) => ({ default: m.RoutingPage })),
-);
-const QuarantinePage = lazy(() =>
-  import('./pages/admin/quarantine-page.tsx').then((m) => ({ default: m.QuarantinePage })),
-);
+
+const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
+  'my-tickets': MyTicketsPage,
+  'new-ticket': NewTicketPage,
+  ticket: TicketPage,
+  queue: QueuePage,
+  workspace: WorkspacePage,
+  'admin-groups': GroupsPage,
+  'admin-group': GroupPage,
+  'admin-routing': RoutingPage,
+  'admin-quarantine': QuarantinePage,
+};
+
+/** Starts loading the page of this address; the boot does it while it reads its configuration. */
+export function preloadPage(route: Route): Promise<unknown> {
+  return pageOf[route.name]?.preload().catch(() => undefined) ?? Promise.resolve();
+}
 
 type SignIn = { readonly session: Session } | { readonly session: null; readonly reason?: string };
 
@@ -70,9 +80,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
     >
       {portal ? (
         <PortalContext.Provider value={portal}>
-          <Suspense fallback={<Loading label="Loading…" />}>
-            <Page route={route} session={portal.session} />
-          </Suspense>
+          <Page route={route} session={portal.session} />
         </PortalContext.Provider>
       ) : (
         <SignedOutPage reason={'reason' in signIn ? signIn.reason : undefined} onSignIn={signInAndReturn} />
@@ -99,6 +107,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
   );
 }
 
+/** Each page has its own key, so moving between pages never carries one page's state into another. */
 function Page({ route, session }: { route: Route; session: Session }) {
   const agent = isAgent(session);
   const admin = isAdmin(session);
@@ -106,24 +115,38 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'home':
       return <HomePage />;
     case 'new-ticket':
-      return <NewTicketPage key={route.kind} kind={route.kind} />;
+      return (
+        <LazyPage key={`new-ticket:${route.kind}`} loader={NewTicketPage} props={{ kind: route.kind }} />
+      );
     case 'my-tickets':
-      return <MyTicketsPage search={route.search} />;
+      return <LazyPage key="my-tickets" loader={MyTicketsPage} props={{ search: route.search }} />;
     case 'ticket':
-      return <TicketPage key={route.id} id={route.id} />;
+      return <LazyPage key={`ticket:${route.id}`} loader={TicketPage} props={{ id: route.id }} />;
     // The API decides who sees what; these checks only spare people pages they cannot use.
     case 'queue':
-      return agent ? <QueuePage search={route.search} /> : <NotFoundPage />;
+      return agent ? (
+        <LazyPage key="queue" loader={QueuePage} props={{ search: route.search }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'workspace':
-      return agent ? <WorkspacePage key={route.id} id={route.id} /> : <NotFoundPage />;
+      return agent ? (
+        <LazyPage key={`workspace:${route.id}`} loader={WorkspacePage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'admin-groups':
-      return admin ? <GroupsPage /> : <NotFoundPage />;
+      return admin ? <LazyPage key="groups" loader={GroupsPage} props={{}} /> : <NotFoundPage />;
     case 'admin-group':
-      return admin ? <GroupPage key={route.id} id={route.id} /> : <NotFoundPage />;
+      return admin ? (
+        <LazyPage key={`group:${route.id}`} loader={GroupPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'admin-routing':
-      return admin ? <RoutingPage /> : <NotFoundPage />;
+      return admin ? <LazyPage key="routing" loader={RoutingPage} props={{}} /> : <NotFoundPage />;
     case 'admin-quarantine':
-      return admin ? <QuarantinePage /> : <NotFoundPage />;
+      return admin ? <LazyPage key="quarantine" loader={QuarantinePage} props={{}} /> : <NotFoundPage />;
     case 'changes':
       // Change management (create, risk questionnaire, calendar, approvals inbox) arrives with the change API.
       return <NotFoundPage />;
