@@ -1,19 +1,21 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../../api.ts';
 import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.tsx';
+import { LoadMore } from '../../load-more.tsx';
 import { usePortal } from '../../portal-context.ts';
 import { Link, paths } from '../../router.tsx';
 import { useLoad } from '../../use-load.ts';
 import { usePageTitle } from '../../use-page-title.ts';
+import { usePaged } from '../../use-paged.ts';
 
 /** Admins: one group's members, added and removed by address. */
 export function GroupPage({ id: groupId }: { id: string }) {
   const { api } = usePortal();
   const id = useId();
   const groupFetcher = useCallback(() => api.getGroup(groupId), [api, groupId]);
-  const membersFetcher = useCallback(() => api.listMembers(groupId), [api, groupId]);
+  const membersFetcher = useCallback((cursor?: string) => api.listMembers(groupId, cursor), [api, groupId]);
   const group = useLoad(groupFetcher, 'The group could not be loaded.');
-  const members = useLoad(membersFetcher, 'The members could not be loaded.');
+  const members = usePaged(membersFetcher, 'The members could not be loaded.');
   const [error, setError] = useState<string>();
   const [message, setMessage] = useState<string>();
   const [saving, setSaving] = useState(false);
@@ -80,16 +82,14 @@ export function GroupPage({ id: groupId }: { id: string }) {
       )}
       <section aria-labelledby={`${id}-members`}>
         <h2 id={`${id}-members`}>Members</h2>
-        {members.load.status === 'loading' && <Loading label="Loading members…" />}
-        {members.load.status === 'failed' && (
-          <ErrorNotice message={members.load.message} onRetry={() => void members.reload()} />
-        )}
-        {members.load.status === 'ready' && members.load.data.items.length === 0 && (
+        {members.status === 'loading' && <Loading label="Loading members…" />}
+        {members.error && <ErrorNotice message={members.error} onRetry={() => void members.reload()} />}
+        {members.status === 'ready' && members.items.length === 0 && (
           <p className="empty">Nobody is in this group yet.</p>
         )}
-        {members.load.status === 'ready' && members.load.data.items.length > 0 && (
+        {members.items.length > 0 && (
           <ul className="file-list">
-            {members.load.data.items.map((member) => (
+            {members.items.map((member) => (
               <li key={member.email}>
                 <span>
                   {member.name ? `${member.name} · ` : ''}
@@ -111,6 +111,13 @@ export function GroupPage({ id: groupId }: { id: string }) {
               </li>
             ))}
           </ul>
+        )}
+        {members.status !== 'failed' && (
+          <LoadMore
+            cursor={members.cursor}
+            busy={members.status === 'loading-more'}
+            onLoad={() => void members.loadMore()}
+          />
         )}
       </section>
       {error && <ErrorNotice message={error} />}
