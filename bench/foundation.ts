@@ -9,6 +9,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { build } from 'esbuild';
 import { localS3Config } from '#config/composition-root.ts';
+import { externalModules } from '#infra/spoke-function.ts';
 import { LOCAL_SUPPORT_ADDRESS, localFunctionEnv, RAW_MAIL_BUCKET, RAW_MAIL_PREFIX } from '#local/cloud.ts';
 import { demoUsers } from '#local/demo-users.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
@@ -26,14 +27,14 @@ const RUNS = 3;
 /** The bucket names `startLocalCloud` creates (private constants of functions/local/cloud.ts). */
 
 /**
- * How a handler is bundled. `cdk` is what `SpokeFunction` deploys: NodejsFunction marks
- * `@aws-sdk/*` external for Node ≥ 18 runtimes (`@smithy/*` too only under the
- * `sdkV3ExcludeSmithyPackages` feature flag, which cdk.json does not set), so the Lambda
- * runtime's SDK is used. `pinned` bundles the SDK the lockfile pins instead.
+ * How a handler is bundled. `cdk` is what `SpokeFunction` deploys: `@aws-sdk/*` external (the
+ * Lambda runtime's SDK is used) and `@aws-lambda-powertools/*` external (the Powertools layer
+ * provides it; `@smithy/*` stays bundled unless the `sdkV3ExcludeSmithyPackages` feature flag
+ * is set, which cdk.json does not). `pinned` bundles the SDK and Powertools the lockfile pins instead.
  */
 const variants = {
-  cdk: ['@aws-sdk/*'],
-  'cdk+smithy-flag': ['@aws-sdk/*', '@smithy/*'],
+  cdk: externalModules,
+  'cdk+smithy-flag': [...externalModules, '@smithy/*'],
   pinned: [],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -150,6 +151,7 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_SES: urls.outbox,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
     ...localFunctionEnv(urls.portal as string),
+    GROUP_MAPPING: JSON.stringify({ agents: ['IT-Service-Desk'], approvers: [], admins: [] }),
   };
 }
 
@@ -187,6 +189,21 @@ async function firstEvent(handler: string, urls: Record<string, string>): Promis
     return { Records: [{ Sns: { Message: JSON.stringify(bounce) } }] };
   }
   if (handler === 'inbound-email') return inboundMailEvent(urls.s3 as string);
+  if (handler === 'pre-token-generation') {
+    return {
+      version: '1',
+      triggerSource: 'TokenGeneration_HostedAuth',
+      userName: 'EntraID_bench',
+      request: {
+        userAttributes: {
+          identities: '[{"providerName":"EntraID"}]',
+          'custom:idp_groups': '[IT-Service-Desk]',
+        },
+        groupConfiguration: { groupsToOverride: [] },
+      },
+      response: {},
+    };
+  }
   throw new Error(
     `No first event defined for functions/handlers/${handler}.ts: add one to bench/foundation.ts`,
   );
@@ -323,7 +340,7 @@ export async function runFoundation(): Promise<SuiteResult> {
       eventBus.server.close();
     }
     notes.push(
-      'Cold starts run with NODE_OPTIONS=--enable-source-maps, as SpokeFunction deploys them; the `cdk` variant resolves @aws-sdk/* from node_modules, standing in for the Lambda runtime SDK.',
+      'Cold starts run with NODE_OPTIONS=--enable-source-maps, as SpokeFunction deploys them; the `cdk` variant resolves @aws-sdk/* and @aws-lambda-powertools/* from node_modules, standing in for the Lambda runtime SDK and the Powertools layer.',
       'inbound-email talks to the local cloud through AWS_ENDPOINT_URL_{DYNAMODB,S3,SES}; its first event reads S3, writes DynamoDB and sends SES on loopback emulators, so it is not an AWS latency.',
     );
     return { suite: 'foundation', figures, notes };

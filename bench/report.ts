@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 export interface Figure {
   readonly name: string;
   readonly value: number;
-  readonly unit: 'ms' | 'KB' | 'MB' | 'msg/s';
+  readonly unit: 'ms' | 'KB' | 'MB' | 'msg/s' | 'exec/s';
   /** The budget: the figure should not exceed it (not fall below it, for a rate: a unit ending in `/s`). */
   readonly target?: number;
   readonly note?: string;

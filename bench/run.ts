@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runChanges } from './changes.ts';
 import { runFoundation } from './foundation.ts';
 import { runMail } from './mail.ts';
 import { runPortal } from './portal.ts';
@@ -22,6 +23,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   foundation: runFoundation,
   tickets: runTickets,
   mail: runMail,
+  changes: runChanges,
   portal: runPortal,
 };
 

@@ -1,12 +1,15 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ApiEnv } from '#config/env.ts';
-import { OPENAPI_PATH } from '#http/openapi.ts';
+import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Auth } from './auth.ts';
 import { attachmentPrefix, type Data } from './data.ts';
 import { SpokeFunction } from './spoke-function.ts';
@@ -14,14 +17,25 @@ import { SpokeFunction } from './spoke-function.ts';
 export interface ApiProps {
   readonly auth: Auth;
   readonly data: Data;
+  /** The change approval workflow the API starts, stops and answers. */
+  readonly changeApproval: StateMachine;
+  /** Its name, for the executions the API may stop. */
+  readonly changeApprovalName: string;
+  /** The key that signs approval links; the API verifies them. */
+  readonly linkKey: IKey;
   readonly logRetention: RetentionDays;
 }
 
-/** The one public route: a load balancer or uptime probe must reach it without a token. */
-export const healthPath = '/api/health';
-
-/** The API's OpenAPI document, public so tools and people can read it without signing in. */
-export const openApiPath = OPENAPI_PATH;
+/** Why each public route needs no token (the cdk-nag acknowledgement of each). */
+const publicReasons: Record<(typeof PUBLIC_ROUTES)[number], string> = {
+  'GET /api/health': 'GET /api/health is the public liveness probe; it returns no data.',
+  'GET /api/openapi.json':
+    'GET /api/openapi.json is the API description, generated from the route table; it holds no data.',
+  'GET /api/approval-links/{token}':
+    'An approval link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
+  'POST /api/approval-links/{token}':
+    'Deciding through an approval link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
+};
 
 /**
  * The portal's backend: an HTTP API in front of one api function. Every route but the health
@@ -39,12 +53,41 @@ export class Api extends Construct {
     this.handler = new SpokeFunction(this, 'Handler', {
       entry: 'functions/handlers/api.ts',
       description: 'Spoke HTTP API',
-      environment: { ...props.data.environment, ATTACHMENT_BUCKET: props.data.attachments.bucketName },
+      environment: {
+        ...props.data.environment,
+        ATTACHMENT_BUCKET: props.data.attachments.bucketName,
+        CHANGE_APPROVAL_ARN: props.changeApproval.stateMachineArn,
+        LINK_KEY_ID: props.linkKey.keyArn,
+      },
       logRetention: props.logRetention,
     })
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite')
       .bindBucket(props.data.attachments, 'readWrite', attachmentPrefix);
+    props.changeApproval.grantStartExecution(this.handler);
+    // Executions are named at runtime, so StopExecution is granted on every execution of this one machine.
+    const stack = Stack.of(this);
+    const executions = `${props.changeApprovalName}:*`;
+    this.handler.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:StopExecution'],
+        resources: [
+          stack.formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: executions,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    Validations.of(this.handler.role ?? this.handler).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:execution:${executions}]`,
+      reason:
+        'Cancelling a change stops its approval execution, whose name is only known at runtime; the grant covers executions of the change approval state machine only.',
+    });
+    props.changeApproval.grantTaskResponse(this.handler);
+    props.linkKey.grant(this.handler, 'kms:VerifyMac');
     this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false });
     new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
@@ -75,22 +118,12 @@ export class Api extends Construct {
       jwtAudience: [props.auth.portalClient.userPoolClientId],
     });
     this.httpApi.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer });
-    const [health] = this.httpApi.addRoutes({ path: healthPath, methods: [HttpMethod.GET], integration });
-    if (health) {
-      Validations.of(health).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: 'GET /api/health is the public liveness probe; it returns no data.',
-      });
+    for (const key of PUBLIC_ROUTES) {
+      const [method, path] = key.split(' ') as [HttpMethod, string];
+      for (const route of this.httpApi.addRoutes({ path, methods: [method], integration })) {
+        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicReasons[key] });
+      }
     }
-    const [openApi] = this.httpApi.addRoutes({ path: openApiPath, methods: [HttpMethod.GET], integration });
-    if (openApi) {
-      Validations.of(openApi).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'GET /api/openapi.json is the API description, generated from the route table; it holds no data.',
-      });
-    }
-    const stack = Stack.of(this);
     this.domainName = `${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
   }
 }

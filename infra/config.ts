@@ -5,10 +5,95 @@ import * as z from 'zod';
 /**
  * The per-account, per-stage configuration of a Spoke deployment (DESIGN §8). One JSON file
  * per account is validated here before the stack is built, so a typo fails the synth with
- * the field that is wrong instead of deploying a half-configured service desk.
+ * the field that is wrong instead of deploying a half-configured service desk. Every field is
+ * documented in docs/configuration.md; `infra/configs/example.json` is a fictional company.
  */
 
 const retentionDays = new Set<number>(Object.values(RetentionDays).filter((v) => typeof v === 'number'));
+
+/** The Spoke groups the API authorizes by; employees are plain users. */
+export const spokeGroups = ['agents', 'approvers', 'admins'] as const;
+
+const dnsName = z
+  .string()
+  .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, 'a lowercase DNS name such as help.example.com');
+
+/** `support@help.example.com` → `help.example.com`. */
+export const domainOf = (address: string): string =>
+  address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+
+/** True when `domain` is `parent` or one of its subdomains. */
+const within = (domain: string, parent: string) => domain === parent || domain.endsWith(`.${parent}`);
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a 24-hour time such as 08:00');
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** A Cognito identity provider name: what users see on the sign-in button. */
+const providerName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9-]{2,31}$/,
+    'letters, digits and dashes, 3-32 characters, starting with a letter',
+  );
+
+/** A Secrets Manager secret name or ARN: the client secret is never in the config or the template. */
+const secretName = z
+  .string()
+  .regex(/^[\w/+=.@:-]{1,512}$/, 'the name or ARN of a Secrets Manager secret holding the client secret');
+
+const samlProvider = z
+  .object({
+    type: z.literal('saml'),
+    /** Name on the sign-in button, e.g. `EntraID` or `Okta`. */
+    name: providerName,
+    /** The IdP's federation metadata URL (Entra ID: App federation metadata URL). */
+    metadataUrl: z.url({ protocol: /^https$/, error: 'an https:// metadata URL' }),
+    /** SAML attribute holding the email address. @default the Microsoft/Okta emailaddress claim URI */
+    emailAttribute: z
+      .string()
+      .min(1)
+      .default('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+    /** SAML attribute holding the user's groups. @default the Microsoft groups claim URI */
+    groupsAttribute: z
+      .string()
+      .min(1)
+      .default('http://schemas.microsoft.com/ws/2008/06/identity/claims/groups'),
+  })
+  .strict();
+
+const oidcProvider = z
+  .object({
+    type: z.literal('oidc'),
+    name: providerName,
+    /** The issuer, e.g. `https://example.okta.com` or `https://login.microsoftonline.com/<tenant>/v2.0`. */
+    issuerUrl: z.url({ protocol: /^https$/, error: 'an https:// issuer URL' }),
+    clientId: z.string().min(1),
+    /** Secrets Manager secret (name or ARN) whose string value is the client secret. */
+    clientSecretName: secretName,
+    /** ID-token claim holding the email address. @default 'email' */
+    emailClaim: z.string().min(1).default('email'),
+    /** ID-token claim holding the user's groups. @default 'groups' */
+    groupsClaim: z.string().min(1).default('groups'),
+  })
+  .strict();
+
+const googleProvider = z
+  .object({
+    type: z.literal('google'),
+    clientId: z.string().min(1),
+    /** Secrets Manager secret (name or ARN) whose string value is the client secret. */
+    clientSecretName: secretName,
+  })
+  .strict();
 
 export const spokeConfigSchema = z
   .object({
@@ -16,6 +101,14 @@ export const spokeConfigSchema = z
     stage: z
       .string()
       .regex(/^[a-z][a-z0-9-]{1,15}$/, 'lowercase letters, digits and dashes, 2-16 characters'),
+    /**
+     * Name of this Spoke when one account runs more than one (e.g. `hr` next to `it`); part of
+     * the stack name and every physical name. Leave it out for the one Spoke of an account.
+     */
+    instance: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{1,11}$/, 'lowercase letters and digits, 2-12 characters')
+      .optional(),
     /** The AWS account the config is meant for; `cdk deploy` refuses any other. */
     account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
     /** Region of the stack; SES inbound must be available there. */
@@ -23,22 +116,56 @@ export const spokeConfigSchema = z
     company: z.object({ name: z.string().min(1) }).strict(),
     support: z
       .object({
+        /**
+         * Mail domains Spoke receives and sends on; each becomes an SES identity with DKIM.
+         * @default the domains of `addresses` and `mailFrom`
+         */
+        domains: z.array(dnsName).min(1).optional(),
         /** Addresses employees write to; the receipt rule accepts exactly these. The first is the reply address. */
         addresses: z.tuple([z.email()], z.email()),
-        /** The From of every mail Spoke sends: an SES-verified identity. */
+        /** The From of every mail Spoke sends, on one of `domains`. */
         mailFrom: z.email(),
+        /**
+         * `create` an SES domain identity with Easy DKIM for each domain, or use identities that
+         * `exist` already in the account (another Spoke or application verified them). @default 'create'
+         */
+        identities: z.enum(['create', 'existing']).default('create'),
       })
-      .strict(),
+      .strict()
+      .transform((support) => ({
+        ...support,
+        domains: support.domains ?? [
+          ...new Set([...support.addresses, support.mailFrom].map((address) => domainOf(address))),
+        ],
+      }))
+      .superRefine((support, ctx) => {
+        const check = (address: string, path: (string | number)[]) => {
+          if (!support.domains.some((domain) => within(domainOf(address), domain))) {
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: `${address} is not on a support domain (${support.domains.join(', ')})`,
+            });
+          }
+        };
+        support.addresses.forEach((address, index) => {
+          check(address, ['addresses', index]);
+        });
+        check(support.mailFrom, ['mailFrom']);
+      }),
     /** A custom portal domain; without it the portal is served on the CloudFront domain. */
     portal: z
       .object({
-        domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'a DNS name such as help.example.com'),
-        /** ACM certificate for `domainName`, which CloudFront requires in us-east-1. */
+        domainName: dnsName,
+        /**
+         * ACM certificate for `domainName`. CloudFront only takes certificates from us-east-1,
+         * whatever the stack's region, so the certificate is created there beforehand.
+         */
         certificateArn: z
           .string()
           .regex(
             /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/,
-            'an ACM certificate ARN in us-east-1',
+            'an ACM certificate ARN in us-east-1 (CloudFront takes certificates from us-east-1 only)',
           ),
       })
       .strict()
@@ -54,30 +181,147 @@ export const spokeConfigSchema = z
          * @default false
          */
         threatProtection: z.boolean().default(false),
+        /** Sign-in through the company's identity provider(s); without it, users are created in Cognito. */
+        federation: z
+          .object({
+            providers: z
+              .array(z.discriminatedUnion('type', [samlProvider, oidcProvider, googleProvider]))
+              .min(1),
+            /**
+             * IdP group names (as the IdP sends them: Entra ID sends object ids) per Spoke group.
+             * A user in none of them signs in as a plain employee.
+             */
+            groups: z
+              .object({
+                agents: z.array(z.string().min(1)).default([]),
+                approvers: z.array(z.string().min(1)).default([]),
+                admins: z.array(z.string().min(1)).default([]),
+              })
+              .strict()
+              .default({ agents: [], approvers: [], admins: [] }),
+            /** Whether users created in Cognito itself may still sign in with a password. @default true */
+            cognitoUsers: z.boolean().default(true),
+          })
+          .strict()
+          .superRefine((federation, ctx) => {
+            const names = federation.providers.map((p) => (p.type === 'google' ? 'Google' : p.name));
+            names.forEach((name, index) => {
+              if (names.indexOf(name) !== index) {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: ['providers', index],
+                  message: `a second provider named ${name}`,
+                });
+              }
+            });
+          })
+          .optional(),
       })
       .strict(),
-    /** Where CloudWatch alarms are mailed (an SNS e-mail subscription, confirmed by the recipient). */
-    alarms: z.object({ email: z.email().optional() }).strict().default({}),
+    /** Where CloudWatch alarms go. Both may be given; with neither they only show in CloudWatch. */
+    alarms: z
+      .object({
+        /** Mailed by an SNS e-mail subscription, which the recipient confirms. */
+        email: z.email().optional(),
+        /** An existing SNS topic (chat, paging) that also receives every alarm, in the stack's region. */
+        topicArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'an SNS topic ARN')
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    /** When the service desk is staffed; functions get it as `TIME_ZONE` and `BUSINESS_HOURS`. */
+    businessHours: z
+      .object({
+        /** An IANA time zone, e.g. `Europe/Berlin`. */
+        timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
+        days: z.array(z.enum(weekdays)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+        start: clock.default('08:00'),
+        end: clock.default('18:00'),
+      })
+      .strict()
+      .refine((hours) => hours.start < hours.end, { path: ['end'], message: 'must be later than start' })
+      .default({ timeZone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '18:00' }),
+    /**
+     * Tables restored from a point-in-time backup that the functions use instead of the ones the
+     * stack created (docs/restore.md). The created tables stay (retained, deletion-protected).
+     */
+    restoredTables: z
+      .object({
+        domain: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')
+          .optional(),
+        idempotency: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name')
+          .optional(),
+      })
+      .strict()
+      .default({}),
     retention: z
       .object({
         /** Days CloudWatch keeps function, API and workflow logs; one of the values CloudWatch accepts. */
         logDays: z
           .number()
           .refine((days) => retentionDays.has(days), 'a CloudWatch Logs retention (e.g. 30, 90, 365)'),
+        /**
+         * Days a raw inbound message is kept in S3 (the ticket keeps the parsed text and the
+         * attachments); older and replaced versions go 30 days later. @default 365
+         */
+        rawMailDays: z.number().int().min(30, 'at least 30 days, to reprocess dead letters').default(365),
+        /**
+         * Days the event archive keeps every domain event (the audit trail outside the table,
+         * for replay); 0 keeps them indefinitely. @default 365
+         */
+        auditEventDays: z.number().int().min(0).max(36500).default(365),
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const certificate = config.portal?.certificateArn;
+    if (certificate && certificate.split(':')[4] !== config.account) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['portal', 'certificateArn'],
+        message: `the certificate must be in the stack's account ${config.account}`,
+      });
+    }
+    const topic = config.alarms.topicArn;
+    if (topic && topic.split(':')[3] !== config.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alarms', 'topicArn'],
+        message: `the topic must be in the stack's region ${config.region}`,
+      });
+    }
+  });
 
 export type SpokeConfig = z.output<typeof spokeConfigSchema>;
+export type FederationConfig = NonNullable<SpokeConfig['auth']['federation']>;
+export type IdentityProviderConfig = FederationConfig['providers'][number];
 
 /** A config file that cannot be used; the message names the file, each field path and why. */
 export class SpokeConfigError extends Error {
   override name = 'SpokeConfigError';
 }
 
-/** The physical-name prefix of a deployment, shared with the local cloud (`tableName(prefix, …)`). */
-export const resourcePrefix = (config: Pick<SpokeConfig, 'stage'>): string => `spoke-${config.stage}`;
+/**
+ * The physical-name prefix of a deployment, shared with the local cloud (`tableName(prefix, …)`):
+ * `spoke-<stage>`, or `spoke-<instance>-<stage>` when an account runs more than one Spoke.
+ */
+export const resourcePrefix = (config: Pick<SpokeConfig, 'stage' | 'instance'>): string =>
+  config.instance ? `spoke-${config.instance}-${config.stage}` : `spoke-${config.stage}`;
+
+/** The CloudFormation stack name: `Spoke-prod`, or `Spoke-hr-prod` for an instance. */
+export const stackName = (config: Pick<SpokeConfig, 'stage' | 'instance'>): string =>
+  config.instance ? `Spoke-${config.instance}-${config.stage}` : `Spoke-${config.stage}`;
+
+/** `BUSINESS_HOURS` as functions receive it: `mon,tue,wed,thu,fri 08:00-18:00`. */
+export const businessHoursEnv = (hours: SpokeConfig['businessHours']): string =>
+  `${hours.days.join(',')} ${hours.start}-${hours.end}`;
 
 /** Validates an already-parsed config object; `source` names it in the error. */
 export function parseConfig(value: unknown, source: string): SpokeConfig {
@@ -108,4 +352,28 @@ export function loadConfig(path: string): SpokeConfig {
     });
   }
   return parseConfig(value, path);
+}
+
+/**
+ * Several configs in one app (`-c config=a.json,b.json`): each becomes its own stack in its own
+ * account and region. Two configs that would share a stack name or physical-name prefix in one
+ * account fail here, before anything is built.
+ */
+export function checkDistinct(configs: readonly { config: SpokeConfig; source: string }[]): void {
+  const seen = new Map<string, string>();
+  for (const { config, source } of configs) {
+    for (const key of [
+      `stack ${stackName(config)}`,
+      `prefix ${resourcePrefix(config)} in account ${config.account}/${config.region}`,
+      `auth.domainPrefix ${config.auth.domainPrefix} in region ${config.region}`,
+    ]) {
+      const other = seen.get(key);
+      if (other) {
+        throw new SpokeConfigError(
+          `Spoke configs ${other} and ${source} collide (${key}): give one an "instance" name or another stage`,
+        );
+      }
+      seen.set(key, source);
+    }
+  }
 }

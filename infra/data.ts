@@ -23,6 +23,10 @@ export interface DataProps {
   readonly accessLogs: IBucket;
   /** The bus every function that changes data publishes its domain events to. */
   readonly eventBusName: string;
+  /** The service desk's time zone and staffed hours, for every function that touches tickets. */
+  readonly businessHours?: Pick<z.input<typeof dataEnv>, 'TIME_ZONE' | 'BUSINESS_HOURS'>;
+  /** Tables restored from a backup that the functions use instead of the created ones (docs/restore.md). */
+  readonly restoredTables?: { readonly domain?: string; readonly idempotency?: string };
 }
 
 /**
@@ -31,16 +35,31 @@ export interface DataProps {
  * deletion-protected with point-in-time recovery: ticket history is the product.
  */
 export class Data extends Construct {
+  /** The domain table the functions use: the created one, or a restored one. */
   readonly domain: SpokeTable;
   readonly idempotency: SpokeTable;
+  /** The tables this stack created: retained, deletion-protected, with PITR, even when a restored table is in use. */
+  readonly created: { readonly domain: TableV2; readonly idempotency: TableV2 };
   readonly attachments: Bucket;
   /** The table names, as every function that touches data receives them. */
   readonly environment: z.input<typeof dataEnv>;
 
   constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
-    this.domain = this.table(props.prefix, domainTable);
-    this.idempotency = this.table(props.prefix, idempotencyTable);
+    this.created = {
+      domain: this.table(props.prefix, domainTable),
+      idempotency: this.table(props.prefix, idempotencyTable),
+    };
+    const inUse = (
+      definition: TableDefinition,
+      created: TableV2,
+      restored: string | undefined,
+    ): SpokeTable => ({
+      table: restored ? TableV2.fromTableName(this, `${definition.id}-restored`, restored) : created,
+      definition,
+    });
+    this.domain = inUse(domainTable, this.created.domain, props.restoredTables?.domain);
+    this.idempotency = inUse(idempotencyTable, this.created.idempotency, props.restoredTables?.idempotency);
     this.attachments = privateBucket(this, 'Attachments', {
       accessLogs: props.accessLogs,
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
@@ -49,6 +68,7 @@ export class Data extends Construct {
       DOMAIN_TABLE: this.domain.table.tableName,
       IDEMPOTENCY_TABLE: this.idempotency.table.tableName,
       EVENT_BUS_NAME: props.eventBusName,
+      ...props.businessHours,
     };
   }
 
@@ -66,7 +86,7 @@ export class Data extends Construct {
     });
   }
 
-  private table(prefix: string, definition: TableDefinition): SpokeTable {
+  private table(prefix: string, definition: TableDefinition): TableV2 {
     const key = (attribute: { name: string }) => ({ name: attribute.name, type: AttributeType.STRING });
     const table = new TableV2(this, definition.id, {
       tableName: tableName(prefix, definition),
@@ -83,6 +103,6 @@ export class Data extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    return { table, definition };
+    return table;
   }
 }

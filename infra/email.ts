@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
-import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
+import { EmailIdentity, Identity, ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -28,7 +28,22 @@ export interface EmailProps {
   readonly data: Data;
   readonly accessLogs: IBucket;
   readonly logRetention: RetentionDays;
+  /** Mail domains to create SES identities with Easy DKIM for; empty when they exist already. */
+  readonly identityDomains: readonly string[];
+  /** Days a raw message is kept; replaced and deleted versions go 30 days after that. */
+  readonly rawMailDays: number;
 }
+
+/** One DNS record a cloud team creates for Spoke, as a stack output shows it. */
+export interface DnsRecord {
+  readonly name: string;
+  readonly type: 'CNAME' | 'MX' | 'TXT';
+  readonly value: string;
+  readonly why: string;
+}
+
+/** Days a replaced or deleted raw message version is kept, for a restore (docs/restore.md). */
+export const RAW_MAIL_NONCURRENT_DAYS = 30;
 
 /**
  * Mail in (DESIGN §5): SES scans each message, stores it raw in S3 first, then invokes the
@@ -44,10 +59,57 @@ export class Email extends Construct {
   readonly deadLetters: Queue;
   readonly handler: SpokeFunction<InboundEmailEnv>;
   readonly ruleSet: ReceiptRuleSet;
+  readonly identities: EmailIdentity[];
+  /** The DNS records mail needs: MX for each receiving domain, DKIM for each created identity. */
+  readonly dnsRecords: DnsRecord[];
 
   constructor(scope: Construct, id: string, props: EmailProps) {
     super(scope, id);
-    this.rawMail = privateBucket(this, 'RawMail', { accessLogs: props.accessLogs });
+    this.rawMail = privateBucket(this, 'RawMail', {
+      accessLogs: props.accessLogs,
+      lifecycleRules: [
+        {
+          id: 'raw-mail-retention',
+          prefix: rawMailPrefix,
+          expiration: Duration.days(props.rawMailDays),
+          noncurrentVersionExpiration: Duration.days(RAW_MAIL_NONCURRENT_DAYS),
+        },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    this.identities = props.identityDomains.map(
+      (domain) =>
+        new EmailIdentity(this, `Identity-${domain}`, {
+          identity: Identity.domain(domain),
+          dkimSigning: true,
+        }),
+    );
+    const region = Stack.of(this).region;
+    const receiving = [
+      ...new Set(props.recipients.map((address) => address.slice(address.indexOf('@') + 1))),
+    ];
+    this.dnsRecords = [
+      ...receiving.map((domain) => ({
+        name: domain,
+        type: 'MX' as const,
+        value: `10 inbound-smtp.${region}.amazonaws.com`,
+        why: `delivers mail for ${domain} to SES inbound`,
+      })),
+      ...this.identities.flatMap((identity, index) =>
+        identity.dkimRecords.map((record) => ({
+          name: record.name,
+          type: 'CNAME' as const,
+          value: record.value,
+          why: `Easy DKIM for ${props.identityDomains[index]}: verifies the SES identity and signs Spoke's mail`,
+        })),
+      ),
+      ...props.identityDomains.map((domain) => ({
+        name: `_dmarc.${domain}`,
+        type: 'TXT' as const,
+        value: '"v=DMARC1; p=none"',
+        why: `recommended unless ${domain} has a DMARC policy already: start with p=none, then tighten`,
+      })),
+    ];
     this.deadLetters = deadLetterQueue(this, 'the inbound-email function');
     this.handler = new SpokeFunction(this, 'Handler', {
       entry: 'functions/handlers/inbound-email.ts',

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   type Alarm,
   ComparisonOperator,
@@ -17,6 +18,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { MetricName } from '#ports/telemetry.ts';
+import { METRICS_NAMESPACE } from './spoke-function.ts';
 
 export interface ObservabilityProps {
   readonly prefix: string;
@@ -25,12 +28,33 @@ export interface ObservabilityProps {
   /** Dead-letter queues, by what they catch. */
   readonly deadLetters: Readonly<Record<string, Queue>>;
   readonly stateMachines: Readonly<Record<string, StateMachine>>;
+  /**
+   * HTTP APIs, by name. The API function answers an unexpected error with a 500 instead of
+   * failing, so the function's error alarm cannot see it: the API's 5xx count can.
+   */
+  readonly httpApis?: Readonly<Record<string, HttpApi>>;
   /** Where alarms are mailed; without it they only show in CloudWatch. */
   readonly alarmEmail?: string;
+  /** An existing SNS topic (chat, paging) that receives every alarm too. */
+  readonly alarmTopicArn?: string;
 }
+
+/** Spoke's own metrics on the dashboard (published by the functions through Powertools Metrics). */
+export const businessMetrics: readonly MetricName[] = [
+  'TicketsCreated',
+  'MailsProcessed',
+  'MailsQuarantined',
+  'NotificationsMailed',
+  'AddressesSuppressed',
+  'TicketsAutoClosed',
+  'Errors',
+];
 
 /** SES pauses an account's sending at a 10 % bounce rate; Spoke warns well before. */
 export const BOUNCE_RATE_ALARM = 0.05;
+
+/** SES reviews an account at a 0.1 % complaint rate and may pause it at 0.5 %; Spoke warns at the first. */
+export const COMPLAINT_RATE_ALARM = 0.001;
 
 /**
  * How a cloud team knows Spoke is healthy: an alarm for every function's errors and
@@ -52,7 +76,12 @@ export class Observability extends Construct {
     this.alarmTopic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const action = new SnsAction(this.alarmTopic);
+    const actions = [
+      new SnsAction(this.alarmTopic),
+      ...(props.alarmTopicArn
+        ? [new SnsAction(Topic.fromTopicArn(this, 'ExternalAlarms', props.alarmTopicArn))]
+        : []),
+    ];
     const alarm = (name: string, metric: Metric | MathExpression, threshold: number, description: string) => {
       const created = metric.createAlarm(this, name, {
         alarmName: `${props.prefix}-${name}`,
@@ -62,7 +91,7 @@ export class Observability extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      created.addAlarmAction(action);
+      created.addAlarmAction(...actions);
       this.alarms.push(created);
     };
     const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };
@@ -86,6 +115,14 @@ export class Observability extends Construct {
         `An execution of the ${name} workflow failed.`,
       );
     }
+    for (const [name, api] of Object.entries(props.httpApis ?? {})) {
+      alarm(
+        `${name}-5xx`,
+        api.metricServerError(fiveMinutes),
+        1,
+        `The ${name} API answered with a server error (5xx): see the api function's ERROR log lines.`,
+      );
+    }
     const bounceRate = new Metric({
       namespace: 'AWS/SES',
       metricName: 'Reputation.BounceRate',
@@ -98,9 +135,43 @@ export class Observability extends Construct {
       BOUNCE_RATE_ALARM,
       'The account bounce rate nears the level where SES pauses sending.',
     );
+    const complaintRate = new Metric({
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.ComplaintRate',
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    });
+    alarm(
+      'ses-complaint-rate',
+      complaintRate,
+      COMPLAINT_RATE_ALARM,
+      'Recipients mark the account’s mail as spam often enough for SES to review it.',
+    );
 
+    const spoke = (metricName: MetricName) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: Stack.of(this).stackName },
+        period: Duration.hours(1),
+        statistic: 'Sum',
+      });
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${props.prefix}-health` });
     this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Tickets and mail (per hour)',
+        left: businessMetrics.filter((name) => name !== 'Errors').map(spoke),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Approvals (change workflow executions) and handled errors',
+        left: Object.values(props.stateMachines).flatMap((m) => [
+          m.metricSucceeded({ period: Duration.hours(1), statistic: 'Sum', label: 'approvals completed' }),
+          m.metricTimedOut({ period: Duration.hours(1), statistic: 'Sum', label: 'approvals expired' }),
+        ]),
+        right: [spoke('Errors')],
+        width: 12,
+      }),
       new GraphWidget({
         title: 'Function errors',
         left: Object.values(props.functions).map((fn) => fn.metricErrors(fiveMinutes)),
@@ -114,6 +185,14 @@ export class Observability extends Construct {
         width: 12,
       }),
       new GraphWidget({
+        title: 'API errors',
+        left: Object.values(props.httpApis ?? {}).flatMap((api) => [
+          api.metricServerError(fiveMinutes),
+          api.metricClientError(fiveMinutes),
+        ]),
+        width: 12,
+      }),
+      new GraphWidget({
         title: 'Dead letters waiting',
         left: Object.values(props.deadLetters).map((q) => q.metricApproximateNumberOfMessagesVisible()),
         width: 12,
@@ -124,7 +203,7 @@ export class Observability extends Construct {
           m.metricStarted(fiveMinutes),
           m.metricFailed(fiveMinutes),
         ]),
-        right: [bounceRate],
+        right: [bounceRate, complaintRate],
         width: 12,
       }),
     );

@@ -1,22 +1,77 @@
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  type CfnFunction,
+  type ILayerVersion,
+  LayerVersion,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { TableDefinition } from '#adapters/dynamodb/table-definition.ts';
 
 /** The repository root: handler entries are given relative to it. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * The Powertools for AWS Lambda version the functions are built and tested with: the one the
+ * lockfile installed. Logger and Metrics come from the same release.
+ */
+export function powertoolsVersion(): string {
+  const versions = ['logger', 'metrics'].map(
+    (name) =>
+      (
+        JSON.parse(
+          readFileSync(
+            resolve(projectRoot, `node_modules/@aws-lambda-powertools/${name}/package.json`),
+            'utf8',
+          ),
+        ) as { version: string }
+      ).version,
+  );
+  if (new Set(versions).size !== 1)
+    throw new Error(`Powertools packages differ in version: ${versions.join(', ')}`);
+  return versions[0] as string;
+}
+
+/** The public SSM parameter AWS keeps the Powertools layer ARN of one release in, in every commercial region. */
+export const powertoolsLayerParameter = (version: string): string =>
+  `/aws/service/powertools/typescript/generic/all/${version}`;
+
+/**
+ * The Powertools for AWS Lambda (TypeScript) layer that AWS publishes, once per stack, for the
+ * release in the lockfile (resolved from SSM at deploy time). Functions load Logger and Metrics
+ * from it, as they load the AWS SDK from the runtime, so neither weighs on their bundles.
+ */
+function powertoolsLayer(scope: Construct): ILayerVersion {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild('PowertoolsLayer') as ILayerVersion | undefined;
+  if (existing) return existing;
+  return LayerVersion.fromLayerVersionArn(
+    stack,
+    'PowertoolsLayer',
+    StringParameter.valueForStringParameter(stack, powertoolsLayerParameter(powertoolsVersion())),
+  );
+}
+
+/** Left out of every bundle: the runtime provides the SDK, the Powertools layer Logger and Metrics. */
+export const externalModules = ['@aws-sdk/*', '@aws-lambda-powertools/*'];
+
+/** The CloudWatch namespace of Spoke's own metrics (tickets created, mails processed, …). */
+export const METRICS_NAMESPACE = 'Spoke';
+
 /** A deployed table together with the definition it was made from (which knows its indexes). */
 export interface SpokeTable {
-  readonly table: TableV2;
+  readonly table: ITableV2;
   readonly definition: TableDefinition;
 }
 
@@ -98,7 +153,14 @@ export class SpokeFunction<
       description: props.description,
       timeout: props.timeout ?? Duration.seconds(29),
       memorySize: props.memorySize ?? 1024,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        // Logs and metrics of one deployment share its stack name, unique in the account.
+        POWERTOOLS_SERVICE_NAME: Stack.of(scope).stackName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+      layers: [powertoolsLayer(scope)],
       logGroup,
       role,
       deadLetterQueue: props.deadLetterQueue,
@@ -106,6 +168,7 @@ export class SpokeFunction<
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
+        externalModules,
         target: 'node24',
         mainFields: ['module', 'main'],
         minify: true,

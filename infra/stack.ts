@@ -1,10 +1,10 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { Auth, identityOrigins } from './auth.ts';
 import { accessLogBucket } from './buckets.ts';
-import { resourcePrefix, type SpokeConfig } from './config.ts';
+import { businessHoursEnv, resourcePrefix, type SpokeConfig } from './config.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
 import { Events } from './events.ts';
@@ -24,6 +24,7 @@ export interface SpokeStackProps extends Omit<StackProps, 'env'> {
  * inbound mail and the change workflow, each a construct of its own, wired here.
  */
 export class SpokeStack extends Stack {
+  readonly config: SpokeConfig;
   readonly data: Data;
   readonly auth: Auth;
   readonly api: Api;
@@ -42,12 +43,25 @@ export class SpokeStack extends Stack {
       ...props,
       env: { account: config.account, region: config.region },
     });
+    this.config = config;
     const prefix = resourcePrefix(config);
     const logRetention = config.retention.logDays as RetentionDays;
     const accessLogs = accessLogBucket(this, 'AccessLogs', config.retention.logDays);
 
-    this.events = new Events(this, 'Events', { prefix });
-    this.data = new Data(this, 'Data', { prefix, accessLogs, eventBusName: this.events.bus.eventBusName });
+    this.events = new Events(this, 'Events', {
+      prefix,
+      archiveRetention: Duration.days(config.retention.auditEventDays),
+    });
+    this.data = new Data(this, 'Data', {
+      prefix,
+      accessLogs,
+      eventBusName: this.events.bus.eventBusName,
+      businessHours: {
+        TIME_ZONE: config.businessHours.timeZone,
+        BUSINESS_HOURS: businessHoursEnv(config.businessHours),
+      },
+      restoredTables: config.restoredTables,
+    });
     this.portal = new Portal(this, 'Portal', {
       accessLogs,
       identityOrigins: identityOrigins(config.region, config.auth.domainPrefix),
@@ -56,15 +70,7 @@ export class SpokeStack extends Stack {
       transferOrigin: `https://*.s3.${config.region}.amazonaws.com`,
       customDomain: config.portal,
     });
-    this.auth = new Auth(this, 'Auth', { portalUrl: this.portal.url, ...config.auth });
-    this.api = new Api(this, 'Api', { auth: this.auth, data: this.data, logRetention });
-    this.data.allowAttachmentTransfersFrom(this.portal.url);
-    this.portal.routeApi(this.api.domainName);
-    this.portal.publish({
-      authority: this.auth.issuer,
-      clientId: this.auth.portalClient.userPoolClientId,
-      apiBase: '/api',
-    });
+    this.auth = new Auth(this, 'Auth', { portalUrl: this.portal.url, ...config.auth, logRetention });
     this.mailFeedback = new MailFeedback(this, 'MailFeedback', { prefix, data: this.data, logRetention });
     const configurationSet = this.mailFeedback.configurationSet.configurationSetName;
     this.email = new Email(this, 'Email', {
@@ -79,11 +85,35 @@ export class SpokeStack extends Stack {
       data: this.data,
       accessLogs,
       logRetention,
+      identityDomains: config.support.identities === 'create' ? config.support.domains : [],
+      rawMailDays: config.retention.rawMailDays,
     });
     this.workflows = new Workflows(this, 'Workflows', {
       prefix,
-      environment: this.data.environment,
+      data: this.data,
+      environment: {
+        ...this.data.environment,
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      },
       logRetention,
+    });
+    this.api = new Api(this, 'Api', {
+      auth: this.auth,
+      data: this.data,
+      changeApproval: this.workflows.changeApproval,
+      changeApprovalName: this.workflows.changeApprovalName,
+      linkKey: this.workflows.linkKey,
+      logRetention,
+    });
+    this.data.allowAttachmentTransfersFrom(this.portal.url);
+    this.portal.routeApi(this.api.domainName);
+    this.portal.publish({
+      authority: this.auth.issuer,
+      clientId: this.auth.portalClient.userPoolClientId,
+      apiBase: '/api',
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
     this.events.grantPublish(this.api.handler, this.email.handler, this.housekeeping.handler);
@@ -111,10 +141,13 @@ export class SpokeStack extends Stack {
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
+        ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
       },
       deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
+      httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),
+      ...(config.alarms.topicArn ? { alarmTopicArn: config.alarms.topicArn } : {}),
     });
 
     new CfnOutput(this, 'PortalUrl', { value: this.portal.url });
@@ -128,5 +161,43 @@ export class SpokeStack extends Stack {
     new CfnOutput(this, 'ChangeApprovalStateMachineArn', {
       value: this.workflows.changeApproval.stateMachineArn,
     });
+    this.dnsOutputs(config);
+  }
+
+  /**
+   * Every DNS record to create, one output each (`DnsRecord1`, …) whose value reads
+   * `<name> <type> <value>`, and the URLs a company IdP needs. Numbered in a fixed order
+   * (MX, DKIM, DMARC, portal), so the outputs stay put from one deploy to the next.
+   */
+  private dnsOutputs(config: SpokeConfig): void {
+    const records = [...this.email.dnsRecords];
+    if (config.portal) {
+      records.push({
+        name: config.portal.domainName,
+        type: 'CNAME',
+        value: this.portal.distribution.distributionDomainName,
+        why: 'serves the portal (or an alias record to the CloudFront distribution in Route 53)',
+      });
+    }
+    records.forEach((record, index) => {
+      new CfnOutput(this, `DnsRecord${index + 1}`, {
+        value: Fn.join(' ', [record.name, record.type, record.value]),
+        description: record.why,
+      });
+    });
+    if (config.auth.federation) {
+      new CfnOutput(this, 'SamlReplyUrl', {
+        value: this.auth.samlReplyUrl,
+        description: 'SAML IdP: the reply (ACS) URL to register',
+      });
+      new CfnOutput(this, 'SamlEntityId', {
+        value: this.auth.samlEntityId,
+        description: 'SAML IdP: the audience / identifier (entity ID) to register',
+      });
+      new CfnOutput(this, 'OidcRedirectUri', {
+        value: this.auth.oidcRedirectUri,
+        description: 'OIDC IdP or Google: the redirect URI to register',
+      });
+    }
   }
 }

@@ -5,6 +5,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
+import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
@@ -12,13 +13,20 @@ import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
+import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
+import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
-import { systemClock, ulids } from '#adapters/system/system.ts';
+import { SfnChangeWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
+import { HmacLinkSigner, systemClock, ulids } from '#adapters/system/system.ts';
 import type { NotificationDeps } from '#channels/email/notifications.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
 import type { AttachmentDeps } from '#core/attachment/attachment-service.ts';
+import { defaultApprovalSettings } from '#core/change/approval.ts';
+import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
+import type { ChangeSettings } from '#core/change/change-service.ts';
+import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
   authorizeTicketAccess,
@@ -26,11 +34,23 @@ import {
   type TicketDeps,
   type TicketSettings,
 } from '#core/ticket/ticket-service.ts';
+import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
+import type { LinkSigner } from '#ports/link-signer.ts';
+import type { Mailer } from '#ports/mail.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
-import type { apiEnv, dataEnv, inboundEmailEnv, notificationsEnv } from './env.ts';
+import type { Telemetry } from '#ports/telemetry.ts';
+import type {
+  apiEnv,
+  changeEnv,
+  changeWorkflowEnv,
+  dataEnv,
+  inboundEmailEnv,
+  notificationsEnv,
+} from './env.ts';
+import { observedTicketStore } from './telemetry.ts';
 
 /**
  * The composition root: the only module that decides which adapters run. In Lambda every
@@ -41,6 +61,10 @@ import type { apiEnv, dataEnv, inboundEmailEnv, notificationsEnv } from './env.t
 export interface LocalCloudWiring {
   readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly ses: string };
   readonly events: DomainEventPublisher;
+  /** The local Step Functions runner's change approval workflow. */
+  readonly changeWorkflow?: ChangeWorkflow;
+  /** The HMAC key that signs approval links on this machine. */
+  readonly linkKey?: Uint8Array;
 }
 
 let local: LocalCloudWiring | undefined;
@@ -58,6 +82,21 @@ export function wireLocalCloud(wiring: LocalCloudWiring): void {
 
 const localClientConfig = () =>
   local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+
+let sharedTelemetry: Telemetry | undefined;
+
+/**
+ * The function's logger and metrics (Powertools), one per module instance. Metrics are
+ * published only in Lambda (where CloudWatch reads them from the log); locally and in tests
+ * the logs are the same and the counts go nowhere.
+ */
+export function telemetry(): Telemetry {
+  sharedTelemetry ??= new PowertoolsTelemetry({
+    ...(local ? { serviceName: 'spoke-local' } : {}),
+    metrics: !local && process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
+  });
+  return sharedTelemetry;
+}
 
 /** `'123234345'` → the 3 × 3 matrix, row by row. */
 export function priorityMatrixOf(digits: string): PriorityMatrix {
@@ -88,11 +127,14 @@ function dataAdapters(env: z.output<typeof dataEnv>) {
   const groups = new DynamoGroupStore({ client: documents, domainTable: env.DOMAIN_TABLE });
   return {
     documents,
-    tickets: new DynamoTicketStore({
-      client: documents,
-      domainTable: env.DOMAIN_TABLE,
-      idempotencyTable: env.IDEMPOTENCY_TABLE,
-    }),
+    tickets: observedTicketStore(
+      new DynamoTicketStore({
+        client: documents,
+        domainTable: env.DOMAIN_TABLE,
+        idempotencyTable: env.IDEMPOTENCY_TABLE,
+      }),
+      telemetry(),
+    ),
     quarantine: new DynamoQuarantineStore(documents, env.DOMAIN_TABLE),
     groupStore: groups as GroupStore,
     groups,
@@ -111,17 +153,90 @@ export function ticketServices(env: z.output<typeof dataEnv>): TicketDeps {
   return dataAdapters(env);
 }
 
+export function changeSettings(env: z.output<typeof changeEnv>): ChangeSettings {
+  const serviceOwners = Object.fromEntries(
+    env.SERVICE_OWNERS.split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
+  );
+  return {
+    questionnaire: env.RISK_QUESTIONNAIRE
+      ? RiskQuestionnaire.parse(JSON.parse(env.RISK_QUESTIONNAIRE))
+      : defaultRiskQuestionnaire,
+    approval: {
+      ...defaultApprovalSettings,
+      cabGroup: env.CAB_GROUP,
+      emergencyCabGroup: env.ECAB_GROUP,
+      escalationGroup: env.ESCALATION_GROUP,
+      cabQuorum: Number(env.CAB_QUORUM),
+      serviceOwners,
+    },
+  };
+}
+
+/**
+ * The change workflow: Step Functions in AWS, the local runner on a laptop. Resolved at first
+ * use, because the local runner loads the handlers (and so this module) before it is wired.
+ */
+function changeWorkflow(stateMachineArn: string | undefined): ChangeWorkflow {
+  const resolve = (): ChangeWorkflow => {
+    if (!local) return new SfnChangeWorkflow(stateMachineArn ?? '');
+    if (!local.changeWorkflow) throw new Error('The local cloud was wired without a change workflow runner');
+    return local.changeWorkflow;
+  };
+  let workflow: ChangeWorkflow | undefined;
+  const get = () => {
+    workflow ??= resolve();
+    return workflow;
+  };
+  return {
+    start: (input) => get().start(input),
+    stop: (executionId, cause) => get().stop(executionId, cause),
+    answer: (token, outcome) => get().answer(token, outcome),
+  };
+}
+
+/** Approval links: KMS in AWS, the local cloud's key file on a laptop (resolved at first use, like the workflow). */
+function linkSigner(keyId: string): LinkSigner {
+  let signer: LinkSigner | undefined;
+  const get = () => {
+    if (!signer && local && !local.linkKey)
+      throw new Error('The local cloud was wired without an approval link key');
+    signer ??= local?.linkKey ? new HmacLinkSigner(local.linkKey) : new KmsLinkSigner(keyId);
+    return signer;
+  };
+  return { sign: (message) => get().sign(message), verify: (message, mac) => get().verify(message, mac) };
+}
+
+function changeAdapters(
+  env: z.output<typeof changeEnv> & z.output<typeof dataEnv>,
+  stateMachineArn?: string,
+) {
+  const data = dataAdapters(env);
+  return {
+    ...data,
+    changes: new DynamoChangeStore(data.documents, env.DOMAIN_TABLE, env.IDEMPOTENCY_TABLE),
+    workflow: changeWorkflow(stateMachineArn),
+    signer: linkSigner(env.LINK_KEY_ID),
+    settings: changeSettings(env),
+    linkValidHours: Number(env.APPROVAL_LINK_VALID_HOURS),
+  };
+}
+
 export interface ApiServices extends TicketDeps {
   readonly quarantine: QuarantineStore;
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
+  readonly change: ApprovalLinkDeps;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
   const data = dataAdapters(env);
   const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
+  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN);
   return {
     ...data,
+    change,
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
@@ -182,4 +297,25 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
 export function mailFeedbackServices(env: z.output<typeof dataEnv>): SuppressionList {
   const data = dataAdapters(env);
   return new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock);
+}
+
+export interface ChangeWorkflowServices extends ApprovalLinkDeps {
+  readonly mailer: Mailer;
+  readonly suppressions: SuppressionList;
+  readonly portalUrl: string;
+  readonly supportAddress: string;
+  readonly linkValidHours: number;
+}
+
+/** What the approval workflow's task needs: the change engine, approval links and mail. */
+export function changeWorkflowServices(env: z.output<typeof changeWorkflowEnv>): ChangeWorkflowServices {
+  const change = changeAdapters(env);
+  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  return {
+    ...change,
+    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    suppressions: new DynamoSuppressionList(change.documents, env.DOMAIN_TABLE, change.clock),
+    portalUrl: env.PORTAL_URL,
+    supportAddress: env.SUPPORT_ADDRESS,
+  };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { GroupMapping } from '#core/identity/group-mapping.ts';
 
 /**
  * The environment of each Lambda function, as zod schemas. Handlers parse `process.env`
@@ -31,6 +32,16 @@ export const dataEnv = z.object({
     .string()
     .regex(/^[1-5]{9}$/, 'nine digits 1–5, row by row (impact down, urgency across)')
     .default('123234345'),
+  /** The service desk's IANA time zone (account config `businessHours.timeZone`). @default 'UTC' */
+  TIME_ZONE: z.string().min(1).default('UTC'),
+  /** Staffed hours in that zone (`businessHours`), e.g. `mon,tue,wed,thu,fri 08:00-18:00`. */
+  BUSINESS_HOURS: z
+    .string()
+    .regex(
+      /^(mon|tue|wed|thu|fri|sat|sun)(,(mon|tue|wed|thu|fri|sat|sun))* \d\d:\d\d-\d\d:\d\d$/,
+      'days and hours such as mon,tue,wed,thu,fri 08:00-18:00',
+    )
+    .default('mon,tue,wed,thu,fri 08:00-18:00'),
 });
 
 export const mailEnv = z.object({
@@ -44,9 +55,44 @@ export const mailEnv = z.object({
   MAIL_CONFIGURATION_SET: z.string().max(64).optional(),
 });
 
-export const apiEnv = dataEnv.extend({
+/** Change management settings, shared by the API and the approval workflow's task. */
+export const changeEnv = z.object({
+  /** The KMS HMAC key that signs approval links (`local` on a laptop, where a key file does it). */
+  LINK_KEY_ID: nonEmpty,
+  /** Hours an approve/reject link in mail stays valid. @default '72' */
+  APPROVAL_LINK_VALID_HOURS: z
+    .string()
+    .regex(/^\d{1,4}$/, 'a whole number of hours')
+    .default('72'),
+  /** Group id of the change advisory board. @default 'cab' */
+  CAB_GROUP: z.string().min(2).max(64).default('cab'),
+  /** Group id of the emergency CAB. @default 'ecab' */
+  ECAB_GROUP: z.string().min(2).max(64).default('ecab'),
+  /** Group id that gets overdue approvals and may decide them. @default 'change-managers' */
+  ESCALATION_GROUP: z.string().min(2).max(64).default('change-managers'),
+  /** CAB approvals a medium-risk change needs (N of M). @default '2' */
+  CAB_QUORUM: z
+    .string()
+    .regex(/^[1-9]\d?$/, 'a whole number 1–99')
+    .default('2'),
+  /** Service owners: `service=owner@example.com`, comma-separated. @default '' */
+  SERVICE_OWNERS: z
+    .string()
+    .max(4000)
+    .regex(
+      /^([^=,]+=[^=,@\s]+@[^=,\s]+)?(,[^=,]+=[^=,@\s]+@[^=,\s]+)*$/,
+      'service=owner@example.com, comma-separated',
+    )
+    .default(''),
+  /** The risk questionnaire as JSON (questions with weighted options and thresholds). @default the built-in one */
+  RISK_QUESTIONNAIRE: z.string().max(20_000).optional(),
+});
+
+export const apiEnv = dataEnv.merge(changeEnv).extend({
   /** Bucket holding attachments (presigned upload and download). */
   ATTACHMENT_BUCKET: nonEmpty,
+  /** The change approval state machine, started when a change is submitted for approval. */
+  CHANGE_APPROVAL_ARN: nonEmpty,
 });
 
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
@@ -69,12 +115,28 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   RAW_MAIL_PREFIX: z.string().default('raw/'),
 });
 
-export const changeWorkflowEnv = dataEnv;
+export const changeWorkflowEnv = dataEnv.merge(mailEnv).merge(changeEnv);
 
 export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
   /** Mails one address gets per hour at most about its tickets. @default '30' */
   NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
 });
+export const preTokenGenerationEnv = z.object({
+  /** JSON: IdP group names per Spoke group, `{"agents":[…],"approvers":[…],"admins":[…]}`. */
+  GROUP_MAPPING: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(GroupMapping),
+});
+export type PreTokenGenerationEnv = z.input<typeof preTokenGenerationEnv>;
+
 export type NotificationsEnv = z.input<typeof notificationsEnv>;
 
 export type DataEnv = z.input<typeof dataEnv>;

@@ -1,9 +1,12 @@
-import { apiServices } from '#config/composition-root.ts';
+import { apiServices, telemetry } from '#config/composition-root.ts';
 import { apiEnv, parseEnv } from '#config/env.ts';
+import { instrumented } from '#config/telemetry.ts';
 import { createHttpApi } from '#http/api.ts';
 import { openApiRoute } from '#http/openapi.ts';
+import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Route } from '#http/router.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
+import { changeRoutes } from '#http/routes/changes.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
@@ -17,13 +20,16 @@ const routes: Route[] = [
   ...attachmentRoutes(services.attachments),
   ...groupRoutes({ groups: services.groupStore, clock: services.clock }),
   ...quarantineRoutes(services),
+  ...changeRoutes(services.change),
 ];
 routes.push(openApiRoute(() => routes));
 
-/** Routes API Gateway serves without a token; the CDK API and the local emulator both take them from here. */
+/** Routes API Gateway serves without a token: exactly the list the CDK API and the local gateway use. */
 export const publicRoutes = routes
   .filter((route) => route.public)
   .map((route) => `${route.method} ${route.path}`);
+if (JSON.stringify([...publicRoutes].sort()) !== JSON.stringify([...PUBLIC_ROUTES].sort()))
+  throw new Error(`Routes marked public (${publicRoutes.join(', ')}) differ from PUBLIC_ROUTES`);
 
 /** Lambda entry of the HTTP API, behind API Gateway's JWT authorizer on every route but the public ones. */
-export const handler = createHttpApi(routes);
+export const handler = instrumented(telemetry(), createHttpApi(routes));

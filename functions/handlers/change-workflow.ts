@@ -1,21 +1,94 @@
 import * as z from 'zod';
-
-/** What the change approval state machine hands its task: the change being approved. */
-const changeTaskInput = z.object({ changeId: z.string().min(1) });
-
-export type ChangeTaskInput = z.infer<typeof changeTaskInput>;
-
-export interface ChangeTaskResult {
-  readonly changeId: string;
-  readonly status: 'submitted';
-}
+import { approvalOutcomeMail, approvalRequestMail } from '#channels/email/change-mail.ts';
+import { type ChangeWorkflowServices, changeWorkflowServices } from '#config/composition-root.ts';
+import { changeWorkflowEnv, parseEnv } from '#config/env.ts';
+import { Round, StepId } from '#core/change/approval.ts';
+import { issueApprovalLink } from '#core/change/approval-links.ts';
+import {
+  expireApproval,
+  finishApproval,
+  planApproval,
+  requestApproval,
+} from '#core/change/change-service.ts';
 
 /**
- * The change approval workflow's task (placeholder): it accepts a well-formed change and
- * reports it submitted, which the state machine's Choice checks. A malformed input throws,
- * so the execution fails visibly instead of approving nothing.
+ * The change approval state machine's one task function. The state machine says what to do:
+ *
+ * - `plan`: which approval route the change takes (the Choice branches on it);
+ * - `request`: a `.waitForTaskToken` round (request, reminder, escalation) — opens or renews
+ *   the step, keeps the token for the deciding approver and mails the approvers their links;
+ * - `expire`: the last round timed out;
+ * - `finish`: the verdict — the change moves on and the requester hears of it.
  */
-export const handler = async (event: unknown): Promise<ChangeTaskResult> => {
-  const { changeId } = changeTaskInput.parse(event);
-  return { changeId, status: 'submitted' };
+export const ChangeTaskInput = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('plan'), changeId: z.string().min(1) }),
+  z.object({
+    action: z.literal('request'),
+    changeId: z.string().min(1),
+    step: StepId,
+    round: Round,
+    taskToken: z.string().min(1),
+  }),
+  z.object({ action: z.literal('expire'), changeId: z.string().min(1), step: StepId }),
+  z.object({
+    action: z.literal('finish'),
+    changeId: z.string().min(1),
+    outcome: z.enum(['approved', 'rejected', 'expired', 'failed']),
+  }),
+]);
+export type ChangeTaskInput = z.infer<typeof ChangeTaskInput>;
+
+let services: ChangeWorkflowServices | undefined;
+const deps = () => {
+  services ??= changeWorkflowServices(parseEnv(changeWorkflowEnv));
+  return services;
+};
+
+export async function handleChangeTask(s: ChangeWorkflowServices, input: ChangeTaskInput): Promise<unknown> {
+  switch (input.action) {
+    case 'plan':
+      return planApproval(s, input.changeId);
+    case 'request': {
+      const { change, step, recipients, decided } = await requestApproval(s, input);
+      if (decided) {
+        await s.workflow.answer(input.taskToken, { decision: decided });
+        return { mailed: [] };
+      }
+      const suppressed = await s.suppressions.suppressed(recipients);
+      const mailed: string[] = [];
+      for (const approver of recipients.filter((r) => !suppressed.has(r))) {
+        const link = (decision: 'approved' | 'rejected') =>
+          issueApprovalLink(
+            s,
+            { changeId: change.id, step: step.step, approver, decision },
+            s.linkValidHours,
+          );
+        const mail = approvalRequestMail(
+          s,
+          change,
+          step,
+          { approve: await link('approved'), reject: await link('rejected') },
+          s.linkValidHours,
+        );
+        await s.mailer.send({ ...mail, to: [approver] });
+        mailed.push(approver);
+      }
+      return { mailed };
+    }
+    case 'expire':
+      return expireApproval(s, input.changeId, input.step);
+    case 'finish': {
+      const outcome = input.outcome === 'failed' ? 'expired' : input.outcome;
+      const change = await finishApproval(s, input.changeId, outcome);
+      if (change && !(await s.suppressions.suppressed([change.requester.email])).size)
+        await s.mailer.send({ ...approvalOutcomeMail(s, change, outcome), to: [change.requester.email] });
+      return { state: change?.state ?? 'unchanged' };
+    }
+  }
+}
+
+/** Lambda entry: a malformed input throws, so the execution fails visibly instead of approving nothing. */
+export const handler = async (event: unknown): Promise<unknown> => {
+  const input = ChangeTaskInput.parse(event);
+  return handleChangeTask(deps(), input);
 };

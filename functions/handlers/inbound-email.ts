@@ -1,10 +1,12 @@
 import type { EventBridgeEvent, SESEvent } from 'aws-lambda';
 import { processInboundMail, releaseQuarantinedMail } from '#channels/email/process-inbound.ts';
-import { inboundEmailServices } from '#config/composition-root.ts';
+import { inboundEmailServices, telemetry } from '#config/composition-root.ts';
 import { inboundEmailEnv, parseEnv } from '#config/env.ts';
+import { instrumented } from '#config/telemetry.ts';
 
 const env = parseEnv(inboundEmailEnv);
 const deps = inboundEmailServices(env);
+const log = telemetry();
 
 /** The EventBridge event an admin's release from quarantine sends (see docs/events.md). */
 export type ReleaseRequest = EventBridgeEvent<'mail.release_requested', { quarantineId: string; by: string }>;
@@ -17,22 +19,16 @@ const isRelease = (event: SESEvent | ReleaseRequest): event is ReleaseRequest =>
  * quarantine releases. A thrown error makes Lambda retry the event and then move it to the
  * dead-letter queue.
  */
-export async function handler(event: SESEvent | ReleaseRequest) {
+export const handler = instrumented(log, async (event: SESEvent | ReleaseRequest) => {
   if (isRelease(event)) {
     const outcome = await releaseQuarantinedMail(deps, event.detail.quarantineId, event.detail.by);
-    console.log(
-      JSON.stringify({
-        level: 'INFO',
-        message: 'quarantine release',
-        quarantineId: event.detail.quarantineId,
-        outcome: outcome.kind,
-      }),
-    );
+    log.info('quarantine release', { quarantineId: event.detail.quarantineId, outcome: outcome.kind });
     return [outcome];
   }
   const outcomes = [];
   for (const record of event.Records) {
     const { mail, receipt } = record.ses;
+    log.correlate({ messageId: mail.messageId });
     const receiptWithDmarcPolicy = receipt as typeof receipt & { dmarcPolicy?: string };
     const outcome = await processInboundMail(deps, {
       sesMessageId: mail.messageId,
@@ -47,23 +43,17 @@ export async function handler(event: SESEvent | ReleaseRequest) {
         ...(receiptWithDmarcPolicy.dmarcPolicy ? { dmarcPolicy: receiptWithDmarcPolicy.dmarcPolicy } : {}),
       },
     });
-    console.log(
-      JSON.stringify({
-        level: 'INFO',
-        message: 'mail processed',
-        messageId: mail.messageId,
-        outcome: outcome.kind,
-        ...(outcome.kind === 'quarantined'
-          ? { reason: outcome.reason }
-          : {
-              ticket: outcome.ticket.number,
-              ...(outcome.kind === 'ticket'
-                ? { created: outcome.created }
-                : { threadedBy: outcome.threadedBy }),
-            }),
-      }),
-    );
+    if (outcome.kind !== 'quarantined') log.correlate({ ticketNumber: outcome.ticket.number });
+    log.count(outcome.kind === 'quarantined' ? 'MailsQuarantined' : 'MailsProcessed');
+    log.info('mail processed', {
+      outcome: outcome.kind,
+      ...(outcome.kind === 'quarantined'
+        ? { reason: outcome.reason }
+        : outcome.kind === 'ticket'
+          ? { created: outcome.created }
+          : { threadedBy: outcome.threadedBy }),
+    });
     outcomes.push(outcome);
   }
   return outcomes;
-}
+});

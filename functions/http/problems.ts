@@ -14,6 +14,7 @@ const statusByErrorName: Record<string, { status: number; code: string }> = {
   NotFoundError: { status: 404, code: 'not_found' },
   MethodNotAllowedError: { status: 405, code: 'method_not_allowed' },
   ConflictError: { status: 409, code: 'conflict' },
+  GoneError: { status: 410, code: 'gone' },
   PayloadTooLargeError: { status: 413, code: 'payload_too_large' },
   UnsupportedMediaTypeError: { status: 415, code: 'unsupported_media_type' },
 };

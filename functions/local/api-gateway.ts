@@ -7,6 +7,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { isPublicRequest } from '#http/public-routes.ts';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -156,14 +157,14 @@ export async function startApiGateway(
     { issuer: options.issuer, audience: options.audience, jwksUri: options.jwksUri },
     { jwksCache: new SimpleJwksCache({ fetcher: loopbackFetcher }) },
   );
-  const publicRoutes = new Set(options.publicRoutes ?? ['GET /api/health']);
+  const publicRoutes = options.publicRoutes ?? ['GET /api/health'];
   const server = createServer(async (req, res) => {
     const requestId = randomUUID();
     res.setHeader('apigw-requestid', requestId);
     try {
       const path = new URL(req.url ?? '/', 'http://local').pathname;
       let claims: Record<string, string | number | boolean | string[]> | undefined;
-      if (!publicRoutes.has(`${req.method} ${path}`)) {
+      if (!isPublicRequest(publicRoutes, req.method ?? 'GET', path)) {
         const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
         if (!token) return send(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
         try {

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -24,7 +25,7 @@ import { startPortalHost } from './portal-host.ts';
 import { checkJava, claimPort } from './preflight.ts';
 import { seedDemoData } from './seed.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
-import { createLocalWorkflows, type LocalWorkflows } from './workflow-runner.ts';
+import { createLocalWorkflows, LOCAL_ACCOUNT, type LocalWorkflows } from './workflow-runner.ts';
 
 export interface LocalPorts {
   readonly portal: number;
@@ -59,6 +60,8 @@ export interface LocalCloudOptions {
   readonly seed?: boolean;
   /** Keep the emulators' request logs quiet. @default true */
   readonly quiet?: boolean;
+  /** How long approval rounds really wait locally (tests shrink days to seconds). @default as declared */
+  readonly taskTimeoutSeconds?: (stateName: string, declared: number) => number;
 }
 
 export interface LocalCloud {
@@ -79,8 +82,16 @@ export const ATTACHMENT_BUCKET = 'spoke-local-attachments';
 export const RAW_MAIL_PREFIX = 'raw/';
 
 /** The environment every function gets in the local cloud: the same variables CDK sets in AWS. */
-export function localFunctionEnv(portalUrl: string): InboundEmailEnv & { ATTACHMENT_BUCKET: string } {
+export function localFunctionEnv(portalUrl: string): InboundEmailEnv & {
+  ATTACHMENT_BUCKET: string;
+  LINK_KEY_ID: string;
+  CHANGE_APPROVAL_ARN: string;
+  SERVICE_OWNERS: string;
+} {
   return {
+    LINK_KEY_ID: 'local',
+    SERVICE_OWNERS: 'Email=morgan.manager@example.com,VPN=morgan.manager@example.com',
+    CHANGE_APPROVAL_ARN: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:spoke-local-change-approval`,
     DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
     IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
     EVENT_BUS_NAME: 'spoke-local-events',
@@ -109,6 +120,16 @@ const asEventBridgeEvent = (event: DomainEvent) => ({
   resources: [],
   detail: { ...event.detail, eventId: event.id },
 });
+
+/** A random key kept in the data folder (created on first start, owner-only), like KMS keeps its own. */
+async function localKey(file: string): Promise<Uint8Array> {
+  const existing = await readFile(file).catch(() => undefined);
+  if (existing && existing.length >= 32) return existing;
+  const key = randomBytes(32);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, key, { mode: 0o600 });
+  return key;
+}
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -160,6 +181,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const workflowsReady = createLocalWorkflows({
       env: { ...env },
       cacheDir: join(options.dataDir, 'cache'),
+      ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     });
     const dynamo = await dynamoReady;
     stops.push(() => dynamo.stop());
@@ -212,12 +234,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => identity.close());
 
     const events = createLocalEventBus();
+    const workflows = await workflowsReady;
     wireLocalCloud({
       endpoints: { dynamodb: dynamo.endpoint, s3: urls.s3, ses: urls.outbox },
       events: events.publisher,
+      changeWorkflow: workflows.changeWorkflow,
+      linkKey: await localKey(join(options.dataDir, 'keys', 'approval-links.key')),
     });
-
-    const workflows = await workflowsReady;
 
     const apiModule = (await import('#handlers/api.ts')) as { handler: ApiHandler; publicRoutes: string[] };
     const api = await startApiGateway({

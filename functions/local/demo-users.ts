@@ -37,6 +37,20 @@ export const demoUsers: readonly DemoUser[] = [
     groups: ['approvers'],
   },
   {
+    sub: '7b0c1e9a-0000-4000-8000-000000000005',
+    username: 'approver2',
+    email: 'blake.approver@example.com',
+    name: 'Blake Approver',
+    groups: ['approvers'],
+  },
+  {
+    sub: '7b0c1e9a-0000-4000-8000-000000000006',
+    username: 'manager',
+    email: 'morgan.manager@example.com',
+    name: 'Morgan Manager',
+    groups: ['approvers', 'agents'],
+  },
+  {
     sub: '7b0c1e9a-0000-4000-8000-000000000004',
     username: 'admin',
     email: 'ada.admin@example.com',

@@ -4,6 +4,7 @@ import { apiEnv, type InboundEmailEnv, parseEnv } from '#config/env.ts';
 import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
+import { seedChangeDemo } from './seed-changes.ts';
 
 export interface SeedOptions {
   readonly env: InboundEmailEnv & { readonly ATTACHMENT_BUCKET: string };
@@ -97,6 +98,8 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     resolutionCode: 'solved',
     resolutionNotes: 'Session timeout raised to 8 hours on the VPN concentrator.',
   });
+
+  await seedChangeDemo(deps.change, { admin, agent: user('agent'), users: demoUsers });
 
   const transport = createTransport({
     host: '127.0.0.1',

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { WorkflowStarter } from '#ports/workflow-starter.ts';
+import type { Decision } from '#core/change/approval.ts';
+import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 
 /**
  * Runs Spoke's Step Functions workflows on a laptop (DESIGN §2). The ASL is not copied: the CDK
@@ -26,7 +27,7 @@ export interface LocalExecution {
   readonly executionId: string;
   readonly input: Json;
   readonly startedAt: Date;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: Json;
   error?: { readonly name: string; readonly message: string };
 }
@@ -55,7 +56,7 @@ export class TaskTokenRegistry {
   readonly #pending = new Map<string, PendingTask>();
   readonly #expired = new Set<string>();
 
-  /** Registers a waiting task; its promise settles with the answer or `States.Timeout`. */
+  /** Registers a waiting task; its promise settles with the answer or `States.Timeout` after `timeoutSeconds`. */
   wait(
     executionId: string,
     stateName: string,
@@ -80,6 +81,15 @@ export class TaskTokenRegistry {
   /** Forgets a token whose task failed before it could be answered. */
   cancel(token: string): void {
     this.#take(token, false);
+  }
+
+  /** The execution ended (finished, failed or stopped): its waiting tasks can no longer be answered. */
+  endExecution(executionId: string): void {
+    for (const [token, task] of this.#pending) {
+      if (task.executionId !== executionId) continue;
+      this.#pending.delete(token);
+      this.#expired.add(token);
+    }
   }
 
   succeed(token: string, output: Json): void {
@@ -129,10 +139,16 @@ export interface LocalWorkflowsOptions {
    * process and only when the infrastructure code changed; without it, in this process.
    */
   readonly cacheDir?: string;
+  /**
+   * How long a `.waitForTaskToken` task really waits, given the state and its declared
+   * `TimeoutSeconds`: tests shrink days to moments. @default the declared value
+   */
+  readonly taskTimeoutSeconds?: (stateName: string, declared: number) => number;
 }
 
 export interface LocalWorkflows {
-  readonly starter: WorkflowStarter;
+  /** The `ChangeWorkflow` port on this runner, for the composition root. */
+  readonly changeWorkflow: ChangeWorkflow;
   /** The ASL that runs: the synthesized `DefinitionString` with local ARNs. */
   readonly definition: StateMachineDefinition;
   /** Where it came from in the synthesized template. */
@@ -147,23 +163,17 @@ export interface LocalWorkflows {
   finished(executionId: string): Promise<LocalExecution>;
 }
 
-/** Starts change approvals on the local runner: the local implementation of the port. */
-export class LocalWorkflowStarter implements WorkflowStarter {
-  readonly #start: (input: Json) => string;
+/** Stops an execution; the runner records it as aborted. */
+type Abort = () => void;
 
-  constructor(start: (input: Json) => string) {
-    this.#start = start;
-  }
-
-  async startChangeApproval(input: { changeId: string }): Promise<{ executionId: string }> {
-    return { executionId: this.#start(input) };
-  }
-}
+/** `.waitForTaskToken` tasks keep the engine's own timer out of the way: the token registry times them. */
+const ENGINE_TIMEOUT_SECONDS = 2_000_000;
 
 /** Synthesizes the stack and prepares the change approval workflow to run locally. */
 export async function createLocalWorkflows({
   env,
   cacheDir,
+  taskTimeoutSeconds = (_state, declared) => declared,
 }: LocalWorkflowsOptions): Promise<LocalWorkflows> {
   const { definition, source, functionEntries, region, stateMachineName } =
     await synthesizedWorkflow(cacheDir);
@@ -176,8 +186,8 @@ export async function createLocalWorkflows({
   for (const entry of new Set(Object.values(taskHandlers))) handlers.set(entry, await loadHandler(entry));
 
   const tokens = new TaskTokenRegistry();
-  const records = new Map<string, { record: LocalExecution; done: Promise<LocalExecution> }>();
-  const machine = new StateMachine(structuredClone(definition), { validationOptions: { checkArn: false } });
+  const records = new Map<string, { record: LocalExecution; done: Promise<LocalExecution>; abort: Abort }>();
+  const machine = new StateMachine(engineDefinition(definition), { validationOptions: { checkArn: false } });
   const tokenPlaceholder = `local-task-token-${randomUUID()}`;
 
   const start = (input: Json): string => {
@@ -188,7 +198,11 @@ export async function createLocalWorkflows({
         const handler = handlers.get(taskHandlers[stateName] ?? '');
         if (!handler) throw new Error(`No handler loaded for task ${stateName}`);
         const invoke = (event: Json) => handler(event, lambdaContext(stateName)) as Promise<Json>;
-        return [stateName, taskOverride(state, invoke, { executionId, stateName, tokens, tokenPlaceholder })];
+        const timeout = taskTimeoutSeconds(stateName, Number(state.TimeoutSeconds ?? 60));
+        return [
+          stateName,
+          taskOverride(state, invoke, { executionId, stateName, tokens, tokenPlaceholder, timeout }),
+        ];
       }),
     );
     const record: LocalExecution = { executionId, input, startedAt: new Date(), status: 'RUNNING' };
@@ -203,22 +217,44 @@ export async function createLocalWorkflows({
         Task: { Token: tokenPlaceholder },
       },
     });
-    const done = execution.result.then(
-      (output) => Object.assign(record, { status: 'SUCCEEDED' as const, output: output as Json }),
-      (error: Error) => {
-        const failure = error.cause instanceof Error ? error.cause : error;
-        return Object.assign(record, {
-          status: 'FAILED' as const,
-          error: { name: failure.name, message: failure.message },
-        });
-      },
-    );
-    records.set(executionId, { record, done });
+    const done = execution.result
+      .then(
+        (output) => Object.assign(record, { status: 'SUCCEEDED' as const, output: output as Json }),
+        (error: Error) => {
+          if (record.status === 'ABORTED') return record;
+          const failure = error.cause instanceof Error ? error.cause : error;
+          return Object.assign(record, {
+            status: 'FAILED' as const,
+            error: { name: failure.name, message: failure.message },
+          });
+        },
+      )
+      .finally(() => tokens.endExecution(executionId));
+    records.set(executionId, { record, done, abort: () => execution.abort() });
     return executionId;
   };
 
+  const answer = (token: string, outcome: Json) => {
+    try {
+      tokens.succeed(token, outcome);
+    } catch (error) {
+      if (error instanceof TaskFailure) throw new TaskTokenGoneError(error.message);
+      throw error;
+    }
+  };
+
   return {
-    starter: new LocalWorkflowStarter(start),
+    changeWorkflow: {
+      start: async ({ changeId }) => ({ executionId: start({ changeId }) }),
+      stop: async (executionId) => {
+        const execution = records.get(executionId);
+        if (execution?.record.status !== 'RUNNING') return;
+        execution.record.status = 'ABORTED';
+        execution.abort();
+        tokens.endExecution(executionId);
+      },
+      answer: async (token: string, outcome: { decision: Decision }) => answer(token, outcome),
+    },
     definition,
     source,
     taskHandlers,
@@ -235,6 +271,16 @@ export async function createLocalWorkflows({
 }
 
 type LambdaHandler = (event: unknown, context: unknown) => unknown;
+
+/** The definition the engine runs: token tasks without the engine's own timer (the registry keeps time). */
+function engineDefinition(definition: StateMachineDefinition): StateMachineDefinition {
+  const copy = structuredClone(definition) as StateMachineDefinition & { TimeoutSeconds?: number };
+  // Node timers hold at most 24.8 days; a longer execution timeout would fire at once.
+  if ((copy.TimeoutSeconds ?? 0) > ENGINE_TIMEOUT_SECONDS) copy.TimeoutSeconds = ENGINE_TIMEOUT_SECONDS;
+  for (const state of Object.values(taskStates(copy)))
+    if (String(state.Resource).endsWith('.waitForTaskToken')) state.TimeoutSeconds = ENGINE_TIMEOUT_SECONDS;
+  return copy;
+}
 
 async function loadHandler(entry: string): Promise<LambdaHandler> {
   const module: { handler?: LambdaHandler } = await import(pathToFileURL(entry).href);
@@ -291,7 +337,13 @@ function handlerEntry(
 function taskOverride(
   state: AslState,
   invoke: (event: Json) => Promise<Json>,
-  task: { executionId: string; stateName: string; tokens: TaskTokenRegistry; tokenPlaceholder: string },
+  task: {
+    executionId: string;
+    stateName: string;
+    tokens: TaskTokenRegistry;
+    tokenPlaceholder: string;
+    timeout: number;
+  },
 ): (input: Json) => Promise<Json> {
   const resource = String(state.Resource);
   const match = lambdaInvoke.exec(resource);
@@ -304,11 +356,7 @@ function taskOverride(
   if (!match[1])
     return async (input) => invokeResponse(await invoke((input as { Payload?: Json }).Payload ?? null));
   return async (input) => {
-    const { token, answer } = task.tokens.wait(
-      task.executionId,
-      task.stateName,
-      Number(state.TimeoutSeconds ?? 60),
-    );
+    const { token, answer } = task.tokens.wait(task.executionId, task.stateName, task.timeout);
     const withToken = JSON.parse(JSON.stringify(input).replaceAll(task.tokenPlaceholder, token)) as {
       Payload?: Json;
     };

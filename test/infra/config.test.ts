@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, SpokeConfigError } from '#infra/config.ts';
+import { loadConfig, parseConfig, SpokeConfigError, spokeConfigSchema } from '#infra/config.ts';
 import { createSpokeApp, defaultConfigPath } from '#infra/spoke-app.ts';
 
 const example = () => JSON.parse(JSON.stringify(loadConfig(defaultConfigPath))) as Record<string, unknown>;
@@ -11,6 +11,17 @@ function writeConfig(value: unknown): string {
   const path = join(mkdtempSync(join(tmpdir(), 'spoke-config-')), 'config.json');
   writeFileSync(path, JSON.stringify(value));
   return path;
+}
+
+/** The message of the SpokeConfigError a config raises (all its problems, one a line). */
+function problemsOf(config: unknown): string {
+  try {
+    parseConfig(config, 'bad.json');
+  } catch (caught) {
+    if (caught instanceof SpokeConfigError) return caught.message;
+    throw caught;
+  }
+  throw new Error('The config was accepted');
 }
 
 describe('account config', () => {
@@ -52,9 +63,155 @@ describe('account config', () => {
     expect(build).toThrow(new RegExp(`${path}:\\n  account: a 12-digit AWS account id`));
   });
 
+  it('requires the portal certificate in us-east-1 and in the stack account', () => {
+    const portal = (certificateArn: string) => ({
+      ...example(),
+      portal: { domainName: 'servicedesk.example.com', certificateArn },
+    });
+
+    expect(() =>
+      parseConfig(portal('arn:aws:acm:eu-west-1:111122223333:certificate/abc-123'), 'bad.json'),
+    ).toThrow(/portal\.certificateArn: an ACM certificate ARN in us-east-1/);
+    expect(() =>
+      parseConfig(portal('arn:aws:acm:us-east-1:444455556666:certificate/abc-123'), 'bad.json'),
+    ).toThrow(/portal\.certificateArn: the certificate must be in the stack's account 111122223333/);
+  });
+
+  it('refuses a support address or From outside the support domains', () => {
+    const config = example();
+    config.support = {
+      domains: ['help.example.com'],
+      addresses: ['support@help.example.com', 'it@example.org'],
+      mailFrom: 'noreply@example.net',
+    };
+
+    const error = problemsOf(config);
+    expect(error).toMatch(/support\.addresses\.1: it@example\.org is not on a support domain/);
+    expect(error).toMatch(/support\.mailFrom: noreply@example\.net is not on a support domain/);
+  });
+
+  it('derives the support domains from the addresses when they are not given', () => {
+    const config = example();
+    config.support = { addresses: ['help@Example.com', 'it@it.example.com'], mailFrom: 'help@example.com' };
+
+    expect(parseConfig(config, 'ok.json').support.domains).toEqual(['example.com', 'it.example.com']);
+  });
+
+  it('names the bad field of an identity provider', () => {
+    const config = example();
+    config.auth = {
+      domainPrefix: 'example-corp-spoke',
+      federation: {
+        providers: [
+          { type: 'saml', name: 'EntraID', metadataUrl: 'http://insecure.example.com/metadata.xml' },
+          { type: 'oidc', name: 'Okta', issuerUrl: 'https://example.okta.com', clientId: 'x' },
+          { type: 'ldap', name: 'Directory' },
+        ],
+      },
+    };
+
+    const error = problemsOf(config);
+    expect(error).toMatch(/auth\.federation\.providers\.0\.metadataUrl: an https:\/\/ metadata URL/);
+    expect(error).toMatch(/auth\.federation\.providers\.1\.clientSecretName: /);
+    expect(error).toMatch(/auth\.federation\.providers\.2\.type: /);
+  });
+
+  it('rejects a group mapping for a group Spoke does not have', () => {
+    const config = example();
+    config.auth = {
+      domainPrefix: 'example-corp-spoke',
+      federation: {
+        providers: [{ type: 'google', clientId: 'id', clientSecretName: 'spoke/google' }],
+        groups: { agents: ['Support'], managers: ['Leads'] },
+      },
+    };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(/auth\.federation\.groups: .*managers/);
+  });
+
+  it('rejects an unknown time zone', () => {
+    const config = { ...example(), businessHours: { timeZone: 'Europe/Atlantis' } };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(/businessHours\.timeZone: an IANA time zone/);
+  });
+
+  it('rejects business hours that end before they start', () => {
+    const config = {
+      ...example(),
+      businessHours: { timeZone: 'Europe/Berlin', start: '18:00', end: '08:00' },
+    };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(/businessHours\.end: must be later than start/);
+  });
+
+  it('keeps raw mail long enough to reprocess dead letters', () => {
+    const config = { ...example(), retention: { logDays: 90, rawMailDays: 7 } };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(/retention\.rawMailDays: at least 30 days/);
+  });
+
+  it('wants the alarm topic in the stack region', () => {
+    const config = { ...example(), alarms: { topicArn: 'arn:aws:sns:us-east-1:111122223333:ops' } };
+
+    expect(() => parseConfig(config, 'bad.json')).toThrow(
+      /alarms\.topicArn: the topic must be in the stack's region eu-west-1/,
+    );
+  });
+
+  it('refuses two configs in one app that would collide, naming both files', () => {
+    const first = writeConfig(example());
+    const second = writeConfig({ ...example(), account: '444455556666', portal: undefined, alarms: {} });
+
+    expect(() => createSpokeApp({ context: { config: `${first},${second}` }, nag: false })).toThrow(
+      new RegExp(`${first} and ${second} collide \\(stack Spoke-prod\\)`),
+    );
+  });
+
   it('says which file cannot be read', () => {
     expect(() => loadConfig('infra/configs/missing.json')).toThrow(
       /Cannot read Spoke config infra\/configs\/missing\.json/,
     );
+  });
+});
+
+describe('docs/configuration.md', () => {
+  /** Every field path of the schema, e.g. `support.addresses`, `auth.federation.providers.metadataUrl`. */
+  function fieldPaths(schema: unknown, prefix = ''): string[] {
+    const def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
+    switch (def.type) {
+      case 'object':
+        return Object.entries(def.shape as Record<string, unknown>).flatMap(([key, inner]) => {
+          const path = prefix ? `${prefix}.${key}` : key;
+          const below = fieldPaths(inner, path);
+          return below.length > 0 ? below : [path];
+        });
+      case 'optional':
+      case 'default':
+      case 'nullable':
+        return fieldPaths(def.innerType, prefix);
+      case 'pipe':
+        return fieldPaths(def.in, prefix);
+      case 'array':
+        return fieldPaths(def.element, prefix);
+      case 'union':
+        return [...new Set((def.options as unknown[]).flatMap((option) => fieldPaths(option, prefix)))];
+      default:
+        return [];
+    }
+  }
+
+  it('documents every field of the config schema', () => {
+    const docs = readFileSync('docs/configuration.md', 'utf8');
+    const paths = fieldPaths(spokeConfigSchema);
+    // A field counts as documented when its path, or its last name inside backticks, is there
+    // (`auth.federation.groups.agents` / `.approvers`; provider fields in the federation table).
+    const undocumented = paths.filter((path) => {
+      const name = path.split('.').at(-1) ?? path;
+      return !docs.includes(`\`${path}\``) && !docs.includes(`\`.${name}\``) && !docs.includes(`\`${name}\``);
+    });
+
+    expect(paths.length).toBeGreaterThan(30);
+    expect(paths).toContain('auth.federation.providers.metadataUrl');
+    expect(undocumented).toEqual([]);
   });
 });

@@ -8,28 +8,50 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition.ts';
 import { OPENAPI_PATH } from '#http/openapi.ts';
 import { identityOrigins } from '#infra/auth.ts';
-import { resourcePrefix, type SpokeConfig } from '#infra/config.ts';
+import { loadConfig, resourcePrefix, type SpokeConfig } from '#infra/config.ts';
+import { businessMetrics } from '#infra/observability.ts';
 import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '#infra/portal-security-headers.ts';
 import { createSpokeApp } from '#infra/spoke-app.ts';
-import { SpokeFunction } from '#infra/spoke-function.ts';
+import { externalModules, powertoolsVersion, SpokeFunction } from '#infra/spoke-function.ts';
 import type { SpokeStack } from '#infra/stack.ts';
+import { loadCostData } from '#ops/cost.ts';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-let app: App;
+interface Synthesized {
+  app: App;
+  stack: SpokeStack;
+  config: SpokeConfig;
+  template: Template;
+  resources: Resources;
+  ofType: (type: string) => [string, Resources[string]][];
+}
+
+/** Synthesizes one config once; every assertion of this file reuses the two templates. */
+function synthesize(path: string): Synthesized {
+  const { app, stack, config } = createSpokeApp({ config: loadConfig(path), nag: false });
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources as Resources;
+  const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+  return { app, stack, config, template, resources, ofType };
+}
+
+// The full config (infra/configs/example.json): federation, custom domain, alarms to mail and a topic.
+let full: Synthesized;
+// The minimal config (infra/configs/minimal.json): only the required fields.
+let minimal: Synthesized;
 let stack: SpokeStack;
 let config: SpokeConfig;
 let template: Template;
 let resources: Resources;
-
-const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+let ofType: Synthesized['ofType'];
 const managedCachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const managedAllViewerExceptHost = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 beforeAll(() => {
-  ({ app, stack, config } = createSpokeApp({ nag: false }));
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources as Resources;
+  full = synthesize('infra/configs/example.json');
+  minimal = synthesize('infra/configs/minimal.json');
+  ({ stack, config, template, resources, ofType } = full);
 });
 
 describe('SpokeStack security properties', () => {
@@ -70,16 +92,19 @@ describe('SpokeStack security properties', () => {
     }
   });
 
-  it('puts the JWT authorizer on every route except GET /api/health and GET /api/openapi.json', () => {
+  it('puts the JWT authorizer on every route except the public ones (health, openapi.json, approval links)', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
     const [authorizer] = ofType('AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties);
-    const publicRoutes = ['GET /api/health', `GET ${OPENAPI_PATH}`];
-
-    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
-      'ANY /api/{proxy+}',
+    const publicRoutes = [
       'GET /api/health',
-      'GET /api/openapi.json',
-    ]);
+      `GET ${OPENAPI_PATH}`,
+      'GET /api/approval-links/{token}',
+      'POST /api/approval-links/{token}',
+    ];
+
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(
+      ['ANY /api/{proxy+}', ...publicRoutes].sort(),
+    );
     for (const route of routes) {
       expect(route.AuthorizationType, String(route.RouteKey)).toBe(
         publicRoutes.includes(String(route.RouteKey)) ? 'NONE' : 'JWT',
@@ -112,6 +137,53 @@ describe('SpokeStack security properties', () => {
       IncludeExecutionData: true,
     });
     expect(machine?.Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('waits for every approval round with a task token and a TimeoutSeconds, and times out into reminder, escalation, expiry', () => {
+    const machine = ofType('AWS::StepFunctions::StateMachine')[0]?.[1];
+    if (!machine) throw new Error('No state machine');
+    const parts = (machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const definition = JSON.parse(
+      parts.map((part) => (typeof part === 'string' ? part : 'ref')).join(''),
+    ) as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    const states: Record<string, Record<string, unknown>> = {};
+    const visit = (all: Record<string, Record<string, unknown>>) => {
+      for (const [name, state] of Object.entries(all)) {
+        states[name] = state;
+        for (const branch of (state.Branches as { States: typeof all }[] | undefined) ?? [])
+          visit(branch.States);
+      }
+    };
+    visit(definition.States);
+    const tokenTasks = Object.entries(states).filter(([, s]) =>
+      String(s.Resource).endsWith('.waitForTaskToken'),
+    );
+
+    expect(tokenTasks.map(([name]) => name).sort()).toEqual(
+      ['Manager', 'Cab', 'HighRiskCab', 'ServiceOwner', 'Ecab']
+        .flatMap((step) => ['Request', 'Reminder', 'Escalation'].map((round) => `${step}${round}`))
+        .sort(),
+    );
+    for (const [name, state] of tokenTasks) {
+      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(JSON.stringify(state.Parameters), name).toContain('"taskToken.$":"$$.Task.Token"');
+    }
+    expect(states.CabRequest?.TimeoutSeconds).toBe(24 * 3600);
+    expect(states.EcabRequest?.TimeoutSeconds).toBe(3600);
+    const next = (name: string) =>
+      ((states[name]?.Catch ?? []) as { ErrorEquals: string[]; Next: string }[]).find((c) =>
+        c.ErrorEquals.includes('States.Timeout'),
+      )?.Next;
+    expect([next('CabRequest'), next('CabReminder'), next('CabEscalation')]).toEqual([
+      'CabReminder',
+      'CabEscalation',
+      'CabExpire',
+    ]);
+    expect(states.Route?.Choices).toHaveLength(4);
+    expect(states.CabAndOwnerApproval?.Type).toBe('Parallel');
+    expect(states.CabAndOwnerApproval?.Branches).toHaveLength(2);
   });
 
   it('runs every Spoke function on Node 24, arm64, traced', () => {
@@ -158,7 +230,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email and notification functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification and change-workflow functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -172,24 +244,30 @@ describe('SpokeStack security properties', () => {
     const notifyRole = stack.getLogicalId(
       stack.notifications.handler.executionRole.node.defaultChild as never,
     );
-    expect(sending).toHaveLength(2);
+    const changeRole = stack.getLogicalId(
+      stack.workflows.changeTask.executionRole.node.defaultChild as never,
+    );
+    expect(sending).toHaveLength(3);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
       expect(JSON.stringify(statement.Resource)).not.toContain('*');
     }
     expect(sending.map((s) => s.roles)).toEqual(
-      expect.arrayContaining([[{ Ref: inboundRole }], [{ Ref: notifyRole }]]),
+      expect.arrayContaining([[{ Ref: inboundRole }], [{ Ref: notifyRole }], [{ Ref: changeRole }]]),
     );
   });
 
-  it('keeps a user’s email address until the new one is verified, and lets the portal write no email', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPool', {
-      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
-    });
-    const [, client] = ofType('AWS::Cognito::UserPoolClient')[0] ?? [];
+  it('keeps a user’s email address until the new one is verified, and lets the portal write no email without federation', () => {
+    for (const { template } of [full, minimal]) {
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      });
+    }
+    const [, client] = minimal.ofType('AWS::Cognito::UserPoolClient')[0] ?? [];
     expect(client?.Properties.WriteAttributes).toBeDefined();
     expect(client?.Properties.WriteAttributes).not.toContain('email');
+    expect(client?.Properties.SupportedIdentityProviders).toEqual(['COGNITO']);
   });
 
   it('serves the portal through origin access control with the shared CSP and HSTS', () => {
@@ -239,7 +317,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: `${resourcePrefix(config)}-events` });
     template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
-      RetentionDays: 30,
+      RetentionDays: config.retention.auditEventDays,
     });
   });
 
@@ -276,8 +354,15 @@ describe('SpokeStack security properties', () => {
     });
     expect(cors[0]?.AllowedOrigins).toHaveLength(1);
     expect(JSON.stringify(cors[0]?.AllowedOrigins)).not.toContain('*');
-    expect(JSON.stringify(cors[0]?.AllowedOrigins)).toContain(
-      stack.getLogicalId(stack.portal.distribution.node.defaultChild as never),
+    expect(cors[0]?.AllowedOrigins).toEqual([`https://${config.portal?.domainName}`]);
+    const minimalBucket = minimal.stack.getLogicalId(
+      minimal.stack.data.attachments.node.defaultChild as never,
+    );
+    const minimalCors = (
+      minimal.resources[minimalBucket]?.Properties.CorsConfiguration as { CorsRules: unknown[] } | undefined
+    )?.CorsRules;
+    expect(JSON.stringify(minimalCors)).toContain(
+      minimal.stack.getLogicalId(minimal.stack.portal.distribution.node.defaultChild as never),
     );
     expect(bucket.LifecycleConfiguration).toEqual({
       Rules: [expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })],
@@ -357,7 +442,7 @@ describe('SpokeStack security properties', () => {
     }
   });
 
-  it('alarms on every function’s errors and throttles, every dead-letter queue, failed workflows and the bounce rate, to one encrypted topic', () => {
+  it('alarms on every function’s errors and throttles, every dead-letter queue, failed workflows, API server errors and the SES bounce and complaint rates, to one encrypted topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const topic = stack.getLogicalId(stack.observability.alarmTopic.node.defaultChild as never);
     const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
@@ -367,8 +452,23 @@ describe('SpokeStack security properties', () => {
     expect(metric('Throttles')).toHaveLength(functions.length);
     expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
     expect(metric('ExecutionsFailed')).toHaveLength(1);
+    expect(metric('5xx')).toEqual([
+      expect.objectContaining({
+        Dimensions: [
+          { Name: 'ApiId', Value: { Ref: stack.getLogicalId(stack.api.httpApi.node.defaultChild as never) } },
+        ],
+      }),
+    ]);
     expect(metric('Reputation.BounceRate')).toEqual([expect.objectContaining({ Threshold: 0.05 })]);
-    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+    expect(metric('Reputation.ComplaintRate')).toEqual([expect.objectContaining({ Threshold: 0.001 })]);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }, config.alarms.topicArn]);
+    const minimalTopic = minimal.stack.getLogicalId(
+      minimal.stack.observability.alarmTopic.node.defaultChild as never,
+    );
+    for (const [, alarm] of minimal.ofType('AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: minimalTopic }]);
+    }
+    minimal.template.resourceCountIs('AWS::SNS::Subscription', 1); // the mail-feedback function only
     expect(resources[topic]?.Properties.KmsMasterKeyId).toBeDefined();
     expect(ofType('AWS::CloudWatch::Dashboard')).toHaveLength(1);
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -378,12 +478,217 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('passes cdk-nag AwsSolutions with no unacknowledged error or warning', () => {
-    const report = new AwsSolutionsChecks().validateScope(app);
-    const findings = report.violations.map(
-      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
-    );
+  it('passes cdk-nag AwsSolutions with no unacknowledged error or warning, for both configs', () => {
+    for (const { app } of [full, minimal]) {
+      const report = new AwsSolutionsChecks().validateScope(app);
+      const findings = report.violations.map(
+        (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      );
 
-    expect(findings).toEqual([]);
+      expect(findings).toEqual([]);
+    }
+  });
+});
+
+describe('SpokeStack for a cloud team', () => {
+  const outputs = (s: Synthesized) =>
+    s.template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+  const dnsOutputs = (s: Synthesized) =>
+    Object.entries(outputs(s))
+      .filter(([id]) => id.startsWith('DnsRecord'))
+      .map(([, output]) => s.stack.resolve(output.Value));
+
+  it('creates an SES domain identity with Easy DKIM for each support domain', () => {
+    template.resourceCountIs('AWS::SES::EmailIdentity', config.support.domains.length);
+    for (const domain of config.support.domains) {
+      template.hasResourceProperties('AWS::SES::EmailIdentity', {
+        EmailIdentity: domain,
+        DkimAttributes: { SigningEnabled: true },
+      });
+    }
+    expect(minimal.config.support.domains).toEqual(['dev.help.example.com']);
+    minimal.template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'dev.help.example.com',
+    });
+  });
+
+  it('lists every DNS record to create as an output: MX to SES inbound, three DKIM CNAMEs, DMARC, the portal', () => {
+    const identity = stack.getLogicalId(stack.email.identities[0]?.node.defaultChild as never);
+    const records = dnsOutputs(full);
+
+    expect(records).toEqual([
+      'help.example.com MX 10 inbound-smtp.eu-west-1.amazonaws.com',
+      ...[1, 2, 3].map((n) => ({
+        'Fn::Join': [
+          ' ',
+          [
+            { 'Fn::GetAtt': [identity, `DkimDNSTokenName${n}`] },
+            'CNAME',
+            { 'Fn::GetAtt': [identity, `DkimDNSTokenValue${n}`] },
+          ],
+        ],
+      })),
+      '_dmarc.help.example.com TXT "v=DMARC1; p=none"',
+      {
+        'Fn::Join': [
+          ' ',
+          [
+            'servicedesk.example.com CNAME',
+            {
+              'Fn::GetAtt': [
+                stack.getLogicalId(stack.portal.distribution.node.defaultChild as never),
+                'DomainName',
+              ],
+            },
+          ],
+        ],
+      },
+    ]);
+    expect(dnsOutputs(minimal)[0]).toBe('dev.help.example.com MX 10 inbound-smtp.eu-west-1.amazonaws.com');
+    expect(dnsOutputs(minimal)).toHaveLength(5);
+  });
+
+  it('serves the portal on the custom domain with the us-east-1 certificate and TLS 1.2', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['servicedesk.example.com'],
+        ViewerCertificate: Match.objectLike({
+          AcmCertificateArn: config.portal?.certificateArn,
+          MinimumProtocolVersion: 'TLSv1.2_2021',
+          SslSupportMethod: 'sni-only',
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: ['https://servicedesk.example.com'],
+    });
+  });
+
+  it('federates Entra ID over SAML and Okta over OIDC, mapping email and groups, with no client secret in the template', () => {
+    const providers = ofType('AWS::Cognito::UserPoolIdentityProvider').map(([, p]) => p.Properties);
+    const [saml, oidc] = providers;
+
+    expect(providers.map((p) => [p.ProviderName, p.ProviderType])).toEqual([
+      ['EntraID', 'SAML'],
+      ['Okta', 'OIDC'],
+    ]);
+    expect(saml?.AttributeMapping).toEqual({
+      email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+      'custom:idp_groups': 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups',
+    });
+    expect(oidc?.AttributeMapping).toEqual({ email: 'email', 'custom:idp_groups': 'groups' });
+    expect((oidc?.ProviderDetails as Record<string, unknown> | undefined)?.client_secret).toBe(
+      '{{resolve:secretsmanager:spoke/prod/okta-client-secret:SecretString:::}}',
+    );
+    const [, client] = ofType('AWS::Cognito::UserPoolClient')[0] ?? [];
+    expect(client?.Properties.SupportedIdentityProviders).toEqual(['COGNITO', 'EntraID', 'Okta']);
+    expect(client?.Properties.WriteAttributes).toEqual(
+      expect.arrayContaining(['email', 'custom:idp_groups']),
+    );
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'idp_groups', Mutable: true })]),
+    });
+  });
+
+  it('maps IdP groups to Spoke groups with a pre token generation trigger configured from the config', () => {
+    const trigger = stack.auth.preTokenGeneration;
+    expect(trigger).toBeDefined();
+    const fnId = stack.getLogicalId(trigger?.node.defaultChild as never);
+
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { PreTokenGeneration: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+    });
+    const variables = (
+      resources[fnId]?.Properties.Environment as { Variables: Record<string, string> } | undefined
+    )?.Variables;
+    expect(JSON.parse(variables?.GROUP_MAPPING ?? '')).toEqual(config.auth.federation?.groups);
+    expect(minimal.stack.auth.preTokenGeneration).toBeUndefined();
+    minimal.template.resourceCountIs('AWS::Cognito::UserPoolIdentityProvider', 0);
+  });
+
+  it('expires raw mail after retention.rawMailDays and its old versions 30 days later, on a versioned bucket', () => {
+    const bucketId = stack.getLogicalId(stack.email.rawMail.node.defaultChild as never);
+    const bucket = resources[bucketId]?.Properties as Record<string, unknown>;
+
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.LifecycleConfiguration).toEqual({
+      Rules: expect.arrayContaining([
+        expect.objectContaining({
+          Prefix: 'raw/',
+          ExpirationInDays: config.retention.rawMailDays,
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          Status: 'Enabled',
+        }),
+      ]),
+    });
+    const minimalBucket = minimal.stack.getLogicalId(minimal.stack.email.rawMail.node.defaultChild as never);
+    expect(JSON.stringify(minimal.resources[minimalBucket]?.Properties.LifecycleConfiguration)).toContain(
+      '"ExpirationInDays":365',
+    );
+  });
+
+  it('gives every function that touches tickets the business hours and time zone', () => {
+    for (const fn of [stack.api.handler, stack.email.handler, stack.housekeeping.handler]) {
+      const id = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+      expect(
+        (resources[id]?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)
+          ?.Variables,
+      ).toMatchObject({ TIME_ZONE: 'Europe/Dublin', BUSINESS_HOURS: 'mon,tue,wed,thu,fri 08:00-18:00' });
+    }
+  });
+
+  it('names its stack and every named resource after the stage (and instance)', () => {
+    expect(full.stack.stackName).toBe('Spoke-prod');
+    expect(minimal.stack.stackName).toBe('Spoke-dev');
+    minimal.template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: 'spoke-dev-health',
+    });
+    expect(minimal.stack.account).toBe(minimal.config.account);
+    expect(minimal.stack.region).toBe(minimal.config.region);
+  });
+});
+
+describe('the cost model’s fixed parts', () => {
+  it('counts the alarms, Spoke metrics and KMS keys the full config deploys', () => {
+    const { assumptions } = loadCostData();
+
+    expect(assumptions.alarms).toBe(ofType('AWS::CloudWatch::Alarm').length);
+    expect(assumptions.customMetrics).toBe(businessMetrics.length);
+    expect(assumptions.kmsKeys).toBe(ofType('AWS::KMS::Key').length);
+    expect(assumptions.dashboards).toBe(ofType('AWS::CloudWatch::Dashboard').length);
+  });
+});
+
+describe('SpokeStack telemetry', () => {
+  it('loads Powertools from the AWS layer of the installed release, and names each deployment’s service after its stack', () => {
+    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    const [layerParameter] = Object.entries(parameters).filter(([, p]) =>
+      p.Default.startsWith('/aws/service/powertools/typescript/generic/all/'),
+    );
+    const functions = stack.node.findAll().filter((c) => c instanceof SpokeFunction);
+
+    expect(layerParameter?.[1]).toEqual({
+      Type: 'AWS::SSM::Parameter::Value<String>',
+      Default: `/aws/service/powertools/typescript/generic/all/${powertoolsVersion()}`,
+    });
+    expect(powertoolsVersion()).toMatch(/^2\.\d+\.\d+$/);
+    for (const fn of functions) {
+      const id = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+      expect(resources[id]?.Properties, id).toMatchObject({
+        Layers: [{ Ref: layerParameter?.[0] }],
+        Environment: { Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'Spoke-prod' }) },
+      });
+    }
+    expect(externalModules).toEqual(['@aws-sdk/*', '@aws-lambda-powertools/*']);
+  });
+
+  it('shows tickets created, mails processed and quarantined, approvals and errors on the dashboard', () => {
+    const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(stack.resolve(dashboard?.Properties.DashboardBody));
+
+    for (const metric of businessMetrics) {
+      expect(body).toContain(`\\"Spoke\\",\\"${metric}\\",\\"service\\",\\"Spoke-prod\\"`);
+    }
+    expect(body).toContain('ExecutionsSucceeded');
   });
 });

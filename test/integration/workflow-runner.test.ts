@@ -14,28 +14,31 @@ beforeAll(async () => {
 });
 
 describe('local change approval workflow', () => {
-  it('runs a submitted change to success through the change-workflow handler', async () => {
-    const { executionId } = await workflows.starter.startChangeApproval({ changeId: 'CHG0000042' });
+  it('fails the execution when the task rejects its input', async () => {
+    const { executionId } = await workflows.changeWorkflow.start({ changeId: '' });
 
     const execution = await workflows.finished(executionId);
 
-    expect(execution).toMatchObject({
-      status: 'SUCCEEDED',
-      output: { changeId: 'CHG0000042', status: 'submitted' },
-    });
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error?.name).toBe('ZodError');
     expect(executionId).toMatch(
       /^arn:aws:states:us-east-1:000000000000:execution:spoke-local-change-approval:/,
     );
     expect(workflows.executions().map((e) => e.executionId)).toContain(executionId);
   });
 
-  it('fails the execution when the task rejects its input', async () => {
-    const { executionId } = await workflows.starter.startChangeApproval({ changeId: '' });
+  it('stops a running execution and refuses answers to its tokens', async () => {
+    const { executionId } = await workflows.changeWorkflow.start({ changeId: '' });
 
+    await workflows.changeWorkflow.stop(executionId, 'test');
     const execution = await workflows.finished(executionId);
 
-    expect(execution.status).toBe('FAILED');
-    expect(execution.error?.name).toBe('ZodError');
+    expect(['ABORTED', 'FAILED']).toContain(execution.status);
+    await expect(
+      workflows.changeWorkflow.answer('unknown-token', { decision: 'approved' }),
+    ).rejects.toMatchObject({
+      name: 'TaskTokenGoneError',
+    });
   });
 
   it('runs the definition synthesized from infra/workflows.ts, not a copy', () => {
@@ -56,9 +59,18 @@ describe('local change approval workflow', () => {
       expect(at, literal).toBeGreaterThanOrEqual(from);
       from = at + literal.length;
     }
-    expect(workflows.taskHandlers).toEqual({
-      RecordSubmission: resolve('functions/handlers/change-workflow.ts'),
-    });
+    const task = resolve('functions/handlers/change-workflow.ts');
+    expect(Object.keys(workflows.taskHandlers)).toEqual(
+      expect.arrayContaining([
+        'Plan',
+        'CabRequest',
+        'CabReminder',
+        'CabEscalation',
+        'CabExpire',
+        'FinishApproved',
+      ]),
+    );
+    expect(new Set(Object.values(workflows.taskHandlers))).toEqual(new Set([task]));
   });
 });
 
@@ -80,6 +92,17 @@ describe('task token registry', () => {
     registry.fail(token, 'ChangeRejected', 'CAB said no');
 
     await expect(answer).rejects.toMatchObject({ name: 'ChangeRejected', message: 'CAB said no' });
+  });
+
+  it('refuses answers once the execution ended', async () => {
+    const registry = new TaskTokenRegistry();
+    const { token, answer } = registry.wait('exec-1', 'Approve', 60);
+
+    registry.endExecution('exec-1');
+
+    expect(registry.pending()).toEqual([]);
+    expect(() => registry.succeed(token, {})).toThrow(expect.objectContaining({ name: 'TaskTimedOut' }));
+    await expect(Promise.race([answer, Promise.resolve('still waiting')])).resolves.toBe('still waiting');
   });
 
   it('answers a late token with TaskTimedOut and an unknown one with TaskDoesNotExist', async () => {

@@ -7,7 +7,7 @@ import { LazyPage, pageLoader } from './lazy-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignedOutPage } from './pages/signed-out-page.tsx';
-import { isAdmin, isAgent, PortalContext } from './portal-context.ts';
+import { isAdmin, isAgent, isApprover, PortalContext } from './portal-context.ts';
 import { Link, paths, type Route, useRoute } from './router.tsx';
 import { shortcutHelp, useShortcuts } from './shortcuts.ts';
 
@@ -29,6 +29,24 @@ const QuarantinePage = pageLoader(() =>
   import('./pages/admin/quarantine-page.tsx').then((m) => m.QuarantinePage),
 );
 
+const ChangesPage = pageLoader(() => import('./pages/changes/changes-page.tsx').then((m) => m.ChangesPage));
+const NewChangePage = pageLoader(() =>
+  import('./pages/changes/new-change-page.tsx').then((m) => m.NewChangePage),
+);
+const ChangePage = pageLoader(() => import('./pages/changes/change-page.tsx').then((m) => m.ChangePage));
+const CalendarPage = pageLoader(() =>
+  import('./pages/changes/calendar-page.tsx').then((m) => m.CalendarPage),
+);
+const ApprovalsPage = pageLoader(() =>
+  import('./pages/changes/approvals-page.tsx').then((m) => m.ApprovalsPage),
+);
+const ApprovalLinkPage = pageLoader(() =>
+  import('./pages/changes/approval-link-page.tsx').then((m) => m.ApprovalLinkPage),
+);
+const FreezeWindowsPage = pageLoader(() =>
+  import('./pages/changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
+);
+
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
   'new-ticket': NewTicketPage,
@@ -39,6 +57,13 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   'admin-group': GroupPage,
   'admin-routing': RoutingPage,
   'admin-quarantine': QuarantinePage,
+  changes: ChangesPage,
+  'new-change': NewChangePage,
+  change: ChangePage,
+  'change-calendar': CalendarPage,
+  approvals: ApprovalsPage,
+  'approval-link': ApprovalLinkPage,
+  'admin-freezes': FreezeWindowsPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -78,7 +103,14 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
       onSignOut={() => void auth.signOut()}
       onHelp={() => setHelpOpen(true)}
     >
-      {portal ? (
+      {route.name === 'approval-link' ? (
+        // A mailed approval link works without signing in: the signed link is the credential.
+        <LazyPage
+          key={`approval-link:${route.token}`}
+          loader={ApprovalLinkPage}
+          props={{ apiBase: config.apiBase, token: route.token }}
+        />
+      ) : portal ? (
         <PortalContext.Provider value={portal}>
           <Page route={route} session={portal.session} />
         </PortalContext.Provider>
@@ -111,6 +143,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
 function Page({ route, session }: { route: Route; session: Session }) {
   const agent = isAgent(session);
   const admin = isAdmin(session);
+  const approver = isApprover(session);
   switch (route.name) {
     case 'home':
       return <HomePage />;
@@ -148,8 +181,27 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'admin-quarantine':
       return admin ? <LazyPage key="quarantine" loader={QuarantinePage} props={{}} /> : <NotFoundPage />;
     case 'changes':
-      // Change management (create, risk questionnaire, calendar, approvals inbox) arrives with the change API.
+      return agent ? <LazyPage key="changes" loader={ChangesPage} props={{}} /> : <NotFoundPage />;
+    case 'new-change':
+      return agent ? <LazyPage key="new-change" loader={NewChangePage} props={{}} /> : <NotFoundPage />;
+    case 'change':
+      return agent || approver ? (
+        <LazyPage key={`change:${route.id}`} loader={ChangePage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'change-calendar':
+      return agent || approver ? (
+        <LazyPage key="change-calendar" loader={CalendarPage} props={{ search: route.search }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'approvals':
+      return <LazyPage key="approvals" loader={ApprovalsPage} props={{}} />;
+    case 'approval-link':
       return <NotFoundPage />;
+    case 'admin-freezes':
+      return admin ? <LazyPage key="freezes" loader={FreezeWindowsPage} props={{}} /> : <NotFoundPage />;
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -177,12 +229,15 @@ function Layout(props: {
             <nav aria-label="Main" className="site-nav">
               <Link to={paths.myTickets}>My tickets</Link>
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
-              {/* Change management (Changes, Approvals) joins the navigation here with the change API. */}
+              {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
+              {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
+              {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}
               {isAdmin(session) && (
                 <>
                   <Link to={paths.adminGroups}>Groups</Link>
                   <Link to={paths.adminRouting}>Routing</Link>
                   <Link to={paths.adminQuarantine}>Quarantine</Link>
+                  <Link to={paths.adminFreezes}>Freezes</Link>
                 </>
               )}
               <button type="button" className="link-button" onClick={onHelp} aria-keyshortcuts="?">

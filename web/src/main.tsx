@@ -24,7 +24,7 @@ async function boot(): Promise<void> {
     }
   }
   const session = await auth.currentSession();
-  if (session) await page;
+  await page;
   root.render(
     <StrictMode>
       <App config={config} auth={auth} initial={session ? { session } : { session: null, reason }} />

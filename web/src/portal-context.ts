@@ -23,3 +23,7 @@ export const isAgent = (session: Pick<Session, 'groups'>): boolean =>
   session.groups.includes('agents') || session.groups.includes('admins');
 
 export const isAdmin = (session: Pick<Session, 'groups'>): boolean => session.groups.includes('admins');
+
+/** Approvers decide changes (admins may too); anyone named approver of a step sees it in their inbox. */
+export const isApprover = (session: Pick<Session, 'groups'>): boolean =>
+  session.groups.includes('approvers') || session.groups.includes('admins');

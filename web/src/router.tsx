@@ -12,8 +12,14 @@ export type Route =
   | { readonly name: 'admin-group'; readonly id: string }
   | { readonly name: 'admin-routing' }
   | { readonly name: 'admin-quarantine' }
-  /** Reserved for change management (changes, risk, calendar, approvals inbox), built with the change API. */
   | { readonly name: 'changes' }
+  | { readonly name: 'new-change' }
+  | { readonly name: 'change'; readonly id: string }
+  | { readonly name: 'change-calendar'; readonly search: string }
+  | { readonly name: 'approvals' }
+  /** An approve / reject link from mail: works without signing in. */
+  | { readonly name: 'approval-link'; readonly token: string }
+  | { readonly name: 'admin-freezes' }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -32,8 +38,13 @@ export const paths = {
   adminGroup: (id: string) => `/admin/groups/${encodeURIComponent(id)}`,
   adminRouting: '/admin/routing',
   adminQuarantine: '/admin/quarantine',
-  /** Change management lives under here once the change API lands. */
   changes: '/changes',
+  newChange: '/changes/new',
+  change: (id: string) => `/changes/${encodeURIComponent(id)}`,
+  changeCalendar: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/changes/calendar?${new URLSearchParams(params)}` : '/changes/calendar',
+  approvals: '/approvals',
+  adminFreezes: '/admin/freeze-windows',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -56,7 +67,15 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (group?.[1]) return { name: 'admin-group', id: decodeURIComponent(group[1]) };
   if (pathname === '/admin/routing') return { name: 'admin-routing' };
   if (pathname === '/admin/quarantine') return { name: 'admin-quarantine' };
-  if (pathname === '/changes' || pathname.startsWith('/changes/')) return { name: 'changes' };
+  if (pathname === '/changes' || pathname === '/changes/') return { name: 'changes' };
+  if (pathname === '/changes/new') return { name: 'new-change' };
+  if (pathname === '/changes/calendar') return { name: 'change-calendar', search };
+  const change = /^\/changes\/([^/]+)$/.exec(pathname);
+  if (change?.[1]) return { name: 'change', id: decodeURIComponent(change[1]) };
+  if (pathname === '/approvals') return { name: 'approvals' };
+  const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
+  if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
+  if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
   if (pathname === '/tickets/new') {
     return {
       name: 'new-ticket',

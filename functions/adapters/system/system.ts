@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock, IdGenerator } from '#ports/clock.ts';
+import type { LinkSigner } from '#ports/link-signer.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -21,3 +22,23 @@ export function ulidAt(ms: number): string {
 }
 
 export const ulids: IdGenerator = { next: () => ulidAt(Date.now()) };
+
+/** Approval links signed with a local HMAC key (the local cloud keeps it under `.data/`). */
+export class HmacLinkSigner implements LinkSigner {
+  readonly #key: Uint8Array;
+
+  constructor(key: Uint8Array) {
+    if (key.length < 32) throw new Error('An HMAC link key needs at least 32 bytes');
+    this.#key = key;
+  }
+
+  async sign(message: string): Promise<string> {
+    return createHmac('sha256', this.#key).update(message).digest('base64url');
+  }
+
+  async verify(message: string, mac: string): Promise<boolean> {
+    const expected = Buffer.from(await this.sign(message));
+    const given = Buffer.from(mac);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+}

@@ -45,3 +45,8 @@ export class ForbiddenError extends Error {
 export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }
+
+/** The thing asked for existed but is over for good: an expired approval, a used or expired link. */
+export class GoneError extends Error {
+  override readonly name = 'GoneError';
+}

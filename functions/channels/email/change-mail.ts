@@ -1,0 +1,117 @@
+import type { ApprovalStep, Round } from '#core/change/approval.ts';
+import { type Change, riskLevel } from '#core/change/change.ts';
+import type { OutboundMail } from '#ports/mail.ts';
+import { ourMessageId } from './thread.ts';
+
+/**
+ * The mail of change approvals: the approval request (with a reminder and an escalation as
+ * later rounds) to each approver, and the outcome to the requester. Approve and reject are
+ * links to a confirmation page, never actions on their own: mail scanners open links.
+ */
+export interface ChangeMailContext {
+  readonly portalUrl: string;
+  readonly supportAddress: string;
+}
+
+const base = (ctx: ChangeMailContext) => ctx.portalUrl.replace(/\/$/, '');
+const domainOf = (ctx: ChangeMailContext) => ctx.supportAddress.split('@')[1] ?? 'spoke.invalid';
+
+const stepNames: Readonly<Record<ApprovalStep['step'], string>> = {
+  manager: 'the assignment group’s manager',
+  cab: 'the change advisory board',
+  service_owner: 'the service owner',
+  ecab: 'the emergency change advisory board',
+};
+
+const subjects: Readonly<Record<Round, string>> = {
+  request: 'Approval requested',
+  reminder: 'Reminder: approval requested',
+  escalation: 'Escalated: approval overdue',
+};
+
+function summary(change: Change): string[] {
+  return [
+    `${change.number} — ${change.shortDescription}`,
+    `Type: ${change.type}    Risk: ${riskLevel(change.risk) ?? 'not assessed'}`,
+    `Planned: ${change.plannedStart} to ${change.plannedEnd} (UTC)`,
+    `Services: ${change.services.join(', ') || '—'}    Configuration items: ${change.configurationItems.join(', ') || '—'}`,
+    `Requested by: ${change.requester.name ?? change.requester.email}`,
+    '',
+    'Justification:',
+    change.justification,
+    '',
+    'Implementation plan:',
+    change.implementationPlan,
+    '',
+    'Backout plan:',
+    change.backoutPlan,
+    '',
+    'Test plan:',
+    change.testPlan,
+  ];
+}
+
+/** The thread every mail about one change belongs to. */
+const changeThread = (ctx: ChangeMailContext, change: Change) =>
+  ourMessageId(change.id, 'change', domainOf(ctx));
+
+export function approvalRequestMail(
+  ctx: ChangeMailContext,
+  change: Change,
+  step: ApprovalStep,
+  links: { readonly approve: string; readonly reject: string },
+  validHours: number,
+): Omit<OutboundMail, 'to'> {
+  const thread = changeThread(ctx, change);
+  const intro =
+    step.round === 'escalation'
+      ? `The approval of ${change.number} by ${stepNames[step.step]} is overdue. As the escalation contact you may decide it on their behalf.`
+      : `Your approval is requested for ${change.number}, as ${stepNames[step.step]}.`;
+  return {
+    subject: `[${change.number}] ${subjects[step.round]}: ${change.shortDescription}`,
+    text: [
+      intro,
+      '',
+      ...summary(change),
+      '',
+      `Approve: ${base(ctx)}/approvals/link/${links.approve}`,
+      `Reject:  ${base(ctx)}/approvals/link/${links.reject}`,
+      '',
+      `Each link opens a confirmation page and works once, for ${validHours} hours. You can also decide in your approvals inbox: ${base(ctx)}/approvals`,
+      'Replies to this mail are not read as decisions.',
+    ].join('\n'),
+    messageId: ourMessageId(change.id, `approval-${step.step}-${step.round}-${step.version}`, domainOf(ctx)),
+    inReplyTo: thread,
+    references: [thread],
+    automatic: true,
+  };
+}
+
+const outcomes = {
+  approved: (change: Change) => [
+    `${change.number} is approved and scheduled for ${change.plannedStart} (UTC).`,
+  ],
+  rejected: (change: Change) => [
+    `${change.number} was rejected. The approvers’ comments are in the change’s history.`,
+  ],
+  expired: (change: Change) => [
+    `Nobody decided on ${change.number} in time, so its approval expired.`,
+    'The change is back in assessment; submit it again when it is ready.',
+  ],
+} as const;
+
+export function approvalOutcomeMail(
+  ctx: ChangeMailContext,
+  change: Change,
+  outcome: keyof typeof outcomes,
+): Omit<OutboundMail, 'to'> {
+  const thread = changeThread(ctx, change);
+  return {
+    subject: `[${change.number}] ${outcome === 'approved' ? 'Approved' : outcome === 'rejected' ? 'Rejected' : 'Approval expired'}: ${change.shortDescription}`,
+    text: [...outcomes[outcome](change), '', `${base(ctx)}/changes/${change.id}`].join('\n'),
+    messageId: ourMessageId(change.id, `outcome-${change.version}`, domainOf(ctx)),
+    inReplyTo: thread,
+    references: [thread],
+    automatic: true,
+  };
+}

@@ -1,0 +1,131 @@
+import * as z from 'zod';
+import { type Actor, normalizeEmail } from '#core/identity/actor.ts';
+import { ConflictError, GoneError, NotFoundError } from '#core/shared/errors.ts';
+import type { LinkSigner } from '#ports/link-signer.ts';
+import { Decision, StepId } from './approval.ts';
+import { type ChangeDeps, type DecisionResult, decideApproval } from './change-service.ts';
+
+/**
+ * Approve / reject links in approval mail (DESIGN §6): signed, expiring and single-use. The
+ * link opens a confirmation page; only its POST decides, because mail scanners follow GET
+ * links. The token is `<payload>~<mac>`, the payload base64url JSON naming the change, the
+ * step, the approver, the decision offered, the expiry and a link id used once.
+ */
+export interface ApprovalLinkDeps extends ChangeDeps {
+  readonly signer: LinkSigner;
+}
+
+const LinkPayload = z.strictObject({
+  v: z.literal(1),
+  changeId: z.string().min(1).max(64),
+  step: StepId,
+  approver: z.email(),
+  decision: Decision,
+  expiresAt: z.iso.datetime(),
+  linkId: z.string().min(1).max(64),
+});
+export type ApprovalLink = z.infer<typeof LinkPayload>;
+
+/**
+ * `<payload>~<mac>`: `~` rather than `.`, because a link path ending in `.<letters>` looks like
+ * a file to the portal's deep-link fallback (CloudFront and local), which would not serve the page.
+ */
+const TOKEN = /^[A-Za-z0-9_-]{10,2000}~[A-Za-z0-9_-]{20,200}$/;
+
+export async function issueApprovalLink(
+  deps: ApprovalLinkDeps,
+  link: Omit<ApprovalLink, 'v' | 'expiresAt' | 'linkId'>,
+  validHours: number,
+): Promise<string> {
+  const payload: ApprovalLink = {
+    v: 1,
+    ...link,
+    approver: normalizeEmail(link.approver),
+    expiresAt: new Date(deps.clock.now().getTime() + validHours * 3600_000).toISOString(),
+    linkId: deps.ids.next(),
+  };
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${encoded}~${await deps.signer.sign(encoded)}`;
+}
+
+/** The link's content if its signature holds; a forged or mangled link names nothing (404), an old one is gone (410). */
+export async function readApprovalLink(deps: ApprovalLinkDeps, token: string): Promise<ApprovalLink> {
+  const unknown = () => new NotFoundError('This approval link is not valid');
+  if (!TOKEN.test(token)) throw unknown();
+  const [encoded = '', mac = ''] = token.split('~');
+  if (!(await deps.signer.verify(encoded, mac))) throw unknown();
+  const parsed = LinkPayload.safeParse(
+    (() => {
+      try {
+        return JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+      } catch {
+        return undefined;
+      }
+    })(),
+  );
+  if (!parsed.success) throw unknown();
+  if (Date.parse(parsed.data.expiresAt) <= deps.clock.now().getTime())
+    throw new GoneError('This approval link has expired; decide in the portal instead');
+  return parsed.data;
+}
+
+export interface LinkPreview {
+  readonly link: Pick<ApprovalLink, 'changeId' | 'step' | 'approver' | 'decision' | 'expiresAt'>;
+  readonly change: {
+    number: string;
+    shortDescription: string;
+    type: string;
+    plannedStart: string;
+    plannedEnd: string;
+    requester: string;
+  };
+  readonly status: string;
+}
+
+/** What the confirmation page shows; reading it neither decides nor uses the link. */
+export async function previewApprovalLink(deps: ApprovalLinkDeps, token: string): Promise<LinkPreview> {
+  const link = await readApprovalLink(deps, token);
+  const [change, found] = await Promise.all([
+    deps.changes.get(link.changeId),
+    deps.changes.getStep(link.changeId, link.step),
+  ]);
+  if (!change || !found) throw new NotFoundError('This approval link is not valid');
+  return {
+    link: {
+      changeId: link.changeId,
+      step: link.step,
+      approver: link.approver,
+      decision: link.decision,
+      expiresAt: link.expiresAt,
+    },
+    change: {
+      number: change.number,
+      shortDescription: change.shortDescription,
+      type: change.type,
+      plannedStart: change.plannedStart,
+      plannedEnd: change.plannedEnd,
+      requester: change.requester.email,
+    },
+    status: found.step.status,
+  };
+}
+
+/** Decides through a link: the link is used up first, so replaying it can never decide twice. */
+export async function decideByLink(
+  deps: ApprovalLinkDeps,
+  token: string,
+  input: { comment?: string | undefined },
+): Promise<DecisionResult> {
+  const link = await readApprovalLink(deps, token);
+  if (!(await deps.changes.consumeLink(link.linkId, link.expiresAt)))
+    throw new ConflictError('This approval link was used already');
+  const approver: Actor = { id: link.approver, email: link.approver, groups: [] };
+  return decideApproval(
+    deps,
+    approver,
+    link.changeId,
+    link.step,
+    { decision: link.decision, ...(input.comment ? { comment: input.comment } : {}) },
+    'mail_link',
+  );
+}

@@ -1,0 +1,159 @@
+import * as z from 'zod';
+import { type Change, riskLevel } from './change.ts';
+
+/**
+ * Who approves a change, and when enough of them have. The route depends on type and risk:
+ *
+ * | change              | route          | steps (all must approve)                       |
+ * | ------------------- | -------------- | ---------------------------------------------- |
+ * | standard            | `none`         | pre-approved                                   |
+ * | normal, low risk    | `manager`      | the assignment group's manager (else the CAB)  |
+ * | normal, medium risk | `cab`          | the CAB, N of M                                |
+ * | normal, high risk   | `cab_and_owner`| the CAB (all) and the service owner            |
+ * | emergency           | `ecab`         | the emergency CAB, any one, short timeout      |
+ *
+ * The state machine chooses its branch from the route; each step is one `.waitForTaskToken`
+ * task that times out into a reminder, an escalation and finally expiry.
+ */
+export const ApprovalRoute = z.enum(['none', 'manager', 'cab', 'cab_and_owner', 'ecab']);
+export type ApprovalRoute = z.infer<typeof ApprovalRoute>;
+
+export const StepId = z.enum(['manager', 'cab', 'service_owner', 'ecab']);
+export type StepId = z.infer<typeof StepId>;
+
+export const Quorum = z.discriminatedUnion('rule', [
+  /** The first decision decides. */
+  z.object({ rule: z.literal('any') }),
+  /** Everyone must approve; one rejection rejects. */
+  z.object({ rule: z.literal('all') }),
+  /** N approvals approve; rejected as soon as N can no longer be reached. */
+  z.object({ rule: z.literal('n_of_m'), n: z.number().int().min(1).max(50) }),
+]);
+export type Quorum = z.infer<typeof Quorum>;
+
+export const Decision = z.enum(['approved', 'rejected']);
+export type Decision = z.infer<typeof Decision>;
+
+export const ApprovalDecision = z.object({
+  by: z.object({ id: z.string(), email: z.string() }),
+  decision: Decision,
+  comment: z.string().max(2000).default(''),
+  at: z.iso.datetime(),
+  via: z.enum(['portal', 'mail_link']),
+  /** A decision of the escalation group, which decides the step on its own. */
+  onBehalf: z.boolean().default(false),
+});
+export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
+
+export const StepStatus = z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const Round = z.enum(['request', 'reminder', 'escalation']);
+export type Round = z.infer<typeof Round>;
+
+/** One approval step of one change, as stored. The task token never leaves the server. */
+export const ApprovalStep = z.object({
+  changeId: z.string().min(1).max(64),
+  step: StepId,
+  status: StepStatus,
+  round: Round,
+  quorum: Quorum,
+  /** Who may decide, resolved when the step was requested (the change's requester never is). */
+  approvers: z.array(z.email()).max(100),
+  /** Added at escalation: any one of them decides the step. */
+  escalationApprovers: z.array(z.email()).max(100).default([]),
+  decisions: z.array(ApprovalDecision).max(200).default([]),
+  requestedAt: z.iso.datetime(),
+  decidedAt: z.iso.datetime().optional(),
+  version: z.number().int().min(1),
+});
+export type ApprovalStep = z.infer<typeof ApprovalStep>;
+
+export interface ApprovalSettings {
+  /** Group id of the change advisory board. */
+  readonly cabGroup: string;
+  /** Group id of the emergency CAB. */
+  readonly emergencyCabGroup: string;
+  /** Group id that receives escalations and may decide on the approvers' behalf. */
+  readonly escalationGroup: string;
+  /** Approvals a medium-risk change needs from the CAB. */
+  readonly cabQuorum: number;
+  /** Service → owner's address. A service without an owner falls back to the escalation group. */
+  readonly serviceOwners: Readonly<Record<string, string>>;
+}
+
+export const defaultApprovalSettings: ApprovalSettings = {
+  cabGroup: 'cab',
+  emergencyCabGroup: 'ecab',
+  escalationGroup: 'change-managers',
+  cabQuorum: 2,
+  serviceOwners: {},
+};
+
+export function approvalRoute(change: Pick<Change, 'type' | 'risk'>): ApprovalRoute {
+  if (change.type === 'standard') return 'none';
+  if (change.type === 'emergency') return 'ecab';
+  const level = riskLevel(change.risk) ?? 'high';
+  return level === 'low' ? 'manager' : level === 'medium' ? 'cab' : 'cab_and_owner';
+}
+
+export const stepsOf: Readonly<Record<ApprovalRoute, readonly StepId[]>> = {
+  none: [],
+  manager: ['manager'],
+  cab: ['cab'],
+  cab_and_owner: ['cab', 'service_owner'],
+  ecab: ['ecab'],
+};
+
+/** Who is asked in a step: groups to expand into members, and people by address. */
+export interface StepApprovers {
+  readonly groups: readonly string[];
+  readonly people: readonly string[];
+  readonly quorum: Quorum;
+}
+
+export function stepApprovers(
+  step: StepId,
+  change: Pick<Change, 'type' | 'risk' | 'services'>,
+  settings: ApprovalSettings,
+  manager: string | undefined,
+): StepApprovers {
+  switch (step) {
+    case 'manager':
+      return manager
+        ? { groups: [], people: [manager], quorum: { rule: 'any' } }
+        : { groups: [settings.cabGroup], people: [], quorum: { rule: 'any' } };
+    case 'cab':
+      return approvalRoute(change) === 'cab_and_owner'
+        ? { groups: [settings.cabGroup], people: [], quorum: { rule: 'all' } }
+        : { groups: [settings.cabGroup], people: [], quorum: { rule: 'n_of_m', n: settings.cabQuorum } };
+    case 'service_owner': {
+      const owners = change.services.flatMap((s) => settings.serviceOwners[s] ?? []);
+      return owners.length > 0
+        ? { groups: [], people: [...new Set(owners)], quorum: { rule: 'all' } }
+        : { groups: [settings.escalationGroup], people: [], quorum: { rule: 'any' } };
+    }
+    case 'ecab':
+      return { groups: [settings.emergencyCabGroup], people: [], quorum: { rule: 'any' } };
+  }
+}
+
+/**
+ * The outcome of a step given its decisions, or `pending`. An escalation approver's decision
+ * settles the step alone; otherwise the quorum rule counts the approvers' decisions. An N of M
+ * step whose M is below N needs everyone.
+ */
+export function stepOutcome(step: Pick<ApprovalStep, 'quorum' | 'approvers' | 'decisions'>): StepStatus {
+  const onBehalf = step.decisions.find((d) => d.onBehalf);
+  if (onBehalf) return onBehalf.decision;
+  const counted = step.decisions.filter((d) => step.approvers.includes(d.by.email));
+  const approvals = counted.filter((d) => d.decision === 'approved').length;
+  const rejections = counted.length - approvals;
+  const m = step.approvers.length;
+  if (step.quorum.rule === 'any') return counted[0]?.decision ?? 'pending';
+  const needed = step.quorum.rule === 'all' ? m : Math.min(step.quorum.n, m);
+  if (needed === 0) return 'pending';
+  if (approvals >= needed) return 'approved';
+  if (m - rejections < needed) return 'rejected';
+  return 'pending';
+}

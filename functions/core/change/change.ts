@@ -1,0 +1,146 @@
+import * as z from 'zod';
+import { GroupId } from '#core/group/group.ts';
+import { Label, Person, TicketNumber } from '#core/ticket/ticket.ts';
+
+/**
+ * The change record (DESIGN §6). A standard change comes from a pre-approved template and
+ * needs no CAB; a normal change is risk-assessed and approved; an emergency change goes to the
+ * emergency CAB with a short timeout. Affected services and configuration items are plain
+ * references until the CMDB exists.
+ */
+export const ChangeType = z.enum(['standard', 'normal', 'emergency']);
+export type ChangeType = z.infer<typeof ChangeType>;
+
+export const ChangeState = z.enum([
+  'new',
+  'assess',
+  'authorize',
+  'scheduled',
+  'implement',
+  'review',
+  'closed',
+  'rejected',
+  'cancelled',
+  'failed',
+  'backed_out',
+]);
+export type ChangeState = z.infer<typeof ChangeState>;
+
+export const RiskLevel = z.enum(['low', 'medium', 'high']);
+export type RiskLevel = z.infer<typeof RiskLevel>;
+
+const ActorRef = z.object({ id: z.string(), email: z.string() });
+
+export const Risk = z.object({
+  /** The questionnaire's score, or undefined before it was answered. */
+  score: z.number().int().min(0).optional(),
+  /** The level the questionnaire gave (or the template's, for a standard change). */
+  assessed: RiskLevel.optional(),
+  /** Question id → chosen option id. */
+  answers: z.record(z.string().max(64), z.string().max(64)).default({}),
+  /** An agent's override of the assessed level, with the reason (also in the history). */
+  override: z
+    .object({ level: RiskLevel, reason: z.string().min(1).max(1000), by: ActorRef, at: z.iso.datetime() })
+    .optional(),
+});
+export type Risk = z.infer<typeof Risk>;
+
+/** The level that counts: the override when there is one, else the assessment. */
+export const riskLevel = (risk: Risk): RiskLevel | undefined => risk.override?.level ?? risk.assessed;
+
+export const ApprovalStatus = z.enum([
+  'not_requested',
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'cancelled',
+]);
+export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
+
+export const CloseCode = z.enum(['successful', 'successful_with_issues', 'unsuccessful']);
+
+/** Plain-text fields of a change plan: long enough for a real runbook, bounded for DynamoDB. */
+const Plan = z.string().trim().min(1, 'is required').max(20_000);
+
+export const Change = z.object({
+  id: z.string().min(1).max(64),
+  number: TicketNumber,
+  type: ChangeType,
+  /** The standard change template it was created from. */
+  templateId: z.string().max(64).optional(),
+  shortDescription: z.string().min(1).max(160),
+  description: z.string().max(10_000).default(''),
+  justification: Plan,
+  implementationPlan: Plan,
+  backoutPlan: Plan,
+  testPlan: Plan,
+  plannedStart: z.iso.datetime(),
+  plannedEnd: z.iso.datetime(),
+  services: z.array(Label).max(20).default([]),
+  configurationItems: z.array(Label).max(50).default([]),
+  assignmentGroup: GroupId,
+  assignee: Person.optional(),
+  requester: Person,
+  state: ChangeState,
+  risk: Risk,
+  approval: z.object({
+    status: ApprovalStatus,
+    /** The Step Functions execution deciding it, while and after it runs. */
+    executionId: z.string().max(2048).optional(),
+    route: z.string().max(32).optional(),
+    decidedAt: z.iso.datetime().optional(),
+  }),
+  /** An emergency change inside a freeze window carries the justification, as it is recorded. */
+  freezeJustification: z.string().min(1).max(2000).optional(),
+  closeCode: CloseCode.optional(),
+  closeNotes: z.string().max(4000).optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  version: z.number().int().min(1),
+});
+export type Change = z.infer<typeof Change>;
+
+/** Longest planned window: the change calendar reads back one month further than the range asked for. */
+export const MAX_CHANGE_WINDOW_DAYS = 31;
+
+/** A freeze (blackout) window: no standard or normal change may be planned inside it. */
+export const FreezeWindow = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().trim().min(1).max(100),
+  reason: z.string().trim().max(1000).default(''),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  /** Services it applies to; empty means every service. */
+  services: z.array(Label).max(20).default([]),
+  createdBy: ActorRef,
+  createdAt: z.iso.datetime(),
+});
+export type FreezeWindow = z.infer<typeof FreezeWindow>;
+
+/** A pre-approved standard change: the plans are fixed, the risk is low by definition. */
+export const ChangeTemplate = z.object({
+  id: GroupId,
+  name: z.string().trim().min(1).max(100),
+  shortDescription: z.string().min(1).max(160),
+  justification: Plan,
+  implementationPlan: Plan,
+  backoutPlan: Plan,
+  testPlan: Plan,
+  assignmentGroup: GroupId,
+  services: z.array(Label).max(20).default([]),
+  createdAt: z.iso.datetime(),
+});
+export type ChangeTemplate = z.infer<typeof ChangeTemplate>;
+
+/** An immutable record of one change to a change record (the ticket audit entry's twin). */
+export const ChangeAuditEntry = z.object({
+  changeId: z.string().min(1).max(64),
+  at: z.iso.datetime(),
+  actor: ActorRef,
+  field: z.string().max(64),
+  oldValue: z.unknown().optional(),
+  newValue: z.unknown().optional(),
+  reason: z.string().max(2000).optional(),
+});
+export type ChangeAuditEntry = z.infer<typeof ChangeAuditEntry>;

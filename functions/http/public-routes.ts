@@ -1,0 +1,29 @@
+/**
+ * The routes API Gateway serves without a token, as `METHOD /path/{param}` route keys. The CDK
+ * API gives each its own route without the JWT authorizer, the local gateway lets them through,
+ * and the API refuses to start when the routes marked `public` differ from this list.
+ */
+export const PUBLIC_ROUTES = [
+  /** The liveness probe. */
+  'GET /api/health',
+  /** The API description. */
+  'GET /api/openapi.json',
+  /** An approval link's confirmation page: the signed, single-use link is the credential. */
+  'GET /api/approval-links/{token}',
+  'POST /api/approval-links/{token}',
+] as const;
+
+/** Whether a request (method and concrete path) hits one of the given public route keys. */
+export function isPublicRequest(routeKeys: readonly string[], method: string, path: string): boolean {
+  return routeKeys.some((key) => {
+    const [keyMethod, keyPath = ''] = key.split(' ');
+    if (keyMethod !== method) return false;
+    const pattern = keyPath
+      .split('/')
+      .map((segment) =>
+        /^\{\w+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('/');
+    return new RegExp(`^${pattern}$`).test(path);
+  });
+}
