@@ -408,6 +408,10 @@ describe('an admin keeps groups, routing and the quarantine', () => {
     await page.getByLabel('Address').fill('alex.agent@example.com');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByText('alex.agent@example.com added.').waitFor();
+    await page.getByLabel(/^Description/).fill('Engineers who go on site');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    await page.getByText('Group saved.').waitFor();
+    await page.locator('.lead').getByText('Engineers who go on site').waitFor();
     await checkPage(page, 'admin-group');
   });
 
@@ -425,6 +429,28 @@ describe('an admin keeps groups, routing and the quarantine', () => {
     await checkPage(page, 'admin-routing');
     const saved = (await (await apiAs('admin', '/routing')).json()) as { rules: { id: string }[] };
     expect(saved.rules.map((rule) => rule.id)).toEqual(['network', 'hardware', 'site-visits']);
+  });
+
+  it('pages through a queue longer than a page with Load more', async () => {
+    const token = await idToken(cloud, 'employee');
+    for (let i = 1; i <= 52; i++) {
+      const created = await fetch(`${cloud.urls.portal}/api/tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ shortDescription: `VPN drops, report ${i}` }),
+      });
+      expect(created.status).toBe(201);
+    }
+    const { page } = admin;
+    await page.goto(`${cloud.urls.portal}/work?view=queue&group=network&state=new`);
+    const rows = page.locator('.queue-table tbody tr');
+    await rows.nth(49).waitFor();
+    expect(await rows.count()).toBe(50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await rows.nth(51).waitFor();
+    expect(await rows.count()).toBe(52);
+    expect(new Set(await page.locator('.queue-table .ticket-number').allTextContents()).size).toBe(52);
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
   });
 
   it('lists quarantined mail and releases it', async () => {

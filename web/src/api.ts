@@ -67,6 +67,10 @@ export interface Api {
   listGroups(cursor?: string): Promise<Page<Group>>;
   createGroup(group: { id: string; name: string; description?: string }): Promise<Group>;
   getGroup(id: string): Promise<Group>;
+  updateGroup(
+    id: string,
+    change: { version: number; name?: string; description?: string | null },
+  ): Promise<Group>;
   listMembers(groupId: string, cursor?: string): Promise<Page<GroupMember>>;
   addMember(groupId: string, member: { email: string; name?: string }): Promise<GroupMember>;
   removeMember(groupId: string, email: string): Promise<void>;
@@ -183,6 +187,7 @@ export function createApi({ apiBase, idToken, onSessionExpired }: ApiOptions): A
     listGroups: (cursor) => call<Page<Group>>(`/groups?${query({ cursor })}`),
     createGroup: (group) => call<Group>('/groups', { method: 'POST', body: group }),
     getGroup: (id) => call<Group>(groupPath(id)),
+    updateGroup: (id, change) => call<Group>(groupPath(id), { method: 'PATCH', body: change }),
     listMembers: (id, cursor) => call<Page<GroupMember>>(`${groupPath(id)}/members?${query({ cursor })}`),
     addMember: (id, member) =>
       call<GroupMember>(`${groupPath(id)}/members`, { method: 'POST', body: member }),

@@ -1,8 +1,9 @@
-import { lazy, type ReactNode, Suspense, useCallback, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useMemo, useState } from 'react';
 import { createApi } from './api.ts';
 import type { Auth, Session } from './auth.ts';
-import { Dialog, Loading } from './components.tsx';
+import { Dialog } from './components.tsx';
 import type { PortalConfig } from './config.ts';
+import { LazyPage, pageLoader } from './lazy-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignedOutPage } from './pages/signed-out-page.tsx';
@@ -14,49 +15,61 @@ import { shortcutHelp, useShortcuts } from './shortcuts.ts';
  * Every page but home is loaded when first visited, so an employee's first load carries
  * neither the agent workspace nor the admin screens.
  */
-const MyTicketsPage = lazy(() =>
-  import('./pages/my-tickets-page.tsx').then((m) => ({ default: m.MyTicketsPage })),
+const MyTicketsPage = pageLoader(() => import('./pages/my-tickets-page.tsx').then((m) => m.MyTicketsPage));
+const NewTicketPage = pageLoader(() => import('./pages/new-ticket-page.tsx').then((m) => m.NewTicketPage));
+const TicketPage = pageLoader(() => import('./pages/ticket-page.tsx').then((m) => m.TicketPage));
+const QueuePage = pageLoader(() => import('./pages/agent/queue-page.tsx').then((m) => m.QueuePage));
+const WorkspacePage = pageLoader(() =>
+  import('./pages/agent/workspace-page.tsx').then((m) => m.WorkspacePage),
 );
-const NewTicketPage = lazy(() =>
-  import('./pages/new-ticket-page.tsx').then((m) => ({ default: m.NewTicketPage })),
-);
-const TicketPage = lazy(() => import('./pages/ticket-page.tsx').then((m) => ({ default: m.TicketPage })));
-const QueuePage = lazy(() => import('./pages/agent/queue-page.tsx').then((m) => ({ default: m.QueuePage })));
-const WorkspacePage = lazy(() =>
-  import('./pages/agent/workspace-page.tsx').then((m) => ({ default: m.WorkspacePage })),
-);
-const GroupsPage = lazy(() =>
-  import('./pages/admin/groups-page.tsx').then((m) => ({ default: m.GroupsPage })),
-);
-const GroupPage = lazy(() => import('./pages/admin/group-page.tsx').then((m) => ({ default: m.GroupPage })));
-const RoutingPage = lazy(() =>
-  import('./pages/admin/routing-page.tsx').then((m) => ({ default: m.RoutingPage })),
-);
-const QuarantinePage = lazy(() =>
-  import('./pages/admin/quarantine-page.tsx').then((m) => ({ default: m.QuarantinePage })),
+const GroupsPage = pageLoader(() => import('./pages/admin/groups-page.tsx').then((m) => m.GroupsPage));
+const GroupPage = pageLoader(() => import('./pages/admin/group-page.tsx').then((m) => m.GroupPage));
+const RoutingPage = pageLoader(() => import('./pages/admin/routing-page.tsx').then((m) => m.RoutingPage));
+const QuarantinePage = pageLoader(() =>
+  import('./pages/admin/quarantine-page.tsx').then((m) => m.QuarantinePage),
 );
 
-const ChangesPage = lazy(() =>
-  import('./pages/changes/changes-page.tsx').then((m) => ({ default: m.ChangesPage })),
+const ChangesPage = pageLoader(() => import('./pages/changes/changes-page.tsx').then((m) => m.ChangesPage));
+const NewChangePage = pageLoader(() =>
+  import('./pages/changes/new-change-page.tsx').then((m) => m.NewChangePage),
 );
-const NewChangePage = lazy(() =>
-  import('./pages/changes/new-change-page.tsx').then((m) => ({ default: m.NewChangePage })),
+const ChangePage = pageLoader(() => import('./pages/changes/change-page.tsx').then((m) => m.ChangePage));
+const CalendarPage = pageLoader(() =>
+  import('./pages/changes/calendar-page.tsx').then((m) => m.CalendarPage),
 );
-const ChangePage = lazy(() =>
-  import('./pages/changes/change-page.tsx').then((m) => ({ default: m.ChangePage })),
+const ApprovalsPage = pageLoader(() =>
+  import('./pages/changes/approvals-page.tsx').then((m) => m.ApprovalsPage),
 );
-const CalendarPage = lazy(() =>
-  import('./pages/changes/calendar-page.tsx').then((m) => ({ default: m.CalendarPage })),
+const ApprovalLinkPage = pageLoader(() =>
+  import('./pages/changes/approval-link-page.tsx').then((m) => m.ApprovalLinkPage),
 );
-const ApprovalsPage = lazy(() =>
-  import('./pages/changes/approvals-page.tsx').then((m) => ({ default: m.ApprovalsPage })),
+const FreezeWindowsPage = pageLoader(() =>
+  import('./pages/changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
-const ApprovalLinkPage = lazy(() =>
-  import('./pages/changes/approval-link-page.tsx').then((m) => ({ default: m.ApprovalLinkPage })),
-);
-const FreezeWindowsPage = lazy(() =>
-  import('./pages/changes/freeze-windows-page.tsx').then((m) => ({ default: m.FreezeWindowsPage })),
-);
+
+const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
+  'my-tickets': MyTicketsPage,
+  'new-ticket': NewTicketPage,
+  ticket: TicketPage,
+  queue: QueuePage,
+  workspace: WorkspacePage,
+  'admin-groups': GroupsPage,
+  'admin-group': GroupPage,
+  'admin-routing': RoutingPage,
+  'admin-quarantine': QuarantinePage,
+  changes: ChangesPage,
+  'new-change': NewChangePage,
+  change: ChangePage,
+  'change-calendar': CalendarPage,
+  approvals: ApprovalsPage,
+  'approval-link': ApprovalLinkPage,
+  'admin-freezes': FreezeWindowsPage,
+};
+
+/** Starts loading the page of this address; the boot does it while it reads its configuration. */
+export function preloadPage(route: Route): Promise<unknown> {
+  return pageOf[route.name]?.preload().catch(() => undefined) ?? Promise.resolve();
+}
 
 type SignIn = { readonly session: Session } | { readonly session: null; readonly reason?: string };
 
@@ -92,14 +105,14 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
     >
       {route.name === 'approval-link' ? (
         // A mailed approval link works without signing in: the signed link is the credential.
-        <Suspense fallback={<Loading label="Loading…" />}>
-          <ApprovalLinkPage apiBase={config.apiBase} token={route.token} />
-        </Suspense>
+        <LazyPage
+          key={`approval-link:${route.token}`}
+          loader={ApprovalLinkPage}
+          props={{ apiBase: config.apiBase, token: route.token }}
+        />
       ) : portal ? (
         <PortalContext.Provider value={portal}>
-          <Suspense fallback={<Loading label="Loading…" />}>
-            <Page route={route} session={portal.session} />
-          </Suspense>
+          <Page route={route} session={portal.session} />
         </PortalContext.Provider>
       ) : (
         <SignedOutPage reason={'reason' in signIn ? signIn.reason : undefined} onSignIn={signInAndReturn} />
@@ -126,6 +139,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
   );
 }
 
+/** Each page has its own key, so moving between pages never carries one page's state into another. */
 function Page({ route, session }: { route: Route; session: Session }) {
   const agent = isAgent(session);
   const admin = isAdmin(session);
@@ -134,38 +148,60 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'home':
       return <HomePage />;
     case 'new-ticket':
-      return <NewTicketPage key={route.kind} kind={route.kind} />;
+      return (
+        <LazyPage key={`new-ticket:${route.kind}`} loader={NewTicketPage} props={{ kind: route.kind }} />
+      );
     case 'my-tickets':
-      return <MyTicketsPage search={route.search} />;
+      return <LazyPage key="my-tickets" loader={MyTicketsPage} props={{ search: route.search }} />;
     case 'ticket':
-      return <TicketPage key={route.id} id={route.id} />;
+      return <LazyPage key={`ticket:${route.id}`} loader={TicketPage} props={{ id: route.id }} />;
     // The API decides who sees what; these checks only spare people pages they cannot use.
     case 'queue':
-      return agent ? <QueuePage search={route.search} /> : <NotFoundPage />;
+      return agent ? (
+        <LazyPage key="queue" loader={QueuePage} props={{ search: route.search }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'workspace':
-      return agent ? <WorkspacePage key={route.id} id={route.id} /> : <NotFoundPage />;
+      return agent ? (
+        <LazyPage key={`workspace:${route.id}`} loader={WorkspacePage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'admin-groups':
-      return admin ? <GroupsPage /> : <NotFoundPage />;
+      return admin ? <LazyPage key="groups" loader={GroupsPage} props={{}} /> : <NotFoundPage />;
     case 'admin-group':
-      return admin ? <GroupPage key={route.id} id={route.id} /> : <NotFoundPage />;
+      return admin ? (
+        <LazyPage key={`group:${route.id}`} loader={GroupPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'admin-routing':
-      return admin ? <RoutingPage /> : <NotFoundPage />;
+      return admin ? <LazyPage key="routing" loader={RoutingPage} props={{}} /> : <NotFoundPage />;
     case 'admin-quarantine':
-      return admin ? <QuarantinePage /> : <NotFoundPage />;
+      return admin ? <LazyPage key="quarantine" loader={QuarantinePage} props={{}} /> : <NotFoundPage />;
     case 'changes':
-      return agent ? <ChangesPage /> : <NotFoundPage />;
+      return agent ? <LazyPage key="changes" loader={ChangesPage} props={{}} /> : <NotFoundPage />;
     case 'new-change':
-      return agent ? <NewChangePage /> : <NotFoundPage />;
+      return agent ? <LazyPage key="new-change" loader={NewChangePage} props={{}} /> : <NotFoundPage />;
     case 'change':
-      return agent || approver ? <ChangePage key={route.id} id={route.id} /> : <NotFoundPage />;
+      return agent || approver ? (
+        <LazyPage key={`change:${route.id}`} loader={ChangePage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'change-calendar':
-      return agent || approver ? <CalendarPage search={route.search} /> : <NotFoundPage />;
+      return agent || approver ? (
+        <LazyPage key="change-calendar" loader={CalendarPage} props={{ search: route.search }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'approvals':
-      return <ApprovalsPage />;
+      return <LazyPage key="approvals" loader={ApprovalsPage} props={{}} />;
     case 'approval-link':
       return <NotFoundPage />;
     case 'admin-freezes':
-      return admin ? <FreezeWindowsPage /> : <NotFoundPage />;
+      return admin ? <LazyPage key="freezes" loader={FreezeWindowsPage} props={{}} /> : <NotFoundPage />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -1,8 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app.tsx';
+import { App, preloadPage } from './app.tsx';
 import { CALLBACK_PATH, createAuth } from './auth.ts';
 import { loadConfig } from './config.ts';
+import { parseRoute } from './router.tsx';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -10,6 +11,7 @@ if (!container) throw new Error('index.html lacks #root');
 const root = createRoot(container);
 
 async function boot(): Promise<void> {
+  const page = preloadPage(parseRoute(window.location));
   const config = await loadConfig();
   const auth = createAuth(config);
   let reason: string | undefined;
@@ -22,6 +24,7 @@ async function boot(): Promise<void> {
     }
   }
   const session = await auth.currentSession();
+  await page;
   root.render(
     <StrictMode>
       <App config={config} auth={auth} initial={session ? { session } : { session: null, reason }} />

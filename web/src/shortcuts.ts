@@ -7,7 +7,7 @@ export const shortcutHelp: readonly { readonly where: string; readonly keys: rea
       where: 'Everywhere',
       keys: [
         ['?', 'Show this list of shortcuts'],
-        ['/', 'Go to the search box (home, queues)'],
+        ['/', 'Go to the search box (home page)'],
       ],
     },
     {

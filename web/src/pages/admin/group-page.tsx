@@ -1,19 +1,21 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../../api.ts';
 import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.tsx';
+import { LoadMore } from '../../load-more.tsx';
 import { usePortal } from '../../portal-context.ts';
 import { Link, paths } from '../../router.tsx';
 import { useLoad } from '../../use-load.ts';
 import { usePageTitle } from '../../use-page-title.ts';
+import { usePaged } from '../../use-paged.ts';
 
 /** Admins: one group's members, added and removed by address. */
 export function GroupPage({ id: groupId }: { id: string }) {
   const { api } = usePortal();
   const id = useId();
   const groupFetcher = useCallback(() => api.getGroup(groupId), [api, groupId]);
-  const membersFetcher = useCallback(() => api.listMembers(groupId), [api, groupId]);
+  const membersFetcher = useCallback((cursor?: string) => api.listMembers(groupId, cursor), [api, groupId]);
   const group = useLoad(groupFetcher, 'The group could not be loaded.');
-  const members = useLoad(membersFetcher, 'The members could not be loaded.');
+  const members = usePaged(membersFetcher, 'The members could not be loaded.');
   const [error, setError] = useState<string>();
   const [message, setMessage] = useState<string>();
   const [saving, setSaving] = useState(false);
@@ -31,7 +33,9 @@ export function GroupPage({ id: groupId }: { id: string }) {
       return true;
     } catch (failure) {
       if (failure instanceof SessionExpiredError) return false;
-      if (failure instanceof ApiError) {
+      if (failure instanceof ApiError && failure.status === 409) {
+        setError('Changed by someone else: reload the page to see the group as it is now.');
+      } else if (failure instanceof ApiError) {
         const fields = failure.fields.map((f) => `${f.path} ${f.message}`).join('; ');
         setError(fields ? `${failure.message}: ${fields}` : failure.message);
       } else setError('That did not work. Try again.');
@@ -78,16 +82,14 @@ export function GroupPage({ id: groupId }: { id: string }) {
       )}
       <section aria-labelledby={`${id}-members`}>
         <h2 id={`${id}-members`}>Members</h2>
-        {members.load.status === 'loading' && <Loading label="Loading members…" />}
-        {members.load.status === 'failed' && (
-          <ErrorNotice message={members.load.message} onRetry={() => void members.reload()} />
-        )}
-        {members.load.status === 'ready' && members.load.data.items.length === 0 && (
+        {members.status === 'loading' && <Loading label="Loading members…" />}
+        {members.error && <ErrorNotice message={members.error} onRetry={() => void members.reload()} />}
+        {members.status === 'ready' && members.items.length === 0 && (
           <p className="empty">Nobody is in this group yet.</p>
         )}
-        {members.load.status === 'ready' && members.load.data.items.length > 0 && (
+        {members.items.length > 0 && (
           <ul className="file-list">
-            {members.load.data.items.map((member) => (
+            {members.items.map((member) => (
               <li key={member.email}>
                 <span>
                   {member.name ? `${member.name} · ` : ''}
@@ -110,12 +112,74 @@ export function GroupPage({ id: groupId }: { id: string }) {
             ))}
           </ul>
         )}
+        {members.status !== 'failed' && (
+          <LoadMore
+            cursor={members.cursor}
+            busy={members.status === 'loading-more'}
+            onLoad={() => void members.loadMore()}
+          />
+        )}
       </section>
       {error && <ErrorNotice message={error} />}
       {message && (
         <p className="success-text" role="status">
           {message}
         </p>
+      )}
+      {group.load.status === 'ready' && (
+        <form
+          key={group.load.data.version}
+          className="form panel"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (group.load.status !== 'ready') return;
+            const form = new FormData(event.currentTarget);
+            const description = String(form.get('description') ?? '').trim();
+            const version = group.load.data.version;
+            void run(
+              async () =>
+                group.set(
+                  await api.updateGroup(groupId, {
+                    version,
+                    name: String(form.get('name') ?? '').trim(),
+                    description: description || null,
+                  }),
+                ),
+              'Group saved.',
+            );
+          }}
+          aria-labelledby={`${id}-edit`}
+        >
+          <h2 id={`${id}-edit`}>Name and description</h2>
+          <div className="field">
+            <label htmlFor={`${id}-group-name`}>Name</label>
+            <input
+              id={`${id}-group-name`}
+              name="name"
+              required
+              maxLength={100}
+              defaultValue={group.load.data.name}
+              autoComplete="off"
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-group-description`}>
+              Description <span className="optional">(optional)</span>
+            </label>
+            <input
+              id={`${id}-group-description`}
+              name="description"
+              maxLength={1000}
+              defaultValue={group.load.data.description ?? ''}
+              autoComplete="off"
+            />
+          </div>
+          <div className="form-actions">
+            <button type="submit" className="button button-secondary" disabled={saving}>
+              Save group
+            </button>
+          </div>
+        </form>
       )}
       <form className="form panel" onSubmit={add} aria-labelledby={`${id}-add`}>
         <h2 id={`${id}-add`}>Add a member</h2>

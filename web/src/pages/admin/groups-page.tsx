@@ -1,18 +1,20 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../../api.ts';
 import { ErrorNotice, Loading, Notice, PageHeading } from '../../components.tsx';
+import { LoadMore } from '../../load-more.tsx';
 import { usePortal } from '../../portal-context.ts';
 import { Link, paths } from '../../router.tsx';
-import { useLoad } from '../../use-load.ts';
 import { usePageTitle } from '../../use-page-title.ts';
+import { usePaged } from '../../use-paged.ts';
 
 /** Admins: the assignment groups, and a form to add one. */
 export function GroupsPage() {
   const { api } = usePortal();
   usePageTitle('Groups');
   const id = useId();
-  const fetcher = useCallback(() => api.listGroups(), [api]);
-  const { load, reload } = useLoad(fetcher, 'The groups could not be loaded.');
+  const fetcher = useCallback((cursor?: string) => api.listGroups(cursor), [api]);
+  const list = usePaged(fetcher, 'The groups could not be loaded.');
+  const reload = list.reload;
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string>();
   const [created, setCreated] = useState<string>();
@@ -48,14 +50,14 @@ export function GroupsPage() {
   return (
     <>
       <PageHeading>Groups</PageHeading>
-      {load.status === 'loading' && <Loading label="Loading groups…" />}
-      {load.status === 'failed' && <ErrorNotice message={load.message} onRetry={() => void reload()} />}
-      {load.status === 'ready' && load.data.items.length === 0 && (
+      {list.status === 'loading' && <Loading label="Loading groups…" />}
+      {list.error && <ErrorNotice message={list.error} onRetry={() => void reload()} />}
+      {list.status === 'ready' && list.items.length === 0 && (
         <p className="empty">No groups yet. Add the first below.</p>
       )}
-      {load.status === 'ready' && load.data.items.length > 0 && (
+      {list.items.length > 0 && (
         <ul className="ticket-list" aria-label="Assignment groups">
-          {load.data.items.map((group) => (
+          {list.items.map((group) => (
             <li key={group.id} className="ticket-item">
               <Link to={paths.adminGroup(group.id)} className="ticket-link">
                 <span className="ticket-summary">{group.name}</span>
@@ -65,6 +67,13 @@ export function GroupsPage() {
             </li>
           ))}
         </ul>
+      )}
+      {list.status !== 'failed' && (
+        <LoadMore
+          cursor={list.cursor}
+          busy={list.status === 'loading-more'}
+          onLoad={() => void list.loadMore()}
+        />
       )}
       <form className="form panel" onSubmit={create} aria-labelledby={`${id}-heading`}>
         <h2 id={`${id}-heading`}>Add a group</h2>

@@ -1,16 +1,18 @@
 import { useCallback, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../../api.ts';
 import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.tsx';
+import { LoadMore } from '../../load-more.tsx';
 import { usePortal } from '../../portal-context.ts';
-import { useLoad } from '../../use-load.ts';
 import { usePageTitle } from '../../use-page-title.ts';
+import { usePaged } from '../../use-paged.ts';
 
 /** Admins: mail kept out of the ticket flow, with the reason, and the release into it. */
 export function QuarantinePage() {
   const { api } = usePortal();
   usePageTitle('Quarantined mail');
-  const fetcher = useCallback(() => api.listQuarantine(), [api]);
-  const { load, reload } = useLoad(fetcher, 'The quarantine could not be loaded.');
+  const fetcher = useCallback((cursor?: string) => api.listQuarantine(cursor), [api]);
+  const list = usePaged(fetcher, 'The quarantine could not be loaded.');
+  const reload = list.reload;
   const [requested, setRequested] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<string>();
 
@@ -32,15 +34,15 @@ export function QuarantinePage() {
         Mail Spoke did not turn into tickets (spam, viruses, failed DMARC, unknown senders). It was never
         answered. Releasing a message makes a ticket from it.
       </p>
-      {load.status === 'loading' && <Loading label="Loading quarantined mail…" />}
-      {load.status === 'failed' && <ErrorNotice message={load.message} onRetry={() => void reload()} />}
+      {list.status === 'loading' && <Loading label="Loading quarantined mail…" />}
+      {list.error && <ErrorNotice message={list.error} onRetry={() => void reload()} />}
       {error && <ErrorNotice message={error} />}
-      {load.status === 'ready' && load.data.items.length === 0 && (
+      {list.status === 'ready' && list.items.length === 0 && (
         <p className="empty">Nothing is in quarantine.</p>
       )}
-      {load.status === 'ready' && load.data.items.length > 0 && (
+      {list.items.length > 0 && (
         <ul className="ticket-list" aria-label="Quarantined messages">
-          {load.data.items.map((mail) => (
+          {list.items.map((mail) => (
             <li key={mail.id} className="ticket-item quarantine-item">
               <div>
                 <p className="ticket-summary">{mail.subject || '(no subject)'}</p>
@@ -73,6 +75,13 @@ export function QuarantinePage() {
             </li>
           ))}
         </ul>
+      )}
+      {list.status !== 'failed' && (
+        <LoadMore
+          cursor={list.cursor}
+          busy={list.status === 'loading-more'}
+          onLoad={() => void list.loadMore()}
+        />
       )}
     </>
   );

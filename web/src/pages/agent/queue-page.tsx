@@ -59,20 +59,6 @@ export function QueuePage({ search }: { search: string }) {
   const title = titleOf(query, groupName);
   usePageTitle(title);
 
-  useEffect(() => {
-    let live = true;
-    Promise.all([api.me(), api.listGroups()])
-      .then(([me, page]) => {
-        if (!live) return;
-        setGroups(page.items);
-        setMine(isAdmin(session) ? page.items.map((g) => g.id) : me.assignmentGroups);
-      })
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [api, session]);
-
   const load = useCallback(
     async (after?: string) => {
       const current = JSON.parse(key) as QueueQuery;
@@ -101,6 +87,21 @@ export function QueuePage({ search }: { search: string }) {
   useEffect(() => {
     void load();
   }, [load]);
+
+  // After the tickets: the queue itself is what the agent is waiting for.
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.me(), api.listGroups()])
+      .then(([me, page]) => {
+        if (!live) return;
+        setGroups(page.items);
+        setMine(isAdmin(session) ? page.items.map((g) => g.id) : me.assignmentGroups);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api, session]);
 
   function moveFocus(step: 1 | -1) {
     const links = Array.from(table.current?.querySelectorAll<HTMLAnchorElement>('a.queue-link') ?? []);

@@ -30,6 +30,7 @@ import {
   resolutionLabels,
   stateLabels,
 } from '../../format.ts';
+import { LoadMore } from '../../load-more.tsx';
 import { usePortal } from '../../portal-context.ts';
 import { Link, paths } from '../../router.tsx';
 import { useShortcuts } from '../../shortcuts.ts';
@@ -46,6 +47,7 @@ import type {
 } from '../../types.ts';
 import { useLoad } from '../../use-load.ts';
 import { usePageTitle } from '../../use-page-title.ts';
+import { usePaged } from '../../use-paged.ts';
 
 type Mode = 'reply' | 'note';
 type Change = Omit<TicketChange, 'version'>;
@@ -180,7 +182,7 @@ export function WorkspacePage({ id }: { id: string }) {
             <Conversation ticketId={ticket.id} articles={followUps} audience="agent" />
           </section>
           {open ? (
-            <Composer ref={composer} ticket={ticket} onAdded={added} onConflict={() => setConflict(true)} />
+            <Composer ref={composer} ticket={ticket} onAdded={added} />
           ) : (
             <p className="muted">
               This ticket is {stateLabels[ticket.state].toLowerCase()}; nothing more can be added.
@@ -520,7 +522,6 @@ function Composer(props: {
   ref: Ref<{ start: (mode: Mode) => void }>;
   ticket: Ticket;
   onAdded: (result: { ticket: Ticket; article: Article }) => void;
-  onConflict: () => void;
 }) {
   const { ticket, onAdded } = props;
   const { api } = usePortal();
@@ -666,19 +667,21 @@ function History(props: {
   const { ticketId, version, headingRef } = props;
   const { api } = usePortal();
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new version means new history to read
-  const fetcher = useCallback(() => api.history(ticketId), [api, ticketId, version]);
-  const { load, reload } = useLoad(fetcher, 'The history could not be loaded.');
+  const fetcher = useCallback((cursor?: string) => api.history(ticketId, cursor), [api, ticketId, version]);
+  const history = usePaged(fetcher, 'The history could not be loaded.');
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading" ref={headingRef} tabIndex={-1}>
         History
       </h2>
-      {load.status === 'loading' && <p className="loading">Loading the history…</p>}
-      {load.status === 'failed' && <ErrorNotice message={load.message} onRetry={() => void reload()} />}
-      {load.status === 'ready' && load.data.items.length === 0 && <p className="muted">No changes yet.</p>}
-      {load.status === 'ready' && load.data.items.length > 0 && (
+      {history.status === 'loading' && history.items.length === 0 && (
+        <p className="loading">Loading the history…</p>
+      )}
+      {history.error && <ErrorNotice message={history.error} onRetry={() => void history.reload()} />}
+      {history.status === 'ready' && history.items.length === 0 && <p className="muted">No changes yet.</p>}
+      {history.items.length > 0 && (
         <ol className="timeline">
-          {load.data.items.map((entry: AuditEntry) => (
+          {history.items.map((entry: AuditEntry) => (
             <li key={`${entry.at}-${entry.field}`}>
               <DateTime iso={entry.at} /> · <span className="muted">{entry.actor.email}</span>
               <br />
@@ -688,6 +691,13 @@ function History(props: {
             </li>
           ))}
         </ol>
+      )}
+      {history.status !== 'failed' && (
+        <LoadMore
+          cursor={history.cursor}
+          busy={history.status === 'loading-more'}
+          onLoad={() => void history.loadMore()}
+        />
       )}
     </section>
   );
