@@ -179,7 +179,8 @@ async function startEventBusStandIn(): Promise<{ server: Server; url: string }> 
 async function firstEvent(handler: string, urls: Record<string, string>): Promise<unknown> {
   if (handler === 'api') return healthEvent();
   // The last round of an approval that does not exist: one DynamoDB read, no mail, no change.
-  if (handler === 'change-workflow') return { action: 'expire', changeId: 'bench-no-such-change', step: 'cab' };
+  if (handler === 'change-workflow')
+    return { action: 'expire', changeId: 'bench-no-such-change', step: 'cab' };
   if (handler === 'ticket-housekeeping') return {};
   if (handler === 'notifications') {
     const detail = { ticketId: 'NO-SUCH-TICKET', number: 'INC0000000', articleId: 'none', type: 'reply' };

@@ -116,7 +116,12 @@ export class SpokeStack extends Stack {
       apiBase: '/api',
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
-    this.events.grantPublish(this.api.handler, this.email.handler, this.housekeeping.handler);
+    this.events.grantPublish(
+      this.api.handler,
+      this.email.handler,
+      this.housekeeping.handler,
+      this.workflows.changeTask,
+    );
     this.notifications = new Notifications(this, 'Notifications', {
       data: this.data,
       events: this.events,

@@ -9,7 +9,9 @@ export interface DomainEvent {
     | 'article.added'
     | 'mail.quarantined'
     | 'mail.release_requested'
-    | 'mail.released';
+    | 'mail.released'
+    | 'change.created'
+    | 'change.updated';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

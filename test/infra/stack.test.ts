@@ -321,7 +321,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email and housekeeping functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping and change-workflow functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -338,7 +338,9 @@ describe('SpokeStack security properties', () => {
     }
 
     expect([...publishers].sort()).toEqual(
-      [stack.api.handler, stack.email.handler, stack.housekeeping.handler].map(roleId).sort(),
+      [stack.api.handler, stack.email.handler, stack.housekeeping.handler, stack.workflows.changeTask]
+        .map(roleId)
+        .sort(),
     );
   });
 

@@ -18,6 +18,7 @@ import { defaultRiskQuestionnaire } from '#core/change/risk.ts';
 import { createGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
+import type { DomainEvent } from '#ports/domain-events.ts';
 import { freshTables } from '../support/dynamodb.ts';
 
 /**
@@ -32,6 +33,7 @@ const admin: Actor = { id: 'u-ada', email: 'ada.admin@example.com', groups: ['ad
 let deps: ChangeDeps;
 const started: string[] = [];
 const stopped: string[] = [];
+const published: DomainEvent[] = [];
 
 beforeAll(async () => {
   const tables = await freshTables();
@@ -52,6 +54,11 @@ beforeAll(async () => {
   };
   deps = {
     changes: new DynamoChangeStore(tables.documents, tables.domainTable, tables.idempotencyTable),
+    events: {
+      publish: async (events) => {
+        published.push(...events);
+      },
+    },
     workflow,
     groupStore,
     clock: { now: () => new Date() },
@@ -185,6 +192,17 @@ describe('change lifecycle (property)', () => {
           const history = await changeHistory(deps, agent, change.id);
           const audited = history.items.filter((e) => e.field === 'state').map((e) => e.newValue);
           expect(audited).toEqual(seen);
+          // Every stored move was announced on the bus, in order.
+          const announced = published
+            .filter((e) => e.detail.changeId === change.id)
+            .flatMap((e) =>
+              e.type === 'change.created'
+                ? ['new']
+                : (e.detail.changes as { field: string; newValue: unknown }[])
+                    .filter((c) => c.field === 'state')
+                    .map((c) => c.newValue),
+            );
+          expect(announced).toEqual(seen);
         },
       ),
       { numRuns: 40 },

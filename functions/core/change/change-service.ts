@@ -12,6 +12,7 @@ import { Label } from '#core/ticket/ticket.ts';
 import type { ChangeAuditDraft, ChangeStore, InboxEntry } from '#ports/change-store.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 import type { Clock, IdGenerator } from '#ports/clock.ts';
+import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { Page } from '#ports/ticket-store.ts';
 import {
@@ -53,6 +54,7 @@ export interface ChangeSettings {
 
 export interface ChangeDeps {
   readonly changes: ChangeStore;
+  readonly events: DomainEventPublisher;
   readonly workflow: ChangeWorkflow;
   readonly groupStore: GroupStore;
   readonly clock: Clock;
@@ -273,12 +275,28 @@ export async function createChange(deps: ChangeDeps, actor: Actor, raw: CreateCh
   };
   await checkFreezes(deps, draft);
   const { number: _, ...record } = draft;
-  return deps.changes.create(record, [
+  const created = await deps.changes.create(record, [
     { at: now, actor: ref(actor), field: 'state', newValue: 'new', reason: `${input.type} change created` },
     ...(draft.freezeJustification
       ? [{ at: now, actor: ref(actor), field: 'freezeJustification', newValue: draft.freezeJustification }]
       : []),
   ]);
+  await deps.events.publish([
+    {
+      type: 'change.created',
+      id: deps.ids.next(),
+      at: now,
+      detail: {
+        changeId: created.id,
+        number: created.number,
+        type: created.type,
+        assignmentGroup: created.assignmentGroup,
+        plannedStart: created.plannedStart,
+        plannedEnd: created.plannedEnd,
+      },
+    },
+  ]);
+  return created;
 }
 
 async function load(deps: ChangeDeps, actor: Actor, id: string): Promise<Change> {
@@ -352,6 +370,7 @@ function auditDiff(
   return entries;
 }
 
+/** Stores a change with its audit entries, then publishes `change.updated` with what changed. */
 async function save(
   deps: ChangeDeps,
   before: Change,
@@ -359,7 +378,21 @@ async function save(
   actor: Actor,
   reason?: string,
 ): Promise<Change> {
-  await deps.changes.update(after, before.version, auditDiff(before, after, actor, after.updatedAt, reason));
+  const audit = auditDiff(before, after, actor, after.updatedAt, reason);
+  await deps.changes.update(after, before.version, audit);
+  if (audit.length > 0)
+    await deps.events.publish([
+      {
+        type: 'change.updated',
+        id: deps.ids.next(),
+        at: after.updatedAt,
+        detail: {
+          changeId: after.id,
+          number: after.number,
+          changes: audit.map(({ field, oldValue, newValue }) => ({ field, oldValue, newValue })),
+        },
+      },
+    ]);
   return after;
 }
 
