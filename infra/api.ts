@@ -1,6 +1,12 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -89,7 +95,7 @@ export class Api extends Construct {
     props.changeApproval.grantTaskResponse(this.handler);
     props.linkKey.grant(this.handler, 'kms:VerifyMac');
     this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -113,6 +119,16 @@ export class Api extends Construct {
         ),
       },
     });
+    // The anonymous approval-link routes cost a Lambda call and a KMS VerifyMac each: a tighter limit.
+    (stage.node.defaultChild as CfnStage).addPropertyOverride(
+      'RouteSettings',
+      Object.fromEntries(
+        PUBLIC_ROUTES.filter((key) => key.includes('approval-links')).map((key) => [
+          key,
+          { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        ]),
+      ),
+    );
     const integration = new HttpLambdaIntegration('Handler', this.handler);
     const authorizer = new HttpJwtAuthorizer('Cognito', props.auth.issuer, {
       jwtAudience: [props.auth.portalClient.userPoolClientId],

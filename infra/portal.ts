@@ -242,7 +242,7 @@ export class Portal extends Construct {
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
       reason:
-        "A WAF web ACL has a fixed monthly cost against Spoke's near-zero idle cost; the API needs a Cognito JWT and the HTTP API stage is throttled.",
+        "A WAF web ACL has a fixed monthly cost against Spoke's near-zero idle cost. Every API route needs a Cognito JWT except health, openapi.json and the approval-link routes, whose KMS-signed single-use token is the credential; the stage is throttled, and the link routes more tightly.",
     });
     if (!hasCustomDomain) {
       Validations.of(this.distribution).acknowledge({

@@ -102,9 +102,7 @@ export class Workflows extends Construct {
       description: 'Spoke change approval workflow task',
       environment: { ...props.environment, LINK_KEY_ID: this.linkKey.keyArn },
       logRetention: props.logRetention,
-    })
-      .bindTable(props.data.domain, 'readWrite')
-      .bindTable(props.data.idempotency, 'readWrite');
+    }).bindTable(props.data.domain, 'readWrite');
     this.linkKey.grant(this.changeTask, 'kms:GenerateMac');
     this.changeTask.addToRolePolicy(
       sendMailAs(this, props.environment.MAIL_FROM, props.environment.MAIL_CONFIGURATION_SET),
@@ -241,7 +239,9 @@ export class Workflows extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       queryLanguage: QueryLanguage.JSON_PATH,
       definitionBody: DefinitionBody.fromChainable(plan.next(route)),
-      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
+      // Every state transition is logged, without the data: task inputs carry the task tokens that
+      // answer approvals, and they have no place in a log group people can read.
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
       timeout: Duration.days(30),
     });

@@ -61,7 +61,7 @@ export async function handleChangeTask(s: ChangeWorkflowServices, input: ChangeT
         const link = (decision: 'approved' | 'rejected') =>
           issueApprovalLink(
             s,
-            { changeId: change.id, step: step.step, approver, decision },
+            { changeId: change.id, attempt: step.attempt, step: step.step, approver, decision },
             s.linkValidHours,
           );
         const mail = approvalRequestMail(

@@ -81,7 +81,6 @@ export async function seedChangeDemo(
     templateId: 'wifi-firmware',
     plannedStart: at(now, 2, 20),
     plannedEnd: at(now, 2, 22),
-    services: ['Wi-Fi', 'VPN'],
   });
   await moveChange(deps, agent, standard.id, { version: standard.version, to: 'scheduled' });
 
@@ -94,7 +93,8 @@ export async function seedChangeDemo(
     testPlan: 'Connect from outside with the standard client.',
     plannedStart: at(now, 2, 21),
     plannedEnd: at(now, 2, 23),
-    services: ['VPN'],
+    // Wi-Fi users authenticate against the VPN concentrator: it touches the firmware change's service.
+    services: ['VPN', 'Wi-Fi'],
     assignmentGroup: 'network',
   });
   await updateChange(deps, agent, vpn.id, { version: vpn.version, riskAnswers: mediumRiskAnswers });

@@ -45,12 +45,14 @@ export interface ChangeStore {
   audit(changeId: string, entries: readonly ChangeAuditDraft[]): Promise<void>;
   history(id: string, page: PageRequest): Promise<Page<ChangeAuditEntry>>;
 
-  /** An approval step with its current task token (never shown to anyone). */
+  /** An approval step of one submission, with its current task token (never shown to anyone). */
   getStep(
     changeId: string,
+    attempt: number,
     step: ApprovalStep['step'],
   ): Promise<{ step: ApprovalStep; taskToken?: string } | undefined>;
-  steps(changeId: string): Promise<ApprovalStep[]>;
+  /** The approval steps of one submission. */
+  steps(changeId: string, attempt: number): Promise<ApprovalStep[]>;
   /**
    * Writes a step if it is still at `expectedVersion` (0: new), with the task token of the
    * waiting task when given, and replaces the step's inbox entries (none once it is decided).

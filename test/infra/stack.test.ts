@@ -134,7 +134,7 @@ describe('SpokeStack security properties', () => {
     expect(definition).not.toMatch(/JSONata|\\"Assign\\"/);
     expect(machine?.Properties.LoggingConfiguration).toMatchObject({
       Level: 'ALL',
-      IncludeExecutionData: true,
+      IncludeExecutionData: false,
     });
     expect(machine?.Properties.TracingConfiguration).toEqual({ Enabled: true });
   });

@@ -227,7 +227,7 @@ describe('change approval through the synthesized state machine', () => {
     const stored = await documents.send(
       new GetCommand({
         TableName: tableName(LOCAL_TABLE_PREFIX, domainTable),
-        Key: { pk: `CHANGE#${change.id}`, sk: 'APPROVAL#cab' },
+        Key: { pk: `CHANGE#${change.id}`, sk: 'APPROVAL#001#cab' },
       }),
     );
     expect(stored.Item?.status).toBe('approved');
@@ -498,6 +498,128 @@ describe('change approval through the synthesized state machine', () => {
     expect((await decide(change, 'cab', 'employee', 'approved')).status).toBe(404);
     expect((await decide(change, 'cab', 'agent', 'approved')).status).toBe(403);
     await move((await view(change.id)).change, 'cancelled', { reason: 'cleanup' });
+  });
+});
+
+describe('approval cannot be bypassed (review findings)', () => {
+  it('takes a standard change whole from its template: no plan, service or item of the requester’s own', async () => {
+    const window = inFuture(700);
+    const smuggled = await send(
+      'POST',
+      '/api/changes',
+      {
+        type: 'standard',
+        templateId: 'wifi-firmware',
+        ...window,
+        shortDescription: 'Drop the payments database',
+        configurationItems: ['payments-db-primary'],
+      },
+      'agent',
+    );
+    expect(smuggled.status).toBe(400);
+    expect(JSON.stringify(await smuggled.json())).toContain('configurationItems');
+    const standard = await json<ChangeJson>(
+      await send(
+        'POST',
+        '/api/changes',
+        { type: 'standard', templateId: 'wifi-firmware', ...window },
+        'agent',
+      ),
+    );
+    const edit = await send(
+      'PATCH',
+      `/api/changes/${standard.id}`,
+      { version: standard.version, implementationPlan: 'DROP DATABASE payments;' },
+      'agent',
+    );
+    expect(edit.status).toBe(400);
+    expect(JSON.stringify(await edit.json())).toContain('implementationPlan');
+  });
+
+  it('decides a resubmitted change afresh: old approvals and old links count for nothing', async () => {
+    timeouts = 'one-second';
+    let change: ChangeJson;
+    try {
+      change = await submitted();
+    } finally {
+      timeouts = 'declared';
+    }
+    const firstLink = await eventually(async () => {
+      const mail = (await mailsAbout(change.number)).find((m) =>
+        m.destination.to.includes(email('approver')),
+      );
+      return /Approve:\s+\S+\/approvals\/link\/(\S+)/.exec(mail?.body.text ?? '')?.[1];
+    }, 'the first approval mail');
+    const expired = await settledState(change, 'assess');
+    const again = await move(expired.change, 'authorize');
+    expect(again.state).toBe('authorize');
+    await eventually(
+      async () => (await view(change.id)).steps.find((s) => s.step === 'cab'),
+      'the new cab step',
+    );
+    const fresh = await view(change.id);
+    expect(fresh.change.approval.status).toBe('pending');
+    expect(fresh.steps[0]).toMatchObject({ status: 'pending', decisions: [] });
+    const stale = await fetch(`${cloud.urls.api}/api/approval-links/${firstLink}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(stale.status).toBe(410);
+    expect((await view(change.id)).change.state).toBe('authorize');
+    await move((await view(change.id)).change, 'cancelled', { reason: 'cleanup' });
+  });
+
+  it('keeps everyone who wrote or submitted a change from approving it', async () => {
+    const draft = await draftChange({ type: 'emergency', riskAnswers: undefined });
+    const edited = await json<ChangeJson>(
+      await send(
+        'PATCH',
+        `/api/changes/${draft.id}`,
+        { version: draft.version, testPlan: 'Ping it twice.' },
+        'manager',
+      ),
+    );
+    await move(edited, 'authorize', {}, 'manager');
+    const step = await eventually(
+      async () => (await view(draft.id)).steps.find((s) => s.step === 'ecab'),
+      'the ecab step',
+    );
+    expect(step.approvers).toEqual([email('approver')]);
+    expect((await decide(draft, 'ecab', 'manager', 'approved')).status).toBe(403);
+    await json(await decide(draft, 'ecab', 'approver', 'approved'));
+    await settledState(draft, 'scheduled');
+  });
+
+  it('schedules nothing on a bare answer to a task token: the approvers’ decisions must be stored', async () => {
+    const change = await submitted();
+    const stored = await documents.send(
+      new GetCommand({
+        TableName: tableName(LOCAL_TABLE_PREFIX, domainTable),
+        Key: { pk: `CHANGE#${change.id}`, sk: 'APPROVAL#001#cab' },
+      }),
+    );
+    await cloud.workflows.changeWorkflow.answer(String(stored.Item?.taskToken), { decision: 'approved' });
+    const done = await settledState(change, 'assess');
+    expect(done.change.approval.status).toBe('expired');
+    const history = await json<{ items: { field: string; newValue: unknown; reason?: string }[] }>(
+      await api(`/api/changes/${change.id}/history`, { as: 'agent' }),
+    );
+    expect(history.items).toContainEqual(
+      expect.objectContaining({
+        field: 'state',
+        newValue: 'assess',
+        reason: 'the workflow reported an approval its steps do not show',
+      }),
+    );
+  });
+
+  it('refuses a decision on a cancelled change (410), whichever comes first', async () => {
+    const change = await submitted();
+    await move((await view(change.id)).change, 'cancelled', { reason: 'Postponed' });
+    const late = await decide(change, 'cab', 'approver', 'approved');
+    expect(late.status).toBe(410);
+    expect((await view(change.id)).steps[0]?.decisions).toEqual([]);
   });
 });
 

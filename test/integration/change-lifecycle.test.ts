@@ -132,6 +132,7 @@ describe('change lifecycle (property)', () => {
               testPlan: 't',
               assignmentGroup: 'workplace',
               services: [],
+              configurationItems: [],
               createdAt: new Date().toISOString(),
             });
             return createChange(deps, agent, {

@@ -250,7 +250,13 @@ describe('approval links', () => {
     clock: { now: () => now },
     ids: { next: () => 'LINK1' },
   } as unknown as ApprovalLinkDeps;
-  const link = { changeId: 'C1', step: 'cab' as const, approver: 'A@X.io', decision: 'approved' as const };
+  const link = {
+    changeId: 'C1',
+    attempt: 1,
+    step: 'cab' as const,
+    approver: 'A@X.io',
+    decision: 'approved' as const,
+  };
 
   it('reads back what it signed, with the approver normalized', async () => {
     const token = await issueApprovalLink(deps, link, 72);

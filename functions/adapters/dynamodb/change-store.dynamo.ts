@@ -33,8 +33,8 @@ import { AUDIT_PREFIX, withoutKeys } from './keys.ts';
  * | item          | pk                     | sk                       | index keys                                            |
  * | ------------- | ---------------------- | ------------------------ | ----------------------------------------------------- |
  * | change        | `CHANGE#<id>`          | `#CHANGE`                | gsi1 `CHANGES_BY#<email>`, gsi2 `CHANGES#<state>` (sort `<updatedAt>#<id>`), gsi3 `CALENDAR#<yyyy-mm>` (sort `<plannedStart>#<id>`), gsi4 `NUMBER#CHG…` |
- * | approval step | `CHANGE#<id>`          | `APPROVAL#<step>`        | —                                                     |
- * | inbox entry   | `CHANGE#<id>`          | `INBOX#<step>#<email>`   | gsi2 `APPROVER#<email>` (sort `<requestedAt>#<id>#<step>`) |
+ * | approval step | `CHANGE#<id>`          | `APPROVAL#<attempt>#<step>` | —                                                  |
+ * | inbox entry   | `CHANGE#<id>`          | `INBOX#<attempt>#<step>#<email>` | gsi2 `APPROVER#<email>` (sort `<requestedAt>#<id>#<step>`) |
  * | audit entry   | `CHANGE#<id>`          | `~AUDIT#<at>#<n>#<rand>` | —                                                     |
  * | freeze window | `FREEZE#<id>`          | `#FREEZE`                | gsi3 `FREEZES` (sort `<start>#<id>`)                  |
  * | template      | `CHANGE_TEMPLATE#<id>` | `#TEMPLATE`              | gsi1 `CHANGE_TEMPLATES` (sort `<id>`)                 |
@@ -45,10 +45,14 @@ import { AUDIT_PREFIX, withoutKeys } from './keys.ts';
  * idempotency table until they expire.
  */
 const changeKey = (id: string) => ({ pk: `CHANGE#${id}`, sk: '#CHANGE' });
-const stepKey = (changeId: string, step: string) => ({ pk: `CHANGE#${changeId}`, sk: `APPROVAL#${step}` });
-const inboxKey = (changeId: string, step: string, email: string) => ({
+const attemptPart = (attempt: number) => String(attempt).padStart(3, '0');
+const stepKey = (changeId: string, attempt: number, step: string) => ({
   pk: `CHANGE#${changeId}`,
-  sk: `INBOX#${step}#${email}`,
+  sk: `APPROVAL#${attemptPart(attempt)}#${step}`,
+});
+const inboxKey = (changeId: string, attempt: number, step: string, email: string) => ({
+  pk: `CHANGE#${changeId}`,
+  sk: `INBOX#${attemptPart(attempt)}#${step}#${email}`,
 });
 const freezeKey = (id: string) => ({ pk: `FREEZE#${id}`, sk: '#FREEZE' });
 const templateKey = (id: string) => ({ pk: `CHANGE_TEMPLATE#${id}`, sk: '#TEMPLATE' });
@@ -215,20 +219,23 @@ export class DynamoChangeStore implements ChangeStore {
     };
   }
 
-  async getStep(changeId: string, step: StepId) {
+  async getStep(changeId: string, attempt: number, step: StepId) {
     const { Item } = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: stepKey(changeId, step), ConsistentRead: true }),
+      new GetCommand({ TableName: this.#table, Key: stepKey(changeId, attempt, step), ConsistentRead: true }),
     );
     if (!Item) return undefined;
     const { taskToken, ...rest } = withoutKeys(Item);
     return { step: ApprovalStep.parse(rest), ...(typeof taskToken === 'string' ? { taskToken } : {}) };
   }
 
-  async steps(changeId: string): Promise<ApprovalStep[]> {
+  async steps(changeId: string, attempt: number): Promise<ApprovalStep[]> {
     const items = await this.#queryAll({
       TableName: this.#table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :approval)',
-      ExpressionAttributeValues: { ':pk': changeKey(changeId).pk, ':approval': 'APPROVAL#' },
+      ExpressionAttributeValues: {
+        ':pk': changeKey(changeId).pk,
+        ':approval': `APPROVAL#${attemptPart(attempt)}#`,
+      },
       ConsistentRead: true,
     });
     return items.map((item) => {
@@ -246,17 +253,22 @@ export class DynamoChangeStore implements ChangeStore {
     const existing = await this.#queryAll({
       TableName: this.#table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :inbox)',
-      ExpressionAttributeValues: { ':pk': changeKey(step.changeId).pk, ':inbox': `INBOX#${step.step}#` },
+      ExpressionAttributeValues: {
+        ':pk': changeKey(step.changeId).pk,
+        ':inbox': `INBOX#${attemptPart(step.attempt)}#${step.step}#`,
+      },
       ProjectionExpression: 'pk, sk',
     });
-    const keep = new Set(options.inbox.map((e) => inboxKey(e.changeId, step.step, e.approver).sk));
+    const keep = new Set(
+      options.inbox.map((e) => inboxKey(e.changeId, step.attempt, step.step, e.approver).sk),
+    );
     try {
       await this.#transact([
         {
           Put: {
             TableName: this.#table,
             Item: {
-              ...stepKey(step.changeId, step.step),
+              ...stepKey(step.changeId, step.attempt, step.step),
               entity: 'approval-step',
               ...parsed,
               ...(options.taskToken ? { taskToken: options.taskToken } : {}),
@@ -276,7 +288,7 @@ export class DynamoChangeStore implements ChangeStore {
           Put: {
             TableName: this.#table,
             Item: {
-              ...inboxKey(entry.changeId, step.step, entry.approver),
+              ...inboxKey(entry.changeId, step.attempt, step.step, entry.approver),
               gsi2pk: partitions.approver(entry.approver).value,
               gsi2sk: `${entry.requestedAt}#${entry.changeId}#${entry.step}`,
               entity: 'approval-inbox',

@@ -29,25 +29,35 @@ const subjects: Readonly<Record<Round, string>> = {
   escalation: 'Escalated: approval overdue',
 };
 
+/** Text a requester wrote, quoted line by line, so it cannot pass for Spoke's own lines (or links). */
+const quoted = (text: string) => text.split(/\r?\n/).map((line) => `  | ${line}`);
+
 function summary(change: Change): string[] {
+  const override = change.risk.override;
   return [
     `${change.number} — ${change.shortDescription}`,
-    `Type: ${change.type}    Risk: ${riskLevel(change.risk) ?? 'not assessed'}`,
+    `Type: ${change.type}    Risk: ${riskLevel(change.risk) ?? 'not assessed'}${
+      override
+        ? ` (overridden from ${change.risk.assessed ?? 'unassessed'} by ${override.by.email}: ${override.reason})`
+        : ''
+    }`,
     `Planned: ${change.plannedStart} to ${change.plannedEnd} (UTC)`,
     `Services: ${change.services.join(', ') || '—'}    Configuration items: ${change.configurationItems.join(', ') || '—'}`,
     `Requested by: ${change.requester.name ?? change.requester.email}`,
     '',
+    'What the requester wrote (quoted):',
+    '',
     'Justification:',
-    change.justification,
+    ...quoted(change.justification),
     '',
     'Implementation plan:',
-    change.implementationPlan,
+    ...quoted(change.implementationPlan),
     '',
     'Backout plan:',
-    change.backoutPlan,
+    ...quoted(change.backoutPlan),
     '',
     'Test plan:',
-    change.testPlan,
+    ...quoted(change.testPlan),
   ];
 }
 
@@ -72,13 +82,13 @@ export function approvalRequestMail(
     text: [
       intro,
       '',
-      ...summary(change),
-      '',
       `Approve: ${base(ctx)}/approvals/link/${links.approve}`,
       `Reject:  ${base(ctx)}/approvals/link/${links.reject}`,
       '',
       `Each link opens a confirmation page and works once, for ${validHours} hours. You can also decide in your approvals inbox: ${base(ctx)}/approvals`,
-      'Replies to this mail are not read as decisions.',
+      'Replies to this mail are not read as decisions. The only links to decide with are the two above.',
+      '',
+      ...summary(change),
     ].join('\n'),
     messageId: ourMessageId(change.id, `approval-${step.step}-${step.round}-${step.version}`, domainOf(ctx)),
     inReplyTo: thread,

@@ -18,6 +18,8 @@ export interface ApprovalLinkDeps extends ChangeDeps {
 const LinkPayload = z.strictObject({
   v: z.literal(1),
   changeId: z.string().min(1).max(64),
+  /** The submission for approval the link belongs to. */
+  attempt: z.number().int().min(1),
   step: StepId,
   approver: z.email(),
   decision: Decision,
@@ -87,7 +89,7 @@ export async function previewApprovalLink(deps: ApprovalLinkDeps, token: string)
   const link = await readApprovalLink(deps, token);
   const [change, found] = await Promise.all([
     deps.changes.get(link.changeId),
-    deps.changes.getStep(link.changeId, link.step),
+    deps.changes.getStep(link.changeId, link.attempt, link.step),
   ]);
   if (!change || !found) throw new NotFoundError('This approval link is not valid');
   return {
@@ -127,5 +129,6 @@ export async function decideByLink(
     link.step,
     { decision: link.decision, ...(input.comment ? { comment: input.comment } : {}) },
     'mail_link',
+    link.attempt,
   );
 }

@@ -54,6 +54,8 @@ export type Round = z.infer<typeof Round>;
 /** One approval step of one change, as stored. The task token never leaves the server. */
 export const ApprovalStep = z.object({
   changeId: z.string().min(1).max(64),
+  /** The submission it belongs to (the change's `approval.attempt` then). */
+  attempt: z.number().int().min(1),
   step: StepId,
   status: StepStatus,
   round: Round,

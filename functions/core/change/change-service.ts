@@ -25,6 +25,7 @@ import {
   type StepId,
   stepApprovers,
   stepOutcome,
+  stepsOf,
 } from './approval.ts';
 import {
   type Change,
@@ -154,9 +155,24 @@ const PLAN_FIELDS = [
   'assignmentGroup',
 ] as const;
 
+/** What a standard change takes from its template and nobody may set or edit. */
+const TEMPLATE_FIELDS = [
+  'shortDescription',
+  'justification',
+  'implementationPlan',
+  'backoutPlan',
+  'testPlan',
+  'services',
+  'configurationItems',
+  'assignmentGroup',
+] as const;
+
 const DAY_MS = 24 * 3600 * 1000;
 const iso = (value: string) => new Date(value).toISOString();
 const ref = (actor: Actor) => ({ id: actor.id, email: actor.email });
+const withContributor = (change: Change, actor: Actor) => [
+  ...new Set([...change.contributors, normalizeEmail(actor.email)]),
+];
 
 /** Agents and admins work changes; approvers and admins decide them; employees see none. */
 const isApproverRole = (actor: Actor) => actor.groups.includes('approvers') || isAdmin(actor);
@@ -221,13 +237,27 @@ export async function createChange(deps: ChangeDeps, actor: Actor, raw: CreateCh
           : 'is required for a standard change',
       },
     ]);
+  if (template) {
+    // A standard change is pre-approved as the template describes it: only its window (and a note) vary.
+    const fixed = [...TEMPLATE_FIELDS, 'riskAnswers'].filter(
+      (f) => input[f as keyof typeof input] !== undefined,
+    );
+    if (fixed.length > 0)
+      throw new ValidationError(
+        'A standard change takes its plan from its template',
+        fixed.map((path) => ({
+          path,
+          message: 'comes from the template of a standard change',
+        })),
+      );
+  }
   const plan = {
-    shortDescription: input.shortDescription ?? template?.shortDescription,
+    shortDescription: template?.shortDescription ?? input.shortDescription,
     justification: template?.justification ?? input.justification,
     implementationPlan: template?.implementationPlan ?? input.implementationPlan,
     backoutPlan: template?.backoutPlan ?? input.backoutPlan,
     testPlan: template?.testPlan ?? input.testPlan,
-    assignmentGroup: input.assignmentGroup ?? template?.assignmentGroup,
+    assignmentGroup: template?.assignmentGroup ?? input.assignmentGroup,
   };
   const missing = Object.entries(plan)
     .filter(([, value]) => value === undefined)
@@ -257,8 +287,8 @@ export async function createChange(deps: ChangeDeps, actor: Actor, raw: CreateCh
     testPlan: plan.testPlan as string,
     plannedStart,
     plannedEnd,
-    services: input.services ?? template?.services ?? [],
-    configurationItems: input.configurationItems ?? [],
+    services: template?.services ?? input.services ?? [],
+    configurationItems: template?.configurationItems ?? input.configurationItems ?? [],
     assignmentGroup: plan.assignmentGroup as string,
     requester: {
       id: actor.id,
@@ -267,7 +297,8 @@ export async function createChange(deps: ChangeDeps, actor: Actor, raw: CreateCh
     },
     state: 'new',
     risk,
-    approval: { status: input.type === 'standard' ? 'approved' : 'not_requested' },
+    approval: { status: input.type === 'standard' ? 'approved' : 'not_requested', attempt: 0 },
+    contributors: [normalizeEmail(actor.email)],
     ...(input.freezeJustification ? { freezeJustification: input.freezeJustification } : {}),
     createdAt: now,
     updatedAt: now,
@@ -315,7 +346,7 @@ export interface ChangeView {
 export async function viewChange(deps: ChangeDeps, actor: Actor, id: string): Promise<ChangeView> {
   const change = await load(deps, actor, id);
   const [steps, neighbours, freezes] = await Promise.all([
-    deps.changes.steps(id),
+    deps.changes.steps(id, change.approval.attempt),
     deps.changes.inWindow(change.plannedStart, change.plannedEnd),
     deps.changes.freezes(change.plannedStart, change.plannedEnd),
   ]);
@@ -413,12 +444,26 @@ export async function updateChange(
     throw new ValidationError(`The plan of ${change.number} is fixed once it is submitted`, [
       { path: 'state', message: `is ${change.state}; the plan and risk change only in new or assess` },
     ]);
-  if (change.type === 'standard' && (input.riskAnswers || input.riskOverride))
-    throw new ValidationError('A standard change is low risk by definition', [
-      { path: 'riskOverride', message: 'is not possible on a standard change' },
-    ]);
+  if (change.type === 'standard') {
+    const fixed = [...TEMPLATE_FIELDS, 'riskAnswers', 'riskOverride'].filter(
+      (f) => input[f as keyof typeof input] !== undefined,
+    );
+    if (fixed.length > 0)
+      throw new ValidationError(
+        'A standard change keeps the plan and risk of its template',
+        fixed.map((path) => ({
+          path,
+          message: 'comes from the template of a standard change',
+        })),
+      );
+  }
   const now = deps.clock.now().toISOString();
-  const next: Change = { ...change, updatedAt: now, version: change.version + 1 };
+  const next: Change = {
+    ...change,
+    ...(planEdit ? { contributors: withContributor(change, actor) } : {}),
+    updatedAt: now,
+    version: change.version + 1,
+  };
   for (const field of PLAN_FIELDS) {
     const value = input[field];
     if (value !== undefined) Object.assign(next, { [field]: value });
@@ -485,7 +530,8 @@ export async function moveChange(
         { path: 'risk.answers', message: 'the risk questionnaire must be answered before authorize' },
       ]);
     await checkFreezes(deps, change);
-    next.approval = { status: 'pending', route: approvalRoute(change) };
+    next.approval = { status: 'pending', route: approvalRoute(change), attempt: change.approval.attempt + 1 };
+    next.contributors = withContributor(change, actor);
     await save(deps, change, next, actor, input.reason);
     let executionId: string;
     try {
@@ -494,7 +540,7 @@ export async function moveChange(
       const back: Change = {
         ...next,
         state: 'assess',
-        approval: { status: 'not_requested' },
+        approval: { status: 'not_requested', attempt: next.approval.attempt },
         updatedAt: now,
         version: next.version + 1,
       };
@@ -512,18 +558,25 @@ export async function moveChange(
   if (input.to === 'scheduled') await checkFreezes(deps, change);
   if (input.to === 'cancelled' && change.state === 'authorize') {
     next.approval = { ...change.approval, status: 'cancelled', decidedAt: now };
+    // The steps close first, so no decision lands on a change that is being cancelled.
+    await closeSteps(deps, change.id, change.approval.attempt, 'cancelled', now);
     await save(deps, change, next, actor, input.reason);
     if (change.approval.executionId)
       await deps.workflow.stop(change.approval.executionId, `cancelled by ${actor.email}`);
-    await closeSteps(deps, change.id, 'cancelled', now);
     return next;
   }
   return save(deps, change, next, actor, input.reason);
 }
 
 /** Ends every pending step of a change (cancelled or expired) and empties its inboxes. */
-async function closeSteps(deps: ChangeDeps, changeId: string, status: 'cancelled' | 'expired', at: string) {
-  for (const step of await deps.changes.steps(changeId)) {
+async function closeSteps(
+  deps: ChangeDeps,
+  changeId: string,
+  attempt: number,
+  status: 'cancelled' | 'expired',
+  at: string,
+) {
+  for (const step of await deps.changes.steps(changeId, attempt)) {
     if (step.status !== 'pending') continue;
     await deps.changes
       .saveStep({ ...step, status, decidedAt: at, version: step.version + 1 }, step.version, { inbox: [] })
@@ -601,70 +654,85 @@ export interface ApprovalRequest {
   readonly decided?: Decision;
 }
 
+/** Who may never decide a change: its requester and everyone who wrote or submitted it. */
+const mayNotApprove = (change: Change) => new Set([change.requester.email, ...change.contributors]);
+
 /**
- * Opens or renews an approval step for a workflow round and remembers the task token the
- * decision must answer. The approvers are resolved now; the requester is never one of them.
+ * Opens or renews an approval step for a workflow round of the change's current submission and
+ * remembers the task token the decision must answer. The approvers are resolved now; the
+ * requester and the change's other authors are never among them. A decision that lands at the
+ * same moment makes the round read the step again.
  */
 export async function requestApproval(
   deps: ChangeDeps,
   input: { changeId: string; step: StepId; round: Round; taskToken: string },
 ): Promise<ApprovalRequest> {
-  const change = await deps.changes.get(input.changeId);
-  if (!change) throw new NotFoundError(`No change ${input.changeId}`);
-  const existing = await deps.changes.getStep(change.id, input.step);
-  const now = deps.clock.now().toISOString();
-  if (existing && existing.step.status !== 'pending') {
-    const decided =
-      existing.step.status === 'approved' || existing.step.status === 'rejected'
-        ? existing.step.status
-        : 'rejected';
-    return { change, step: existing.step, recipients: [], decided };
-  }
-  const requester = change.requester.email;
-  const eligible = (emails: readonly string[]) =>
-    [...new Set(emails.map(normalizeEmail))].filter((e) => e !== requester).slice(0, 50);
-  let step: ApprovalStep;
-  let recipients: string[];
-  if (!existing) {
-    const group = await deps.groupStore.getGroup(change.assignmentGroup);
-    const who = stepApprovers(input.step, change, deps.settings.approval, group?.managerEmail);
-    const approvers = eligible([...who.people, ...(await membersOf(deps, who.groups))]);
-    step = {
-      changeId: change.id,
-      step: input.step,
-      status: 'pending',
-      round: input.round,
-      quorum: who.quorum,
-      approvers,
-      escalationApprovers: [],
-      decisions: [],
-      requestedAt: now,
-      version: 1,
-    };
-    recipients = approvers;
-  } else {
-    const current = existing.step;
-    const decidedBy = new Set(current.decisions.map((d) => d.by.email));
-    step = { ...current, round: input.round, version: current.version + 1 };
-    recipients = current.approvers.filter((a) => !decidedBy.has(a));
-    if (input.round === 'escalation') {
-      const escalation = eligible(await membersOf(deps, [deps.settings.approval.escalationGroup])).slice(
-        0,
-        40,
-      );
-      step.escalationApprovers = escalation;
-      recipients = escalation;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const change = await deps.changes.get(input.changeId);
+    if (!change) throw new NotFoundError(`No change ${input.changeId}`);
+    const submission = change.approval.attempt;
+    const existing = await deps.changes.getStep(change.id, submission, input.step);
+    const now = deps.clock.now().toISOString();
+    if (existing && existing.step.status !== 'pending') {
+      const decided =
+        existing.step.status === 'approved' || existing.step.status === 'rejected'
+          ? existing.step.status
+          : 'rejected';
+      return { change, step: existing.step, recipients: [], decided };
     }
+    const excluded = mayNotApprove(change);
+    const eligible = (emails: readonly string[]) =>
+      [...new Set(emails.map(normalizeEmail))].filter((e) => !excluded.has(e)).slice(0, 50);
+    let step: ApprovalStep;
+    let recipients: string[];
+    if (!existing) {
+      const group = await deps.groupStore.getGroup(change.assignmentGroup);
+      const who = stepApprovers(input.step, change, deps.settings.approval, group?.managerEmail);
+      const approvers = eligible([...who.people, ...(await membersOf(deps, who.groups))]);
+      step = {
+        changeId: change.id,
+        attempt: submission,
+        step: input.step,
+        status: 'pending',
+        round: input.round,
+        quorum: who.quorum,
+        approvers,
+        escalationApprovers: [],
+        decisions: [],
+        requestedAt: now,
+        version: 1,
+      };
+      recipients = approvers;
+    } else {
+      const current = existing.step;
+      const decidedBy = new Set(current.decisions.map((d) => d.by.email));
+      step = { ...current, round: input.round, version: current.version + 1 };
+      recipients = current.approvers.filter((a) => !decidedBy.has(a));
+      if (input.round === 'escalation') {
+        const escalation = eligible(await membersOf(deps, [deps.settings.approval.escalationGroup])).slice(
+          0,
+          40,
+        );
+        step.escalationApprovers = escalation;
+        recipients = escalation;
+      }
+    }
+    const decidedBy = new Set(step.decisions.map((d) => d.by.email));
+    const inbox = [...new Set([...step.approvers, ...step.escalationApprovers])]
+      .filter((a) => !decidedBy.has(a))
+      .map((approver) => inboxEntry(change, step, approver));
+    try {
+      await deps.changes.saveStep(step, existing ? existing.step.version : 0, {
+        taskToken: input.taskToken,
+        inbox,
+      });
+    } catch (error) {
+      if (error instanceof ConflictError) continue;
+      throw error;
+    }
+    return { change, step, recipients };
   }
-  const decidedBy = new Set(step.decisions.map((d) => d.by.email));
-  const inbox = [...new Set([...step.approvers, ...step.escalationApprovers])]
-    .filter((a) => !decidedBy.has(a))
-    .map((approver) => inboxEntry(change, step, approver));
-  await deps.changes.saveStep(step, existing ? existing.step.version : 0, {
-    taskToken: input.taskToken,
-    inbox,
-  });
-  return { change, step, recipients };
+  throw new ConflictError(`The ${input.step} approval of ${input.changeId} kept changing`);
 }
 
 function inboxEntry(change: Change, step: ApprovalStep, approver: string): InboxEntry {
@@ -704,19 +772,23 @@ export async function decideApproval(
   stepId: StepId,
   raw: DecideInput,
   via: 'portal' | 'mail_link' = 'portal',
+  /** The submission a mailed link was issued for; a link of an earlier one is gone. */
+  submission?: number,
 ): Promise<DecisionResult> {
   const input = DecideInput.parse(raw);
   const me = normalizeEmail(actor.email);
   for (let attempt = 0; attempt < 8; attempt++) {
-    const found = await deps.changes.getStep(changeId, stepId);
-    const change = found ? await deps.changes.get(changeId) : undefined;
+    const change = await deps.changes.get(changeId);
+    const found = change ? await deps.changes.getStep(changeId, change.approval.attempt, stepId) : undefined;
     if (!found || !change) throw new NotFoundError(`No approval ${stepId} for change ${changeId}`);
     const { step, taskToken } = found;
     const mayDecide = step.approvers.includes(me) || step.escalationApprovers.includes(me);
-    if (!mayDecide || me === change.requester.email) {
+    if (!mayDecide || mayNotApprove(change).has(me)) {
       if (!mayView(actor, change)) throw new NotFoundError(`No approval ${stepId} for change ${changeId}`);
       throw new ForbiddenError(`${actor.email} is not an approver of ${change.number} (${stepId})`);
     }
+    if (submission !== undefined && submission !== change.approval.attempt)
+      throw new GoneError(`This link was for an earlier submission of ${change.number}`);
     if (step.status === 'expired') throw new GoneError(`The approval of ${change.number} expired`);
     if (step.status === 'cancelled') throw new GoneError(`${change.number} was cancelled`);
     if (step.status !== 'pending')
@@ -725,6 +797,9 @@ export async function decideApproval(
       });
     if (step.decisions.some((d) => d.by.email === me))
       throw new ConflictError(`You already decided on ${change.number}`, { status: step.status });
+    // A step still open on a change that no longer waits (cancelled a moment ago) takes no decision.
+    if (change.state !== 'authorize' || change.approval.status !== 'pending')
+      throw new GoneError(`${change.number} no longer waits for approval (it is ${change.state})`);
     const at = deps.clock.now().toISOString();
     const decisions = [
       ...step.decisions,
@@ -787,7 +862,8 @@ export async function expireApproval(
   stepId: StepId,
 ): Promise<{ decision: Decision | 'expired' }> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const found = await deps.changes.getStep(changeId, stepId);
+    const change = await deps.changes.get(changeId);
+    const found = change ? await deps.changes.getStep(changeId, change.approval.attempt, stepId) : undefined;
     if (!found) return { decision: 'expired' };
     const { step } = found;
     if (step.status === 'approved' || step.status === 'rejected') return { decision: step.status };
@@ -820,21 +896,41 @@ export async function finishApproval(
     if (!change) throw new NotFoundError(`No change ${changeId}`);
     if (change.state !== 'authorize' || change.approval.status !== 'pending') return undefined;
     const now = deps.clock.now().toISOString();
-    const to = outcome === 'approved' ? 'scheduled' : outcome === 'rejected' ? 'rejected' : 'assess';
+    // An approval counts only with every step of the route approved by its approvers: an answer
+    // to a task token alone (from someone who read it in a log) schedules nothing.
+    const steps = await deps.changes.steps(changeId, change.approval.attempt);
+    const route = ApprovalRoute.catch(approvalRoute(change)).parse(change.approval.route);
+    const unproven =
+      outcome === 'approved' &&
+      !stepsOf[route].every((id) => steps.find((step) => step.step === id)?.status === 'approved');
+    const verdict = unproven ? 'expired' : outcome;
+    const to = verdict === 'approved' ? 'scheduled' : verdict === 'rejected' ? 'rejected' : 'assess';
     if (!canMove(change.type, change.state, to, 'workflow'))
       throw new Error(`The workflow cannot move ${change.number} to ${to}`);
     const next: Change = {
       ...change,
       state: to,
-      approval: { ...change.approval, status: outcome, decidedAt: now },
+      approval: { ...change.approval, status: verdict, decidedAt: now },
       updatedAt: now,
       version: change.version + 1,
     };
     // Steps still open (the other branch of a high-risk approval) close first, so nobody decides a finished approval.
-    if (outcome !== 'approved')
-      await closeSteps(deps, changeId, outcome === 'expired' ? 'expired' : 'cancelled', now);
+    if (verdict !== 'approved')
+      await closeSteps(
+        deps,
+        changeId,
+        change.approval.attempt,
+        verdict === 'expired' ? 'expired' : 'cancelled',
+        now,
+      );
     try {
-      await save(deps, change, next, systemActor, `approval ${outcome}`);
+      await save(
+        deps,
+        change,
+        next,
+        systemActor,
+        unproven ? 'the workflow reported an approval its steps do not show' : `approval ${outcome}`,
+      );
     } catch (error) {
       if (error instanceof ConflictError) continue;
       throw error;

@@ -86,11 +86,21 @@ export const Change = z.object({
   risk: Risk,
   approval: z.object({
     status: ApprovalStatus,
+    /**
+     * Which submission for approval this is (1, 2, …). Approval steps, inbox entries and mailed
+     * links belong to one attempt, so a resubmitted change is decided afresh.
+     */
+    attempt: z.number().int().min(0).default(0),
     /** The Step Functions execution deciding it, while and after it runs. */
     executionId: z.string().max(2048).optional(),
     route: z.string().max(32).optional(),
     decidedAt: z.iso.datetime().optional(),
   }),
+  /**
+   * Everyone who wrote the plan or the risk, or submitted the change: none of them may approve it
+   * (separation of duties, beyond the requester).
+   */
+  contributors: z.array(z.email()).max(100).default([]),
   /** An emergency change inside a freeze window carries the justification, as it is recorded. */
   freezeJustification: z.string().min(1).max(2000).optional(),
   closeCode: CloseCode.optional(),
@@ -129,6 +139,7 @@ export const ChangeTemplate = z.object({
   testPlan: Plan,
   assignmentGroup: GroupId,
   services: z.array(Label).max(20).default([]),
+  configurationItems: z.array(Label).max(50).default([]),
   createdAt: z.iso.datetime(),
 });
 export type ChangeTemplate = z.infer<typeof ChangeTemplate>;
