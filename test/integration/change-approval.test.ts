@@ -643,6 +643,14 @@ describe('change calendar, conflicts and freeze windows', () => {
       await api(`/api/change-calendar?from=${from}&to=${to}`, { as: 'approver' }),
     );
     const byNumber = new Map(calendar.changes.map((x) => [x.number, x.conflicts.map((y) => y.number)]));
+    // Lists and the calendar carry summaries: a page stays small whatever the plans hold.
+    expect(calendar.changes[0]).not.toHaveProperty('implementationPlan');
+    const mine = await json<{ items: Record<string, unknown>[] }>(
+      await api('/api/changes?list=mine', { as: 'agent' }),
+    );
+    expect(mine.items.length).toBeGreaterThan(0);
+    expect(mine.items[0]).toHaveProperty('number');
+    expect(mine.items[0]).not.toHaveProperty('backoutPlan');
     expect(byNumber.get(a.number)).toEqual([b.number]);
     expect(byNumber.get(b.number)).toEqual([a.number]);
     expect(byNumber.get(c.number)).toEqual([]);

@@ -51,6 +51,12 @@ export interface Change {
   version: number;
 }
 
+/** A change in a list or on the calendar: without its long texts (the change page has them). */
+export type ChangeSummary = Omit<
+  Change,
+  'description' | 'justification' | 'implementationPlan' | 'backoutPlan' | 'testPlan' | 'closeNotes'
+>;
+
 export interface ApprovalStep {
   step: StepId;
   status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
@@ -155,7 +161,7 @@ const query = (params: Record<string, string | undefined>) =>
 export function changeApi(api: Api) {
   return {
     list: (params: { list: 'mine' | 'state'; state?: ChangeState; cursor?: string }) =>
-      api.request<Page<Change>>(`/changes?${query(params)}`),
+      api.request<Page<ChangeSummary>>(`/changes?${query(params)}`),
     get: (id: string) => api.request<ChangeView>(path(id)),
     create: (change: Record<string, unknown>) =>
       api.request<Change>('/changes', { method: 'POST', body: change }),
@@ -173,7 +179,7 @@ export function changeApi(api: Api) {
       }),
     inbox: () => api.request<Page<InboxEntry>>('/approvals'),
     calendar: (from: string, to: string) =>
-      api.request<{ changes: (Change & { conflicts: Conflict[] })[]; freezes: FreezeWindow[] }>(
+      api.request<{ changes: (ChangeSummary & { conflicts: Conflict[] })[]; freezes: FreezeWindow[] }>(
         `/change-calendar?${query({ from, to })}`,
       ),
     questionnaire: () => api.request<Questionnaire>('/change-risk-questionnaire'),

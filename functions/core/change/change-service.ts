@@ -30,6 +30,7 @@ import {
 import {
   type Change,
   ChangeState,
+  type ChangeSummary,
   ChangeTemplate,
   ChangeType,
   CloseCode,
@@ -37,6 +38,7 @@ import {
   MAX_CHANGE_WINDOW_DAYS,
   RiskLevel,
   riskLevel,
+  summarizeChange,
 } from './change.ts';
 import { canMove, isFinalChange } from './lifecycle.ts';
 import { assessRisk, type RiskQuestionnaire } from './risk.ts';
@@ -603,16 +605,20 @@ export async function listChanges(
   deps: ChangeDeps,
   actor: Actor,
   raw: ChangeListQuery,
-): Promise<Page<Change>> {
+): Promise<Page<ChangeSummary>> {
   const query = ChangeListQuery.parse(raw);
   const page = { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) };
+  const summaries = ({ items, cursor }: Page<Change>) => ({
+    items: items.map(summarizeChange),
+    ...(cursor ? { cursor } : {}),
+  });
   if (query.list === 'mine')
-    return deps.changes.list({ by: 'requester', email: normalizeEmail(actor.email) }, page);
+    return summaries(await deps.changes.list({ by: 'requester', email: normalizeEmail(actor.email) }, page));
   if (!isAgent(actor) && !isApproverRole(actor))
     throw new ForbiddenError('Only agents and approvers list changes by state');
   if (!query.state)
     throw new ValidationError('Which state?', [{ path: 'state', message: 'is required with list=state' }]);
-  return deps.changes.list({ by: 'state', state: query.state }, page);
+  return summaries(await deps.changes.list({ by: 'state', state: query.state }, page));
 }
 
 // ——— approvals ———
@@ -943,7 +949,7 @@ export async function finishApproval(
 // ——— calendar, freeze windows, templates ———
 
 export interface ChangeCalendar {
-  readonly changes: readonly (Change & { conflicts: readonly ChangeConflict[] })[];
+  readonly changes: readonly (ChangeSummary & { conflicts: readonly ChangeConflict[] })[];
   readonly freezes: readonly FreezeWindow[];
 }
 
@@ -966,7 +972,7 @@ export async function changeCalendar(
     (c) => Date.parse(c.plannedStart) < Date.parse(to) && Date.parse(c.plannedEnd) > Date.parse(from),
   );
   return {
-    changes: inRange.map((change) => ({ ...change, conflicts: conflictsOf(change, all) })),
+    changes: inRange.map((change) => ({ ...summarizeChange(change), conflicts: conflictsOf(change, all) })),
     freezes,
   };
 }

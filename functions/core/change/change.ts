@@ -155,3 +155,30 @@ export const ChangeAuditEntry = z.object({
   reason: z.string().max(2000).optional(),
 });
 export type ChangeAuditEntry = z.infer<typeof ChangeAuditEntry>;
+
+/**
+ * A change in a list or on the calendar: everything but the long texts (description and plans),
+ * so a page of changes stays small whatever their plans hold. The change itself has them.
+ */
+export const ChangeSummary = Change.omit({
+  description: true,
+  justification: true,
+  implementationPlan: true,
+  backoutPlan: true,
+  testPlan: true,
+  closeNotes: true,
+});
+export type ChangeSummary = z.infer<typeof ChangeSummary>;
+
+export function summarizeChange(change: Change): ChangeSummary {
+  const {
+    description: _d,
+    justification: _j,
+    implementationPlan: _i,
+    backoutPlan: _b,
+    testPlan: _t,
+    closeNotes: _c,
+    ...summary
+  } = change;
+  return summary;
+}

@@ -1,7 +1,13 @@
 import * as z from 'zod';
 import { ApprovalStep, StepId } from '#core/change/approval.ts';
 import { type ApprovalLinkDeps, decideByLink, previewApprovalLink } from '#core/change/approval-links.ts';
-import { Change, ChangeAuditEntry, ChangeTemplate, FreezeWindow } from '#core/change/change.ts';
+import {
+  Change,
+  ChangeAuditEntry,
+  ChangeSummary,
+  ChangeTemplate,
+  FreezeWindow,
+} from '#core/change/change.ts';
 import {
   approvalInbox,
   CalendarQuery,
@@ -94,7 +100,7 @@ export function changeRoutes(deps: ApprovalLinkDeps): Route[] {
         summary: 'List changes: the ones I requested, or all in one state (agents and approvers)',
         tags,
         query: ChangeListQuery,
-        responses: { 200: page(Change), ...errors },
+        responses: { 200: page(ChangeSummary), ...errors },
       },
       async handle({ event }) {
         return json(
@@ -250,7 +256,7 @@ export function changeRoutes(deps: ApprovalLinkDeps): Route[] {
         query: CalendarQuery,
         responses: {
           200: z.object({
-            changes: z.array(Change.extend({ conflicts: z.array(Conflict) })),
+            changes: z.array(ChangeSummary.extend({ conflicts: z.array(Conflict) })),
             freezes: z.array(FreezeWindow),
           }),
           ...errors,
