@@ -211,8 +211,8 @@ function linkSigner(keyId: string): LinkSigner {
 function changeAdapters(
   env: z.output<typeof changeEnv> & z.output<typeof dataEnv>,
   stateMachineArn?: string,
+  data = dataAdapters(env),
 ) {
-  const data = dataAdapters(env);
   return {
     ...data,
     changes: new DynamoChangeStore(data.documents, env.DOMAIN_TABLE, env.IDEMPOTENCY_TABLE),
@@ -233,7 +233,7 @@ export interface ApiServices extends TicketDeps {
 export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
   const data = dataAdapters(env);
   const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
-  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN);
+  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data);
   return {
     ...data,
     change,

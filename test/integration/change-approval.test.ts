@@ -591,6 +591,22 @@ describe('approval cannot be bypassed (review findings)', () => {
     await settledState(draft, 'scheduled');
   });
 
+  it('lets an approver who left the CAB decide no more', async () => {
+    const change = await submitted();
+    const removed = await api(`/api/groups/cab/members/${encodeURIComponent(email('approver2'))}`, {
+      method: 'DELETE',
+      as: 'admin',
+    });
+    expect(removed.status).toBe(204);
+    try {
+      expect((await decide(change, 'cab', 'approver2', 'approved')).status).toBe(403);
+      expect((await decide(change, 'cab', 'approver', 'approved')).status).toBe(200);
+    } finally {
+      await send('POST', '/api/groups/cab/members', { email: email('approver2') }, 'admin');
+      await move((await view(change.id)).change, 'cancelled', { reason: 'cleanup' });
+    }
+  });
+
   it('schedules nothing on a bare answer to a task token: the approvers’ decisions must be stored', async () => {
     const change = await submitted();
     const stored = await documents.send(

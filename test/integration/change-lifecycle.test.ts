@@ -61,6 +61,7 @@ beforeAll(async () => {
     },
     workflow,
     groupStore,
+    groups: groupStore,
     clock: { now: () => new Date() },
     ids: ulids,
     settings: { questionnaire: defaultRiskQuestionnaire, approval: defaultApprovalSettings },

@@ -62,6 +62,9 @@ export const ApprovalStep = z.object({
   quorum: Quorum,
   /** Who may decide, resolved when the step was requested (the change's requester never is). */
   approvers: z.array(z.email()).max(100),
+  /** Who was asked by name (a manager, a service owner) and through which groups (the CAB…). */
+  approverPeople: z.array(z.email()).max(100).default([]),
+  approverGroups: z.array(z.string().max(64)).max(20).default([]),
   /** Added at escalation: any one of them decides the step. */
   escalationApprovers: z.array(z.email()).max(100).default([]),
   decisions: z.array(ApprovalDecision).max(200).default([]),

@@ -13,6 +13,7 @@ import type { ChangeAuditDraft, ChangeStore, InboxEntry } from '#ports/change-st
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 import type { Clock, IdGenerator } from '#ports/clock.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
+import type { GroupDirectory } from '#ports/group-directory.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { Page } from '#ports/ticket-store.ts';
 import {
@@ -60,6 +61,8 @@ export interface ChangeDeps {
   readonly events: DomainEventPublisher;
   readonly workflow: ChangeWorkflow;
   readonly groupStore: GroupStore;
+  /** Whom each person belongs to now: an approver who left the CAB no longer decides for it. */
+  readonly groups: GroupDirectory;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly settings: ChangeSettings;
@@ -703,6 +706,8 @@ export async function requestApproval(
         round: input.round,
         quorum: who.quorum,
         approvers,
+        approverPeople: who.people.map(normalizeEmail),
+        approverGroups: [...who.groups],
         escalationApprovers: [],
         decisions: [],
         requestedAt: now,
@@ -759,6 +764,22 @@ function inboxEntry(change: Change, step: ApprovalStep, approver: string): Inbox
   };
 }
 
+/**
+ * Whether someone may decide a step now: asked by name, or still a member of a group they were
+ * asked through (the CAB, the escalation group). Leaving the group ends the right to decide.
+ */
+async function stillApprover(deps: ChangeDeps, step: ApprovalStep, me: string): Promise<boolean> {
+  if (step.approverPeople.includes(me)) return true;
+  const asked = step.approvers.includes(me);
+  const escalated = step.escalationApprovers.includes(me);
+  if (!asked && !escalated) return false;
+  const mine = new Set(await deps.groups.groupsOf(me));
+  return (
+    (asked && step.approverGroups.some((group) => mine.has(group))) ||
+    (escalated && mine.has(deps.settings.approval.escalationGroup))
+  );
+}
+
 export interface DecisionResult {
   readonly step: ApprovalStep;
   /** Whether this decision settled the step (and was handed to the workflow). */
@@ -788,7 +809,7 @@ export async function decideApproval(
     const found = change ? await deps.changes.getStep(changeId, change.approval.attempt, stepId) : undefined;
     if (!found || !change) throw new NotFoundError(`No approval ${stepId} for change ${changeId}`);
     const { step, taskToken } = found;
-    const mayDecide = step.approvers.includes(me) || step.escalationApprovers.includes(me);
+    const mayDecide = await stillApprover(deps, step, me);
     if (!mayDecide || mayNotApprove(change).has(me)) {
       if (!mayView(actor, change)) throw new NotFoundError(`No approval ${stepId} for change ${changeId}`);
       throw new ForbiddenError(`${actor.email} is not an approver of ${change.number} (${stepId})`);
