@@ -239,8 +239,18 @@ export function NewChangePage() {
         <p className="muted">
           Times are in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone}).
         </p>
-        {field('services', 'Affected services', { hint: 'Comma-separated, e.g. Email, VPN' })}
-        {field('configurationItems', 'Configuration items', { hint: 'Comma-separated, e.g. mail-cluster-2' })}
+        {type === 'standard' ? (
+          <p className="muted">
+            The template fixes the plan, the services and the configuration items; choose the window.
+          </p>
+        ) : (
+          <>
+            {field('services', 'Affected services', { hint: 'Comma-separated, e.g. Email, VPN' })}
+            {field('configurationItems', 'Configuration items', {
+              hint: 'Comma-separated, e.g. mail-cluster-2',
+            })}
+          </>
+        )}
         {type === 'emergency' &&
           field('freezeJustification', 'Freeze justification', {
             area: true,
