@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 
 export const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../web');
 const builtIndex = join(webDir, 'dist', 'index.html');
-const buildInputs = ['index.html', 'vite.config.ts', 'src', 'public'].map((name) => join(webDir, name));
+/** The portal's sources, and the core rules it shares with the server (the change lifecycle). */
+const buildInputs = [
+  ...['index.html', 'vite.config.ts', 'src', 'public'].map((name) => join(webDir, name)),
+  join(webDir, '..', 'functions', 'core', 'change', 'lifecycle.ts'),
+];
 
 /**
  * Builds the portal into web/dist unless the build is newer than every portal source file,

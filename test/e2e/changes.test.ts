@@ -7,9 +7,10 @@ import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './global-setup.ts';
 import {
   artifactsDir,
+  checkPage as checkPortalPage,
+  fitsIn360px as fitsNarrow,
   idToken,
   type Person,
-  seriousAccessibilityViolations,
   signedIn,
 } from './portal-support.ts';
 
@@ -52,21 +53,8 @@ async function mailedLink(number: string, approver: string): Promise<string> {
   throw new Error(`No approval mail for ${number} to ${approver}`);
 }
 
-async function checkPage(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(artifactsDir, `changes-${name}.png`), fullPage: true });
-  const violations = await seriousAccessibilityViolations(page);
-  expect(violations, `accessibility of ${name}: ${violations.join('; ')}`).toEqual([]);
-}
-
-async function fitsIn360px(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 360, height: 740 });
-  expect(
-    await page.evaluate<number>('document.documentElement.scrollWidth'),
-    `${name} at 360 px`,
-  ).toBeLessThanOrEqual(360);
-  await page.screenshot({ path: join(artifactsDir, `changes-${name}-360px.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
+const checkPage = (page: Page, name: string) => checkPortalPage(page, `changes-${name}`);
+const fitsIn360px = (page: Page, name: string) => fitsNarrow(page, `changes-${name}`);
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'spoke-changes-e2e-'));

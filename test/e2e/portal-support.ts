@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { LOCAL_CLIENT_ID } from '#local/cloud.ts';
 import { DEMO_PASSWORD } from '#local/demo-users.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -75,4 +76,22 @@ export async function idToken(cloud: { urls: { identity: string; portal: string 
   });
   if (!body.id_token) throw new Error(`No ID token for ${username}: ${body.error}`);
   return body.id_token;
+}
+
+/** A full-page screenshot to `artifacts/e2e/<file>.png`, then no serious or critical axe finding. */
+export async function checkPage(page: Page, file: string): Promise<void> {
+  await page.screenshot({ path: join(artifactsDir, `${file}.png`), fullPage: true });
+  const violations = await seriousAccessibilityViolations(page);
+  expect(violations, `accessibility of ${file}: ${violations.join('; ')}`).toEqual([]);
+}
+
+/** The page laid out 360 px wide without horizontal scrolling, screenshotted as `<file>-360px.png`. */
+export async function fitsIn360px(page: Page, file: string): Promise<void> {
+  await page.setViewportSize({ width: 360, height: 740 });
+  expect(
+    await page.evaluate<number>('document.documentElement.scrollWidth'),
+    `${file} at 360 px`,
+  ).toBeLessThanOrEqual(360);
+  await page.screenshot({ path: join(artifactsDir, `${file}-360px.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
 }

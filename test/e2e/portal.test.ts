@@ -8,9 +8,10 @@ import { LOCAL_SUPPORT_ADDRESS, type LocalCloud, startLocalCloud } from '#local/
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './global-setup.ts';
 import {
   artifactsDir,
+  checkPage as checkPortalPage,
+  fitsIn360px as fitsNarrow,
   idToken,
   type Person,
-  seriousAccessibilityViolations,
   signedIn,
 } from './portal-support.ts';
 
@@ -61,20 +62,11 @@ afterAll(async () => {
 
 /** Screenshot to artifacts/e2e and no serious or critical axe finding. */
 async function checkPage(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(artifactsDir, `portal-${name}.png`), fullPage: true });
   screenshots.push(name);
-  expect(await seriousAccessibilityViolations(page), `accessibility of ${name}`).toEqual([]);
+  await checkPortalPage(page, `portal-${name}`);
 }
 
-async function fitsIn360px(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 360, height: 740 });
-  expect(
-    await page.evaluate<number>('document.documentElement.scrollWidth'),
-    `${name} at 360 px`,
-  ).toBeLessThanOrEqual(360);
-  await page.screenshot({ path: join(artifactsDir, `portal-${name}-360px.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
+const fitsIn360px = (page: Page, name: string) => fitsNarrow(page, `portal-${name}`);
 
 async function sendMail(message: Record<string, unknown>) {
   const transport = createTransport({

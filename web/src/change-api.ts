@@ -1,3 +1,4 @@
+import { allowedNext } from '../../functions/core/change/lifecycle.ts';
 import { type Api, ApiError } from './api.ts';
 import type { FieldError, Page } from './types.ts';
 
@@ -247,26 +248,9 @@ export const stepLabels: Record<StepId, string> = {
   ecab: 'Emergency CAB',
 };
 
-/** What a person may do next, as the server's lifecycle allows (authorize is left by the workflow only). */
-export function nextChangeStates(change: Pick<Change, 'type' | 'state'>): ChangeState[] {
-  const byPerson: Record<ChangeState, ChangeState[]> = {
-    new: ['assess', 'cancelled'],
-    assess: ['authorize', 'cancelled'],
-    authorize: ['cancelled'],
-    scheduled: ['implement', 'cancelled'],
-    implement: ['review', 'failed', 'backed_out'],
-    failed: ['review'],
-    backed_out: ['review'],
-    review: ['closed'],
-    closed: [],
-    rejected: [],
-    cancelled: [],
-  };
-  if (change.type === 'standard' && (change.state === 'new' || change.state === 'assess'))
-    return ['scheduled', 'cancelled'];
-  if (change.type === 'emergency' && change.state === 'new') return ['authorize', 'assess', 'cancelled'];
-  return byPerson[change.state];
-}
+/** What a person may do next: the server's own lifecycle rules (authorize is left by the workflow only). */
+export const nextChangeStates = (change: Pick<Change, 'type' | 'state'>): readonly ChangeState[] =>
+  allowedNext(change.type, change.state, 'person');
 
 export const moveLabels: Partial<Record<ChangeState, string>> = {
   assess: 'Start assessment',

@@ -172,6 +172,18 @@ const TEMPLATE_FIELDS = [
   'assignmentGroup',
 ] as const;
 
+/** Refuses, naming each, the fields a standard change's template fixes (and the risk fields given). */
+function refuseTemplateFields(input: object, riskFields: readonly string[], message: string): void {
+  const fixed = [...TEMPLATE_FIELDS, ...riskFields].filter(
+    (field) => (input as Record<string, unknown>)[field] !== undefined,
+  );
+  if (fixed.length > 0)
+    throw new ValidationError(
+      message,
+      fixed.map((path) => ({ path, message: 'comes from the template of a standard change' })),
+    );
+}
+
 const DAY_MS = 24 * 3600 * 1000;
 const iso = (value: string) => new Date(value).toISOString();
 const ref = (actor: Actor) => ({ id: actor.id, email: actor.email });
@@ -244,17 +256,7 @@ export async function createChange(deps: ChangeDeps, actor: Actor, raw: CreateCh
     ]);
   if (template) {
     // A standard change is pre-approved as the template describes it: only its window (and a note) vary.
-    const fixed = [...TEMPLATE_FIELDS, 'riskAnswers'].filter(
-      (f) => input[f as keyof typeof input] !== undefined,
-    );
-    if (fixed.length > 0)
-      throw new ValidationError(
-        'A standard change takes its plan from its template',
-        fixed.map((path) => ({
-          path,
-          message: 'comes from the template of a standard change',
-        })),
-      );
+    refuseTemplateFields(input, ['riskAnswers'], 'A standard change takes its plan from its template');
   }
   const plan = {
     shortDescription: template?.shortDescription ?? input.shortDescription,
@@ -450,17 +452,11 @@ export async function updateChange(
       { path: 'state', message: `is ${change.state}; the plan and risk change only in new or assess` },
     ]);
   if (change.type === 'standard') {
-    const fixed = [...TEMPLATE_FIELDS, 'riskAnswers', 'riskOverride'].filter(
-      (f) => input[f as keyof typeof input] !== undefined,
+    refuseTemplateFields(
+      input,
+      ['riskAnswers', 'riskOverride'],
+      'A standard change keeps the plan and risk of its template',
     );
-    if (fixed.length > 0)
-      throw new ValidationError(
-        'A standard change keeps the plan and risk of its template',
-        fixed.map((path) => ({
-          path,
-          message: 'comes from the template of a standard change',
-        })),
-      );
   }
   const now = deps.clock.now().toISOString();
   const next: Change = {
@@ -573,6 +569,31 @@ export async function moveChange(
   return save(deps, change, next, actor, input.reason);
 }
 
+/** What a read–decide–write round returns when its conditional write lost to another writer. */
+const AGAIN = Symbol('read again');
+
+/** Runs a read–decide–write round again until its conditional write wins (at most 8 times). */
+async function retried<T>(what: string, round: () => Promise<T | typeof AGAIN>): Promise<T> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const result = await round();
+    if (result !== AGAIN) return result;
+  }
+  throw new ConflictError(`${what} kept changing; try again`);
+}
+
+/** Whether a conditional write lost to another writer (`ConflictError`); any other failure is thrown. */
+const lostRace = (write: Promise<unknown>): Promise<boolean> =>
+  write.then(
+    () => false,
+    (error: unknown) => {
+      if (error instanceof ConflictError) return true;
+      throw error;
+    },
+  );
+
+/** The route a change was submitted on (worked out again for one stored without it). */
+const routeOf = (change: Change) => ApprovalRoute.catch(approvalRoute(change)).parse(change.approval.route);
+
 /** Ends every pending step of a change (cancelled or expired) and empties its inboxes. */
 async function closeSteps(
   deps: ChangeDeps,
@@ -583,11 +604,12 @@ async function closeSteps(
 ) {
   for (const step of await deps.changes.steps(changeId, attempt)) {
     if (step.status !== 'pending') continue;
-    await deps.changes
-      .saveStep({ ...step, status, decidedAt: at, version: step.version + 1 }, step.version, { inbox: [] })
-      .catch((error: unknown) => {
-        if (!(error instanceof ConflictError)) throw error;
-      });
+    // A step someone else wrote meanwhile was settled by them: nothing left to close.
+    await lostRace(
+      deps.changes.saveStep({ ...step, status, decidedAt: at, version: step.version + 1 }, step.version, {
+        inbox: [],
+      }),
+    );
   }
 }
 
@@ -638,7 +660,7 @@ export async function approvalInbox(
 export async function planApproval(deps: ChangeDeps, changeId: string): Promise<{ route: ApprovalRoute }> {
   const change = await deps.changes.get(changeId);
   if (!change) throw new NotFoundError(`No change ${changeId}`);
-  return { route: ApprovalRoute.catch(approvalRoute(change)).parse(change.approval.route) };
+  return { route: routeOf(change) };
 }
 
 async function membersOf(deps: ChangeDeps, groups: readonly string[]): Promise<string[]> {
@@ -676,7 +698,7 @@ export async function requestApproval(
   deps: ChangeDeps,
   input: { changeId: string; step: StepId; round: Round; taskToken: string },
 ): Promise<ApprovalRequest> {
-  for (let attempt = 0; attempt < 8; attempt++) {
+  return retried(`The ${input.step} approval of ${input.changeId}`, async () => {
     const change = await deps.changes.get(input.changeId);
     if (!change) throw new NotFoundError(`No change ${input.changeId}`);
     const submission = change.approval.attempt;
@@ -728,23 +750,27 @@ export async function requestApproval(
         recipients = escalation;
       }
     }
-    const decidedBy = new Set(step.decisions.map((d) => d.by.email));
-    const inbox = [...new Set([...step.approvers, ...step.escalationApprovers])]
-      .filter((a) => !decidedBy.has(a))
-      .map((approver) => inboxEntry(change, step, approver));
-    try {
-      await deps.changes.saveStep(step, existing ? existing.step.version : 0, {
-        taskToken: input.taskToken,
-        inbox,
-      });
-    } catch (error) {
-      if (error instanceof ConflictError) continue;
-      throw error;
-    }
+    const inbox = inboxOf(change, step);
+    if (
+      await lostRace(
+        deps.changes.saveStep(step, existing ? existing.step.version : 0, {
+          taskToken: input.taskToken,
+          inbox,
+        }),
+      )
+    )
+      return AGAIN;
     return { change, step, recipients };
-  }
-  throw new ConflictError(`The ${input.step} approval of ${input.changeId} kept changing`);
+  });
 }
+
+/** One inbox entry for each approver of a step who has not decided yet. */
+const inboxOf = (change: Change, step: ApprovalStep): InboxEntry[] => {
+  const decidedBy = new Set(step.decisions.map((d) => d.by.email));
+  return [...new Set([...step.approvers, ...step.escalationApprovers])]
+    .filter((approver) => !decidedBy.has(approver))
+    .map((approver) => inboxEntry(change, step, approver));
+};
 
 function inboxEntry(change: Change, step: ApprovalStep, approver: string): InboxEntry {
   const risk = riskLevel(change.risk);
@@ -804,7 +830,7 @@ export async function decideApproval(
 ): Promise<DecisionResult> {
   const input = DecideInput.parse(raw);
   const me = normalizeEmail(actor.email);
-  for (let attempt = 0; attempt < 8; attempt++) {
+  return retried(`The ${stepId} approval of ${changeId}`, async () => {
     const change = await deps.changes.get(changeId);
     const found = change ? await deps.changes.getStep(changeId, change.approval.attempt, stepId) : undefined;
     if (!found || !change) throw new NotFoundError(`No approval ${stepId} for change ${changeId}`);
@@ -848,18 +874,13 @@ export async function decideApproval(
       ...(settled ? { decidedAt: at } : {}),
       version: step.version + 1,
     };
-    const decidedBy = new Set(decisions.map((d) => d.by.email));
-    const inbox = settled
-      ? []
-      : [...new Set([...step.approvers, ...step.escalationApprovers])]
-          .filter((a) => !decidedBy.has(a))
-          .map((a) => inboxEntry(change, next, a));
-    try {
-      await deps.changes.saveStep(next, step.version, { ...(taskToken ? { taskToken } : {}), inbox });
-    } catch (error) {
-      if (error instanceof ConflictError) continue;
-      throw error;
-    }
+    const inbox = settled ? [] : inboxOf(change, next);
+    if (
+      await lostRace(
+        deps.changes.saveStep(next, step.version, { ...(taskToken ? { taskToken } : {}), inbox }),
+      )
+    )
+      return AGAIN;
     await deps.changes.audit(change.id, [
       {
         at,
@@ -878,8 +899,7 @@ export async function decideApproval(
       }
     }
     return { step: next, settled };
-  }
-  throw new ConflictError('Too many approvers decided at once; try again');
+  });
 }
 
 /** The last round timed out: the step expires, unless a decision settled it meanwhile. */
@@ -888,25 +908,22 @@ export async function expireApproval(
   changeId: string,
   stepId: StepId,
 ): Promise<{ decision: Decision | 'expired' }> {
-  for (let attempt = 0; attempt < 8; attempt++) {
+  return retried(`The ${stepId} approval of ${changeId}`, async () => {
     const change = await deps.changes.get(changeId);
     const found = change ? await deps.changes.getStep(changeId, change.approval.attempt, stepId) : undefined;
     if (!found) return { decision: 'expired' };
     const { step } = found;
     if (step.status === 'approved' || step.status === 'rejected') return { decision: step.status };
     if (step.status !== 'pending') return { decision: 'expired' };
-    try {
-      await deps.changes.saveStep(
+    const lost = await lostRace(
+      deps.changes.saveStep(
         { ...step, status: 'expired', decidedAt: deps.clock.now().toISOString(), version: step.version + 1 },
         step.version,
         { inbox: [] },
-      );
-      return { decision: 'expired' };
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-    }
-  }
-  throw new ConflictError(`The ${stepId} approval of ${changeId} kept changing`);
+      ),
+    );
+    return lost ? AGAIN : { decision: 'expired' as const };
+  });
 }
 
 /**
@@ -918,7 +935,7 @@ export async function finishApproval(
   changeId: string,
   outcome: 'approved' | 'rejected' | 'expired',
 ): Promise<Change | undefined> {
-  for (let attempt = 0; attempt < 8; attempt++) {
+  return retried(changeId, async () => {
     const change = await deps.changes.get(changeId);
     if (!change) throw new NotFoundError(`No change ${changeId}`);
     if (change.state !== 'authorize' || change.approval.status !== 'pending') return undefined;
@@ -926,7 +943,7 @@ export async function finishApproval(
     // An approval counts only with every step of the route approved by its approvers: an answer
     // to a task token alone (from someone who read it in a log) schedules nothing.
     const steps = await deps.changes.steps(changeId, change.approval.attempt);
-    const route = ApprovalRoute.catch(approvalRoute(change)).parse(change.approval.route);
+    const route = routeOf(change);
     const unproven =
       outcome === 'approved' &&
       !stepsOf[route].every((id) => steps.find((step) => step.step === id)?.status === 'approved');
@@ -950,21 +967,20 @@ export async function finishApproval(
         verdict === 'expired' ? 'expired' : 'cancelled',
         now,
       );
-    try {
-      await save(
-        deps,
-        change,
-        next,
-        systemActor,
-        unproven ? 'the workflow reported an approval its steps do not show' : `approval ${outcome}`,
-      );
-    } catch (error) {
-      if (error instanceof ConflictError) continue;
-      throw error;
-    }
+    if (
+      await lostRace(
+        save(
+          deps,
+          change,
+          next,
+          systemActor,
+          unproven ? 'the workflow reported an approval its steps do not show' : `approval ${outcome}`,
+        ),
+      )
+    )
+      return AGAIN;
     return next;
-  }
-  throw new ConflictError(`${changeId} kept changing`);
+  });
 }
 
 // ——— calendar, freeze windows, templates ———
