@@ -26,6 +26,7 @@ import type { ChangeAuditDraft, ChangeList, ChangeStore, InboxEntry } from '#por
 import type { Page, PageRequest } from '#ports/ticket-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AUDIT_PREFIX, withoutKeys } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Changes in the single-table design.
@@ -448,15 +449,8 @@ export class DynamoChangeStore implements ChangeStore {
     return { items: (result.Items ?? []).map(parse), ...(cursor ? { cursor } : {}) };
   }
 
-  async #queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await this.#db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return items;
+  #queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    return queryAll((page) => this.#db.send(new QueryCommand(page)), input);
   }
 }
 

@@ -37,6 +37,7 @@ import {
   ticketKey,
   withoutKeys,
 } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 export interface DynamoTicketStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -415,15 +416,8 @@ export class DynamoTicketStore implements TicketStore {
     return this.#db.send(new QueryCommand(input));
   }
 
-  async #queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const page = await this.#query({ ...input, ExclusiveStartKey: startKey });
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  #queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    return queryAll((page) => this.#query(page), input);
   }
 
   async #ticketForIdempotencyKey(key: string): Promise<Ticket | undefined> {
