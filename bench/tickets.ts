@@ -14,7 +14,7 @@ import { wireLocalCloud } from '#config/composition-root.ts';
 import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
 import type { Person, TicketKind } from '#core/ticket/ticket.ts';
 import { type ApiHandler, flattenClaims, startApiGateway, toEvent } from '#local/api-gateway.ts';
-import { LOCAL_CLIENT_ID, LOCAL_TABLE_PREFIX } from '#local/cloud.ts';
+import { LOCAL_CLIENT_ID, LOCAL_TABLE_PREFIX, localFunctionEnv } from '#local/cloud.ts';
 import { ensureTables } from '#local/create-tables.ts';
 import { type DemoUser, demoUsers } from '#local/demo-users.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
@@ -337,7 +337,8 @@ export async function runTickets(options: { quick?: boolean } = {}): Promise<Sui
     });
 
     // The handler, wired to DynamoDB Local through the proxy; S3 and SES are never called by these routes.
-    Object.assign(process.env, {
+    // The local cloud's own function environment, so the suite follows every variable the API gains.
+    Object.assign(process.env, localFunctionEnv('http://127.0.0.1:9'), {
       DOMAIN_TABLE: table,
       IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
       EVENT_BUS_NAME: 'spoke-bench-events',
