@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -103,7 +103,10 @@ export class Api extends Construct {
       throttle: { rateLimit: 50, burstLimit: 100 },
       accessLogSettings: {
         destination: new LogGroupLogDestination(
-          new LogGroup(this, 'AccessLogs', { retention: props.logRetention }),
+          new LogGroup(this, 'AccessLogs', {
+            retention: props.logRetention,
+            removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+          }),
         ),
         format: AccessLogFormat.custom(
           JSON.stringify({

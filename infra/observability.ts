@@ -72,7 +72,7 @@ export class Observability extends Construct {
     const key = new Key(this, 'Key', {
       description: 'Encrypts Spoke alarm notifications',
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.alarmTopic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
@@ -157,7 +157,10 @@ export class Observability extends Construct {
         period: Duration.hours(1),
         statistic: 'Sum',
       });
-    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${props.prefix}-health` });
+    // Dashboard names are unique per account, not per region: the region keeps two regions apart.
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${props.prefix}-${Stack.of(this).region}-health`,
+    });
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Tickets and mail (per hour)',

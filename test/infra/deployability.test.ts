@@ -49,3 +49,97 @@ describe('deploy order', () => {
     }
   });
 });
+
+/**
+ * Resource types whose names are unique per account across all regions (or across AWS), with
+ * where the name sits. A second stack of the same config in another region collides on them
+ * unless the name carries the region.
+ */
+const accountWideName: Record<string, (properties: Record<string, unknown>) => unknown> = {
+  'AWS::CloudFront::ResponseHeadersPolicy': (p) => (p.ResponseHeadersPolicyConfig as { Name?: unknown }).Name,
+  'AWS::CloudFront::OriginAccessControl': (p) => (p.OriginAccessControlConfig as { Name?: unknown }).Name,
+  'AWS::CloudFront::CachePolicy': (p) => (p.CachePolicyConfig as { Name?: unknown }).Name,
+  'AWS::CloudFront::OriginRequestPolicy': (p) => (p.OriginRequestPolicyConfig as { Name?: unknown }).Name,
+  'AWS::CloudFront::Function': (p) => p.Name,
+  'AWS::CloudFront::KeyValueStore': (p) => p.Name,
+  'AWS::CloudWatch::Dashboard': (p) => p.DashboardName,
+  'AWS::IAM::Role': (p) => p.RoleName,
+  'AWS::IAM::ManagedPolicy': (p) => p.ManagedPolicyName,
+  'AWS::IAM::User': (p) => p.UserName,
+  'AWS::IAM::InstanceProfile': (p) => p.InstanceProfileName,
+  'AWS::S3::Bucket': (p) => p.BucketName,
+};
+
+describe('a failed first deploy can be retried', () => {
+  it('keeps retained resources only after their stack created them (RetainExceptOnCreate), never plain Retain', () => {
+    for (const { name, resources } of templates) {
+      const retained = Object.entries(resources).filter(([, r]) => r.DeletionPolicy !== undefined);
+
+      expect(retained.length, name).toBeGreaterThan(5);
+      for (const [id, resource] of retained) {
+        expect(resource.DeletionPolicy, `${name}: ${id}`).not.toBe('Retain');
+      }
+      for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::Cognito::UserPool', 'AWS::S3::Bucket']) {
+        for (const [id, resource] of Object.entries(resources).filter(([, r]) => r.Type === type)) {
+          expect([resource.DeletionPolicy, resource.UpdateReplacePolicy], `${name}: ${id}`).toEqual([
+            'RetainExceptOnCreate',
+            'Retain',
+          ]);
+        }
+      }
+    }
+  });
+
+  it('leaves deletion protection off until the config turns it on, so the first rollback can delete', () => {
+    const protection = (resources: CfnResources) =>
+      Object.values(resources).flatMap((r) => {
+        if (r.Type === 'AWS::DynamoDB::GlobalTable')
+          return ((r.Properties?.Replicas ?? []) as { DeletionProtectionEnabled?: boolean }[]).map(
+            (replica) => replica.DeletionProtectionEnabled ?? false,
+          );
+        if (r.Type === 'AWS::Cognito::UserPool') return [r.Properties?.DeletionProtection === 'ACTIVE'];
+        return [];
+      });
+    const { app, stack } = createSpokeApp({
+      config: { ...loadConfig('infra/configs/minimal.json'), deletionProtection: true },
+      nag: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const protectedTemplate = app.synth().getStackByName(stack.stackName).template as {
+      Resources: CfnResources;
+    };
+
+    for (const { name, resources } of templates)
+      expect(protection(resources), name).toEqual([false, false, false]);
+    expect(protection(protectedTemplate.Resources)).toEqual([true, true, true]);
+  });
+
+  it('gives no log group a fixed name that a kept group of an earlier attempt could hold', () => {
+    for (const { name, resources } of templates) {
+      const named = Object.entries(resources).filter(
+        ([, r]) => r.Type === 'AWS::Logs::LogGroup' && r.Properties?.LogGroupName !== undefined,
+      );
+      for (const [id, group] of named) {
+        expect(JSON.stringify(group.Properties?.LogGroupName), `${name}: ${id}`).toContain('"AWS::StackId"');
+      }
+    }
+  });
+
+  it('puts the region into every name that is unique per account across regions', () => {
+    for (const { name, resources } of templates) {
+      const region = loadConfig(`infra/configs/${name}.json`).region;
+      const named = Object.entries(resources).flatMap(([id, r]) => {
+        const physical = accountWideName[r.Type]?.(r.Properties ?? {});
+        return physical === undefined ? [] : [{ id, physical: JSON.stringify(physical) }];
+      });
+
+      expect(named.length, name).toBeGreaterThanOrEqual(4);
+      for (const { id, physical } of named) {
+        expect(
+          physical.includes(region) || physical.includes('"AWS::Region"'),
+          `${name}: ${id} is named ${physical}`,
+        ).toBe(true);
+      }
+    }
+  });
+});
