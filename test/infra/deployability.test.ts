@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '#infra/config.ts';
 import { createSpokeApp } from '#infra/spoke-app.ts';
-import { type CfnResources, createdBefore, stringsIn } from './template-graph.ts';
+import { type CfnResources, createdBefore, referencedIds, stringsIn } from './template-graph.ts';
 
 /**
  * Faults that only show when CloudFormation deploys the template: resources created before
@@ -140,6 +140,76 @@ describe('a failed first deploy can be retried', () => {
           `${name}: ${id} is named ${physical}`,
         ).toBe(true);
       }
+    }
+  });
+});
+
+/**
+ * Which AWS service publishes to an SNS topic that a resource of this type names, and where:
+ * a topic policy replaces SNS's default one, so it must allow that service itself.
+ */
+const publishers: Record<string, { service: string; topicsIn: (p: Record<string, unknown>) => unknown }> = {
+  'AWS::CloudWatch::Alarm': {
+    service: 'cloudwatch.amazonaws.com',
+    topicsIn: (p) => [p.AlarmActions, p.OKActions, p.InsufficientDataActions],
+  },
+  'AWS::SES::ConfigurationSetEventDestination': {
+    service: 'ses.amazonaws.com',
+    topicsIn: (p) => (p.EventDestination as { SnsDestination?: unknown }).SnsDestination,
+  },
+  'AWS::S3::Bucket': { service: 's3.amazonaws.com', topicsIn: (p) => p.NotificationConfiguration },
+  'AWS::Events::Rule': { service: 'events.amazonaws.com', topicsIn: (p) => p.Targets },
+};
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Principal?: { Service?: string | string[] } | string;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+describe('policies that replace a default', () => {
+  it('lets every AWS service that publishes to a topic with a topic policy do so, scoped to this account', () => {
+    for (const { name, resources } of templates) {
+      const topicPolicies = Object.values(resources).filter((r) => r.Type === 'AWS::SNS::TopicPolicy');
+      const checked: string[] = [];
+      for (const policy of topicPolicies) {
+        const topics = [...referencedIds(policy.Properties?.Topics)];
+        const statements =
+          (policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [];
+        for (const [id, resource] of Object.entries(resources)) {
+          const publisher = publishers[resource.Type];
+          if (!publisher) continue;
+          const named = referencedIds(publisher.topicsIn(resource.Properties ?? {}));
+          for (const topic of topics.filter((t) => named.has(t))) {
+            const allow = statements.find(
+              (s) =>
+                s.Effect === 'Allow' &&
+                ([] as string[]).concat(s.Action).includes('sns:Publish') &&
+                typeof s.Principal === 'object' &&
+                ([] as string[]).concat(s.Principal.Service ?? []).includes(publisher.service),
+            );
+            expect(
+              allow,
+              `${name}: ${topic} has no Allow for ${publisher.service} (${id} publishes)`,
+            ).toBeDefined();
+            const conditionKeys = Object.values(allow?.Condition ?? {}).flatMap((c) =>
+              Object.keys(c).map((key) => key.toLowerCase()),
+            );
+            expect(conditionKeys, `${name}: ${topic}`).toEqual(
+              expect.arrayContaining(['aws:sourceaccount', 'aws:sourcearn']),
+            );
+            checked.push(`${publisher.service} → ${topic}`);
+          }
+        }
+      }
+
+      expect(new Set(checked), name).toEqual(
+        new Set([
+          expect.stringMatching(/^cloudwatch\.amazonaws\.com → ObservabilityAlarms/),
+          expect.stringMatching(/^ses\.amazonaws\.com → MailFeedbackTopic/),
+        ]),
+      );
     }
   });
 });
