@@ -9,7 +9,8 @@ import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignedOutPage } from './pages/signed-out-page.tsx';
 import { isAdmin, isAgent, isApprover, PortalContext } from './portal-context.ts';
 import { Link, paths, type Route, useRoute } from './router.tsx';
-import { shortcutHelp, useShortcuts } from './shortcuts.ts';
+import { QueryCache } from './shared/query-cache.ts';
+import { setShortcutsEnabled, shortcutHelp, shortcutsEnabled, useShortcuts } from './shortcuts.ts';
 
 /**
  * Every page but home is loaded when first visited, so an employee's first load carries
@@ -90,6 +91,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
         config,
         session: signIn.session,
         api: createApi({ apiBase: config.apiBase, idToken: signIn.session.idToken, onSessionExpired }),
+        cache: new QueryCache(),
       },
     [config, signIn.session, onSessionExpired],
   );
@@ -119,6 +121,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
       )}
       <Dialog open={helpOpen} title="Keyboard shortcuts" onClose={() => setHelpOpen(false)}>
         <p className="muted">Shortcuts do nothing while you type in a field. Press Escape to close.</p>
+        <ShortcutSetting />
         {shortcutHelp.map((group) => (
           <section key={group.where}>
             <h3>{group.where}</h3>
@@ -136,6 +139,24 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
         ))}
       </Dialog>
     </Layout>
+  );
+}
+
+/** The switch for single-key shortcuts (WCAG 2.1.4), kept in this browser. */
+function ShortcutSetting() {
+  const [on, setOn] = useState(shortcutsEnabled);
+  return (
+    <label className="checkbox-field">
+      <input
+        type="checkbox"
+        checked={on}
+        onChange={(event) => {
+          setShortcutsEnabled(event.currentTarget.checked);
+          setOn(event.currentTarget.checked);
+        }}
+      />
+      Use single-key shortcuts (turn off if you use speech input or press keys by accident)
+    </label>
   );
 }
 

@@ -1,157 +1,41 @@
+/**
+ * The change management API, as the portal sees it. The records are the server's own zod types,
+ * imported type-only: nothing of the server is bundled, and a renamed field fails the build.
+ */
+import type { StepId } from '../../functions/core/change/approval.ts';
+import type {
+  Change,
+  ChangeAuditEntry,
+  ChangeState,
+  ChangeSummary,
+  ChangeTemplate,
+  FreezeWindow,
+} from '../../functions/core/change/change.ts';
+import type { ChangeCalendar, ChangeView } from '../../functions/core/change/change-service.ts';
 import { allowedNext } from '../../functions/core/change/lifecycle.ts';
+import type { RiskQuestionnaire } from '../../functions/core/change/risk.ts';
+import type { ChangeConflict } from '../../functions/core/change/schedule.ts';
+import type { InboxEntry } from '../../functions/ports/change-store.ts';
 import { type Api, ApiError } from './api.ts';
 import type { FieldError, Page } from './types.ts';
 
-/** The change management API, as the portal sees it (the server's zod schemas are the truth). */
-export type ChangeType = 'standard' | 'normal' | 'emergency';
-export type ChangeState =
-  | 'new'
-  | 'assess'
-  | 'authorize'
-  | 'scheduled'
-  | 'implement'
-  | 'review'
-  | 'closed'
-  | 'rejected'
-  | 'cancelled'
-  | 'failed'
-  | 'backed_out';
-export type RiskLevel = 'low' | 'medium' | 'high';
-export type StepId = 'manager' | 'cab' | 'service_owner' | 'ecab';
-
-export interface Change {
-  id: string;
-  number: string;
-  type: ChangeType;
-  templateId?: string;
-  shortDescription: string;
-  description: string;
-  justification: string;
-  implementationPlan: string;
-  backoutPlan: string;
-  testPlan: string;
-  plannedStart: string;
-  plannedEnd: string;
-  services: string[];
-  configurationItems: string[];
-  assignmentGroup: string;
-  requester: { email: string; name?: string };
-  state: ChangeState;
-  risk: {
-    score?: number;
-    assessed?: RiskLevel;
-    answers: Record<string, string>;
-    override?: { level: RiskLevel; reason: string; by: { email: string }; at: string };
-  };
-  approval: { status: string; route?: string; decidedAt?: string };
-  freezeJustification?: string;
-  closeCode?: string;
-  closeNotes?: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-/** A change in a list or on the calendar: without its long texts (the change page has them). */
-export type ChangeSummary = Omit<
+export type { ApprovalStep, StepId } from '../../functions/core/change/approval.ts';
+export type { LinkPreview } from '../../functions/core/change/approval-links.ts';
+export type {
   Change,
-  'description' | 'justification' | 'implementationPlan' | 'backoutPlan' | 'testPlan' | 'closeNotes'
->;
-
-export interface ApprovalStep {
-  step: StepId;
-  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
-  round: 'request' | 'reminder' | 'escalation';
-  quorum: { rule: 'any' | 'all' } | { rule: 'n_of_m'; n: number };
-  approvers: string[];
-  escalationApprovers: string[];
-  decisions: {
-    by: { email: string };
-    decision: 'approved' | 'rejected';
-    comment: string;
-    at: string;
-    via: string;
-  }[];
-  requestedAt: string;
-  decidedAt?: string;
-}
-
-export interface Conflict {
-  changeId: string;
-  number: string;
-  shared: string[];
-}
-
-export interface FreezeWindow {
-  id: string;
-  name: string;
-  reason: string;
-  start: string;
-  end: string;
-  services: string[];
-}
-
-export interface ChangeView {
-  change: Change;
-  steps: ApprovalStep[];
-  conflicts: Conflict[];
-  freezes: FreezeWindow[];
-}
-
-export interface InboxEntry {
-  changeId: string;
-  number: string;
-  shortDescription: string;
-  type: ChangeType;
-  risk?: RiskLevel;
-  step: StepId;
-  round: string;
-  plannedStart: string;
-  plannedEnd: string;
-  requester: string;
-  requestedAt: string;
-}
-
-export interface Questionnaire {
-  questions: { id: string; text: string; options: { id: string; label: string; weight: number }[] }[];
-  thresholds: { low: number; medium: number };
-}
-
-export interface ChangeTemplate {
-  id: string;
-  name: string;
-  shortDescription: string;
-  assignmentGroup: string;
-  services: string[];
-}
-
-export interface AuditEntry {
-  at: string;
-  actor: { email: string };
-  field: string;
-  oldValue?: unknown;
-  newValue?: unknown;
-  reason?: string;
-}
-
-export interface LinkPreview {
-  link: {
-    changeId: string;
-    step: StepId;
-    approver: string;
-    decision: 'approved' | 'rejected';
-    expiresAt: string;
-  };
-  change: {
-    number: string;
-    shortDescription: string;
-    type: ChangeType;
-    plannedStart: string;
-    plannedEnd: string;
-    requester: string;
-  };
-  status: string;
-}
+  ChangeState,
+  ChangeSummary,
+  ChangeTemplate,
+  ChangeType,
+  FreezeWindow,
+  RiskLevel,
+} from '../../functions/core/change/change.ts';
+export type { ChangeView } from '../../functions/core/change/change-service.ts';
+export type { InboxEntry } from '../../functions/ports/change-store.ts';
+export type Conflict = ChangeConflict;
+export type Questionnaire = RiskQuestionnaire;
+/** A change's history entry as the API lists it. */
+export type { ChangeAuditEntry as AuditEntry } from '../../functions/core/change/change.ts';
 
 const path = (id: string) => `/changes/${encodeURIComponent(id)}`;
 const query = (params: Record<string, string | undefined>) =>
@@ -172,7 +56,7 @@ export function changeApi(api: Api) {
       id: string,
       move: { version: number; to: ChangeState; reason?: string; closeCode?: string; closeNotes?: string },
     ) => api.request<Change>(`${path(id)}/transitions`, { method: 'POST', body: move }),
-    history: (id: string) => api.request<Page<AuditEntry>>(`${path(id)}/history`),
+    history: (id: string) => api.request<Page<ChangeAuditEntry>>(`${path(id)}/history`),
     decide: (id: string, step: StepId, decision: 'approved' | 'rejected', comment?: string) =>
       api.request<{ settled: boolean }>(`${path(id)}/approvals/${step}/decisions`, {
         method: 'POST',
@@ -180,9 +64,7 @@ export function changeApi(api: Api) {
       }),
     inbox: () => api.request<Page<InboxEntry>>('/approvals'),
     calendar: (from: string, to: string) =>
-      api.request<{ changes: (ChangeSummary & { conflicts: Conflict[] })[]; freezes: FreezeWindow[] }>(
-        `/change-calendar?${query({ from, to })}`,
-      ),
+      api.request<ChangeCalendar>(`/change-calendar?${query({ from, to })}`),
     questionnaire: () => api.request<Questionnaire>('/change-risk-questionnaire'),
     templates: () => api.request<ChangeTemplate[]>('/change-templates'),
     freezes: () => api.request<FreezeWindow[]>('/freeze-windows'),

@@ -2,11 +2,14 @@ import { createContext, useContext } from 'react';
 import type { Api } from './api.ts';
 import type { Session } from './auth.ts';
 import type { PortalConfig } from './config.ts';
+import type { QueryCache } from './shared/query-cache.ts';
 
 export interface Portal {
   readonly config: PortalConfig;
   readonly session: Session;
   readonly api: Api;
+  /** The session's API reads; invalidate what a change touched (see shared/query-cache.ts). */
+  readonly cache: QueryCache;
 }
 
 export const PortalContext = createContext<Portal | null>(null);

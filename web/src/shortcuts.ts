@@ -29,6 +29,32 @@ export const shortcutHelp: readonly { readonly where: string; readonly keys: rea
     },
   ];
 
+const SETTING = 'spoke:single-key-shortcuts';
+
+/**
+ * Whether single-key shortcuts are on in this browser (WCAG 2.1.4: people who use speech input
+ * or who press keys by accident must be able to turn them off). On unless turned off.
+ */
+export function shortcutsEnabled(): boolean {
+  try {
+    return enabledHere && window.localStorage.getItem(SETTING) !== 'off';
+  } catch {
+    return enabledHere;
+  }
+}
+/** The setting for this page, for when storage is refused (private mode). */
+let enabledHere = true;
+
+export function setShortcutsEnabled(on: boolean): void {
+  try {
+    if (on) window.localStorage.removeItem(SETTING);
+    else window.localStorage.setItem(SETTING, 'off');
+  } catch {
+    // Storage refused: the setting lasts as long as the page.
+  }
+  enabledHere = on;
+}
+
 /** True when a key press belongs to what the person is typing, not to the page. */
 export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -51,6 +77,7 @@ export function useShortcuts(bindings: Readonly<Record<string, () => void>>): vo
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (!shortcutsEnabled()) return;
       if (isTyping(event.target)) return;
       if (document.querySelector('dialog[open]')) return;
       const action = current.current[event.key];

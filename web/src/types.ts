@@ -1,89 +1,48 @@
-/** The API contract as the portal sees it (see functions/http for the server side). */
+/**
+ * The API contract as the portal sees it. Records and inputs are the server's own zod types,
+ * imported type-only (nothing of the server reaches the bundle), so a field added or renamed
+ * on the server is a compile error here rather than a silent drift. Only the shapes that exist
+ * nowhere on the server as a schema (pages, the session, query strings) are written here.
+ */
 
-export type TicketKind = 'incident' | 'request';
-export type TicketState = 'new' | 'in_progress' | 'on_hold' | 'resolved' | 'closed' | 'cancelled';
-export type HoldReason = 'awaiting_caller' | 'awaiting_change' | 'awaiting_vendor';
-export type ResolutionCode =
-  | 'solved'
-  | 'workaround'
-  | 'solved_by_change'
-  | 'not_reproducible'
-  | 'duplicate'
-  | 'cancelled_by_caller';
-export type Level = 1 | 2 | 3;
-export type Priority = 1 | 2 | 3 | 4 | 5;
+import type * as z from 'zod';
+import type { Attachment } from '../../functions/core/attachment/attachment.ts';
+import type { ChangeState } from '../../functions/core/change/change.ts';
+import type { Article, AuditEntry as ServerAuditEntry } from '../../functions/core/ticket/article.ts';
+import type { Ticket } from '../../functions/core/ticket/ticket.ts';
+import type {
+  OpenTicketInput,
+  TicketListQuery,
+  UpdateTicketInput,
+} from '../../functions/core/ticket/ticket-service.ts';
 
-export interface Person {
-  readonly id?: string;
-  readonly email: string;
-  readonly name?: string;
-}
+export type { Attachment } from '../../functions/core/attachment/attachment.ts';
+export type { Group, GroupMember } from '../../functions/core/group/group.ts';
+export type { QuarantinedMail } from '../../functions/core/mail/quarantine.ts';
+export type { RoutingConfig, RoutingRule } from '../../functions/core/routing/routing-rules.ts';
+export type { Article } from '../../functions/core/ticket/article.ts';
+export type { Level, Priority } from '../../functions/core/ticket/priority.ts';
+export type {
+  HoldReason,
+  Person,
+  Resolution,
+  ResolutionCode,
+  Ticket,
+  TicketKind,
+  TicketState,
+} from '../../functions/core/ticket/ticket.ts';
+export type { ChangeState };
 
-export interface Resolution {
-  readonly code: ResolutionCode;
-  readonly notes: string;
-  readonly resolvedAt: string;
-  readonly resolvedBy: { readonly id: string; readonly email: string };
-}
-
-export interface Ticket {
-  readonly id: string;
-  readonly number: string;
-  readonly kind: TicketKind;
-  readonly shortDescription: string;
-  readonly description: string;
-  readonly category?: string;
-  readonly service?: string;
-  readonly state: TicketState;
-  readonly holdReason?: HoldReason;
-  readonly impact: Level;
-  readonly urgency: Level;
-  readonly priority: Priority;
-  readonly requester: Person;
-  readonly channel: 'portal' | 'email' | 'api' | 'alarm';
-  readonly assignmentGroup?: string;
-  readonly assignee?: Person;
-  readonly watchers: readonly string[];
-  readonly resolution?: Resolution;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
-
-export interface Article {
-  readonly id: string;
-  readonly type: 'reply' | 'note' | 'system';
-  readonly author: Person;
-  readonly body: string;
-  readonly channel?: 'portal' | 'email' | 'api' | 'system';
-  /** Mail only: the quoted history below the new part. */
-  readonly quoted?: string;
-  /** Mail only: the HTML body, sanitized by the server; shown in a sandboxed frame. */
-  readonly html?: string;
-  readonly createdAt: string;
-}
-
-export interface NewTicket {
-  readonly kind: TicketKind;
-  readonly shortDescription: string;
-  readonly description: string;
-  readonly impact?: Level;
-  readonly urgency?: Level;
-}
+/** What a person fills in to open a ticket (the server applies the defaults). */
+export type NewTicket = OpenTicketInput;
 
 /** What an agent may change; `version` is the one they saw (a stale one is a 409). */
-export interface TicketChange {
-  readonly version: number;
-  readonly state?: TicketState;
-  readonly holdReason?: HoldReason;
-  readonly resolutionCode?: ResolutionCode;
-  readonly resolutionNotes?: string;
-  readonly impact?: Level;
-  readonly urgency?: Level;
-  readonly assignmentGroup?: string | null;
-  readonly assignee?: { readonly email: string; readonly name?: string } | null;
-  readonly watchers?: readonly string[];
-}
+export type TicketChange = UpdateTicketInput;
+
+/** An audit entry as the history lists return it (the ticket id is the one asked for). */
+export type AuditEntry = Omit<ServerAuditEntry, 'ticketId' | 'actor'> & {
+  readonly actor: { readonly id?: string; readonly email: string };
+};
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -97,26 +56,6 @@ export interface TicketWithConversation {
   readonly articles: readonly Article[];
 }
 
-export interface AuditEntry {
-  readonly at: string;
-  readonly actor: { readonly id: string; readonly email: string };
-  readonly field: string;
-  readonly oldValue?: unknown;
-  readonly newValue?: unknown;
-  readonly reason?: string;
-}
-
-export interface Attachment {
-  readonly id: string;
-  readonly ticketId: string;
-  readonly fileName: string;
-  readonly contentType: string;
-  readonly size: number;
-  readonly uploadedBy: { readonly id: string; readonly email: string };
-  readonly createdAt: string;
-  readonly state: 'pending' | 'available';
-}
-
 export interface UploadGrant {
   readonly attachment: Attachment;
   readonly upload: {
@@ -126,50 +65,7 @@ export interface UploadGrant {
   };
 }
 
-export interface Group {
-  readonly id: string;
-  readonly name: string;
-  readonly description?: string;
-  readonly email?: string;
-  readonly version: number;
-}
-
-export interface GroupMember {
-  readonly groupId: string;
-  readonly email: string;
-  readonly name?: string;
-  readonly addedAt: string;
-}
-
-export interface RoutingRule {
-  readonly id: string;
-  readonly name: string;
-  readonly conditions: {
-    readonly categories?: readonly string[];
-    readonly services?: readonly string[];
-    readonly keywords?: readonly string[];
-    readonly requesterDomains?: readonly string[];
-  };
-  readonly actions: { readonly group: string; readonly impact?: Level; readonly urgency?: Level };
-}
-
-export interface RoutingConfig {
-  readonly rules: readonly RoutingRule[];
-  readonly defaultGroup?: string;
-  readonly version: number;
-  readonly updatedAt?: string;
-  readonly updatedBy?: string;
-}
-
-export interface QuarantinedMail {
-  readonly id: string;
-  readonly reason: string;
-  readonly from?: string;
-  readonly subject?: string;
-  readonly receivedAt: string;
-  readonly released?: { readonly at: string; readonly by: string; readonly ticketNumber?: string };
-}
-
+/** `GET /api/me` (functions/http/routes/session.ts). */
 export interface Me {
   readonly email: string;
   readonly name?: string;
@@ -183,11 +79,7 @@ export interface FieldError {
   readonly message: string;
 }
 
-export interface QueueQuery {
+/** A queue's query string: the server's list query without the employee's own view and the cursor. */
+export type QueueQuery = Partial<Omit<z.output<typeof TicketListQuery>, 'view' | 'cursor'>> & {
   readonly view: 'assigned' | 'queue' | 'unassigned';
-  readonly group?: string;
-  readonly state?: TicketState;
-  readonly order?: 'newest' | 'oldest';
-  readonly priority?: Priority;
-  readonly limit?: number;
-}
+};

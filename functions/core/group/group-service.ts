@@ -41,6 +41,12 @@ function requireAgent(actor: Actor, what: string): void {
   if (!isAgent(actor)) throw new ForbiddenError(`Only agents and admins may see ${what}`);
 }
 
+/** Approvers read groups and their members too: a change page names who was asked. */
+function requireStaff(actor: Actor, what: string): void {
+  if (!isAgent(actor) && !actor.groups.includes('approvers'))
+    throw new ForbiddenError(`Only agents, approvers and admins may see ${what}`);
+}
+
 const pageRequest = (limit: number, cursor: string | undefined) => ({ limit, ...(cursor ? { cursor } : {}) });
 
 /** A path parameter that cannot be a group id names no group: 404 like any other unknown id. */
@@ -113,12 +119,12 @@ export async function updateGroup(
 }
 
 export async function getGroup(deps: GroupDeps, actor: Actor, id: string): Promise<Group> {
-  requireAgent(actor, 'groups');
+  requireStaff(actor, 'groups');
   return existingGroup(deps, id);
 }
 
 export async function listGroups(deps: GroupDeps, actor: Actor, cursor?: string): Promise<Page<Group>> {
-  requireAgent(actor, 'groups');
+  requireStaff(actor, 'groups');
   return deps.groups.listGroups(pageRequest(GROUP_PAGE_SIZE, cursor));
 }
 
@@ -159,7 +165,7 @@ export async function listMembers(
   groupId: string,
   cursor?: string,
 ): Promise<Page<GroupMember>> {
-  requireAgent(actor, 'group members');
+  requireStaff(actor, 'group members');
   await existingGroup(deps, groupId);
   return deps.groups.listMembers(groupId, pageRequest(MEMBER_PAGE_SIZE, cursor));
 }

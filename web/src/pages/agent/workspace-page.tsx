@@ -280,14 +280,16 @@ function AssignmentPanel(props: {
   }, [api]);
   const [assignee, setAssignee] = useState(ticket.assignee?.email ?? '');
   useEffect(() => setAssignee(ticket.assignee?.email ?? ''), [ticket.assignee?.email]);
+  // Controlled, so the ticket's group stays chosen when the list of groups arrives later.
+  const [group, setGroup] = useState(ticket.assignmentGroup ?? '');
+  useEffect(() => setGroup(ticket.assignmentGroup ?? ''), [ticket.assignmentGroup]);
 
   return (
     <PanelForm
       title="Assignment"
       change={change}
       submitLabel="Save assignment"
-      onSubmit={(form) => {
-        const group = String(form.get('group') ?? '');
+      onSubmit={() => {
         const email = assignee.trim().toLowerCase();
         return {
           assignmentGroup: group || null,
@@ -302,8 +304,8 @@ function AssignmentPanel(props: {
         <select
           id={`${id}-group`}
           name="group"
-          defaultValue={ticket.assignmentGroup ?? ''}
-          key={ticket.version}
+          value={group}
+          onChange={(e) => setGroup(e.currentTarget.value)}
         >
           <option value="">No group</option>
           {groups.map((g) => (

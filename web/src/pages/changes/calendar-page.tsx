@@ -31,7 +31,9 @@ export function CalendarPage({ search }: { search: string }) {
   const changes = useMemo(() => changeApi(api), [api]);
   const params = new URLSearchParams(search);
   const view = params.get('view') === 'week' ? 'week' : 'month';
-  const anchor = params.get('date') ? new Date(`${params.get('date')}T00:00:00`) : new Date();
+  // `date` is what the page writes; `from` (a date or an ISO time) is accepted from links too.
+  const asked = params.get('date') ?? params.get('from')?.slice(0, 10);
+  const anchor = asked ? new Date(`${asked}T00:00:00`) : new Date();
   const valid = Number.isNaN(anchor.getTime()) ? new Date() : anchor;
   const first =
     view === 'week' ? mondayOf(valid) : mondayOf(new Date(valid.getFullYear(), valid.getMonth(), 1));

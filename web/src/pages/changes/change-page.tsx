@@ -14,6 +14,7 @@ import {
 import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../../components.tsx';
 import { usePortal } from '../../portal-context.ts';
 import { Link, paths } from '../../router.tsx';
+import { usePeople } from '../../shared/people.ts';
 import { useLoad } from '../../use-load.ts';
 import { usePageTitle } from '../../use-page-title.ts';
 import { previewLevel, RiskQuestions } from './risk-questions.tsx';
@@ -27,9 +28,33 @@ function quorumText(step: ChangeView['steps'][number]): string {
 
 const needsReason: readonly ChangeState[] = ['cancelled', 'failed', 'backed_out'];
 
+/** Who approves, in words (the API's route names are for the workflow). */
+const routeLabels: Record<string, string> = {
+  none: 'pre-approved, no approval needed',
+  manager: "approved by the assignment group's manager",
+  cab: 'approved by the change advisory board',
+  cab_and_owner: 'approved by the change advisory board and the service owner',
+  ecab: 'approved by the emergency CAB',
+};
+
+const stepStatusLabels: Record<ChangeView['steps'][number]['status'], string> = {
+  pending: 'waiting for a decision',
+  approved: 'approved',
+  rejected: 'rejected',
+  expired: 'expired without a decision',
+  cancelled: 'no longer needed',
+};
+
+const roundNotes: Record<ChangeView['steps'][number]['round'], string> = {
+  request: '',
+  reminder: '; a reminder was sent',
+  escalation: '; escalated',
+};
+
 /** A change: its plan, risk, approval, conflicts and freezes, what can happen next, and its history. */
 export function ChangePage({ id }: { id: string }) {
   const { api, session } = usePortal();
+  const { nameOf } = usePeople();
   const changes = useMemo(() => changeApi(api), [api]);
   const fetcher = useCallback(() => changes.get(id), [changes, id]);
   const { load, reload, set } = useLoad(fetcher, 'The change could not be loaded.');
@@ -97,7 +122,7 @@ export function ChangePage({ id }: { id: string }) {
         <span className={`badge change-badge-${change.state}`}>{changeStateLabels[change.state]}</span>{' '}
         <span className="muted">
           {change.type} change · {change.assignmentGroup} · requested by{' '}
-          {change.requester.name ?? change.requester.email}
+          {change.requester.name ?? nameOf(change.requester.email)}
         </span>
       </p>
       {message && <Notice tone="success">{message}</Notice>}
@@ -152,6 +177,10 @@ export function ChangePage({ id }: { id: string }) {
         <h2 id="plan-heading">Plan</h2>
         <dl className="change-facts">
           <div>
+            <dt>Description</dt>
+            <dd className="pre-wrap">{change.description || 'No description given.'}</dd>
+          </div>
+          <div>
             <dt>Planned</dt>
             <dd>
               <DateTime iso={change.plannedStart} /> to <DateTime iso={change.plannedEnd} />
@@ -188,7 +217,7 @@ export function ChangePage({ id }: { id: string }) {
           {change.risk.score !== undefined &&
             ` (questionnaire score ${change.risk.score}${change.risk.override ? `, assessed ${change.risk.assessed}` : ''})`}
           {change.risk.override &&
-            ` — overridden by ${change.risk.override.by.email}: ${change.risk.override.reason}`}
+            ` — overridden by ${nameOf(change.risk.override.by.email)}: ${change.risk.override.reason}`}
         </p>
         {editable && change.type !== 'standard' && questionnaire && (
           <RiskEditor
@@ -213,25 +242,27 @@ export function ChangePage({ id }: { id: string }) {
       <section aria-labelledby="approval-heading">
         <h2 id="approval-heading">Approval</h2>
         <p>
-          Status: <strong>{change.approval.status.replace('_', ' ')}</strong>
-          {change.approval.route && ` · route: ${change.approval.route.replaceAll('_', ' ')}`}
+          Status: <strong>{change.approval.status.replaceAll('_', ' ')}</strong>
+          {change.approval.route && ` · ${routeLabels[change.approval.route] ?? ''}`}
         </p>
         {steps.map((step) => (
           <div key={step.step} className="approval-step">
             <h3>
-              {stepLabels[step.step]}: {step.status}{' '}
+              {stepLabels[step.step]}: {stepStatusLabels[step.status]}{' '}
               <span className="muted">
-                ({quorumText(step)} must approve; {step.round})
+                ({quorumText(step)} must approve{roundNotes[step.round]})
               </span>
             </h3>
             <p className="muted">
-              Approvers: {[...step.approvers, ...step.escalationApprovers].join(', ') || 'nobody yet'}
+              Approvers:{' '}
+              {[...step.approvers, ...step.escalationApprovers].map(nameOf).join(', ') || 'nobody yet'}
             </p>
             {step.decisions.length > 0 && (
               <ul>
                 {step.decisions.map((d) => (
                   <li key={d.by.email + d.at}>
-                    {d.by.email} {d.decision} <DateTime iso={d.at} /> via {d.via.replace('_', ' ')}
+                    {nameOf(d.by.email)} {d.decision} <DateTime iso={d.at} />{' '}
+                    {d.via === 'mail_link' ? 'from the mailed link' : 'in the portal'}
                     {d.comment && `: “${d.comment}”`}
                   </li>
                 ))}
@@ -279,7 +310,7 @@ export function ChangePage({ id }: { id: string }) {
           <ol className="timeline">
             {history.map((entry) => (
               <li key={`${entry.at}-${entry.field}-${String(entry.newValue)}`}>
-                <DateTime iso={entry.at} /> · {entry.actor.email}: {entry.field}
+                <DateTime iso={entry.at} /> · {nameOf(entry.actor.email)}: {entry.field}
                 {entry.oldValue !== undefined && ` ${String(entry.oldValue)} →`}{' '}
                 {entry.newValue !== undefined && String(entry.newValue)}
                 {entry.reason && <span className="muted"> ({entry.reason})</span>}
