@@ -1,3 +1,5 @@
+import type { AddMemberInput, CreateGroupInput, UpdateGroupInput } from '../../functions/core/group/group.ts';
+import type { SaveRoutingInput } from '../../functions/core/routing/routing-rules.ts';
 import type {
   Article,
   Attachment,
@@ -11,7 +13,6 @@ import type {
   QuarantinedMail,
   QueueQuery,
   RoutingConfig,
-  RoutingRule,
   Ticket,
   TicketChange,
   TicketPage,
@@ -65,21 +66,14 @@ export interface Api {
   uploadAttachment(ticketId: string, file: File): Promise<Attachment>;
   downloadUrl(ticketId: string, attachmentId: string): Promise<string>;
   listGroups(cursor?: string): Promise<Page<Group>>;
-  createGroup(group: { id: string; name: string; description?: string }): Promise<Group>;
+  createGroup(group: CreateGroupInput): Promise<Group>;
   getGroup(id: string): Promise<Group>;
-  updateGroup(
-    id: string,
-    change: { version: number; name?: string; description?: string | null },
-  ): Promise<Group>;
+  updateGroup(id: string, change: UpdateGroupInput): Promise<Group>;
   listMembers(groupId: string, cursor?: string): Promise<Page<GroupMember>>;
-  addMember(groupId: string, member: { email: string; name?: string }): Promise<GroupMember>;
+  addMember(groupId: string, member: AddMemberInput): Promise<GroupMember>;
   removeMember(groupId: string, email: string): Promise<void>;
   routing(): Promise<RoutingConfig>;
-  saveRouting(config: {
-    rules: readonly RoutingRule[];
-    defaultGroup?: string;
-    version: number;
-  }): Promise<RoutingConfig>;
+  saveRouting(config: SaveRoutingInput): Promise<RoutingConfig>;
   listQuarantine(cursor?: string): Promise<Page<QuarantinedMail>>;
   releaseQuarantined(id: string): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.ts
 import { LoadMore } from '../../load-more.tsx';
 import { usePortal } from '../../portal-context.ts';
 import { Link, paths } from '../../router.tsx';
+import { PEOPLE_KEY, usePeople } from '../../shared/people.ts';
+import { useInvalidate } from '../../shared/query-cache.ts';
 import { useLoad } from '../../use-load.ts';
 import { usePageTitle } from '../../use-page-title.ts';
 import { usePaged } from '../../use-paged.ts';
@@ -11,6 +13,8 @@ import { usePaged } from '../../use-paged.ts';
 /** Admins: one group's members, added and removed by address. */
 export function GroupPage({ id: groupId }: { id: string }) {
   const { api } = usePortal();
+  const { nameOf } = usePeople();
+  const invalidate = useInvalidate();
   const id = useId();
   const groupFetcher = useCallback(() => api.getGroup(groupId), [api, groupId]);
   const membersFetcher = useCallback((cursor?: string) => api.listMembers(groupId, cursor), [api, groupId]);
@@ -29,6 +33,7 @@ export function GroupPage({ id: groupId }: { id: string }) {
     try {
       await action();
       setMessage(done);
+      invalidate(PEOPLE_KEY);
       await members.reload();
       return true;
     } catch (failure) {
@@ -79,6 +84,21 @@ export function GroupPage({ id: groupId }: { id: string }) {
       <PageHeading>{name}</PageHeading>
       {group.load.status === 'ready' && group.load.data.description && (
         <p className="lead">{group.load.data.description}</p>
+      )}
+      {group.load.status === 'ready' && (
+        <p className="group-manager">
+          Manager:{' '}
+          {group.load.data.managerEmail ? (
+            <>
+              <strong>{nameOf(group.load.data.managerEmail)}</strong>{' '}
+              <span className="muted">
+                {group.load.data.managerEmail} · approves the group's low-risk changes
+              </span>
+            </>
+          ) : (
+            <span className="muted">none (low-risk changes go to the change advisory board)</span>
+          )}
+        </p>
       )}
       <section aria-labelledby={`${id}-members`}>
         <h2 id={`${id}-members`}>Members</h2>
@@ -135,6 +155,9 @@ export function GroupPage({ id: groupId }: { id: string }) {
             if (group.load.status !== 'ready') return;
             const form = new FormData(event.currentTarget);
             const description = String(form.get('description') ?? '').trim();
+            const manager = String(form.get('manager') ?? '')
+              .trim()
+              .toLowerCase();
             const version = group.load.data.version;
             void run(
               async () =>
@@ -143,6 +166,7 @@ export function GroupPage({ id: groupId }: { id: string }) {
                     version,
                     name: String(form.get('name') ?? '').trim(),
                     description: description || null,
+                    managerEmail: manager || null,
                   }),
                 ),
               'Group saved.',
@@ -150,7 +174,7 @@ export function GroupPage({ id: groupId }: { id: string }) {
           }}
           aria-labelledby={`${id}-edit`}
         >
-          <h2 id={`${id}-edit`}>Name and description</h2>
+          <h2 id={`${id}-edit`}>Name, description and manager</h2>
           <div className="field">
             <label htmlFor={`${id}-group-name`}>Name</label>
             <input
@@ -173,6 +197,30 @@ export function GroupPage({ id: groupId }: { id: string }) {
               defaultValue={group.load.data.description ?? ''}
               autoComplete="off"
             />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-manager`}>
+              Manager <span className="optional">(optional)</span>
+            </label>
+            <p className="hint" id={`${id}-manager-hint`}>
+              Approves this group's low-risk changes. Choose a member or type an address.
+            </p>
+            <input
+              id={`${id}-manager`}
+              name="manager"
+              type="email"
+              list={`${id}-people`}
+              defaultValue={group.load.data.managerEmail ?? ''}
+              aria-describedby={`${id}-manager-hint`}
+              autoComplete="off"
+            />
+            <datalist id={`${id}-people`}>
+              {members.items.map((member) => (
+                <option key={member.email} value={member.email}>
+                  {member.name ?? member.email}
+                </option>
+              ))}
+            </datalist>
           </div>
           <div className="form-actions">
             <button type="submit" className="button button-secondary" disabled={saving}>

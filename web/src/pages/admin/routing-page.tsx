@@ -1,4 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
+import { ticketCategories, ticketServices } from '../../../../functions/core/routing/classification.ts';
 import { ApiError, SessionExpiredError } from '../../api.ts';
 import { ErrorNotice, Loading, Notice, PageHeading } from '../../components.tsx';
 import { levelLabels } from '../../format.ts';
@@ -77,8 +78,8 @@ export function RoutingPage() {
         .replace(/[^a-z0-9]+/g, '-')
         .replace(/^-|-$/g, '') || `rule-${rules.length + 1}`;
     const keywords = list(form.get('keywords'));
-    const categories = list(form.get('categories'));
-    const services = list(form.get('services'));
+    const categories = form.getAll('categories').map(String);
+    const services = form.getAll('services').map(String);
     const requesterDomains = list(form.get('domains'));
     const impact = Number(form.get('impact'));
     const urgency = Number(form.get('urgency'));
@@ -107,7 +108,11 @@ export function RoutingPage() {
     setSaving(true);
     setError(undefined);
     try {
-      await api.saveRouting({ rules, ...(defaultGroup ? { defaultGroup } : {}), version: load.data.version });
+      await api.saveRouting({
+        rules: [...rules],
+        ...(defaultGroup ? { defaultGroup } : {}),
+        version: load.data.version,
+      });
       setSaved(true);
       await reload();
     } catch (failure) {
@@ -218,7 +223,8 @@ export function RoutingPage() {
           <form className="form panel" onSubmit={addRule} aria-labelledby={`${id}-add`}>
             <h2 id={`${id}-add`}>Add a rule</h2>
             <p className="hint">
-              Lists are comma-separated. Every list given must match; any item within a list may.
+              Words and domains are comma-separated. Every condition given must match; any item within one
+              may. Categories and services are the ones the ticket forms offer.
             </p>
             <div className="field">
               <label htmlFor={`${id}-name`}>Name</label>
@@ -229,14 +235,8 @@ export function RoutingPage() {
               <input id={`${id}-keywords`} name="keywords" autoComplete="off" />
             </div>
             <div className="field-row">
-              <div className="field">
-                <label htmlFor={`${id}-categories`}>Categories</label>
-                <input id={`${id}-categories`} name="categories" autoComplete="off" />
-              </div>
-              <div className="field">
-                <label htmlFor={`${id}-services`}>Services</label>
-                <input id={`${id}-services`} name="services" autoComplete="off" />
-              </div>
+              <Choices legend="Categories" name="categories" values={ticketCategories} />
+              <Choices legend="Services" name="services" values={ticketServices} />
             </div>
             <div className="field">
               <label htmlFor={`${id}-domains`}>Requester domains</label>
@@ -281,5 +281,22 @@ export function RoutingPage() {
         </>
       )}
     </>
+  );
+}
+
+/** Checkboxes for the values a form can set: a rule can only wait for what a ticket can carry. */
+function Choices(props: { legend: string; name: string; values: readonly string[] }) {
+  return (
+    <fieldset className="choice-group">
+      <legend>
+        {props.legend} <span className="optional">(any of)</span>
+      </legend>
+      {props.values.map((value) => (
+        <label key={value} className="checkbox-field">
+          <input type="checkbox" name={props.name} value={value} />
+          {value}
+        </label>
+      ))}
+    </fieldset>
   );
 }
