@@ -377,9 +377,34 @@ describe('unknown senders', () => {
     expect(after?.released).toMatchObject({
       by: admin.email,
       ticketNumber: released.kind === 'ticket' ? released.ticket.number : '',
+      ticketId: released.kind === 'ticket' ? released.ticket.id : '',
     });
     await expect(releaseQuarantinedMail(deps, 'no-such-entry', admin.email)).rejects.toMatchObject({
       name: 'NotFoundError',
+    });
+  });
+
+  it('records a release that made no ticket, with the reason, and keeps a text preview of the message', async () => {
+    const sesMessageId = `nosender-${Math.random().toString(36).slice(2)}`;
+    raw.set(
+      `raw/${sesMessageId}`,
+      new TextEncoder().encode(
+        'From: undisclosed-recipients:;\r\nSubject: Who sent this\r\n\r\nNobody knows.\r\n',
+      ),
+    );
+    const message = { sesMessageId, rawKey: `raw/${sesMessageId}`, recipients: [SUPPORT], verdicts: {} };
+    await processInboundMail(deps, { ...message, receivedAt: new Date().toISOString() });
+    expect(await deps.quarantine.get(sesMessageId)).toMatchObject({ preview: 'Nobody knows.' });
+
+    const outcome = await releaseQuarantinedMail(deps, sesMessageId, admin.email);
+
+    expect(outcome).toEqual({ kind: 'quarantined', reason: 'no usable sender address' });
+    const after = await deps.quarantine.get(sesMessageId);
+    expect(after?.released).toBeUndefined();
+    expect(after?.releaseFailure).toEqual({
+      at: expect.any(String),
+      by: admin.email,
+      reason: 'no usable sender address',
     });
   });
 

@@ -76,6 +76,7 @@ export interface Api {
   saveRouting(config: SaveRoutingInput): Promise<RoutingConfig>;
   listQuarantine(cursor?: string): Promise<Page<QuarantinedMail>>;
   releaseQuarantined(id: string): Promise<void>;
+  discardQuarantined(id: string): Promise<QuarantinedMail>;
 }
 
 export interface ApiOptions {
@@ -192,6 +193,8 @@ export function createApi({ apiBase, idToken, onSessionExpired }: ApiOptions): A
     listQuarantine: (cursor) => call<Page<QuarantinedMail>>(`/quarantine?${query({ cursor })}`),
     releaseQuarantined: (id) =>
       call<void>(`/quarantine/${encodeURIComponent(id)}/release`, { method: 'POST' }),
+    discardQuarantined: (id) =>
+      call<QuarantinedMail>(`/quarantine/${encodeURIComponent(id)}/discard`, { method: 'POST' }),
   };
 }
 
