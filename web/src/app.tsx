@@ -1,51 +1,43 @@
 import { type ReactNode, useCallback, useMemo, useState } from 'react';
-import { createApi } from './api.ts';
 import type { Auth, Session } from './auth.ts';
-import { Dialog } from './components.tsx';
 import type { PortalConfig } from './config.ts';
-import { LazyPage, pageLoader } from './lazy-page.tsx';
-import { HomePage } from './pages/home-page.tsx';
-import { NotFoundPage } from './pages/not-found-page.tsx';
-import { SignedOutPage } from './pages/signed-out-page.tsx';
-import { isAdmin, isAgent, isApprover, PortalContext } from './portal-context.ts';
-import { Link, paths, type Route, useRoute } from './router.tsx';
+import { createApi } from './shared/api.ts';
+import { Dialog } from './shared/components.tsx';
+import { LazyPage, pageLoader } from './shared/lazy-page.tsx';
+import { isAdmin, isAgent, isApprover, PortalContext } from './shared/portal-context.ts';
 import { QueryCache } from './shared/query-cache.ts';
-import { setShortcutsEnabled, shortcutHelp, shortcutsEnabled, useShortcuts } from './shortcuts.ts';
+import { Link, paths, type Route, useRoute } from './shared/router.tsx';
+import { setShortcutsEnabled, shortcutHelp, shortcutsEnabled, useShortcuts } from './shared/shortcuts.ts';
+import { HomePage } from './shell/home-page.tsx';
+import { NotFoundPage } from './shell/not-found-page.tsx';
+import { SignedOutPage } from './shell/signed-out-page.tsx';
 
 /**
  * Every page but home is loaded when first visited, so an employee's first load carries
  * neither the agent workspace nor the admin screens.
  */
-const MyTicketsPage = pageLoader(() => import('./pages/my-tickets-page.tsx').then((m) => m.MyTicketsPage));
-const NewTicketPage = pageLoader(() => import('./pages/new-ticket-page.tsx').then((m) => m.NewTicketPage));
-const TicketPage = pageLoader(() => import('./pages/ticket-page.tsx').then((m) => m.TicketPage));
-const QueuePage = pageLoader(() => import('./pages/agent/queue-page.tsx').then((m) => m.QueuePage));
+const MyTicketsPage = pageLoader(() => import('./tickets/my-tickets-page.tsx').then((m) => m.MyTicketsPage));
+const NewTicketPage = pageLoader(() => import('./tickets/new-ticket-page.tsx').then((m) => m.NewTicketPage));
+const TicketPage = pageLoader(() => import('./tickets/ticket-page.tsx').then((m) => m.TicketPage));
+const QueuePage = pageLoader(() => import('./tickets/queue-page.tsx').then((m) => m.QueuePage));
 const WorkspacePage = pageLoader(() =>
-  import('./pages/agent/workspace-page.tsx').then((m) => m.WorkspacePage),
+  import('./tickets/workspace/workspace-page.tsx').then((m) => m.WorkspacePage),
 );
-const GroupsPage = pageLoader(() => import('./pages/admin/groups-page.tsx').then((m) => m.GroupsPage));
-const GroupPage = pageLoader(() => import('./pages/admin/group-page.tsx').then((m) => m.GroupPage));
-const RoutingPage = pageLoader(() => import('./pages/admin/routing-page.tsx').then((m) => m.RoutingPage));
-const QuarantinePage = pageLoader(() =>
-  import('./pages/admin/quarantine-page.tsx').then((m) => m.QuarantinePage),
-);
+const GroupsPage = pageLoader(() => import('./admin/groups-page.tsx').then((m) => m.GroupsPage));
+const GroupPage = pageLoader(() => import('./admin/group-page.tsx').then((m) => m.GroupPage));
+const RoutingPage = pageLoader(() => import('./admin/routing-page.tsx').then((m) => m.RoutingPage));
+const QuarantinePage = pageLoader(() => import('./admin/quarantine-page.tsx').then((m) => m.QuarantinePage));
 
-const ChangesPage = pageLoader(() => import('./pages/changes/changes-page.tsx').then((m) => m.ChangesPage));
-const NewChangePage = pageLoader(() =>
-  import('./pages/changes/new-change-page.tsx').then((m) => m.NewChangePage),
-);
-const ChangePage = pageLoader(() => import('./pages/changes/change-page.tsx').then((m) => m.ChangePage));
-const CalendarPage = pageLoader(() =>
-  import('./pages/changes/calendar-page.tsx').then((m) => m.CalendarPage),
-);
-const ApprovalsPage = pageLoader(() =>
-  import('./pages/changes/approvals-page.tsx').then((m) => m.ApprovalsPage),
-);
+const ChangesPage = pageLoader(() => import('./changes/changes-page.tsx').then((m) => m.ChangesPage));
+const NewChangePage = pageLoader(() => import('./changes/new-change-page.tsx').then((m) => m.NewChangePage));
+const ChangePage = pageLoader(() => import('./changes/change-page.tsx').then((m) => m.ChangePage));
+const CalendarPage = pageLoader(() => import('./changes/calendar-page.tsx').then((m) => m.CalendarPage));
+const ApprovalsPage = pageLoader(() => import('./changes/approvals-page.tsx').then((m) => m.ApprovalsPage));
 const ApprovalLinkPage = pageLoader(() =>
-  import('./pages/changes/approval-link-page.tsx').then((m) => m.ApprovalLinkPage),
+  import('./changes/approval-link-page.tsx').then((m) => m.ApprovalLinkPage),
 );
 const FreezeWindowsPage = pageLoader(() =>
-  import('./pages/changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
+  import('./changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
 
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {

@@ -1,8 +1,8 @@
 import { useCallback } from 'react';
-import type { Api } from '../api.ts';
-import { isAgent, isApprover, usePortal } from '../portal-context.ts';
-import type { GroupMember } from '../types.ts';
+import type { Api } from './api.ts';
+import { isAgent, isApprover, usePortal } from './portal-context.ts';
 import { useQuery } from './query-cache.ts';
+import type { GroupMember } from './types.ts';
 
 /** Cache key of the people Spoke knows by name (group members); invalidate after membership changes. */
 export const PEOPLE_KEY = 'people';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
-import { ApiError, SessionExpiredError } from '../api.ts';
-import { usePortal } from '../portal-context.ts';
+import { ApiError, SessionExpiredError } from './api.ts';
+import { usePortal } from './portal-context.ts';
 
 /** What a page shows of one read: loading, the data, not there, or why it failed. */
 export type Load<T> =

@@ -1,10 +1,10 @@
 import { useCallback, useId, useMemo, useState } from 'react';
-import { type ChangeState, changeApi, changeStateLabels } from '../../change-api.ts';
-import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { Link, paths } from '../../router.tsx';
-import { useLoad } from '../../use-load.ts';
-import { usePageTitle } from '../../use-page-title.ts';
+import { DateTime, ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { Link, paths } from '../shared/router.tsx';
+import { useLoad } from '../shared/use-load.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { type ChangeState, changeApi, changeStateLabels } from './change-api.ts';
 import './changes.css';
 
 const states = Object.keys(changeStateLabels) as ChangeState[];

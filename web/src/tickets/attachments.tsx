@@ -1,9 +1,9 @@
 import { type ChangeEvent, useCallback, useId, useRef, useState } from 'react';
-import { ApiError, SessionExpiredError } from './api.ts';
-import { DateTime, ErrorNotice, formatSize } from './components.tsx';
-import { usePortal } from './portal-context.ts';
-import type { Attachment } from './types.ts';
-import { useLoad } from './use-load.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { DateTime, ErrorNotice, formatSize } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import type { Attachment } from '../shared/types.ts';
+import { useLoad } from '../shared/use-load.ts';
 
 /** The server's allow-list (functions/core/attachment/attachment.ts); checked here only to answer early. */
 const ALLOWED_TYPES = new Set([

@@ -1,8 +1,8 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
-import { ApiError, SessionExpiredError } from './api.ts';
-import { isAgent, usePortal } from './portal-context.ts';
-import { navigate, paths } from './router.tsx';
-import { useShortcuts } from './shortcuts.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { isAgent, usePortal } from '../shared/portal-context.ts';
+import { navigate, paths } from '../shared/router.tsx';
+import { useShortcuts } from '../shared/shortcuts.ts';
 
 const NUMBER = /^(INC|REQ|PRB|CHG|RLS)\d{7,}$/i;
 

@@ -1,8 +1,8 @@
 import { useEffect, useId, useState } from 'react';
-import { ApiError } from '../../api.ts';
-import { type LinkPreview, linkCall, stepLabels } from '../../change-api.ts';
-import { DateTime, ErrorNotice, Loading, Notice, PageHeading } from '../../components.tsx';
-import { usePageTitle } from '../../use-page-title.ts';
+import { ApiError } from '../shared/api.ts';
+import { DateTime, ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { type LinkPreview, linkCall, stepLabels } from './change-api.ts';
 import './changes.css';
 
 type State =

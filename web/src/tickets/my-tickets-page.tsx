@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../api.ts';
-import { DateTime, ErrorNotice, Loading, PageHeading, StateBadge } from '../components.tsx';
-import { usePortal } from '../portal-context.ts';
-import { Link, paths } from '../router.tsx';
-import type { Ticket } from '../types.ts';
-import { usePageTitle } from '../use-page-title.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { DateTime, ErrorNotice, Loading, PageHeading, StateBadge } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { Link, paths } from '../shared/router.tsx';
+import type { Ticket } from '../shared/types.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
 
 type Status = 'loading' | 'ready' | 'loading-more' | 'failed';
 

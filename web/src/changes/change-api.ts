@@ -2,7 +2,7 @@
  * The change management API, as the portal sees it. The records are the server's own zod types,
  * imported type-only: nothing of the server is bundled, and a renamed field fails the build.
  */
-import type { StepId } from '../../functions/core/change/approval.ts';
+import type { StepId } from '../../../functions/core/change/approval.ts';
 import type {
   Change,
   ChangeAuditEntry,
@@ -10,17 +10,17 @@ import type {
   ChangeSummary,
   ChangeTemplate,
   FreezeWindow,
-} from '../../functions/core/change/change.ts';
-import type { ChangeCalendar, ChangeView } from '../../functions/core/change/change-service.ts';
-import { allowedNext } from '../../functions/core/change/lifecycle.ts';
-import type { RiskQuestionnaire } from '../../functions/core/change/risk.ts';
-import type { ChangeConflict } from '../../functions/core/change/schedule.ts';
-import type { InboxEntry } from '../../functions/ports/change-store.ts';
-import { type Api, ApiError } from './api.ts';
-import type { FieldError, Page } from './types.ts';
+} from '../../../functions/core/change/change.ts';
+import type { ChangeCalendar, ChangeView } from '../../../functions/core/change/change-service.ts';
+import { allowedNext } from '../../../functions/core/change/lifecycle.ts';
+import type { RiskQuestionnaire } from '../../../functions/core/change/risk.ts';
+import type { ChangeConflict } from '../../../functions/core/change/schedule.ts';
+import type { InboxEntry } from '../../../functions/ports/change-store.ts';
+import { type Api, ApiError } from '../shared/api.ts';
+import type { FieldError, Page } from '../shared/types.ts';
 
-export type { ApprovalStep, StepId } from '../../functions/core/change/approval.ts';
-export type { LinkPreview } from '../../functions/core/change/approval-links.ts';
+export type { ApprovalStep, StepId } from '../../../functions/core/change/approval.ts';
+export type { LinkPreview } from '../../../functions/core/change/approval-links.ts';
 export type {
   Change,
   ChangeState,
@@ -29,13 +29,13 @@ export type {
   ChangeType,
   FreezeWindow,
   RiskLevel,
-} from '../../functions/core/change/change.ts';
-export type { ChangeView } from '../../functions/core/change/change-service.ts';
-export type { InboxEntry } from '../../functions/ports/change-store.ts';
+} from '../../../functions/core/change/change.ts';
+export type { ChangeView } from '../../../functions/core/change/change-service.ts';
+export type { InboxEntry } from '../../../functions/ports/change-store.ts';
 export type Conflict = ChangeConflict;
 export type Questionnaire = RiskQuestionnaire;
 /** A change's history entry as the API lists it. */
-export type { ChangeAuditEntry as AuditEntry } from '../../functions/core/change/change.ts';
+export type { ChangeAuditEntry as AuditEntry } from '../../../functions/core/change/change.ts';
 
 const path = (id: string) => `/changes/${encodeURIComponent(id)}`;
 const query = (params: Record<string, string | undefined>) =>

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.tsx';
-import { LoadMore } from '../../load-more.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { Link, paths } from '../../router.tsx';
-import type { QuarantinedMail } from '../../types.ts';
-import { usePageTitle } from '../../use-page-title.ts';
-import { usePaged } from '../../use-paged.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { DateTime, ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
+import { LoadMore } from '../shared/load-more.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { Link, paths } from '../shared/router.tsx';
+import type { QuarantinedMail } from '../shared/types.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { usePaged } from '../shared/use-paged.ts';
 
 /** How long the page waits for the inbound function to report a release (it runs asynchronously). */
 const RELEASE_WAIT_MS = 30_000;

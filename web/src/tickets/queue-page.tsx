@@ -1,12 +1,19 @@
 import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { DateTime, ErrorNotice, Loading, PageHeading, PriorityBadge, StateBadge } from '../../components.tsx';
-import { priorityLabels, stateLabels } from '../../format.ts';
-import { isAdmin, usePortal } from '../../portal-context.ts';
-import { Link, navigate, paths } from '../../router.tsx';
-import { useShortcuts } from '../../shortcuts.ts';
-import type { Group, Priority, QueueQuery, Ticket, TicketState } from '../../types.ts';
-import { usePageTitle } from '../../use-page-title.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import {
+  DateTime,
+  ErrorNotice,
+  Loading,
+  PageHeading,
+  PriorityBadge,
+  StateBadge,
+} from '../shared/components.tsx';
+import { priorityLabels, stateLabels } from '../shared/format.ts';
+import { isAdmin, usePortal } from '../shared/portal-context.ts';
+import { Link, navigate, paths } from '../shared/router.tsx';
+import { useShortcuts } from '../shared/shortcuts.ts';
+import type { Group, Priority, QueueQuery, Ticket, TicketState } from '../shared/types.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
 
 const PAGE_SIZE = 50;
 const queueStates: readonly TicketState[] = ['new', 'in_progress', 'on_hold', 'resolved'];

@@ -1,8 +1,8 @@
 import { createContext, useContext } from 'react';
+import type { Session } from '../auth.ts';
+import type { PortalConfig } from '../config.ts';
 import type { Api } from './api.ts';
-import type { Session } from './auth.ts';
-import type { PortalConfig } from './config.ts';
-import type { QueryCache } from './shared/query-cache.ts';
+import type { QueryCache } from './query-cache.ts';
 
 export interface Portal {
   readonly config: PortalConfig;

@@ -1,11 +1,11 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../api.ts';
-import { AttachmentPicker, checkFiles } from '../attachments.tsx';
-import { ErrorNotice, PageHeading } from '../components.tsx';
-import { usePortal } from '../portal-context.ts';
-import { navigate, paths } from '../router.tsx';
-import type { Level, TicketKind } from '../types.ts';
-import { usePageTitle } from '../use-page-title.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { ErrorNotice, PageHeading } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { navigate, paths } from '../shared/router.tsx';
+import type { Level, TicketKind } from '../shared/types.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { AttachmentPicker, checkFiles } from './attachments.tsx';
 
 const SHORT_DESCRIPTION_MAX = 160;
 const DESCRIPTION_MAX = 10_000;

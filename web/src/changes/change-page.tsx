@@ -1,5 +1,11 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
+import { usePeople } from '../shared/people.ts';
+import { usePortal } from '../shared/portal-context.ts';
+import { Link, paths } from '../shared/router.tsx';
+import { useLoad } from '../shared/use-load.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
 import {
   type AuditEntry,
   type ChangeState,
@@ -10,13 +16,7 @@ import {
   nextChangeStates,
   type Questionnaire,
   stepLabels,
-} from '../../change-api.ts';
-import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../../components.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { Link, paths } from '../../router.tsx';
-import { usePeople } from '../../shared/people.ts';
-import { useLoad } from '../../use-load.ts';
-import { usePageTitle } from '../../use-page-title.ts';
+} from './change-api.ts';
 import { previewLevel, RiskQuestions } from './risk-questions.tsx';
 import './changes.css';
 

@@ -1,5 +1,9 @@
-import type { AddMemberInput, CreateGroupInput, UpdateGroupInput } from '../../functions/core/group/group.ts';
-import type { SaveRoutingInput } from '../../functions/core/routing/routing-rules.ts';
+import type {
+  AddMemberInput,
+  CreateGroupInput,
+  UpdateGroupInput,
+} from '../../../functions/core/group/group.ts';
+import type { SaveRoutingInput } from '../../../functions/core/routing/routing-rules.ts';
 import type {
   Article,
   Attachment,

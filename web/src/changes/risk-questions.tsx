@@ -1,4 +1,4 @@
-import type { Questionnaire } from '../../change-api.ts';
+import type { Questionnaire } from './change-api.ts';
 
 /** The risk questionnaire as radio groups; `answers` is question id → option id. */
 export function RiskQuestions(props: {

@@ -1,13 +1,13 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../api.ts';
-import { TicketAttachments } from '../attachments.tsx';
-import { DateTime, ErrorNotice, Loading, Notice, PageHeading, StateBadge } from '../components.tsx';
-import { Conversation } from '../conversation.tsx';
-import { kindLabels, priorityLabels, resolutionLabels } from '../format.ts';
-import { isAgent, usePortal } from '../portal-context.ts';
-import { Link, navigationNote, paths } from '../router.tsx';
-import type { TicketWithConversation } from '../types.ts';
-import { usePageTitle } from '../use-page-title.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { DateTime, ErrorNotice, Loading, Notice, PageHeading, StateBadge } from '../shared/components.tsx';
+import { kindLabels, priorityLabels, resolutionLabels } from '../shared/format.ts';
+import { isAgent, usePortal } from '../shared/portal-context.ts';
+import { Link, navigationNote, paths } from '../shared/router.tsx';
+import type { TicketWithConversation } from '../shared/types.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { TicketAttachments } from './attachments.tsx';
+import { Conversation } from './conversation.tsx';
 
 type Load =
   | { readonly status: 'loading' }

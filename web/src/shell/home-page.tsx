@@ -1,8 +1,8 @@
-import { PageHeading } from '../components.tsx';
-import { isAgent, usePortal } from '../portal-context.ts';
-import { Link, paths } from '../router.tsx';
-import { TicketSearch } from '../ticket-search.tsx';
-import { usePageTitle } from '../use-page-title.ts';
+import { PageHeading } from '../shared/components.tsx';
+import { isAgent, usePortal } from '../shared/portal-context.ts';
+import { Link, paths } from '../shared/router.tsx';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { TicketSearch } from '../tickets/ticket-search.tsx';
 
 const actions = [
   {

@@ -1,14 +1,14 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.tsx';
-import { LoadMore } from '../../load-more.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { Link, paths } from '../../router.tsx';
-import { PEOPLE_KEY, usePeople } from '../../shared/people.ts';
-import { useInvalidate } from '../../shared/query-cache.ts';
-import { useLoad } from '../../use-load.ts';
-import { usePageTitle } from '../../use-page-title.ts';
-import { usePaged } from '../../use-paged.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { DateTime, ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
+import { LoadMore } from '../shared/load-more.tsx';
+import { PEOPLE_KEY, usePeople } from '../shared/people.ts';
+import { usePortal } from '../shared/portal-context.ts';
+import { useInvalidate } from '../shared/query-cache.ts';
+import { Link, paths } from '../shared/router.tsx';
+import { useLoad } from '../shared/use-load.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { usePaged } from '../shared/use-paged.ts';
 
 /** Admins: one group's members, added and removed by address. */
 export function GroupPage({ id: groupId }: { id: string }) {

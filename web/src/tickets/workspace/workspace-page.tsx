@@ -10,8 +10,7 @@ import {
   useRef,
   useState,
 } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { TicketAttachments } from '../../attachments.tsx';
+import { ApiError, SessionExpiredError } from '../../shared/api.ts';
 import {
   DateTime,
   ErrorNotice,
@@ -20,8 +19,7 @@ import {
   PageHeading,
   PriorityBadge,
   StateBadge,
-} from '../../components.tsx';
-import { Conversation } from '../../conversation.tsx';
+} from '../../shared/components.tsx';
 import {
   holdReasonLabels,
   kindLabels,
@@ -29,11 +27,11 @@ import {
   nextStates,
   resolutionLabels,
   stateLabels,
-} from '../../format.ts';
-import { LoadMore } from '../../load-more.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { Link, paths } from '../../router.tsx';
-import { useShortcuts } from '../../shortcuts.ts';
+} from '../../shared/format.ts';
+import { LoadMore } from '../../shared/load-more.tsx';
+import { usePortal } from '../../shared/portal-context.ts';
+import { Link, paths } from '../../shared/router.tsx';
+import { useShortcuts } from '../../shared/shortcuts.ts';
 import type {
   Article,
   AuditEntry,
@@ -44,10 +42,12 @@ import type {
   Ticket,
   TicketChange,
   TicketState,
-} from '../../types.ts';
-import { useLoad } from '../../use-load.ts';
-import { usePageTitle } from '../../use-page-title.ts';
-import { usePaged } from '../../use-paged.ts';
+} from '../../shared/types.ts';
+import { useLoad } from '../../shared/use-load.ts';
+import { usePageTitle } from '../../shared/use-page-title.ts';
+import { usePaged } from '../../shared/use-paged.ts';
+import { TicketAttachments } from '../attachments.tsx';
+import { Conversation } from '../conversation.tsx';
 
 type Mode = 'reply' | 'note';
 type Change = Omit<TicketChange, 'version'>;

@@ -1,12 +1,12 @@
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
-import { ticketCategories, ticketServices } from '../../../../functions/core/routing/classification.ts';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { ErrorNotice, Loading, Notice, PageHeading } from '../../components.tsx';
-import { levelLabels } from '../../format.ts';
-import { usePortal } from '../../portal-context.ts';
-import type { Group, Level, RoutingRule } from '../../types.ts';
-import { useLoad } from '../../use-load.ts';
-import { usePageTitle } from '../../use-page-title.ts';
+import { ticketCategories, ticketServices } from '../../../functions/core/routing/classification.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
+import { levelLabels } from '../shared/format.ts';
+import { usePortal } from '../shared/portal-context.ts';
+import type { Group, Level, RoutingRule } from '../shared/types.ts';
+import { useLoad } from '../shared/use-load.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
 
 const list = (value: FormDataEntryValue | null) =>
   String(value ?? '')

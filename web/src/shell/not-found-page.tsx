@@ -1,6 +1,6 @@
-import { PageHeading } from '../components.tsx';
-import { Link, paths } from '../router.tsx';
-import { usePageTitle } from '../use-page-title.ts';
+import { PageHeading } from '../shared/components.tsx';
+import { Link, paths } from '../shared/router.tsx';
+import { usePageTitle } from '../shared/use-page-title.ts';
 
 export function NotFoundPage() {
   usePageTitle('Page not found');

@@ -1,10 +1,10 @@
 import { useCallback, useMemo } from 'react';
-import { changeApi, changeStateLabels } from '../../change-api.ts';
-import { ErrorNotice, Loading, PageHeading } from '../../components.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { Link, navigate, paths } from '../../router.tsx';
-import { useLoad } from '../../use-load.ts';
-import { usePageTitle } from '../../use-page-title.ts';
+import { ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { Link, navigate, paths } from '../shared/router.tsx';
+import { useLoad } from '../shared/use-load.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { changeApi, changeStateLabels } from './change-api.ts';
 import './changes.css';
 
 /** Midnight of a local date. */

@@ -6,22 +6,22 @@
  */
 
 import type * as z from 'zod';
-import type { Attachment } from '../../functions/core/attachment/attachment.ts';
-import type { ChangeState } from '../../functions/core/change/change.ts';
-import type { Article, AuditEntry as ServerAuditEntry } from '../../functions/core/ticket/article.ts';
-import type { Ticket } from '../../functions/core/ticket/ticket.ts';
+import type { Attachment } from '../../../functions/core/attachment/attachment.ts';
+import type { ChangeState } from '../../../functions/core/change/change.ts';
+import type { Article, AuditEntry as ServerAuditEntry } from '../../../functions/core/ticket/article.ts';
+import type { Ticket } from '../../../functions/core/ticket/ticket.ts';
 import type {
   OpenTicketInput,
   TicketListQuery,
   UpdateTicketInput,
-} from '../../functions/core/ticket/ticket-service.ts';
+} from '../../../functions/core/ticket/ticket-service.ts';
 
-export type { Attachment } from '../../functions/core/attachment/attachment.ts';
-export type { Group, GroupMember } from '../../functions/core/group/group.ts';
-export type { QuarantinedMail } from '../../functions/core/mail/quarantine.ts';
-export type { RoutingConfig, RoutingRule } from '../../functions/core/routing/routing-rules.ts';
-export type { Article } from '../../functions/core/ticket/article.ts';
-export type { Level, Priority } from '../../functions/core/ticket/priority.ts';
+export type { Attachment } from '../../../functions/core/attachment/attachment.ts';
+export type { Group, GroupMember } from '../../../functions/core/group/group.ts';
+export type { QuarantinedMail } from '../../../functions/core/mail/quarantine.ts';
+export type { RoutingConfig, RoutingRule } from '../../../functions/core/routing/routing-rules.ts';
+export type { Article } from '../../../functions/core/ticket/article.ts';
+export type { Level, Priority } from '../../../functions/core/ticket/priority.ts';
 export type {
   HoldReason,
   Person,
@@ -30,7 +30,7 @@ export type {
   Ticket,
   TicketKind,
   TicketState,
-} from '../../functions/core/ticket/ticket.ts';
+} from '../../../functions/core/ticket/ticket.ts';
 export type { ChangeState };
 
 /** What a person fills in to open a ticket (the server applies the defaults). */

@@ -1,11 +1,11 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { ErrorNotice, Loading, Notice, PageHeading } from '../../components.tsx';
-import { LoadMore } from '../../load-more.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { Link, paths } from '../../router.tsx';
-import { usePageTitle } from '../../use-page-title.ts';
-import { usePaged } from '../../use-paged.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
+import { LoadMore } from '../shared/load-more.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { Link, paths } from '../shared/router.tsx';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { usePaged } from '../shared/use-paged.ts';
 
 /** Admins: the assignment groups, and a form to add one. */
 export function GroupsPage() {

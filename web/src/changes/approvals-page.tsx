@@ -1,11 +1,11 @@
 import { useCallback, useId, useMemo, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { changeApi, type InboxEntry, stepLabels } from '../../change-api.ts';
-import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../../components.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { Link, paths } from '../../router.tsx';
-import { useLoad } from '../../use-load.ts';
-import { usePageTitle } from '../../use-page-title.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { Link, paths } from '../shared/router.tsx';
+import { useLoad } from '../shared/use-load.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { changeApi, type InboxEntry, stepLabels } from './change-api.ts';
 import './changes.css';
 
 type Decision = 'approved' | 'rejected';

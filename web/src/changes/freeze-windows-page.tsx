@@ -1,10 +1,10 @@
 import { type FormEvent, useCallback, useId, useMemo, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { changeApi } from '../../change-api.ts';
-import { DateTime, ErrorNotice, Loading, PageHeading } from '../../components.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { useLoad } from '../../use-load.ts';
-import { usePageTitle } from '../../use-page-title.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { DateTime, ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { useLoad } from '../shared/use-load.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { changeApi } from './change-api.ts';
 import './changes.css';
 
 /** Admins: freeze (blackout) windows, in which only emergency changes may be planned. */

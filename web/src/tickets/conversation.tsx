@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { DateTime, MailFrame } from './components.tsx';
-import { usePortal } from './portal-context.ts';
-import type { Article } from './types.ts';
+import { DateTime, MailFrame } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import type { Article } from '../shared/types.ts';
 
 const INLINE_IMAGE = /src="\/inline\/([A-Za-z0-9_-]{1,64})"/g;
 /** Inline images larger than this stay out of the frame (they are still among the attachments). */

@@ -1,11 +1,11 @@
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../../api.ts';
-import { type ChangeTemplate, type ChangeType, changeApi, type Questionnaire } from '../../change-api.ts';
-import { ErrorNotice, PageHeading } from '../../components.tsx';
-import { usePortal } from '../../portal-context.ts';
-import { navigate, paths } from '../../router.tsx';
-import type { Group } from '../../types.ts';
-import { usePageTitle } from '../../use-page-title.ts';
+import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { ErrorNotice, PageHeading } from '../shared/components.tsx';
+import { usePortal } from '../shared/portal-context.ts';
+import { navigate, paths } from '../shared/router.tsx';
+import type { Group } from '../shared/types.ts';
+import { usePageTitle } from '../shared/use-page-title.ts';
+import { type ChangeTemplate, type ChangeType, changeApi, type Questionnaire } from './change-api.ts';
 import { previewLevel, RiskQuestions } from './risk-questions.tsx';
 import './changes.css';
 

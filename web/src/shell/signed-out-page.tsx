@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { PageHeading } from '../components.tsx';
-import { usePageTitle } from '../use-page-title.ts';
+import { PageHeading } from '../shared/components.tsx';
+import { usePageTitle } from '../shared/use-page-title.ts';
 
 export function SignedOutPage({ reason, onSignIn }: { reason?: string; onSignIn: () => Promise<void> }) {
   usePageTitle('Sign in');
