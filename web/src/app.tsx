@@ -18,6 +18,7 @@ import { SignedOutPage } from './shell/signed-out-page.tsx';
  */
 const MyTicketsPage = pageLoader(() => import('./tickets/my-tickets-page.tsx').then((m) => m.MyTicketsPage));
 const NewTicketPage = pageLoader(() => import('./tickets/new-ticket-page.tsx').then((m) => m.NewTicketPage));
+const SearchPage = pageLoader(() => import('./tickets/search-page.tsx').then((m) => m.SearchPage));
 const TicketPage = pageLoader(() => import('./tickets/ticket-page.tsx').then((m) => m.TicketPage));
 const QueuePage = pageLoader(() => import('./tickets/queue-page.tsx').then((m) => m.QueuePage));
 const WorkspacePage = pageLoader(() =>
@@ -42,6 +43,7 @@ const FreezeWindowsPage = pageLoader(() =>
 
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
+  search: SearchPage,
   'new-ticket': NewTicketPage,
   ticket: TicketPage,
   queue: QueuePage,
@@ -166,6 +168,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       );
     case 'my-tickets':
       return <LazyPage key="my-tickets" loader={MyTicketsPage} props={{ search: route.search }} />;
+    case 'search':
+      return <LazyPage key={`search:${route.search}`} loader={SearchPage} props={{ search: route.search }} />;
     case 'ticket':
       return <LazyPage key={`ticket:${route.id}`} loader={TicketPage} props={{ id: route.id }} />;
     // The API decides who sees what; these checks only spare people pages they cannot use.

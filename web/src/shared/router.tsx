@@ -5,6 +5,7 @@ export type Route =
   | { readonly name: 'home' }
   | { readonly name: 'new-ticket'; readonly kind: TicketKind }
   | { readonly name: 'my-tickets'; readonly search: string }
+  | { readonly name: 'search'; readonly search: string }
   | { readonly name: 'ticket'; readonly id: string }
   | { readonly name: 'queue'; readonly search: string }
   | { readonly name: 'workspace'; readonly id: string }
@@ -26,7 +27,8 @@ export const paths = {
   home: '/',
   newTicket: (kind: TicketKind) => `/tickets/new?kind=${kind}`,
   myTickets: '/tickets',
-  myTicketsMatching: (text: string) => `/tickets?${new URLSearchParams({ q: text })}`,
+  /** Words search over what the person can see. */
+  search: (text: string) => `/search?${new URLSearchParams({ q: text })}`,
   /** The requester's view of a ticket: the public conversation only. */
   ticket: (id: string) => `/tickets/${encodeURIComponent(id)}`,
   /** Agents' queues; the query string holds the view, group, state, order and priority. */
@@ -59,6 +61,7 @@ const NAVIGATED = 'spoke:navigated';
 export function parseRoute({ pathname, search }: { pathname: string; search: string }): Route {
   if (pathname === '/') return { name: 'home' };
   if (pathname === '/tickets' || pathname === '/tickets/') return { name: 'my-tickets', search };
+  if (pathname === '/search') return { name: 'search', search };
   if (pathname === '/work' || pathname === '/work/') return { name: 'queue', search };
   const workspace = /^\/work\/tickets\/([^/]+)$/.exec(pathname);
   if (workspace?.[1]) return { name: 'workspace', id: decodeURIComponent(workspace[1]) };

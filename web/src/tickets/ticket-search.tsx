@@ -7,10 +7,10 @@ import { useShortcuts } from '../shared/shortcuts.ts';
 const NUMBER = /^(INC|REQ|PRB|CHG|RLS)\d{7,}$/i;
 
 /**
- * One box for a ticket number (straight to the ticket) or words (the caller's own tickets
- * that contain them). `/` jumps to it.
+ * One box for a ticket number (straight to the ticket) or words (the tickets the person can
+ * see that contain them, on the search page). `/` jumps to it.
  */
-export function TicketSearch({ label = 'Find a ticket' }: { label?: string }) {
+export function TicketSearch({ label = 'Find a ticket', initial }: { label?: string; initial?: string }) {
   const { api, session } = usePortal();
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
@@ -28,7 +28,7 @@ export function TicketSearch({ label = 'Find a ticket' }: { label?: string }) {
       return;
     }
     if (!NUMBER.test(text)) {
-      navigate(paths.myTicketsMatching(text));
+      navigate(paths.search(text));
       return;
     }
     setBusy(true);
@@ -59,6 +59,8 @@ export function TicketSearch({ label = 'Find a ticket' }: { label?: string }) {
             placeholder="INC0001042 or words like “printer”"
             aria-describedby={message ? `${id}-message` : undefined}
             aria-keyshortcuts="/"
+            defaultValue={initial}
+            key={initial}
           />
           <button type="submit" className="button" disabled={busy}>
             Search
