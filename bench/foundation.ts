@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +13,8 @@ import { demoUsers } from '#local/demo-users.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { INVOKED_MARKER, type InvokeReport } from './child-invoke.ts';
 import { READY_MARKER, type ReadyReport } from './child-start.ts';
-import { cloudMemory, type NodeChild, repoRoot, spawnNode } from './processes.ts';
+import { startEventBusStandIn } from './event-bus-stand-in.ts';
+import { cloudMemory, type NodeChild, repoRoot, spawnNode, stopChild } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 
 const BUNDLE_BUDGET_KB = 300;
@@ -155,27 +154,6 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-/**
- * EventBridge has no emulator here: a bundle publishing domain events gets a loopback endpoint
- * that accepts every PutEvents, as the bus would.
- */
-async function startEventBusStandIn(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const entries =
-        (JSON.parse(Buffer.concat(chunks).toString() || '{}') as { Entries?: unknown[] }).Entries ?? [];
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(
-        JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `bench-${i}` })) }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 async function firstEvent(handler: string, urls: Record<string, string>): Promise<unknown> {
   if (handler === 'api') return healthEvent();
   // The last round of an approval that does not exist: one DynamoDB read, no mail, no change.
@@ -257,13 +235,7 @@ async function startCloud(dataDir: string): Promise<{ cloud: NodeChild<ReadyRepo
   return { cloud, wallMs: performance.now() - spawned };
 }
 
-async function stopCloud(cloud: NodeChild<ReadyReport>): Promise<void> {
-  if (cloud.child.exitCode !== null) return;
-  cloud.child.stdin?.write('stop\n');
-  const killed = setTimeout(() => cloud.child.kill('SIGKILL'), 20_000);
-  await cloud.exited;
-  clearTimeout(killed);
-}
+const stopCloud = stopChild;
 
 function startFigure(name: string, wallMs: number, ready: ReadyReport): Figure {
   return {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChanges } from './changes.ts';
 import { runFoundation } from './foundation.ts';
+import { runHandlerCost } from './handler-cost.ts';
 import { runMail } from './mail.ts';
 import { runPortal } from './portal.ts';
 import { repoRoot, spawnNode } from './processes.ts';
@@ -31,6 +32,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   mail: runMail,
   changes: runChanges,
   portal: runPortal,
+  'handler-cost': runHandlerCost,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
