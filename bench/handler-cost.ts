@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -63,6 +63,8 @@ const sizes: Record<SuiteOptions['size'], Settings> = {
 
 interface Sample {
   readonly cpuMs: number;
+  /** Of `cpuMs`, the time in the kernel (socket writes on loopback, mostly). */
+  readonly systemMs: number;
   readonly wallMs: number;
   readonly requests: RequestWindow;
 }
@@ -75,6 +77,7 @@ const cpuMsSince = (start: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
 };
+const systemMsSince = (start: NodeJS.CpuUsage) => process.cpuUsage(start).system / 1000;
 const describe = (counts: Readonly<Record<string, number>>) =>
   Object.entries(counts)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -89,27 +92,51 @@ const mode = (values: readonly string[]) => {
 
 /**
  * Runs `call` `warmup` times unmeasured, then `runs` times measured one after the other.
- * `prepare` runs before each call outside the measured window (storing the raw mail, say).
+ * `prepare` runs before the calls, outside the measured windows (storing the raw mail, say).
+ * With `BENCH_PROFILE_DIR` set, the measured calls of each operation are CPU-profiled into
+ * `<dir>/<name>.cpuprofile` (open it in Chrome's DevTools).
  */
 async function measure<T>(
+  name: string,
   settings: Settings,
   prepare: (i: number) => Promise<T>,
   call: (prepared: T, i: number) => Promise<void>,
   track: () => { end(): RequestWindow },
 ): Promise<Sample[]> {
+  for (let i = 0; i < settings.warmup; i++) await call(await prepare(i), i);
+  const prepared: T[] = [];
+  for (let i = settings.warmup; i < settings.warmup + settings.runs; i++) prepared.push(await prepare(i));
+  const profiler = await startProfiler();
   const samples: Sample[] = [];
-  for (let i = 0; i < settings.warmup + settings.runs; i++) {
-    const prepared = await prepare(i);
+  for (const [n, item] of prepared.entries()) {
     const window = track();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    await call(prepared, i);
+    await call(item, settings.warmup + n);
     const wallMs = performance.now() - started;
     const cpuMs = cpuMsSince(cpu);
-    const requests = window.end();
-    if (i >= settings.warmup) samples.push({ cpuMs, wallMs, requests });
+    samples.push({ cpuMs, systemMs: systemMsSince(cpu), wallMs, requests: window.end() });
   }
+  await profiler?.stop(name);
   return samples;
+}
+
+async function startProfiler() {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return undefined;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(name: string) {
+      const { profile } = await session.post('Profiler.stop');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, `${name.replaceAll(/[^\w]+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 function figuresOf(
@@ -126,7 +153,7 @@ function figuresOf(
       value: median(samples.map((s) => s.cpuMs)),
       unit: 'ms',
       target: target.cpu,
-      note: `median of ${samples.length}; wall ${median(samples.map((s) => s.wallMs)).toFixed(1)} ms with the emulators`,
+      note: `median of ${samples.length} (of it in the kernel: ${median(samples.map((s) => s.systemMs)).toFixed(1)} ms); wall ${median(samples.map((s) => s.wallMs)).toFixed(1)} ms with the emulators`,
     },
     {
       name: `${name}: sequential AWS round trips`,
@@ -237,6 +264,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
     // New mails, each from its own sender; the tickets they open are what the replies answer.
     const opened: { id: string; number: string; from: string }[] = [];
     mailSamples['new 5 KB mail'] = await measure(
+      'new 5 KB mail',
       settings,
       (i) => {
         const mail = small(i);
@@ -249,6 +277,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
       track,
     );
     mailSamples['reply 5 KB'] = await measure(
+      'reply 5 KB',
       settings,
       (i) => {
         const ticket = opened[i] as (typeof opened)[number];
@@ -266,6 +295,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
     );
     const largeSettings = { ...settings, runs: Math.max(3, Math.ceil(settings.runs / 3)) };
     mailSamples['1 MB mail with attachment'] = await measure(
+      '1 MB mail with attachment',
       largeSettings,
       (i) =>
         store(
@@ -304,6 +334,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
       figuresOf(
         name,
         await measure(
+          name,
           settings,
           async (i) => request(created[i] as (typeof created)[number]),
           async ([method, url, claims]) => {
@@ -317,6 +348,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
       ...figuresOf(
         'API create',
         await measure(
+          'API create',
           settings,
           async (i) => employees[i] as Claims,
           async (claims) => {
