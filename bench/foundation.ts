@@ -18,7 +18,7 @@ import { cloudMemory, type NodeChild, repoRoot, spawnNode, stopChild } from './p
 import type { Figure, SuiteResult } from './report.ts';
 
 const BUNDLE_BUDGET_KB = 300;
-const COLD_START_BUDGET_MS = 150;
+export const COLD_START_BUDGET_MS = 150;
 const MEMORY_BUDGET_MB = 1200;
 const IDLE_BEFORE_MEMORY_MS = 5_000;
 const RUNS = 3;
@@ -37,10 +37,10 @@ const variants = {
   pinned: [],
 } as const satisfies Record<string, readonly string[]>;
 
-type Variant = keyof typeof variants;
+export type Variant = keyof typeof variants;
 const invokedVariants: readonly Variant[] = ['cdk', 'pinned'];
 
-interface Bundle {
+export interface Bundle {
   readonly handler: string;
   readonly variant: Variant;
   readonly file: string;
@@ -48,7 +48,7 @@ interface Bundle {
 }
 
 /** Bundles one handler with the esbuild options of `infra/spoke-function.ts` (CDK passes them on the CLI). */
-async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
+export async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
   const file = join(outDir, variant, handler, 'index.mjs');
   await build({
     entryPoints: [join(repoRoot, 'functions', 'handlers', `${handler}.ts`)],
@@ -69,7 +69,7 @@ async function bundle(handler: string, variant: Variant, outDir: string): Promis
   return { handler, variant, file, bytes: (await stat(file)).size };
 }
 
-async function handlerNames(): Promise<string[]> {
+export async function handlerNames(): Promise<string[]> {
   const files = await readdir(join(repoRoot, 'functions', 'handlers'));
   return files.filter((name) => name.endsWith('.ts')).map((name) => basename(name, '.ts'));
 }
@@ -194,9 +194,14 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
-async function coldStarts(bundle: Bundle, urls: Record<string, string>, workDir: string): Promise<Figure[]> {
+export async function coldStarts(
+  bundle: Bundle,
+  urls: Record<string, string>,
+  workDir: string,
+  count = RUNS,
+): Promise<Figure[]> {
   const runs: InvokeReport[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < count; run++) {
     const eventFile = join(workDir, `event-${bundle.handler}-${bundle.variant}-${run}.json`);
     await writeFile(eventFile, JSON.stringify(await firstEvent(bundle.handler, urls)));
     const invocation = spawnNode<InvokeReport>(
@@ -223,19 +228,21 @@ async function coldStarts(bundle: Bundle, urls: Record<string, string>, workDir:
       value: median(runs.map((r) => r.importMs + r.firstEventMs)),
       unit: 'ms',
       target: COLD_START_BUDGET_MS,
-      note: `median of ${RUNS} fresh processes`,
+      note: `median of ${count} fresh processes`,
     },
   ];
 }
 
-async function startCloud(dataDir: string): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
+export async function startCloud(
+  dataDir: string,
+): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
   const spawned = performance.now();
   const cloud = spawnNode<ReadyReport>('bench/child-start.ts', ['--data-dir', dataDir], READY_MARKER);
   await cloud.report;
   return { cloud, wallMs: performance.now() - spawned };
 }
 
-const stopCloud = stopChild;
+export const stopCloud = stopChild;
 
 function startFigure(name: string, wallMs: number, ready: ReadyReport): Figure {
   return {

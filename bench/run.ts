@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChanges } from './changes.ts';
+import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
 import { runHandlerCost } from './handler-cost.ts';
 import { runMail } from './mail.ts';
@@ -33,6 +34,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   changes: runChanges,
   portal: runPortal,
   'handler-cost': runHandlerCost,
+  'cold-start': runColdStart,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
