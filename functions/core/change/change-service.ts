@@ -16,6 +16,7 @@ import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupDirectory } from '#ports/group-directory.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { Page } from '#ports/ticket-store.ts';
+import { requireChangeWorker } from './access.ts';
 import {
   ApprovalRoute,
   type ApprovalSettings,
@@ -443,6 +444,7 @@ export async function updateChange(
   requireAgent(actor);
   const input = UpdateChangeInput.parse(raw);
   const change = await load(deps, actor, id);
+  await requireChangeWorker(deps.groups, deps.settings.approval.escalationGroup, actor, change);
   if (input.version !== change.version)
     throw new ConflictError(`${change.number} was changed by someone else`, change);
   const planEdit =
@@ -504,6 +506,7 @@ export async function moveChange(
   requireAgent(actor);
   const input = MoveChangeInput.parse(raw);
   const change = await load(deps, actor, id);
+  await requireChangeWorker(deps.groups, deps.settings.approval.escalationGroup, actor, change);
   if (input.version !== change.version)
     throw new ConflictError(`${change.number} was changed by someone else`, change);
   if (!canMove(change.type, change.state, input.to, 'person'))
