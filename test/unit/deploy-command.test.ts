@@ -154,6 +154,7 @@ describe('npm run deploy', () => {
       'credentials',
       'cdk bootstrap',
       'stack',
+      'deletion protection',
       'ses receiving',
       'ses production access',
       'ses identity help.example.com',

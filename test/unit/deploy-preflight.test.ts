@@ -54,7 +54,7 @@ import {
   checkSesAccount,
   checkSesReceiving,
 } from '#ops/deploy/ses.ts';
-import { checkStackState, readStack } from '#ops/deploy/stack.ts';
+import { checkDeletionProtection, checkStackState, readStack } from '#ops/deploy/stack.ts';
 
 const meta = { $metadata: {} };
 /** The error the SDK's credential chain throws when it finds nothing (from @smithy/property-provider). */
@@ -263,6 +263,32 @@ describe('stack state', () => {
     expect(
       checkStackState('Spoke-prod', 'eu-west-1', { status: 'UPDATE_ROLLBACK_FAILED' }).message,
     ).toContain('aws cloudformation continue-update-rollback --stack-name Spoke-prod');
+  });
+});
+
+describe('deletion protection', () => {
+  it('is off for a first deploy and on afterwards', () => {
+    expect(checkDeletionProtection(false, 'prod.json', undefined)).toMatchObject({ status: 'ok' });
+    expect(checkDeletionProtection(true, 'prod.json', { status: 'UPDATE_COMPLETE' })).toMatchObject({
+      status: 'ok',
+    });
+  });
+
+  it('refuses it on a first deploy, whose rollback it would block', () => {
+    const result = checkDeletionProtection(true, 'prod.json', undefined);
+    expect(result.status).toBe('fix');
+    expect(result.message).toContain(
+      'set it to false in prod.json, deploy, then set it to true and deploy again',
+    );
+  });
+
+  it('asks to turn it on once the stack exists', () => {
+    expect(checkDeletionProtection(false, 'prod.json', { status: 'CREATE_COMPLETE' })).toEqual({
+      name: 'deletion protection',
+      status: 'todo',
+      message:
+        'the tables and the user pool can be deleted by anyone allowed to: set "deletionProtection": true in prod.json and deploy again',
+    });
   });
 });
 

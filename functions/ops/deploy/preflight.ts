@@ -24,7 +24,7 @@ import {
   checkSesReceiving,
   receiptRuleSetName,
 } from './ses.ts';
-import { checkStackState, type DeployedStack, readStack } from './stack.ts';
+import { checkDeletionProtection, checkStackState, type DeployedStack, readStack } from './stack.ts';
 
 /** The SDK clients the preflight asks, all in the stack's region but ACM (CloudFront's us-east-1). */
 export interface PreflightClients {
@@ -108,6 +108,7 @@ export async function runPreflight(
       ...(options.latestBootstrapVersion ? { latestVersion: options.latestBootstrapVersion } : {}),
     }),
     checkStackState(name, region, stack),
+    checkDeletionProtection(config.deletionProtection, configPath, stack),
     checkSesReceiving(region),
     checkSesAccount(clients.sesv2, {
       region,

@@ -4,7 +4,7 @@ import {
   ListStackResourcesCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { type CheckResult, couldNotCheck, errorName, fix, ok } from './check.ts';
+import { type CheckResult, couldNotCheck, errorName, fix, ok, todo } from './check.ts';
 
 /** A Spoke stack as CloudFormation knows it: its status, outputs and what it owns. */
 export interface DeployedStack {
@@ -133,4 +133,31 @@ export function checkStackState(
     );
   }
   return ok(name, `${stackName} is ${status}: this deploy updates it`);
+}
+
+/**
+ * Deletion protection (the config's `deletionProtection`) is off for a first deploy, whose
+ * rollback must be able to delete the tables and the user pool it created, and on afterwards.
+ */
+export function checkDeletionProtection(
+  protection: boolean,
+  configPath: string,
+  stack: Pick<DeployedStack, 'status'> | undefined | Error,
+): CheckResult {
+  const name = 'deletion protection';
+  if (stack instanceof Error) return ok(name, `${protection ? 'on' : 'off'} (the stack could not be read)`);
+  if (!stack && protection) {
+    return fix(
+      name,
+      `a first deploy with "deletionProtection": true cannot roll back if it fails (protected tables and user pool refuse the rollback's delete): set it to false in ${configPath}, deploy, then set it to true and deploy again`,
+    );
+  }
+  if (!stack) return ok(name, 'off for the first deploy; turn it on once the stack exists');
+  if (!protection) {
+    return todo(
+      name,
+      `the tables and the user pool can be deleted by anyone allowed to: set "deletionProtection": true in ${configPath} and deploy again`,
+    );
+  }
+  return ok(name, 'on for the tables and the user pool');
 }
