@@ -329,7 +329,7 @@ describe('SES', () => {
       name: 'ses production access',
       status: 'ok',
       message:
-        'production access in eu-west-1, quota 50000 mails a day, 14 a second (12 sent in the last 24 h)',
+        'production access in eu-west-1, quota 50000 mails a day and 14 a second, 12 sent in the last 24 h',
     });
   });
 
