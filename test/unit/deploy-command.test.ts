@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
@@ -461,4 +461,65 @@ describe('the commands as processes, without credentials', () => {
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^No AWS credentials/);
   }, 40_000);
+});
+
+describe('docs/deploy.md', () => {
+  /** The IAM actions of the deploy policy the docs show. */
+  function documentedActions(): Set<string> {
+    const text = readFileSync('docs/deploy.md', 'utf8');
+    const section = text.slice(text.indexOf('## Permissions'));
+    const json = /```json\n([\s\S]*?)```/.exec(section)?.[1] ?? '{}';
+    const policy = JSON.parse(json) as { Statement: { Action: string | string[] }[] };
+    return new Set(policy.Statement.flatMap((statement) => [statement.Action].flat()));
+  }
+
+  const prefixes: Record<string, string> = {
+    ssm: 'ssm',
+    cloudFormation: 'cloudformation',
+    sesv2: 'ses',
+    ses: 'ses',
+    cognito: 'cognito-idp',
+    acm: 'acm',
+    secretsManager: 'secretsmanager',
+    lambda: 'lambda',
+  };
+
+  it('the deploy policy allows every call the preflight and the deploy make', async () => {
+    const updating = harness();
+    updating.stubs.cloudFormation.on(DescribeStacksCommand).resolves(deployedStack);
+    updating.stubs.cloudFormation.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [] });
+    await deploy(['-c', 'config=infra/configs/example.json', '--dry-run'], updating.deps);
+    const first = harness();
+    first.stubs.cloudFormation.on(DescribeStacksCommand).rejectsOnce(missingStack()).resolves(deployedStack);
+    expect(
+      await deploy(['-c', 'config=infra/configs/example.json', '--activate-receipt-rules'], first.deps),
+    ).toBe(0);
+
+    const called = new Set<string>();
+    for (const run of [updating, first]) {
+      for (const [client, stub] of Object.entries(run.stubs)) {
+        const prefix = prefixes[client];
+        if (!prefix) continue; // sts:GetCallerIdentity needs no permission
+        for (const call of stub.calls()) {
+          called.add(`${prefix}:${call.args[0].constructor.name.replace(/Command$/, '')}`);
+        }
+      }
+    }
+    expect([...called].sort()).toEqual([
+      'acm:DescribeCertificate',
+      'cloudformation:DescribeStacks',
+      'cloudformation:ListStackResources',
+      'cognito-idp:DescribeUserPoolDomain',
+      'lambda:GetAccountSettings',
+      'secretsmanager:DescribeSecret',
+      'ses:DescribeActiveReceiptRuleSet',
+      'ses:DescribeReceiptRuleSet',
+      'ses:GetAccount',
+      'ses:GetEmailIdentity',
+      'ses:SetActiveReceiptRuleSet',
+      'ssm:GetParameter',
+    ]);
+    const documented = documentedActions();
+    expect([...called].filter((action) => !documented.has(action))).toEqual([]);
+  });
 });
