@@ -51,6 +51,15 @@ export function spawnNode<T>(
   return { child, report, exited, stderr: () => stderr };
 }
 
+/** Asks a child started with a `stop` command on stdin to stop, and kills it after 20 s if it has not. */
+export async function stopChild(node: NodeChild<unknown>): Promise<void> {
+  if (node.child.exitCode !== null) return;
+  node.child.stdin?.write('stop\n');
+  const killed = setTimeout(() => node.child.kill('SIGKILL'), 20_000);
+  await node.exited;
+  clearTimeout(killed);
+}
+
 interface ProcessInfo {
   readonly pid: number;
   readonly ppid: number;
