@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import {
   CloudFormationClient,
@@ -236,7 +236,8 @@ describe('npm run deploy', () => {
       '--require-approval',
       'never',
     ]);
-    expect(cdk?.env).toEqual({ CDK_DISABLE_CLI_TELEMETRY: 'true' });
+    expect(cdk?.env?.CDK_DISABLE_CLI_TELEMETRY).toBe('true');
+    expect(cdk?.env?.PATH?.split(delimiter)[0]).toBe(dirname(process.execPath));
     expect(h.stubs.ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({
       Name: '/cdk-bootstrap/acme12345/version',
     });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DescribeActiveReceiptRuleSetCommand } from '@aws-sdk/client-ses';
 import { loadConfig, resourcePrefix, type SpokeConfig, SpokeConfigError, stackName } from '#infra/config.ts';
@@ -199,6 +199,9 @@ export async function deploy(
   deps.log(`\nDeploying ${stackName(config)} (cdk deploy)…`);
   const code = await deps.run(process.execPath, [...cdk, ...contextArgs, ...positionals], {
     CDK_DISABLE_CLI_TELEMETRY: 'true',
+    // The CLI runs the app with the `node` on the PATH (cdk.json: "node infra/app.ts"): make it
+    // this Node, the project's 24, even when the command was not started through npm run.
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
   });
   if (code !== 0) {
     deps.error(`cdk deploy failed (exit ${code}); see its output above and docs/deploy.md.`);
