@@ -126,7 +126,13 @@ export function checkStackState(
       `${stackName} is UPDATE_ROLLBACK_FAILED: fix the resource named in its events, then aws cloudformation continue-update-rollback --stack-name ${stackName} --region ${region}`,
     );
   }
-  if (status === 'ROLLBACK_COMPLETE' || status === 'ROLLBACK_FAILED' || status === 'DELETE_FAILED') {
+  if (status === 'ROLLBACK_COMPLETE') {
+    return ok(
+      name,
+      `${stackName} is ROLLBACK_COMPLETE after a failed first deploy: cdk deploy deletes it and creates it again (its rollback removed what it had created)`,
+    );
+  }
+  if (status === 'ROLLBACK_FAILED' || status === 'DELETE_FAILED') {
     return fix(
       name,
       `${stackName} is ${status} after a failed first deploy: delete it (aws cloudformation delete-stack --stack-name ${stackName} --region ${region}), remove what it retained (docs/uninstall.md), then deploy again`,
