@@ -485,6 +485,21 @@ describe('docs/deploy.md', () => {
     lambda: 'lambda',
   };
 
+  it('the check table names every check the preflight prints', async () => {
+    const h = harness();
+    await deploy(['-c', 'config=infra/configs/example.json', '--dry-run'], h.deps);
+    const text = readFileSync('docs/deploy.md', 'utf8');
+    const rows = new Set([...text.matchAll(/^\| ([a-z][a-z ]+?) +\|/gm)].map((match) => match[1]));
+    const printed = h.out
+      .slice(1, -1)
+      .map((line) => /^ {2}\S+\s+([^:]+):/.exec(line)?.[1] ?? line)
+      .map((name) =>
+        name.replace(/^ses identity .*/, 'ses identity').replace(/^secret for .*/, 'federation secrets'),
+      );
+    expect(printed.length).toBeGreaterThan(10);
+    expect(printed.filter((name) => !rows.has(name))).toEqual([]);
+  });
+
   it('the deploy policy allows every call the preflight and the deploy make', async () => {
     const updating = harness();
     updating.stubs.cloudFormation.on(DescribeStacksCommand).resolves(deployedStack);
