@@ -18,6 +18,7 @@ import {
   DescribeUserPoolDomainCommand,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -81,6 +82,7 @@ function readyAccount() {
     sts: new STSClient({ region: 'eu-west-1' }),
     ssm: new SSMClient({ region: 'eu-west-1' }),
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
+    dynamodb: new DynamoDBClient({ region: 'eu-west-1' }),
     sesv2: new SESv2Client({ region: 'eu-west-1' }),
     ses: new SESClient({ region: 'eu-west-1' }),
     cognito: new CognitoIdentityProviderClient({ region: 'eu-west-1' }),
@@ -92,6 +94,7 @@ function readyAccount() {
     sts: mockClient(clients.sts),
     ssm: mockClient(clients.ssm),
     cloudFormation: mockClient(clients.cloudFormation),
+    dynamodb: mockClient(clients.dynamodb),
     sesv2: mockClient(clients.sesv2),
     ses: mockClient(clients.ses),
     cognito: mockClient(clients.cognito),
@@ -105,6 +108,9 @@ function readyAccount() {
   stubs.ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '33' } });
   stubs.cloudFormation.on(DescribeStacksCommand).rejects(missingStack());
   stubs.cloudFormation.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [] });
+  stubs.dynamodb
+    .on(DescribeTableCommand)
+    .rejects(new ResourceNotFoundException({ message: 'Requested resource not found', ...meta }));
   stubs.sesv2.on(GetAccountCommand).resolves({
     ProductionAccessEnabled: true,
     SendingEnabled: true,
@@ -155,6 +161,7 @@ describe('npm run deploy', () => {
       'cdk bootstrap',
       'stack',
       'deletion protection',
+      'leftover tables',
       'ses receiving',
       'ses production access',
       'ses identity help.example.com',
@@ -477,6 +484,7 @@ describe('docs/deploy.md', () => {
   const prefixes: Record<string, string> = {
     ssm: 'ssm',
     cloudFormation: 'cloudformation',
+    dynamodb: 'dynamodb',
     sesv2: 'ses',
     ses: 'ses',
     cognito: 'cognito-idp',
@@ -526,6 +534,7 @@ describe('docs/deploy.md', () => {
       'cloudformation:DescribeStacks',
       'cloudformation:ListStackResources',
       'cognito-idp:DescribeUserPoolDomain',
+      'dynamodb:DescribeTable',
       'lambda:GetAccountSettings',
       'secretsmanager:DescribeSecret',
       'ses:DescribeActiveReceiptRuleSet',

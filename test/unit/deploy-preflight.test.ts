@@ -13,6 +13,11 @@ import {
   CognitoIdentityProviderClient,
   DescribeUserPoolDomainCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException as DynamoNotFound,
+} from '@aws-sdk/client-dynamodb';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DescribeSecretCommand,
@@ -47,6 +52,7 @@ import {
 import { bootstrapQualifier, checkBootstrap, cliBootstrapVersion } from '#ops/deploy/bootstrap.ts';
 import { couldNotCheck, formatResult, summarize } from '#ops/deploy/check.ts';
 import { checkCredentials, NoCredentialsError } from '#ops/deploy/credentials.ts';
+import { checkLeftoverTables } from '#ops/deploy/leftovers.ts';
 import {
   activateReceiptRuleSet,
   checkIdentities,
@@ -291,6 +297,39 @@ describe('deletion protection', () => {
       message:
         'the tables and the user pool can be deleted by anyone allowed to: set "deletionProtection": true in prod.json and deploy again',
     });
+  });
+});
+
+describe('leftover tables', () => {
+  const dynamodbClient = new DynamoDBClient({ region: 'eu-west-1' });
+  const dynamodb = mockClient(dynamodbClient);
+  beforeEach(() => dynamodb.reset());
+  const target = { prefix: 'spoke-prod', region: 'eu-west-1', configPath: 'prod.json' };
+  const notFound = () => new DynamoNotFound({ message: 'Requested resource not found', ...meta });
+
+  it('is ok when no table of the stack name is left', async () => {
+    dynamodb.on(DescribeTableCommand).rejects(notFound());
+    expect(await checkLeftoverTables(dynamodbClient, target)).toMatchObject({ status: 'ok' });
+    expect(dynamodb.commandCalls(DescribeTableCommand).map((call) => call.args[0].input.TableName)).toEqual([
+      'spoke-prod-domain',
+      'spoke-prod-idempotency',
+    ]);
+  });
+
+  it('names a table an earlier stack left, and how to keep or remove it', async () => {
+    dynamodb.on(DescribeTableCommand).rejects(notFound());
+    dynamodb.on(DescribeTableCommand, { TableName: 'spoke-prod-domain' }).resolves({
+      Table: { TableName: 'spoke-prod-domain', TableStatus: 'ACTIVE', DeletionProtectionEnabled: true },
+    });
+    const result = await checkLeftoverTables(dynamodbClient, target);
+    expect(result.status).toBe('fix');
+    const lines = result.message.split('\n');
+    expect(lines[0]).toMatch(/^spoke-prod-domain is left from an earlier stack of this name/);
+    expect(lines[0]).toContain('point restoredTables at it (docs/restore.md)');
+    expect(lines[1]).toBe(
+      'aws dynamodb update-table --region eu-west-1 --table-name spoke-prod-domain --no-deletion-protection-enabled && aws dynamodb delete-table --region eu-west-1 --table-name spoke-prod-domain',
+    );
+    expect(lines[2]).toBe('or deploy under another stage or "instance" in prod.json.');
   });
 });
 
