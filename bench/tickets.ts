@@ -23,7 +23,7 @@ import { startIdentityProvider } from '#local/identity-provider.ts';
 import { claimPort } from '#local/preflight.ts';
 import { signIn } from '../test/support/sign-in.ts';
 import { type CountingProxy, countsSince, describeCounts, startCountingProxy } from './dynamo-proxy.ts';
-import { cloudMemory, repoRoot } from './processes.ts';
+import { cloudMemory, repoRoot, UNLIMITED_TICKET_OPENS } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 import {
@@ -345,9 +345,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
       IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
       EVENT_BUS_NAME: 'spoke-bench-events',
       ATTACHMENT_BUCKET: 'spoke-bench-attachments',
-      // The suite opens hundreds of tickets a minute as one person.
-      TICKET_OPEN_LIMIT_PER_MINUTE: '999999',
-      TICKET_OPEN_LIMIT_PER_HOUR: '999999',
+      ...UNLIMITED_TICKET_OPENS,
     });
     wireLocalCloud({
       endpoints: { dynamodb: proxy.endpoint, s3: unused, ses: unused },
