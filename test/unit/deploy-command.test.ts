@@ -309,6 +309,10 @@ describe('npm run deploy', () => {
     expect(broken.err[0]).toBe('Cannot read Spoke config does/not/exist.json');
     const two = harness();
     expect(await deploy(['-c', 'config=a.json,b.json'], two.deps)).toBe(2);
+    const typo = harness();
+    expect(await deploy(['-c', 'config=infra/configs/example.json', '--dryrun'], typo.deps)).toBe(2);
+    expect(typo.err[0]).toMatch(/^Unknown option '--dryrun'[\s\S]*\n\nnpm run deploy -- -c config=<file>/);
+    expect(typo.stubs.sts.calls()).toHaveLength(0);
   });
 });
 
@@ -411,6 +415,10 @@ describe('npm run admin:create', () => {
     expect(a.err[0]).toMatch(/^--email: not-an-address is not an email address/);
     expect(await createAdminCommand([], a.deps)).toBe(2);
     expect(a.err[1]).toMatch(/^--email: required/);
+    expect(await createAdminCommand(['--email'], a.deps)).toBe(2);
+    expect(a.err[2]).toMatch(
+      /^Option '--email <value>' argument missing[\s\S]*npm run admin:create -- --email <address>/,
+    );
   });
 
   it('without credentials says so in one line', async () => {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DescribeActiveReceiptRuleSetCommand } from '@aws-sdk/client-ses';
 import { loadConfig, resourcePrefix, type SpokeConfig, SpokeConfigError, stackName } from '#infra/config.ts';
 import { bootstrapQualifier, cliBootstrapVersion } from './bootstrap.ts';
 import { formatResult, summarize } from './check.ts';
+import { parseCommandLine } from './cli.ts';
 import { NoCredentialsError } from './credentials.ts';
 import { awsClients, type PreflightClients, runPreflight } from './preflight.ts';
 import { activateReceiptRuleSet, receiptRuleSetName } from './ses.ts';
@@ -121,16 +121,22 @@ export async function deploy(
   argv: readonly string[],
   deps: DeployDependencies = defaultDependencies(),
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      context: { type: 'string', short: 'c', multiple: true, default: [] },
-      'dry-run': { type: 'boolean', default: false },
-      'activate-receipt-rules': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+  const parsed = parseCommandLine(
+    {
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        context: { type: 'string', short: 'c', multiple: true, default: [] },
+        'dry-run': { type: 'boolean', default: false },
+        'activate-receipt-rules': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    usage,
+    deps.error,
+  );
+  if (!parsed) return 2;
+  const { values, positionals } = parsed;
   if (values.help) {
     deps.log(usage);
     return 0;
