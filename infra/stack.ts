@@ -113,6 +113,7 @@ export class SpokeStack extends Stack {
     this.portal.publish({
       authority: this.auth.issuer,
       clientId: this.auth.portalClient.userPoolClientId,
+      logoutEndpoint: this.auth.logoutEndpoint,
       apiBase: '/api',
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });

@@ -295,6 +295,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       portalConfig: {
         authority: identity.issuer,
         clientId: LOCAL_CLIENT_ID,
+        logoutEndpoint: identity.logoutEndpoint,
         apiBase: '/api',
         outboxUrl: urls.outbox,
       },

@@ -32,9 +32,11 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     { id: 'workplace', name: 'Workplace', description: 'Laptops, phones, printers' },
   ];
   for (const group of groups) await createGroup(groupDeps, admin, group);
+  // The demo agent works every queue, so whatever the README's "Try it" walk reports
+  // (routed by the rules below) reaches someone who can answer it.
   const agent = user('agent');
-  for (const group of ['service-desk', 'workplace'])
-    await addMember(groupDeps, admin, group, { email: agent.email, name: agent.name });
+  for (const group of groups)
+    await addMember(groupDeps, admin, group.id, { email: agent.email, name: agent.name });
   for (const group of groups)
     await addMember(groupDeps, admin, group.id, { email: admin.email, name: admin.name });
   await saveRoutingConfig(groupDeps, admin, {
