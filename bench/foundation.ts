@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { build } from 'esbuild';
 import { localS3Config } from '#config/composition-root.ts';
 import { externalModules } from '#infra/spoke-function.ts';
-import { LOCAL_SUPPORT_ADDRESS, localFunctionEnv, RAW_MAIL_BUCKET, RAW_MAIL_PREFIX } from '#local/cloud.ts';
+import { LOCAL_SUPPORT_ADDRESS } from '#local/cloud.ts';
 import { demoUsers } from '#local/demo-users.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { INVOKED_MARKER, type InvokeReport } from './child-invoke.ts';
@@ -23,8 +23,6 @@ const COLD_START_BUDGET_MS = 150;
 const MEMORY_BUDGET_MB = 1200;
 const IDLE_BEFORE_MEMORY_MS = 5_000;
 const RUNS = 3;
-
-/** The bucket names `startLocalCloud` creates (private constants of functions/local/cloud.ts). */
 
 /**
  * How a handler is bundled. `cdk` is what `SpokeFunction` deploys: `@aws-sdk/*` external (the
@@ -108,7 +106,7 @@ function healthEvent(): APIGatewayProxyEventV2WithJWTAuthorizer {
 }
 
 /** Stores a fresh plain-text mail where the receipt rule's S3 action would and returns its SES event. */
-async function inboundMailEvent(s3Endpoint: string) {
+async function inboundMailEvent(s3Endpoint: string, rawMail: ReadyReport['rawMail']) {
   const sender = demoUsers[0] as (typeof demoUsers)[number];
   const messageId = randomBytes(18).toString('hex');
   const raw = Buffer.from(
@@ -127,7 +125,7 @@ async function inboundMailEvent(s3Endpoint: string) {
   );
   const s3 = new S3Client({ ...localS3Config, endpoint: s3Endpoint });
   await s3.send(
-    new PutObjectCommand({ Bucket: RAW_MAIL_BUCKET, Key: `${RAW_MAIL_PREFIX}${messageId}`, Body: raw }),
+    new PutObjectCommand({ Bucket: rawMail.bucket, Key: `${rawMail.prefix}${messageId}`, Body: raw }),
   );
   s3.destroy();
   return sesEvent(messageId, raw, sender.email, [LOCAL_SUPPORT_ADDRESS]);
@@ -138,7 +136,10 @@ async function inboundMailEvent(s3Endpoint: string) {
  * SDK's service-specific endpoint variables: a bundle cannot call `wireLocalCloud`, so this is
  * the only way in. Credentials are s3rver's; DynamoDB Local (-sharedDb) and the SES outbox take any.
  */
-function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
+function lambdaEnv(
+  urls: Record<string, string>,
+  environment: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -150,7 +151,8 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_S3: urls.s3,
     AWS_ENDPOINT_URL_SES: urls.outbox,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
-    ...localFunctionEnv(urls.portal as string),
+    ...environment,
+    // The local template has no federation, so no pre token generation function: its mapping is the bench's.
     GROUP_MAPPING: JSON.stringify({ agents: ['IT-Service-Desk'], approvers: [], admins: [] }),
   };
 }
@@ -176,7 +178,11 @@ async function startEventBusStandIn(): Promise<{ server: Server; url: string }> 
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function firstEvent(handler: string, urls: Record<string, string>): Promise<unknown> {
+async function firstEvent(
+  handler: string,
+  urls: Record<string, string>,
+  ready: ReadyReport,
+): Promise<unknown> {
   if (handler === 'api') return healthEvent();
   // The last round of an approval that does not exist: one DynamoDB read, no mail, no change.
   if (handler === 'change-workflow')
@@ -190,7 +196,7 @@ async function firstEvent(handler: string, urls: Record<string, string>): Promis
     const bounce = { notificationType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [] } };
     return { Records: [{ Sns: { Message: JSON.stringify(bounce) } }] };
   }
-  if (handler === 'inbound-email') return inboundMailEvent(urls.s3 as string);
+  if (handler === 'inbound-email') return inboundMailEvent(urls.s3 as string, ready.rawMail);
   if (handler === 'pre-token-generation') {
     return {
       version: '1',
@@ -216,16 +222,21 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
-async function coldStarts(bundle: Bundle, urls: Record<string, string>, workDir: string): Promise<Figure[]> {
+async function coldStarts(
+  bundle: Bundle,
+  urls: Record<string, string>,
+  ready: ReadyReport,
+  workDir: string,
+): Promise<Figure[]> {
   const runs: InvokeReport[] = [];
   for (let run = 0; run < RUNS; run++) {
     const eventFile = join(workDir, `event-${bundle.handler}-${bundle.variant}-${run}.json`);
-    await writeFile(eventFile, JSON.stringify(await firstEvent(bundle.handler, urls)));
+    await writeFile(eventFile, JSON.stringify(await firstEvent(bundle.handler, urls, ready)));
     const invocation = spawnNode<InvokeReport>(
       'bench/child-invoke.ts',
       ['--bundle', bundle.file, '--event', eventFile],
       INVOKED_MARKER,
-      lambdaEnv(urls),
+      lambdaEnv(urls, ready.environments[bundle.handler]),
     );
     runs.push(await invocation.report);
     await invocation.exited;
@@ -336,7 +347,7 @@ export async function runFoundation(): Promise<SuiteResult> {
     const eventBus = await startEventBusStandIn();
     try {
       for (const b of bundles.filter((b) => invokedVariants.includes(b.variant))) {
-        figures.push(...(await coldStarts(b, { ...ready.urls, events: eventBus.url }, workDir)));
+        figures.push(...(await coldStarts(b, { ...ready.urls, events: eventBus.url }, ready, workDir)));
       }
     } finally {
       eventBus.server.close();

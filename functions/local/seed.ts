@@ -1,13 +1,14 @@
 import { createTransport } from 'nodemailer';
 import { apiServices } from '#config/composition-root.ts';
-import { apiEnv, type InboundEmailEnv, parseEnv } from '#config/env.ts';
+import { apiEnv, parseEnv } from '#config/env.ts';
 import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
 import { seedChangeDemo } from './seed-changes.ts';
 
 export interface SeedOptions {
-  readonly env: InboundEmailEnv & { readonly ATTACHMENT_BUCKET: string };
+  /** The API function's environment: the seed writes through the same core and adapters it does. */
+  readonly env: Readonly<Record<string, string>>;
   readonly smtpPort: number;
   readonly supportAddress: string;
 }
@@ -23,7 +24,7 @@ const user = (username: string) => {
  * SMTP intake, so every screen and both channels have something to show.
  */
 export async function seedDemoData(options: SeedOptions): Promise<void> {
-  const deps = apiServices(parseEnv(apiEnv, options.env as NodeJS.ProcessEnv));
+  const deps = apiServices(parseEnv(apiEnv, { ...options.env }));
   const admin = { ...user('admin'), groups: ['admins', 'agents'] };
   const groupDeps = { groups: deps.groupStore, clock: deps.clock };
   const groups = [
