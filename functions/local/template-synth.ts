@@ -38,6 +38,8 @@ export const localConfig: SpokeConfig = parseConfig(
     support: { addresses: ['support@spoke.localhost'], mailFrom: 'support@spoke.localhost' },
     auth: { domainPrefix: 'spoke-local' },
     retention: { logDays: 1 },
+    // The demo's change board: Morgan owns the services the seeded changes touch.
+    changes: { serviceOwners: { Email: 'morgan.manager@example.com', VPN: 'morgan.manager@example.com' } },
   },
   'functions/local/template-synth.ts',
 );
