@@ -1,11 +1,11 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '#local/cloud.ts';
 import { DEMO_PASSWORD } from '#local/demo-users.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './global-setup.ts';
+import { launchBrowser } from './portal-support.ts';
 
 const artifactsDir = join(import.meta.dirname, '..', '..', 'artifacts', 'e2e');
 const axeSource = readFile(
@@ -38,7 +38,7 @@ beforeAll(async () => {
     seed: false,
     quiet: true,
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     locale: 'en-US',
