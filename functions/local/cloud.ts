@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +21,7 @@ import { type LocalFunctions, startLocalFunctions } from './lambda-runtime.ts';
 import {
   checkPortalSignIn,
   functionByEntry,
+  LOCAL_ACCOUNT,
   LOCAL_CLIENT_ID,
   type LocalTemplate,
   loadLocalTemplate,
@@ -101,14 +102,14 @@ function corsXml(bucket: TemplateBucket): string[] {
 }
 
 /** A domain event as an EventBridge rule would hand it to a function. */
-const asEventBridgeEvent = (event: DomainEvent) => ({
+const asEventBridgeEvent = (event: DomainEvent, region: string) => ({
   version: '0',
   id: event.id,
   'detail-type': event.type,
   source: 'spoke.local',
-  account: '000000000000',
+  account: LOCAL_ACCOUNT,
   time: event.at,
-  region: 'local',
+  region,
   resources: [],
   detail: { ...event.detail, eventId: event.id },
 });
@@ -274,8 +275,31 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       events.subscribe(async (event) => {
         if (!rule.detailTypes.includes(event.type)) return;
         for (const functionId of rule.functionIds)
-          await functions.invoke(functionId, asEventBridgeEvent(event));
+          await functions.invoke(functionId, asEventBridgeEvent(event, template.region));
       });
+    }
+
+    // EventBridge schedules: the same rate, the Scheduled Event shape.
+    for (const schedule of template.schedules) {
+      const timer = setInterval(() => {
+        const event = {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account: LOCAL_ACCOUNT,
+          time: new Date().toISOString(),
+          region: template.region,
+          resources: [`arn:aws:events:${template.region}:${LOCAL_ACCOUNT}:rule/${schedule.logicalId}`],
+          detail: {},
+        };
+        for (const functionId of schedule.functionIds)
+          functions.invoke(functionId, event).catch((error: Error) => {
+            console.error(`[schedule] ${schedule.logicalId} → ${functionId} failed: ${error.message}`);
+          });
+      }, schedule.everySeconds * 1000);
+      timer.unref();
+      stops.push(async () => clearInterval(timer));
     }
 
     const api = await startApiGateway({

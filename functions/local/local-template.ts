@@ -80,6 +80,13 @@ export interface TemplateEventRule {
   readonly functionIds: readonly string[];
 }
 
+/** A scheduled rule (`rate(…)`) and the functions it invokes. */
+export interface TemplateSchedule {
+  readonly logicalId: string;
+  readonly everySeconds: number;
+  readonly functionIds: readonly string[];
+}
+
 export interface TemplateBucket {
   readonly name: string;
   readonly cors: readonly {
@@ -103,6 +110,7 @@ export interface LocalTemplate {
     readonly logoutUrls: readonly string[];
   };
   readonly eventRules: readonly TemplateEventRule[];
+  readonly schedules: readonly TemplateSchedule[];
   /** The SES receipt rule: recipients, where the S3 action stores raw mail, and the function it invokes. */
   readonly receiptRule: {
     readonly recipients: readonly string[];

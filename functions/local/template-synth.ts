@@ -18,6 +18,7 @@ import {
   type TemplateEventRule,
   type TemplateFunction,
   type TemplateRoute,
+  type TemplateSchedule,
   type Throttle,
 } from './local-template.ts';
 
@@ -180,6 +181,31 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
         };
       });
 
+    const unitSeconds: Record<string, number> = {
+      minute: 60,
+      minutes: 60,
+      hour: 3600,
+      hours: 3600,
+      day: 86400,
+      days: 86400,
+    };
+    const schedules: TemplateSchedule[] = ofType('AWS::Events::Rule')
+      .filter(([, { Properties: p }]) => p.ScheduleExpression !== undefined)
+      .map(([id, { Properties: p }]) => {
+        const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(String(p.ScheduleExpression));
+        if (!rate)
+          throw new Error(
+            `Schedule ${id} is ${String(p.ScheduleExpression)}; the local cloud runs rate(…) only`,
+          );
+        return {
+          logicalId: id,
+          everySeconds: Number(rate[1]) * (unitSeconds[rate[2] as string] ?? 60),
+          functionIds: (p.Targets as { Arn: unknown }[]).map((target) =>
+            functionOf(target.Arn, `Schedule ${id}`),
+          ),
+        };
+      });
+
     const [ruleId, receipt] = one('AWS::SES::ReceiptRule');
     const actions = (
       receipt.Properties.Rule as { Actions: Record<string, Record<string, unknown>>[]; Recipients: string[] }
@@ -221,6 +247,7 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
         logoutUrls: urls(client.Properties.LogoutURLs),
       },
       eventRules,
+      schedules,
       receiptRule: {
         recipients: (receipt.Properties.Rule as { Recipients: string[] }).Recipients,
         bucket: String(resolve(s3Action.BucketName)),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 
@@ -44,8 +44,7 @@ export interface BrowserChoice {
  * writes to fixed paths in /tmp and answers "ready" while another process is still writing.
  */
 async function npmChromium(): Promise<BrowserChoice> {
-  // build/index.js of the package (its exports name no package.json).
-  const packageRoot = dirname(dirname(fileURLToPath(import.meta.resolve('@sparticuz/chromium'))));
+  const packageRoot = fileURLToPath(new URL('../../node_modules/@sparticuz/chromium/', import.meta.url));
   const { version } = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as {
     version: string;
   };
