@@ -29,7 +29,7 @@ import {
   type TemplateBucket,
 } from './local-template.ts';
 import { startPortalHost } from './portal-host.ts';
-import { checkJava, claimPort } from './preflight.ts';
+import { checkJava, type HeldPort, holdPort } from './preflight.ts';
 import { seedDemoData } from './seed.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
 import { createLocalWorkflows, type LocalWorkflows } from './workflow-runner.ts';
@@ -127,23 +127,30 @@ async function localKey(file: string): Promise<Uint8Array> {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * The whole product on one machine: DynamoDB Local, S3 (s3rver), the SES outbox
- * (aws-ses-v2-local), the OpenID provider, the API Gateway emulator running the API
- * handler, the SMTP intake running the inbound-mail handler, and the portal host. Every
- * piece listens on loopback only; `stop()` takes everything down, the JVM included.
+ * The whole product on one machine, built from the synthesized template (`local-template.ts`):
+ * DynamoDB Local, S3 (s3rver) with the template's buckets, the SES outbox (aws-ses-v2-local),
+ * the OpenID provider registering the app client's URLs, the template's functions (each in its
+ * own worker with its own environment, `lambda-runtime.ts`) behind the API Gateway emulator (the
+ * HTTP API's routes, authorizer and throttles), the SMTP intake (the receipt rule), the event
+ * rules and schedules on the local bus, the change approval ASL, and the portal host. Every piece
+ * listens on loopback only (DynamoDB Local aside); `stop()` takes everything down, the JVM included.
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const wanted = { ...defaultPorts(), ...options.ports };
   const quiet = options.quiet ?? true;
-  const ports: LocalPorts = {
-    portal: await claimPort(wanted.portal, 'portal'),
-    api: await claimPort(wanted.api, 'API'),
-    identity: await claimPort(wanted.identity, 'identity provider'),
-    outbox: await claimPort(wanted.outbox, 'SES outbox'),
-    s3: await claimPort(wanted.s3, 'S3'),
-    dynamodb: await claimPort(wanted.dynamodb, 'DynamoDB Local'),
-    smtp: await claimPort(wanted.smtp, 'SMTP intake'),
+  // Each port is held from here until its server listens, so no other process takes it meanwhile.
+  const held: Record<keyof LocalPorts, HeldPort> = {
+    portal: await holdPort(wanted.portal, 'portal'),
+    api: await holdPort(wanted.api, 'API'),
+    identity: await holdPort(wanted.identity, 'identity provider'),
+    outbox: await holdPort(wanted.outbox, 'SES outbox'),
+    s3: await holdPort(wanted.s3, 'S3'),
+    dynamodb: await holdPort(wanted.dynamodb, 'DynamoDB Local'),
+    smtp: await holdPort(wanted.smtp, 'SMTP intake'),
   };
+  const ports = Object.fromEntries(
+    Object.entries(held).map(([name, port]) => [name, port.port]),
+  ) as unknown as LocalPorts;
   const host = '127.0.0.1';
   const urls = {
     portal: `http://${host}:${ports.portal}`,
@@ -160,11 +167,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     for (const close of stops.reverse()) await close().catch((error) => console.error(`[stop] ${error}`));
     stops.length = 0;
   };
+  stops.push(async () => {
+    await Promise.all(Object.values(held).map((port) => port.release()));
+  });
 
   try {
     const templateReady = loadLocalTemplate();
     templateReady.catch(() => undefined);
     await checkJava();
+    await held.dynamodb.release();
     const dynamoReady = startDynamoDbLocal({
       port: ports.dynamodb,
       dataDir: join(options.dataDir, 'dynamodb'),
@@ -197,6 +208,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       silent: quiet,
       configureBuckets: withPortal.buckets.map((bucket) => ({ name: bucket.name, configs: corsXml(bucket) })),
     });
+    await held.s3.release();
     await s3.run();
     stops.push(() => s3.close());
 
@@ -205,6 +217,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       host: string;
       port: number;
     }) => Promise<import('node:http').Server>;
+    await held.outbox.release();
     const outbox = await startSes({ host, port: ports.outbox });
     stops.push(
       () =>
@@ -214,6 +227,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         }),
     );
 
+    await held.identity.release();
     const identity = await startIdentityProvider({
       port: ports.identity,
       host,
@@ -302,6 +316,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       stops.push(async () => clearInterval(timer));
     }
 
+    await held.api.release();
     const api = await startApiGateway({
       port: ports.api,
       host,
@@ -320,6 +335,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       new S3Client({ ...localS3Config, endpoint: urls.s3 }),
       receiptRule.bucket,
     );
+    await held.smtp.release();
     const smtp = await startSmtpIntake({
       port: ports.smtp,
       host,
@@ -335,6 +351,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const recovered = await smtp.retryDeadLetters();
     if (recovered > 0) console.log(`Reprocessed ${recovered} dead-lettered mail(s) from an earlier run.`);
 
+    await held.portal.release();
     const portal = await startPortalHost({
       port: ports.portal,
       host,
