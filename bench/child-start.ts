@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
@@ -19,10 +18,6 @@ export interface ReadyReport {
   /** Milliseconds since this process began (Node's own start included). */
   readonly sinceProcessStartMs: number;
   readonly urls: Record<string, string>;
-  /** Each function's environment in the local cloud (from the synthesized template), by handler name. */
-  readonly environments: Record<string, Record<string, string>>;
-  /** Where the receipt rule's S3 action stores raw mail. */
-  readonly rawMail: { readonly bucket: string; readonly prefix: string };
 }
 
 if (import.meta.main) {
@@ -46,13 +41,6 @@ if (import.meta.main) {
     startMs: ready - starting,
     sinceProcessStartMs: ready,
     urls: cloud.urls,
-    environments: Object.fromEntries(
-      Object.values(cloud.template.functions).map((fn) => [
-        basename(fn.entry, '.ts'),
-        { ...cloud.functions.environment(fn.logicalId) },
-      ]),
-    ),
-    rawMail: { bucket: cloud.template.receiptRule.bucket, prefix: cloud.template.receiptRule.prefix },
   };
   process.stdout.write(`${READY_MARKER}${JSON.stringify(report)}\n`);
 

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,17 +10,21 @@ import { localS3Config } from '#config/composition-root.ts';
 import { externalModules } from '#infra/spoke-function.ts';
 import { LOCAL_SUPPORT_ADDRESS } from '#local/cloud.ts';
 import { demoUsers } from '#local/demo-users.ts';
+import { loadLocalTemplate, localFunctionEnvironment } from '#local/local-template.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { INVOKED_MARKER, type InvokeReport } from './child-invoke.ts';
 import { READY_MARKER, type ReadyReport } from './child-start.ts';
-import { cloudMemory, type NodeChild, repoRoot, spawnNode } from './processes.ts';
+import { startEventBusStandIn } from './event-bus-stand-in.ts';
+import { cloudMemory, type NodeChild, repoRoot, spawnNode, stopChild } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 
 const BUNDLE_BUDGET_KB = 300;
-const COLD_START_BUDGET_MS = 150;
+export const COLD_START_BUDGET_MS = 150;
 const MEMORY_BUDGET_MB = 1200;
 const IDLE_BEFORE_MEMORY_MS = 5_000;
 const RUNS = 3;
+
+/** The bucket names `startLocalCloud` creates (private constants of functions/local/cloud.ts). */
 
 /**
  * How a handler is bundled. `cdk` is what `SpokeFunction` deploys: `@aws-sdk/*` external (the
@@ -36,10 +38,10 @@ const variants = {
   pinned: [],
 } as const satisfies Record<string, readonly string[]>;
 
-type Variant = keyof typeof variants;
+export type Variant = keyof typeof variants;
 const invokedVariants: readonly Variant[] = ['cdk', 'pinned'];
 
-interface Bundle {
+export interface Bundle {
   readonly handler: string;
   readonly variant: Variant;
   readonly file: string;
@@ -47,7 +49,7 @@ interface Bundle {
 }
 
 /** Bundles one handler with the esbuild options of `infra/spoke-function.ts` (CDK passes them on the CLI). */
-async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
+export async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
   const file = join(outDir, variant, handler, 'index.mjs');
   await build({
     entryPoints: [join(repoRoot, 'functions', 'handlers', `${handler}.ts`)],
@@ -68,7 +70,7 @@ async function bundle(handler: string, variant: Variant, outDir: string): Promis
   return { handler, variant, file, bytes: (await stat(file)).size };
 }
 
-async function handlerNames(): Promise<string[]> {
+export async function handlerNames(): Promise<string[]> {
   const files = await readdir(join(repoRoot, 'functions', 'handlers'));
   return files.filter((name) => name.endsWith('.ts')).map((name) => basename(name, '.ts'));
 }
@@ -106,7 +108,7 @@ function healthEvent(): APIGatewayProxyEventV2WithJWTAuthorizer {
 }
 
 /** Stores a fresh plain-text mail where the receipt rule's S3 action would and returns its SES event. */
-async function inboundMailEvent(s3Endpoint: string, rawMail: ReadyReport['rawMail']) {
+async function inboundMailEvent(s3Endpoint: string) {
   const sender = demoUsers[0] as (typeof demoUsers)[number];
   const messageId = randomBytes(18).toString('hex');
   const raw = Buffer.from(
@@ -123,10 +125,9 @@ async function inboundMailEvent(s3Endpoint: string, rawMail: ReadyReport['rawMai
       '',
     ].join('\r\n'),
   );
+  const { bucket, prefix } = (await loadLocalTemplate()).receiptRule;
   const s3 = new S3Client({ ...localS3Config, endpoint: s3Endpoint });
-  await s3.send(
-    new PutObjectCommand({ Bucket: rawMail.bucket, Key: `${rawMail.prefix}${messageId}`, Body: raw }),
-  );
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${messageId}`, Body: raw }));
   s3.destroy();
   return sesEvent(messageId, raw, sender.email, [LOCAL_SUPPORT_ADDRESS]);
 }
@@ -136,10 +137,15 @@ async function inboundMailEvent(s3Endpoint: string, rawMail: ReadyReport['rawMai
  * SDK's service-specific endpoint variables: a bundle cannot call `wireLocalCloud`, so this is
  * the only way in. Credentials are s3rver's; DynamoDB Local (-sharedDb) and the SES outbox take any.
  */
-function lambdaEnv(
-  urls: Record<string, string>,
-  environment: Record<string, string> = {},
-): NodeJS.ProcessEnv {
+async function lambdaEnv(urls: Record<string, string>, handler: string): Promise<NodeJS.ProcessEnv> {
+  // The local template has no federation, so no pre token generation function to take it from.
+  const environment =
+    handler === 'pre-token-generation'
+      ? {}
+      : await localFunctionEnvironment(`functions/handlers/${handler}.ts`, {
+          portal: urls.portal as string,
+          issuer: urls.identity as string,
+        });
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -152,37 +158,11 @@ function lambdaEnv(
     AWS_ENDPOINT_URL_SES: urls.outbox,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
     ...environment,
-    // The local template has no federation, so no pre token generation function: its mapping is the bench's.
     GROUP_MAPPING: JSON.stringify({ agents: ['IT-Service-Desk'], approvers: [], admins: [] }),
   };
 }
 
-/**
- * EventBridge has no emulator here: a bundle publishing domain events gets a loopback endpoint
- * that accepts every PutEvents, as the bus would.
- */
-async function startEventBusStandIn(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const entries =
-        (JSON.parse(Buffer.concat(chunks).toString() || '{}') as { Entries?: unknown[] }).Entries ?? [];
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(
-        JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `bench-${i}` })) }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function firstEvent(
-  handler: string,
-  urls: Record<string, string>,
-  ready: ReadyReport,
-): Promise<unknown> {
+async function firstEvent(handler: string, urls: Record<string, string>): Promise<unknown> {
   if (handler === 'api') return healthEvent();
   // The last round of an approval that does not exist: one DynamoDB read, no mail, no change.
   if (handler === 'change-workflow')
@@ -196,7 +176,7 @@ async function firstEvent(
     const bounce = { notificationType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [] } };
     return { Records: [{ Sns: { Message: JSON.stringify(bounce) } }] };
   }
-  if (handler === 'inbound-email') return inboundMailEvent(urls.s3 as string, ready.rawMail);
+  if (handler === 'inbound-email') return inboundMailEvent(urls.s3 as string);
   if (handler === 'pre-token-generation') {
     return {
       version: '1',
@@ -222,21 +202,21 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
-async function coldStarts(
+export async function coldStarts(
   bundle: Bundle,
   urls: Record<string, string>,
-  ready: ReadyReport,
   workDir: string,
+  count = RUNS,
 ): Promise<Figure[]> {
   const runs: InvokeReport[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < count; run++) {
     const eventFile = join(workDir, `event-${bundle.handler}-${bundle.variant}-${run}.json`);
-    await writeFile(eventFile, JSON.stringify(await firstEvent(bundle.handler, urls, ready)));
+    await writeFile(eventFile, JSON.stringify(await firstEvent(bundle.handler, urls)));
     const invocation = spawnNode<InvokeReport>(
       'bench/child-invoke.ts',
       ['--bundle', bundle.file, '--event', eventFile],
       INVOKED_MARKER,
-      lambdaEnv(urls, ready.environments[bundle.handler]),
+      await lambdaEnv(urls, bundle.handler),
     );
     runs.push(await invocation.report);
     await invocation.exited;
@@ -256,25 +236,21 @@ async function coldStarts(
       value: median(runs.map((r) => r.importMs + r.firstEventMs)),
       unit: 'ms',
       target: COLD_START_BUDGET_MS,
-      note: `median of ${RUNS} fresh processes`,
+      note: `median of ${count} fresh processes`,
     },
   ];
 }
 
-async function startCloud(dataDir: string): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
+export async function startCloud(
+  dataDir: string,
+): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
   const spawned = performance.now();
   const cloud = spawnNode<ReadyReport>('bench/child-start.ts', ['--data-dir', dataDir], READY_MARKER);
   await cloud.report;
   return { cloud, wallMs: performance.now() - spawned };
 }
 
-async function stopCloud(cloud: NodeChild<ReadyReport>): Promise<void> {
-  if (cloud.child.exitCode !== null) return;
-  cloud.child.stdin?.write('stop\n');
-  const killed = setTimeout(() => cloud.child.kill('SIGKILL'), 20_000);
-  await cloud.exited;
-  clearTimeout(killed);
-}
+export const stopCloud = stopChild;
 
 function startFigure(name: string, wallMs: number, ready: ReadyReport): Figure {
   return {
@@ -347,7 +323,7 @@ export async function runFoundation(): Promise<SuiteResult> {
     const eventBus = await startEventBusStandIn();
     try {
       for (const b of bundles.filter((b) => invokedVariants.includes(b.variant))) {
-        figures.push(...(await coldStarts(b, { ...ready.urls, events: eventBus.url }, ready, workDir)));
+        figures.push(...(await coldStarts(b, { ...ready.urls, events: eventBus.url }, workDir)));
       }
     } finally {
       eventBus.server.close();

@@ -63,6 +63,11 @@ export interface LocalCloudOptions {
   readonly dataDir: string;
   /** Ports to use; 0 picks a free one. @default defaultPorts() */
   readonly ports?: Partial<LocalPorts>;
+  /**
+   * Environment variables added to every function's environment from the template, for settings
+   * the config schema does not offer yet (tests raise the per-person limits, for example). @default {}
+   */
+  readonly settings?: Readonly<Record<string, string>>;
   /** Seed demo data when the data folder is new. @default true */
   readonly seed?: boolean;
   /** Keep the emulators' request logs quiet. @default true */
@@ -246,8 +251,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
     const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
+    const settings = options.settings ?? {};
     const functions = await startLocalFunctions({
-      functions: Object.values(template.functions),
+      functions: Object.values(template.functions).map((fn) => ({
+        ...fn,
+        environment: { ...fn.environment, ...settings },
+      })),
       region: template.region,
       endpoints,
       linkKey,

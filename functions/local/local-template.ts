@@ -171,6 +171,17 @@ export function functionByEntry(template: LocalTemplate, entry: string): Templat
   return found;
 }
 
+/**
+ * A function's environment as the local cloud gives it, by handler entry, for tools that run a
+ * handler outside the local cloud (the benchmarks): read from the same template, never written by hand.
+ */
+export async function localFunctionEnvironment(
+  entry: string,
+  origins: LocalOrigins,
+): Promise<Record<string, string>> {
+  return { ...functionByEntry(localize(await loadLocalTemplate(), origins), entry).environment };
+}
+
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Where the synthesized template is kept between runs (shared by `npm start` and the tests' clouds). */
