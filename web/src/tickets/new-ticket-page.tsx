@@ -12,7 +12,7 @@ const DESCRIPTION_MAX = 10_000;
 
 const copy: Record<TicketKind, { title: string; intro: string; summaryHint: string }> = {
   incident: {
-    title: 'Report a problem',
+    title: 'Something is broken',
     intro: 'Tell us what is not working. We will reply by email and here in the portal.',
     summaryHint: 'For example: “Laptop does not start after update”.',
   },
@@ -156,7 +156,7 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
         <AttachmentPicker files={files} onChange={setFiles} />
         <div className="form-actions">
           <button type="submit" className="button" disabled={submitting}>
-            {submitting ? 'Sending…' : kind === 'incident' ? 'Report problem' : 'Send request'}
+            {submitting ? 'Sending…' : kind === 'incident' ? 'Send report' : 'Send request'}
           </button>
           {progress && submitting && (
             <p className="muted" role="status">
