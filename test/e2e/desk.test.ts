@@ -129,7 +129,7 @@ describe('tickets', () => {
     await page.goto(`${cloud.urls.portal}/work/tickets/${outlook.id}`);
     const group = page.getByLabel('Assignment group');
     // The group list arrives after the ticket: the select must still show the ticket's group.
-    await expect.poll(() => group.locator('option').count()).toBeGreaterThan(2);
+    await expect.poll(() => group.locator('option').count(), { timeout: 15_000 }).toBeGreaterThan(2);
     expect(await group.inputValue()).toBe('service-desk');
     await page.getByRole('button', { name: 'Assign to me' }).click();
     await page.getByRole('button', { name: 'Save assignment' }).click();
@@ -332,6 +332,7 @@ describe('admin', () => {
     await page.goto(`${cloud.urls.portal}/admin/routing`);
     await page.getByRole('heading', { name: 'Routing rules' }).waitFor();
     const categories = page.getByRole('group', { name: /Categories/ });
+    await categories.getByRole('checkbox').first().waitFor();
     expect(await categories.getByRole('checkbox').count()).toBeGreaterThan(3);
     expect(await page.getByRole('textbox', { name: 'Categories' }).count()).toBe(0);
     await page.getByLabel('Name', { exact: true }).fill('Mail to messaging');
