@@ -74,6 +74,8 @@ const isoDaysAhead = (days: number, hour: number) => {
   return date.toISOString();
 };
 
+let outlookNumber = '';
+
 describe('tickets', () => {
   let outlook: TicketBody;
 
@@ -92,6 +94,7 @@ describe('tickets', () => {
     const number = /INC\d{7}/.exec(status ?? '')?.[0] as string;
     expect(number).toMatch(/^INC\d{7}$/);
     outlook = (await api<TicketBody>('agent', `/tickets/by-number/${number}`)).body;
+    outlookNumber = number;
 
     await expect
       .poll(
@@ -170,6 +173,74 @@ describe('tickets', () => {
     await page.locator('main h1').click();
     await page.keyboard.press('n');
     expect(await page.evaluate<string>('document.activeElement?.tagName')).toBe('TEXTAREA');
+  });
+});
+
+describe('a ticket on behalf of a caller', () => {
+  it('lets an agent open a ticket for a caller picked from the people Spoke knows, noting the phone', async () => {
+    const { page } = agent;
+    await page.goto(`${cloud.urls.portal}/tickets/new?kind=incident`);
+    const caller = page.getByLabel(/Caller’s address/);
+    await caller.waitFor();
+    // The picker offers the people of the groups (a datalist on the field).
+    await expect
+      .poll(() => page.locator('datalist option[value="ada.admin@example.com"]').count(), { timeout: 15_000 })
+      .toBe(1);
+    await caller.fill('ada.admin@example.com');
+    await page.getByLabel('They reached you by').selectOption('phone');
+    await page.getByLabel(/Short description/).fill('Docking station ignores the second screen');
+    await checkPage(page, 'on-behalf');
+    await fitsIn360px(page, 'on-behalf');
+    await page.getByRole('button', { name: 'Send report' }).click();
+    await page.getByText(/is open for Ada Admin; they get an acknowledgement by mail/).waitFor();
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) as string);
+    const opened = (
+      await api<{ ticket: { requester: { email: string; name?: string }; tags: string[]; channel: string } }>(
+        'agent',
+        `/tickets/${id}`,
+      )
+    ).body.ticket;
+    expect(opened).toMatchObject({
+      requester: { email: 'ada.admin@example.com', name: 'Ada Admin' },
+      tags: ['phone'],
+    });
+  });
+
+  it('offers employees no way to open tickets for others', async () => {
+    const { page } = employee;
+    await page.goto(`${cloud.urls.portal}/tickets/new?kind=incident`);
+    await page.getByLabel(/Short description/).waitFor();
+    expect(await page.getByLabel(/Caller’s address/).count()).toBe(0);
+  });
+});
+
+describe('the employee’s side of a ticket', () => {
+  it('says who works on it and that Spoke needs an answer; adds a colleague and cancels', async () => {
+    const ticket = (
+      await api<TicketBody & { version: number }>('agent', `/tickets/by-number/${outlookNumber}`)
+    ).body;
+    const held = await api('agent', `/tickets/${ticket.id}`, {
+      method: 'PATCH',
+      body: { version: ticket.version, state: 'on_hold', holdReason: 'awaiting_caller' },
+    });
+    expect(held.status).toBe(200);
+    const { page } = employee;
+    await page.goto(`${cloud.urls.portal}/tickets/${ticket.id}`);
+    await page.getByText('We need your answer.').waitFor();
+    await page.locator('.facts').getByText('Alex Agent (Service desk)').waitFor();
+    await checkPage(page, 'employee-ticket');
+    await fitsIn360px(page, 'employee-ticket');
+
+    await page.getByLabel('Add a colleague (e-mail address)').fill('sam.colleague@example.com');
+    await page.getByRole('button', { name: 'Add colleague' }).click();
+    await page.getByText('sam.colleague@example.com is now kept informed.').waitFor();
+    await page.getByRole('button', { name: 'Cancel this ticket' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.locator('.facts .badge').getByText('Cancelled').waitFor();
+    const after = (
+      await api<{ ticket: { state: string; watchers: string[] } }>('agent', `/tickets/${ticket.id}`)
+    ).body.ticket;
+    expect(after).toMatchObject({ state: 'cancelled', watchers: ['sam.colleague@example.com'] });
   });
 });
 

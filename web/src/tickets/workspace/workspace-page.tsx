@@ -4,6 +4,7 @@ import {
   DateTime,
   ErrorNotice,
   Loading,
+  Notice,
   PageHeading,
   PriorityBadge,
   StateBadge,
@@ -12,7 +13,7 @@ import { holdReasonLabels, kindLabels, resolutionLabels, stateLabels } from '../
 import { usePeople } from '../../shared/people.ts';
 import { usePortal } from '../../shared/portal-context.ts';
 import { useInvalidate, useQuery } from '../../shared/query-cache.ts';
-import { Link, paths } from '../../shared/router.tsx';
+import { Link, navigationNote, paths } from '../../shared/router.tsx';
 import { useShortcuts } from '../../shared/shortcuts.ts';
 import type { Article, Ticket, TicketWithConversation } from '../../shared/types.ts';
 import { usePageTitle } from '../../shared/use-page-title.ts';
@@ -45,6 +46,7 @@ export function WorkspacePage({ id }: { id: string }) {
     'The ticket could not be loaded.',
   );
   const [conflict, setConflict] = useState(false);
+  const [justCreated] = useState(() => navigationNote().createdTicket === true);
   const composer = useRef<{ start: (mode: Mode) => void }>(null);
   const assigneeInput = useRef<HTMLSelectElement>(null);
   const stateSelect = useRef<HTMLSelectElement>(null);
@@ -125,6 +127,14 @@ export function WorkspacePage({ id }: { id: string }) {
             Reload ticket
           </button>
         </div>
+      )}
+      {justCreated && (
+        <Notice tone="success">
+          <p>
+            {ticket.number} is open for {ticket.requester.name ?? ticket.requester.email}; they get an
+            acknowledgement by mail.
+          </p>
+        </Notice>
       )}
       <p className="ticket-number">
         {ticket.number} · {kindLabels[ticket.kind]}
