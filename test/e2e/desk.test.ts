@@ -341,7 +341,9 @@ describe('changes', () => {
     await page.getByRole('heading', { name: `Change calendar: ${month}` }).waitFor();
     await page.getByRole('link', { name: new RegExp(change.number) }).waitFor();
     const look = (name: string) =>
-      page.getByRole('button', { name, exact: true }).evaluate((b) => getComputedStyle(b).backgroundColor);
+      page
+        .getByRole('button', { name, exact: true })
+        .evaluate('(button) => getComputedStyle(button).backgroundColor') as Promise<string>;
     const [monthOn, weekOff] = [await look('Month'), await look('Week')];
     expect(monthOn).not.toBe(weekOff);
     await page.getByRole('button', { name: 'Week', exact: true }).click();
