@@ -135,7 +135,7 @@ describe('tickets', () => {
     await expect.poll(() => group.locator('option').count(), { timeout: 15_000 }).toBeGreaterThan(2);
     expect(await group.inputValue()).toBe('service-desk');
     await page.getByRole('button', { name: 'Assign to me' }).click();
-    await page.getByRole('button', { name: 'Save assignment' }).click();
+    await page.getByRole('button', { name: 'Save fields' }).click();
     await page.locator('.facts').getByText('Alex Agent').waitFor();
     const saved = (await api<{ ticket: TicketBody }>('agent', `/tickets/${outlook.id}`)).body.ticket;
     expect(saved).toMatchObject({
