@@ -3,6 +3,7 @@ import { ApiError, SessionExpiredError } from '../../shared/api.ts';
 import { ErrorNotice, Notice } from '../../shared/components.tsx';
 import { usePortal } from '../../shared/portal-context.ts';
 import type { Article, Ticket } from '../../shared/types.ts';
+import { SavedResponses } from './saved-responses.tsx';
 
 export type Mode = 'reply' | 'note';
 
@@ -114,6 +115,14 @@ export function Composer(props: {
           aria-describedby={`${id}-audience`}
         />
       </div>
+      <SavedResponses
+        ticket={ticket}
+        body={body}
+        onInsert={(text) => {
+          setBody((written) => (written.trim() ? `${written.trimEnd()}\n\n${text}` : text));
+          textarea.current?.focus();
+        }}
+      />
       {error && <ErrorNotice message={error} />}
       {confirmation && <Notice tone="success">{confirmation}</Notice>}
       <div className="form-actions">
