@@ -90,6 +90,7 @@ describe('tickets', () => {
       .getByLabel('Description', { exact: true })
       .fill('Since this morning, right after the splash screen.');
     await page.getByRole('button', { name: 'Send report' }).click();
+    await page.getByRole('heading', { name: 'Outlook crashes on start' }).waitFor();
     const status = await page.getByRole('status').first().textContent();
     const number = /INC\d{7}/.exec(status ?? '')?.[0] as string;
     expect(number).toMatch(/^INC\d{7}$/);
