@@ -68,6 +68,11 @@ interface TicketBody {
   assignee?: { email: string };
 }
 
+/** The one browser API the tests call in the page (the test project has no DOM types). */
+interface BrowserWindow {
+  getComputedStyle(element: unknown): { backgroundColor: string };
+}
+
 const isoDaysAhead = (days: number, hour: number) => {
   const date = new Date(Date.now() + days * 86_400_000);
   date.setUTCHours(hour, 0, 0, 0);
@@ -365,7 +370,9 @@ describe('changes', () => {
     const look = (name: string) =>
       page
         .getByRole('button', { name, exact: true })
-        .evaluate('(button) => getComputedStyle(button).backgroundColor') as Promise<string>;
+        .evaluate(
+          (button) => (globalThis as unknown as BrowserWindow).getComputedStyle(button).backgroundColor,
+        );
     const [monthOn, weekOff] = [await look('Month'), await look('Week')];
     expect(monthOn).not.toBe(weekOff);
     await page.getByRole('button', { name: 'Week', exact: true }).click();
