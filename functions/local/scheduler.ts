@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { instantOf, isTimeZone } from '#core/sla/business-calendar.ts';
 
 /**
  * The local EventBridge Scheduler: the same REST API that `@aws-sdk/client-scheduler` speaks
@@ -85,30 +86,9 @@ export function atExpressionTime(expression: string, timeZone = 'UTC'): number {
     number,
     number,
   ];
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  if (timeZone === 'UTC') return wall;
-  let zoneOk = true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-  } catch {
-    zoneOk = false;
-  }
-  if (!zoneOk)
+  if (!isTimeZone(timeZone))
     throw new ApiError(400, 'ValidationException', `Invalid ScheduleExpressionTimezone ${timeZone}`);
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(wall));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const offset =
-    Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - wall;
-  return wall - offset;
+  return instantOf({ year: y, month: mo, day: d }, h * 60 + mi, timeZone) + s * 1000;
 }
 
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {

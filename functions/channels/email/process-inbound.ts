@@ -151,12 +151,18 @@ export interface AcknowledgementLimits {
 
 export const defaultAcknowledgementLimits: AcknowledgementLimits = { perSenderPerHour: 5, perMinute: 120 };
 
+/**
+ * The suppression list and the sender's own allowance are asked together (one round trip, not
+ * two); the shared per-minute allowance only when both agree, so one flooding sender cannot
+ * use it up for everyone.
+ */
 async function mayAcknowledge(deps: InboundMailDeps, address: string): Promise<boolean> {
-  if ((await deps.suppressions.suppressed([address])).size > 0) return false;
-  return (
-    (await deps.rateLimiter.tryTake(`ack:${address}`, deps.ackLimits.perSenderPerHour, 3600)) &&
-    deps.rateLimiter.tryTake('ack:*', deps.ackLimits.perMinute, 60)
-  );
+  const [suppressed, senderAllowed] = await Promise.all([
+    deps.suppressions.suppressed([address]),
+    deps.rateLimiter.tryTake(`ack:${address}`, deps.ackLimits.perSenderPerHour, 3600),
+  ]);
+  if (suppressed.size > 0 || !senderAllowed) return false;
+  return deps.rateLimiter.tryTake('ack:*', deps.ackLimits.perMinute, 60);
 }
 
 /** The ticket a thread match points at, if it exists. */
@@ -303,11 +309,16 @@ export async function processInboundMail(
     },
   );
 
-  await storeMailAttachments(deps.attachments, ticket.id, plan, sender);
-  let acknowledged = false;
-  if (created && !automatic && (await mayAcknowledge(deps, sender.email))) {
-    acknowledged = await sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
-  }
+  // The files and the acknowledgement do not depend on each other: one waits for the other no longer.
+  const acknowledging = async () =>
+    created &&
+    !automatic &&
+    (await mayAcknowledge(deps, sender.email)) &&
+    sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
+  const [, acknowledged] = await Promise.all([
+    storeMailAttachments(deps.attachments, ticket.id, plan, sender),
+    acknowledging(),
+  ]);
   return { kind: 'ticket', ticket, created, acknowledged };
 }
 

@@ -28,7 +28,8 @@ export const HoursRange = z
     return minutesOf(from) < minutesOf(to);
   }, 'must end after it starts');
 
-const isTimeZone = (zone: string) => {
+/** Whether `Intl` knows the IANA zone. */
+export const isTimeZone = (zone: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -120,7 +121,8 @@ function offsetAt(instant: number, timeZone: string): number {
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
 
-interface LocalDay {
+/** A calendar day in some zone. */
+export interface LocalDay {
   readonly year: number;
   readonly month: number;
   readonly day: number;
@@ -131,7 +133,7 @@ interface LocalDay {
  * maps to the first; one skipped by a jump forward maps to as far after the jump as it lay
  * after the old hour (Temporal's `compatible` rule: 02:30 on a spring-forward night is 03:30).
  */
-function instantOf(day: LocalDay, minuteOfDay: number, timeZone: string): number {
+export function instantOf(day: LocalDay, minuteOfDay: number, timeZone: string): number {
   const wall = Date.UTC(day.year, day.month - 1, day.day) + minuteOfDay * MINUTE_MS;
   const before = offsetAt(wall - MINUTES_PER_DAY * MINUTE_MS, timeZone);
   const after = offsetAt(wall + MINUTES_PER_DAY * MINUTE_MS, timeZone);
