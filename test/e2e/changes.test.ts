@@ -149,7 +149,7 @@ describe('change management in the portal', () => {
         { timeout: 20_000, interval: 300 },
       )
       .toBeGreaterThan(0);
-    await agent.page.getByText(/morgan\.manager@example\.com approved/).waitFor();
+    await agent.page.getByText(/Morgan Manager approved/).waitFor();
   });
 
   it('shows the change on the month and week calendar, with the demo freeze', async () => {

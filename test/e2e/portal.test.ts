@@ -102,8 +102,8 @@ describe('an employee reports a problem with a screenshot', () => {
 
   it('submits an incident with an attachment uploaded straight to S3', async () => {
     const { page } = employee;
-    await page.getByRole('link', { name: /Report a problem/ }).click();
-    await page.getByRole('heading', { name: 'Report a problem' }).waitFor();
+    await page.getByRole('link', { name: /Something is broken/ }).click();
+    await page.getByRole('heading', { name: 'Something is broken' }).waitFor();
     await page.getByLabel(/Short description/).fill(summary);
     await page
       .getByLabel('Description', { exact: true })
@@ -116,7 +116,7 @@ describe('an employee reports a problem with a screenshot', () => {
     await page.getByRole('listitem').filter({ hasText: 'licence-error.png' }).waitFor();
     await checkPage(page, 'new-ticket');
 
-    await page.getByRole('button', { name: 'Report problem' }).click();
+    await page.getByRole('button', { name: 'Send report' }).click();
     await page.getByRole('heading', { name: summary }).waitFor();
     ticketNumber = /INC\d{7}/.exec((await page.getByRole('status').first().textContent()) ?? '')?.[0] ?? '';
     ticketId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
@@ -236,16 +236,17 @@ describe('an agent works the ticket from the queue', () => {
     await page.locator('main h1').click();
     await page.keyboard.press('a');
     expect(await page.evaluate<string | undefined>('document.activeElement.labels?.[0]?.textContent')).toBe(
-      'Assignee (address)',
+      'Assignee',
     );
+    // One save for the whole panel: assignee, impact, urgency and category together.
     await page.getByRole('button', { name: 'Assign to me' }).click();
-    await page.getByRole('button', { name: 'Save assignment' }).click();
-    await page.locator('.facts').getByText('Alex Agent').waitFor();
-
     await page.getByLabel('Impact', { exact: true }).selectOption('1');
     await page.getByLabel('Urgency', { exact: true }).selectOption('1');
-    await page.getByRole('button', { name: 'Save impact and urgency' }).click();
+    await page.getByLabel('Category', { exact: true }).selectOption('Software');
+    await page.getByRole('button', { name: 'Save fields' }).click();
+    await page.locator('.facts').getByText('Alex Agent').waitFor();
     await page.locator('.facts').getByText('1 – Critical').waitFor();
+    await page.locator('.facts').getByText('Software').waitFor();
   });
 
   it('shows "changed by someone else" with a reload when another edit won', async () => {

@@ -112,8 +112,8 @@ describe('thin path: an employee reports a problem and follows it', () => {
   });
 
   it('submits an incident and lands on the new ticket', async () => {
-    await page.getByRole('link', { name: /Report a problem/ }).click();
-    await page.getByRole('heading', { name: 'Report a problem' }).waitFor();
+    await page.getByRole('link', { name: /Something is broken/ }).click();
+    await page.getByRole('heading', { name: 'Something is broken' }).waitFor();
     await checkPage('new-ticket');
 
     await page.getByLabel(/Short description/).fill(shortDescription);
@@ -121,7 +121,7 @@ describe('thin path: an employee reports a problem and follows it', () => {
       .getByLabel('Description', { exact: true })
       .fill('Paper jams after the first sheet since Monday.');
     await page.getByLabel(/Impact/).selectOption({ label: 'A few people' });
-    await page.getByRole('button', { name: 'Report problem' }).click();
+    await page.getByRole('button', { name: 'Send report' }).click();
 
     await page.getByRole('heading', { name: shortDescription }).waitFor();
     const confirmation = await page.getByRole('status').textContent();
