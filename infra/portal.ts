@@ -216,8 +216,10 @@ export class Portal extends Construct {
     const handler = role.node.scope;
     if (!handler) return;
     const stack = Stack.of(this);
+    // The bootstrap qualifier the stack is synthesized with (`-c @aws-cdk/core:bootstrapQualifier=…`
+    // for a team that bootstrapped with its own), which names the asset bucket.
     const placeholders: Record<string, string> = {
-      Qualifier: DefaultStackSynthesizer.DEFAULT_QUALIFIER,
+      Qualifier: stack.synthesizer.bootstrapQualifier ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER,
       'AWS::AccountId': stack.account,
       'AWS::Region': stack.region,
     };
