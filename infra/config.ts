@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
+import { receivesMail, sesReceivingRegions } from './ses-regions.ts';
 
 /**
  * The per-account, per-stage configuration of a Spoke deployment (DESIGN §8). One JSON file
@@ -111,8 +112,14 @@ export const spokeConfigSchema = z
       .optional(),
     /** The AWS account the config is meant for; `cdk deploy` refuses any other. */
     account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
-    /** Region of the stack; SES inbound must be available there. */
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+    /** Region of the stack; SES email receiving must be available there (`infra/ses-regions.ts`). */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+      .refine(receivesMail, {
+        error: (issue) =>
+          `SES email receiving is not available in ${String(issue.input)}, and Spoke receives its tickets by mail: choose one of ${sesReceivingRegions.join(', ')}`,
+      }),
     company: z.object({ name: z.string().min(1) }).strict(),
     support: z
       .object({

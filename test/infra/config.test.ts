@@ -215,3 +215,21 @@ describe('docs/configuration.md', () => {
     expect(undocumented).toEqual([]);
   });
 });
+
+describe('the stack region', () => {
+  it('refuses a region where SES does not receive mail, naming the field and the regions that do', () => {
+    const problems = problemsOf({ ...example(), region: 'af-south-1' });
+
+    expect(problems).toMatch(/^ {2}region: SES email receiving is not available in af-south-1/m);
+    expect(problems).toContain('eu-west-1');
+  });
+
+  it('accepts every region of the SES receiving list', () => {
+    for (const region of ['us-east-1', 'eu-central-1', 'ap-southeast-2']) {
+      const topicArn = `arn:aws:sns:${region}:111122223333:it-operations-chat`;
+      const config = { ...example(), region, alarms: { topicArn } };
+
+      expect(parseConfig(config, 'good.json').region).toBe(region);
+    }
+  });
+});
