@@ -22,7 +22,9 @@ export interface NotificationsProps {
 /**
  * Mail out about tickets: a rule on the Spoke bus sends `article.added` and `ticket.updated`
  * to one function, which mails requesters and watchers an agent's reply or the resolution.
- * Failed deliveries of the event land in a dead-letter queue, like inbound mail.
+ * An event EventBridge cannot deliver, and one the function still fails on after Lambda's
+ * retries, land in one dead-letter queue, like inbound mail; a retry or a reprocessed event
+ * mails only the recipients not reached yet (the delivery ledger in the idempotency table).
  */
 export class Notifications extends Construct {
   readonly handler: SpokeFunction<NotificationsEnv>;
@@ -37,6 +39,10 @@ export class Notifications extends Construct {
       environment: { ...props.data.environment, ...props.mail },
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
+      // An event the function keeps failing on after Lambda's two retries lands here too, not
+      // only one EventBridge could not deliver: `npm run notifications:reprocess` runs it again.
+      deadLetterQueue: this.deadLetters,
+      retryAttempts: 2,
     })
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite');

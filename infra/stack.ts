@@ -170,6 +170,17 @@ export class SpokeStack extends Stack {
       description: 'Not active: activate with aws ses set-active-receipt-rule-set once MX points at SES',
     });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
+    new CfnOutput(this, 'InboundEmailFunctionName', { value: this.email.handler.functionName });
+    new CfnOutput(this, 'InboundEmailDeadLetterQueueUrl', {
+      value: this.email.deadLetters.queueUrl,
+      description: 'npm run mail:reprocess -- --queue-url <this> --function <InboundEmailFunctionName>',
+    });
+    new CfnOutput(this, 'NotificationsFunctionName', { value: this.notifications.handler.functionName });
+    new CfnOutput(this, 'NotificationsDeadLetterQueueUrl', {
+      value: this.notifications.deadLetters.queueUrl,
+      description:
+        'npm run notifications:reprocess -- --queue-url <this> --function <NotificationsFunctionName>',
+    });
     new CfnOutput(this, 'ChangeApprovalStateMachineArn', {
       value: this.workflows.changeApproval.stateMachineArn,
     });

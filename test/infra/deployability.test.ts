@@ -213,3 +213,33 @@ describe('policies that replace a default', () => {
     }
   });
 });
+
+describe('nothing asynchronous is lost', () => {
+  it('gives every function invoked asynchronously by a rule or SES a dead-letter queue of its own after retries', () => {
+    for (const { name, resources } of templates) {
+      const asyncTargets = new Set<string>();
+      for (const resource of Object.values(resources)) {
+        if (resource.Type === 'AWS::Events::Rule' && resource.Properties?.EventBusName) {
+          for (const target of resource.Properties.Targets as { Arn: unknown }[])
+            for (const id of referencedIds(target.Arn)) asyncTargets.add(id);
+        }
+        if (resource.Type === 'AWS::SES::ReceiptRule') {
+          for (const id of referencedIds(resource.Properties?.Rule))
+            if (resources[id]?.Type === 'AWS::Lambda::Function') asyncTargets.add(id);
+        }
+      }
+      const functions = [...asyncTargets].filter((id) => resources[id]?.Type === 'AWS::Lambda::Function');
+
+      expect(functions.length, name).toBe(2);
+      for (const id of functions) {
+        const deadLetter = resources[id]?.Properties?.DeadLetterConfig as { TargetArn?: unknown } | undefined;
+        expect(deadLetter?.TargetArn, `${name}: ${id}`).toBeDefined();
+        const invokeConfig = Object.values(resources).find(
+          (r) =>
+            r.Type === 'AWS::Lambda::EventInvokeConfig' && referencedIds(r.Properties?.FunctionName).has(id),
+        );
+        expect(invokeConfig?.Properties?.MaximumRetryAttempts, `${name}: ${id}`).toBe(2);
+      }
+    }
+  });
+});
