@@ -167,11 +167,17 @@ export class Portal extends Construct {
     this.acknowledge(custom !== undefined);
   }
 
-  /** Sends `/api/*` to the HTTP API: never cached, every viewer header but Host forwarded. */
-  routeApi(apiDomainName: string): void {
+  /**
+   * Sends `/api/*` to the HTTP API: never cached, every viewer header but Host forwarded, and
+   * `originHeaders` added (CloudFront replaces a viewer's header of the same name).
+   */
+  routeApi(apiDomainName: string, originHeaders: Record<string, string> = {}): void {
     this.distribution.addBehavior(
       '/api/*',
-      new HttpOrigin(apiDomainName, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+      new HttpOrigin(apiDomainName, {
+        protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+        customHeaders: originHeaders,
+      }),
       {
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: AllowedMethods.ALLOW_ALL,

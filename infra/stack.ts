@@ -116,7 +116,7 @@ export class SpokeStack extends Stack {
       logRetention,
     });
     this.data.allowAttachmentTransfersFrom(this.portal.url);
-    this.portal.routeApi(this.api.domainName);
+    this.portal.routeApi(this.api.domainName, this.api.originHeaders);
     this.portal.publish({
       authority: this.auth.issuer,
       clientId: this.auth.portalClient.userPoolClientId,

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -35,6 +36,7 @@ import {
   type TicketDeps,
   type TicketSettings,
 } from '#core/ticket/ticket-service.ts';
+import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
@@ -224,7 +226,25 @@ function changeAdapters(
   };
 }
 
+/**
+ * Whether a request came through CloudFront: its origin header carries the deployment's secret.
+ * Locally every request passes (the local gateway on 127.0.0.1 is the only way in); in AWS a
+ * function without the secret fails its cold start rather than serve requests unchecked.
+ */
+export function originCheck(secret: string | undefined): OriginCheck {
+  const expected = secret ? Buffer.from(secret) : undefined;
+  if (!local && !expected)
+    throw new Error('ORIGIN_VERIFY_SECRET is not set: the API could not tell CloudFront from anyone else');
+  return (headers) => {
+    if (local) return true;
+    const given = Buffer.from(headers[ORIGIN_VERIFY_HEADER] ?? '');
+    return expected !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}
+
 export interface ApiServices extends TicketDeps {
+  /** Whether a request came through the portal's CloudFront distribution. */
+  readonly fromOrigin: OriginCheck;
   readonly quarantine: QuarantineStore;
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
@@ -237,6 +257,7 @@ export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data);
   return {
     ...data,
+    fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),

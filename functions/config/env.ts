@@ -93,6 +93,12 @@ export const apiEnv = dataEnv.merge(changeEnv).extend({
   ATTACHMENT_BUCKET: nonEmpty,
   /** The change approval state machine, started when a change is submitted for approval. */
   CHANGE_APPROVAL_ARN: nonEmpty,
+  /**
+   * The value CloudFront sends in `x-spoke-origin-verify` (a Secrets Manager secret, resolved by
+   * CloudFormation); requests without it are refused. Required in AWS; the local cloud, whose
+   * gateway is the only way in, has none.
+   */
+  ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
 });
 
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({

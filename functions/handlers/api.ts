@@ -32,4 +32,4 @@ if (JSON.stringify([...publicRoutes].sort()) !== JSON.stringify([...PUBLIC_ROUTE
   throw new Error(`Routes marked public (${publicRoutes.join(', ')}) differ from PUBLIC_ROUTES`);
 
 /** Lambda entry of the HTTP API, behind API Gateway's JWT authorizer on every route but the public ones. */
-export const handler = instrumented(telemetry(), createHttpApi(routes));
+export const handler = instrumented(telemetry(), createHttpApi(routes, { fromOrigin: services.fromOrigin }));

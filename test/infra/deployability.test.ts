@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN_VERIFY_HEADER } from '#http/origin.ts';
 import { loadConfig } from '#infra/config.ts';
 import { createSpokeApp } from '#infra/spoke-app.ts';
 import { type CfnResources, createdBefore, referencedIds, stringsIn } from './template-graph.ts';
@@ -240,6 +241,44 @@ describe('nothing asynchronous is lost', () => {
         );
         expect(invokeConfig?.Properties?.MaximumRetryAttempts, `${name}: ${id}`).toBe(2);
       }
+    }
+  });
+});
+
+describe('only CloudFront reaches the API', () => {
+  it('adds the Secrets Manager origin secret as a header to /api/* and gives the api function the same value', () => {
+    for (const { name, resources } of templates) {
+      const [distribution] = Object.values(resources).filter(
+        (r) => r.Type === 'AWS::CloudFront::Distribution',
+      );
+      const config = distribution?.Properties?.DistributionConfig as {
+        Origins: {
+          Id: string;
+          CustomOriginConfig?: unknown;
+          OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[];
+        }[];
+        CacheBehaviors: { PathPattern: string; TargetOriginId: string }[];
+      };
+      const apiBehavior = config.CacheBehaviors.find((b) => b.PathPattern === '/api/*');
+      const apiOrigin = config.Origins.find((o) => o.Id === apiBehavior?.TargetOriginId);
+      const header = apiOrigin?.OriginCustomHeaders?.find((h) => h.HeaderName === ORIGIN_VERIFY_HEADER);
+      const [secretId] = [...referencedIds(header?.HeaderValue)];
+      const apiFunction = Object.values(resources).find(
+        (r) =>
+          r.Type === 'AWS::Lambda::Function' &&
+          (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+            ?.CHANGE_APPROVAL_ARN !== undefined,
+      );
+      const variables = (apiFunction?.Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+
+      expect(secretId && resources[secretId]?.Type, name).toBe('AWS::SecretsManager::Secret');
+      expect(JSON.stringify(header?.HeaderValue), name).toContain('{{resolve:secretsmanager:');
+      expect(variables.ORIGIN_VERIFY_SECRET, name).toEqual(header?.HeaderValue);
+      expect(
+        (resources[secretId as string]?.Properties?.GenerateSecretString as { PasswordLength?: number })
+          .PasswordLength,
+      ).toBeGreaterThanOrEqual(32);
     }
   });
 });
