@@ -269,15 +269,19 @@ describe('only CloudFront reaches the API', () => {
           (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
             ?.CHANGE_APPROVAL_ARN !== undefined,
       );
-      const variables = (apiFunction?.Properties?.Environment as { Variables: Record<string, unknown> })
-        .Variables;
+      const variables =
+        (apiFunction?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+          ?.Variables ?? {};
 
       expect(secretId && resources[secretId]?.Type, name).toBe('AWS::SecretsManager::Secret');
       expect(JSON.stringify(header?.HeaderValue), name).toContain('{{resolve:secretsmanager:');
       expect(variables.ORIGIN_VERIFY_SECRET, name).toEqual(header?.HeaderValue);
       expect(
-        (resources[secretId as string]?.Properties?.GenerateSecretString as { PasswordLength?: number })
-          .PasswordLength,
+        (
+          resources[secretId as string]?.Properties?.GenerateSecretString as
+            | { PasswordLength?: number }
+            | undefined
+        )?.PasswordLength,
       ).toBeGreaterThanOrEqual(32);
     }
   });
