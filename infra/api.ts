@@ -21,7 +21,7 @@ import { ORIGIN_VERIFY_HEADER } from '#http/origin.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Auth } from './auth.ts';
 import { attachmentPrefix, type Data } from './data.ts';
-import { SpokeFunction } from './spoke-function.ts';
+import { nagPartition, SpokeFunction } from './spoke-function.ts';
 
 export interface ApiProps {
   readonly auth: Auth;
@@ -110,7 +110,7 @@ export class Api extends Construct {
       }),
     );
     Validations.of(this.handler.role ?? this.handler).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${stack.region}:${stack.account}:execution:${executions}]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:states:${stack.region}:${stack.account}:execution:${executions}]`,
       reason:
         'Cancelling a change stops its approval execution, whose name is only known at runtime; the grant covers executions of the change approval state machine only.',
     });

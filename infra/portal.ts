@@ -28,7 +28,7 @@ import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deplo
 import { Construct } from 'constructs';
 import { privateBucket } from './buckets.ts';
 import { HSTS_MAX_AGE_SECONDS, portalSecurityHeaders } from './portal-security-headers.ts';
-import { projectRoot } from './spoke-function.ts';
+import { nagPartition, projectRoot } from './spoke-function.ts';
 
 /** Where `npm run build:web` puts the portal. */
 export const webDist = resolve(projectRoot, 'web/dist');
@@ -243,7 +243,7 @@ export class Portal extends Construct {
       'AwsSolutions-IAM5[Action::s3:List*]': `${because}: lists the portal bucket to prune stale files.`,
       'AwsSolutions-IAM5[Action::s3:DeleteObject*]': `${because}: prunes files no longer in web/dist.`,
       'AwsSolutions-IAM5[Action::s3:Abort*]': `${because}: aborts failed multipart uploads of large files.`,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*]`]: `${because}: asset keys are content hashes in the CDK bootstrap bucket.`,
+      [`AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:s3:::${assetBucket}/*]`]: `${because}: asset keys are content hashes in the CDK bootstrap bucket.`,
       [`AwsSolutions-IAM5[Resource::<${siteBucketId}.Arn>/*]`]: `${because}: it writes every file of the portal bucket.`,
       'AwsSolutions-IAM5[Resource::*]': `${because}: CDK grants cloudfront:CreateInvalidation/GetInvalidation on * to invalidate the portal after upload.`,
     };

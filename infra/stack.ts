@@ -1,4 +1,13 @@
-import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Aspects,
+  CfnDeletionPolicy,
+  CfnOutput,
+  CfnResource,
+  Duration,
+  Fn,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
@@ -160,6 +169,15 @@ export class SpokeStack extends Stack {
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),
       ...(config.alarms.topicArn ? { alarmTopicArn: config.alarms.topicArn } : {}),
+    });
+
+    // What CDK's own constructs retain (the BucketDeployment's log group) is kept like Spoke's:
+    // only once created, so the rollback of a failed first deploy removes it.
+    Aspects.of(this).add({
+      visit(node) {
+        if (node instanceof CfnResource && node.cfnOptions.deletionPolicy === CfnDeletionPolicy.RETAIN)
+          node.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+      },
     });
 
     new CfnOutput(this, 'PortalUrl', { value: this.portal.url });

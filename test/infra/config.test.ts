@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, SpokeConfigError, spokeConfigSchema } from '#infra/config.ts';
-import { createSpokeApp, defaultConfigPath } from '#infra/spoke-app.ts';
+import { cdkJsonContext, createSpokeApp, exampleConfigPath } from '#infra/spoke-app.ts';
 
-const example = () => JSON.parse(JSON.stringify(loadConfig(defaultConfigPath))) as Record<string, unknown>;
+const example = () => JSON.parse(JSON.stringify(loadConfig(exampleConfigPath))) as Record<string, unknown>;
 
 function writeConfig(value: unknown): string {
   const path = join(mkdtempSync(join(tmpdir(), 'spoke-config-')), 'config.json');
@@ -26,7 +26,7 @@ function problemsOf(config: unknown): string {
 
 describe('account config', () => {
   it('accepts the example config', () => {
-    expect(loadConfig(defaultConfigPath).company.name).toBe('Example Corp');
+    expect(loadConfig(exampleConfigPath).company.name).toBe('Example Corp');
   });
 
   it('names the field path of a bad support address', () => {
@@ -231,5 +231,39 @@ describe('the stack region', () => {
 
       expect(parseConfig(config, 'good.json').region).toBe(region);
     }
+  });
+});
+
+describe('an app without -c config', () => {
+  it('stops with how to give one, instead of aiming at the fictional example account', () => {
+    const build = () => createSpokeApp({ nag: false });
+
+    expect(build).toThrow(SpokeConfigError);
+    expect(build).toThrow(/No Spoke config: run cdk with -c config=<your file>/);
+  });
+
+  it('still synthesizes the example when it is named, as npm run synth does', () => {
+    const { stack } = createSpokeApp({
+      nag: false,
+      context: { config: exampleConfigPath, 'aws:cdk:bundling-stacks': [] },
+    });
+
+    expect(stack.account).toBe('111122223333');
+  });
+
+  it('applies the feature flags of cdk.json in-process too, the ones cdk init writes for this aws-cdk-lib', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const recommended = JSON.parse(
+      await readFile('node_modules/aws-cdk-lib/recommended-feature-flags.json', 'utf8'),
+    ) as Record<string, unknown>;
+    const { app } = createSpokeApp({
+      config: loadConfig(exampleConfigPath),
+      nag: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+
+    expect(cdkJsonContext()).toEqual(recommended);
+    for (const [flag, value] of Object.entries(recommended))
+      expect(app.node.tryGetContext(flag), flag).toEqual(value);
   });
 });
