@@ -81,14 +81,19 @@ export class SpokeStack extends Stack {
       transferOrigin: `https://*.s3.${config.region}.amazonaws.com`,
       customDomain: config.portal,
     });
+    this.mailFeedback = new MailFeedback(this, 'MailFeedback', { prefix, data: this.data, logRetention });
+    const configurationSet = this.mailFeedback.configurationSet.configurationSetName;
     this.auth = new Auth(this, 'Auth', {
       portalUrl: this.portal.url,
       ...config.auth,
       logRetention,
       deletionProtection: config.deletionProtection,
+      invitations: {
+        from: config.support.mailFrom,
+        fromName: `${config.company.name} IT service desk`,
+        configurationSet,
+      },
     });
-    this.mailFeedback = new MailFeedback(this, 'MailFeedback', { prefix, data: this.data, logRetention });
-    const configurationSet = this.mailFeedback.configurationSet.configurationSetName;
     this.email = new Email(this, 'Email', {
       prefix,
       recipients: config.support.addresses,
@@ -104,6 +109,8 @@ export class SpokeStack extends Stack {
       identityDomains: config.support.identities === 'create' ? config.support.domains : [],
       rawMailDays: config.retention.rawMailDays,
     });
+    // Cognito sends invitations from the SES identity of mailFrom's domain: create it first.
+    for (const identity of this.email.identities) this.auth.userPool.node.addDependency(identity);
     this.workflows = new Workflows(this, 'Workflows', {
       prefix,
       data: this.data,

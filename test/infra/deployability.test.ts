@@ -292,3 +292,26 @@ describe('only CloudFront reaches the API', () => {
     }
   });
 });
+
+describe('Cognito invitations', () => {
+  it('go through SES from the support address and its configuration set, after the domain identity exists', () => {
+    for (const { name, resources } of templates) {
+      const config = loadConfig(`infra/configs/${name}.json`);
+      const [[poolId, pool] = []] = Object.entries(resources).filter(
+        ([, r]) => r.Type === 'AWS::Cognito::UserPool',
+      );
+      const email = pool?.Properties?.EmailConfiguration as Record<string, unknown> | undefined;
+      const identities = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SES::EmailIdentity');
+
+      expect(email?.EmailSendingAccount, name).toBe('DEVELOPER');
+      expect(email?.From, name).toBe(`${config.company.name} IT service desk <${config.support.mailFrom}>`);
+      expect(JSON.stringify(email?.SourceArn), name).toContain(
+        `identity/${config.support.mailFrom.split('@')[1]}`,
+      );
+      expect(referencedIds(email?.ConfigurationSet).size, name).toBe(1);
+      expect(identities.length, name).toBeGreaterThan(0);
+      for (const [identity] of identities)
+        expect(createdBefore(resources, poolId as string).has(identity), name).toBe(true);
+    }
+  });
+});
