@@ -21,6 +21,7 @@ import { ORIGIN_VERIFY_HEADER } from '#http/origin.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Auth } from './auth.ts';
 import { attachmentPrefix, type Data } from './data.ts';
+import type { ChangeSettingsEnv } from './settings.ts';
 import { nagPartition, SpokeFunction } from './spoke-function.ts';
 
 export interface ApiProps {
@@ -32,6 +33,8 @@ export interface ApiProps {
   readonly changeApprovalName: string;
   /** The key that signs approval links; the API verifies them. */
   readonly linkKey: IKey;
+  /** Approver groups, quorum, link validity and the SSM parameter of the large change settings. */
+  readonly changeSettings?: ChangeSettingsEnv;
   readonly logRetention: RetentionDays;
 }
 
@@ -82,6 +85,7 @@ export class Api extends Construct {
       description: 'Spoke HTTP API',
       environment: {
         ...props.data.environment,
+        ...props.changeSettings,
         ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         CHANGE_APPROVAL_ARN: props.changeApproval.stateMachineArn,
         LINK_KEY_ID: props.linkKey.keyArn,

@@ -25,6 +25,11 @@ export interface DataProps {
   readonly eventBusName: string;
   /** The service desk's time zone and staffed hours, for every function that touches tickets. */
   readonly businessHours?: Pick<z.input<typeof dataEnv>, 'TIME_ZONE' | 'BUSINESS_HOURS'>;
+  /** Agent visibility, reopen window, auto-close and the priority matrix (account config `tickets`). */
+  readonly ticketSettings?: Pick<
+    z.input<typeof dataEnv>,
+    'AGENT_VISIBILITY' | 'REOPEN_WINDOW_DAYS' | 'AUTO_CLOSE_DAYS' | 'PRIORITY_MATRIX'
+  >;
   /** Tables restored from a backup that the functions use instead of the created ones (docs/restore.md). */
   readonly restoredTables?: { readonly domain?: string; readonly idempotency?: string };
   /**
@@ -78,6 +83,7 @@ export class Data extends Construct {
       IDEMPOTENCY_TABLE: this.idempotency.table.tableName,
       EVENT_BUS_NAME: props.eventBusName,
       ...props.businessHours,
+      ...props.ticketSettings,
     };
   }
 

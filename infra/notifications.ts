@@ -14,7 +14,11 @@ export interface NotificationsProps {
   readonly events: Events;
   readonly mail: Pick<
     NotificationsEnv,
-    'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL' | 'MAIL_CONFIGURATION_SET'
+    | 'SUPPORT_ADDRESS'
+    | 'MAIL_FROM'
+    | 'PORTAL_URL'
+    | 'MAIL_CONFIGURATION_SET'
+    | 'NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR'
   >;
   readonly logRetention: RetentionDays;
 }

@@ -22,6 +22,7 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { ChangeSettings, intakeSettingsEnv, notificationSettingsEnv, ticketSettingsEnv } from './settings.ts';
 import { Workflows } from './workflows.ts';
 
 export interface SpokeStackProps extends Omit<StackProps, 'env'> {
@@ -69,6 +70,7 @@ export class SpokeStack extends Stack {
         TIME_ZONE: config.businessHours.timeZone,
         BUSINESS_HOURS: businessHoursEnv(config.businessHours),
       },
+      ticketSettings: ticketSettingsEnv(config.tickets),
       restoredTables: config.restoredTables,
       deletionProtection: config.deletionProtection,
     });
@@ -103,6 +105,7 @@ export class SpokeStack extends Stack {
         PORTAL_URL: this.portal.url,
         MAIL_CONFIGURATION_SET: configurationSet,
       },
+      intake: intakeSettingsEnv(config.support),
       data: this.data,
       accessLogs,
       logRetention,
@@ -111,11 +114,13 @@ export class SpokeStack extends Stack {
     });
     // Cognito sends invitations from the SES identity of mailFrom's domain: create it first.
     for (const identity of this.email.identities) this.auth.userPool.node.addDependency(identity);
+    const changeSettings = new ChangeSettings(this, 'ChangeSettings', config.changes);
     this.workflows = new Workflows(this, 'Workflows', {
       prefix,
       data: this.data,
       environment: {
         ...this.data.environment,
+        ...changeSettings.environment,
         SUPPORT_ADDRESS: config.support.addresses[0],
         MAIL_FROM: config.support.mailFrom,
         PORTAL_URL: this.portal.url,
@@ -129,8 +134,10 @@ export class SpokeStack extends Stack {
       changeApproval: this.workflows.changeApproval,
       changeApprovalName: this.workflows.changeApprovalName,
       linkKey: this.workflows.linkKey,
+      changeSettings: changeSettings.environment,
       logRetention,
     });
+    changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
     this.data.allowAttachmentTransfersFrom(this.portal.url);
     this.portal.routeApi(this.api.domainName, this.api.originHeaders);
     this.portal.publish({
@@ -153,6 +160,7 @@ export class SpokeStack extends Stack {
         MAIL_FROM: config.support.mailFrom,
         PORTAL_URL: this.portal.url,
         MAIL_CONFIGURATION_SET: configurationSet,
+        ...notificationSettingsEnv(config.support),
       },
       logRetention,
     });

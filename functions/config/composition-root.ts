@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
@@ -45,13 +46,15 @@ import type { Mailer } from '#ports/mail.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { Telemetry } from '#ports/telemetry.ts';
-import type {
-  apiEnv,
-  changeEnv,
-  changeWorkflowEnv,
-  dataEnv,
-  inboundEmailEnv,
-  notificationsEnv,
+import {
+  type apiEnv,
+  type ChangeSettingsDocument,
+  type changeEnv,
+  changeSettingsDocument,
+  type changeWorkflowEnv,
+  type dataEnv,
+  type inboundEmailEnv,
+  type notificationsEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
 
@@ -156,16 +159,26 @@ export function ticketServices(env: z.output<typeof dataEnv>): TicketDeps {
   return dataAdapters(env);
 }
 
-export function changeSettings(env: z.output<typeof changeEnv>): ChangeSettings {
-  const serviceOwners = Object.fromEntries(
-    env.SERVICE_OWNERS.split(',')
-      .filter(Boolean)
-      .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
-  );
+/**
+ * The change settings from the environment, and from the SSM document when the function has one
+ * (`stored`, see {@link loadChangeSettings}): service owners and the questionnaire come from it.
+ */
+export function changeSettings(
+  env: z.output<typeof changeEnv>,
+  stored?: ChangeSettingsDocument,
+): ChangeSettings {
+  const serviceOwners =
+    stored?.serviceOwners ??
+    Object.fromEntries(
+      env.SERVICE_OWNERS.split(',')
+        .filter(Boolean)
+        .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
+    );
+  const questionnaire =
+    stored?.riskQuestionnaire ??
+    (env.RISK_QUESTIONNAIRE ? RiskQuestionnaire.parse(JSON.parse(env.RISK_QUESTIONNAIRE)) : undefined);
   return {
-    questionnaire: env.RISK_QUESTIONNAIRE
-      ? RiskQuestionnaire.parse(JSON.parse(env.RISK_QUESTIONNAIRE))
-      : defaultRiskQuestionnaire,
+    questionnaire: questionnaire ?? defaultRiskQuestionnaire,
     approval: {
       ...defaultApprovalSettings,
       cabGroup: env.CAB_GROUP,
@@ -175,6 +188,25 @@ export function changeSettings(env: z.output<typeof changeEnv>): ChangeSettings 
       serviceOwners,
     },
   };
+}
+
+/**
+ * Reads the large change settings from SSM Parameter Store, once per cold start (the functions
+ * call it at module load). Without `CHANGE_SETTINGS_PARAMETER` (the local cloud) there is none:
+ * the inline variables serve. A document that does not parse fails the cold start, naming why.
+ */
+export async function loadChangeSettings(
+  env: z.output<typeof changeEnv>,
+  ssm: Pick<SSMClient, 'send'> = new SSMClient({}),
+): Promise<ChangeSettingsDocument | undefined> {
+  if (!env.CHANGE_SETTINGS_PARAMETER) return undefined;
+  const { Parameter } = await ssm.send(new GetParameterCommand({ Name: env.CHANGE_SETTINGS_PARAMETER }));
+  const parsed = changeSettingsDocument.safeParse(JSON.parse(Parameter?.Value ?? 'null'));
+  if (!parsed.success)
+    throw new Error(
+      `SSM parameter ${env.CHANGE_SETTINGS_PARAMETER} is not valid change settings: ${parsed.error.message}`,
+    );
+  return parsed.data;
 }
 
 /**
@@ -215,13 +247,14 @@ function changeAdapters(
   env: z.output<typeof changeEnv> & z.output<typeof dataEnv>,
   stateMachineArn?: string,
   data = dataAdapters(env),
+  stored?: ChangeSettingsDocument,
 ) {
   return {
     ...data,
     changes: new DynamoChangeStore(data.documents, env.DOMAIN_TABLE, env.IDEMPOTENCY_TABLE),
     workflow: changeWorkflow(stateMachineArn),
     signer: linkSigner(env.LINK_KEY_ID),
-    settings: changeSettings(env),
+    settings: changeSettings(env, stored),
     linkValidHours: Number(env.APPROVAL_LINK_VALID_HOURS),
   };
 }
@@ -251,10 +284,10 @@ export interface ApiServices extends TicketDeps {
   readonly change: ApprovalLinkDeps;
 }
 
-export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
+export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
   const data = dataAdapters(env);
   const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
-  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data);
+  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
   return {
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
@@ -331,8 +364,11 @@ export interface ChangeWorkflowServices extends ApprovalLinkDeps {
 }
 
 /** What the approval workflow's task needs: the change engine, approval links and mail. */
-export function changeWorkflowServices(env: z.output<typeof changeWorkflowEnv>): ChangeWorkflowServices {
-  const change = changeAdapters(env);
+export function changeWorkflowServices(
+  env: z.output<typeof changeWorkflowEnv>,
+  stored?: ChangeSettingsDocument,
+): ChangeWorkflowServices {
+  const change = changeAdapters(env, undefined, undefined, stored);
   const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
   return {
     ...change,

@@ -267,3 +267,33 @@ describe('an app without -c config', () => {
       expect(app.node.tryGetContext(flag), flag).toEqual(value);
   });
 });
+
+describe('the settings the README promises', () => {
+  it('refuses change settings too large for their SSM parameter, naming the field', () => {
+    const serviceOwners = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [
+        `Business service number ${i}`,
+        `owner.of.service${i}@example.com`,
+      ]),
+    );
+
+    expect(problemsOf({ ...example(), changes: { serviceOwners } })).toMatch(
+      /^ {2}changes: service owners and risk questionnaire together exceed 8192 bytes/m,
+    );
+  });
+
+  it('refuses a priority matrix that is not 3 × 3 of 1–5, naming the cell', () => {
+    const problems = problemsOf({
+      ...example(),
+      tickets: {
+        priorityMatrix: [
+          [1, 2, 3],
+          [2, 3, 4],
+          [3, 4, 9],
+        ],
+      },
+    });
+
+    expect(problems).toMatch(/tickets\.priorityMatrix\.2\.2: /);
+  });
+});
