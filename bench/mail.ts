@@ -16,7 +16,14 @@ import {
   type MailReadyReport,
 } from './child-mail-cloud.ts';
 import { type BenchMail, buildMail, type Size } from './mail-data.ts';
-import { type CloudMemory, cloudMemory, type NodeChild, processTree, spawnNode } from './processes.ts';
+import {
+  type CloudMemory,
+  cloudMemory,
+  type NodeChild,
+  processTree,
+  spawnNode,
+  stopChild,
+} from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 
@@ -50,6 +57,7 @@ interface Settings {
 }
 const full: Settings = { small: 600, large: 60, warmup: 20, senders: 300 };
 const quick: Settings = { small: 150, large: 15, warmup: 10, senders: 100 };
+const smoke: Settings = { small: 30, large: 3, warmup: 5, senders: 20 };
 
 const label = { small: '5 KB', large: '1 MB' } as const satisfies Record<Size, string>;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -133,14 +141,6 @@ function watchCloud(cloud: NodeChild<MailReadyReport>) {
       return answer;
     },
   };
-}
-
-async function stopCloud(cloud: NodeChild<MailReadyReport>): Promise<void> {
-  if (cloud.child.exitCode !== null) return;
-  cloud.child.stdin?.write('stop\n');
-  const killed = setTimeout(() => cloud.child.kill('SIGKILL'), 20_000);
-  await cloud.exited;
-  clearTimeout(killed);
 }
 
 interface OutboxMail {
@@ -246,7 +246,7 @@ const postalMime: Parse = (raw) =>
  * mailparser is no dependency of Spoke; it is in node_modules only because aws-ses-v2-local
  * (the SES outbox) uses it. Loaded by name at run time so the suite still runs without it.
  */
-async function loadMailparser(): Promise<{ parse: Parse; version: string } | undefined> {
+export async function loadMailparser(): Promise<{ parse: Parse; version: string } | undefined> {
   const name = 'mailparser';
   try {
     const module = (await import(name)) as { simpleParser: Parse };
@@ -293,7 +293,7 @@ const tally = (outcomes: readonly Outcome[]) => {
 };
 
 export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
-  const settings = options.quick ? quick : full;
+  const settings = { smoke, quick, full }[options.size];
   const workDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'spoke-bench-mail-'));
   const dataDir = join(workDir, 'data');
   const figures: Figure[] = [];
@@ -401,7 +401,7 @@ export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
     const deadLetters = await countFiles(join(dataDir, 'dead-letters'), false);
     const attachmentFiles = await countFiles(join(dataDir, 's3', 'spoke-local-attachments'));
     const rawFiles = await countFiles(join(dataDir, 's3', 'spoke-local-raw-mail'));
-    await stopCloud(cloud);
+    await stopChild(cloud);
 
     // Verification: every new message a created ticket with its acknowledgement, every reply an article.
     const check = (phase: Phase, wanted: (o: Outcome) => boolean, what: string) => {
@@ -526,7 +526,7 @@ export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
     return { suite: 'mail', figures, notes };
   } finally {
     if (sampler) clearInterval(sampler);
-    await stopCloud(cloud);
+    await stopChild(cloud);
     await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -35,6 +35,8 @@ export interface ApiProps {
   readonly linkKey: IKey;
   /** Approver groups, quorum, link validity and the SSM parameter of the large change settings. */
   readonly changeSettings?: ChangeSettingsEnv;
+  /** Tickets one person may open per minute and per hour (account config `tickets`). */
+  readonly openLimits?: Pick<ApiEnv, 'TICKET_OPEN_LIMIT_PER_MINUTE' | 'TICKET_OPEN_LIMIT_PER_HOUR'>;
   readonly logRetention: RetentionDays;
 }
 
@@ -86,6 +88,7 @@ export class Api extends Construct {
       environment: {
         ...props.data.environment,
         ...props.changeSettings,
+        ...props.openLimits,
         ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         CHANGE_APPROVAL_ARN: props.changeApproval.stateMachineArn,
         LINK_KEY_ID: props.linkKey.keyArn,

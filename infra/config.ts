@@ -308,6 +308,15 @@ export const spokeConfigSchema = z
         reopenWindowDays: z.number().int().min(0).max(999).default(7),
         /** Days after resolution after which a ticket closes by itself. @default 5 */
         autoCloseDays: z.number().int().min(1).max(999).default(5),
+        /**
+         * Whom a requester may add as a watcher: `known` (the company's domains, or the
+         * requester's own when none are set, and people already on the ticket) or `any`. @default 'known'
+         */
+        watcherPolicy: z.enum(['known', 'any']).default('known'),
+        /** Tickets one person may open through the API per minute; more get 429. @default 10 */
+        openLimitPerMinute: z.number().int().min(1).max(999_999).default(10),
+        /** Tickets one person may open through the API per hour. @default 60 */
+        openLimitPerHour: z.number().int().min(1).max(999_999).default(60),
         /** Priority by impact (rows 1–3) and urgency (columns 1–3), each 1–5. @default the ITIL matrix */
         priorityMatrix: z
           .array(z.array(z.number().int().min(1).max(5)).length(3))
@@ -323,6 +332,9 @@ export const spokeConfigSchema = z
         agentVisibility: 'groups',
         reopenWindowDays: 7,
         autoCloseDays: 5,
+        watcherPolicy: 'known',
+        openLimitPerMinute: 10,
+        openLimitPerHour: 60,
         priorityMatrix: [
           [1, 2, 3],
           [2, 3, 4],

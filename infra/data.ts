@@ -12,6 +12,7 @@ import {
 import type { dataEnv } from '#config/env.ts';
 import { ATTACHMENT_KEY_PREFIX } from '#core/attachment/attachment.ts';
 import { privateBucket } from './buckets.ts';
+import type { TicketSettingsEnv } from './settings.ts';
 import type { SpokeTable } from './spoke-function.ts';
 
 /** Key prefix of attachments in the attachments bucket (`tickets/<ticketId>/<attachmentId>`). */
@@ -26,10 +27,7 @@ export interface DataProps {
   /** The service desk's time zone and staffed hours, for every function that touches tickets. */
   readonly businessHours?: Pick<z.input<typeof dataEnv>, 'TIME_ZONE' | 'BUSINESS_HOURS'>;
   /** Agent visibility, reopen window, auto-close and the priority matrix (account config `tickets`). */
-  readonly ticketSettings?: Pick<
-    z.input<typeof dataEnv>,
-    'AGENT_VISIBILITY' | 'REOPEN_WINDOW_DAYS' | 'AUTO_CLOSE_DAYS' | 'PRIORITY_MATRIX'
-  >;
+  readonly ticketSettings?: TicketSettingsEnv;
   /** Tables restored from a backup that the functions use instead of the created ones (docs/restore.md). */
   readonly restoredTables?: { readonly domain?: string; readonly idempotency?: string };
   /**

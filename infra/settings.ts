@@ -2,23 +2,41 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
-import type { changeEnv, dataEnv, inboundEmailEnv, notificationsEnv } from '#config/env.ts';
+import type { apiEnv, changeEnv, dataEnv, inboundEmailEnv, notificationsEnv } from '#config/env.ts';
 import { changeSettingsDocument, type SpokeConfig } from './config.ts';
 
 /** SSM's standard tier holds 4 KB a parameter; the advanced tier (billed monthly) 8 KB. */
 const STANDARD_TIER_BYTES = 4096;
 
+export type TicketSettingsEnv = Pick<
+  z.input<typeof dataEnv>,
+  | 'AGENT_VISIBILITY'
+  | 'WATCHER_POLICY'
+  | 'KNOWN_SENDER_DOMAINS'
+  | 'REOPEN_WINDOW_DAYS'
+  | 'AUTO_CLOSE_DAYS'
+  | 'PRIORITY_MATRIX'
+>;
+
 /** The ticket settings of the account config as every function that touches tickets gets them. */
 export const ticketSettingsEnv = (
   tickets: SpokeConfig['tickets'],
-): Pick<
-  z.input<typeof dataEnv>,
-  'AGENT_VISIBILITY' | 'REOPEN_WINDOW_DAYS' | 'AUTO_CLOSE_DAYS' | 'PRIORITY_MATRIX'
-> => ({
+  support: SpokeConfig['support'],
+): TicketSettingsEnv => ({
   AGENT_VISIBILITY: tickets.agentVisibility,
+  WATCHER_POLICY: tickets.watcherPolicy,
+  KNOWN_SENDER_DOMAINS: support.unknownSenders.knownDomains.join(','),
   REOPEN_WINDOW_DAYS: String(tickets.reopenWindowDays),
   AUTO_CLOSE_DAYS: String(tickets.autoCloseDays),
   PRIORITY_MATRIX: tickets.priorityMatrix.flat().join(''),
+});
+
+/** The API's cap on tickets opened per person (account config `tickets`). */
+export const openLimitEnv = (
+  tickets: SpokeConfig['tickets'],
+): Pick<z.input<typeof apiEnv>, 'TICKET_OPEN_LIMIT_PER_MINUTE' | 'TICKET_OPEN_LIMIT_PER_HOUR'> => ({
+  TICKET_OPEN_LIMIT_PER_MINUTE: String(tickets.openLimitPerMinute),
+  TICKET_OPEN_LIMIT_PER_HOUR: String(tickets.openLimitPerHour),
 });
 
 /** The inbound-mail filters of the account config, as the inbound-email function gets them. */
@@ -26,10 +44,9 @@ export const intakeSettingsEnv = (
   support: SpokeConfig['support'],
 ): Pick<
   z.input<typeof inboundEmailEnv>,
-  'UNKNOWN_SENDER_POLICY' | 'KNOWN_SENDER_DOMAINS' | 'ACK_LIMIT_PER_SENDER_PER_HOUR' | 'ACK_LIMIT_PER_MINUTE'
+  'UNKNOWN_SENDER_POLICY' | 'ACK_LIMIT_PER_SENDER_PER_HOUR' | 'ACK_LIMIT_PER_MINUTE'
 > => ({
   UNKNOWN_SENDER_POLICY: support.unknownSenders.policy,
-  KNOWN_SENDER_DOMAINS: support.unknownSenders.knownDomains.join(','),
   ACK_LIMIT_PER_SENDER_PER_HOUR: String(support.acknowledgements.perSenderPerHour),
   ACK_LIMIT_PER_MINUTE: String(support.acknowledgements.perMinute),
 });

@@ -22,7 +22,13 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
-import { ChangeSettings, intakeSettingsEnv, notificationSettingsEnv, ticketSettingsEnv } from './settings.ts';
+import {
+  ChangeSettings,
+  intakeSettingsEnv,
+  notificationSettingsEnv,
+  openLimitEnv,
+  ticketSettingsEnv,
+} from './settings.ts';
 import { Workflows } from './workflows.ts';
 
 export interface SpokeStackProps extends Omit<StackProps, 'env'> {
@@ -70,7 +76,7 @@ export class SpokeStack extends Stack {
         TIME_ZONE: config.businessHours.timeZone,
         BUSINESS_HOURS: businessHoursEnv(config.businessHours),
       },
-      ticketSettings: ticketSettingsEnv(config.tickets),
+      ticketSettings: ticketSettingsEnv(config.tickets, config.support),
       restoredTables: config.restoredTables,
       deletionProtection: config.deletionProtection,
     });
@@ -135,6 +141,7 @@ export class SpokeStack extends Stack {
       changeApprovalName: this.workflows.changeApprovalName,
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
+      openLimits: openLimitEnv(config.tickets),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -143,6 +150,7 @@ export class SpokeStack extends Stack {
     this.portal.publish({
       authority: this.auth.issuer,
       clientId: this.auth.portalClient.userPoolClientId,
+      logoutEndpoint: this.auth.logoutEndpoint,
       apiBase: '/api',
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });

@@ -30,6 +30,7 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
   authorizeTicketAccess,
@@ -71,6 +72,8 @@ export interface LocalCloudWiring {
   readonly changeWorkflow?: ChangeWorkflow;
   /** The HMAC key that signs approval links on this machine. */
   readonly linkKey?: Uint8Array;
+  /** SSM parameters by name (from the synthesized template): the local Parameter Store. */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
 let local: LocalCloudWiring | undefined;
@@ -114,6 +117,12 @@ export function priorityMatrixOf(digits: string): PriorityMatrix {
   ];
 }
 
+const domainList = (text: string) =>
+  text
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+
 export function ticketSettings(env: z.output<typeof dataEnv>): TicketSettings {
   return {
     ...defaultTicketSettings,
@@ -121,6 +130,8 @@ export function ticketSettings(env: z.output<typeof dataEnv>): TicketSettings {
     reopenWindowDays: Number(env.REOPEN_WINDOW_DAYS),
     autoCloseDays: Number(env.AUTO_CLOSE_DAYS),
     priorityMatrix: priorityMatrixOf(env.PRIORITY_MATRIX),
+    watcherPolicy: env.WATCHER_POLICY,
+    knownDomains: domainList(env.KNOWN_SENDER_DOMAINS),
   };
 }
 
@@ -199,13 +210,15 @@ export async function loadChangeSettings(
   env: z.output<typeof changeEnv>,
   ssm: Pick<SSMClient, 'send'> = new SSMClient({}),
 ): Promise<ChangeSettingsDocument | undefined> {
-  if (!env.CHANGE_SETTINGS_PARAMETER) return undefined;
-  const { Parameter } = await ssm.send(new GetParameterCommand({ Name: env.CHANGE_SETTINGS_PARAMETER }));
-  const parsed = changeSettingsDocument.safeParse(JSON.parse(Parameter?.Value ?? 'null'));
+  const name = env.CHANGE_SETTINGS_PARAMETER;
+  if (!name) return undefined;
+  const value = local
+    ? local.parameters?.[name]
+    : (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  if (value === undefined) throw new Error(`SSM parameter ${name} does not exist`);
+  const parsed = changeSettingsDocument.safeParse(JSON.parse(value));
   if (!parsed.success)
-    throw new Error(
-      `SSM parameter ${env.CHANGE_SETTINGS_PARAMETER} is not valid change settings: ${parsed.error.message}`,
-    );
+    throw new Error(`SSM parameter ${name} is not valid change settings: ${parsed.error.message}`);
   return parsed.data;
 }
 
@@ -282,6 +295,7 @@ export interface ApiServices extends TicketDeps {
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
+  readonly openLimit: OpenTicketLimit;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
@@ -292,6 +306,12 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
+    openLimit: {
+      limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+      clock: data.clock,
+      perMinute: Number(env.TICKET_OPEN_LIMIT_PER_MINUTE),
+      perHour: Number(env.TICKET_OPEN_LIMIT_PER_HOUR),
+    },
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
@@ -320,9 +340,7 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     unknownSenders: {
       policy: env.UNKNOWN_SENDER_POLICY,
-      knownDomains: env.KNOWN_SENDER_DOMAINS.split(',')
-        .map((d) => d.trim().toLowerCase())
-        .filter(Boolean),
+      knownDomains: domainList(env.KNOWN_SENDER_DOMAINS),
     },
     ackLimits: {
       perSenderPerHour: Number(env.ACK_LIMIT_PER_SENDER_PER_HOUR),

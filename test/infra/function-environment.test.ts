@@ -63,6 +63,9 @@ const tuned = (): SpokeConfig => {
     },
     tickets: {
       agentVisibility: 'all',
+      watcherPolicy: 'any',
+      openLimitPerMinute: 4,
+      openLimitPerHour: 40,
       reopenWindowDays: 14,
       autoCloseDays: 10,
       priorityMatrix: [
@@ -133,7 +136,6 @@ describe('function environments', () => {
 
     expect(byEntry['functions/handlers/inbound-email.ts']).toMatchObject({
       UNKNOWN_SENDER_POLICY: 'quarantine',
-      KNOWN_SENDER_DOMAINS: 'example.com,example.org',
       ACK_LIMIT_PER_SENDER_PER_HOUR: '3',
       ACK_LIMIT_PER_MINUTE: '60',
       AGENT_VISIBILITY: 'all',
@@ -141,9 +143,15 @@ describe('function environments', () => {
     expect(byEntry['functions/handlers/notifications.ts']).toMatchObject({
       NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: '12',
     });
+    expect(byEntry['functions/handlers/api.ts']).toMatchObject({
+      TICKET_OPEN_LIMIT_PER_MINUTE: '4',
+      TICKET_OPEN_LIMIT_PER_HOUR: '40',
+    });
     for (const entry of ['functions/handlers/api.ts', 'functions/handlers/ticket-housekeeping.ts']) {
       expect(byEntry[entry], entry).toMatchObject({
         AGENT_VISIBILITY: 'all',
+        WATCHER_POLICY: 'any',
+        KNOWN_SENDER_DOMAINS: 'example.com,example.org',
         REOPEN_WINDOW_DAYS: '14',
         AUTO_CLOSE_DAYS: '10',
         PRIORITY_MATRIX: '112234345',

@@ -571,6 +571,8 @@ describe('approval cannot be bypassed (review findings)', () => {
   });
 
   it('keeps everyone who wrote or submitted a change from approving it', async () => {
+    // Morgan works changes of the workplace group (only its members may), and also sits on the ECAB.
+    await json(await send('POST', '/api/groups/workplace/members', { email: email('manager') }, 'admin'));
     const draft = await draftChange({ type: 'emergency', riskAnswers: undefined });
     const edited = await json<ChangeJson>(
       await send(
@@ -589,6 +591,39 @@ describe('approval cannot be bypassed (review findings)', () => {
     expect((await decide(draft, 'ecab', 'manager', 'approved')).status).toBe(403);
     await json(await decide(draft, 'ecab', 'approver', 'approved'));
     await settledState(draft, 'scheduled');
+    const left = await api(`/api/groups/workplace/members/${encodeURIComponent(email('manager'))}`, {
+      method: 'DELETE',
+      as: 'admin',
+    });
+    expect(left.status).toBe(204);
+  });
+
+  it('lets only the change’s group, its requester and the change managers work it', async () => {
+    const draft = await draftChange();
+    const outsider = await send(
+      'PATCH',
+      `/api/changes/${draft.id}`,
+      { version: draft.version, testPlan: 'x' },
+      'manager',
+    );
+    expect(outsider.status).toBe(403);
+    expect(JSON.stringify(await outsider.json())).toContain('workplace');
+    const moved = await send(
+      'POST',
+      `/api/changes/${draft.id}/transitions`,
+      { version: draft.version, to: 'cancelled', reason: 'no' },
+      'manager',
+    );
+    expect(moved.status).toBe(403);
+    expect((await view(draft.id)).change.version).toBe(draft.version);
+    const byAdmin = await send(
+      'PATCH',
+      `/api/changes/${draft.id}`,
+      { version: draft.version, testPlan: 'Ping.' },
+      'admin',
+    );
+    expect(byAdmin.status).toBe(200);
+    await move((await view(draft.id)).change, 'cancelled', { reason: 'cleanup' });
   });
 
   it('lets an approver who left the CAB decide no more', async () => {
@@ -710,7 +745,10 @@ describe('change calendar, conflicts and freeze windows', () => {
     );
     expect(blocked.status).toBe(400);
     expect(((await blocked.json()) as { error: { fields: unknown } }).error.fields).toMatchObject([
-      { path: 'plannedStart' },
+      {
+        path: 'plannedStart',
+        message: expect.stringMatching(/only an emergency change may be planned in a freeze$/),
+      },
     ]);
     const unjustified = await send(
       'POST',

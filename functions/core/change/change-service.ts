@@ -16,6 +16,7 @@ import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupDirectory } from '#ports/group-directory.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { Page } from '#ports/ticket-store.ts';
+import { requireChangeWorker } from './access.ts';
 import {
   ApprovalRoute,
   type ApprovalSettings,
@@ -222,7 +223,10 @@ async function checkFreezes(deps: ChangeDeps, change: Change): Promise<void> {
   const names = hit.map((f) => `“${f.name}”`).join(', ');
   if (change.type !== 'emergency')
     throw new ValidationError(`The planned window falls in the freeze window ${names}`, [
-      { path: 'plannedStart', message: `falls in the freeze window ${names}; only an emergency change may` },
+      {
+        path: 'plannedStart',
+        message: `falls in the freeze window ${names}; only an emergency change may be planned in a freeze`,
+      },
     ]);
   if (!change.freezeJustification)
     throw new ValidationError(`An emergency change in the freeze window ${names} needs a justification`, [
@@ -443,6 +447,7 @@ export async function updateChange(
   requireAgent(actor);
   const input = UpdateChangeInput.parse(raw);
   const change = await load(deps, actor, id);
+  await requireChangeWorker(deps.groups, deps.settings.approval.escalationGroup, actor, change);
   if (input.version !== change.version)
     throw new ConflictError(`${change.number} was changed by someone else`, change);
   const planEdit =
@@ -504,6 +509,7 @@ export async function moveChange(
   requireAgent(actor);
   const input = MoveChangeInput.parse(raw);
   const change = await load(deps, actor, id);
+  await requireChangeWorker(deps.groups, deps.settings.approval.escalationGroup, actor, change);
   if (input.version !== change.version)
     throw new ConflictError(`${change.number} was changed by someone else`, change);
   if (!canMove(change.type, change.state, input.to, 'person'))
