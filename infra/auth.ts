@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
@@ -16,6 +16,7 @@ import {
   type UserPoolClient,
   UserPoolClientIdentityProvider,
   type UserPoolDomain,
+  UserPoolEmail,
   UserPoolGroup,
   UserPoolIdentityProviderGoogle,
   UserPoolIdentityProviderOidc,
@@ -49,6 +50,17 @@ export interface AuthProps {
   readonly logRetention: RetentionDays;
   /** Cognito deletion protection on the user pool (see `Data`'s `deletionProtection`). @default false */
   readonly deletionProtection?: boolean;
+  /**
+   * Invitation and verification mail through SES, from Spoke's own address. Without it Cognito
+   * sends from its default address, capped at about 50 messages a day for the whole pool.
+   */
+  readonly invitations?: {
+    /** An address on an SES-verified domain of the stack's region (`support.mailFrom`). */
+    readonly from: string;
+    readonly fromName: string;
+    /** The SES configuration set whose bounce and complaint events suppress addresses. */
+    readonly configurationSet?: string;
+  };
 }
 
 /**
@@ -97,6 +109,17 @@ export class Auth extends Construct {
         ? { [idpGroupsAttribute]: new StringAttribute({ minLen: 0, maxLen: 2048, mutable: true }) }
         : undefined,
       deletionProtection: props.deletionProtection ?? false,
+      email: props.invitations
+        ? UserPoolEmail.withSES({
+            fromEmail: props.invitations.from,
+            fromName: props.invitations.fromName,
+            sesVerifiedDomain: props.invitations.from.slice(props.invitations.from.lastIndexOf('@') + 1),
+            sesRegion: Stack.of(scope).region,
+            ...(props.invitations.configurationSet
+              ? { configurationSetName: props.invitations.configurationSet }
+              : {}),
+          })
+        : undefined,
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     if (!props.threatProtection) {

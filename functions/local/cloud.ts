@@ -260,6 +260,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       region: template.region,
       endpoints,
       linkKey,
+      parameters: template.parameters,
       services: {
         publish: (published) => events.publisher.publish(published),
         workflow: () => {

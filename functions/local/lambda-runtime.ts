@@ -31,6 +31,7 @@ export interface FunctionWorkerData {
   readonly timeoutSeconds: number;
   readonly endpoints: LocalCloudWiring['endpoints'];
   readonly linkKey?: Uint8Array;
+  readonly parameters?: LocalCloudWiring['parameters'];
 }
 
 export type ToWorker =
@@ -60,6 +61,8 @@ export interface LocalFunctionsOptions {
   readonly region: string;
   readonly endpoints: LocalCloudWiring['endpoints'];
   readonly linkKey?: Uint8Array;
+  /** The template's SSM parameters, which the functions read as they would from Parameter Store. */
+  readonly parameters?: LocalCloudWiring['parameters'];
   readonly services: MainThreadServices;
   /** Functions started at once (the others on first invocation); a start failure then fails this call. */
   readonly eager?: readonly string[];
@@ -131,6 +134,7 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
         timeoutSeconds: fn.timeoutSeconds,
         endpoints: options.endpoints,
         ...(options.linkKey ? { linkKey: options.linkKey } : {}),
+        ...(options.parameters ? { parameters: options.parameters } : {}),
       };
       const worker = new Worker(workerUrl, {
         workerData: data,

@@ -42,6 +42,7 @@ wireLocalCloud({
   events: { publish: async (events) => void (await call('publish', events)) },
   changeWorkflow,
   ...(data.linkKey ? { linkKey: data.linkKey } : {}),
+  ...(data.parameters ? { parameters: data.parameters } : {}),
 });
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;

@@ -120,6 +120,8 @@ export interface LocalTemplate {
   };
   readonly tables: readonly string[];
   readonly buckets: readonly TemplateBucket[];
+  /** SSM parameters by (local) name, with the value the template gives them. */
+  readonly parameters: Readonly<Record<string, string>>;
   readonly workflow: SynthesizedWorkflow;
 }
 

@@ -258,6 +258,12 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
         String(resolve({ Ref: id })),
       ),
       buckets,
+      parameters: Object.fromEntries(
+        ofType('AWS::SSM::Parameter').map(([id, { Properties: p }]) => [
+          String(resolve({ Ref: id })),
+          String(p?.Value ?? ''),
+        ]),
+      ),
       workflow: {
         definition: JSON.parse(String(resolve(machine.DefinitionString))) as StateMachineDefinition,
         source: { stackName: stack.stackName, logicalId: machineId },
@@ -322,6 +328,11 @@ function localResolver(
       return name;
     }
     if (type === 'AWS::StepFunctions::StateMachine') return arn(logicalId);
+    // An SSM parameter's generated name, served to the functions by the local parameter store.
+    if (type === 'AWS::SSM::Parameter') return `/spoke-local/${logicalId}`;
+    // A secret's ARN: its dynamic reference stays a placeholder (the API's origin check is off locally).
+    if (type === 'AWS::SecretsManager::Secret')
+      return `arn:aws:secretsmanager:${region}:${account}:secret:${logicalId}`;
     if (type === 'AWS::Cognito::UserPoolClient') return LOCAL_CLIENT_ID;
     if (type.startsWith('AWS::ApiGatewayV2::')) return logicalId;
     throw new Error(`The local cloud has no local value for a Ref to ${logicalId} (${type})`);

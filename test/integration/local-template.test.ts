@@ -115,7 +115,11 @@ describe('the local cloud follows the synthesized template', () => {
 
     expect(apiEnv).toMatchObject(apiFunction.environment);
     expect(apiEnv).not.toHaveProperty('RAW_MAIL_BUCKET');
-    expect(apiEnv.SERVICE_OWNERS).toBe('Email=morgan.manager@example.com,VPN=morgan.manager@example.com');
+    expect(
+      JSON.parse(cloud.template.parameters[String(apiEnv.CHANGE_SETTINGS_PARAMETER)] ?? '{}'),
+    ).toMatchObject({
+      serviceOwners: { Email: 'morgan.manager@example.com', VPN: 'morgan.manager@example.com' },
+    });
     expect(inboundEnv.RAW_MAIL_BUCKET).toBe(cloud.template.receiptRule.bucket);
     expect(inboundEnv.PORTAL_URL).toBe(cloud.urls.portal);
     expect(inboundEnv).not.toHaveProperty('CHANGE_APPROVAL_ARN');
