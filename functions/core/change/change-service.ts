@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { GroupId } from '#core/group/group.ts';
 import { type Actor, isAdmin, isAgent, normalizeEmail, systemActor } from '#core/identity/actor.ts';
+import { Label, type Page } from '#core/record/record.ts';
 import {
   ConflictError,
   ForbiddenError,
@@ -8,14 +9,12 @@ import {
   NotFoundError,
   ValidationError,
 } from '#core/shared/errors.ts';
-import { Label } from '#core/ticket/ticket.ts';
 import type { ChangeAuditDraft, ChangeStore, InboxEntry } from '#ports/change-store.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 import type { Clock, IdGenerator } from '#ports/clock.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupDirectory } from '#ports/group-directory.ts';
 import type { GroupStore } from '#ports/group-store.ts';
-import type { Page } from '#ports/ticket-store.ts';
 import { requireChangeWorker } from './access.ts';
 import {
   ApprovalRoute,
