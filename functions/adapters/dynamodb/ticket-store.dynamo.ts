@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#core/shared/errors.ts';
 import type { Article, AuditEntry } from '#core/ticket/article.ts';
 import { Ticket, type TicketKind } from '#core/ticket/ticket.ts';
@@ -13,19 +12,10 @@ import type {
   TicketWithConversation,
 } from '#ports/ticket-store.ts';
 import { articleEntity, childEntity, ticketAuditEntity, ticketEntity } from './entities.ts';
-import { ConditionFailed, RecordTable, type TransactItem } from './record-table.ts';
+import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
 
-export interface DynamoTicketStoreOptions {
-  readonly client: DynamoDBDocumentClient;
-  readonly domainTable: string;
-  readonly idempotencyTable: string;
-  /** How long an idempotency key is remembered. @default 7 days */
-  readonly idempotencyTtlSeconds?: number;
-  /** Counts the DynamoDB requests this store makes, for the benchmarks. */
-  readonly onRequest?: (operation: string) => void;
-  /** Told of each transaction retried for contention, for the benchmarks. */
-  readonly onRetry?: () => void;
-}
+/** Where the tickets live; see `RecordTableOptions`. */
+export type DynamoTicketStoreOptions = RecordTableOptions;
 
 /**
  * Tickets on the record table (keys in `entities.ts`): a create takes its number from the
