@@ -12,7 +12,10 @@ export function ticketStoreContract(name: string, make: () => Promise<TicketStor
     let store: TicketStore;
     let n = 0;
     let clock = Date.UTC(2026, 11, 1, 9);
-    const at = () => new Date((clock += 1000)).toISOString();
+    const at = () => {
+      clock += 1000;
+      return new Date(clock).toISOString();
+    };
     beforeAll(async () => {
       store = await make();
     });
