@@ -23,7 +23,7 @@ import { startIdentityProvider } from '#local/identity-provider.ts';
 import { claimPort } from '#local/preflight.ts';
 import { signIn } from '../test/support/sign-in.ts';
 import { type CountingProxy, countsSince, describeCounts, startCountingProxy } from './dynamo-proxy.ts';
-import { cloudMemory, repoRoot } from './processes.ts';
+import { cloudMemory, repoRoot, UNLIMITED_TICKET_OPENS } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 import {
@@ -79,7 +79,7 @@ const percentile = (values: readonly number[], p: number) => {
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Claims as API Gateway's JWT authorizer hands them over: strings, lists as `[a b]`. */
-function claimsOf(person: Person, groups: readonly string[]) {
+export function claimsOf(person: Person, groups: readonly string[]) {
   const now = Math.floor(Date.now() / 1000);
   return flattenClaims({
     sub: person.id,
@@ -95,9 +95,9 @@ function claimsOf(person: Person, groups: readonly string[]) {
     exp: now + 3600,
   });
 }
-type Claims = ReturnType<typeof claimsOf>;
+export type Claims = ReturnType<typeof claimsOf>;
 
-const lambdaContext = (requestId: string): Context => ({
+export const lambdaContext = (requestId: string): Context => ({
   awsRequestId: requestId,
   functionName: 'spoke-bench-api',
   functionVersion: '$LATEST',
@@ -112,13 +112,13 @@ const lambdaContext = (requestId: string): Context => ({
   succeed: () => undefined,
 });
 
-interface Response {
+export interface Response {
   readonly status: number;
   readonly body: Record<string, unknown>;
 }
 
 /** One request to a handler instance, as the local API Gateway would pass it; returns status and JSON body. */
-async function invoke(
+export async function invoke(
   handler: ApiHandler,
   claims: Claims,
   method: string,
@@ -146,7 +146,7 @@ async function invoke(
   return { status: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : {} };
 }
 
-function expectStatus(response: Response, status: number, what: string): Response {
+export function expectStatus(response: Response, status: number, what: string): Response {
   if (response.status !== status)
     throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
   return response;
@@ -345,6 +345,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
       IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
       EVENT_BUS_NAME: 'spoke-bench-events',
       ATTACHMENT_BUCKET: 'spoke-bench-attachments',
+      ...UNLIMITED_TICKET_OPENS,
     });
     wireLocalCloud({
       endpoints: { dynamodb: proxy.endpoint, s3: unused, ses: unused },
