@@ -4,6 +4,7 @@ import { ApprovalStep, InboxEntry } from '#core/change/approval.ts';
 import { Change, ChangeAuditEntry, ChangeTemplate, FreezeWindow } from '#core/change/change.ts';
 import { Group, GroupMember } from '#core/group/group.ts';
 import { QuarantinedMail } from '#core/mail/quarantine.ts';
+import { Problem, ProblemAuditEntry } from '#core/problem/problem.ts';
 import { RoutingConfig } from '#core/routing/routing-rules.ts';
 import { Article, AuditEntry } from '#core/ticket/article.ts';
 import { activeStates, Ticket } from '#core/ticket/ticket.ts';
@@ -22,9 +23,9 @@ import { defineEntity } from './entity.ts';
  * | index | partitions                                                                   |
  * | ----- | ---------------------------------------------------------------------------- |
  * | gsi1  | `REQUESTER#`, `CHANGES_BY#` (by requester), `GROUPS`, `QUARANTINE`, `CHANGE_TEMPLATES` |
- * | gsi2  | `ASSIGNEE#`, `UNASSIGNED#` (tickets), `CHANGES#<state>`, `APPROVER#` (inbox)   |
- * | gsi3  | `QUEUE#<group>#<state>`, `CALENDAR#<yyyy-mm>`, `FREEZES`                        |
- * | gsi4  | `NUMBER#<INC…/CHG…>`: a number names one record of any type (sort key: its entity) |
+ * | gsi2  | `ASSIGNEE#`, `UNASSIGNED#` (tickets), `CHANGES#<state>`, `APPROVER#` (inbox), `PROBLEMS#<state>` |
+ * | gsi3  | `QUEUE#<group>#<state>`, `CALENDAR#<yyyy-mm>`, `FREEZES`, `PROBLEM_QUEUE#<group>#<state>` |
+ * | gsi4  | `NUMBER#<INC…/CHG…/PRB…>`: a number names one record of any type (sort key: its entity) |
  * | gsi5  | `AUTOCLOSE`: resolved tickets by their auto-close time                          |
  */
 
@@ -343,6 +344,42 @@ export const changeTemplateEntity = defineEntity({
   facets: (template) => ({ id: template.id }),
 });
 
+// ——— problems ———
+
+export const problemEntity = defineEntity({
+  name: 'problem',
+  version: 1,
+  table: 'domain',
+  schema: Problem,
+  indexes: {
+    primary: { pk: 'PROBLEM#{id}', sk: '#PROBLEM' },
+    gsi2: { pk: 'PROBLEMS#{state}', sk: '{updatedAt}#{id}' },
+    gsi3: { pk: 'PROBLEM_QUEUE#{group}#{state}', sk: '{updatedAt}#{id}' },
+    gsi4: { pk: 'NUMBER#{number}', sk: 'problem' },
+  },
+  facets: (problem) => ({
+    id: problem.id,
+    updatedAt: problem.updatedAt,
+    state: problem.state,
+    group: problem.assignmentGroup ?? NO_GROUP,
+    number: problem.number,
+  }),
+});
+
+export const problemAuditEntity = defineEntity({
+  name: 'problem-audit',
+  version: 1,
+  table: 'domain',
+  schema: ProblemAuditEntry,
+  indexes: { primary: { pk: 'PROBLEM#{problemId}', sk: AUDIT_SK } },
+  facets: (entry, context: { readonly n: string }) => ({
+    problemId: entry.problemId,
+    at: entry.at,
+    n: context.n,
+  }),
+  contextOf: auditN,
+});
+
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
   ticketEntity,
@@ -367,6 +404,8 @@ export const entityList = [
   changeAuditEntity,
   freezeEntity,
   changeTemplateEntity,
+  problemEntity,
+  problemAuditEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];
