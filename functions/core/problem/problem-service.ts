@@ -7,7 +7,7 @@ import { type Actor, isAdmin, isAgent, normalizeEmail } from '../identity/actor.
 import { auditDiff, updatedEvent } from '../record/audit.ts';
 import { isFinalState, mayMove, requiredFields } from '../record/lifecycle.ts';
 import { Label, type Page, RecordLink, RecordNumber } from '../record/record.ts';
-import { nextVersion, requireVersion } from '../record/version.ts';
+import { applyEdit, nextVersion, requireVersion } from '../record/version.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { type Problem, ProblemState, problemAudit, problemLifecycle } from './problem.ts';
 
@@ -159,27 +159,25 @@ export async function updateProblem(
       { path: 'state', message: `is ${current.state}; nothing can change` },
     ]);
   const next: Problem = { ...current };
-  const set = <K extends keyof Problem>(field: K, value: Problem[K] | null | undefined) => {
-    if (value === undefined) return;
-    if (value === null) delete next[field];
-    else next[field] = value;
-  };
-  set('shortDescription', input.shortDescription);
-  set('description', input.description);
-  set('category', input.category);
-  set('services', input.services);
-  set('configurationItems', input.configurationItems);
-  set('impact', input.impact);
-  set('urgency', input.urgency);
-  set('assignmentGroup', input.assignmentGroup);
-  if (input.assignee === null) delete next.assignee;
-  else if (input.assignee) next.assignee = { id: input.assignee, email: input.assignee };
-  set('rootCause', input.rootCause);
-  set('workaround', input.workaround);
-  set('workaroundPublished', input.workaroundPublished);
-  set('fix', input.fix);
-  set('links', input.links);
-  set('watchers', input.watchers);
+  const { assignee, ...edit } = input;
+  applyEdit(next, edit, [
+    'shortDescription',
+    'description',
+    'category',
+    'services',
+    'configurationItems',
+    'impact',
+    'urgency',
+    'assignmentGroup',
+    'rootCause',
+    'workaround',
+    'workaroundPublished',
+    'fix',
+    'links',
+    'watchers',
+  ]);
+  if (assignee === null) delete next.assignee;
+  else if (assignee) next.assignee = { id: assignee, email: assignee };
   next.priority = priorityOf(next.impact, next.urgency);
   if (next.workaroundPublished && !next.workaround)
     throw new ValidationError('Nothing to publish', [
