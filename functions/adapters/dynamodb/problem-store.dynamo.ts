@@ -2,7 +2,7 @@ import { Problem, type ProblemAuditEntry } from '#core/problem/problem.ts';
 import type { AuditDraft } from '#core/record/audit.ts';
 import type { Page, PageRequest } from '#core/record/record.ts';
 import type { ProblemList, ProblemStore } from '#ports/problem-store.ts';
-import { problemAuditEntity, problemEntity } from './entities.ts';
+import { problemAuditEntity, problemEntity } from './problem-entities.ts';
 import { type AuditEntity, RecordCollection, type RecordEntity } from './record-collection.ts';
 import { RecordTable, type RecordTableOptions } from './record-table.ts';
 
