@@ -4,7 +4,7 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { articleKey, counterKey, ticketIndexKeys, ticketKey } from '#adapters/dynamodb/keys.ts';
+import { articleEntity, counterEntity, ticketEntity } from '#adapters/dynamodb/entities.ts';
 import { ulidAt } from '#adapters/system/system.ts';
 import { Article } from '#core/ticket/article.ts';
 import { defaultPriorityMatrix, type Level, priorityOf } from '#core/ticket/priority.ts';
@@ -20,7 +20,7 @@ import { defaultTicketSettings } from '#core/ticket/ticket-service.ts';
 
 /**
  * The ticket data set of the ticket-engine bench, written straight into the domain table with
- * the store's own key functions (`ticketKey`, `ticketIndexKeys`, `articleKey`) and records
+ * the store's own entities (`ticketEntity`, `articleEntity`) and records
  * that pass the zod schemas, so the handlers read it exactly as if they had written it. Going
  * around the handler is what makes 100,000 tickets load in minutes instead of hours.
  */
@@ -210,7 +210,7 @@ function* ticketItems(plan: LoadPlan, loaded: { -readonly [K in keyof LoadedSet]
       state === 'resolved'
         ? new Date(updatedMs + defaultTicketSettings.autoCloseDays * 24 * 3600_000).toISOString()
         : undefined;
-    yield { ...ticketKey(id), ...ticketIndexKeys(ticket, autoCloseAt), entity: 'ticket', ...ticket };
+    yield ticketEntity.item(ticket, { autoCloseAt });
 
     const conversation = group === MEASURED_GROUP && (forQueue || n % 10 === 0) ? 5 : 1;
     for (let a = 0; a < conversation; a++) {
@@ -230,7 +230,7 @@ function* ticketItems(plan: LoadPlan, loaded: { -readonly [K in keyof LoadedSet]
         channel: a === 0 ? 'portal' : 'email',
         createdAt: at,
       });
-      yield { ...articleKey(id, at, article.id), entity: 'article', ...article };
+      yield articleEntity.item(article);
     }
 
     if (group === MEASURED_GROUP) {
@@ -301,7 +301,10 @@ export async function loadTickets(
   await Promise.all(Array.from({ length: concurrency }, worker));
   for (const kind of ['incident', 'request'] as const) {
     await db.send(
-      new PutCommand({ TableName: table, Item: { ...counterKey(kind), seq: loaded.sequences[kind] } }),
+      new PutCommand({
+        TableName: table,
+        Item: counterEntity.item({ seq: loaded.sequences[kind] }, { kind }),
+      }),
     );
   }
   return loaded;
@@ -314,7 +317,7 @@ export async function currentSequences(
 ): Promise<Record<TicketKind, number>> {
   const read = async (kind: TicketKind) => {
     const result = await db.send(
-      new GetCommand({ TableName: table, Key: counterKey(kind), ConsistentRead: true }),
+      new GetCommand({ TableName: table, Key: counterEntity.key({ kind }), ConsistentRead: true }),
     );
     return typeof result.Item?.seq === 'number' ? result.Item.seq : FIRST_SEQUENCE - 1;
   };

@@ -11,6 +11,7 @@ import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
+import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
@@ -30,6 +31,7 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
@@ -295,6 +297,7 @@ export interface ApiServices extends TicketDeps {
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
+  readonly problem: ProblemDeps;
   readonly openLimit: OpenTicketLimit;
 }
 
@@ -306,6 +309,17 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
+    problem: {
+      problems: new DynamoProblemStore({
+        client: data.documents,
+        domainTable: env.DOMAIN_TABLE,
+        idempotencyTable: env.IDEMPOTENCY_TABLE,
+      }),
+      groups: data.groups,
+      events: data.events,
+      clock: data.clock,
+      ids: data.ids,
+    },
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
       clock: data.clock,

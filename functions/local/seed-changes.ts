@@ -1,11 +1,6 @@
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
-import {
-  createChange,
-  createFreeze,
-  createTemplate,
-  moveChange,
-  updateChange,
-} from '#core/change/change-service.ts';
+import { createChange, createTemplate, moveChange, updateChange } from '#core/change/change-service.ts';
+import { createFreeze } from '#core/change/schedule-service.ts';
 import { addMember, createGroup, updateGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import type { DemoUser } from './demo-users.ts';

@@ -3,9 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { withoutKeys } from '#adapters/dynamodb/keys.ts';
-import { Article, AuditEntry } from '#core/ticket/article.ts';
-import { Ticket } from '#core/ticket/ticket.ts';
+import { articleEntity, ticketAuditEntity, ticketEntity } from '#adapters/dynamodb/entities.ts';
 
 const usage = `npm run export -- --table <domain table name> --out <file.jsonl> [--endpoint <url>] [--segments 4]
 
@@ -14,7 +12,7 @@ line with its "type" (ticket, article, audit): for audits, analytics, or leaving
 parallel Scan at the table's on-demand capacity; it never runs on a request path. Locally:
 --table spoke-local-domain --endpoint http://127.0.0.1:3005 while npm start runs.`;
 
-const schemas = { ticket: Ticket, article: Article, audit: AuditEntry } as const;
+const schemas = { ticket: ticketEntity, article: articleEntity, audit: ticketAuditEntity } as const;
 type ExportedType = keyof typeof schemas;
 
 /**
@@ -46,7 +44,7 @@ export async function exportTickets(options: {
         );
         for (const item of page.Items ?? []) {
           const type = item.entity as ExportedType;
-          const record = schemas[type].parse(withoutKeys(item));
+          const record = schemas[type].parse(item);
           await options.write(`${JSON.stringify({ type, ...record })}\n`);
           counts[type]++;
         }

@@ -1,4 +1,4 @@
-import type { ApprovalStep } from '#core/change/approval.ts';
+import type { ApprovalStep, InboxEntry } from '#core/change/approval.ts';
 import type {
   Change,
   ChangeAuditEntry,
@@ -6,25 +6,11 @@ import type {
   ChangeTemplate,
   FreezeWindow,
 } from '#core/change/change.ts';
-import type { Page, PageRequest } from './ticket-store.ts';
+import type { Page, PageRequest } from '#core/record/record.ts';
 
 export type ChangeAuditDraft = Omit<ChangeAuditEntry, 'changeId'>;
 
-/** A pending approval in one approver's inbox: enough to list it without reading the change. */
-export interface InboxEntry {
-  readonly approver: string;
-  readonly changeId: string;
-  readonly number: string;
-  readonly shortDescription: string;
-  readonly type: Change['type'];
-  readonly risk?: string;
-  readonly step: ApprovalStep['step'];
-  readonly round: ApprovalStep['round'];
-  readonly plannedStart: string;
-  readonly plannedEnd: string;
-  readonly requester: string;
-  readonly requestedAt: string;
-}
+export type { InboxEntry } from '#core/change/approval.ts';
 
 export type ChangeList =
   | { readonly by: 'requester'; readonly email: string }

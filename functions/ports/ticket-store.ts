@@ -1,16 +1,8 @@
+import type { Page, PageRequest } from '#core/record/record.ts';
 import type { Article, AuditEntry } from '#core/ticket/article.ts';
 import type { Ticket, TicketKind, TicketState } from '#core/ticket/ticket.ts';
 
-/** A page of a list; `cursor` is opaque to everyone but the store that made it. */
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly cursor?: string;
-}
-
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
-}
+export type { Page, PageRequest } from '#core/record/record.ts';
 
 /** How a ticket list is read: its order and an optional priority filter (applied within the Query). */
 export interface TicketListRequest extends PageRequest {

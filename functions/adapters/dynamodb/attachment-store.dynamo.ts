@@ -11,27 +11,17 @@ import { ConflictError, NotFoundError } from '#core/shared/errors.ts';
 import type { AttachmentStore } from '#ports/attachment-store.ts';
 import type { Page, PageRequest } from '#ports/ticket-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { keyAttributes } from './keys.ts';
-
-/** The `entity` attribute of attachment items, by which the ticket store tells them from articles. */
-export const ATTACHMENT_ENTITY = 'attachment';
-const ATTACHMENT_PREFIX = 'ATTACHMENT#';
+import { attachmentEntity } from './entities.ts';
 
 /**
- * Attachment items sit in their ticket's item collection: pk `TICKET#<ticketId>`, sk
- * `ATTACHMENT#<createdAt>#<id>`. `ATTACHMENT#` sorts before `AUDIT#`, so the ticket store's
- * conversation Query (`sk < AUDIT#`) sees them too and must filter on `entity`.
+ * Attachment items sit in their ticket's item collection (`attachmentEntity`). `ATTACHMENT#`
+ * sorts before `~AUDIT#`, so the ticket store's conversation Query sees them too and tells them
+ * apart by their entity.
  */
-export const attachmentKey = (attachment: Pick<Attachment, 'ticketId' | 'createdAt' | 'id'>) => ({
-  pk: `TICKET#${attachment.ticketId}`,
-  sk: `${ATTACHMENT_PREFIX}${attachment.createdAt}#${attachment.id}`,
-});
-
-function fromItem(item: Record<string, unknown>): Attachment {
-  const copy: Record<string, unknown> = { ...item };
-  for (const key of [...keyAttributes, 'entity']) delete copy[key];
-  return Attachment.parse(copy);
-}
+const ATTACHMENT_PREFIX = attachmentEntity.sortPrefix();
+const attachmentKey = (a: Pick<Attachment, 'ticketId' | 'createdAt' | 'id'>) =>
+  attachmentEntity.key({ ticketId: a.ticketId, createdAt: a.createdAt, id: a.id });
+const fromItem = (item: Record<string, unknown>): Attachment => attachmentEntity.parse(item);
 
 /** Attachment records in the domain table, validated on write and on read. */
 export class DynamoAttachmentStore implements AttachmentStore {
@@ -49,7 +39,7 @@ export class DynamoAttachmentStore implements AttachmentStore {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...attachmentKey(record), entity: ATTACHMENT_ENTITY, ...record },
+          Item: attachmentEntity.item(record),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -74,7 +64,7 @@ export class DynamoAttachmentStore implements AttachmentStore {
           FilterExpression: '#id = :id',
           ExpressionAttributeNames: { '#id': 'id' },
           ExpressionAttributeValues: {
-            ':pk': `TICKET#${ticketId}`,
+            ':pk': attachmentEntity.partition('primary', { ticketId }).value,
             ':prefix': ATTACHMENT_PREFIX,
             ':id': attachmentId,
           },
@@ -90,7 +80,7 @@ export class DynamoAttachmentStore implements AttachmentStore {
   }
 
   async listForTicket(ticketId: string, page: PageRequest): Promise<Page<Attachment>> {
-    const pk = `TICKET#${ticketId}`;
+    const pk = attachmentEntity.partition('primary', { ticketId }).value;
     const result = await this.#db.send(
       new QueryCommand({
         TableName: this.#table,

@@ -9,9 +9,9 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '#adapters/system/system.ts';
-import { Group, GroupMember } from '#core/group/group.ts';
+import { type Group, GroupMember } from '#core/group/group.ts';
 import { normalizeEmail } from '#core/identity/actor.ts';
-import { decideRouting, RoutingConfig } from '#core/routing/routing-rules.ts';
+import { decideRouting, type RoutingConfig } from '#core/routing/routing-rules.ts';
 import { ConflictError, NotFoundError } from '#core/shared/errors.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { GroupDirectory } from '#ports/group-directory.ts';
@@ -19,19 +19,12 @@ import type { GroupStore } from '#ports/group-store.ts';
 import type { RoutingDecision, RoutingInput, RoutingPolicy } from '#ports/routing-policy.ts';
 import type { Page, PageRequest } from '#ports/ticket-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import {
-  AGENT_GROUP_PREFIX,
-  agentGroupKey,
-  agentPartition,
-  GROUPS_PARTITION,
-  groupIndexKeys,
-  groupKey,
-  groupKeyAttributes,
-  groupPartition,
-  MEMBER_PREFIX,
-  memberKey,
-  routingConfigKey,
-} from './group-keys.ts';
+import { agentGroupEntity, groupEntity, memberEntity, routingConfigEntity } from './entities.ts';
+
+const groupKey = (id: string) => groupEntity.key({ id });
+const memberKey = (groupId: string, email: string) => memberEntity.key({ groupId, email });
+const agentGroupKey = (email: string, groupId: string) => agentGroupEntity.key({ email, groupId });
+const routingConfigKey = () => routingConfigEntity.key({});
 
 export interface DynamoGroupStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -60,7 +53,7 @@ const MAX_BATCH_ATTEMPTS = 8;
 
 /**
  * Groups, memberships and the routing configuration in the domain table (keys in
- * `group-keys.ts`). It is also the `GroupDirectory` agents' visibility is decided by and the
+ * `entities.ts`). It is also the `GroupDirectory` agents' visibility is decided by and the
  * `RoutingPolicy` new tickets are routed by; both read through a short in-memory cache,
  * because they run on every request and every new ticket while their data changes rarely.
  */
@@ -119,19 +112,18 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
   }
 
   #groupItem(group: Group): Record<string, unknown> {
-    const record = Group.parse(group);
-    return { ...groupKey(record.id), ...groupIndexKeys(record.name, record.id), entity: 'group', ...record };
+    return groupEntity.item(group);
   }
 
   async getGroup(id: string): Promise<Group | undefined> {
     const result = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: groupKey(id), ConsistentRead: true }),
     );
-    return result.Item ? Group.parse(record(result.Item)) : undefined;
+    return result.Item ? groupEntity.parse(result.Item) : undefined;
   }
 
   async listGroups(page: PageRequest): Promise<Page<Group>> {
-    const partition = { name: 'gsi1pk', value: GROUPS_PARTITION };
+    const partition = groupEntity.partition('gsi1', {});
     const result = await this.#db.send(
       new QueryCommand({
         TableName: this.#table,
@@ -142,7 +134,7 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
         ExclusiveStartKey: decodeCursor(page.cursor, partition),
       }),
     );
-    return pageOf(result, Group);
+    return pageOf(result, groupEntity);
   }
 
   async existingGroups(ids: readonly string[]): Promise<ReadonlySet<string>> {
@@ -189,14 +181,14 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
             {
               Put: {
                 TableName: this.#table,
-                Item: { ...memberKey(stored.groupId, stored.email), entity: 'member', ...stored },
+                Item: memberEntity.item(stored),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {
               Put: {
                 TableName: this.#table,
-                Item: { ...agentGroupKey(stored.email, stored.groupId), entity: 'agent-group', ...stored },
+                Item: agentGroupEntity.item(stored),
               },
             },
           ],
@@ -221,7 +213,7 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
     const result = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: memberKey(groupId, email), ConsistentRead: true }),
     );
-    return result.Item ? GroupMember.parse(record(result.Item)) : undefined;
+    return result.Item ? memberEntity.parse(result.Item) : undefined;
   }
 
   async removeMember(groupId: string, email: string): Promise<void> {
@@ -254,17 +246,20 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
   }
 
   async listMembers(groupId: string, page: PageRequest): Promise<Page<GroupMember>> {
-    const partition = { name: 'pk', value: groupPartition(groupId), sortKeyPrefix: MEMBER_PREFIX };
+    const partition = {
+      ...memberEntity.partition('primary', { groupId }),
+      sortKeyPrefix: memberEntity.sortPrefix(),
+    };
     const result = await this.#db.send(
       new QueryCommand({
         TableName: this.#table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-        ExpressionAttributeValues: { ':pk': partition.value, ':member': MEMBER_PREFIX },
+        ExpressionAttributeValues: { ':pk': partition.value, ':member': partition.sortKeyPrefix },
         Limit: page.limit,
         ExclusiveStartKey: decodeCursor(page.cursor, partition),
       }),
     );
-    return pageOf(result, GroupMember);
+    return pageOf(result, memberEntity);
   }
 
   /**
@@ -297,12 +292,15 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
         new QueryCommand({
           TableName: this.#table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :group)',
-          ExpressionAttributeValues: { ':pk': agentPartition(email), ':group': AGENT_GROUP_PREFIX },
+          ExpressionAttributeValues: {
+            ':pk': agentGroupEntity.partition('primary', { email }).value,
+            ':group': agentGroupEntity.sortPrefix(),
+          },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) ids.push(GroupMember.parse(record(item)).groupId);
+      for (const item of page.Items ?? []) ids.push(agentGroupEntity.parse(item).groupId);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return ids;
@@ -312,16 +310,15 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
     const result = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: routingConfigKey(), ConsistentRead: true }),
     );
-    return result.Item ? RoutingConfig.parse(record(result.Item)) : undefined;
+    return result.Item ? routingConfigEntity.parse(result.Item) : undefined;
   }
 
   async saveRoutingConfig(config: RoutingConfig, expectedVersion: number): Promise<void> {
-    const stored = RoutingConfig.parse(config);
     try {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...routingConfigKey(), entity: 'routing-config', ...stored },
+          Item: routingConfigEntity.item(config),
           ...(expectedVersion === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
@@ -360,17 +357,7 @@ export class DynamoGroupStore implements GroupStore, GroupDirectory, RoutingPoli
   }
 }
 
-/** The record without its keys and entity tag. */
-function record(item: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...item };
-  for (const key of groupKeyAttributes) delete copy[key];
-  return copy;
-}
-
-function pageOf<T>(result: QueryCommandOutput, schema: { parse(value: unknown): T }): Page<T> {
+function pageOf<T>(result: QueryCommandOutput, entity: { parse(item: Record<string, unknown>): T }): Page<T> {
   const cursor = encodeCursor(result.LastEvaluatedKey);
-  return {
-    items: (result.Items ?? []).map((item) => schema.parse(record(item))),
-    ...(cursor ? { cursor } : {}),
-  };
+  return { items: (result.Items ?? []).map((item) => entity.parse(item)), ...(cursor ? { cursor } : {}) };
 }

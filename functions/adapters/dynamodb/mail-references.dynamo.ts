@@ -1,7 +1,9 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 
-const key = (messageId: string) => ({ pk: `MAILREF#${messageId.toLowerCase()}`, sk: '#MAILREF' });
+import { mailReferenceEntity } from './entities.ts';
+
+const key = (messageId: string) => mailReferenceEntity.key({ messageId: messageId.toLowerCase() });
 
 /** BatchGetItem takes 100 keys; a References header rarely holds more than a few dozen. */
 const MAX_LOOKUP = 100;
@@ -22,7 +24,7 @@ export class DynamoMailReferenceStore implements MailReferenceStore {
       new BatchWriteCommand({
         RequestItems: {
           [this.#table]: messageIds.map((id) => ({
-            PutRequest: { Item: { ...key(id), entity: 'mailref', ticketId } },
+            PutRequest: { Item: mailReferenceEntity.item({ ticketId }, { messageId: id }) },
           })),
         },
       }),
@@ -36,7 +38,10 @@ export class DynamoMailReferenceStore implements MailReferenceStore {
       new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: ids.map(key) } } }),
     );
     const found = new Map(
-      (result.Responses?.[this.#table] ?? []).map((item) => [String(item.pk), String(item.ticketId)]),
+      (result.Responses?.[this.#table] ?? []).map((item) => [
+        String(item.pk),
+        mailReferenceEntity.parse(item).ticketId,
+      ]),
     );
     for (const id of ids) {
       const ticketId = found.get(key(id).pk);

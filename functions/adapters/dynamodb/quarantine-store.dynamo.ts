@@ -5,13 +5,11 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { QuarantinedMail } from '#core/mail/quarantine.ts';
+import type { QuarantinedMail } from '#core/mail/quarantine.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { Page, PageRequest } from '#ports/ticket-store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { keyAttributes, withoutKeys } from './keys.ts';
-
-const QUARANTINE_PARTITION = 'QUARANTINE';
+import { quarantineEntity } from './entities.ts';
 
 /** Quarantined mail: one item each, listed newest first through gsi1. */
 export class DynamoQuarantineStore implements QuarantineStore {
@@ -27,14 +25,7 @@ export class DynamoQuarantineStore implements QuarantineStore {
     await this.#db.send(
       new PutCommand({
         TableName: this.#table,
-        Item: {
-          pk: `QUARANTINE#${mail.id}`,
-          sk: '#QUARANTINE',
-          gsi1pk: QUARANTINE_PARTITION,
-          gsi1sk: `${mail.receivedAt}#${mail.id}`,
-          entity: 'quarantine',
-          ...QuarantinedMail.parse(mail),
-        },
+        Item: quarantineEntity.item(mail),
       }),
     );
   }
@@ -43,18 +34,18 @@ export class DynamoQuarantineStore implements QuarantineStore {
     const result = await this.#db.send(
       new GetCommand({
         TableName: this.#table,
-        Key: { pk: `QUARANTINE#${id}`, sk: '#QUARANTINE' },
+        Key: quarantineEntity.key({ id }),
         ConsistentRead: true,
       }),
     );
-    return result.Item ? QuarantinedMail.parse(withoutKeys(result.Item)) : undefined;
+    return result.Item ? quarantineEntity.parse(result.Item) : undefined;
   }
 
   async markReleased(id: string, released: NonNullable<QuarantinedMail['released']>): Promise<void> {
     await this.#db.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: { pk: `QUARANTINE#${id}`, sk: '#QUARANTINE' },
+        Key: quarantineEntity.key({ id }),
         UpdateExpression: 'SET released = :released',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':released': released },
@@ -63,23 +54,19 @@ export class DynamoQuarantineStore implements QuarantineStore {
   }
 
   async list(page: PageRequest): Promise<Page<QuarantinedMail>> {
+    const partition = quarantineEntity.partition('gsi1', {});
     const result = await this.#db.send(
       new QueryCommand({
         TableName: this.#table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': QUARANTINE_PARTITION },
+        IndexName: partition.index,
+        KeyConditionExpression: `${partition.name} = :pk`,
+        ExpressionAttributeValues: { ':pk': partition.value },
         ScanIndexForward: false,
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, { name: 'gsi1pk', value: QUARANTINE_PARTITION }),
+        ExclusiveStartKey: decodeCursor(page.cursor, partition),
       }),
     );
     const cursor = encodeCursor(result.LastEvaluatedKey);
-    const items = (result.Items ?? []).map((item) => {
-      const copy: Record<string, unknown> = { ...item };
-      for (const key of [...keyAttributes, 'entity']) delete copy[key];
-      return QuarantinedMail.parse(copy);
-    });
-    return { items, ...(cursor ? { cursor } : {}) };
+    return { items: (result.Items ?? []).map(quarantineEntity.parse), ...(cursor ? { cursor } : {}) };
   }
 }

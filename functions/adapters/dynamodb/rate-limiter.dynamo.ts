@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '#ports/clock.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
+import { rateWindowEntity } from './entities.ts';
 
 /**
  * Fixed-window counters in the idempotency table: one item per key and window, incremented
@@ -25,15 +26,19 @@ export class DynamoRateLimiter implements RateLimiter {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { pk: `RATE#${key}#${windowSeconds}#${window}` },
-          UpdateExpression: 'SET used = if_not_exists(used, :zero) + :one, expiresAt = :expires',
+          Key: rateWindowEntity.key({ key, windowSeconds: String(windowSeconds), window: String(window) }),
+          UpdateExpression:
+            'SET used = if_not_exists(used, :zero) + :one, expiresAt = :expires, entity = :entity, #v = :v',
           ConditionExpression: 'attribute_not_exists(used) OR used < :limit',
           ExpressionAttributeValues: {
             ':zero': 0,
             ':one': 1,
             ':limit': limit,
             ':expires': (window + 2) * windowSeconds,
+            ':entity': rateWindowEntity.name,
+            ':v': rateWindowEntity.version,
           },
+          ExpressionAttributeNames: { '#v': '_v' },
         }),
       );
       return true;

@@ -3,7 +3,9 @@ import { normalizeEmail } from '#core/identity/actor.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 
-const key = (email: string) => ({ pk: `SUPPRESSED#${normalizeEmail(email)}`, sk: '#SUPPRESSED' });
+import { suppressionEntity } from './entities.ts';
+
+const key = (email: string) => suppressionEntity.key({ email: normalizeEmail(email) });
 
 /** Suppressed addresses, one item each, looked up in one BatchGetItem per mail. */
 export class DynamoSuppressionList implements SuppressionList {
@@ -21,13 +23,11 @@ export class DynamoSuppressionList implements SuppressionList {
     await this.#db.send(
       new PutCommand({
         TableName: this.#table,
-        Item: {
-          ...key(email),
-          entity: 'suppression',
+        Item: suppressionEntity.item({
           email: normalizeEmail(email),
           reason: reason.slice(0, 500),
           at: this.#clock.now().toISOString(),
-        },
+        }),
       }),
     );
   }
@@ -38,6 +38,8 @@ export class DynamoSuppressionList implements SuppressionList {
     const result = await this.#db.send(
       new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: unique.map(key) } } }),
     );
-    return new Set((result.Responses?.[this.#table] ?? []).map((item) => String(item.email)));
+    return new Set(
+      (result.Responses?.[this.#table] ?? []).map((item) => suppressionEntity.parse(item).email),
+    );
   }
 }

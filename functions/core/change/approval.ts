@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type Change, riskLevel } from './change.ts';
+import { type Change, ChangeType, riskLevel } from './change.ts';
 
 /**
  * Who approves a change, and when enough of them have. The route depends on type and risk:
@@ -73,6 +73,23 @@ export const ApprovalStep = z.object({
   version: z.number().int().min(1),
 });
 export type ApprovalStep = z.infer<typeof ApprovalStep>;
+
+/** A pending approval in one approver's inbox: enough to list it without reading the change. */
+export const InboxEntry = z.object({
+  approver: z.string().max(254),
+  changeId: z.string().min(1).max(64),
+  number: z.string().max(16),
+  shortDescription: z.string().max(160),
+  type: ChangeType,
+  risk: z.string().max(16).optional(),
+  step: StepId,
+  round: Round,
+  plannedStart: z.iso.datetime(),
+  plannedEnd: z.iso.datetime(),
+  requester: z.string().max(254),
+  requestedAt: z.iso.datetime(),
+});
+export type InboxEntry = z.infer<typeof InboxEntry>;
 
 export interface ApprovalSettings {
   /** Group id of the change advisory board. */

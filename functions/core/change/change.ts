@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { GroupId } from '#core/group/group.ts';
-import { Label, Person, TicketNumber } from '#core/ticket/ticket.ts';
+import { ActorRef, Label, Person, RecordNumber } from '#core/record/record.ts';
 
 /**
  * The change record (DESIGN §6). A standard change comes from a pre-approved template and
@@ -28,8 +28,6 @@ export type ChangeState = z.infer<typeof ChangeState>;
 
 export const RiskLevel = z.enum(['low', 'medium', 'high']);
 export type RiskLevel = z.infer<typeof RiskLevel>;
-
-const ActorRef = z.object({ id: z.string(), email: z.string() });
 
 export const Risk = z.object({
   /** The questionnaire's score, or undefined before it was answered. */
@@ -65,7 +63,7 @@ const Plan = z.string().trim().min(1, 'is required').max(20_000);
 
 export const Change = z.object({
   id: z.string().min(1).max(64),
-  number: TicketNumber,
+  number: RecordNumber,
   type: ChangeType,
   /** The standard change template it was created from. */
   templateId: z.string().max(64).optional(),

@@ -60,3 +60,17 @@ export class PayloadTooLargeError extends Error {
 export class GoneError extends Error {
   override readonly name = 'GoneError';
 }
+
+/**
+ * The store stayed too busy to take a write after its bounded retries (transaction conflicts on
+ * hot items, throttling): 503 with `Retry-After`, never a 500. Nothing was written.
+ */
+export class BusyError extends Error {
+  override readonly name = 'BusyError';
+  /** Seconds after which a retry is likely to succeed. @default 1 */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds = 1, options?: ErrorOptions) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

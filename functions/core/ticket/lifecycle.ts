@@ -1,10 +1,21 @@
-import type { TicketState } from './ticket.ts';
+import {
+  allowedMoves,
+  isFinalState,
+  type LifecycleTable,
+  movesFrom,
+  requiredFields,
+} from '../record/lifecycle.ts';
+import { type TicketState, TicketState as TicketStates } from './ticket.ts';
 
 /**
- * The ticket lifecycle: which state may follow which. `resolved → in_progress` is a reopen;
- * `closed` and `cancelled` are final.
+ * The ticket lifecycle table. Agents move a ticket along; a requester may only cancel it; the
+ * system closes a resolved ticket after the auto-close time and reopens it (or takes it off
+ * hold) on the caller's reply. `resolved → in_progress` is a reopen; `closed` and `cancelled`
+ * are final.
  */
-export const allowedTransitions: Readonly<Record<TicketState, readonly TicketState[]>> = {
+export type TicketRole = 'agent' | 'requester' | 'system';
+
+const byAgent: Readonly<Record<TicketState, readonly TicketState[]>> = {
   new: ['in_progress', 'on_hold', 'resolved', 'cancelled'],
   in_progress: ['on_hold', 'resolved', 'cancelled'],
   on_hold: ['in_progress', 'resolved', 'cancelled'],
@@ -13,10 +24,38 @@ export const allowedTransitions: Readonly<Record<TicketState, readonly TicketSta
   cancelled: [],
 };
 
-export const canTransition = (from: TicketState, to: TicketState): boolean =>
-  from === to || allowedTransitions[from].includes(to);
+export const ticketLifecycle: LifecycleTable<TicketState, TicketRole> = {
+  states: TicketStates.options,
+  initial: 'new',
+  roles: ['agent', 'requester', 'system'],
+  moves: [
+    ...movesFrom(byAgent, ['agent'], {
+      on_hold: ['holdReason'],
+      resolved: ['resolutionCode', 'resolutionNotes'],
+    }).map((move) =>
+      move.to === 'cancelled' && move.from !== 'resolved'
+        ? { ...move, roles: ['agent', 'requester'] as const }
+        : move,
+    ),
+    { from: 'resolved', to: 'closed', roles: ['system'] },
+    { from: 'resolved', to: 'in_progress', roles: ['system'] },
+    { from: 'on_hold', to: 'in_progress', roles: ['system'] },
+  ],
+};
 
-export const isFinal = (state: TicketState): boolean => allowedTransitions[state].length === 0;
+/** Which state an agent may move a ticket to from each state (the table, read for agents). */
+export const allowedTransitions = Object.fromEntries(
+  TicketStates.options.map((state) => [state, allowedMoves(ticketLifecycle, state, 'agent')]),
+) as unknown as Readonly<Record<TicketState, readonly TicketState[]>>;
+
+export const canTransition = (from: TicketState, to: TicketState, role: TicketRole = 'agent'): boolean =>
+  from === to || allowedMoves(ticketLifecycle, from, role).includes(to);
+
+export const isFinal = (state: TicketState): boolean => isFinalState(ticketLifecycle, state);
+
+/** The fields a move of a ticket requires (a hold reason, a resolution). */
+export const ticketMoveRequires = (from: TicketState, to: TicketState): readonly string[] =>
+  requiredFields(ticketLifecycle, from, to);
 
 /** Settings of the lifecycle that each deployment may change. */
 export interface LifecycleSettings {

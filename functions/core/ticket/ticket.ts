@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { formatRecordNumber, Label, Person, RecordNumber } from '../record/record.ts';
 import { Level, Priority } from './priority.ts';
 
 /**
@@ -8,25 +9,11 @@ import { Level, Priority } from './priority.ts';
 export const TicketKind = z.enum(['incident', 'request']);
 export type TicketKind = z.infer<typeof TicketKind>;
 
-/** Every kind of record that gets a human number, including those built on the ticket later. */
-export const numberPrefixes = {
-  incident: 'INC',
-  request: 'REQ',
-  problem: 'PRB',
-  change: 'CHG',
-  release: 'RLS',
-} as const;
-export type NumberedKind = keyof typeof numberPrefixes;
-
-/** `INC0001042`: prefix and seven digits, the way service desks have always written them. */
-export const TicketNumber = z.string().regex(/^(INC|REQ|PRB|CHG|RLS)\d{7,}$/, 'must look like INC0001042');
-export type TicketNumber = z.infer<typeof TicketNumber>;
-
-export const formatTicketNumber = (kind: NumberedKind, sequence: number): string =>
-  `${numberPrefixes[kind]}${String(sequence).padStart(7, '0')}`;
-
-/** The first number a counter hands out, so numbers have the familiar shape from day one. */
-export const FIRST_SEQUENCE = 1001;
+/** Shared with every record type; kept here under their old names for the ticket module's users. */
+export { FIRST_SEQUENCE, Label, type NumberedKind, numberPrefixes, Person } from '../record/record.ts';
+export const TicketNumber = RecordNumber;
+export type TicketNumber = RecordNumber;
+export const formatTicketNumber = formatRecordNumber;
 
 export const TicketState = z.enum(['new', 'in_progress', 'on_hold', 'resolved', 'closed', 'cancelled']);
 export type TicketState = z.infer<typeof TicketState>;
@@ -49,21 +36,6 @@ export type ResolutionCode = z.infer<typeof ResolutionCode>;
 
 export const Channel = z.enum(['portal', 'email', 'api', 'alarm']);
 export type Channel = z.infer<typeof Channel>;
-
-export const Person = z.object({
-  id: z.string().min(1).max(200),
-  email: z.email().max(254),
-  name: z.string().max(200).optional(),
-});
-export type Person = z.infer<typeof Person>;
-
-/** A short label: categories, services, group ids, tags. */
-export const Label = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._/&+-]*$/u, 'letters, digits, spaces and . _ / & + - only');
 
 export const LinkType = z.enum(['relates_to', 'caused_by', 'duplicates', 'blocks']);
 export const TicketLink = z.object({ type: LinkType, ticketId: z.string().min(1).max(64) });
