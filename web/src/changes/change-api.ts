@@ -11,10 +11,11 @@ import type {
   ChangeTemplate,
   FreezeWindow,
 } from '../../../functions/core/change/change.ts';
-import type { ChangeCalendar, ChangeView } from '../../../functions/core/change/change-service.ts';
+import type { ChangeView } from '../../../functions/core/change/change-service.ts';
 import { allowedNext } from '../../../functions/core/change/lifecycle.ts';
 import type { RiskQuestionnaire } from '../../../functions/core/change/risk.ts';
 import type { ChangeConflict } from '../../../functions/core/change/schedule.ts';
+import type { ChangeCalendar } from '../../../functions/core/change/schedule-service.ts';
 import type { InboxEntry } from '../../../functions/ports/change-store.ts';
 import { type Api, ApiError } from '../shared/api.ts';
 import type { FieldError, Page } from '../shared/types.ts';
