@@ -7,7 +7,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition.ts';
 import { OPENAPI_PATH } from '#http/openapi.ts';
-import { callbackUrl } from '#http/sign-in-urls.ts';
 import { identityOrigins } from '#infra/auth.ts';
 import { loadConfig, resourcePrefix, type SpokeConfig } from '#infra/config.ts';
 import { businessMetrics } from '#infra/observability.ts';
@@ -564,7 +563,7 @@ describe('SpokeStack for a cloud team', () => {
       }),
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      CallbackURLs: [callbackUrl('https://servicedesk.example.com')],
+      CallbackURLs: ['https://servicedesk.example.com/auth/callback'],
     });
   });
 
