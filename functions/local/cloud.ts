@@ -176,6 +176,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await Promise.all(Object.values(held).map((port) => port.release()));
   });
 
+  let functionsReady: Promise<LocalFunctions> | undefined;
   try {
     const templateReady = loadLocalTemplate();
     templateReady.catch(() => undefined);
@@ -190,69 +191,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const synthesized = await templateReady;
     // The portal's sign-in URLs must be the app client's, or Cognito refuses every sign-in.
     checkPortalSignIn(synthesized, urls.portal);
-    const dynamo = await dynamoReady;
-    const dynamoClient = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    await ensureTables(dynamoClient, LOCAL_TABLE_PREFIX);
-    dynamoClient.destroy();
-    const localTables = tableDefinitions.map((table) => tableName(LOCAL_TABLE_PREFIX, table));
-    const missing = synthesized.tables.filter((name) => !localTables.includes(name));
-    if (missing.length > 0)
-      throw new Error(`The template's tables ${missing.join(', ')} have no local definition`);
-
-    const withPortal = localize(synthesized, { portal: urls.portal, issuer: 'pending' });
-    const s3Dir = join(options.dataDir, 's3');
-    await mkdir(s3Dir, { recursive: true });
-    const s3 = new S3rver({
-      address: host,
-      port: ports.s3,
-      directory: s3Dir,
-      silent: quiet,
-      configureBuckets: withPortal.buckets.map((bucket) => ({ name: bucket.name, configs: corsXml(bucket) })),
-    });
-    await held.s3.release();
-    await s3.run();
-    stops.push(() => s3.close());
-
-    const sesServer = (await import('aws-ses-v2-local')).default as unknown as { default?: unknown };
-    const startSes = (typeof sesServer === 'function' ? sesServer : sesServer.default) as (config: {
-      host: string;
-      port: number;
-    }) => Promise<import('node:http').Server>;
-    await held.outbox.release();
-    const outbox = await startSes({ host, port: ports.outbox });
-    stops.push(
-      () =>
-        new Promise<void>((done) => {
-          outbox.close(() => done());
-          outbox.closeAllConnections();
-        }),
-    );
-
-    await held.identity.release();
-    const identity = await startIdentityProvider({
-      port: ports.identity,
-      host,
-      clientId: withPortal.portalClient.clientId,
-      // Exactly the app client's CallbackURLs and LogoutURLs, on the local portal's origin.
-      redirectUris: withPortal.portalClient.callbackUrls,
-      postLogoutRedirectUris: withPortal.portalClient.logoutUrls,
-      users: demoUsers,
-      keysFile: join(options.dataDir, 'identity', 'signing-keys.json'),
-    });
-    stops.push(() => identity.close());
-    const template = localize(synthesized, { portal: urls.portal, issuer: identity.issuer });
-
+    // Every address is known from the ports, so the functions start now, while the JVM does.
+    const template = localize(synthesized, { portal: urls.portal, issuer: urls.identity });
     const events = createLocalEventBus();
-    const endpoints = { dynamodb: dynamo.endpoint, s3: urls.s3, ses: urls.outbox };
+    const endpoints = { dynamodb: urls.dynamodb, s3: urls.s3, ses: urls.outbox };
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
     const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
     const settings = options.settings ?? {};
-    const functions = await startLocalFunctions({
+    functionsReady = startLocalFunctions({
       functions: Object.values(template.functions).map((fn) => ({
         ...fn,
         environment: { ...fn.environment, ...settings },
@@ -281,7 +228,65 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         ]),
       ],
     });
-    stops.push(() => functions.close());
+    functionsReady.then((functions) => stops.push(() => functions.close())).catch(() => undefined);
+    const dynamo = await dynamoReady;
+    if (dynamo.endpoint !== endpoints.dynamodb)
+      throw new Error(`DynamoDB Local listens on ${dynamo.endpoint}, not ${endpoints.dynamodb}`);
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTables(dynamoClient, LOCAL_TABLE_PREFIX);
+    dynamoClient.destroy();
+    const localTables = tableDefinitions.map((table) => tableName(LOCAL_TABLE_PREFIX, table));
+    const missing = synthesized.tables.filter((name) => !localTables.includes(name));
+    if (missing.length > 0)
+      throw new Error(`The template's tables ${missing.join(', ')} have no local definition`);
+
+    const s3Dir = join(options.dataDir, 's3');
+    await mkdir(s3Dir, { recursive: true });
+    const s3 = new S3rver({
+      address: host,
+      port: ports.s3,
+      directory: s3Dir,
+      silent: quiet,
+      configureBuckets: template.buckets.map((bucket) => ({ name: bucket.name, configs: corsXml(bucket) })),
+    });
+    await held.s3.release();
+    await s3.run();
+    stops.push(() => s3.close());
+
+    const sesServer = (await import('aws-ses-v2-local')).default as unknown as { default?: unknown };
+    const startSes = (typeof sesServer === 'function' ? sesServer : sesServer.default) as (config: {
+      host: string;
+      port: number;
+    }) => Promise<import('node:http').Server>;
+    await held.outbox.release();
+    const outbox = await startSes({ host, port: ports.outbox });
+    stops.push(
+      () =>
+        new Promise<void>((done) => {
+          outbox.close(() => done());
+          outbox.closeAllConnections();
+        }),
+    );
+
+    await held.identity.release();
+    const identity = await startIdentityProvider({
+      port: ports.identity,
+      host,
+      clientId: template.portalClient.clientId,
+      // Exactly the app client's CallbackURLs and LogoutURLs, on the local portal's origin.
+      redirectUris: template.portalClient.callbackUrls,
+      postLogoutRedirectUris: template.portalClient.logoutUrls,
+      users: demoUsers,
+      keysFile: join(options.dataDir, 'identity', 'signing-keys.json'),
+    });
+    stops.push(() => identity.close());
+    if (identity.issuer !== urls.identity)
+      throw new Error(`The identity provider's issuer is ${identity.issuer}, not ${urls.identity}`);
+    const functions = await (functionsReady as Promise<LocalFunctions>);
     workflows = createLocalWorkflows({
       workflow: template.workflow,
       invoke: (functionId, event) => functions.invoke(functionId, event),
@@ -392,6 +397,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     return { urls, events, workflows, template, functions, mailIdle: () => smtp.idle(), stop };
   } catch (error) {
     await stop();
+    // Functions that finish starting after the failure are stopped too.
+    await functionsReady?.then((functions) => functions.close()).catch(() => undefined);
     throw error;
   }
 }

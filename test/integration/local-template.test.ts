@@ -94,16 +94,18 @@ describe('the local cloud follows the synthesized template', () => {
   });
 
   it('throttles the approval-link routes by the stage’s route settings, and nothing else', async () => {
-    const { burstLimit } = cloud.template.httpApi.routeThrottles['GET /api/approval-links/{token}'] ?? {
-      burstLimit: Number.NaN,
-    };
+    const throttle = cloud.template.httpApi.routeThrottles['GET /api/approval-links/{token}'];
+    const sent = 40;
+    const started = performance.now();
     const answers = await Promise.all(
-      Array.from({ length: burstLimit + 5 }, () => api('/api/approval-links/not-a-token')),
+      Array.from({ length: sent }, () => api('/api/approval-links/not-a-token')),
     );
-    const statuses = answers.map((answer) => answer.status);
+    const seconds = (performance.now() - started) / 1000;
+    const admitted = answers.filter((answer) => answer.status !== 429).length;
 
-    expect(burstLimit).toBe(10);
-    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(4);
+    expect(throttle).toEqual({ rateLimit: 5, burstLimit: 10 });
+    // A token bucket admits the burst and then the rate, however slow this machine is today.
+    expect(admitted).toBeLessThanOrEqual(10 + Math.ceil(5 * seconds) + 1);
     expect((await api('/api/health')).status).toBe(200);
   });
 

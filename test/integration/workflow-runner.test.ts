@@ -86,7 +86,7 @@ describe('local change approval workflow', () => {
       ]),
     );
     expect(new Set(Object.values(workflows.taskFunctions))).toEqual(new Set([task]));
-  });
+  }, 180_000); // synthesizes the app in this process, like the infra tests
 });
 
 describe('task token registry', () => {
