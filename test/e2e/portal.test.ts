@@ -2,15 +2,15 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SUPPORT_ADDRESS, type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './global-setup.ts';
 import {
   artifactsDir,
   checkPage as checkPortalPage,
   fitsIn360px as fitsNarrow,
   idToken,
+  launchBrowser,
   type Person,
   signedIn,
 } from './portal-support.ts';
@@ -48,7 +48,7 @@ beforeAll(async () => {
     // One test opens a queue's worth of tickets as one employee in seconds.
     settings: { TICKET_OPEN_LIMIT_PER_MINUTE: '100', TICKET_OPEN_LIMIT_PER_HOUR: '1000' },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   [employee, agent, admin] = await Promise.all([
     signedIn(browser, cloud.urls.portal, 'employee', { timezoneId: 'America/New_York' }),
     signedIn(browser, cloud.urls.portal, 'agent'),
@@ -102,8 +102,8 @@ describe('an employee reports a problem with a screenshot', () => {
 
   it('submits an incident with an attachment uploaded straight to S3', async () => {
     const { page } = employee;
-    await page.getByRole('link', { name: /Report a problem/ }).click();
-    await page.getByRole('heading', { name: 'Report a problem' }).waitFor();
+    await page.getByRole('link', { name: /Something is broken/ }).click();
+    await page.getByRole('heading', { name: 'Something is broken' }).waitFor();
     await page.getByLabel(/Short description/).fill(summary);
     await page
       .getByLabel('Description', { exact: true })
@@ -116,7 +116,7 @@ describe('an employee reports a problem with a screenshot', () => {
     await page.getByRole('listitem').filter({ hasText: 'licence-error.png' }).waitFor();
     await checkPage(page, 'new-ticket');
 
-    await page.getByRole('button', { name: 'Report problem' }).click();
+    await page.getByRole('button', { name: 'Send report' }).click();
     await page.getByRole('heading', { name: summary }).waitFor();
     ticketNumber = /INC\d{7}/.exec((await page.getByRole('status').first().textContent()) ?? '')?.[0] ?? '';
     ticketId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
@@ -236,16 +236,17 @@ describe('an agent works the ticket from the queue', () => {
     await page.locator('main h1').click();
     await page.keyboard.press('a');
     expect(await page.evaluate<string | undefined>('document.activeElement.labels?.[0]?.textContent')).toBe(
-      'Assignee (address)',
+      'Assignee',
     );
+    // One save for the whole panel: assignee, impact, urgency and category together.
     await page.getByRole('button', { name: 'Assign to me' }).click();
-    await page.getByRole('button', { name: 'Save assignment' }).click();
-    await page.locator('.facts').getByText('Alex Agent').waitFor();
-
     await page.getByLabel('Impact', { exact: true }).selectOption('1');
     await page.getByLabel('Urgency', { exact: true }).selectOption('1');
-    await page.getByRole('button', { name: 'Save impact and urgency' }).click();
+    await page.getByLabel('Category', { exact: true }).selectOption('Software');
+    await page.getByRole('button', { name: 'Save fields' }).click();
+    await page.locator('.facts').getByText('Alex Agent').waitFor();
     await page.locator('.facts').getByText('1 – Critical').waitFor();
+    await page.locator('.facts').getByText('Software').waitFor();
   });
 
   it('shows "changed by someone else" with a reload when another edit won', async () => {

@@ -4,9 +4,8 @@ import { DateTime, ErrorNotice, Loading, PageHeading } from '../shared/component
 import { LoadMore } from '../shared/load-more.tsx';
 import { PEOPLE_KEY, usePeople } from '../shared/people.ts';
 import { usePortal } from '../shared/portal-context.ts';
-import { useInvalidate } from '../shared/query-cache.ts';
+import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { Link, paths } from '../shared/router.tsx';
-import { useLoad } from '../shared/use-load.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { usePaged } from '../shared/use-paged.ts';
 
@@ -18,7 +17,7 @@ export function GroupPage({ id: groupId }: { id: string }) {
   const id = useId();
   const groupFetcher = useCallback(() => api.getGroup(groupId), [api, groupId]);
   const membersFetcher = useCallback((cursor?: string) => api.listMembers(groupId, cursor), [api, groupId]);
-  const group = useLoad(groupFetcher, 'The group could not be loaded.');
+  const group = useQuery(`group:${groupId}`, groupFetcher, 'The group could not be loaded.');
   const members = usePaged(membersFetcher, 'The members could not be loaded.');
   const [error, setError] = useState<string>();
   const [message, setMessage] = useState<string>();

@@ -4,8 +4,8 @@ import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
 import { levelLabels } from '../shared/format.ts';
 import { usePortal } from '../shared/portal-context.ts';
+import { useQuery } from '../shared/query-cache.ts';
 import type { Group, Level, RoutingRule } from '../shared/types.ts';
-import { useLoad } from '../shared/use-load.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 
 const list = (value: FormDataEntryValue | null) =>
@@ -31,7 +31,7 @@ export function RoutingPage() {
   usePageTitle('Routing rules');
   const id = useId();
   const fetcher = useCallback(() => api.routing(), [api]);
-  const { load, reload } = useLoad(fetcher, 'The routing rules could not be loaded.');
+  const { load, reload } = useQuery('routing', fetcher, 'The routing rules could not be loaded.');
   const [groups, setGroups] = useState<readonly Group[]>([]);
   const [rules, setRules] = useState<readonly RoutingRule[]>([]);
   const [defaultGroup, setDefaultGroup] = useState('');

@@ -2,8 +2,8 @@ import { useCallback, useId, useMemo, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
 import { usePortal } from '../shared/portal-context.ts';
+import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { Link, paths } from '../shared/router.tsx';
-import { useLoad } from '../shared/use-load.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { changeApi, type InboxEntry, stepLabels } from './change-api.ts';
 import './changes.css';
@@ -14,9 +14,10 @@ type Decision = 'approved' | 'rejected';
 export function ApprovalsPage() {
   const { api } = usePortal();
   const changes = useMemo(() => changeApi(api), [api]);
+  const invalidate = useInvalidate();
   usePageTitle('Approvals');
   const fetcher = useCallback(() => changes.inbox(), [changes]);
-  const { load, reload } = useLoad(fetcher, 'Your approvals could not be loaded.');
+  const { load, reload } = useQuery('changes:approvals', fetcher, 'Your approvals could not be loaded.');
   const [deciding, setDeciding] = useState<{ entry: InboxEntry; decision: Decision }>();
   const [done, setDone] = useState<string>();
 
@@ -80,6 +81,7 @@ export function ApprovalsPage() {
             setDeciding(undefined);
             setDone(message);
             void reload();
+            invalidate('change:', 'changes:');
           }}
           decide={(comment) =>
             changes.decide(deciding.entry.changeId, deciding.entry.step, deciding.decision, comment)

@@ -1,8 +1,8 @@
 import { useCallback, useMemo } from 'react';
 import { ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
 import { usePortal } from '../shared/portal-context.ts';
+import { useQuery } from '../shared/query-cache.ts';
 import { Link, navigate, paths } from '../shared/router.tsx';
-import { useLoad } from '../shared/use-load.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { changeApi, changeStateLabels } from './change-api.ts';
 import './changes.css';
@@ -46,7 +46,11 @@ export function CalendarPage({ search }: { search: string }) {
   const fromIso = from.toISOString();
   const toIso = to.toISOString();
   const fetcher = useCallback(() => changes.calendar(fromIso, toIso), [changes, fromIso, toIso]);
-  const { load, reload } = useLoad(fetcher, 'The change calendar could not be loaded.');
+  const { load, reload } = useQuery(
+    `changes:calendar:${fromIso}:${toIso}`,
+    fetcher,
+    'The change calendar could not be loaded.',
+  );
 
   const go = (date: Date, nextView = view) =>
     navigate(paths.changeCalendar({ view: nextView, date: localDate(date) }));

@@ -3,8 +3,8 @@ import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
 import { usePeople } from '../shared/people.ts';
 import { usePortal } from '../shared/portal-context.ts';
+import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { Link, paths } from '../shared/router.tsx';
-import { useLoad } from '../shared/use-load.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import {
   type AuditEntry,
@@ -55,9 +55,10 @@ const roundNotes: Record<ChangeView['steps'][number]['round'], string> = {
 export function ChangePage({ id }: { id: string }) {
   const { api, session } = usePortal();
   const { nameOf } = usePeople();
+  const invalidate = useInvalidate();
   const changes = useMemo(() => changeApi(api), [api]);
   const fetcher = useCallback(() => changes.get(id), [changes, id]);
-  const { load, reload, set } = useLoad(fetcher, 'The change could not be loaded.');
+  const { load, reload, set } = useQuery(`change:${id}`, fetcher, 'The change could not be loaded.');
   const [history, setHistory] = useState<readonly AuditEntry[]>([]);
   const [questionnaire, setQuestionnaire] = useState<Questionnaire>();
   const [message, setMessage] = useState<string>();
@@ -85,6 +86,8 @@ export function ChangePage({ id }: { id: string }) {
     try {
       await action();
       set(await changes.get(id));
+      // The lists, the calendar and the approvals inbox show this change too.
+      invalidate('changes:');
       setMessage(done);
     } catch (failure) {
       if (failure instanceof SessionExpiredError) return;

@@ -1,8 +1,8 @@
 import { useCallback, useId, useMemo, useState } from 'react';
 import { DateTime, ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
 import { usePortal } from '../shared/portal-context.ts';
+import { useQuery } from '../shared/query-cache.ts';
 import { Link, paths } from '../shared/router.tsx';
-import { useLoad } from '../shared/use-load.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { type ChangeState, changeApi, changeStateLabels } from './change-api.ts';
 import './changes.css';
@@ -21,7 +21,11 @@ export function ChangesPage() {
     () => changes.list(state === 'mine' ? { list: 'mine', cursor } : { list: 'state', state, cursor }),
     [changes, state, cursor],
   );
-  const { load, reload } = useLoad(fetcher, 'The changes could not be loaded.');
+  const { load, reload } = useQuery(
+    `changes:list:${state}:${cursor ?? ''}`,
+    fetcher,
+    'The changes could not be loaded.',
+  );
 
   return (
     <>

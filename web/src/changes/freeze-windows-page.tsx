@@ -2,7 +2,7 @@ import { type FormEvent, useCallback, useId, useMemo, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
 import { usePortal } from '../shared/portal-context.ts';
-import { useLoad } from '../shared/use-load.ts';
+import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { changeApi } from './change-api.ts';
 import './changes.css';
@@ -11,10 +11,11 @@ import './changes.css';
 export function FreezeWindowsPage() {
   const { api } = usePortal();
   const changes = useMemo(() => changeApi(api), [api]);
+  const invalidate = useInvalidate();
   usePageTitle('Freeze windows');
   const id = useId();
   const fetcher = useCallback(() => changes.freezes(), [changes]);
-  const { load, reload } = useLoad(fetcher, 'The freeze windows could not be loaded.');
+  const { load, reload } = useQuery('changes:freezes', fetcher, 'The freeze windows could not be loaded.');
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
 
@@ -24,6 +25,7 @@ export function FreezeWindowsPage() {
     try {
       await action();
       await reload();
+      invalidate('changes:calendar');
       return true;
     } catch (failure) {
       if (failure instanceof SessionExpiredError) return false;

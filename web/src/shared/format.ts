@@ -29,7 +29,7 @@ export const priorityLabels: Record<number, string> = {
   5: '5 – Planning',
 };
 
-export const kindLabels: Record<TicketKind, string> = { incident: 'Problem report', request: 'Request' };
+export const kindLabels: Record<TicketKind, string> = { incident: 'Something broken', request: 'Request' };
 
 export const holdReasonLabels: Record<HoldReason, string> = {
   awaiting_caller: 'Awaiting caller',
@@ -48,12 +48,5 @@ export const resolutionLabels: Record<ResolutionCode, string> = {
 
 export const levelLabels: Record<number, string> = { 1: '1 – High', 2: '2 – Medium', 3: '3 – Low' };
 
-/** The states a ticket may move to from each state (the server's lifecycle decides; this only offers them). */
-export const nextStates: Record<TicketState, readonly TicketState[]> = {
-  new: ['in_progress', 'on_hold', 'resolved', 'cancelled'],
-  in_progress: ['on_hold', 'resolved', 'cancelled'],
-  on_hold: ['in_progress', 'resolved', 'cancelled'],
-  resolved: ['in_progress', 'closed'],
-  closed: [],
-  cancelled: [],
-};
+/** The states a ticket may move to from each state: the server's own lifecycle table, not a copy. */
+export { allowedTransitions as nextStates } from '../../../functions/core/ticket/lifecycle.ts';

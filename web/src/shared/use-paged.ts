@@ -1,9 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, SessionExpiredError } from './api.ts';
+import { useGeneration } from './query-cache.ts';
 import type { Page } from './types.ts';
 
-/** A list read page by page with the API's cursor: the first page on mount, more on request. */
-export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Page<T>>, failure: string) {
+/**
+ * A list read page by page with the API's cursor: the first page on mount, more on request.
+ * With a cache `key`, an `invalidate` of that key (or a prefix of it) reads it again from the start.
+ */
+export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Page<T>>, failure: string, key = '') {
+  const generation = useGeneration(key);
   const [items, setItems] = useState<readonly T[]>([]);
   const [cursor, setCursor] = useState<string>();
   const [status, setStatus] = useState<'loading' | 'ready' | 'loading-more' | 'failed'>('loading');
@@ -27,16 +32,17 @@ export function usePaged<T>(fetchPage: (cursor?: string) => Promise<Page<T>>, fa
     [fetchPage, failure],
   );
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: an invalidation (generation) reads again
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, generation]);
 
   return {
     items,
     cursor,
     status,
     error,
-    reload: () => load(),
+    reload: useCallback(() => load(), [load]),
     loadMore: () => load(cursor),
   };
 }

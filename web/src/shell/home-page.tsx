@@ -7,7 +7,7 @@ import { TicketSearch } from '../tickets/ticket-search.tsx';
 const actions = [
   {
     to: paths.newTicket('incident'),
-    title: 'Report a problem',
+    title: 'Something is broken',
     text: 'Something is broken or not working as it should.',
   },
   {

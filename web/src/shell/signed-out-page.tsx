@@ -21,7 +21,7 @@ export function SignedOutPage({ reason, onSignIn }: { reason?: string; onSignIn:
   return (
     <div className="signed-out">
       <PageHeading>Welcome to Spoke</PageHeading>
-      <p className="lead">Report problems, request what you need and follow your tickets.</p>
+      <p className="lead">Tell us what is broken, request what you need and follow your tickets.</p>
       {reason && (
         <div className="notice" role="status">
           <p>{reason}</p>

@@ -2,8 +2,8 @@ import { type ChangeEvent, useCallback, useId, useRef, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, ErrorNotice, formatSize } from '../shared/components.tsx';
 import { usePortal } from '../shared/portal-context.ts';
+import { useQuery } from '../shared/query-cache.ts';
 import type { Attachment } from '../shared/types.ts';
-import { useLoad } from '../shared/use-load.ts';
 
 /** The server's allow-list (functions/core/attachment/attachment.ts); checked here only to answer early. */
 const ALLOWED_TYPES = new Set([
@@ -96,7 +96,11 @@ export function AttachmentPicker(props: {
 export function TicketAttachments({ ticketId, canAdd }: { ticketId: string; canAdd: boolean }) {
   const { api } = usePortal();
   const fetcher = useCallback(() => api.listAttachments(ticketId), [api, ticketId]);
-  const { load, reload } = useLoad(fetcher, 'The attachments could not be loaded.');
+  const { load, reload } = useQuery(
+    `attachments:${ticketId}`,
+    fetcher,
+    'The attachments could not be loaded.',
+  );
   const [files, setFiles] = useState<readonly File[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();

@@ -51,7 +51,7 @@ export function MyTicketsPage({ search }: { search: string }) {
       <div className="page-heading-row">
         <PageHeading>My tickets</PageHeading>
         <Link to={paths.newTicket('incident')} className="button button-secondary">
-          Report a problem
+          Something is broken
         </Link>
       </div>
       {status === 'loading' && <Loading label="Loading your tickets…" />}
@@ -59,7 +59,7 @@ export function MyTicketsPage({ search }: { search: string }) {
         <div className="empty">
           <p>You have no tickets yet.</p>
           <p>
-            When you <Link to={paths.newTicket('incident')}>report a problem</Link> or{' '}
+            When you tell us <Link to={paths.newTicket('incident')}>something is broken</Link> or{' '}
             <Link to={paths.newTicket('request')}>request something</Link>, it shows up here.
           </p>
         </div>

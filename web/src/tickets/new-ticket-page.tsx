@@ -1,18 +1,20 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { ErrorNotice, PageHeading } from '../shared/components.tsx';
-import { usePortal } from '../shared/portal-context.ts';
+import { usePeople } from '../shared/people.ts';
+import { isAgent, usePortal } from '../shared/portal-context.ts';
 import { navigate, paths } from '../shared/router.tsx';
 import type { Level, TicketKind } from '../shared/types.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { AttachmentPicker, checkFiles } from './attachments.tsx';
+import { OnBehalfFields, onBehalfOf } from './on-behalf.tsx';
 
 const SHORT_DESCRIPTION_MAX = 160;
 const DESCRIPTION_MAX = 10_000;
 
 const copy: Record<TicketKind, { title: string; intro: string; summaryHint: string }> = {
   incident: {
-    title: 'Report a problem',
+    title: 'Something is broken',
     intro: 'Tell us what is not working. We will reply by email and here in the portal.',
     summaryHint: 'For example: “Laptop does not start after update”.',
   },
@@ -23,10 +25,12 @@ const copy: Record<TicketKind, { title: string; intro: string; summaryHint: stri
   },
 };
 
-type FieldName = 'shortDescription' | 'description';
+type FieldName = 'shortDescription' | 'description' | 'requester.email';
 
 export function NewTicketPage({ kind }: { kind: TicketKind }) {
-  const { api } = usePortal();
+  const { api, session } = usePortal();
+  const agent = isAgent(session);
+  const { members } = usePeople();
   const text = copy[kind];
   usePageTitle(text.title);
   const id = useId();
@@ -56,12 +60,16 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
     setFormError(undefined);
     setFieldErrors({});
     try {
+      const forSomeone = agent
+        ? onBehalfOf(form, new Map(members.flatMap((m) => (m.name ? [[m.email, m.name] as const] : []))))
+        : {};
       const ticket = await api.createTicket({
         kind,
         shortDescription,
         description,
         impact: levelOf(form.get('impact')),
         urgency: levelOf(form.get('urgency')),
+        ...forSomeone,
       });
       const failedUploads: string[] = [];
       for (const [index, file] of files.entries()) {
@@ -73,7 +81,8 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
           failedUploads.push(file.name);
         }
       }
-      navigate(paths.ticket(ticket.id), { note: { createdTicket: true, failedUploads } });
+      const page = 'requester' in forSomeone ? paths.workspace(ticket.id) : paths.ticket(ticket.id);
+      navigate(page, { note: { createdTicket: true, failedUploads } });
     } catch (error) {
       if (error instanceof SessionExpiredError) return;
       setSubmitting(false);
@@ -95,6 +104,7 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
       <p className="lead">{text.intro}</p>
       {formError && <ErrorNotice message={formError} />}
       <form className="form" onSubmit={submit} noValidate>
+        {agent && <OnBehalfFields error={fieldErrors['requester.email']} />}
         <div className="field">
           <label htmlFor={`${id}-shortDescription`}>
             Short description <span className="required">(required)</span>
@@ -156,7 +166,7 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
         <AttachmentPicker files={files} onChange={setFiles} />
         <div className="form-actions">
           <button type="submit" className="button" disabled={submitting}>
-            {submitting ? 'Sending…' : kind === 'incident' ? 'Report problem' : 'Send request'}
+            {submitting ? 'Sending…' : kind === 'incident' ? 'Send report' : 'Send request'}
           </button>
           {progress && submitting && (
             <p className="muted" role="status">

@@ -10,6 +10,7 @@ import {
 } from '../shared/components.tsx';
 import { priorityLabels, stateLabels } from '../shared/format.ts';
 import { isAdmin, usePortal } from '../shared/portal-context.ts';
+import { useGeneration } from '../shared/query-cache.ts';
 import { Link, navigate, paths } from '../shared/router.tsx';
 import { useShortcuts } from '../shared/shortcuts.ts';
 import type { Group, Priority, QueueQuery, Ticket, TicketState } from '../shared/types.ts';
@@ -91,9 +92,12 @@ export function QueuePage({ search }: { search: string }) {
     [api, key],
   );
 
+  // A ticket changed anywhere in the portal (`invalidate('tickets:')`) reads the queue again.
+  const changed = useGeneration(`tickets:queue:${key}`);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: an invalidation (changed) reads again
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, changed]);
 
   // After the tickets: the queue itself is what the agent is waiting for.
   useEffect(() => {

@@ -83,7 +83,9 @@ export function SearchPage({ search }: { search: string }) {
           <p role="status">
             {load.data.matches.length === 0
               ? `None of the tickets searched contain “${words}”.`
-              : `${load.data.matches.length === 1 ? '1 ticket' : `${load.data.matches.length} tickets`} contain “${words}”.`}
+              : load.data.matches.length === 1
+                ? `1 ticket contains “${words}”.`
+                : `${load.data.matches.length} tickets contain “${words}”.`}
           </p>
           {load.data.matches.length > 0 && (
             <ul className="ticket-list" aria-label="Tickets found">

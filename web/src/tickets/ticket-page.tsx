@@ -1,45 +1,28 @@
-import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
+import { type FormEvent, useCallback, useId, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, ErrorNotice, Loading, Notice, PageHeading, StateBadge } from '../shared/components.tsx';
 import { kindLabels, priorityLabels, resolutionLabels } from '../shared/format.ts';
 import { isAgent, usePortal } from '../shared/portal-context.ts';
+import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { Link, navigationNote, paths } from '../shared/router.tsx';
 import type { TicketWithConversation } from '../shared/types.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { TicketAttachments } from './attachments.tsx';
 import { Conversation } from './conversation.tsx';
-
-type Load =
-  | { readonly status: 'loading' }
-  | { readonly status: 'ready'; readonly data: TicketWithConversation }
-  | { readonly status: 'not-found' }
-  | { readonly status: 'failed'; readonly message: string };
+import { RequesterActions, WaitingFor, workingOn } from './requester-panels.tsx';
 
 export function TicketPage({ id }: { id: string }) {
   const { api, session } = usePortal();
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const invalidate = useInvalidate();
+  const fetcher = useCallback(() => api.getTicket(id), [api, id]);
+  const {
+    load,
+    reload: fetchTicket,
+    set,
+  } = useQuery<TicketWithConversation>(`ticket:${id}`, fetcher, 'The ticket could not be loaded.');
   const [justCreated] = useState(() => navigationNote().createdTicket === true);
   const [failedUploads] = useState(() => navigationNote().failedUploads ?? []);
   usePageTitle(load.status === 'ready' ? load.data.ticket.number : 'Ticket');
-
-  const fetchTicket = useCallback(async () => {
-    setLoad((shown) => (shown.status === 'ready' ? shown : { status: 'loading' }));
-    try {
-      setLoad({ status: 'ready', data: await api.getTicket(id) });
-    } catch (error) {
-      if (error instanceof SessionExpiredError) return;
-      if (error instanceof ApiError && error.status === 404) setLoad({ status: 'not-found' });
-      else
-        setLoad({
-          status: 'failed',
-          message: error instanceof ApiError ? error.message : 'The ticket could not be loaded.',
-        });
-    }
-  }, [api, id]);
-
-  useEffect(() => {
-    void fetchTicket();
-  }, [fetchTicket]);
 
   if (load.status !== 'ready') {
     return (
@@ -86,12 +69,17 @@ export function TicketPage({ id }: { id: string }) {
       )}
       <p className="ticket-number">{ticket.number}</p>
       <PageHeading>{ticket.shortDescription}</PageHeading>
+      <WaitingFor ticket={ticket} />
       <dl className="facts">
         <div>
           <dt>State</dt>
           <dd>
             <StateBadge state={ticket.state} />
           </dd>
+        </div>
+        <div>
+          <dt>Working on it</dt>
+          <dd>{workingOn(ticket)}</dd>
         </div>
         <div>
           <dt>Type</dt>
@@ -142,6 +130,15 @@ export function TicketPage({ id }: { id: string }) {
         <p className="muted">This ticket is {ticket.state}. To follow up, open a new ticket.</p>
       )}
       <TicketAttachments ticketId={ticket.id} canAdd={open} />
+      {open && ticket.requester.email.toLowerCase() === session.email.toLowerCase() && (
+        <RequesterActions
+          ticket={ticket}
+          onChanged={(next) => {
+            set({ ticket: next, articles });
+            invalidate('tickets:');
+          }}
+        />
+      )}
     </>
   );
 }
@@ -175,7 +172,7 @@ function RequesterReply({ ticketId, onSent }: { ticketId: string; onSent: () => 
   }
 
   return (
-    <form className="form composer" onSubmit={send} aria-labelledby={`${id}-heading`}>
+    <form id="your-reply" className="form composer" onSubmit={send} aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Reply</h2>
       <div className="field">
         <label htmlFor={`${id}-body`}>Your reply to the service desk</label>
