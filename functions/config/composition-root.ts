@@ -16,6 +16,7 @@ import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
+import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { SfnChangeWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
@@ -39,6 +40,7 @@ import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { LinkSigner } from '#ports/link-signer.ts';
 import type { Mailer } from '#ports/mail.ts';
+import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { Telemetry } from '#ports/telemetry.ts';
@@ -228,6 +230,7 @@ export interface ApiServices extends TicketDeps {
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
+  readonly mailBodies: MailBodyStore;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
@@ -237,6 +240,7 @@ export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
   return {
     ...data,
     change,
+    mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
@@ -254,6 +258,7 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
   return {
     ...data,
     rawMail: new S3RawMailStore(s3, env.RAW_MAIL_BUCKET),
+    mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       records: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),

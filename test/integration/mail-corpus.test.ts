@@ -20,6 +20,7 @@ import { defaultTicketSettings } from '#core/ticket/ticket-service.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { OutboundMail, RawMailStore } from '#ports/mail.ts';
 import { freshTables } from '../support/dynamodb.ts';
+import { memoryMailBodyStore } from '../support/mail-world.ts';
 import { memoryAttachmentStorage } from '../support/memory-attachment-storage.ts';
 
 const attachmentStorage = memoryAttachmentStorage();
@@ -109,6 +110,7 @@ if (!corpusPresent) {
         },
         rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, systemClock),
         suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, systemClock),
+        mailBodies: memoryMailBodyStore(),
         unknownSenders: { policy: 'create', knownDomains: [] },
         ackLimits: { perSenderPerHour: 1000, perMinute: 1000 },
         mailer: {

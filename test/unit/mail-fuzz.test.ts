@@ -113,6 +113,7 @@ async function memoryWorld() {
       clock: { now: () => new Date() },
     },
     suppressions: { suppress: async () => undefined, suppressed: async () => new Set<string>() },
+    mailBodies: { put: async () => undefined, get: async () => undefined },
     unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 5, perMinute: 120 },
     rawMail: {

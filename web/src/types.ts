@@ -60,7 +60,16 @@ export interface Article {
   readonly quoted?: string;
   /** Mail only: the HTML body, sanitized by the server; shown in a sandboxed frame. */
   readonly html?: string;
+  /** Mail only: set when the article holds excerpts of a large mail; the whole is one request away. */
+  readonly fullBodyKey?: string;
   readonly createdAt: string;
+}
+
+/** The whole of a large mail: text, quoted history and sanitized HTML. */
+export interface FullMailBody {
+  readonly text: string;
+  readonly quoted?: string;
+  readonly html?: string;
 }
 
 export interface NewTicket {

@@ -5,6 +5,7 @@ import { isRequesterOrWatcher, worksTicket } from '#core/ticket/access.ts';
 import { Person, type Ticket } from '#core/ticket/ticket.ts';
 import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { Mailer, OutboundMail, RawMailStore } from '#ports/mail.ts';
+import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
@@ -13,6 +14,7 @@ import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
 import { type MailAttachmentDeps, planMailAttachments, storeMailAttachments } from './mail-attachments.ts';
+import { keepMailBody } from './mail-body.ts';
 import { type ParsedMail, parseMail } from './parse.ts';
 import { splitReply } from './reply-text.ts';
 import { sanitizeMailHtml } from './sanitize-html.ts';
@@ -26,6 +28,8 @@ export interface InboundMailDeps extends TicketDeps {
   readonly rateLimiter: RateLimiter;
   /** Where the files of a mail go: the ticket's attachments. */
   readonly attachments: MailAttachmentDeps;
+  /** Where the whole body of a mail too large for an article item is kept. */
+  readonly mailBodies: MailBodyStore;
   /** Addresses that bounced for good or complained: never acknowledged. */
   readonly suppressions: SuppressionList;
   readonly ackLimits: AcknowledgementLimits;
@@ -239,10 +243,21 @@ export async function processInboundMail(
   const plan = planMailAttachments(mail, message.sesMessageId);
   const split = splitReply((mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim());
   const { quoted } = split;
-  const body =
+  const fullText =
     plan.skipped.length > 0 ? `${split.reply}\n\n[Not kept: ${plan.skipped.join('; ')}]` : split.reply;
   const html = mail.html ? sanitizeMailHtml(mail.html, { inlineImages: plan.inlineImages }).html : undefined;
-  const mailBody = { ...(quoted.trim() ? { quoted } : {}), ...(html ? { html } : {}) };
+  const kept = await keepMailBody(
+    deps.mailBodies,
+    message.sesMessageId,
+    {
+      text: fullText,
+      ...(quoted.trim() ? { quoted } : {}),
+      ...(html ? { html } : {}),
+    },
+    DESCRIPTION_LIMIT,
+  );
+  const body = kept.text;
+  const mailBody = kept.mail;
   const messageId = wellFormedMessageId(mail);
 
   const match = await findThread(mail, message.recipients, deps);
