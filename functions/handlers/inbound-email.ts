@@ -1,5 +1,9 @@
 import type { EventBridgeEvent, SESEvent } from 'aws-lambda';
-import { processInboundMail, releaseQuarantinedMail } from '#channels/email/process-inbound.ts';
+import {
+  outcomeSummary,
+  processInboundMail,
+  releaseQuarantinedMail,
+} from '#channels/email/process-inbound.ts';
 import { inboundMessageFromSes } from '#channels/email/ses-event.ts';
 import { inboundEmailServices, telemetry } from '#config/composition-root.ts';
 import { inboundEmailEnv, parseEnv } from '#config/env.ts';
@@ -30,16 +34,10 @@ export const handler = instrumented(log, async (event: SESEvent | ReleaseRequest
   for (const record of event.Records) {
     log.correlate({ messageId: record.ses.mail.messageId });
     const outcome = await processInboundMail(deps, inboundMessageFromSes(record, env.RAW_MAIL_PREFIX));
-    if (outcome.kind !== 'quarantined') log.correlate({ ticketNumber: outcome.ticket.number });
-    log.count(outcome.kind === 'quarantined' ? 'MailsQuarantined' : 'MailsProcessed');
-    log.info('mail processed', {
-      outcome: outcome.kind,
-      ...(outcome.kind === 'quarantined'
-        ? { reason: outcome.reason }
-        : outcome.kind === 'ticket'
-          ? { created: outcome.created }
-          : { threadedBy: outcome.threadedBy }),
-    });
+    const summary = outcomeSummary(outcome);
+    if (summary.ticketNumber) log.correlate({ ticketNumber: summary.ticketNumber });
+    log.count(summary.metric);
+    log.info('mail processed', { outcome: outcome.kind, ...summary.detail });
     outcomes.push(outcome);
   }
   return outcomes;

@@ -5,6 +5,7 @@ import type { SESEvent } from 'aws-lambda';
 import { createTransport } from 'nodemailer';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
+import { DynamoMailDedupe } from '#adapters/dynamodb/mail-dedupe.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
@@ -70,6 +71,7 @@ export async function mailWorld(supportAddress: string, overrides: Partial<Inbou
       clock,
     },
     mailBodies,
+    dedupe: new DynamoMailDedupe(tables.documents, tables.idempotencyTable, clock),
     rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, clock),
     suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, clock),
     unknownSenders: { policy: 'create', knownDomains: [] },

@@ -114,6 +114,7 @@ async function memoryWorld() {
     },
     suppressions: { suppress: async () => undefined, suppressed: async () => new Set<string>() },
     mailBodies: { put: async () => undefined, get: async () => undefined },
+    dedupe: { claim: async (_key, sesMessageId) => ({ first: sesMessageId }) },
     unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 5, perMinute: 120 },
     rawMail: {

@@ -29,7 +29,10 @@ export function decodeCursor(
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid();
   const entries = Object.entries(parsed);
-  if (entries.length > 6 || !entries.every(([, v]) => typeof v === 'string' && v.length > 0 && v.length <= 1024))
+  if (
+    entries.length > 6 ||
+    !entries.every(([, v]) => typeof v === 'string' && v.length > 0 && v.length <= 1024)
+  )
     throw invalid();
   const key = Object.fromEntries(entries) as Record<string, string>;
   if (key[partition.name] !== partition.value) throw invalid();

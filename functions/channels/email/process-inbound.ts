@@ -6,10 +6,13 @@ import { Person, type Ticket } from '#core/ticket/ticket.ts';
 import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { Mailer, OutboundMail, RawMailStore } from '#ports/mail.ts';
 import type { MailBodyStore } from '#ports/mail-body-store.ts';
+import type { MailDedupe } from '#ports/mail-dedupe.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
+import type { MetricName } from '#ports/telemetry.ts';
+import { dedupeKey, earlierDelivery } from './dedupe.ts';
 import { automaticMailReason } from './filters/automatic-mail.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
@@ -30,6 +33,8 @@ export interface InboundMailDeps extends TicketDeps {
   readonly attachments: MailAttachmentDeps;
   /** Where the whole body of a mail too large for an article item is kept. */
   readonly mailBodies: MailBodyStore;
+  /** Which delivery first carried a mail, so a second copy is recognised. */
+  readonly dedupe: MailDedupe;
   /** Addresses that bounced for good or complained: never acknowledged. */
   readonly suppressions: SuppressionList;
   readonly ackLimits: AcknowledgementLimits;
@@ -65,7 +70,48 @@ export type InboundOutcome =
       /** How the reply was matched to its ticket. */
       readonly threadedBy: ThreadMatch['by'];
     }
-  | { readonly kind: 'quarantined'; readonly reason: string };
+  | { readonly kind: 'quarantined'; readonly reason: string }
+  /** Automatic mail (an auto-reply, a bounce) kept as an internal entry on the ticket it concerns. */
+  | {
+      readonly kind: 'system-entry';
+      readonly ticket: Ticket;
+      readonly articleId: string;
+      readonly reason: string;
+    }
+  /** The same mail (Message-ID, sender, content) arrived before as another SES message: nothing is stored twice. */
+  | { readonly kind: 'duplicate'; readonly firstSesMessageId: string };
+
+/** What the logs and metrics say about an outcome: one metric per kind, and the details. */
+export function outcomeSummary(outcome: InboundOutcome): {
+  readonly metric: MetricName;
+  readonly ticketNumber?: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+} {
+  switch (outcome.kind) {
+    case 'ticket':
+      return {
+        metric: 'MailsProcessed',
+        ticketNumber: outcome.ticket.number,
+        detail: { created: outcome.created },
+      };
+    case 'article':
+      return {
+        metric: 'MailsProcessed',
+        ticketNumber: outcome.ticket.number,
+        detail: { threadedBy: outcome.threadedBy },
+      };
+    case 'quarantined':
+      return { metric: 'MailsQuarantined', detail: { reason: outcome.reason } };
+    case 'system-entry':
+      return {
+        metric: 'MailsProcessed',
+        ticketNumber: outcome.ticket.number,
+        detail: { automatic: outcome.reason },
+      };
+    case 'duplicate':
+      return { metric: 'MailsProcessed', detail: { firstSesMessageId: outcome.firstSesMessageId } };
+  }
+}
 
 const SUBJECT_LIMIT = 160;
 const DESCRIPTION_LIMIT = 10_000;
@@ -238,6 +284,13 @@ export async function processInboundMail(
   }
   const sender = senderOf(mail);
   if (!sender) return quarantine('no usable sender address', mail);
+  const messageId = wellFormedMessageId(mail);
+  const first = await earlierDelivery(
+    deps.dedupe,
+    dedupeKey(mail, messageId, sender.email),
+    message.sesMessageId,
+  );
+  if (first) return { kind: 'duplicate', firstSesMessageId: first };
 
   const subject = mail.subject?.trim() || '(no subject)';
   const plan = planMailAttachments(mail, message.sesMessageId);
@@ -258,7 +311,6 @@ export async function processInboundMail(
   );
   const body = kept.text;
   const mailBody = kept.mail;
-  const messageId = wellFormedMessageId(mail);
 
   const match = await findThread(mail, message.recipients, deps);
   const target = match && (await threadTarget(deps, match));
@@ -364,7 +416,7 @@ export async function releaseQuarantinedMail(
     verdicts: {},
     release: { by },
   });
-  if (outcome.kind !== 'quarantined') {
+  if (outcome.kind === 'ticket' || outcome.kind === 'article') {
     const at = deps.clock.now().toISOString();
     await deps.quarantine.markReleased(id, { at, by, ticketNumber: outcome.ticket.number });
     await deps.events.publish([
