@@ -5,6 +5,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
+import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailDedupe } from '#adapters/dynamodb/mail-dedupe.dynamo.ts';
@@ -268,6 +269,7 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     dedupe: new DynamoMailDedupe(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    autoReplyTickets: new DynamoAutoReplyTickets(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     unknownSenders: {

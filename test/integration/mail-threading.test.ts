@@ -450,6 +450,30 @@ describe('notifications by mail', () => {
     });
   });
 
+  it('files an agent’s out-of-office on a ticket as an internal entry that is never mailed on', async () => {
+    const { ticket, ack } = await newTicket();
+    const { engine, events, notifier } = notifying();
+    const outcome = await receive(
+      {
+        from: `Alex Agent <${agent.email}>`,
+        subject: `Automatic reply: [${ticket.number}] Printer offline`,
+        body: 'I am out of the office until Monday.',
+        headers: { 'Auto-Submitted': 'auto-replied', 'In-Reply-To': ack.messageId },
+      },
+      engine,
+    );
+    expect(outcome).toMatchObject({ kind: 'system-entry', ticket: { id: ticket.id } });
+    const before = sent.length;
+
+    const mailed = (await Promise.all(events.map((e) => notifyAboutEvent(notifier, e)))).flat();
+
+    expect(events.map((e) => e.type)).toEqual(['article.added']);
+    expect(mailed).toEqual([]);
+    expect(sent.length).toBe(before);
+    const emmaSees = await viewTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id);
+    expect(emmaSees.articles.map((a) => a.body).join('\n')).not.toContain('out of the office');
+  });
+
   it('does not mail the requester their own reply, and tells them when the ticket is resolved', async () => {
     const { ticket } = await newTicket();
     const { engine, events, notifier } = notifying();

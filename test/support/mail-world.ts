@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SESEvent } from 'aws-lambda';
 import { createTransport } from 'nodemailer';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
+import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailDedupe } from '#adapters/dynamodb/mail-dedupe.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
@@ -72,6 +73,7 @@ export async function mailWorld(supportAddress: string, overrides: Partial<Inbou
     },
     mailBodies,
     dedupe: new DynamoMailDedupe(tables.documents, tables.idempotencyTable, clock),
+    autoReplyTickets: new DynamoAutoReplyTickets(tables.documents, tables.idempotencyTable, clock),
     rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, clock),
     suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, clock),
     unknownSenders: { policy: 'create', knownDomains: [] },

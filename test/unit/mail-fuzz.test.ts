@@ -115,6 +115,7 @@ async function memoryWorld() {
     suppressions: { suppress: async () => undefined, suppressed: async () => new Set<string>() },
     mailBodies: { put: async () => undefined, get: async () => undefined },
     dedupe: { claim: async (_key, sesMessageId) => ({ first: sesMessageId }) },
+    autoReplyTickets: { ticketFor: async () => undefined, remember: async () => undefined },
     unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 5, perMinute: 120 },
     rawMail: {

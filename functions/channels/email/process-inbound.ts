@@ -1,9 +1,12 @@
-import type { Actor } from '#core/identity/actor.ts';
+import { type Actor, isAgent } from '#core/identity/actor.ts';
 import { MESSAGE_ID } from '#core/mail/message-id.ts';
 import { NotFoundError, ValidationError } from '#core/shared/errors.ts';
 import { isRequesterOrWatcher, worksTicket } from '#core/ticket/access.ts';
+import { addAutomaticEntry } from '#core/ticket/automatic-entry.ts';
+import { isFinal } from '#core/ticket/lifecycle.ts';
 import { Person, type Ticket } from '#core/ticket/ticket.ts';
-import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
+import { addArticle, type MailBody, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
+import type { AutoReplyTickets } from '#ports/auto-reply-tickets.ts';
 import type { Mailer, OutboundMail, RawMailStore } from '#ports/mail.ts';
 import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { MailDedupe } from '#ports/mail-dedupe.ts';
@@ -12,16 +15,32 @@ import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { MetricName } from '#ports/telemetry.ts';
+import { oneLine } from './clean-text.ts';
 import { dedupeKey, earlierDelivery } from './dedupe.ts';
-import { automaticMailReason } from './filters/automatic-mail.ts';
+import { readDeliveryReport } from './delivery-report.ts';
+import { classifyAutomaticMail, isDeliveryReport } from './filters/automatic-mail.ts';
+import { outOfOfficeSubject } from './filters/out-of-office-subject.ts';
+import { isOwnAddress } from './filters/own-address.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
-import { type MailAttachmentDeps, planMailAttachments, storeMailAttachments } from './mail-attachments.ts';
+import {
+  type AttachmentPlan,
+  type MailAttachmentDeps,
+  planMailAttachments,
+  storeMailAttachments,
+} from './mail-attachments.ts';
 import { keepMailBody } from './mail-body.ts';
 import { type ParsedMail, parseMail } from './parse.ts';
 import { splitReply } from './reply-text.ts';
 import { sanitizeMailHtml } from './sanitize-html.ts';
-import { findThread, ourMessageId, replyAddress, type ThreadMatch } from './thread.ts';
+import {
+  findThread,
+  ourMessageId,
+  replyAddress,
+  sesMessageIds,
+  type ThreadMatch,
+  ticketIdFromMessageId,
+} from './thread.ts';
 
 export interface InboundMailDeps extends TicketDeps {
   readonly rawMail: RawMailStore;
@@ -35,6 +54,8 @@ export interface InboundMailDeps extends TicketDeps {
   readonly mailBodies: MailBodyStore;
   /** Which delivery first carried a mail, so a second copy is recognised. */
   readonly dedupe: MailDedupe;
+  /** The ticket each sender's last auto-reply opened, so the next ones do not open more. */
+  readonly autoReplyTickets: AutoReplyTickets;
   /** Addresses that bounced for good or complained: never acknowledged. */
   readonly suppressions: SuppressionList;
   readonly ackLimits: AcknowledgementLimits;
@@ -235,7 +256,7 @@ function senderOf(mail: ParsedMail): Actor | undefined {
   return {
     id: `mail:${address}`,
     email: address,
-    ...(from?.name ? { name: from.name.slice(0, 200) } : {}),
+    ...(oneLine(from?.name) ? { name: oneLine(from?.name).slice(0, 200) } : {}),
     groups: [],
   };
 }
@@ -292,7 +313,7 @@ export async function processInboundMail(
   );
   if (first) return { kind: 'duplicate', firstSesMessageId: first };
 
-  const subject = mail.subject?.trim() || '(no subject)';
+  const subject = oneLine(mail.subject) || '(no subject)';
   const plan = planMailAttachments(mail, message.sesMessageId);
   const split = splitReply((mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim());
   const { quoted } = split;
@@ -312,16 +333,41 @@ export async function processInboundMail(
   const body = kept.text;
   const mailBody = kept.mail;
 
+  const automatic = classifyAutomaticMail(mail, message.envelopeSender, deps.supportAddress);
+  const ownAddress = isOwnAddress(sender.email, deps.supportAddress);
+  const content = { body, subject, messageId, mailBody, plan };
+
+  if (automatic?.kind === 'bounce' && isDeliveryReport(mail)) {
+    return deliveryReport(deps, message, mail, sender, content, automatic.reason, quarantine);
+  }
+
   const match = await findThread(mail, message.recipients, deps);
   const target = match && (await threadTarget(deps, match));
   const author = target && (await participant(deps, sender, target));
+  if (
+    match &&
+    target &&
+    (ownAddress || automatic) &&
+    (author || ownAddress || automatic?.kind === 'bounce')
+  ) {
+    return automaticEntry(
+      deps,
+      message,
+      target.id,
+      sender,
+      content,
+      automatic?.reason ?? 'from our own address',
+    );
+  }
+  if (ownAddress) return quarantine(`sent from our own address ${sender.email}`, mail);
   if (match && target && author) {
     try {
+      const agentAutoReply = outOfOfficeSubject(subject) !== undefined && isAgent(author);
       const { ticket, article } = await addArticle(
         deps,
         author,
         target.id,
-        { type: 'reply', body: truncate(body || subject, ARTICLE_LIMIT) },
+        { type: agentAutoReply ? 'note' : 'reply', body: truncate(body || subject, ARTICLE_LIMIT) },
         {
           channel: 'email',
           idempotencyKey: `mail:${message.sesMessageId}`,
@@ -336,12 +382,27 @@ export async function processInboundMail(
     }
   }
 
-  const automatic = automaticMailReason(mail, message.envelopeSender);
+  const autoReply = automatic?.kind === 'auto-reply' || outOfOfficeSubject(subject) !== undefined;
+  if (autoReply) {
+    const earlier = await deps.autoReplyTickets.ticketFor(sender.email);
+    const open = earlier ? (await deps.tickets.get(earlier))?.ticket : undefined;
+    if (open && !isFinal(open.state)) {
+      return automaticEntry(
+        deps,
+        message,
+        open.id,
+        sender,
+        content,
+        automatic?.reason ?? `subject "${subject.slice(0, 60)}"`,
+      );
+    }
+  }
+
   if (!message.release && !(await isKnownSender(deps, sender.email))) {
     const policy = deps.unknownSenders.policy;
     if (policy === 'quarantine') return quarantine(`unknown sender ${sender.email}`, mail);
     if (policy === 'reply') {
-      const answered = !automatic && (await mayAcknowledge(deps, sender.email));
+      const answered = !automatic && !autoReply && (await mayAcknowledge(deps, sender.email));
       if (answered) await sendSafely(deps, politeRefusal(deps, sender.email, mail), undefined);
       return quarantine(
         `unknown sender ${sender.email}${answered ? ', answered that only company addresses are served' : ''}`,
@@ -363,11 +424,75 @@ export async function processInboundMail(
   );
 
   await storeMailAttachments(deps.attachments, ticket.id, plan, sender);
+  if (autoReply) await deps.autoReplyTickets.remember(sender.email, ticket.id);
   let acknowledged = false;
-  if (created && !automatic && (await mayAcknowledge(deps, sender.email))) {
+  if (created && !automatic && !autoReply && (await mayAcknowledge(deps, sender.email))) {
     acknowledged = await sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
   }
   return { kind: 'ticket', ticket, created, acknowledged };
+}
+
+/** What the pipeline has made of a message by the time it decides where it goes. */
+interface MailContent {
+  readonly body: string;
+  readonly subject: string;
+  readonly messageId: string | undefined;
+  readonly mailBody: MailBody;
+  readonly plan: AttachmentPlan;
+}
+
+/** Files automatic mail onto a ticket as an internal entry, never mailed on. */
+async function automaticEntry(
+  deps: InboundMailDeps,
+  message: InboundMessage,
+  ticketId: string,
+  sender: Actor,
+  content: MailContent,
+  reason: string,
+): Promise<InboundOutcome> {
+  const { ticket, article } = await addAutomaticEntry(deps, ticketId, {
+    author: { email: sender.email, ...(sender.name ? { name: sender.name } : {}) },
+    body: truncate(`${content.subject}\n\n${content.body}`.trim(), ARTICLE_LIMIT),
+    reason,
+    ...(content.messageId ? { messageId: content.messageId } : {}),
+    mail: content.mailBody,
+    idempotencyKey: `mail:${message.sesMessageId}`,
+  });
+  await storeMailAttachments(deps.attachments, ticket.id, content.plan, sender);
+  return { kind: 'system-entry', ticket, articleId: article.id, reason };
+}
+
+/**
+ * A delivery report: every recipient that failed for good is marked as bouncing (Spoke mails
+ * them no more), and the report is filed on the ticket whose mail bounced, found through the
+ * returned message's Message-ID. A report about mail that is not ours opens no ticket: it is
+ * kept in quarantine.
+ */
+async function deliveryReport(
+  deps: InboundMailDeps,
+  message: InboundMessage,
+  mail: ParsedMail,
+  sender: Actor,
+  content: MailContent,
+  reason: string,
+  quarantine: (reason: string, mail?: ParsedMail) => Promise<InboundOutcome>,
+): Promise<InboundOutcome> {
+  const report = readDeliveryReport(mail);
+  const failed = report.recipients.filter((r) => r.permanent);
+  for (const recipient of failed) {
+    if (!isOwnAddress(recipient.address, deps.supportAddress))
+      await deps.suppressions.suppress(recipient.address, `bounced ${recipient.status} (delivery report)`);
+  }
+  const domain = deps.supportAddress.split('@')[1] ?? '';
+  const ticketId =
+    report.originalMessageIds.map((id) => ticketIdFromMessageId(id, domain)).find(Boolean) ??
+    (await deps.references.ticketFor(report.originalMessageIds.flatMap(sesMessageIds)));
+  const summary = report.recipients.map((r) => `${r.address}: ${r.action || 'unknown'} ${r.status}`.trim());
+  const described = `${reason}${summary.length ? ` (${summary.join('; ')})` : ''}`.slice(0, 200);
+  if (ticketId && (await deps.tickets.get(ticketId))) {
+    return automaticEntry(deps, message, ticketId, sender, content, described);
+  }
+  return quarantine(`${described.slice(0, 150)}: no ticket of ours bounced`, mail);
 }
 
 function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, original: ParsedMail) {
