@@ -76,7 +76,7 @@ export async function runChanges(options: SuiteOptions): Promise<SuiteResult> {
     };
 
     // 1. Submit → approval request in the outbox (a medium-risk change: three CAB members mailed).
-    const samples = options.quick ? 10 : 30;
+    const samples = { smoke: 4, quick: 10, full: 30 }[options.size];
     const latencies: number[] = [];
     for (let i = 0; i < samples; i++) {
       let change = await draft('normal');
@@ -99,7 +99,7 @@ export async function runChanges(options: SuiteOptions): Promise<SuiteResult> {
     }
 
     // 2. Whole executions per second: emergency changes submitted and approved by 8 clients at once.
-    const executions = options.quick ? 24 : 80;
+    const executions = { smoke: 8, quick: 24, full: 80 }[options.size];
     const changes = await Promise.all(Array.from({ length: executions }, () => draft('emergency')));
     const started = performance.now();
     let next = 0;

@@ -50,6 +50,7 @@ interface Settings {
 }
 const full: Settings = { small: 600, large: 60, warmup: 20, senders: 300 };
 const quick: Settings = { small: 150, large: 15, warmup: 10, senders: 100 };
+const smoke: Settings = { small: 30, large: 3, warmup: 5, senders: 20 };
 
 const label = { small: '5 KB', large: '1 MB' } as const satisfies Record<Size, string>;
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -293,7 +294,7 @@ const tally = (outcomes: readonly Outcome[]) => {
 };
 
 export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
-  const settings = options.quick ? quick : full;
+  const settings = { smoke, quick, full }[options.size];
   const workDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'spoke-bench-mail-'));
   const dataDir = join(workDir, 'data');
   const figures: Figure[] = [];

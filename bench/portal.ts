@@ -74,7 +74,7 @@ async function bundleFigures(): Promise<Figure[]> {
 }
 
 export async function runPortal(options: SuiteOptions): Promise<SuiteResult> {
-  const runs = options.quick ? 3 : 7;
+  const runs = { smoke: 1, quick: 3, full: 7 }[options.size];
   await ensurePortalBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'spoke-bench-portal-'));
   const cloud = await startLocalCloud({

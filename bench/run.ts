@@ -5,19 +5,25 @@ import { runChanges } from './changes.ts';
 import { runFoundation } from './foundation.ts';
 import { runMail } from './mail.ts';
 import { runPortal } from './portal.ts';
-import { repoRoot } from './processes.ts';
+import { repoRoot, spawnNode } from './processes.ts';
 import { machineFacts, markdown, type Report, type SuiteResult, textTable } from './report.ts';
 import { runTickets } from './tickets.ts';
 
-/** What every suite is handed; `quick` asks for a smaller run, for iterating (suites may ignore it). */
+/** How big a run is: `smoke` proves a suite still works (CI), `quick` is for iterating, `full` is the record. */
+export type BenchSize = 'smoke' | 'quick' | 'full';
+
+/** What every suite is handed; `quick` is true for every size below `full` (suites may ignore the size). */
 export interface SuiteOptions {
+  readonly size: BenchSize;
   readonly quick: boolean;
 }
 
 /**
- * `npm run bench`: runs the suites (or only those named with `--only`), prints the figures
- * next to their targets and writes `bench/reports/<timestamp>.{json,md}`. A suite is a
- * function returning a `SuiteResult`; a new one is one more entry here.
+ * `npm run bench`: runs the suites (or only those named with `--only`), each in its own
+ * process — a suite imports handler modules whose adapters are bound to its own emulators,
+ * so two suites in one process would share a stale wiring — prints the figures next to their
+ * targets and writes `bench/reports/<timestamp>.{json,md}`. A suite is a function returning a
+ * `SuiteResult`; a new one is one more entry here.
  */
 const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = {
   foundation: runFoundation,
@@ -27,16 +33,22 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   portal: runPortal,
 };
 
-const usage = `npm run bench [-- --only <suite>]... [-- --quick]
+const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
 
-Suites: ${Object.keys(suites).join(', ')}. Writes bench/reports/<timestamp>.{json,md}.
+Suites: ${Object.keys(suites).join(', ')}. Each runs in its own process. Writes bench/reports/<timestamp>.{json,md}.
 --quick runs smaller versions where a suite has one (tickets: 1k and 10k instead of 1k and 100k;
-mail: 150 and 15 messages instead of 600 and 60; portal: 3 runs instead of 7).`;
+mail: 150 and 15 messages instead of 600 and 60; portal: 3 runs instead of 7).
+--smoke runs the smallest version of every suite, to prove it still works (CI runs it; its figures are not a record).
+Exits non-zero when a suite fails; the other suites still run and report.`;
+
+const SUITE_MARKER = '@@bench-suite ';
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
     quick: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+    suite: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -44,6 +56,18 @@ if (values.help) {
   console.log(usage);
   process.exit(0);
 }
+const size: BenchSize = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+const options: SuiteOptions = { size, quick: size !== 'full' };
+
+if (values.suite) {
+  // A child: run one suite and hand its result to the parent on one marked stdout line.
+  const run = suites[values.suite];
+  if (!run) throw new Error(`Unknown suite: ${values.suite}`);
+  const result = await run(options);
+  process.stdout.write(`${SUITE_MARKER}${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
 const chosen = values.only ?? Object.keys(suites);
 const unknown = chosen.filter((name) => !(name in suites));
 if (unknown.length) {
@@ -53,21 +77,36 @@ if (unknown.length) {
 
 const startedAt = new Date().toISOString();
 const results: SuiteResult[] = [];
+const failed: string[] = [];
 for (const name of chosen) {
-  console.error(`[bench] ${name}…`);
+  console.error(`[bench] ${name} (${size})…`);
   const started = performance.now();
-  results.push(
-    await (suites[name] as (options: SuiteOptions) => Promise<SuiteResult>)({ quick: values.quick }),
+  const child = spawnNode<SuiteResult>(
+    'bench/run.ts',
+    ['--suite', name, ...(size === 'full' ? [] : [`--${size}`])],
+    SUITE_MARKER,
   );
-  console.error(`[bench] ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  child.child.stderr?.pipe(process.stderr);
+  try {
+    results.push(await child.report);
+    await child.exited;
+    console.error(`[bench] ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    failed.push(name);
+    console.error(`[bench] ${name} FAILED: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 const report: Report = { startedAt, machine: machineFacts(), suites: results };
 const reportDir = join(repoRoot, 'bench', 'reports');
-const stem = join(reportDir, startedAt.replaceAll(':', '-'));
+const stem = join(reportDir, `${startedAt.replaceAll(':', '-')}${size === 'full' ? '' : `-${size}`}`);
 await mkdir(reportDir, { recursive: true });
 await writeFile(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
 await writeFile(`${stem}.md`, markdown(report));
 
 console.log(textTable(report));
 console.log(`\nReport: ${stem}.json\n        ${stem}.md`);
+if (failed.length) {
+  console.error(`\n[bench] failed suites: ${failed.join(', ')}`);
+  process.exit(1);
+}

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { FieldProblem } from '#core/shared/errors.ts';
+import { type FieldProblem, TooManyRequestsError } from '#core/shared/errors.ts';
 
 /**
  * The one place that decides HTTP status codes: each named error maps to a status and a
@@ -17,6 +17,7 @@ const statusByErrorName: Record<string, { status: number; code: string }> = {
   GoneError: { status: 410, code: 'gone' },
   PayloadTooLargeError: { status: 413, code: 'payload_too_large' },
   UnsupportedMediaTypeError: { status: 415, code: 'unsupported_media_type' },
+  TooManyRequestsError: { status: 429, code: 'too_many_requests' },
 };
 
 export const ErrorBody = z.object({
@@ -82,5 +83,8 @@ export function problemOf(error: unknown): {
     status: known.status,
     body: { error: { code: known.code, message, ...(fields ? { fields } : {}), ...current } },
     ...(error instanceof MethodNotAllowedError ? { headers: { allow: error.allow.join(', ') } } : {}),
+    ...(error instanceof TooManyRequestsError
+      ? { headers: { 'retry-after': String(error.retryAfterSeconds) } }
+      : {}),
   };
 }

@@ -56,6 +56,11 @@ export interface LocalCloudOptions {
   readonly dataDir: string;
   /** Ports to use; 0 picks a free one. @default defaultPorts() */
   readonly ports?: Partial<LocalPorts>;
+  /**
+   * Deployment settings on top of the defaults, as an account config would set them (tests
+   * raise the per-person limits, for example). @default {}
+   */
+  readonly settings?: Readonly<Record<string, string>>;
   /** Seed demo data when the data folder is new. @default true */
   readonly seed?: boolean;
   /** Keep the emulators' request logs quiet. @default true */
@@ -168,7 +173,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.length = 0;
   };
 
-  const env = localFunctionEnv(urls.portal);
+  const env = { ...localFunctionEnv(urls.portal), ...options.settings };
   Object.assign(process.env, env);
 
   try {

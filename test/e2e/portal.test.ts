@@ -45,6 +45,8 @@ beforeAll(async () => {
     ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
     seed: true,
     quiet: true,
+    // One test opens a queue's worth of tickets as one employee in seconds.
+    settings: { TICKET_OPEN_LIMIT_PER_MINUTE: '100', TICKET_OPEN_LIMIT_PER_HOUR: '1000' },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   [employee, agent, admin] = await Promise.all([

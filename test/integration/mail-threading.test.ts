@@ -177,7 +177,9 @@ describe('mail that quotes a ticket but does not belong in it', () => {
 
   it('a reply to a closed ticket opens a new one instead of failing', async () => {
     const { ticket, ack } = await newTicket();
-    await updateTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
+    // A deployment that lets requesters add outside people (WATCHER_POLICY=any).
+    const anyWatcher = { ...deps, settings: { ...deps.settings, watcherPolicy: 'any' as const } };
+    await updateTicket(anyWatcher, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
       version: 1,
       state: 'cancelled',
     });
@@ -392,7 +394,9 @@ describe('unknown senders', () => {
 
   it('still threads a reply from an outside watcher into the ticket they watch', async () => {
     const { ticket, ack } = await newTicket();
-    await updateTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
+    // A deployment that lets requesters add outside people (WATCHER_POLICY=any).
+    const anyWatcher = { ...deps, settings: { ...deps.settings, watcherPolicy: 'any' as const } };
+    await updateTicket(anyWatcher, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
       version: 1,
       watchers: ['vendor@partner.test'],
     });

@@ -35,15 +35,17 @@ import {
   TicketNumber,
   TicketState,
 } from './ticket.ts';
+import { checkNewWatchers, defaultWatcherSettings, type WatcherSettings } from './watchers.ts';
 
 /** What each deployment may configure about tickets. */
-export interface TicketSettings extends LifecycleSettings {
+export interface TicketSettings extends LifecycleSettings, WatcherSettings {
   readonly priorityMatrix: PriorityMatrix;
   readonly agentVisibility: AgentVisibility;
 }
 
 export const defaultTicketSettings: TicketSettings = {
   ...defaultLifecycleSettings,
+  ...defaultWatcherSettings,
   priorityMatrix: defaultPriorityMatrix,
   agentVisibility: 'groups',
 };
@@ -61,6 +63,18 @@ export interface TicketDeps {
 const Email = z.email().max(254).transform(normalizeEmail);
 const Watchers = z.array(Email).max(50);
 const Tags = z.array(Label).max(20);
+
+/** The watchers as they will be stored: the requester left out, outsiders refused per the watcher policy. */
+function newWatchers(
+  deps: TicketDeps,
+  actor: Actor,
+  requesterEmail: string,
+  before: readonly string[],
+  after: readonly string[],
+): string[] {
+  checkNewWatchers(deps.settings, isAgent(actor), requesterEmail, before, after);
+  return after.filter((w) => w !== requesterEmail);
+}
 
 /** What a person fills in to open a ticket. Unknown fields are refused, not ignored (OWASP API3). */
 export const OpenTicketInput = z.strictObject({
@@ -240,7 +254,7 @@ export async function openTicket(
     requester,
     channel: options.channel,
     ...(routed.group ? { assignmentGroup: routed.group } : {}),
-    watchers: input.watchers.filter((w) => w !== requester.email),
+    watchers: newWatchers(deps, actor, requester.email, [], input.watchers),
     tags: input.tags,
     ...(input.parentId ? { parentId: input.parentId } : {}),
     links: [],
@@ -405,7 +419,7 @@ async function applyUpdate(
   set('urgency', input.urgency);
   set(
     'watchers',
-    input.watchers?.filter((w) => w !== next.requester.email),
+    input.watchers && newWatchers(deps, actor, next.requester.email, current.watchers, input.watchers),
   );
   set('tags', input.tags);
   set('links', input.links);
