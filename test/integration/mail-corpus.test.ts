@@ -173,6 +173,8 @@ describe(`the hand-written mail fixtures (${fixtures.length}), over SMTP`, () =>
         (outcome as { sesMessageId?: string }).sesMessageId ?? '',
       );
       expect(entry?.reason).toBe(outcome.reason);
+      expect(entry?.from, 'the entry names the sender').toMatch(/@/);
+      expect(entry?.subject?.length, 'the entry has the subject').toBeGreaterThan(0);
     } else if (outcome.kind === 'system-entry' && expected.kind === 'system-entry') {
       expect(outcome.reason).toMatch(expected.reason);
       const view = await viewTicket(world.deps, admin, outcome.ticket.id);

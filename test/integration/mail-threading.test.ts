@@ -11,7 +11,7 @@ import { addMember, createGroup } from '#core/group/group-service.ts';
 import { addArticle, updateTicket, viewTicket } from '#core/ticket/ticket-service.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
-import { largeJapaneseReply } from '../fixtures/mail/generated.ts';
+import { largeJapaneseReply, tooManyParts } from '../fixtures/mail/generated.ts';
 import { type MailWorld, mailWorld, type SentMail, smtpWorld } from '../support/mail-world.ts';
 
 const SUPPORT = 'support@help.example.com';
@@ -389,6 +389,25 @@ describe('unknown senders', () => {
     });
     await expect(releaseQuarantinedMail(deps, 'no-such-entry', admin.email)).rejects.toMatchObject({
       name: 'NotFoundError',
+    });
+  });
+
+  it('says why a release made no ticket, on the entry, and leaves it in quarantine', async () => {
+    const outcome = await sendRaw(tooManyParts().replaceAll('%UNIQUE%', `parts-${Date.now()}`), {
+      from: 'parts@example.com',
+    });
+    expect(outcome).toMatchObject({ kind: 'quarantined', reason: expect.stringMatching(/1000 MIME parts/) });
+    const entry = await deps.quarantine.get(outcome.sesMessageId);
+    expect(entry).toMatchObject({ from: 'parts@example.com', subject: 'A thousand and five parts' });
+
+    const released = await releaseQuarantinedMail(deps, outcome.sesMessageId, admin.email);
+
+    expect(released.kind).toBe('quarantined');
+    const after = await deps.quarantine.get(outcome.sesMessageId);
+    expect(after?.released).toBeUndefined();
+    expect(after?.releaseRefused).toMatchObject({
+      by: admin.email,
+      reason: expect.stringMatching(/MIME parts/),
     });
   });
 

@@ -7,7 +7,7 @@ import { automaticMailReason, classifyAutomaticMail } from '#channels/email/filt
 import { outOfOfficeSubject } from '#channels/email/filters/out-of-office-subject.ts';
 import { isOwnAddress } from '#channels/email/filters/own-address.ts';
 import { verdictQuarantineReason } from '#channels/email/filters/ses-verdicts.ts';
-import { parseMail } from '#channels/email/parse.ts';
+import { mimePartCount, parseMail } from '#channels/email/parse.ts';
 
 const fixture = async (name: string) =>
   parseMail(new Uint8Array(await readFile(join(import.meta.dirname, '../fixtures/mail', name))));
@@ -89,6 +89,16 @@ describe('automatic mail that mailers mark in their own ways', () => {
     }
     expect(outOfOfficeSubject('Printer broken while I was out of office')).toBeUndefined();
     expect(outOfOfficeSubject(undefined)).toBeUndefined();
+  });
+});
+
+describe('counting MIME parts before parsing', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text.replace(/\n/g, '\r\n'));
+  it('counts delimiter lines of declared boundaries only, not lines that merely start with --', () => {
+    const sql = Array.from({ length: 1100 }, (_, n) => `-- step ${n}`).join('\n');
+    expect(mimePartCount(bytes(`From: a@b.c\nContent-Type: text/plain\n\n${sql}\n`), 1000)).toBe(0);
+    const multipart = `Content-Type: multipart/mixed; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\n-- not a part\n--b1\n\nx\n--b1--\n`;
+    expect(mimePartCount(bytes(multipart), 1000)).toBe(3);
   });
 });
 

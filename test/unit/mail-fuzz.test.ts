@@ -131,6 +131,7 @@ async function memoryWorld() {
       list: async () => ({ items: [...quarantined.values()] }),
       get: async (id) => quarantined.get(id),
       markReleased: async () => undefined,
+      markReleaseRefused: async () => undefined,
     },
     references: {
       remember: async (messageIds, ticketId) => {

@@ -177,6 +177,8 @@ export interface QuarantinedMail {
   readonly subject?: string;
   readonly receivedAt: string;
   readonly released?: { readonly at: string; readonly by: string; readonly ticketNumber?: string };
+  /** A release that could not make a ticket, and why not. */
+  readonly releaseRefused?: { readonly at: string; readonly by: string; readonly reason: string };
 }
 
 export interface Me {

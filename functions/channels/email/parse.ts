@@ -10,15 +10,30 @@ export const mailLimits = {
   maxParts: 1000,
 } as const;
 
-const DASH = 0x2d;
-const LF = 0x0a;
+const BOUNDARY = /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi;
 
-/** Lines that start with `--`: an upper bound on the MIME parts of a message, found in one pass. */
-export function boundaryLineCount(raw: Uint8Array, stopAfter: number): number {
+/**
+ * The MIME parts of a message, counted before parsing: delimiter lines (`--` + a boundary
+ * that some Content-Type of the message declares), stopping once past `stopAfter`. Lines that
+ * merely start with `--` (an SQL script, a signature) are not parts; a single-part message
+ * declares no boundary and has none.
+ */
+export function mimePartCount(raw: Uint8Array, stopAfter: number): number {
+  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
+  const boundaries = new Set<string>();
+  for (const match of text.matchAll(BOUNDARY)) {
+    boundaries.add((match[1] ?? match[2] ?? '').trim());
+    if (boundaries.size > stopAfter) return boundaries.size;
+  }
+  boundaries.delete('');
+  if (boundaries.size === 0) return 0;
+  const lengths = [...new Set([...boundaries].map((b) => b.length))];
   let count = 0;
-  for (let i = 0; i < raw.length - 1; i++) {
-    if ((i === 0 || raw[i - 1] === LF) && raw[i] === DASH && raw[i + 1] === DASH && ++count > stopAfter)
+  for (let line = text.startsWith('--') ? 0 : text.indexOf('\n--'); line !== -1; ) {
+    const start = text[line] === '\n' ? line + 3 : line + 2;
+    if (lengths.some((length) => boundaries.has(text.slice(start, start + length))) && ++count > stopAfter)
       break;
+    line = text.indexOf('\n--', start);
   }
   return count;
 }
@@ -32,7 +47,7 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
       { path: 'message', message: `is over ${mailLimits.maxBytes} bytes` },
     ]);
   }
-  if (boundaryLineCount(raw, mailLimits.maxParts) > mailLimits.maxParts) {
+  if (mimePartCount(raw, mailLimits.maxParts) > mailLimits.maxParts) {
     throw new ValidationError('Too many MIME parts', [
       { path: 'message', message: `has more than ${mailLimits.maxParts} MIME parts` },
     ]);
@@ -55,3 +70,23 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
 /** The value of the first header with this (lower-case) name. */
 export const header = (mail: ParsedMail, name: string): string | undefined =>
   mail.headers.find((h) => h.key === name)?.value;
+
+/**
+ * The headers of a message that cannot be parsed whole (too many parts, too large, broken):
+ * enough to show its sender and subject in quarantine. Undefined when even they cannot be read.
+ */
+export async function headersOnly(raw: Uint8Array): Promise<ParsedMail | undefined> {
+  const text = Buffer.from(
+    raw.buffer,
+    raw.byteOffset,
+    Math.min(raw.byteLength, mailLimits.maxHeadersSize),
+  ).toString('latin1');
+  const end = /\r?\n\r?\n/.exec(text)?.index ?? text.length;
+  try {
+    return await PostalMime.parse(Buffer.from(`${text.slice(0, end)}\r\n\r\n`, 'latin1'), {
+      maxHeadersSize: mailLimits.maxHeadersSize,
+    });
+  } catch {
+    return undefined;
+  }
+}

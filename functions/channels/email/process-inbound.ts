@@ -30,7 +30,7 @@ import {
   storeMailAttachments,
 } from './mail-attachments.ts';
 import { keepMailBody } from './mail-body.ts';
-import { type ParsedMail, parseMail } from './parse.ts';
+import { headersOnly, type ParsedMail, parseMail } from './parse.ts';
 import { splitReply } from './reply-text.ts';
 import { sanitizeMailHtml } from './sanitize-html.ts';
 import {
@@ -271,6 +271,8 @@ export async function processInboundMail(
   message: InboundMessage,
 ): Promise<InboundOutcome> {
   const quarantine = async (reason: string, mail?: ParsedMail): Promise<InboundOutcome> => {
+    // A release that still cannot make a ticket leaves the entry as it was; the caller records why.
+    if (message.release) return { kind: 'quarantined', reason };
     await deps.quarantine.put({
       id: message.sesMessageId,
       rawKey: message.rawKey,
@@ -296,11 +298,15 @@ export async function processInboundMail(
   if (verdictReason) return quarantine(verdictReason);
 
   let mail: ParsedMail;
+  const raw = await deps.rawMail.get(message.rawKey);
   try {
-    mail = await parseMail(await deps.rawMail.get(message.rawKey));
+    mail = await parseMail(raw);
   } catch (error) {
     if (error instanceof ValidationError)
-      return quarantine(`unreadable message: ${error.fields[0]?.message ?? error.message}`);
+      return quarantine(
+        `unreadable message: ${error.fields[0]?.message ?? error.message}`.slice(0, 500),
+        await headersOnly(raw),
+      );
     throw error;
   }
   const sender = senderOf(mail);
@@ -541,7 +547,14 @@ export async function releaseQuarantinedMail(
     verdicts: {},
     release: { by },
   });
-  if (outcome.kind === 'ticket' || outcome.kind === 'article') {
+  if (outcome.kind === 'quarantined') {
+    await deps.quarantine.markReleaseRefused(id, {
+      at: deps.clock.now().toISOString(),
+      by,
+      reason: outcome.reason.slice(0, 500),
+    });
+  }
+  if (outcome.kind === 'ticket' || outcome.kind === 'article' || outcome.kind === 'system-entry') {
     const at = deps.clock.now().toISOString();
     await deps.quarantine.markReleased(id, { at, by, ticketNumber: outcome.ticket.number });
     await deps.events.publish([

@@ -12,5 +12,9 @@ export const QuarantinedMail = z.object({
   released: z
     .object({ at: z.iso.datetime(), by: z.string().max(254), ticketNumber: z.string().max(16).optional() })
     .optional(),
+  /** Set when an admin's release still could not make a ticket: when, by whom, and why not. */
+  releaseRefused: z
+    .object({ at: z.iso.datetime(), by: z.string().max(254), reason: z.string().max(500) })
+    .optional(),
 });
 export type QuarantinedMail = z.infer<typeof QuarantinedMail>;

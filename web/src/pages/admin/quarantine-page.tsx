@@ -50,6 +50,11 @@ export function QuarantinePage() {
                   From {mail.from || 'unknown sender'} · <DateTime iso={mail.receivedAt} />
                 </p>
                 <p>Reason: {mail.reason}</p>
+                {mail.releaseRefused && !mail.released && (
+                  <p className="field-error">
+                    Release by {mail.releaseRefused.by} made no ticket: {mail.releaseRefused.reason}
+                  </p>
+                )}
               </div>
               {mail.released ? (
                 <p className="success-text">
