@@ -286,6 +286,11 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     dedupe: new DynamoMailDedupe(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     autoReplyTickets: new DynamoAutoReplyTickets(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    attachmentPolicy: {
+      blockedExtensions: env.BLOCKED_ATTACHMENT_EXTENSIONS.split(',')
+        .map((e) => e.trim().replace(/^\./, '').toLowerCase())
+        .filter(Boolean),
+    },
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     unknownSenders: {

@@ -155,6 +155,34 @@ describe(`the hand-written mail fixtures (${fixtures.length}), over SMTP`, () =>
         expect(stored?.ticket.requester.name ?? '').not.toMatch(controls);
         expect(stored?.ticket.shortDescription).toBe('Printer Bcc: evil@example.com jams [31m again !');
       }
+      if (expected.check === 'everyday attachments') {
+        const files = (await world.deps.attachments.records.listForTicket(outcome.ticket.id, { limit: 100 }))
+          .items;
+        expect(Object.fromEntries(files.map((f) => [f.fileName, f.contentType]))).toEqual({
+          'scan.pdf': 'application/pdf',
+          'logs.zip': 'application/zip',
+          'dump.gz': 'application/gzip',
+          'letter.doc': 'application/msword',
+          'budget.xls': 'application/vnd.ms-excel',
+          'invite.ics': 'text/calendar',
+          'screen.bmp': 'image/bmp',
+          'photo.jpg': 'image/jpeg',
+          'config.json': 'application/json',
+          'notes.rtf': 'application/rtf',
+          'app.log': 'text/plain',
+          'winmail.dat': 'application/octet-stream',
+          'Quarterly report 2026.pdf': 'application/pdf',
+          'README.TXT': 'text/plain',
+        });
+        for (const file of files) {
+          expect(
+            world.attachmentStorage.files.get(`tickets/${outcome.ticket.id}/${file.id}`)?.byteLength,
+          ).toBe(file.size);
+        }
+        const body = stored?.articles[0]?.body ?? '';
+        expect(body).toContain('fix.exe (application/x-msdownload): executable files are blocked by policy');
+        expect(body).toContain('update.pdf (application/pdf): executable files are blocked by policy');
+      }
       if (expected.check === 'full-body') {
         const key = stored?.articles[0]?.fullBodyKey;
         expect(key).toBeDefined();

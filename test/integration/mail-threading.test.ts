@@ -623,6 +623,8 @@ describe('files of inbound mail', () => {
     const [first] = (await viewTicket(deps, admin, outcome.ticket.id)).articles;
     const shot = files.find((f) => f.fileName === 'shot.png');
     expect(first?.html).toContain(`src="/inline/${shot?.id}"`);
-    expect(first?.body).toContain('fix.exe (application/x-msdownload): this type is not kept');
+    expect(first?.body).toContain(
+      'fix.exe (application/x-msdownload): executable files are blocked by policy',
+    );
   });
 });

@@ -13,6 +13,7 @@ import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
+import { defaultAttachmentPolicy } from '#channels/email/attachment-types.ts';
 import {
   type InboundMailDeps,
   type InboundOutcome,
@@ -74,6 +75,7 @@ export async function mailWorld(supportAddress: string, overrides: Partial<Inbou
     mailBodies,
     dedupe: new DynamoMailDedupe(tables.documents, tables.idempotencyTable, clock),
     autoReplyTickets: new DynamoAutoReplyTickets(tables.documents, tables.idempotencyTable, clock),
+    attachmentPolicy: defaultAttachmentPolicy,
     rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, clock),
     suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, clock),
     unknownSenders: { policy: 'create', knownDomains: [] },

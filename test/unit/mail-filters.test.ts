@@ -3,11 +3,15 @@ import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { buildRawMessage } from '#adapters/ses/mime.ts';
+import { defaultAttachmentPolicy, fileVerdict } from '#channels/email/attachment-types.ts';
 import { automaticMailReason, classifyAutomaticMail } from '#channels/email/filters/automatic-mail.ts';
 import { outOfOfficeSubject } from '#channels/email/filters/out-of-office-subject.ts';
 import { isOwnAddress } from '#channels/email/filters/own-address.ts';
 import { verdictQuarantineReason } from '#channels/email/filters/ses-verdicts.ts';
+import { planMailAttachments } from '#channels/email/mail-attachments.ts';
 import { mimePartCount, parseMail } from '#channels/email/parse.ts';
+import { tnefAttachments } from '#channels/email/tnef.ts';
+import { everydayAttachments, sampleFiles, winmailDat } from '../fixtures/mail/generated.ts';
 
 const fixture = async (name: string) =>
   parseMail(new Uint8Array(await readFile(join(import.meta.dirname, '../fixtures/mail', name))));
@@ -99,6 +103,51 @@ describe('counting MIME parts before parsing', () => {
     expect(mimePartCount(bytes(`From: a@b.c\nContent-Type: text/plain\n\n${sql}\n`), 1000)).toBe(0);
     const multipart = `Content-Type: multipart/mixed; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\n-- not a part\n--b1\n\nx\n--b1--\n`;
     expect(mimePartCount(bytes(multipart), 1000)).toBe(3);
+  });
+});
+
+describe('files of a mail', () => {
+  it('unpacks a winmail.dat, and yields nothing but the files it can read from damaged or foreign bytes', () => {
+    const dat = winmailDat([
+      { title: 'QUARTE~1.PDF', longName: 'Quarterly report 2026.pdf', content: sampleFiles.pdf },
+      { title: 'README.TXT', content: Buffer.from('Read me first.') },
+    ]);
+    expect(tnefAttachments(dat).map((f) => [f.fileName, Buffer.from(f.content).toString('latin1')])).toEqual([
+      ['Quarterly report 2026.pdf', sampleFiles.pdf.toString('latin1')],
+      ['README.TXT', 'Read me first.'],
+    ]);
+    for (let cut = 0; cut < dat.length; cut += 7) {
+      expect(() => tnefAttachments(dat.subarray(0, cut))).not.toThrow();
+    }
+    expect(tnefAttachments(Buffer.from('not tnef at all'))).toEqual([]);
+  });
+
+  it('keeps types by their bytes, blocks executables whatever they are called, and takes more extensions by configuration', async () => {
+    expect(
+      fileVerdict('scan.pdf', 'application/octet-stream', sampleFiles.pdf, defaultAttachmentPolicy),
+    ).toEqual({
+      keep: true,
+      contentType: 'application/pdf',
+    });
+    expect(fileVerdict('page.html', 'text/html', Buffer.from('<script>'), defaultAttachmentPolicy)).toEqual({
+      keep: true,
+      contentType: 'application/octet-stream',
+    });
+    expect(fileVerdict('update.pdf', 'application/pdf', sampleFiles.exe, defaultAttachmentPolicy).keep).toBe(
+      false,
+    );
+    expect(fileVerdict('run.BAT', 'text/plain', Buffer.from('echo'), defaultAttachmentPolicy).keep).toBe(
+      false,
+    );
+    const strict = { blockedExtensions: [...defaultAttachmentPolicy.blockedExtensions, 'zip'] };
+    const mail = await parseMail(
+      new TextEncoder().encode(everydayAttachments().replaceAll('%UNIQUE%', 'u1')),
+    );
+    const plan = planMailAttachments(mail, 'ses-1', strict);
+    expect(plan.skipped).toContain(
+      'logs.zip (application/x-zip-compressed): .zip files are blocked by policy',
+    );
+    expect(plan.planned.map((f) => f.fileName)).toContain('Quarterly report 2026.pdf');
   });
 });
 

@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defaultAttachmentPolicy } from '#channels/email/attachment-types.ts';
 import { automaticMailReason } from '#channels/email/filters/automatic-mail.ts';
 import { verdictQuarantineReason } from '#channels/email/filters/ses-verdicts.ts';
 import { mailLimits, type ParsedMail, parseMail } from '#channels/email/parse.ts';
@@ -116,6 +117,7 @@ async function memoryWorld() {
     mailBodies: { put: async () => undefined, get: async () => undefined },
     dedupe: { claim: async (_key, sesMessageId) => ({ first: sesMessageId }) },
     autoReplyTickets: { ticketFor: async () => undefined, remember: async () => undefined },
+    attachmentPolicy: defaultAttachmentPolicy,
     unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 5, perMinute: 120 },
     rawMail: {

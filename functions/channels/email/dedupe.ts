@@ -16,16 +16,11 @@ export function dedupeKey(
   sender: string,
 ): string | undefined {
   if (!messageId) return undefined;
-  const content = sha256(
-    JSON.stringify([
-      mail.subject ?? '',
-      mail.text ?? '',
-      mail.html ?? '',
-      mail.attachments.map((file) =>
-        sha256(typeof file.content === 'string' ? file.content : new Uint8Array(file.content)),
-      ),
-    ]),
-  );
+  const hash = createHash('sha256');
+  for (const part of [mail.subject ?? '', mail.text ?? '', mail.html ?? '']) hash.update(part).update('\0');
+  for (const file of mail.attachments)
+    hash.update(sha256(typeof file.content === 'string' ? file.content : new Uint8Array(file.content)));
+  const content = hash.digest('hex');
   return sha256(`${messageId.toLowerCase()}\n${sender.toLowerCase()}\n${content}`);
 }
 

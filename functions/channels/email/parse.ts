@@ -10,30 +10,33 @@ export const mailLimits = {
   maxParts: 1000,
 } as const;
 
-const BOUNDARY = /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi;
+const BOUNDARY = /^boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/i;
 
 /**
  * The MIME parts of a message, counted before parsing: delimiter lines (`--` + a boundary
  * that some Content-Type of the message declares), stopping once past `stopAfter`. Lines that
  * merely start with `--` (an SQL script, a signature) are not parts; a single-part message
- * declares no boundary and has none.
+ * declares no boundary and has none. Works on the bytes with native searches: a 40 MB
+ * message costs milliseconds.
  */
 export function mimePartCount(raw: Uint8Array, stopAfter: number): number {
-  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const boundaries = new Set<string>();
-  for (const match of text.matchAll(BOUNDARY)) {
-    boundaries.add((match[1] ?? match[2] ?? '').trim());
+  for (let at = bytes.indexOf('oundary'); at !== -1; at = bytes.indexOf('oundary', at + 7)) {
+    if (at === 0 || ((bytes[at - 1] ?? 0) | 0x20) !== 0x62) continue;
+    const match = BOUNDARY.exec(bytes.subarray(at - 1, at + 220).toString('latin1'));
+    const boundary = (match?.[1] ?? match?.[2] ?? '').trim();
+    if (boundary) boundaries.add(boundary);
     if (boundaries.size > stopAfter) return boundaries.size;
   }
-  boundaries.delete('');
   if (boundaries.size === 0) return 0;
-  const lengths = [...new Set([...boundaries].map((b) => b.length))];
+  const delimiters = [...boundaries].map((b) => Buffer.from(b, 'latin1'));
   let count = 0;
-  for (let line = text.startsWith('--') ? 0 : text.indexOf('\n--'); line !== -1; ) {
-    const start = text[line] === '\n' ? line + 3 : line + 2;
-    if (lengths.some((length) => boundaries.has(text.slice(start, start + length))) && ++count > stopAfter)
-      break;
-    line = text.indexOf('\n--', start);
+  for (let line = bytes.indexOf('--') === 0 ? 0 : bytes.indexOf('\n--'); line !== -1; ) {
+    const start = bytes[line] === 0x0a ? line + 3 : line + 2;
+    const rest = bytes.subarray(start, start + 201);
+    if (delimiters.some((d) => rest.subarray(0, d.length).equals(d)) && ++count > stopAfter) break;
+    line = bytes.indexOf('\n--', start);
   }
   return count;
 }

@@ -15,6 +15,7 @@ import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { MetricName } from '#ports/telemetry.ts';
+import type { AttachmentPolicy } from './attachment-types.ts';
 import { oneLine } from './clean-text.ts';
 import { dedupeKey, earlierDelivery } from './dedupe.ts';
 import { readDeliveryReport } from './delivery-report.ts';
@@ -50,6 +51,8 @@ export interface InboundMailDeps extends TicketDeps {
   readonly rateLimiter: RateLimiter;
   /** Where the files of a mail go: the ticket's attachments. */
   readonly attachments: MailAttachmentDeps;
+  /** Which files of a mail are never kept (executables). */
+  readonly attachmentPolicy: AttachmentPolicy;
   /** Where the whole body of a mail too large for an article item is kept. */
   readonly mailBodies: MailBodyStore;
   /** Which delivery first carried a mail, so a second copy is recognised. */
@@ -320,7 +323,7 @@ export async function processInboundMail(
   if (first) return { kind: 'duplicate', firstSesMessageId: first };
 
   const subject = oneLine(mail.subject) || '(no subject)';
-  const plan = planMailAttachments(mail, message.sesMessageId);
+  const plan = planMailAttachments(mail, message.sesMessageId, deps.attachmentPolicy);
   const split = splitReply((mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim());
   const { quoted } = split;
   const fullText =

@@ -22,8 +22,9 @@ const encoder = new TextEncoder();
 
 /** The text cut to at most `maxBytes` of UTF-8, at a character boundary, with `…` when cut. */
 export function excerptBytes(text: string, maxBytes: number): { text: string; cut: boolean } {
-  if (text.length * 3 <= maxBytes || encoder.encode(text).byteLength <= maxBytes) return { text, cut: false };
+  if (text.length * 3 <= maxBytes) return { text, cut: false };
   const room = new Uint8Array(maxBytes - 3);
-  const { read } = encoder.encodeInto(text, room);
+  const { read } = encoder.encodeInto(text.slice(0, maxBytes), room);
+  if (read >= text.length) return { text, cut: false };
   return { text: `${text.slice(0, read)}…`, cut: true };
 }
