@@ -1,5 +1,6 @@
 import PostalMime, { type Email } from 'postal-mime';
 import { ValidationError } from '#core/shared/errors.ts';
+import { finishParsed, repairRaw } from './charsets.ts';
 
 /** Limits on what the parser will take apart. SES itself refuses messages over 40 MB. */
 export const mailLimits = {
@@ -55,12 +56,14 @@ export async function parseMail(raw: Uint8Array): Promise<ParsedMail> {
       { path: 'message', message: `has more than ${mailLimits.maxParts} MIME parts` },
     ]);
   }
+  const repairs = repairRaw(raw);
   try {
-    return await PostalMime.parse(raw, {
+    const mail = await PostalMime.parse(repairs.raw, {
       maxNestingDepth: mailLimits.maxNestingDepth,
       maxHeadersSize: mailLimits.maxHeadersSize,
       attachmentEncoding: 'arraybuffer',
     });
+    return finishParsed(mail, repairs);
   } catch (cause) {
     throw new ValidationError(
       'Message cannot be parsed',
