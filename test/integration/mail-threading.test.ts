@@ -10,6 +10,7 @@ import {
 import { addMember, createGroup } from '#core/group/group-service.ts';
 import { addArticle, updateTicket, viewTicket } from '#core/ticket/ticket-service.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
+import type { ReceiptVerdicts } from '#local/smtp-intake.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import { largeJapaneseReply, tooManyParts } from '../fixtures/mail/generated.ts';
 import { type MailWorld, mailWorld, type SentMail, smtpWorld } from '../support/mail-world.ts';
@@ -151,6 +152,69 @@ describe('threading replies into their ticket', () => {
       headers: { 'In-Reply-To': ack.messageId },
     });
     expect(outcome).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
+  });
+});
+
+describe('who may act as an agent by mail', () => {
+  let verdicts: ReceiptVerdicts;
+  let spoofable: Awaited<ReturnType<typeof smtpWorld>>;
+  beforeAll(async () => {
+    // The local intake with verdicts a test chooses, as SES would report them for a domain
+    // that publishes no DMARC policy (GRAY) and for mail that authenticates.
+    spoofable = await smtpWorld(world, { verdicts: async () => verdicts });
+  });
+  afterAll(async () => {
+    await spoofable?.close();
+  });
+  const agentReply = (ack: string, dkimDomain?: string) =>
+    [
+      `From: Alex Agent <${agent.email}>`,
+      `To: ${SUPPORT}`,
+      'Subject: Re: Printer offline',
+      `In-Reply-To: ${ack}`,
+      `Message-ID: <agent-${Date.now()}-${Math.random()}@mail.example.com>`,
+      ...(dkimDomain ? [`DKIM-Signature: v=1; a=rsa-sha256; d=${dkimDomain}; s=sel; h=from; bh=x; b=y`] : []),
+      '',
+      'Closing this, the printer is fine.',
+      '',
+    ].join('\r\n');
+  const noPolicy = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'GRAY', dmarc: 'GRAY' };
+
+  it('treats mail whose From claims an agent as an outsider when nothing proves the From domain', async () => {
+    const { ticket, ack } = await newTicket();
+    verdicts = noPolicy;
+    const spoofed = await spoofable.send(agentReply(ack.messageId), {
+      from: 'attacker@evil.example',
+      to: [SUPPORT],
+    });
+    expect(spoofed.kind).toBe('ticket');
+    expect(spoofed.kind === 'ticket' && spoofed.ticket.id).not.toBe(ticket.id);
+    expect(await conversation(ticket.id)).not.toContain(`${agent.email}: Closing this, the printer is fine.`);
+
+    verdicts = { ...noPolicy, dkim: 'PASS' };
+    const foreignSignature = await spoofable.send(agentReply(ack.messageId, 'evil.example'), {
+      from: 'attacker@evil.example',
+      to: [SUPPORT],
+    });
+    expect(foreignSignature.kind, 'a DKIM pass for another domain proves nothing').toBe('ticket');
+  });
+
+  it('lets the agent act when DMARC passes, or when a verified DKIM signature is aligned with the From domain', async () => {
+    const { ticket, ack } = await newTicket();
+    verdicts = { ...noPolicy, dmarc: 'PASS' };
+    expect(
+      await spoofable.send(agentReply(ack.messageId), { from: agent.email, to: [SUPPORT] }),
+    ).toMatchObject({
+      kind: 'article',
+      ticket: { id: ticket.id },
+    });
+    verdicts = { ...noPolicy, dkim: 'PASS' };
+    expect(
+      await spoofable.send(agentReply(ack.messageId, 'mail.example.com'), {
+        from: agent.email,
+        to: [SUPPORT],
+      }),
+    ).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
   });
 });
 

@@ -22,6 +22,7 @@ import { readDeliveryReport } from './delivery-report.ts';
 import { classifyAutomaticMail, isDeliveryReport } from './filters/automatic-mail.ts';
 import { outOfOfficeSubject } from './filters/out-of-office-subject.ts';
 import { isOwnAddress } from './filters/own-address.ts';
+import { authenticatesFrom } from './filters/sender-authentication.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
 import {
@@ -242,10 +243,17 @@ async function threadTarget(deps: InboundMailDeps, match: ThreadMatch): Promise<
 /**
  * The sender as the author of a follow-up, when they take part in the ticket: its requester,
  * a watcher, or an agent who works it. Anyone else opens a ticket of their own, so a quoted
- * or forwarded number never lets a stranger write into someone else's ticket.
+ * or forwarded number never lets a stranger write into someone else's ticket. Only mail that
+ * authenticates for its From domain may act as an agent (see sender-authentication.ts).
  */
-async function participant(deps: InboundMailDeps, sender: Actor, ticket: Ticket): Promise<Actor | undefined> {
+async function participant(
+  deps: InboundMailDeps,
+  sender: Actor,
+  ticket: Ticket,
+  authenticated: boolean,
+): Promise<Actor | undefined> {
   if (isRequesterOrWatcher(sender, ticket)) return sender;
+  if (!authenticated) return undefined;
   const groups = await deps.groups.groupsOf(sender.email);
   if (groups.length === 0) return undefined;
   const agent = { ...sender, groups: ['agents'] };
@@ -352,7 +360,9 @@ export async function processInboundMail(
 
   const match = await findThread(mail, message.recipients, deps);
   const target = match && (await threadTarget(deps, match));
-  const author = target && (await participant(deps, sender, target));
+  const author =
+    target &&
+    (await participant(deps, sender, target, authenticatesFrom(mail, sender.email, message.verdicts)));
   if (
     match &&
     target &&
