@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,16 +8,18 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { build } from 'esbuild';
 import { localS3Config } from '#config/composition-root.ts';
 import { externalModules } from '#infra/spoke-function.ts';
-import { LOCAL_SUPPORT_ADDRESS, localFunctionEnv, RAW_MAIL_BUCKET, RAW_MAIL_PREFIX } from '#local/cloud.ts';
+import { LOCAL_SUPPORT_ADDRESS } from '#local/cloud.ts';
 import { demoUsers } from '#local/demo-users.ts';
+import { loadLocalTemplate, localFunctionEnvironment } from '#local/local-template.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { INVOKED_MARKER, type InvokeReport } from './child-invoke.ts';
 import { READY_MARKER, type ReadyReport } from './child-start.ts';
-import { cloudMemory, type NodeChild, repoRoot, spawnNode } from './processes.ts';
+import { startEventBusStandIn } from './event-bus-stand-in.ts';
+import { cloudMemory, type NodeChild, repoRoot, spawnNode, stopChild } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 
 const BUNDLE_BUDGET_KB = 300;
-const COLD_START_BUDGET_MS = 150;
+export const COLD_START_BUDGET_MS = 150;
 const MEMORY_BUDGET_MB = 1200;
 const IDLE_BEFORE_MEMORY_MS = 5_000;
 const RUNS = 3;
@@ -38,10 +38,10 @@ const variants = {
   pinned: [],
 } as const satisfies Record<string, readonly string[]>;
 
-type Variant = keyof typeof variants;
+export type Variant = keyof typeof variants;
 const invokedVariants: readonly Variant[] = ['cdk', 'pinned'];
 
-interface Bundle {
+export interface Bundle {
   readonly handler: string;
   readonly variant: Variant;
   readonly file: string;
@@ -49,7 +49,7 @@ interface Bundle {
 }
 
 /** Bundles one handler with the esbuild options of `infra/spoke-function.ts` (CDK passes them on the CLI). */
-async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
+export async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
   const file = join(outDir, variant, handler, 'index.mjs');
   await build({
     entryPoints: [join(repoRoot, 'functions', 'handlers', `${handler}.ts`)],
@@ -70,7 +70,7 @@ async function bundle(handler: string, variant: Variant, outDir: string): Promis
   return { handler, variant, file, bytes: (await stat(file)).size };
 }
 
-async function handlerNames(): Promise<string[]> {
+export async function handlerNames(): Promise<string[]> {
   const files = await readdir(join(repoRoot, 'functions', 'handlers'));
   return files.filter((name) => name.endsWith('.ts')).map((name) => basename(name, '.ts'));
 }
@@ -125,10 +125,9 @@ async function inboundMailEvent(s3Endpoint: string) {
       '',
     ].join('\r\n'),
   );
+  const { bucket, prefix } = (await loadLocalTemplate()).receiptRule;
   const s3 = new S3Client({ ...localS3Config, endpoint: s3Endpoint });
-  await s3.send(
-    new PutObjectCommand({ Bucket: RAW_MAIL_BUCKET, Key: `${RAW_MAIL_PREFIX}${messageId}`, Body: raw }),
-  );
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${messageId}`, Body: raw }));
   s3.destroy();
   return sesEvent(messageId, raw, sender.email, [LOCAL_SUPPORT_ADDRESS]);
 }
@@ -138,7 +137,15 @@ async function inboundMailEvent(s3Endpoint: string) {
  * SDK's service-specific endpoint variables: a bundle cannot call `wireLocalCloud`, so this is
  * the only way in. Credentials are s3rver's; DynamoDB Local (-sharedDb) and the SES outbox take any.
  */
-function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
+async function lambdaEnv(urls: Record<string, string>, handler: string): Promise<NodeJS.ProcessEnv> {
+  // The local template has no federation, so no pre token generation function to take it from.
+  const environment =
+    handler === 'pre-token-generation'
+      ? {}
+      : await localFunctionEnvironment(`functions/handlers/${handler}.ts`, {
+          portal: urls.portal as string,
+          issuer: urls.identity as string,
+        });
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -150,30 +157,9 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_S3: urls.s3,
     AWS_ENDPOINT_URL_SES: urls.outbox,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
-    ...localFunctionEnv(urls.portal as string),
+    ...environment,
     GROUP_MAPPING: JSON.stringify({ agents: ['IT-Service-Desk'], approvers: [], admins: [] }),
   };
-}
-
-/**
- * EventBridge has no emulator here: a bundle publishing domain events gets a loopback endpoint
- * that accepts every PutEvents, as the bus would.
- */
-async function startEventBusStandIn(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const entries =
-        (JSON.parse(Buffer.concat(chunks).toString() || '{}') as { Entries?: unknown[] }).Entries ?? [];
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(
-        JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `bench-${i}` })) }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 async function firstEvent(handler: string, urls: Record<string, string>): Promise<unknown> {
@@ -216,16 +202,21 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
-async function coldStarts(bundle: Bundle, urls: Record<string, string>, workDir: string): Promise<Figure[]> {
+export async function coldStarts(
+  bundle: Bundle,
+  urls: Record<string, string>,
+  workDir: string,
+  count = RUNS,
+): Promise<Figure[]> {
   const runs: InvokeReport[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < count; run++) {
     const eventFile = join(workDir, `event-${bundle.handler}-${bundle.variant}-${run}.json`);
     await writeFile(eventFile, JSON.stringify(await firstEvent(bundle.handler, urls)));
     const invocation = spawnNode<InvokeReport>(
       'bench/child-invoke.ts',
       ['--bundle', bundle.file, '--event', eventFile],
       INVOKED_MARKER,
-      lambdaEnv(urls),
+      await lambdaEnv(urls, bundle.handler),
     );
     runs.push(await invocation.report);
     await invocation.exited;
@@ -245,25 +236,21 @@ async function coldStarts(bundle: Bundle, urls: Record<string, string>, workDir:
       value: median(runs.map((r) => r.importMs + r.firstEventMs)),
       unit: 'ms',
       target: COLD_START_BUDGET_MS,
-      note: `median of ${RUNS} fresh processes`,
+      note: `median of ${count} fresh processes`,
     },
   ];
 }
 
-async function startCloud(dataDir: string): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
+export async function startCloud(
+  dataDir: string,
+): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
   const spawned = performance.now();
   const cloud = spawnNode<ReadyReport>('bench/child-start.ts', ['--data-dir', dataDir], READY_MARKER);
   await cloud.report;
   return { cloud, wallMs: performance.now() - spawned };
 }
 
-async function stopCloud(cloud: NodeChild<ReadyReport>): Promise<void> {
-  if (cloud.child.exitCode !== null) return;
-  cloud.child.stdin?.write('stop\n');
-  const killed = setTimeout(() => cloud.child.kill('SIGKILL'), 20_000);
-  await cloud.exited;
-  clearTimeout(killed);
-}
+export const stopCloud = stopChild;
 
 function startFigure(name: string, wallMs: number, ready: ReadyReport): Figure {
   return {

@@ -13,17 +13,24 @@ import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/tab
 import { wireLocalCloud } from '#config/composition-root.ts';
 import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
 import type { Person, TicketKind } from '#core/ticket/ticket.ts';
-import { type ApiHandler, flattenClaims, startApiGateway, toEvent } from '#local/api-gateway.ts';
-import { LOCAL_CLIENT_ID, LOCAL_TABLE_PREFIX, localFunctionEnv } from '#local/cloud.ts';
+import {
+  type ApiHandler,
+  flattenClaims,
+  routesForHandler,
+  startApiGateway,
+  toEvent,
+} from '#local/api-gateway.ts';
+import { LOCAL_CLIENT_ID, LOCAL_TABLE_PREFIX } from '#local/cloud.ts';
 import { ensureTables } from '#local/create-tables.ts';
 import { type DemoUser, demoUsers } from '#local/demo-users.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { createLocalEventBus } from '#local/event-bus.ts';
 import { startIdentityProvider } from '#local/identity-provider.ts';
+import { functionByEntry, loadLocalTemplate } from '#local/local-template.ts';
 import { claimPort } from '#local/preflight.ts';
 import { signIn } from '../test/support/sign-in.ts';
 import { type CountingProxy, countsSince, describeCounts, startCountingProxy } from './dynamo-proxy.ts';
-import { cloudMemory, repoRoot } from './processes.ts';
+import { cloudMemory, repoRoot, UNLIMITED_TICKET_OPENS } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 import {
@@ -79,7 +86,7 @@ const percentile = (values: readonly number[], p: number) => {
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Claims as API Gateway's JWT authorizer hands them over: strings, lists as `[a b]`. */
-function claimsOf(person: Person, groups: readonly string[]) {
+export function claimsOf(person: Person, groups: readonly string[]) {
   const now = Math.floor(Date.now() / 1000);
   return flattenClaims({
     sub: person.id,
@@ -95,9 +102,9 @@ function claimsOf(person: Person, groups: readonly string[]) {
     exp: now + 3600,
   });
 }
-type Claims = ReturnType<typeof claimsOf>;
+export type Claims = ReturnType<typeof claimsOf>;
 
-const lambdaContext = (requestId: string): Context => ({
+export const lambdaContext = (requestId: string): Context => ({
   awsRequestId: requestId,
   functionName: 'spoke-bench-api',
   functionVersion: '$LATEST',
@@ -112,13 +119,13 @@ const lambdaContext = (requestId: string): Context => ({
   succeed: () => undefined,
 });
 
-interface Response {
+export interface Response {
   readonly status: number;
   readonly body: Record<string, unknown>;
 }
 
 /** One request to a handler instance, as the local API Gateway would pass it; returns status and JSON body. */
-async function invoke(
+export async function invoke(
   handler: ApiHandler,
   claims: Claims,
   method: string,
@@ -146,7 +153,7 @@ async function invoke(
   return { status: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : {} };
 }
 
-function expectStatus(response: Response, status: number, what: string): Response {
+export function expectStatus(response: Response, status: number, what: string): Response {
   if (response.status !== status)
     throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
   return response;
@@ -340,14 +347,13 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
 
     // The handler, wired to DynamoDB Local through the proxy; S3 and SES are never called by these routes.
     // The local cloud's own function environment, so the suite follows every variable the API gains.
-    Object.assign(process.env, localFunctionEnv('http://127.0.0.1:9'), {
+    const template = await loadLocalTemplate();
+    Object.assign(process.env, functionByEntry(template, 'functions/handlers/api.ts').environment, {
       DOMAIN_TABLE: table,
       IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
       EVENT_BUS_NAME: 'spoke-bench-events',
       ATTACHMENT_BUCKET: 'spoke-bench-attachments',
-      // The suite opens hundreds of tickets a minute as one person.
-      TICKET_OPEN_LIMIT_PER_MINUTE: '999999',
-      TICKET_OPEN_LIMIT_PER_HOUR: '999999',
+      ...UNLIMITED_TICKET_OPENS,
     });
     wireLocalCloud({
       endpoints: { dynamodb: proxy.endpoint, s3: unused, ses: unused },
@@ -367,10 +373,12 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
     stops.push(() => identity.close());
     const gateway = await startApiGateway({
       port: 0,
-      issuer: identity.issuer,
-      audience: LOCAL_CLIENT_ID,
-      jwksUri: identity.jwksUri,
-      handler,
+      routes: routesForHandler({
+        handler,
+        issuer: identity.issuer,
+        audience: LOCAL_CLIENT_ID,
+        publicRoutes: ['GET /api/health'],
+      }),
     });
     stops.push(() => gateway.close());
     const token = async (username: string) => {

@@ -30,6 +30,8 @@ export interface ApiProps {
   readonly changeApprovalName: string;
   /** The key that signs approval links; the API verifies them. */
   readonly linkKey: IKey;
+  /** Change management settings from the config (`SERVICE_OWNERS`). */
+  readonly changeSettings?: Pick<ApiEnv, 'SERVICE_OWNERS'>;
   readonly logRetention: RetentionDays;
 }
 
@@ -65,6 +67,7 @@ export class Api extends Construct {
         ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         CHANGE_APPROVAL_ARN: props.changeApproval.stateMachineArn,
         LINK_KEY_ID: props.linkKey.keyArn,
+        ...props.changeSettings,
       },
       logRetention: props.logRetention,
     })

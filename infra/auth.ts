@@ -26,6 +26,7 @@ import {
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { PreTokenGenerationEnv } from '#config/env.ts';
+import { callbackUrl, signedOutUrl } from '#http/sign-in-urls.ts';
 import { type FederationConfig, type IdentityProviderConfig, spokeGroups } from './config.ts';
 import { SpokeFunction } from './spoke-function.ts';
 
@@ -36,7 +37,7 @@ export const userGroups = spokeGroups;
 export const idpGroupsAttribute = 'idp_groups';
 
 export interface AuthProps {
-  /** The portal's URL: the only sign-in callback and sign-out target. */
+  /** The portal's origin: the sign-in callback and sign-out target are on it (`#http/sign-in-urls.ts`). */
   readonly portalUrl: string;
   /** Prefix of the managed login domain. */
   readonly domainPrefix: string;
@@ -63,6 +64,8 @@ export class Auth extends Construct {
   readonly issuer: string;
   /** Origin of the managed login pages and token endpoint. */
   readonly loginOrigin: string;
+  /** Cognito's logout endpoint, which the portal signs out through. */
+  readonly logoutEndpoint: string;
   /** The company's identity providers, when federation is configured. */
   readonly identityProviders: IUserPoolIdentityProvider[] = [];
   /** Maps IdP groups to Spoke groups in the ID token (federation only). */
@@ -131,8 +134,9 @@ export class Auth extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [props.portalUrl],
-        logoutUrls: [props.portalUrl],
+        // Exactly what the portal sends as redirect_uri and logout_uri (one module for both).
+        callbackUrls: [callbackUrl(props.portalUrl)],
+        logoutUrls: [signedOutUrl(props.portalUrl)],
       },
       supportedIdentityProviders: [
         ...(!federated || props.federation.cognitoUsers ? [UserPoolClientIdentityProvider.COGNITO] : []),
@@ -158,6 +162,7 @@ export class Auth extends Construct {
     for (const provider of this.identityProviders) this.portalClient.node.addDependency(provider);
     this.issuer = this.userPool.userPoolProviderUrl;
     this.loginOrigin = this.domain.baseUrl();
+    this.logoutEndpoint = `${this.loginOrigin}/logout`;
   }
 
   /** Where a SAML IdP sends its assertions (the reply URL / ACS URL to register there). */

@@ -231,6 +231,19 @@ export const spokeConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Change management settings. */
+    changes: z
+      .object({
+        /**
+         * Who owns each service (`{"VPN": "owner@example.com"}`): the owner approves high-risk
+         * changes to it. The API and the approval workflow get it as `SERVICE_OWNERS`. @default {}
+         */
+        serviceOwners: z
+          .record(z.string().regex(/^[^=,]+$/, 'a service name without = or ,'), z.email())
+          .default({}),
+      })
+      .strict()
+      .default({ serviceOwners: {} }),
     /** When the service desk is staffed; functions get it as `TIME_ZONE` and `BUSINESS_HOURS`. */
     businessHours: z
       .object({
@@ -327,6 +340,12 @@ export const stackName = (config: Pick<SpokeConfig, 'stage' | 'instance'>): stri
   config.instance ? `Spoke-${config.instance}-${config.stage}` : `Spoke-${config.stage}`;
 
 /** `BUSINESS_HOURS` as functions receive it: `mon,tue,wed,thu,fri 08:00-18:00`. */
+/** `serviceOwners` as the functions read it: `service=owner@example.com`, comma-separated. */
+export const serviceOwnersEnv = (owners: Record<string, string>): string =>
+  Object.entries(owners)
+    .map(([service, owner]) => `${service}=${owner}`)
+    .join(',');
+
 export const businessHoursEnv = (hours: SpokeConfig['businessHours']): string =>
   `${hours.days.join(',')} ${hours.start}-${hours.end}`;
 

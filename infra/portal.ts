@@ -37,6 +37,8 @@ export const webDist = resolve(projectRoot, 'web/dist');
 export interface PortalRuntimeConfig {
   readonly authority: string;
   readonly clientId: string;
+  /** Where the portal signs out (Cognito's `/logout`, see `#http/sign-in-urls.ts`). */
+  readonly logoutEndpoint: string;
   readonly apiBase: '/api';
 }
 

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { Auth, identityOrigins } from './auth.ts';
 import { accessLogBucket } from './buckets.ts';
-import { businessHoursEnv, resourcePrefix, type SpokeConfig } from './config.ts';
+import { businessHoursEnv, resourcePrefix, type SpokeConfig, serviceOwnersEnv } from './config.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
 import { Events } from './events.ts';
@@ -95,6 +95,8 @@ export class SpokeStack extends Stack {
       identityDomains: config.support.identities === 'create' ? config.support.domains : [],
       rawMailDays: config.retention.rawMailDays,
     });
+    const serviceOwners = serviceOwnersEnv(config.changes.serviceOwners);
+    const changeSettings = serviceOwners ? { SERVICE_OWNERS: serviceOwners } : {};
     this.workflows = new Workflows(this, 'Workflows', {
       prefix,
       data: this.data,
@@ -104,6 +106,7 @@ export class SpokeStack extends Stack {
         MAIL_FROM: config.support.mailFrom,
         PORTAL_URL: this.portal.url,
         MAIL_CONFIGURATION_SET: configurationSet,
+        ...changeSettings,
       },
       logRetention,
     });
@@ -113,6 +116,7 @@ export class SpokeStack extends Stack {
       changeApproval: this.workflows.changeApproval,
       changeApprovalName: this.workflows.changeApprovalName,
       linkKey: this.workflows.linkKey,
+      changeSettings,
       logRetention,
     });
     this.data.allowAttachmentTransfersFrom(this.portal.url);
@@ -120,6 +124,7 @@ export class SpokeStack extends Stack {
     this.portal.publish({
       authority: this.auth.issuer,
       clientId: this.auth.portalClient.userPoolClientId,
+      logoutEndpoint: this.auth.logoutEndpoint,
       apiBase: '/api',
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });

@@ -8,6 +8,4 @@ export interface QuarantineStore {
   get(id: string): Promise<QuarantinedMail | undefined>;
   /** Records that the message left quarantine, and into which ticket. */
   markReleased(id: string, released: NonNullable<QuarantinedMail['released']>): Promise<void>;
-  /** Records that a release was asked for and could not make a ticket, with the reason. */
-  markReleaseRefused(id: string, refused: NonNullable<QuarantinedMail['releaseRefused']>): Promise<void>;
 }

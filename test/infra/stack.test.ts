@@ -563,7 +563,7 @@ describe('SpokeStack for a cloud team', () => {
       }),
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      CallbackURLs: ['https://servicedesk.example.com'],
+      CallbackURLs: ['https://servicedesk.example.com/auth/callback'],
     });
   });
 

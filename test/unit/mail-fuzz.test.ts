@@ -133,7 +133,6 @@ async function memoryWorld() {
       list: async () => ({ items: [...quarantined.values()] }),
       get: async (id) => quarantined.get(id),
       markReleased: async () => undefined,
-      markReleaseRefused: async () => undefined,
     },
     references: {
       remember: async (messageIds, ticketId) => {

@@ -51,25 +51,13 @@ export class DynamoQuarantineStore implements QuarantineStore {
   }
 
   async markReleased(id: string, released: NonNullable<QuarantinedMail['released']>): Promise<void> {
-    await this.#set(id, 'released', released);
-  }
-
-  async markReleaseRefused(
-    id: string,
-    refused: NonNullable<QuarantinedMail['releaseRefused']>,
-  ): Promise<void> {
-    await this.#set(id, 'releaseRefused', refused);
-  }
-
-  async #set(id: string, field: 'released' | 'releaseRefused', value: object): Promise<void> {
     await this.#db.send(
       new UpdateCommand({
         TableName: this.#table,
         Key: { pk: `QUARANTINE#${id}`, sk: '#QUARANTINE' },
-        UpdateExpression: 'SET #field = :value',
+        UpdateExpression: 'SET released = :released',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#field': field },
-        ExpressionAttributeValues: { ':value': value },
+        ExpressionAttributeValues: { ':released': released },
       }),
     );
   }
