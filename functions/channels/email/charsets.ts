@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Email } from 'postal-mime';
 
 /**
@@ -17,16 +18,7 @@ export interface RawRepairs {
   readonly flowed?: { readonly delsp: boolean };
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const windows1252 = new TextDecoder('windows-1252');
-const isUtf8 = (bytes: Uint8Array) => {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const headerEnd = (text: string) => {
   const match = /\r?\n\r?\n/.exec(text);
