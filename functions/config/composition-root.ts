@@ -7,9 +7,11 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
+import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
+import { DynamoMailDedupe } from '#adapters/dynamodb/mail-dedupe.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
@@ -20,6 +22,7 @@ import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
+import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { SfnChangeWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
@@ -46,6 +49,7 @@ import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { LinkSigner } from '#ports/link-signer.ts';
 import type { Mailer } from '#ports/mail.ts';
+import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { Telemetry } from '#ports/telemetry.ts';
@@ -298,6 +302,7 @@ export interface ApiServices extends TicketDeps {
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
   readonly problem: ProblemDeps;
+  readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
 }
 
@@ -320,6 +325,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       clock: data.clock,
       ids: data.ids,
     },
+    mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
       clock: data.clock,
@@ -343,6 +349,7 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
   return {
     ...data,
     rawMail: new S3RawMailStore(s3, env.RAW_MAIL_BUCKET),
+    mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       records: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
@@ -350,6 +357,13 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     },
     mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
+    dedupe: new DynamoMailDedupe(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    autoReplyTickets: new DynamoAutoReplyTickets(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    attachmentPolicy: {
+      blockedExtensions: env.BLOCKED_ATTACHMENT_EXTENSIONS.split(',')
+        .map((e) => e.trim().replace(/^\./, '').toLowerCase())
+        .filter(Boolean),
+    },
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     unknownSenders: {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { defaultBlockedExtensions } from '#channels/email/attachment-types.ts';
 import { RiskQuestionnaire } from '#core/change/risk.ts';
 import { GroupMapping } from '#core/identity/group-mapping.ts';
 
@@ -140,6 +141,12 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   ACK_LIMIT_PER_SENDER_PER_HOUR: count.default('5'),
   /** Acknowledgements sent to everyone together per minute at most. @default '120' */
   ACK_LIMIT_PER_MINUTE: count.default('120'),
+  /**
+   * File name extensions of mail attachments that are never kept (comma-separated, no dots):
+   * files that run when opened. Executables are blocked by their bytes as well.
+   * @default exe, com, scr, … (see `defaultBlockedExtensions`)
+   */
+  BLOCKED_ATTACHMENT_EXTENSIONS: z.string().max(2000).default(defaultBlockedExtensions.join(',')),
   /** Key prefix of raw messages in that bucket (the receipt rule's `objectKeyPrefix`). */
   RAW_MAIL_PREFIX: z.string().default('raw/'),
 });

@@ -8,6 +8,7 @@ import type { Route } from '#http/router.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
 import { changeRoutes } from '#http/routes/changes.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
+import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
@@ -19,6 +20,7 @@ const services = apiServices(env, await loadChangeSettings(env));
 const routes: Route[] = [
   ...sessionRoutes(services),
   ...ticketRoutes(services),
+  ...mailBodyRoutes(services),
   ...attachmentRoutes(services.attachments),
   ...groupRoutes({ groups: services.groupStore, clock: services.clock }),
   ...quarantineRoutes(services),

@@ -1,5 +1,10 @@
 import type { EventBridgeEvent, SESEvent } from 'aws-lambda';
-import { processInboundMail, releaseQuarantinedMail } from '#channels/email/process-inbound.ts';
+import {
+  outcomeSummary,
+  processInboundMail,
+  releaseQuarantinedMail,
+} from '#channels/email/process-inbound.ts';
+import { inboundMessageFromSes } from '#channels/email/ses-event.ts';
 import { inboundEmailServices, telemetry } from '#config/composition-root.ts';
 import { inboundEmailEnv, parseEnv } from '#config/env.ts';
 import { instrumented } from '#config/telemetry.ts';
@@ -27,32 +32,12 @@ export const handler = instrumented(log, async (event: SESEvent | ReleaseRequest
   }
   const outcomes = [];
   for (const record of event.Records) {
-    const { mail, receipt } = record.ses;
-    log.correlate({ messageId: mail.messageId });
-    const receiptWithDmarcPolicy = receipt as typeof receipt & { dmarcPolicy?: string };
-    const outcome = await processInboundMail(deps, {
-      sesMessageId: mail.messageId,
-      rawKey: `${env.RAW_MAIL_PREFIX}${mail.messageId}`,
-      envelopeSender: mail.source,
-      recipients: receipt.recipients,
-      receivedAt: new Date(mail.timestamp).toISOString(),
-      verdicts: {
-        spam: receipt.spamVerdict?.status,
-        virus: receipt.virusVerdict?.status,
-        dmarc: receipt.dmarcVerdict?.status,
-        ...(receiptWithDmarcPolicy.dmarcPolicy ? { dmarcPolicy: receiptWithDmarcPolicy.dmarcPolicy } : {}),
-      },
-    });
-    if (outcome.kind !== 'quarantined') log.correlate({ ticketNumber: outcome.ticket.number });
-    log.count(outcome.kind === 'quarantined' ? 'MailsQuarantined' : 'MailsProcessed');
-    log.info('mail processed', {
-      outcome: outcome.kind,
-      ...(outcome.kind === 'quarantined'
-        ? { reason: outcome.reason }
-        : outcome.kind === 'ticket'
-          ? { created: outcome.created }
-          : { threadedBy: outcome.threadedBy }),
-    });
+    log.correlate({ messageId: record.ses.mail.messageId });
+    const outcome = await processInboundMail(deps, inboundMessageFromSes(record, env.RAW_MAIL_PREFIX));
+    const summary = outcomeSummary(outcome);
+    if (summary.ticketNumber) log.correlate({ ticketNumber: summary.ticketNumber });
+    log.count(summary.metric);
+    log.info('mail processed', { outcome: outcome.kind, ...summary.detail });
     outcomes.push(outcome);
   }
   return outcomes;

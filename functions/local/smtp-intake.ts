@@ -23,7 +23,25 @@ export interface SmtpIntakeOptions {
   /** Folder for events that failed every attempt, like the Lambda's dead-letter queue. */
   readonly deadLetterDir: string;
   readonly onProcessed?: (messageId: string, outcome: unknown) => void;
+  /**
+   * What SES's receipt would say about a message: its spam, virus, SPF, DKIM and DMARC
+   * verdicts. @default every verdict PASS
+   */
+  readonly verdicts?: (raw: Buffer, envelopeFrom: string) => Promise<ReceiptVerdicts>;
 }
+
+/** The verdicts of an SES receipt, as `{ status }` objects like SES writes them. */
+export interface ReceiptVerdicts {
+  readonly spam: string;
+  readonly virus: string;
+  readonly spf: string;
+  readonly dkim: string;
+  readonly dmarc: string;
+  /** The From domain's published DMARC policy, which SES adds when DMARC fails. */
+  readonly dmarcPolicy?: string;
+}
+
+const allPass: ReceiptVerdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
 
 /** SES message ids are 20+ lowercase alphanumerics; ours look alike. */
 const sesMessageId = () => randomBytes(16).toString('hex') + randomBytes(2).toString('hex');
@@ -51,12 +69,12 @@ export function sesEvent(
   raw: Buffer,
   envelopeFrom: string,
   recipients: string[],
+  verdicts: ReceiptVerdicts = allPass,
 ): SESEvent {
   const headers = headerBlock(raw);
   const get = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value;
   const list = (name: string) => (get(name) ? [get(name) as string] : []);
   const now = new Date().toISOString();
-  const pass = { status: 'PASS' };
   return {
     Records: [
       {
@@ -83,11 +101,12 @@ export function sesEvent(
             timestamp: now,
             processingTimeMillis: 1,
             recipients,
-            spamVerdict: pass,
-            virusVerdict: pass,
-            spfVerdict: pass,
-            dkimVerdict: pass,
-            dmarcVerdict: pass,
+            spamVerdict: { status: verdicts.spam },
+            virusVerdict: { status: verdicts.virus },
+            spfVerdict: { status: verdicts.spf },
+            dkimVerdict: { status: verdicts.dkim },
+            dmarcVerdict: { status: verdicts.dmarc },
+            ...(verdicts.dmarcPolicy ? { dmarcPolicy: verdicts.dmarcPolicy } : {}),
             action: {
               type: 'Lambda',
               functionArn: 'arn:aws:lambda:local:000000000000:function:inbound-email',
@@ -201,7 +220,8 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
         }
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const recipients = session.envelope.rcptTo.map((r) => r.address);
-        const work = deliver(messageId, sesEvent(messageId, raw, envelopeFrom, recipients));
+        const verdicts = options.verdicts ? await options.verdicts(raw, envelopeFrom) : allPass;
+        const work = deliver(messageId, sesEvent(messageId, raw, envelopeFrom, recipients, verdicts));
         inFlight.add(work);
         work.finally(() => inFlight.delete(work));
         callback(null, `Ok: queued as ${messageId}`);

@@ -12,31 +12,41 @@ import { externalModules, projectRoot } from '#infra/spoke-function.ts';
  */
 const BUNDLE_BUDGET_BYTES = 320 * 1024;
 
+/**
+ * Functions allowed more, and why. The mail intake parses MIME (postal-mime, 78 KB), sanitizes
+ * HTML (htmlparser2 and entities, 52 KB) and, since issue 21, repairs charsets, unpacks
+ * winmail.dat and tells file types by their bytes (about 20 KB more): 340 KB.
+ */
+const budgetOf: Readonly<Record<string, number>> = { 'inbound-email.ts': 340 * 1024 };
+
 const handlers = readdirSync(join(projectRoot, 'functions/handlers')).filter((name) => name.endsWith('.ts'));
 
 describe('Lambda bundles', () => {
-  it.each(handlers)('bundles %s under 320 KB, with @aws-sdk and Powertools left out', async (handler) => {
-    // The options SpokeFunction hands NodejsFunction (infra/spoke-function.ts).
-    const result = await build({
-      entryPoints: [join(projectRoot, 'functions/handlers', handler)],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'esm',
-      target: 'node24',
-      minify: true,
-      mainFields: ['module', 'main'],
-      external: externalModules,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const [output] = result.outputFiles;
-    const bundled = Object.keys(result.metafile.inputs);
+  it.each(handlers)(
+    'bundles %s within its budget (320 KB unless named), with @aws-sdk and Powertools left out',
+    async (handler) => {
+      // The options SpokeFunction hands NodejsFunction (infra/spoke-function.ts).
+      const result = await build({
+        entryPoints: [join(projectRoot, 'functions/handlers', handler)],
+        bundle: true,
+        write: false,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        minify: true,
+        mainFields: ['module', 'main'],
+        external: externalModules,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const [output] = result.outputFiles;
+      const bundled = Object.keys(result.metafile.inputs);
 
-    expect(bundled.length).toBeGreaterThan(1);
-    expect(output?.contents.byteLength, handler).toBeLessThan(BUNDLE_BUDGET_BYTES);
-    expect(bundled.filter((file) => /node_modules\/@aws-(sdk|lambda-powertools)\//.test(file))).toEqual([]);
-  });
+      expect(bundled.length).toBeGreaterThan(1);
+      expect(output?.contents.byteLength, handler).toBeLessThan(budgetOf[handler] ?? BUNDLE_BUDGET_BYTES);
+      expect(bundled.filter((file) => /node_modules\/@aws-(sdk|lambda-powertools)\//.test(file))).toEqual([]);
+    },
+  );
 
   it('leaves Powertools to the layer in every function that logs through the telemetry port', async () => {
     const result = await build({

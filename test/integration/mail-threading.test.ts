@@ -1,13 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
-import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
-import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
-import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
-import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
-import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
-import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
-import { ulids } from '#adapters/system/system.ts';
 import { type NotificationDeps, notifyAboutEvent } from '#channels/email/notifications.ts';
 import {
   type InboundMailDeps,
@@ -16,83 +9,61 @@ import {
   releaseQuarantinedMail,
 } from '#channels/email/process-inbound.ts';
 import { addMember, createGroup } from '#core/group/group-service.ts';
-import {
-  addArticle,
-  defaultTicketSettings,
-  openTicket,
-  updateTicket,
-  viewTicket,
-} from '#core/ticket/ticket-service.ts';
+import { addArticle, openTicket, updateTicket, viewTicket } from '#core/ticket/ticket-service.ts';
+import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
+import type { ReceiptVerdicts } from '#local/smtp-intake.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
-import type { OutboundMail } from '#ports/mail.ts';
+import { largeJapaneseReply, tooManyParts } from '../fixtures/mail/generated.ts';
 import { freshTables } from '../support/dynamodb.ts';
-import { memoryAttachmentStorage } from '../support/memory-attachment-storage.ts';
+import { type MailWorld, mailWorld, type SentMail, smtpWorld } from '../support/mail-world.ts';
 
 const SUPPORT = 'support@help.example.com';
 const admin = { id: 'admin', email: 'admin@example.com', groups: ['admins', 'agents'] };
 const agent = { id: 'agent', email: 'alex@example.com', groups: ['agents'] };
 
+/** Every message of this file goes through the local SES inbound over SMTP, as `npm start` runs it. */
+let world: MailWorld;
+let smtp: Awaited<ReturnType<typeof smtpWorld>>;
 let deps: InboundMailDeps;
 let deliveries: DynamoDeliveryLedger;
-const raw = new Map<string, Uint8Array>();
-const sent: (OutboundMail & { providerMessageId: string })[] = [];
+let sent: SentMail[];
+let storedFiles: Map<string, Uint8Array>;
 let delivered = 0;
-const attachmentStorage = memoryAttachmentStorage();
-const storedFiles = attachmentStorage.files;
 
 beforeAll(async () => {
-  const tables = await freshTables();
-  deliveries = new DynamoDeliveryLedger(tables.documents, tables.idempotencyTable, { now: () => new Date() });
-  const groups = new DynamoGroupStore({
-    client: tables.documents,
-    domainTable: tables.domainTable,
-    cacheTtlMs: 0,
+  world = await mailWorld(SUPPORT);
+  deliveries = new DynamoDeliveryLedger(world.tables.documents, world.tables.idempotencyTable, {
+    now: () => new Date(),
   });
-  const clock = { now: () => new Date() };
-  await createGroup({ groups, clock }, admin, { id: 'service-desk', name: 'Service Desk' });
-  await addMember({ groups, clock }, admin, 'service-desk', { email: agent.email });
-  await groups.saveRoutingConfig(
+  ({ deps, sent } = world);
+  storedFiles = world.attachmentStorage.files;
+  const clock = deps.clock;
+  await createGroup({ groups: world.groups, clock }, admin, { id: 'service-desk', name: 'Service Desk' });
+  await addMember({ groups: world.groups, clock }, admin, 'service-desk', { email: agent.email });
+  await world.groups.saveRoutingConfig(
     { rules: [], defaultGroup: 'service-desk', version: 1, updatedAt: new Date().toISOString() },
     0,
   );
-  deps = {
-    tickets: new DynamoTicketStore({
-      client: tables.documents,
-      domainTable: tables.domainTable,
-      idempotencyTable: tables.idempotencyTable,
-    }),
-    quarantine: new DynamoQuarantineStore(tables.documents, tables.domainTable),
-    references: new DynamoMailReferenceStore(tables.documents, tables.domainTable),
-    attachments: {
-      storage: attachmentStorage,
-      records: new DynamoAttachmentStore(tables.documents, tables.domainTable),
-      clock: clock,
-    },
-    rateLimiter: new DynamoRateLimiter(tables.documents, tables.idempotencyTable, clock),
-    suppressions: new DynamoSuppressionList(tables.documents, tables.domainTable, clock),
-    unknownSenders: { policy: 'create', knownDomains: [] },
-    ackLimits: { perSenderPerHour: 1000, perMinute: 1000 },
-    groups,
-    routing: groups,
-    clock,
-    ids: ulids,
-    events: { publish: async () => undefined },
-    settings: defaultTicketSettings,
-    rawMail: {
-      get: async (key) => raw.get(key) as Uint8Array,
-      put: async (key, bytes) => void raw.set(key, bytes),
-    },
-    mailer: {
-      async send(mail) {
-        const providerMessageId = `0100019a${String(sent.length).padStart(8, '0')}-ses`;
-        sent.push({ ...mail, providerMessageId });
-        return { providerMessageId };
-      },
-    },
-    supportAddress: SUPPORT,
-    portalUrl: 'https://help.example.com',
-  };
+  smtp = await smtpWorld(world);
 });
+
+afterAll(async () => {
+  await smtp?.close();
+});
+
+/** Sends raw MIME over SMTP, with these dependencies in place of the file's for this message. */
+async function sendRaw(
+  text: string,
+  envelope: { from: string; to?: string },
+  using: InboundMailDeps = deps,
+): Promise<InboundOutcome & { sesMessageId: string }> {
+  world.deps = using;
+  try {
+    return await smtp.send(text, { from: envelope.from, to: [envelope.to ?? SUPPORT] });
+  } finally {
+    world.deps = deps;
+  }
+}
 
 interface Mail {
   from: string;
@@ -100,30 +71,21 @@ interface Mail {
   subject: string;
   body?: string;
   headers?: Record<string, string>;
-  sesMessageId?: string;
 }
 
-async function receive(mail: Mail): Promise<InboundOutcome> {
-  const sesMessageId = mail.sesMessageId ?? `ses-${++delivered}-${Date.now()}`;
+async function receive(mail: Mail, using: InboundMailDeps = deps) {
   const headers = {
     From: mail.from,
     To: mail.to ?? SUPPORT,
     Subject: mail.subject,
-    'Message-ID': `<${sesMessageId}@client.example.com>`,
+    'Message-ID': `<m${++delivered}.${Date.now()}@client.example.com>`,
     ...mail.headers,
   };
   const text = `${Object.entries(headers)
     .map(([k, v]) => `${k}: ${v}`)
     .join('\r\n')}\r\n\r\n${mail.body ?? 'Hello'}\r\n`;
-  raw.set(`raw/${sesMessageId}`, new TextEncoder().encode(text));
-  return processInboundMail(deps, {
-    sesMessageId,
-    rawKey: `raw/${sesMessageId}`,
-    envelopeSender: mail.from,
-    recipients: [mail.to ?? SUPPORT],
-    receivedAt: new Date().toISOString(),
-    verdicts: { spam: 'PASS', virus: 'PASS', dmarc: 'PASS' },
-  });
+  const address = /<([^>]+)>/.exec(mail.from)?.[1] ?? mail.from;
+  return sendRaw(text, { from: address, ...(mail.to ? { to: mail.to } : {}) }, using);
 }
 
 async function newTicket(from = 'emma@example.com', subject = 'Printer offline') {
@@ -199,6 +161,69 @@ describe('threading replies into their ticket', () => {
   });
 });
 
+describe('who may act as an agent by mail', () => {
+  let verdicts: ReceiptVerdicts;
+  let spoofable: Awaited<ReturnType<typeof smtpWorld>>;
+  beforeAll(async () => {
+    // The local intake with verdicts a test chooses, as SES would report them for a domain
+    // that publishes no DMARC policy (GRAY) and for mail that authenticates.
+    spoofable = await smtpWorld(world, { verdicts: async () => verdicts });
+  });
+  afterAll(async () => {
+    await spoofable?.close();
+  });
+  const agentReply = (ack: string, dkimDomain?: string) =>
+    [
+      `From: Alex Agent <${agent.email}>`,
+      `To: ${SUPPORT}`,
+      'Subject: Re: Printer offline',
+      `In-Reply-To: ${ack}`,
+      `Message-ID: <agent-${Date.now()}-${Math.random()}@mail.example.com>`,
+      ...(dkimDomain ? [`DKIM-Signature: v=1; a=rsa-sha256; d=${dkimDomain}; s=sel; h=from; bh=x; b=y`] : []),
+      '',
+      'Closing this, the printer is fine.',
+      '',
+    ].join('\r\n');
+  const noPolicy = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'GRAY', dmarc: 'GRAY' };
+
+  it('treats mail whose From claims an agent as an outsider when nothing proves the From domain', async () => {
+    const { ticket, ack } = await newTicket();
+    verdicts = noPolicy;
+    const spoofed = await spoofable.send(agentReply(ack.messageId), {
+      from: 'attacker@evil.example',
+      to: [SUPPORT],
+    });
+    expect(spoofed.kind).toBe('ticket');
+    expect(spoofed.kind === 'ticket' && spoofed.ticket.id).not.toBe(ticket.id);
+    expect(await conversation(ticket.id)).not.toContain(`${agent.email}: Closing this, the printer is fine.`);
+
+    verdicts = { ...noPolicy, dkim: 'PASS' };
+    const foreignSignature = await spoofable.send(agentReply(ack.messageId, 'evil.example'), {
+      from: 'attacker@evil.example',
+      to: [SUPPORT],
+    });
+    expect(foreignSignature.kind, 'a DKIM pass for another domain proves nothing').toBe('ticket');
+  });
+
+  it('lets the agent act when DMARC passes, or when a verified DKIM signature is aligned with the From domain', async () => {
+    const { ticket, ack } = await newTicket();
+    verdicts = { ...noPolicy, dmarc: 'PASS' };
+    expect(
+      await spoofable.send(agentReply(ack.messageId), { from: agent.email, to: [SUPPORT] }),
+    ).toMatchObject({
+      kind: 'article',
+      ticket: { id: ticket.id },
+    });
+    verdicts = { ...noPolicy, dkim: 'PASS' };
+    expect(
+      await spoofable.send(agentReply(ack.messageId, 'mail.example.com'), {
+        from: agent.email,
+        to: [SUPPORT],
+      }),
+    ).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
+  });
+});
+
 describe('mail that quotes a ticket but does not belong in it', () => {
   it('a stranger quoting a ticket number opens their own ticket', async () => {
     const { ticket } = await newTicket();
@@ -245,10 +270,16 @@ describe('exactly once', () => {
       subject: 'Re',
       body: 'only once',
       headers: { 'In-Reply-To': ack.messageId },
-      sesMessageId: `dup-${Date.now()}`,
     };
-    await receive(reply);
-    await receive(reply);
+    const first = await receive(reply);
+    // Lambda runs the same SES event again (a retry after a timeout): same SES message id.
+    await processInboundMail(deps, {
+      sesMessageId: first.sesMessageId,
+      rawKey: `raw/${first.sesMessageId}`,
+      recipients: [SUPPORT],
+      receivedAt: new Date().toISOString(),
+      verdicts: {},
+    });
     expect((await conversation(ticket.id)).filter((line) => line.endsWith('only once'))).toHaveLength(1);
   });
 });
@@ -283,25 +314,75 @@ describe('what a mail article keeps', () => {
   });
 });
 
+/** An API request as API Gateway hands it over after verifying this person's ID token. */
+const signedIn = (email: string) =>
+  ({
+    requestContext: {
+      authorizer: { jwt: { claims: { sub: email, email, email_verified: 'true', token_use: 'id' } } },
+    },
+  }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+
+describe('large mail', () => {
+  it('keeps a 600 KB Japanese mail as a ticket and a reply as an article, with the whole body in S3 and readable through the API', async () => {
+    const raw = largeJapaneseReply().replaceAll('%UNIQUE%', `first-${Date.now()}`);
+    expect(Buffer.byteLength(raw)).toBeGreaterThan(500_000);
+    const opened = await sendRaw(raw, { from: 'emma@example.com' });
+    if (opened.kind !== 'ticket') throw new Error(`expected a ticket, got ${JSON.stringify(opened)}`);
+    const ack = sent.at(-1);
+    expect(ack?.to).toEqual(['emma@example.com']);
+
+    const reply = largeJapaneseReply({
+      from: 'emma@example.com',
+      subject: 'Re: プリンターが動きません',
+      headers: `In-Reply-To: ${ack?.messageId}`,
+    }).replaceAll('%UNIQUE%', `second-${Date.now()}`);
+    const answered = await sendRaw(reply, { from: 'emma@example.com' });
+    expect(answered).toMatchObject({ kind: 'article', ticket: { id: opened.ticket.id } });
+
+    const view = await viewTicket(deps, admin, opened.ticket.id);
+    expect(view.articles).toHaveLength(2);
+    for (const article of view.articles) {
+      expect(Buffer.byteLength(JSON.stringify(article))).toBeLessThan(300_000);
+      expect(article.body).toContain('新しい情報です');
+      expect(article.fullBodyKey).toBeDefined();
+      const full = world.mailBodies.bodies.get(article.fullBodyKey ?? '');
+      expect(full?.quoted).toContain('> 2000: ');
+      expect(full?.html).toContain('2000: ');
+    }
+
+    const routes = mailBodyRoutes({ ...deps, mailBodies: world.mailBodies });
+    const route = routes[0];
+    const [first] = view.articles;
+    const event = signedIn('emma@example.com');
+    const response = (await route?.handle({
+      event,
+      params: { id: opened.ticket.id, articleId: first?.id ?? '' },
+      body: undefined,
+    })) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body).quoted).toContain('> 2000: ');
+    const stranger = signedIn('mallory@evil.example');
+    await expect(
+      route?.handle({
+        event: stranger,
+        params: { id: opened.ticket.id, articleId: first?.id ?? '' },
+        body: undefined,
+      }),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+});
+
 describe('loops and floods', () => {
   it('acknowledges a sender who mails 50 times in a minute at most the configured number of times', async () => {
     const limited = { ...deps, ackLimits: { perSenderPerHour: 3, perMinute: 1000 } };
     const before = sent.length;
     const flooder = `flood-${Date.now()}@example.com`;
     for (let i = 0; i < 50; i++) {
-      const sesMessageId = `flood-${i}-${Date.now()}`;
-      raw.set(
-        `raw/${sesMessageId}`,
-        new TextEncoder().encode(`From: ${flooder}\r\nSubject: help ${i}\r\n\r\nplease\r\n`),
+      const outcome = await sendRaw(
+        `From: ${flooder}\r\nSubject: help ${i}\r\n\r\nplease\r\n`,
+        { from: flooder },
+        limited,
       );
-      const outcome = await processInboundMail(limited, {
-        sesMessageId,
-        rawKey: `raw/${sesMessageId}`,
-        envelopeSender: flooder,
-        recipients: [SUPPORT],
-        receivedAt: new Date().toISOString(),
-        verdicts: {},
-      });
       expect(outcome.kind).toBe('ticket');
     }
     expect(sent.slice(before).filter((m) => m.to.includes(flooder))).toHaveLength(3);
@@ -332,19 +413,12 @@ describe('unknown senders', () => {
     unknownSenders: { policy, knownDomains: ['example.com'] },
   });
   const deliver = async (policy: 'reply' | 'quarantine', from: string, headers = '') => {
-    const sesMessageId = `unknown-${policy}-${Math.random().toString(36).slice(2)}`;
-    raw.set(
-      `raw/${sesMessageId}`,
-      new TextEncoder().encode(`From: ${from}\r\nSubject: Offer\r\n${headers}\r\nBuy now\r\n`),
+    const { sesMessageId: _, ...outcome } = await sendRaw(
+      `From: ${from}\r\nSubject: Offer\r\n${headers}\r\nBuy now\r\n`,
+      { from },
+      withPolicy(policy),
     );
-    return processInboundMail(withPolicy(policy), {
-      sesMessageId,
-      rawKey: `raw/${sesMessageId}`,
-      envelopeSender: from,
-      recipients: [SUPPORT],
-      receivedAt: new Date().toISOString(),
-      verdicts: {},
-    });
+    return outcome;
   };
 
   it('quarantines mail from outside the company domains under the quarantine policy, but serves employees', async () => {
@@ -389,9 +463,28 @@ describe('unknown senders', () => {
     });
   });
 
+  it('says why a release made no ticket, on the entry, and leaves it in quarantine', async () => {
+    const outcome = await sendRaw(tooManyParts().replaceAll('%UNIQUE%', `parts-${Date.now()}`), {
+      from: 'parts@example.com',
+    });
+    expect(outcome).toMatchObject({ kind: 'quarantined', reason: expect.stringMatching(/1000 MIME parts/) });
+    const entry = await deps.quarantine.get(outcome.sesMessageId);
+    expect(entry).toMatchObject({ from: 'parts@example.com', subject: 'A thousand and five parts' });
+
+    const released = await releaseQuarantinedMail(deps, outcome.sesMessageId, admin.email);
+
+    expect(released.kind).toBe('quarantined');
+    const after = await deps.quarantine.get(outcome.sesMessageId);
+    expect(after?.released).toBeUndefined();
+    expect(after?.releaseFailure).toMatchObject({
+      by: admin.email,
+      reason: expect.stringMatching(/MIME parts/),
+    });
+  });
+
   it('records a release that made no ticket, with the reason, and keeps a text preview of the message', async () => {
     const sesMessageId = `nosender-${Math.random().toString(36).slice(2)}`;
-    raw.set(
+    world.raw.set(
       `raw/${sesMessageId}`,
       new TextEncoder().encode(
         'From: undisclosed-recipients:;\r\nSubject: Who sent this\r\n\r\nNobody knows.\r\n',
@@ -421,20 +514,11 @@ describe('unknown senders', () => {
       version: 1,
       watchers: ['vendor@partner.test'],
     });
-    const sesMessageId = `watcher-${Date.now()}`;
-    raw.set(
-      `raw/${sesMessageId}`,
-      new TextEncoder().encode(
-        `From: vendor@partner.test\r\nIn-Reply-To: ${ack.messageId}\r\nSubject: Re\r\n\r\nPart shipped\r\n`,
-      ),
+    const outcome = await sendRaw(
+      `From: vendor@partner.test\r\nIn-Reply-To: ${ack.messageId}\r\nSubject: Re\r\n\r\nPart shipped\r\n`,
+      { from: 'vendor@partner.test' },
+      withPolicy('quarantine'),
     );
-    const outcome = await processInboundMail(withPolicy('quarantine'), {
-      sesMessageId,
-      rawKey: `raw/${sesMessageId}`,
-      recipients: [SUPPORT],
-      receivedAt: new Date().toISOString(),
-      verdicts: {},
-    });
     expect(outcome).toMatchObject({ kind: 'article', ticket: { id: ticket.id } });
   });
 });
@@ -483,6 +567,30 @@ describe('notifications by mail', () => {
       references: [`<${ticket.id}.ack@help.example.com>`],
       automatic: false,
     });
+  });
+
+  it('files an agent’s out-of-office on a ticket as an internal entry that is never mailed on', async () => {
+    const { ticket, ack } = await newTicket();
+    const { engine, events, notifier } = notifying();
+    const outcome = await receive(
+      {
+        from: `Alex Agent <${agent.email}>`,
+        subject: `Automatic reply: [${ticket.number}] Printer offline`,
+        body: 'I am out of the office until Monday.',
+        headers: { 'Auto-Submitted': 'auto-replied', 'In-Reply-To': ack.messageId },
+      },
+      engine,
+    );
+    expect(outcome).toMatchObject({ kind: 'system-entry', ticket: { id: ticket.id } });
+    const before = sent.length;
+
+    const mailed = (await Promise.all(events.map((e) => notifyAboutEvent(notifier, e)))).flat();
+
+    expect(events.map((e) => e.type)).toEqual(['article.added']);
+    expect(mailed).toEqual([]);
+    expect(sent.length).toBe(before);
+    const emmaSees = await viewTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id);
+    expect(emmaSees.articles.map((a) => a.body).join('\n')).not.toContain('out of the office');
   });
 
   it('acknowledges a ticket opened in the portal, as one opened by mail, and never mails one twice', async () => {
@@ -682,15 +790,7 @@ describe('files of inbound mail', () => {
       `--${boundary}--`,
       '',
     ].join('\r\n');
-    const sesMessageId = `files-${Date.now()}`;
-    raw.set(`raw/${sesMessageId}`, new TextEncoder().encode(mime));
-    const outcome = await processInboundMail(deps, {
-      sesMessageId,
-      rawKey: `raw/${sesMessageId}`,
-      recipients: [SUPPORT],
-      receivedAt: new Date().toISOString(),
-      verdicts: {},
-    });
+    const outcome = await sendRaw(mime, { from: 'emma@example.com' });
     if (outcome.kind !== 'ticket') throw new Error(outcome.kind);
 
     const files = (await deps.attachments.records.listForTicket(outcome.ticket.id, { limit: 10 })).items;
@@ -704,6 +804,8 @@ describe('files of inbound mail', () => {
     const [first] = (await viewTicket(deps, admin, outcome.ticket.id)).articles;
     const shot = files.find((f) => f.fileName === 'shot.png');
     expect(first?.html).toContain(`src="/inline/${shot?.id}"`);
-    expect(first?.body).toContain('fix.exe (application/x-msdownload): this type is not kept');
+    expect(first?.body).toContain(
+      'fix.exe (application/x-msdownload): executable files are blocked by policy',
+    );
   });
 });

@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defaultAttachmentPolicy } from '#channels/email/attachment-types.ts';
 import { automaticMailReason } from '#channels/email/filters/automatic-mail.ts';
 import { verdictQuarantineReason } from '#channels/email/filters/ses-verdicts.ts';
 import { mailLimits, type ParsedMail, parseMail } from '#channels/email/parse.ts';
@@ -113,6 +114,10 @@ async function memoryWorld() {
       clock: { now: () => new Date() },
     },
     suppressions: { suppress: async () => undefined, suppressed: async () => new Set<string>() },
+    mailBodies: { put: async () => undefined, get: async () => undefined },
+    dedupe: { claim: async (_key, sesMessageId) => ({ first: sesMessageId }) },
+    autoReplyTickets: { ticketFor: async () => undefined, remember: async () => undefined },
+    attachmentPolicy: defaultAttachmentPolicy,
     unknownSenders: { policy: 'create', knownDomains: [] },
     ackLimits: { perSenderPerHour: 5, perMinute: 120 },
     rawMail: {

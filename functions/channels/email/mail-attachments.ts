@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import {
   Attachment,
-  AttachmentContentType,
   attachmentObjectKey,
   FileName,
   MAX_ATTACHMENT_BYTES,
+  type StoredContentType,
 } from '#core/attachment/attachment.ts';
 import { ConflictError } from '#core/shared/errors.ts';
 import type { AttachmentStorage } from '#ports/attachment-storage.ts';
 import type { AttachmentStore } from '#ports/attachment-store.ts';
 import type { Clock } from '#ports/clock.ts';
+import { type AttachmentPolicy, defaultAttachmentPolicy, fileVerdict } from './attachment-types.ts';
 import type { ParsedMail } from './parse.ts';
+import { isTnef, tnefAttachments } from './tnef.ts';
 
 export interface MailAttachmentDeps {
   readonly storage: AttachmentStorage;
@@ -19,12 +21,12 @@ export interface MailAttachmentDeps {
 }
 
 /** Files of one mail that are kept; more are listed as not kept. */
-export const MAX_MAIL_ATTACHMENTS = 20;
+export const MAX_MAIL_ATTACHMENTS = 50;
 
 export interface PlannedAttachment {
   readonly id: string;
   readonly fileName: string;
-  readonly contentType: AttachmentContentType;
+  readonly contentType: StoredContentType;
   readonly content: Uint8Array;
 }
 
@@ -36,33 +38,68 @@ export interface AttachmentPlan {
   readonly inlineImages: Readonly<Record<string, string>>;
 }
 
-/**
- * Decides which files of a mail are kept, before anything is stored, so that the sanitized
- * HTML can already point its `cid:` images at them. Ids derive from the SES message id, so a
- * message delivered twice stores each file once.
- */
-export function planMailAttachments(mail: ParsedMail, sesMessageId: string): AttachmentPlan {
-  const planned: PlannedAttachment[] = [];
-  const skipped: string[] = [];
-  const inlineImages: Record<string, string> = {};
-  for (const [n, file] of mail.attachments.entries()) {
-    const type = file.mimeType.trim().toLowerCase();
+interface MailFile {
+  readonly fileName: string;
+  readonly declaredType: string;
+  readonly content: Uint8Array;
+  readonly contentId?: string;
+}
+
+/** The files of a mail, with the files inside each `winmail.dat` (TNEF) after it. */
+function mailFiles(mail: ParsedMail): MailFile[] {
+  return mail.attachments.flatMap((file, n) => {
     const name = FileName.safeParse(file.filename ?? '');
-    const fileName = name.success ? name.data : `attachment-${n + 1}`;
-    const label = `${fileName} (${type})`;
     const content =
       typeof file.content === 'string'
         ? new TextEncoder().encode(file.content)
         : new Uint8Array(file.content as ArrayBuffer);
-    const contentType = AttachmentContentType.safeParse(type);
-    if (!contentType.success) skipped.push(`${label}: this type is not kept`);
-    else if (content.byteLength === 0 || content.byteLength > MAX_ATTACHMENT_BYTES)
+    const own: MailFile = {
+      fileName: name.success ? name.data : `attachment-${n + 1}`,
+      declaredType: file.mimeType,
+      content,
+      ...(file.contentId ? { contentId: file.contentId } : {}),
+    };
+    if (!isTnef(content)) return [own];
+    return [
+      own,
+      ...tnefAttachments(content).map((inner, i) => {
+        const innerName = FileName.safeParse(inner.fileName);
+        return {
+          fileName: innerName.success ? innerName.data : `winmail-${n + 1}-${i + 1}`,
+          declaredType: inner.mimeType ?? 'application/octet-stream',
+          content: inner.content,
+        };
+      }),
+    ];
+  });
+}
+
+/**
+ * Decides which files of a mail are kept, before anything is stored, so that the sanitized
+ * HTML can already point its `cid:` images at them. Every file is kept but what the policy
+ * blocks (executables), what is empty or over 25 MB, and files past the 50th; the files inside
+ * a `winmail.dat` are unpacked beside it. Ids derive from the SES message id, so a message
+ * delivered twice stores each file once.
+ */
+export function planMailAttachments(
+  mail: ParsedMail,
+  sesMessageId: string,
+  policy: AttachmentPolicy = defaultAttachmentPolicy,
+): AttachmentPlan {
+  const planned: PlannedAttachment[] = [];
+  const skipped: string[] = [];
+  const inlineImages: Record<string, string> = {};
+  for (const [n, file] of mailFiles(mail).entries()) {
+    const label = `${file.fileName} (${file.declaredType.trim().toLowerCase() || 'no type'})`;
+    const verdict = fileVerdict(file.fileName, file.declaredType, file.content, policy);
+    if (!verdict.keep) skipped.push(`${label}: ${verdict.why}`);
+    else if (file.content.byteLength === 0 || file.content.byteLength > MAX_ATTACHMENT_BYTES)
       skipped.push(`${label}: empty or over 25 MB`);
     else if (planned.length >= MAX_MAIL_ATTACHMENTS)
       skipped.push(`${label}: more than ${MAX_MAIL_ATTACHMENTS} files`);
     else {
       const id = `${sesMessageId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 56)}-${n + 1}`;
-      planned.push({ id, fileName, contentType: contentType.data, content });
+      planned.push({ id, fileName: file.fileName, contentType: verdict.contentType, content: file.content });
       if (file.contentId) inlineImages[file.contentId.replace(/^<|>$/g, '')] = `/inline/${id}`;
     }
   }

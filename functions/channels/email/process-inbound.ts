@@ -1,22 +1,48 @@
-import type { Actor } from '#core/identity/actor.ts';
+import { type Actor, isAgent } from '#core/identity/actor.ts';
 import { MESSAGE_ID } from '#core/mail/message-id.ts';
 import { NotFoundError, ValidationError } from '#core/shared/errors.ts';
 import { isRequesterOrWatcher, worksTicket } from '#core/ticket/access.ts';
+import { addAutomaticEntry } from '#core/ticket/automatic-entry.ts';
+import { isFinal } from '#core/ticket/lifecycle.ts';
 import { Person, type Ticket } from '#core/ticket/ticket.ts';
-import { addArticle, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
+import { addArticle, type MailBody, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
+import type { AutoReplyTickets } from '#ports/auto-reply-tickets.ts';
 import type { Mailer, OutboundMail, RawMailStore } from '#ports/mail.ts';
+import type { MailBodyStore } from '#ports/mail-body-store.ts';
+import type { MailDedupe } from '#ports/mail-dedupe.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
-import { automaticMailReason } from './filters/automatic-mail.ts';
+import type { MetricName } from '#ports/telemetry.ts';
+import type { AttachmentPolicy } from './attachment-types.ts';
+import { oneLine } from './clean-text.ts';
+import { dedupeKey, earlierDelivery } from './dedupe.ts';
+import { readDeliveryReport } from './delivery-report.ts';
+import { classifyAutomaticMail, isDeliveryReport } from './filters/automatic-mail.ts';
+import { outOfOfficeSubject } from './filters/out-of-office-subject.ts';
+import { isOwnAddress } from './filters/own-address.ts';
+import { authenticatesFrom } from './filters/sender-authentication.ts';
 import { type SesVerdicts, verdictQuarantineReason } from './filters/ses-verdicts.ts';
 import { htmlToText } from './html-to-text.ts';
-import { type MailAttachmentDeps, planMailAttachments, storeMailAttachments } from './mail-attachments.ts';
-import { type ParsedMail, parseMail } from './parse.ts';
+import {
+  type AttachmentPlan,
+  type MailAttachmentDeps,
+  planMailAttachments,
+  storeMailAttachments,
+} from './mail-attachments.ts';
+import { keepMailBody } from './mail-body.ts';
+import { headersOnly, type ParsedMail, parseMail } from './parse.ts';
 import { splitReply } from './reply-text.ts';
 import { sanitizeMailHtml } from './sanitize-html.ts';
-import { findThread, ourMessageId, replyAddress, type ThreadMatch } from './thread.ts';
+import {
+  findThread,
+  ourMessageId,
+  replyAddress,
+  sesMessageIds,
+  type ThreadMatch,
+  ticketIdFromMessageId,
+} from './thread.ts';
 
 export interface InboundMailDeps extends TicketDeps {
   readonly rawMail: RawMailStore;
@@ -26,6 +52,14 @@ export interface InboundMailDeps extends TicketDeps {
   readonly rateLimiter: RateLimiter;
   /** Where the files of a mail go: the ticket's attachments. */
   readonly attachments: MailAttachmentDeps;
+  /** Which files of a mail are never kept (executables). */
+  readonly attachmentPolicy: AttachmentPolicy;
+  /** Where the whole body of a mail too large for an article item is kept. */
+  readonly mailBodies: MailBodyStore;
+  /** Which delivery first carried a mail, so a second copy is recognised. */
+  readonly dedupe: MailDedupe;
+  /** The ticket each sender's last auto-reply opened, so the next ones do not open more. */
+  readonly autoReplyTickets: AutoReplyTickets;
   /** Addresses that bounced for good or complained: never acknowledged. */
   readonly suppressions: SuppressionList;
   readonly ackLimits: AcknowledgementLimits;
@@ -61,7 +95,48 @@ export type InboundOutcome =
       /** How the reply was matched to its ticket. */
       readonly threadedBy: ThreadMatch['by'];
     }
-  | { readonly kind: 'quarantined'; readonly reason: string };
+  | { readonly kind: 'quarantined'; readonly reason: string }
+  /** Automatic mail (an auto-reply, a bounce) kept as an internal entry on the ticket it concerns. */
+  | {
+      readonly kind: 'system-entry';
+      readonly ticket: Ticket;
+      readonly articleId: string;
+      readonly reason: string;
+    }
+  /** The same mail (Message-ID, sender, content) arrived before as another SES message: nothing is stored twice. */
+  | { readonly kind: 'duplicate'; readonly firstSesMessageId: string };
+
+/** What the logs and metrics say about an outcome: one metric per kind, and the details. */
+export function outcomeSummary(outcome: InboundOutcome): {
+  readonly metric: MetricName;
+  readonly ticketNumber?: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+} {
+  switch (outcome.kind) {
+    case 'ticket':
+      return {
+        metric: 'MailsProcessed',
+        ticketNumber: outcome.ticket.number,
+        detail: { created: outcome.created },
+      };
+    case 'article':
+      return {
+        metric: 'MailsProcessed',
+        ticketNumber: outcome.ticket.number,
+        detail: { threadedBy: outcome.threadedBy },
+      };
+    case 'quarantined':
+      return { metric: 'MailsQuarantined', detail: { reason: outcome.reason } };
+    case 'system-entry':
+      return {
+        metric: 'MailsProcessed',
+        ticketNumber: outcome.ticket.number,
+        detail: { automatic: outcome.reason },
+      };
+    case 'duplicate':
+      return { metric: 'MailsProcessed', detail: { firstSesMessageId: outcome.firstSesMessageId } };
+  }
+}
 
 const SUBJECT_LIMIT = 160;
 const DESCRIPTION_LIMIT = 10_000;
@@ -174,10 +249,17 @@ async function threadTarget(deps: InboundMailDeps, match: ThreadMatch): Promise<
 /**
  * The sender as the author of a follow-up, when they take part in the ticket: its requester,
  * a watcher, or an agent who works it. Anyone else opens a ticket of their own, so a quoted
- * or forwarded number never lets a stranger write into someone else's ticket.
+ * or forwarded number never lets a stranger write into someone else's ticket. Only mail that
+ * authenticates for its From domain may act as an agent (see sender-authentication.ts).
  */
-async function participant(deps: InboundMailDeps, sender: Actor, ticket: Ticket): Promise<Actor | undefined> {
+async function participant(
+  deps: InboundMailDeps,
+  sender: Actor,
+  ticket: Ticket,
+  authenticated: boolean,
+): Promise<Actor | undefined> {
   if (isRequesterOrWatcher(sender, ticket)) return sender;
+  if (!authenticated) return undefined;
   const groups = await deps.groups.groupsOf(sender.email);
   if (groups.length === 0) return undefined;
   const agent = { ...sender, groups: ['agents'] };
@@ -191,7 +273,7 @@ function senderOf(mail: ParsedMail): Actor | undefined {
   return {
     id: `mail:${address}`,
     email: address,
-    ...(from?.name ? { name: from.name.slice(0, 200) } : {}),
+    ...(oneLine(from?.name) ? { name: oneLine(from?.name).slice(0, 200) } : {}),
     groups: [],
   };
 }
@@ -206,6 +288,8 @@ export async function processInboundMail(
   message: InboundMessage,
 ): Promise<InboundOutcome> {
   const quarantine = async (reason: string, mail?: ParsedMail): Promise<InboundOutcome> => {
+    // A release that still cannot make a ticket leaves the entry as it was; the caller records why.
+    if (message.release) return { kind: 'quarantined', reason };
     await deps.quarantine.put({
       id: message.sesMessageId,
       rawKey: message.rawKey,
@@ -239,36 +323,84 @@ export async function processInboundMail(
   }
 
   let mail: ParsedMail;
+  const raw = await deps.rawMail.get(message.rawKey);
   try {
-    mail = await parseMail(await deps.rawMail.get(message.rawKey));
+    mail = await parseMail(raw);
   } catch (error) {
     if (error instanceof ValidationError)
-      return quarantine(`unreadable message: ${error.fields[0]?.message ?? error.message}`);
+      return quarantine(
+        `unreadable message: ${error.fields[0]?.message ?? error.message}`.slice(0, 500),
+        await headersOnly(raw),
+      );
     throw error;
   }
   const sender = senderOf(mail);
   if (!sender) return quarantine('no usable sender address', mail);
+  const messageId = wellFormedMessageId(mail);
+  const first = await earlierDelivery(
+    deps.dedupe,
+    dedupeKey(mail, messageId, sender.email),
+    message.sesMessageId,
+  );
+  if (first) return { kind: 'duplicate', firstSesMessageId: first };
 
-  const subject = mail.subject?.trim() || '(no subject)';
-  const plan = planMailAttachments(mail, message.sesMessageId);
+  const subject = oneLine(mail.subject) || '(no subject)';
+  const plan = planMailAttachments(mail, message.sesMessageId, deps.attachmentPolicy);
   const split = splitReply((mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim());
   const { quoted } = split;
-  const body =
+  const fullText =
     plan.skipped.length > 0 ? `${split.reply}\n\n[Not kept: ${plan.skipped.join('; ')}]` : split.reply;
   const html = mail.html ? sanitizeMailHtml(mail.html, { inlineImages: plan.inlineImages }).html : undefined;
-  const mailBody = { ...(quoted.trim() ? { quoted } : {}), ...(html ? { html } : {}) };
-  const messageId = wellFormedMessageId(mail);
+  const kept = await keepMailBody(
+    deps.mailBodies,
+    message.sesMessageId,
+    {
+      text: fullText,
+      ...(quoted.trim() ? { quoted } : {}),
+      ...(html ? { html } : {}),
+    },
+    DESCRIPTION_LIMIT,
+  );
+  const body = kept.text;
+  const mailBody = kept.mail;
+
+  const automatic = classifyAutomaticMail(mail, message.envelopeSender, deps.supportAddress);
+  const ownAddress = isOwnAddress(sender.email, deps.supportAddress);
+  const content = { body, subject, messageId, mailBody, plan };
+
+  if (automatic?.kind === 'bounce' && isDeliveryReport(mail)) {
+    return deliveryReport(deps, message, mail, sender, content, automatic.reason, quarantine);
+  }
 
   const match = await findThread(mail, message.recipients, deps);
   const target = match && (await threadTarget(deps, match));
-  const author = target && (await participant(deps, sender, target));
+  const author =
+    target &&
+    (await participant(deps, sender, target, authenticatesFrom(mail, sender.email, message.verdicts)));
+  if (
+    match &&
+    target &&
+    (ownAddress || automatic) &&
+    (author || ownAddress || automatic?.kind === 'bounce')
+  ) {
+    return automaticEntry(
+      deps,
+      message,
+      target.id,
+      sender,
+      content,
+      automatic?.reason ?? 'from our own address',
+    );
+  }
+  if (ownAddress) return quarantine(`sent from our own address ${sender.email}`, mail);
   if (match && target && author) {
     try {
+      const agentAutoReply = outOfOfficeSubject(subject) !== undefined && isAgent(author);
       const { ticket, article } = await addArticle(
         deps,
         author,
         target.id,
-        { type: 'reply', body: truncate(body || subject, ARTICLE_LIMIT) },
+        { type: agentAutoReply ? 'note' : 'reply', body: truncate(body || subject, ARTICLE_LIMIT) },
         {
           channel: 'email',
           idempotencyKey: `mail:${message.sesMessageId}`,
@@ -283,12 +415,27 @@ export async function processInboundMail(
     }
   }
 
-  const automatic = automaticMailReason(mail, message.envelopeSender);
+  const autoReply = automatic?.kind === 'auto-reply' || outOfOfficeSubject(subject) !== undefined;
+  if (autoReply) {
+    const earlier = await deps.autoReplyTickets.ticketFor(sender.email);
+    const open = earlier ? (await deps.tickets.get(earlier))?.ticket : undefined;
+    if (open && !isFinal(open.state)) {
+      return automaticEntry(
+        deps,
+        message,
+        open.id,
+        sender,
+        content,
+        automatic?.reason ?? `subject "${subject.slice(0, 60)}"`,
+      );
+    }
+  }
+
   if (!message.release && !(await isKnownSender(deps, sender.email))) {
     const policy = deps.unknownSenders.policy;
     if (policy === 'quarantine') return quarantine(`unknown sender ${sender.email}`, mail);
     if (policy === 'reply') {
-      const answered = !automatic && (await mayAcknowledge(deps, sender.email));
+      const answered = !automatic && !autoReply && (await mayAcknowledge(deps, sender.email));
       if (answered) await sendSafely(deps, politeRefusal(deps, sender.email, mail), undefined);
       return quarantine(
         `unknown sender ${sender.email}${answered ? ', answered that only company addresses are served' : ''}`,
@@ -309,10 +456,12 @@ export async function processInboundMail(
     },
   );
 
+  if (autoReply) await deps.autoReplyTickets.remember(sender.email, ticket.id);
   // The files and the acknowledgement do not depend on each other: one waits for the other no longer.
   const acknowledging = async () =>
     created &&
     !automatic &&
+    !autoReply &&
     (await mayAcknowledge(deps, sender.email)) &&
     sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
   const [, acknowledged] = await Promise.all([
@@ -320,6 +469,69 @@ export async function processInboundMail(
     acknowledging(),
   ]);
   return { kind: 'ticket', ticket, created, acknowledged };
+}
+
+/** What the pipeline has made of a message by the time it decides where it goes. */
+interface MailContent {
+  readonly body: string;
+  readonly subject: string;
+  readonly messageId: string | undefined;
+  readonly mailBody: MailBody;
+  readonly plan: AttachmentPlan;
+}
+
+/** Files automatic mail onto a ticket as an internal entry, never mailed on. */
+async function automaticEntry(
+  deps: InboundMailDeps,
+  message: InboundMessage,
+  ticketId: string,
+  sender: Actor,
+  content: MailContent,
+  reason: string,
+): Promise<InboundOutcome> {
+  const { ticket, article } = await addAutomaticEntry(deps, ticketId, {
+    author: { email: sender.email, ...(sender.name ? { name: sender.name } : {}) },
+    body: truncate(`${content.subject}\n\n${content.body}`.trim(), ARTICLE_LIMIT),
+    reason,
+    ...(content.messageId ? { messageId: content.messageId } : {}),
+    mail: content.mailBody,
+    idempotencyKey: `mail:${message.sesMessageId}`,
+  });
+  await storeMailAttachments(deps.attachments, ticket.id, content.plan, sender);
+  return { kind: 'system-entry', ticket, articleId: article.id, reason };
+}
+
+/**
+ * A delivery report: every recipient that failed for good is marked as bouncing (Spoke mails
+ * them no more), and the report is filed on the ticket whose mail bounced, found through the
+ * returned message's Message-ID. A report about mail that is not ours opens no ticket: it is
+ * kept in quarantine.
+ */
+async function deliveryReport(
+  deps: InboundMailDeps,
+  message: InboundMessage,
+  mail: ParsedMail,
+  sender: Actor,
+  content: MailContent,
+  reason: string,
+  quarantine: (reason: string, mail?: ParsedMail) => Promise<InboundOutcome>,
+): Promise<InboundOutcome> {
+  const report = readDeliveryReport(mail);
+  const failed = report.recipients.filter((r) => r.permanent);
+  for (const recipient of failed) {
+    if (!isOwnAddress(recipient.address, deps.supportAddress))
+      await deps.suppressions.suppress(recipient.address, `bounced ${recipient.status} (delivery report)`);
+  }
+  const domain = deps.supportAddress.split('@')[1] ?? '';
+  const ticketId =
+    report.originalMessageIds.map((id) => ticketIdFromMessageId(id, domain)).find(Boolean) ??
+    (await deps.references.ticketFor(report.originalMessageIds.flatMap(sesMessageIds)));
+  const summary = report.recipients.map((r) => `${r.address}: ${r.action || 'unknown'} ${r.status}`.trim());
+  const described = `${reason}${summary.length ? ` (${summary.join('; ')})` : ''}`.slice(0, 200);
+  if (ticketId && (await deps.tickets.get(ticketId))) {
+    return automaticEntry(deps, message, ticketId, sender, content, described);
+  }
+  return quarantine(`${described.slice(0, 150)}: no ticket of ours bounced`, mail);
 }
 
 function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, original: ParsedMail) {
@@ -375,10 +587,12 @@ export async function releaseQuarantinedMail(
     release: { by },
   });
   const at = deps.clock.now().toISOString();
-  if (outcome.kind === 'quarantined') {
+  if (outcome.kind === 'quarantined' || outcome.kind === 'duplicate') {
     // Kept in quarantine again: say why on the entry, so the admin sees the outcome.
+    const reason =
+      outcome.kind === 'quarantined' ? outcome.reason : `a copy of message ${outcome.firstSesMessageId}`;
     const kept = (await deps.quarantine.get(id)) ?? entry;
-    await deps.quarantine.put({ ...kept, releaseFailure: { at, by, reason: outcome.reason.slice(0, 500) } });
+    await deps.quarantine.put({ ...kept, releaseFailure: { at, by, reason: reason.slice(0, 500) } });
   } else {
     await deps.quarantine.markReleased(id, {
       at,

@@ -37,6 +37,37 @@ export const AttachmentContentType = z.enum(attachmentContentTypes);
 export type AttachmentContentType = z.infer<typeof AttachmentContentType>;
 
 /**
+ * What a stored attachment may be: the upload list, plus the types mail brings that the portal
+ * does not take (old Office formats, archives, calendars, logs, `application/octet-stream` for
+ * whatever is not recognised). Still nothing that is stored as HTML, SVG, script or XML: mail
+ * files of those kinds are kept as `application/octet-stream`, and every file is downloaded,
+ * never rendered.
+ */
+export const storedContentTypes = [
+  ...attachmentContentTypes,
+  'application/octet-stream',
+  'application/gzip',
+  'application/x-7z-compressed',
+  'application/vnd.rar',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.ms-outlook',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/rtf',
+  'application/json',
+  'text/calendar',
+  'image/bmp',
+  'image/tiff',
+  'image/heic',
+  'audio/mpeg',
+  'video/mp4',
+] as const;
+export const StoredContentType = z.enum(storedContentTypes);
+export type StoredContentType = z.infer<typeof StoredContentType>;
+
+/**
  * Path separators, C0/C1 controls, and the Unicode format characters that make a name display
  * differently from what it is (bidi overrides turn `invoice‮fdp.exe` into `invoiceexe.pdf`).
  */
@@ -85,7 +116,7 @@ export const Attachment = z.object({
   id: RecordId,
   ticketId: RecordId,
   fileName: FileName,
-  contentType: AttachmentContentType,
+  contentType: StoredContentType,
   size: AttachmentSize,
   sha256: Sha256Base64,
   uploadedBy: z.object({ id: z.string().min(1).max(200), email: z.email().max(254) }),

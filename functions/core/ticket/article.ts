@@ -24,6 +24,13 @@ export const Article = z.object({
   quoted: z.string().max(100_000).optional(),
   /** For mail: the HTML body, sanitized before it was stored; `body` is always its plain text. */
   html: z.string().max(MAX_ARTICLE_HTML).optional(),
+  /**
+   * For large mail: the article holds excerpts, and the whole text, quoted history and HTML
+   * are kept under this key (`GET /api/tickets/{id}/articles/{articleId}/full-body`).
+   */
+  fullBodyKey: z.string().max(1024).optional(),
+  /** For mail that a robot sent (an auto-reply, a bounce): why it counts as automatic. */
+  automatic: z.string().max(200).optional(),
   createdAt: z.iso.datetime(),
 });
 export type Article = z.infer<typeof Article>;

@@ -147,11 +147,14 @@ export type TicketListQuery = z.input<typeof TicketListQuery>;
 export interface MailBody {
   readonly quoted?: string;
   readonly html?: string;
+  /** Where the whole body of a large mail is kept when the article holds excerpts. */
+  readonly fullBodyKey?: string;
 }
 
 const mailFields = (mail: MailBody | undefined) => ({
   ...(mail?.quoted ? { quoted: mail.quoted.slice(0, 100_000) } : {}),
   ...(mail?.html && mail.html.length <= MAX_ARTICLE_HTML ? { html: mail.html } : {}),
+  ...(mail?.fullBodyKey ? { fullBodyKey: mail.fullBodyKey } : {}),
 });
 
 export interface OpenTicketOptions {

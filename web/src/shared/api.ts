@@ -9,6 +9,7 @@ import type {
   Attachment,
   AuditEntry,
   FieldError,
+  FullMailBody,
   Group,
   GroupMember,
   Me,
@@ -69,6 +70,8 @@ export interface Api {
   /** Declares, uploads (presigned PUT straight to S3) and confirms one file. */
   uploadAttachment(ticketId: string, file: File): Promise<Attachment>;
   downloadUrl(ticketId: string, attachmentId: string): Promise<string>;
+  /** The whole body of a large mail whose article holds excerpts. */
+  fullBody(ticketId: string, articleId: string): Promise<FullMailBody>;
   listGroups(cursor?: string): Promise<Page<Group>>;
   createGroup(group: CreateGroupInput): Promise<Group>;
   getGroup(id: string): Promise<Group>;
@@ -177,6 +180,8 @@ export function createApi({ apiBase, idToken, onSessionExpired }: ApiOptions): A
         { method: 'POST' },
       );
     },
+    fullBody: (ticketId, articleId) =>
+      call<FullMailBody>(`${ticketPath(ticketId)}/articles/${encodeURIComponent(articleId)}/full-body`),
     downloadUrl: async (ticketId, attachmentId) =>
       (
         await call<{ url: string }>(

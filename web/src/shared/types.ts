@@ -18,6 +18,7 @@ import type {
 
 export type { Attachment } from '../../../functions/core/attachment/attachment.ts';
 export type { Group, GroupMember } from '../../../functions/core/group/group.ts';
+export type { FullMailBody } from '../../../functions/core/mail/full-body.ts';
 export type { QuarantinedMail } from '../../../functions/core/mail/quarantine.ts';
 export type { RoutingConfig, RoutingRule } from '../../../functions/core/routing/routing-rules.ts';
 export type { Article } from '../../../functions/core/ticket/article.ts';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { DateTime, MailFrame } from '../shared/components.tsx';
 import { usePortal } from '../shared/portal-context.ts';
-import type { Article } from '../shared/types.ts';
+import type { Article, FullMailBody } from '../shared/types.ts';
 
 const INLINE_IMAGE = /src="\/inline\/([A-Za-z0-9_-]{1,64})"/g;
 /** Inline images larger than this stay out of the frame (they are still among the attachments). */
@@ -52,6 +52,54 @@ function MailBody({ ticketId, html, title }: { ticketId: string; html: string; t
   return <MailFrame html={shown} title={title} />;
 }
 
+/**
+ * The body of one entry. A large mail's article holds excerpts; the whole text, history and
+ * HTML are fetched from the API (which reads them from S3) when the reader asks for them.
+ */
+function ArticleBody({ ticketId, article }: { ticketId: string; article: Article }) {
+  const { api } = usePortal();
+  const [full, setFull] = useState<FullMailBody | undefined>();
+  const [failed, setFailed] = useState(false);
+  const shown = full ? { ...article, body: full.text, quoted: full.quoted, html: full.html } : article;
+  return (
+    <>
+      {shown.html ? (
+        <>
+          <MailBody
+            ticketId={ticketId}
+            html={shown.html}
+            title={`Mail from ${article.author.name ?? article.author.email}`}
+          />
+          <details>
+            <summary>Plain text</summary>
+            <p className="text-body">{shown.body}</p>
+          </details>
+        </>
+      ) : (
+        <p className="text-body">{shown.body}</p>
+      )}
+      {shown.quoted && (
+        <details>
+          <summary>Quoted history</summary>
+          <p className="text-body muted">{shown.quoted}</p>
+        </details>
+      )}
+      {article.fullBodyKey && !full && (
+        <p>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => api.fullBody(ticketId, article.id).then(setFull, () => setFailed(true))}
+          >
+            Show the whole message
+          </button>
+          {failed && <span className="muted"> The whole message could not be loaded. Try again.</span>}
+        </p>
+      )}
+    </>
+  );
+}
+
 const channelLabels: Record<string, string> = {
   email: 'by mail',
   portal: 'in the portal',
@@ -87,27 +135,7 @@ export function Conversation(props: {
               <span className="muted"> · {channelLabels[article.channel]}</span>
             )}
           </p>
-          {article.html ? (
-            <>
-              <MailBody
-                ticketId={ticketId}
-                html={article.html}
-                title={`Mail from ${article.author.name ?? article.author.email}`}
-              />
-              <details>
-                <summary>Plain text</summary>
-                <p className="text-body">{article.body}</p>
-              </details>
-            </>
-          ) : (
-            <p className="text-body">{article.body}</p>
-          )}
-          {article.quoted && (
-            <details>
-              <summary>Quoted history</summary>
-              <p className="text-body muted">{article.quoted}</p>
-            </details>
-          )}
+          <ArticleBody ticketId={ticketId} article={article} />
         </li>
       ))}
     </ol>

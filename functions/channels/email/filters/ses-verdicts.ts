@@ -2,6 +2,10 @@
 export interface SesVerdicts {
   readonly spam?: string;
   readonly virus?: string;
+  /** About the envelope sender (Return-Path), not the From address people see. */
+  readonly spf?: string;
+  /** Whether some DKIM signature verified; not whether it is aligned with the From domain. */
+  readonly dkim?: string;
   readonly dmarc?: string;
   /** The sender domain's DMARC policy: none, quarantine or reject. */
   readonly dmarcPolicy?: string;
