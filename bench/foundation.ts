@@ -8,8 +8,9 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { build } from 'esbuild';
 import { localS3Config } from '#config/composition-root.ts';
 import { externalModules } from '#infra/spoke-function.ts';
-import { LOCAL_SUPPORT_ADDRESS, localFunctionEnv, RAW_MAIL_BUCKET, RAW_MAIL_PREFIX } from '#local/cloud.ts';
+import { LOCAL_SUPPORT_ADDRESS } from '#local/cloud.ts';
 import { demoUsers } from '#local/demo-users.ts';
+import { loadLocalTemplate, localFunctionEnvironment } from '#local/local-template.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { INVOKED_MARKER, type InvokeReport } from './child-invoke.ts';
 import { READY_MARKER, type ReadyReport } from './child-start.ts';
@@ -124,10 +125,9 @@ async function inboundMailEvent(s3Endpoint: string) {
       '',
     ].join('\r\n'),
   );
+  const { bucket, prefix } = (await loadLocalTemplate()).receiptRule;
   const s3 = new S3Client({ ...localS3Config, endpoint: s3Endpoint });
-  await s3.send(
-    new PutObjectCommand({ Bucket: RAW_MAIL_BUCKET, Key: `${RAW_MAIL_PREFIX}${messageId}`, Body: raw }),
-  );
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${messageId}`, Body: raw }));
   s3.destroy();
   return sesEvent(messageId, raw, sender.email, [LOCAL_SUPPORT_ADDRESS]);
 }
@@ -137,7 +137,15 @@ async function inboundMailEvent(s3Endpoint: string) {
  * SDK's service-specific endpoint variables: a bundle cannot call `wireLocalCloud`, so this is
  * the only way in. Credentials are s3rver's; DynamoDB Local (-sharedDb) and the SES outbox take any.
  */
-function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
+async function lambdaEnv(urls: Record<string, string>, handler: string): Promise<NodeJS.ProcessEnv> {
+  // The local template has no federation, so no pre token generation function to take it from.
+  const environment =
+    handler === 'pre-token-generation'
+      ? {}
+      : await localFunctionEnvironment(`functions/handlers/${handler}.ts`, {
+          portal: urls.portal as string,
+          issuer: urls.identity as string,
+        });
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -149,7 +157,7 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_S3: urls.s3,
     AWS_ENDPOINT_URL_SES: urls.outbox,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
-    ...localFunctionEnv(urls.portal as string),
+    ...environment,
     GROUP_MAPPING: JSON.stringify({ agents: ['IT-Service-Desk'], approvers: [], admins: [] }),
   };
 }
@@ -208,7 +216,7 @@ export async function coldStarts(
       'bench/child-invoke.ts',
       ['--bundle', bundle.file, '--event', eventFile],
       INVOKED_MARKER,
-      lambdaEnv(urls),
+      await lambdaEnv(urls, bundle.handler),
     );
     runs.push(await invocation.report);
     await invocation.exited;

@@ -10,7 +10,8 @@ import { parseMail } from '#channels/email/parse.ts';
 import { ourMessageId } from '#channels/email/thread.ts';
 import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
 import type { ApiHandler } from '#local/api-gateway.ts';
-import { LOCAL_SUPPORT_ADDRESS, localFunctionEnv, RAW_MAIL_BUCKET, RAW_MAIL_PREFIX } from '#local/cloud.ts';
+import { LOCAL_SUPPORT_ADDRESS } from '#local/cloud.ts';
+import { loadLocalTemplate, localFunctionEnvironment } from '#local/local-template.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { MAIL_READY_MARKER, type MailReadyReport } from './child-mail-cloud.ts';
 import { loadMailparser } from './mail.ts';
@@ -205,7 +206,14 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
       [port(urls.outbox)]: 'ses',
       [port(urls.events)]: 'events',
     });
-    const env = { ...localFunctionEnv(urls.portal as string), ...LIMITS };
+    // Both handlers run in this one process: the union of their environments from the local template.
+    const origins = { portal: urls.portal as string, issuer: urls.identity as string };
+    const env: Record<string, string> = {
+      ...(await localFunctionEnvironment('functions/handlers/api.ts', origins)),
+      ...(await localFunctionEnvironment('functions/handlers/inbound-email.ts', origins)),
+      ...LIMITS,
+    };
+    const rawMail = (await loadLocalTemplate()).receiptRule;
     Object.assign(process.env, env, { AWS_REGION: 'local' });
     wireLocalCloud({
       endpoints: { dynamodb: urls.dynamodb as string, s3: urls.s3 as string, ses: urls.outbox as string },
@@ -215,7 +223,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
           region: 'local',
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }),
-        { eventBusName: env.EVENT_BUS_NAME },
+        { eventBusName: String(env.EVENT_BUS_NAME) },
       ),
     });
     const inbound = (await import('#handlers/inbound-email.ts')) as {
@@ -230,8 +238,8 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
       const messageId = randomBytes(18).toString('hex');
       await s3.send(
         new PutObjectCommand({
-          Bucket: RAW_MAIL_BUCKET,
-          Key: `${RAW_MAIL_PREFIX}${messageId}`,
+          Bucket: rawMail.bucket,
+          Key: `${rawMail.prefix}${messageId}`,
           Body: mail.raw,
         }),
       );

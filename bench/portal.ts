@@ -2,11 +2,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { LOCAL_CLIENT_ID, startLocalCloud } from '#local/cloud.ts';
 import { DEMO_PASSWORD } from '#local/demo-users.ts';
 import { ensurePortalBuilt, webDir } from '#local/portal-build.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/e2e/global-setup.ts';
+import { launchBrowser } from '../test/support/browser.ts';
 import { signIn } from '../test/support/sign-in.ts';
 import { UNLIMITED_TICKET_OPENS } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
@@ -129,7 +129,7 @@ export async function runPortal(options: SuiteOptions): Promise<SuiteResult> {
       apiQueue.push(performance.now() - started);
     }
 
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await launchBrowser();
     const signInContext = await browser.newContext();
     const signInPage = await signInContext.newPage();
     await signInPage.goto(cloud.urls.portal);

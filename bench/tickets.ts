@@ -13,13 +13,20 @@ import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/tab
 import { wireLocalCloud } from '#config/composition-root.ts';
 import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
 import type { Person, TicketKind } from '#core/ticket/ticket.ts';
-import { type ApiHandler, flattenClaims, startApiGateway, toEvent } from '#local/api-gateway.ts';
-import { LOCAL_CLIENT_ID, LOCAL_TABLE_PREFIX, localFunctionEnv } from '#local/cloud.ts';
+import {
+  type ApiHandler,
+  flattenClaims,
+  routesForHandler,
+  startApiGateway,
+  toEvent,
+} from '#local/api-gateway.ts';
+import { LOCAL_CLIENT_ID, LOCAL_TABLE_PREFIX } from '#local/cloud.ts';
 import { ensureTables } from '#local/create-tables.ts';
 import { type DemoUser, demoUsers } from '#local/demo-users.ts';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { createLocalEventBus } from '#local/event-bus.ts';
 import { startIdentityProvider } from '#local/identity-provider.ts';
+import { functionByEntry, loadLocalTemplate } from '#local/local-template.ts';
 import { claimPort } from '#local/preflight.ts';
 import { signIn } from '../test/support/sign-in.ts';
 import { type CountingProxy, countsSince, describeCounts, startCountingProxy } from './dynamo-proxy.ts';
@@ -340,7 +347,8 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
 
     // The handler, wired to DynamoDB Local through the proxy; S3 and SES are never called by these routes.
     // The local cloud's own function environment, so the suite follows every variable the API gains.
-    Object.assign(process.env, localFunctionEnv('http://127.0.0.1:9'), {
+    const template = await loadLocalTemplate();
+    Object.assign(process.env, functionByEntry(template, 'functions/handlers/api.ts').environment, {
       DOMAIN_TABLE: table,
       IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
       EVENT_BUS_NAME: 'spoke-bench-events',
@@ -365,10 +373,12 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
     stops.push(() => identity.close());
     const gateway = await startApiGateway({
       port: 0,
-      issuer: identity.issuer,
-      audience: LOCAL_CLIENT_ID,
-      jwksUri: identity.jwksUri,
-      handler,
+      routes: routesForHandler({
+        handler,
+        issuer: identity.issuer,
+        audience: LOCAL_CLIENT_ID,
+        publicRoutes: ['GET /api/health'],
+      }),
     });
     stops.push(() => gateway.close());
     const token = async (username: string) => {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
@@ -16,6 +16,7 @@ import {
   type UserPoolClient,
   UserPoolClientIdentityProvider,
   type UserPoolDomain,
+  UserPoolEmail,
   UserPoolGroup,
   UserPoolIdentityProviderGoogle,
   UserPoolIdentityProviderOidc,
@@ -26,6 +27,7 @@ import {
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { PreTokenGenerationEnv } from '#config/env.ts';
+import { callbackUrl, signedOutUrl } from '#http/sign-in-urls.ts';
 import { type FederationConfig, type IdentityProviderConfig, spokeGroups } from './config.ts';
 import { SpokeFunction } from './spoke-function.ts';
 
@@ -36,7 +38,7 @@ export const userGroups = spokeGroups;
 export const idpGroupsAttribute = 'idp_groups';
 
 export interface AuthProps {
-  /** The portal's URL: the only sign-in callback and sign-out target. */
+  /** The portal's origin: the sign-in callback and sign-out target are on it (`#http/sign-in-urls.ts`). */
   readonly portalUrl: string;
   /** Prefix of the managed login domain. */
   readonly domainPrefix: string;
@@ -48,6 +50,17 @@ export interface AuthProps {
   readonly logRetention: RetentionDays;
   /** Cognito deletion protection on the user pool (see `Data`'s `deletionProtection`). @default false */
   readonly deletionProtection?: boolean;
+  /**
+   * Invitation and verification mail through SES, from Spoke's own address. Without it Cognito
+   * sends from its default address, capped at about 50 messages a day for the whole pool.
+   */
+  readonly invitations?: {
+    /** An address on an SES-verified domain of the stack's region (`support.mailFrom`). */
+    readonly from: string;
+    readonly fromName: string;
+    /** The SES configuration set whose bounce and complaint events suppress addresses. */
+    readonly configurationSet?: string;
+  };
 }
 
 /**
@@ -63,6 +76,8 @@ export class Auth extends Construct {
   readonly issuer: string;
   /** Origin of the managed login pages and token endpoint. */
   readonly loginOrigin: string;
+  /** Cognito's logout endpoint, which the portal signs out through. */
+  readonly logoutEndpoint: string;
   /** The company's identity providers, when federation is configured. */
   readonly identityProviders: IUserPoolIdentityProvider[] = [];
   /** Maps IdP groups to Spoke groups in the ID token (federation only). */
@@ -94,6 +109,17 @@ export class Auth extends Construct {
         ? { [idpGroupsAttribute]: new StringAttribute({ minLen: 0, maxLen: 2048, mutable: true }) }
         : undefined,
       deletionProtection: props.deletionProtection ?? false,
+      email: props.invitations
+        ? UserPoolEmail.withSES({
+            fromEmail: props.invitations.from,
+            fromName: props.invitations.fromName,
+            sesVerifiedDomain: props.invitations.from.slice(props.invitations.from.lastIndexOf('@') + 1),
+            sesRegion: Stack.of(scope).region,
+            ...(props.invitations.configurationSet
+              ? { configurationSetName: props.invitations.configurationSet }
+              : {}),
+          })
+        : undefined,
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     if (!props.threatProtection) {
@@ -131,8 +157,9 @@ export class Auth extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [props.portalUrl],
-        logoutUrls: [props.portalUrl],
+        // Exactly what the portal sends as redirect_uri and logout_uri (one module for both).
+        callbackUrls: [callbackUrl(props.portalUrl)],
+        logoutUrls: [signedOutUrl(props.portalUrl)],
       },
       supportedIdentityProviders: [
         ...(!federated || props.federation.cognitoUsers ? [UserPoolClientIdentityProvider.COGNITO] : []),
@@ -158,6 +185,7 @@ export class Auth extends Construct {
     for (const provider of this.identityProviders) this.portalClient.node.addDependency(provider);
     this.issuer = this.userPool.userPoolProviderUrl;
     this.loginOrigin = this.domain.baseUrl();
+    this.logoutEndpoint = `${this.loginOrigin}/logout`;
   }
 
   /** Where a SAML IdP sends its assertions (the reply URL / ACS URL to register there). */

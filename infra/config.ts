@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
+import { RiskQuestionnaire } from '#core/change/risk.ts';
+import { receivesMail, sesReceivingRegions } from './ses-regions.ts';
 
 /**
  * The per-account, per-stage configuration of a Spoke deployment (DESIGN §8). One JSON file
@@ -10,6 +12,31 @@ import * as z from 'zod';
  */
 
 const retentionDays = new Set<number>(Object.values(RetentionDays).filter((v) => typeof v === 'number'));
+
+/** A Spoke group id, as the change settings name approver groups. */
+const groupId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'a group id: lowercase letters, digits, dashes');
+
+/**
+ * The change settings too large for a function's environment (4 KB for all variables): service
+ * owners and the risk questionnaire travel as one JSON document in SSM Parameter Store, whose
+ * advanced tier holds 8 KB.
+ */
+export const CHANGE_SETTINGS_MAX_BYTES = 8192;
+
+/** The JSON document of the large change settings, as the SSM parameter holds it. */
+export const changeSettingsDocument = (changes: {
+  serviceOwners: Record<string, string>;
+  riskQuestionnaire?: unknown;
+}): string =>
+  JSON.stringify({
+    serviceOwners: changes.serviceOwners,
+    ...(changes.riskQuestionnaire ? { riskQuestionnaire: changes.riskQuestionnaire } : {}),
+  });
+
+const changeDocumentSize = (changes: Parameters<typeof changeSettingsDocument>[0]) =>
+  Buffer.byteLength(changeSettingsDocument(changes), 'utf8');
 
 /** The Spoke groups the API authorizes by; employees are plain users. */
 export const spokeGroups = ['agents', 'approvers', 'admins'] as const;
@@ -111,8 +138,14 @@ export const spokeConfigSchema = z
       .optional(),
     /** The AWS account the config is meant for; `cdk deploy` refuses any other. */
     account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
-    /** Region of the stack; SES inbound must be available there. */
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+    /** Region of the stack; SES email receiving must be available there (`infra/ses-regions.ts`). */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+      .refine(receivesMail, {
+        error: (issue) =>
+          `SES email receiving is not available in ${String(issue.input)}, and Spoke receives its tickets by mail: choose one of ${sesReceivingRegions.join(', ')}`,
+      }),
     company: z.object({ name: z.string().min(1) }).strict(),
     support: z
       .object({
@@ -130,6 +163,29 @@ export const spokeConfigSchema = z
          * `exist` already in the account (another Spoke or application verified them). @default 'create'
          */
         identities: z.enum(['create', 'existing']).default('create'),
+        /**
+         * Mail from outside `knownDomains`: `create` a ticket anyway, `reply` that only company
+         * addresses are served, or `quarantine` it. Functions: `UNKNOWN_SENDER_POLICY`,
+         * `KNOWN_SENDER_DOMAINS`. @default create, and no domains (everyone is known)
+         */
+        unknownSenders: z
+          .object({
+            policy: z.enum(['create', 'reply', 'quarantine']).default('create'),
+            /** The company's mail domains (subdomains included). */
+            knownDomains: z.array(dnsName).default([]),
+          })
+          .strict()
+          .default({ policy: 'create', knownDomains: [] }),
+        /** Caps on automatic acknowledgements: per address per hour, and for everyone per minute. */
+        acknowledgements: z
+          .object({
+            perSenderPerHour: z.number().int().min(1).max(999_999).default(5),
+            perMinute: z.number().int().min(1).max(999_999).default(120),
+          })
+          .strict()
+          .default({ perSenderPerHour: 5, perMinute: 120 }),
+        /** Notification mails one address gets per hour at most. @default 30 */
+        notificationsPerRecipientPerHour: z.number().int().min(1).max(999_999).default(30),
       })
       .strict()
       .transform((support) => ({
@@ -243,6 +299,87 @@ export const spokeConfigSchema = z
       .strict()
       .refine((hours) => hours.start < hours.end, { path: ['end'], message: 'must be later than start' })
       .default({ timeZone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '18:00' }),
+    /** How tickets behave: who sees what, reopening, auto-close, the priority matrix. */
+    tickets: z
+      .object({
+        /** Agents see only their groups' tickets (`groups`) or every ticket (`all`). @default 'groups' */
+        agentVisibility: z.enum(['groups', 'all']).default('groups'),
+        /** Days after resolution in which the requester's reply reopens a ticket. @default 7 */
+        reopenWindowDays: z.number().int().min(0).max(999).default(7),
+        /** Days after resolution after which a ticket closes by itself. @default 5 */
+        autoCloseDays: z.number().int().min(1).max(999).default(5),
+        /**
+         * Whom a requester may add as a watcher: `known` (the company's domains, or the
+         * requester's own when none are set, and people already on the ticket) or `any`. @default 'known'
+         */
+        watcherPolicy: z.enum(['known', 'any']).default('known'),
+        /** Tickets one person may open through the API per minute; more get 429. @default 10 */
+        openLimitPerMinute: z.number().int().min(1).max(999_999).default(10),
+        /** Tickets one person may open through the API per hour. @default 60 */
+        openLimitPerHour: z.number().int().min(1).max(999_999).default(60),
+        /** Priority by impact (rows 1–3) and urgency (columns 1–3), each 1–5. @default the ITIL matrix */
+        priorityMatrix: z
+          .array(z.array(z.number().int().min(1).max(5)).length(3))
+          .length(3)
+          .default([
+            [1, 2, 3],
+            [2, 3, 4],
+            [3, 4, 5],
+          ]),
+      })
+      .strict()
+      .default({
+        agentVisibility: 'groups',
+        reopenWindowDays: 7,
+        autoCloseDays: 5,
+        watcherPolicy: 'known',
+        openLimitPerMinute: 10,
+        openLimitPerHour: 60,
+        priorityMatrix: [
+          [1, 2, 3],
+          [2, 3, 4],
+          [3, 4, 5],
+        ],
+      }),
+    /** Change management: approver groups, quorum, links, service owners, the risk questionnaire. */
+    changes: z
+      .object({
+        /** Group id of the change advisory board. @default 'cab' */
+        cabGroup: groupId.default('cab'),
+        /** Group id of the emergency CAB. @default 'ecab' */
+        ecabGroup: groupId.default('ecab'),
+        /** Group id that gets overdue approvals and may decide them. @default 'change-managers' */
+        escalationGroup: groupId.default('change-managers'),
+        /** CAB approvals a medium-risk change needs. @default 2 */
+        cabQuorum: z.number().int().min(1).max(99).default(2),
+        /** Hours an approve/reject link in mail stays valid. @default 72 */
+        approvalLinkValidHours: z.number().int().min(1).max(720).default(72),
+        /** The owner's address per service, who approves high-risk changes to it. @default {} */
+        serviceOwners: z
+          .record(
+            z
+              .string()
+              .min(1)
+              .max(100)
+              .regex(/^[^=,]+$/, 'no = or ,'),
+            z.email(),
+          )
+          .default({}),
+        /** The risk questionnaire (questions with weighted options and thresholds). @default the built-in one */
+        riskQuestionnaire: RiskQuestionnaire.optional(),
+      })
+      .strict()
+      .refine((changes) => changeDocumentSize(changes) <= CHANGE_SETTINGS_MAX_BYTES, {
+        message: `service owners and risk questionnaire together exceed ${CHANGE_SETTINGS_MAX_BYTES} bytes of JSON (an SSM parameter's limit)`,
+      })
+      .default({
+        cabGroup: 'cab',
+        ecabGroup: 'ecab',
+        escalationGroup: 'change-managers',
+        cabQuorum: 2,
+        approvalLinkValidHours: 72,
+        serviceOwners: {},
+      }),
     /**
      * Tables restored from a point-in-time backup that the functions use instead of the ones the
      * stack created (docs/restore.md). The created tables stay (retained, deletion-protected).

@@ -12,6 +12,7 @@ import {
 import type { dataEnv } from '#config/env.ts';
 import { ATTACHMENT_KEY_PREFIX } from '#core/attachment/attachment.ts';
 import { privateBucket } from './buckets.ts';
+import type { TicketSettingsEnv } from './settings.ts';
 import type { SpokeTable } from './spoke-function.ts';
 
 /** Key prefix of attachments in the attachments bucket (`tickets/<ticketId>/<attachmentId>`). */
@@ -25,6 +26,8 @@ export interface DataProps {
   readonly eventBusName: string;
   /** The service desk's time zone and staffed hours, for every function that touches tickets. */
   readonly businessHours?: Pick<z.input<typeof dataEnv>, 'TIME_ZONE' | 'BUSINESS_HOURS'>;
+  /** Agent visibility, reopen window, auto-close and the priority matrix (account config `tickets`). */
+  readonly ticketSettings?: TicketSettingsEnv;
   /** Tables restored from a backup that the functions use instead of the created ones (docs/restore.md). */
   readonly restoredTables?: { readonly domain?: string; readonly idempotency?: string };
   /**
@@ -78,6 +81,7 @@ export class Data extends Construct {
       IDEMPOTENCY_TABLE: this.idempotency.table.tableName,
       EVENT_BUS_NAME: props.eventBusName,
       ...props.businessHours,
+      ...props.ticketSettings,
     };
   }
 

@@ -25,6 +25,14 @@ export interface EmailProps {
     InboundEmailEnv,
     'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL' | 'MAIL_CONFIGURATION_SET'
   >;
+  /** Unknown-sender policy and acknowledgement caps (account config `support`). */
+  readonly intake?: Pick<
+    InboundEmailEnv,
+    | 'UNKNOWN_SENDER_POLICY'
+    | 'KNOWN_SENDER_DOMAINS'
+    | 'ACK_LIMIT_PER_SENDER_PER_HOUR'
+    | 'ACK_LIMIT_PER_MINUTE'
+  >;
   readonly data: Data;
   readonly accessLogs: IBucket;
   readonly logRetention: RetentionDays;
@@ -117,6 +125,7 @@ export class Email extends Construct {
       environment: {
         ...props.data.environment,
         ...props.mail,
+        ...props.intake,
         RAW_MAIL_BUCKET: this.rawMail.bucketName,
         ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         RAW_MAIL_PREFIX: rawMailPrefix,

@@ -15,7 +15,11 @@ export interface NotificationsProps {
   readonly events: Events;
   readonly mail: Pick<
     NotificationsEnv,
-    'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL' | 'MAIL_CONFIGURATION_SET'
+    | 'SUPPORT_ADDRESS'
+    | 'MAIL_FROM'
+    | 'PORTAL_URL'
+    | 'MAIL_CONFIGURATION_SET'
+    | 'NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR'
   >;
   readonly logRetention: RetentionDays;
 }
@@ -23,8 +27,10 @@ export interface NotificationsProps {
 /**
  * Mail out about tickets: a rule on the Spoke bus sends `ticket.created`, `article.added` and
  * `ticket.updated` to one function, which mails requesters and watchers the acknowledgement of a
- * portal ticket, an agent's reply or the resolution.
- * Failed deliveries of the event land in a dead-letter queue, like inbound mail.
+ * portal ticket, an agent's reply or the resolution. An event EventBridge cannot deliver, and
+ * one the function still fails on after Lambda's retries, land in one dead-letter queue, like
+ * inbound mail; a retry or a reprocessed event mails only the recipients not reached yet (the
+ * delivery ledger in the idempotency table).
  */
 export class Notifications extends Construct {
   readonly handler: SpokeFunction<NotificationsEnv>;
@@ -39,6 +45,10 @@ export class Notifications extends Construct {
       environment: { ...props.data.environment, ...props.mail },
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
+      // An event the function keeps failing on after Lambda's two retries lands here too, not
+      // only one EventBridge could not deliver: `npm run notifications:reprocess` runs it again.
+      deadLetterQueue: this.deadLetters,
+      retryAttempts: 2,
     })
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite');

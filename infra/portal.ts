@@ -28,7 +28,7 @@ import { BucketDeployment, type ISource, Source } from 'aws-cdk-lib/aws-s3-deplo
 import { Construct } from 'constructs';
 import { privateBucket } from './buckets.ts';
 import { HSTS_MAX_AGE_SECONDS, portalSecurityHeaders } from './portal-security-headers.ts';
-import { projectRoot } from './spoke-function.ts';
+import { nagPartition, projectRoot } from './spoke-function.ts';
 
 /** Where `npm run build:web` puts the portal. */
 export const webDist = resolve(projectRoot, 'web/dist');
@@ -37,6 +37,8 @@ export const webDist = resolve(projectRoot, 'web/dist');
 export interface PortalRuntimeConfig {
   readonly authority: string;
   readonly clientId: string;
+  /** Where the portal signs out (Cognito's `/logout`, see `#http/sign-in-urls.ts`). */
+  readonly logoutEndpoint: string;
   readonly apiBase: '/api';
 }
 
@@ -167,11 +169,17 @@ export class Portal extends Construct {
     this.acknowledge(custom !== undefined);
   }
 
-  /** Sends `/api/*` to the HTTP API: never cached, every viewer header but Host forwarded. */
-  routeApi(apiDomainName: string): void {
+  /**
+   * Sends `/api/*` to the HTTP API: never cached, every viewer header but Host forwarded, and
+   * `originHeaders` added (CloudFront replaces a viewer's header of the same name).
+   */
+  routeApi(apiDomainName: string, originHeaders: Record<string, string> = {}): void {
     this.distribution.addBehavior(
       '/api/*',
-      new HttpOrigin(apiDomainName, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+      new HttpOrigin(apiDomainName, {
+        protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+        customHeaders: originHeaders,
+      }),
       {
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: AllowedMethods.ALLOW_ALL,
@@ -216,8 +224,10 @@ export class Portal extends Construct {
     const handler = role.node.scope;
     if (!handler) return;
     const stack = Stack.of(this);
+    // The bootstrap qualifier the stack is synthesized with (`-c @aws-cdk/core:bootstrapQualifier=…`
+    // for a team that bootstrapped with its own), which names the asset bucket.
     const placeholders: Record<string, string> = {
-      Qualifier: DefaultStackSynthesizer.DEFAULT_QUALIFIER,
+      Qualifier: stack.synthesizer.bootstrapQualifier ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER,
       'AWS::AccountId': stack.account,
       'AWS::Region': stack.region,
     };
@@ -235,7 +245,7 @@ export class Portal extends Construct {
       'AwsSolutions-IAM5[Action::s3:List*]': `${because}: lists the portal bucket to prune stale files.`,
       'AwsSolutions-IAM5[Action::s3:DeleteObject*]': `${because}: prunes files no longer in web/dist.`,
       'AwsSolutions-IAM5[Action::s3:Abort*]': `${because}: aborts failed multipart uploads of large files.`,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*]`]: `${because}: asset keys are content hashes in the CDK bootstrap bucket.`,
+      [`AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:s3:::${assetBucket}/*]`]: `${because}: asset keys are content hashes in the CDK bootstrap bucket.`,
       [`AwsSolutions-IAM5[Resource::<${siteBucketId}.Arn>/*]`]: `${because}: it writes every file of the portal bucket.`,
       'AwsSolutions-IAM5[Resource::*]': `${because}: CDK grants cloudfront:CreateInvalidation/GetInvalidation on * to invalidate the portal after upload.`,
     };

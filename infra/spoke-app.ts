@@ -1,10 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { checkDistinct, loadConfig, type SpokeConfig, stackName } from './config.ts';
+import { checkDistinct, loadConfig, type SpokeConfig, SpokeConfigError, stackName } from './config.ts';
+import { projectRoot } from './spoke-function.ts';
 import { SpokeStack } from './stack.ts';
 
-/** The config used when `-c config=<path>` is not given. */
-export const defaultConfigPath = 'infra/configs/example.json';
+/**
+ * The context of `cdk.json`: the feature flags `cdk init` writes for this aws-cdk-lib release.
+ * The CLI reads them itself; the tests and the local cloud build the app in-process, and get
+ * them here, so every synth sees the same flags.
+ */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(resolve(projectRoot, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+/**
+ * The fictional Example Corp's config (account 111122223333): what `npm run synth` checks. It is
+ * never a default: an app without `-c config=<path>` stops with {@link missingConfigMessage},
+ * so a bare `cdk deploy` cannot aim at an account that is not yours.
+ */
+export const exampleConfigPath = 'infra/configs/example.json';
+
+export const missingConfigMessage =
+  'No Spoke config: run cdk with -c config=<your file>, e.g. npx cdk deploy -c config=infra/configs/acme-prod.json ' +
+  `(copy ${exampleConfigPath} or infra/configs/minimal.json and edit it; see docs/configuration.md). ` +
+  'The examples describe a fictional account; npm run synth checks them.';
 
 export interface SpokeAppOptions {
   /**
@@ -34,10 +58,13 @@ export function createSpokeApp(options: SpokeAppOptions = {}): {
   config: SpokeConfig;
   stacks: SpokeStack[];
 } {
-  const app = new App({ context: options.context, outdir: options.outdir });
+  const app = new App({ context: { ...cdkJsonContext(), ...options.context }, outdir: options.outdir });
+  const fromContext = app.node.tryGetContext('config') as unknown;
+  if (!options.config && (fromContext === undefined || String(fromContext).trim() === ''))
+    throw new SpokeConfigError(missingConfigMessage);
   const configs = options.config
     ? [options.config].flat().map((config, index) => ({ config, source: `config #${index + 1}` }))
-    : String(app.node.tryGetContext('config') ?? defaultConfigPath)
+    : String(fromContext)
         .split(',')
         .map((path) => path.trim())
         .filter(Boolean)

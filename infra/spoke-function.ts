@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -232,4 +232,13 @@ export class SpokeFunction<
       reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
     });
   }
+}
+
+/**
+ * The partition as cdk-nag writes it in a finding id: the literal (`aws`) when the stack's region
+ * fixes it, `<AWS::Partition>` when the template leaves it to CloudFormation.
+ */
+export function nagPartition(scope: Construct): string {
+  const { partition } = Stack.of(scope);
+  return Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
 }

@@ -1,4 +1,13 @@
-import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Aspects,
+  CfnDeletionPolicy,
+  CfnOutput,
+  CfnResource,
+  Duration,
+  Fn,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
@@ -13,6 +22,13 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import {
+  ChangeSettings,
+  intakeSettingsEnv,
+  notificationSettingsEnv,
+  openLimitEnv,
+  ticketSettingsEnv,
+} from './settings.ts';
 import { Workflows } from './workflows.ts';
 
 export interface SpokeStackProps extends Omit<StackProps, 'env'> {
@@ -60,6 +76,7 @@ export class SpokeStack extends Stack {
         TIME_ZONE: config.businessHours.timeZone,
         BUSINESS_HOURS: businessHoursEnv(config.businessHours),
       },
+      ticketSettings: ticketSettingsEnv(config.tickets, config.support),
       restoredTables: config.restoredTables,
       deletionProtection: config.deletionProtection,
     });
@@ -72,14 +89,19 @@ export class SpokeStack extends Stack {
       transferOrigin: `https://*.s3.${config.region}.amazonaws.com`,
       customDomain: config.portal,
     });
+    this.mailFeedback = new MailFeedback(this, 'MailFeedback', { prefix, data: this.data, logRetention });
+    const configurationSet = this.mailFeedback.configurationSet.configurationSetName;
     this.auth = new Auth(this, 'Auth', {
       portalUrl: this.portal.url,
       ...config.auth,
       logRetention,
       deletionProtection: config.deletionProtection,
+      invitations: {
+        from: config.support.mailFrom,
+        fromName: `${config.company.name} IT service desk`,
+        configurationSet,
+      },
     });
-    this.mailFeedback = new MailFeedback(this, 'MailFeedback', { prefix, data: this.data, logRetention });
-    const configurationSet = this.mailFeedback.configurationSet.configurationSetName;
     this.email = new Email(this, 'Email', {
       prefix,
       recipients: config.support.addresses,
@@ -89,17 +111,22 @@ export class SpokeStack extends Stack {
         PORTAL_URL: this.portal.url,
         MAIL_CONFIGURATION_SET: configurationSet,
       },
+      intake: intakeSettingsEnv(config.support),
       data: this.data,
       accessLogs,
       logRetention,
       identityDomains: config.support.identities === 'create' ? config.support.domains : [],
       rawMailDays: config.retention.rawMailDays,
     });
+    // Cognito sends invitations from the SES identity of mailFrom's domain: create it first.
+    for (const identity of this.email.identities) this.auth.userPool.node.addDependency(identity);
+    const changeSettings = new ChangeSettings(this, 'ChangeSettings', config.changes);
     this.workflows = new Workflows(this, 'Workflows', {
       prefix,
       data: this.data,
       environment: {
         ...this.data.environment,
+        ...changeSettings.environment,
         SUPPORT_ADDRESS: config.support.addresses[0],
         MAIL_FROM: config.support.mailFrom,
         PORTAL_URL: this.portal.url,
@@ -113,13 +140,17 @@ export class SpokeStack extends Stack {
       changeApproval: this.workflows.changeApproval,
       changeApprovalName: this.workflows.changeApprovalName,
       linkKey: this.workflows.linkKey,
+      changeSettings: changeSettings.environment,
+      openLimits: openLimitEnv(config.tickets),
       logRetention,
     });
+    changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
     this.data.allowAttachmentTransfersFrom(this.portal.url);
-    this.portal.routeApi(this.api.domainName);
+    this.portal.routeApi(this.api.domainName, this.api.originHeaders);
     this.portal.publish({
       authority: this.auth.issuer,
       clientId: this.auth.portalClient.userPoolClientId,
+      logoutEndpoint: this.auth.logoutEndpoint,
       apiBase: '/api',
     });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
@@ -137,6 +168,7 @@ export class SpokeStack extends Stack {
         MAIL_FROM: config.support.mailFrom,
         PORTAL_URL: this.portal.url,
         MAIL_CONFIGURATION_SET: configurationSet,
+        ...notificationSettingsEnv(config.support),
       },
       logRetention,
     });
@@ -162,6 +194,15 @@ export class SpokeStack extends Stack {
       ...(config.alarms.topicArn ? { alarmTopicArn: config.alarms.topicArn } : {}),
     });
 
+    // What CDK's own constructs retain (the BucketDeployment's log group) is kept like Spoke's:
+    // only once created, so the rollback of a failed first deploy removes it.
+    Aspects.of(this).add({
+      visit(node) {
+        if (node instanceof CfnResource && node.cfnOptions.deletionPolicy === CfnDeletionPolicy.RETAIN)
+          node.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
+      },
+    });
+
     new CfnOutput(this, 'PortalUrl', { value: this.portal.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'PortalClientId', { value: this.auth.portalClient.userPoolClientId });
@@ -170,6 +211,17 @@ export class SpokeStack extends Stack {
       description: 'Not active: activate with aws ses set-active-receipt-rule-set once MX points at SES',
     });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
+    new CfnOutput(this, 'InboundEmailFunctionName', { value: this.email.handler.functionName });
+    new CfnOutput(this, 'InboundEmailDeadLetterQueueUrl', {
+      value: this.email.deadLetters.queueUrl,
+      description: 'npm run mail:reprocess -- --queue-url <this> --function <InboundEmailFunctionName>',
+    });
+    new CfnOutput(this, 'NotificationsFunctionName', { value: this.notifications.handler.functionName });
+    new CfnOutput(this, 'NotificationsDeadLetterQueueUrl', {
+      value: this.notifications.deadLetters.queueUrl,
+      description:
+        'npm run notifications:reprocess -- --queue-url <this> --function <NotificationsFunctionName>',
+    });
     new CfnOutput(this, 'ChangeApprovalStateMachineArn', {
       value: this.workflows.changeApproval.stateMachineArn,
     });

@@ -1,11 +1,14 @@
+import { timingSafeEqual } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
+import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
@@ -35,6 +38,7 @@ import {
   type TicketDeps,
   type TicketSettings,
 } from '#core/ticket/ticket-service.ts';
+import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
@@ -43,13 +47,15 @@ import type { Mailer } from '#ports/mail.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { Telemetry } from '#ports/telemetry.ts';
-import type {
-  apiEnv,
-  changeEnv,
-  changeWorkflowEnv,
-  dataEnv,
-  inboundEmailEnv,
-  notificationsEnv,
+import {
+  type apiEnv,
+  type ChangeSettingsDocument,
+  type changeEnv,
+  changeSettingsDocument,
+  type changeWorkflowEnv,
+  type dataEnv,
+  type inboundEmailEnv,
+  type notificationsEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
 
@@ -66,6 +72,8 @@ export interface LocalCloudWiring {
   readonly changeWorkflow?: ChangeWorkflow;
   /** The HMAC key that signs approval links on this machine. */
   readonly linkKey?: Uint8Array;
+  /** SSM parameters by name (from the synthesized template): the local Parameter Store. */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
 let local: LocalCloudWiring | undefined;
@@ -162,16 +170,26 @@ export function ticketServices(env: z.output<typeof dataEnv>): TicketDeps {
   return dataAdapters(env);
 }
 
-export function changeSettings(env: z.output<typeof changeEnv>): ChangeSettings {
-  const serviceOwners = Object.fromEntries(
-    env.SERVICE_OWNERS.split(',')
-      .filter(Boolean)
-      .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
-  );
+/**
+ * The change settings from the environment, and from the SSM document when the function has one
+ * (`stored`, see {@link loadChangeSettings}): service owners and the questionnaire come from it.
+ */
+export function changeSettings(
+  env: z.output<typeof changeEnv>,
+  stored?: ChangeSettingsDocument,
+): ChangeSettings {
+  const serviceOwners =
+    stored?.serviceOwners ??
+    Object.fromEntries(
+      env.SERVICE_OWNERS.split(',')
+        .filter(Boolean)
+        .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
+    );
+  const questionnaire =
+    stored?.riskQuestionnaire ??
+    (env.RISK_QUESTIONNAIRE ? RiskQuestionnaire.parse(JSON.parse(env.RISK_QUESTIONNAIRE)) : undefined);
   return {
-    questionnaire: env.RISK_QUESTIONNAIRE
-      ? RiskQuestionnaire.parse(JSON.parse(env.RISK_QUESTIONNAIRE))
-      : defaultRiskQuestionnaire,
+    questionnaire: questionnaire ?? defaultRiskQuestionnaire,
     approval: {
       ...defaultApprovalSettings,
       cabGroup: env.CAB_GROUP,
@@ -181,6 +199,27 @@ export function changeSettings(env: z.output<typeof changeEnv>): ChangeSettings 
       serviceOwners,
     },
   };
+}
+
+/**
+ * Reads the large change settings from SSM Parameter Store, once per cold start (the functions
+ * call it at module load). Without `CHANGE_SETTINGS_PARAMETER` (the local cloud) there is none:
+ * the inline variables serve. A document that does not parse fails the cold start, naming why.
+ */
+export async function loadChangeSettings(
+  env: z.output<typeof changeEnv>,
+  ssm: Pick<SSMClient, 'send'> = new SSMClient({}),
+): Promise<ChangeSettingsDocument | undefined> {
+  const name = env.CHANGE_SETTINGS_PARAMETER;
+  if (!name) return undefined;
+  const value = local
+    ? local.parameters?.[name]
+    : (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  if (value === undefined) throw new Error(`SSM parameter ${name} does not exist`);
+  const parsed = changeSettingsDocument.safeParse(JSON.parse(value));
+  if (!parsed.success)
+    throw new Error(`SSM parameter ${name} is not valid change settings: ${parsed.error.message}`);
+  return parsed.data;
 }
 
 /**
@@ -221,18 +260,37 @@ function changeAdapters(
   env: z.output<typeof changeEnv> & z.output<typeof dataEnv>,
   stateMachineArn?: string,
   data = dataAdapters(env),
+  stored?: ChangeSettingsDocument,
 ) {
   return {
     ...data,
     changes: new DynamoChangeStore(data.documents, env.DOMAIN_TABLE, env.IDEMPOTENCY_TABLE),
     workflow: changeWorkflow(stateMachineArn),
     signer: linkSigner(env.LINK_KEY_ID),
-    settings: changeSettings(env),
+    settings: changeSettings(env, stored),
     linkValidHours: Number(env.APPROVAL_LINK_VALID_HOURS),
   };
 }
 
+/**
+ * Whether a request came through CloudFront: its origin header carries the deployment's secret.
+ * Locally every request passes (the local gateway on 127.0.0.1 is the only way in); in AWS a
+ * function without the secret fails its cold start rather than serve requests unchecked.
+ */
+export function originCheck(secret: string | undefined): OriginCheck {
+  const expected = secret ? Buffer.from(secret) : undefined;
+  if (!local && !expected)
+    throw new Error('ORIGIN_VERIFY_SECRET is not set: the API could not tell CloudFront from anyone else');
+  return (headers) => {
+    if (local) return true;
+    const given = Buffer.from(headers[ORIGIN_VERIFY_HEADER] ?? '');
+    return expected !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}
+
 export interface ApiServices extends TicketDeps {
+  /** Whether a request came through the portal's CloudFront distribution. */
+  readonly fromOrigin: OriginCheck;
   readonly quarantine: QuarantineStore;
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
@@ -240,12 +298,13 @@ export interface ApiServices extends TicketDeps {
   readonly openLimit: OpenTicketLimit;
 }
 
-export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
+export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
   const data = dataAdapters(env);
   const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
-  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data);
+  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
   return {
     ...data,
+    fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -304,6 +363,7 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
     supportAddress: env.SUPPORT_ADDRESS,
     portalUrl: env.PORTAL_URL,
     perRecipientPerHour: Number(env.NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR),
+    deliveries: new DynamoDeliveryLedger(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
   };
 }
 
@@ -322,8 +382,11 @@ export interface ChangeWorkflowServices extends ApprovalLinkDeps {
 }
 
 /** What the approval workflow's task needs: the change engine, approval links and mail. */
-export function changeWorkflowServices(env: z.output<typeof changeWorkflowEnv>): ChangeWorkflowServices {
-  const change = changeAdapters(env);
+export function changeWorkflowServices(
+  env: z.output<typeof changeWorkflowEnv>,
+  stored?: ChangeSettingsDocument,
+): ChangeWorkflowServices {
+  const change = changeAdapters(env, undefined, undefined, stored);
   const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
   return {
     ...change,

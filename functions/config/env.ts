@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { RiskQuestionnaire } from '#core/change/risk.ts';
 import { GroupMapping } from '#core/identity/group-mapping.ts';
 
 /**
@@ -82,7 +83,13 @@ export const changeEnv = z.object({
     .string()
     .regex(/^[1-9]\d?$/, 'a whole number 1–99')
     .default('2'),
-  /** Service owners: `service=owner@example.com`, comma-separated. @default '' */
+  /**
+   * The SSM parameter holding the large change settings (service owners and the risk
+   * questionnaire, {@link changeSettingsDocument}), read once per cold start. In AWS it replaces
+   * `SERVICE_OWNERS` and `RISK_QUESTIONNAIRE`, which would not fit the 4 KB of environment.
+   */
+  CHANGE_SETTINGS_PARAMETER: z.string().min(1).optional(),
+  /** Service owners inline (the local cloud): `service=owner@example.com`, comma-separated. @default '' */
   SERVICE_OWNERS: z
     .string()
     .max(4000)
@@ -91,15 +98,28 @@ export const changeEnv = z.object({
       'service=owner@example.com, comma-separated',
     )
     .default(''),
-  /** The risk questionnaire as JSON (questions with weighted options and thresholds). @default the built-in one */
+  /** The risk questionnaire as JSON, inline (the local cloud). @default the built-in one */
   RISK_QUESTIONNAIRE: z.string().max(20_000).optional(),
 });
+
+/** The JSON document in the `CHANGE_SETTINGS_PARAMETER` parameter (written by CDK from the account config). */
+export const changeSettingsDocument = z.object({
+  serviceOwners: z.record(z.string().min(1), z.email()).default({}),
+  riskQuestionnaire: RiskQuestionnaire.optional(),
+});
+export type ChangeSettingsDocument = z.output<typeof changeSettingsDocument>;
 
 export const apiEnv = dataEnv.merge(changeEnv).extend({
   /** Bucket holding attachments (presigned upload and download). */
   ATTACHMENT_BUCKET: nonEmpty,
   /** The change approval state machine, started when a change is submitted for approval. */
   CHANGE_APPROVAL_ARN: nonEmpty,
+  /**
+   * The value CloudFront sends in `x-spoke-origin-verify` (a Secrets Manager secret, resolved by
+   * CloudFormation); requests without it are refused. Required in AWS; the local cloud, whose
+   * gateway is the only way in, has none.
+   */
+  ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
   /** Tickets one person may open through the API per minute; more get 429 with Retry-After. @default '10' */
   TICKET_OPEN_LIMIT_PER_MINUTE: count.default('10'),
   /** Tickets one person may open through the API per hour. @default '60' */
@@ -162,3 +182,25 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
   }
   return result.data;
 }
+
+/**
+ * The env schema of each Lambda entry point, by handler module. CDK types each function's
+ * `environment` with the same schema (STYLE habit 4); the template test checks that a function
+ * is given only what its schema reads, and the local cloud may give each handler its own.
+ */
+export const handlerEnvSchemas = {
+  'functions/handlers/api.ts': apiEnv,
+  'functions/handlers/inbound-email.ts': inboundEmailEnv,
+  'functions/handlers/notifications.ts': notificationsEnv,
+  'functions/handlers/mail-feedback.ts': dataEnv,
+  'functions/handlers/ticket-housekeeping.ts': dataEnv,
+  'functions/handlers/change-workflow.ts': changeWorkflowEnv,
+  'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
+} as const satisfies Record<string, z.ZodObject>;
+
+/** Variables the runtime reads rather than Spoke's code: Node's options and Powertools' names. */
+export const runtimeEnv = [
+  'NODE_OPTIONS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+] as const;

@@ -1,4 +1,4 @@
-import { apiServices, telemetry } from '#config/composition-root.ts';
+import { apiServices, loadChangeSettings, telemetry } from '#config/composition-root.ts';
 import { apiEnv, parseEnv } from '#config/env.ts';
 import { instrumented } from '#config/telemetry.ts';
 import { createHttpApi } from '#http/api.ts';
@@ -12,7 +12,8 @@ import { quarantineRoutes } from '#http/routes/quarantine.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
 import { ticketRoutes } from '#http/routes/tickets.ts';
 
-const services = apiServices(parseEnv(apiEnv));
+const env = parseEnv(apiEnv);
+const services = apiServices(env, await loadChangeSettings(env));
 
 const routes: Route[] = [
   ...sessionRoutes(services),
@@ -32,4 +33,4 @@ if (JSON.stringify([...publicRoutes].sort()) !== JSON.stringify([...PUBLIC_ROUTE
   throw new Error(`Routes marked public (${publicRoutes.join(', ')}) differ from PUBLIC_ROUTES`);
 
 /** Lambda entry of the HTTP API, behind API Gateway's JWT authorizer on every route but the public ones. */
-export const handler = instrumented(telemetry(), createHttpApi(routes));
+export const handler = instrumented(telemetry(), createHttpApi(routes, { fromOrigin: services.fromOrigin }));

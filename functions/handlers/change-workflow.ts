@@ -1,6 +1,11 @@
 import * as z from 'zod';
 import { approvalOutcomeMail, approvalRequestMail } from '#channels/email/change-mail.ts';
-import { type ChangeWorkflowServices, changeWorkflowServices, telemetry } from '#config/composition-root.ts';
+import {
+  type ChangeWorkflowServices,
+  changeWorkflowServices,
+  loadChangeSettings,
+  telemetry,
+} from '#config/composition-root.ts';
 import { changeWorkflowEnv, parseEnv } from '#config/env.ts';
 import { instrumented } from '#config/telemetry.ts';
 import { Round, StepId } from '#core/change/approval.ts';
@@ -39,9 +44,12 @@ export const ChangeTaskInput = z.discriminatedUnion('action', [
 ]);
 export type ChangeTaskInput = z.infer<typeof ChangeTaskInput>;
 
-let services: ChangeWorkflowServices | undefined;
+let services: Promise<ChangeWorkflowServices> | undefined;
 const deps = () => {
-  services ??= changeWorkflowServices(parseEnv(changeWorkflowEnv));
+  services ??= (async () => {
+    const env = parseEnv(changeWorkflowEnv);
+    return changeWorkflowServices(env, await loadChangeSettings(env));
+  })();
   return services;
 };
 
@@ -94,7 +102,7 @@ const log = telemetry();
 export const handler = instrumented(log, async (event: unknown): Promise<unknown> => {
   const input = ChangeTaskInput.parse(event);
   log.correlate({ changeId: input.changeId });
-  const result = await handleChangeTask(deps(), input);
+  const result = await handleChangeTask(await deps(), input);
   if (input.action === 'finish') log.count('ApprovalsDecided');
   log.info('change task', { action: input.action, ...(result as Record<string, unknown>) });
   return result;

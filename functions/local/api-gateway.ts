@@ -7,7 +7,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { isPublicRequest } from '#http/public-routes.ts';
+import type { Throttle } from './local-template.ts';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -17,15 +17,111 @@ export type ApiHandler = (
   context: Context,
 ) => Promise<unknown>;
 
+/** One route of the HTTP API, as the template declares it. */
+export interface GatewayRoute {
+  /** `METHOD /path` (`{name}` one segment, `{name+}` the rest), `ANY /path` or `$default`. */
+  readonly routeKey: string;
+  /** The JWT authorizer; a route without one is public. */
+  readonly authorizer?: { readonly issuer: string; readonly audience: readonly string[] };
+  /** Calls the integration's function with the event; resolves to its result. */
+  readonly invoke: (event: APIGatewayProxyEventV2WithJWTAuthorizer, requestId: string) => Promise<unknown>;
+}
+
 export interface ApiGatewayOptions {
   readonly port: number;
   readonly host?: string;
+  readonly routes: readonly GatewayRoute[];
+  /** The stage's default route throttle (`DefaultRouteSettings`); none means unthrottled. */
+  readonly throttle?: Throttle;
+  /** Per-route throttles (`RouteSettings`) by route key. */
+  readonly routeThrottles?: Readonly<Record<string, Throttle>>;
+}
+
+/** Routes for one in-process handler behind one authorizer: every path, some public (benchmarks). */
+export function routesForHandler(options: {
+  readonly handler: ApiHandler;
   readonly issuer: string;
   readonly audience: string;
-  readonly jwksUri: string;
-  readonly handler: ApiHandler;
-  /** Routes without the JWT authorizer, as `METHOD /path`. @default ['GET /api/health'] */
-  readonly publicRoutes?: readonly string[];
+  readonly publicRoutes: readonly string[];
+}): GatewayRoute[] {
+  const invoke = (event: APIGatewayProxyEventV2WithJWTAuthorizer, requestId: string) =>
+    options.handler(event, lambdaContext(requestId));
+  return [
+    {
+      routeKey: 'ANY /api/{proxy+}',
+      authorizer: { issuer: options.issuer, audience: [options.audience] },
+      invoke,
+    },
+    ...options.publicRoutes.map((routeKey) => ({ routeKey, invoke })),
+  ];
+}
+
+interface CompiledRoute extends GatewayRoute {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+  /** Higher wins: literal paths over variables over greedy variables, a method over ANY. */
+  readonly rank: number;
+}
+
+function compileRoute(route: GatewayRoute): CompiledRoute {
+  if (route.routeKey === '$default') return { ...route, method: 'ANY', pattern: /^/, names: [], rank: -1 };
+  const [method = '', path = ''] = route.routeKey.split(' ');
+  const names: string[] = [];
+  let literals = 0;
+  let greedy = false;
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const variable = /^\{(\w+)(\+)?\}$/.exec(segment);
+      if (!variable) {
+        literals++;
+        return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      }
+      names.push(variable[1] as string);
+      if (variable[2]) {
+        greedy = true;
+        return '(.+)';
+      }
+      return '([^/]+)';
+    })
+    .join('/');
+  const rank = (greedy ? 0 : 1_000_000) + literals * 10 + (method === 'ANY' ? 0 : 1);
+  return { ...route, method, pattern: new RegExp(`^${source}$`), names, rank };
+}
+
+/** The route API Gateway selects: the most specific match, then `$default`; none is its 404. */
+export function selectRoute<T extends GatewayRoute>(
+  routes: readonly T[],
+  method: string,
+  path: string,
+): { route: T; pathParameters: Record<string, string> } | undefined {
+  let best: { route: T; pathParameters: Record<string, string>; rank: number } | undefined;
+  for (const route of routes) {
+    const compiled = compileRoute(route);
+    if (compiled.method !== 'ANY' && compiled.method !== method) continue;
+    const match = compiled.pattern.exec(path);
+    if (!match || (best && best.rank >= compiled.rank)) continue;
+    const pathParameters = Object.fromEntries(
+      compiled.names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+    );
+    best = { route, pathParameters, rank: compiled.rank };
+  }
+  return best && { route: best.route, pathParameters: best.pathParameters };
+}
+
+/** API Gateway's token bucket: `burstLimit` requests at once, refilled at `rateLimit` a second. */
+function tokenBucket({ rateLimit, burstLimit }: Throttle): () => boolean {
+  let tokens = burstLimit;
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    tokens = Math.min(burstLimit, tokens + ((now - last) / 1000) * rateLimit);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
 }
 
 /**
@@ -99,6 +195,10 @@ export function toEvent(
   body: Buffer,
   claims: Record<string, string | number | boolean | string[]> | undefined,
   requestId: string,
+  route: { routeKey: string; pathParameters: Record<string, string> } = {
+    routeKey: 'ANY /api/{proxy+}',
+    pathParameters: { proxy: new URL(req.url ?? '/', 'http://local').pathname.replace(/^\/api\/?/, '') },
+  },
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
@@ -114,13 +214,13 @@ export function toEvent(
   const method = req.method ?? 'GET';
   return {
     version: '2.0',
-    routeKey: 'ANY /api/{proxy+}',
+    routeKey: route.routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
     headers,
     ...(url.search ? { queryStringParameters: query } : {}),
-    pathParameters: { proxy: url.pathname.replace(/^\/api\/?/, '') },
+    ...(Object.keys(route.pathParameters).length > 0 ? { pathParameters: route.pathParameters } : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -134,7 +234,7 @@ export function toEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,
-      routeKey: 'ANY /api/{proxy+}',
+      routeKey: route.routeKey,
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
@@ -145,28 +245,66 @@ export function toEvent(
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
+/** Where a JWT authorizer finds the issuer's keys: its discovery document, as API Gateway does. */
+async function discoveredJwksUri(issuer: string): Promise<string> {
+  const discovery = JSON.parse(
+    Buffer.from(await loopbackFetcher.fetch(`${issuer}/.well-known/openid-configuration`)).toString('utf8'),
+  ) as { jwks_uri?: string; issuer?: string };
+  if (discovery.issuer !== issuer || !discovery.jwks_uri)
+    throw new Error(`The discovery document of ${issuer} names another issuer or no jwks_uri`);
+  return discovery.jwks_uri;
+}
+
 /**
- * The local API Gateway: verifies the bearer token the way the JWT authorizer does, builds
- * the real event shape, invokes the same handler module Lambda runs and writes its result.
- * A handler that throws becomes API Gateway's bare 500; the server itself never goes down.
+ * The local API Gateway, configured by the HTTP API of the template: it selects the route,
+ * applies the stage's throttles, verifies the bearer token the way the route's JWT authorizer
+ * does (issuer, audience, the issuer's keys), builds the real event shape and invokes the
+ * route's function. A function that fails becomes API Gateway's bare 500; the server never goes down.
  */
 export async function startApiGateway(
   options: ApiGatewayOptions,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const verifier = JwtVerifier.create(
-    { issuer: options.issuer, audience: options.audience, jwksUri: options.jwksUri },
-    { jwksCache: new SimpleJwksCache({ fetcher: loopbackFetcher }) },
-  );
-  const publicRoutes = options.publicRoutes ?? ['GET /api/health'];
+  const verifiers = new Map<string, Promise<{ verify(token: string): Promise<unknown> }>>();
+  const verifierFor = ({ issuer, audience }: NonNullable<GatewayRoute['authorizer']>) => {
+    const key = JSON.stringify([issuer, audience]);
+    let verifier = verifiers.get(key);
+    if (!verifier) {
+      verifier = discoveredJwksUri(issuer).then((jwksUri) =>
+        JwtVerifier.create(
+          { issuer, audience: [...audience], jwksUri },
+          { jwksCache: new SimpleJwksCache({ fetcher: loopbackFetcher }) },
+        ),
+      );
+      verifier.catch(() => verifiers.delete(key));
+      verifiers.set(key, verifier);
+    }
+    return verifier;
+  };
+  const buckets = new Map<string, () => boolean>();
+  const admit = (routeKey: string): boolean => {
+    const throttle = options.routeThrottles?.[routeKey] ?? options.throttle;
+    if (!throttle) return true;
+    let bucket = buckets.get(routeKey);
+    if (!bucket) {
+      bucket = tokenBucket(throttle);
+      buckets.set(routeKey, bucket);
+    }
+    return bucket();
+  };
   const server = createServer(async (req, res) => {
     const requestId = randomUUID();
     res.setHeader('apigw-requestid', requestId);
     try {
       const path = new URL(req.url ?? '/', 'http://local').pathname;
+      const selected = selectRoute(options.routes, req.method ?? 'GET', path);
+      if (!selected) return send(res, 404, { message: 'Not Found' });
+      const { route, pathParameters } = selected;
+      if (!admit(route.routeKey)) return send(res, 429, { message: 'Too Many Requests' });
       let claims: Record<string, string | number | boolean | string[]> | undefined;
-      if (!isPublicRequest(publicRoutes, req.method ?? 'GET', path)) {
+      if (route.authorizer) {
         const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
         if (!token) return send(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+        const verifier = await verifierFor(route.authorizer);
         try {
           claims = flattenClaims((await verifier.verify(token)) as Record<string, unknown>);
         } catch {
@@ -181,10 +319,8 @@ export async function startApiGateway(
       const body = await readBody(req);
       if (body === 'too-large')
         return send(res, 413, { message: 'Request Entity Too Large' }, { connection: 'close' });
-      const result = (await options.handler(
-        toEvent(req, body, claims, requestId),
-        lambdaContext(requestId),
-      )) as APIGatewayProxyStructuredResultV2 | undefined;
+      const event = toEvent(req, body, claims, requestId, { routeKey: route.routeKey, pathParameters });
+      const result = (await route.invoke(event, requestId)) as APIGatewayProxyStructuredResultV2 | undefined;
       const headers = Object.fromEntries(
         Object.entries(result?.headers ?? {}).map(([k, v]) => [k, String(v)]),
       );

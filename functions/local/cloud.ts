@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -7,26 +7,32 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import S3rver from 's3rver';
-import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/table-definition.ts';
+import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
-import { notifiedEvents } from '#channels/email/notifications.ts';
 import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
-import type { InboundEmailEnv } from '#config/env.ts';
-import type { ReleaseRequest } from '#handlers/inbound-email.ts';
-import type { DomainEventDelivery } from '#handlers/notifications.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
-import type { ApiHandler } from './api-gateway.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { ensureTables } from './create-tables.ts';
 import { demoUsers } from './demo-users.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalEventBus } from './event-bus.ts';
 import { startIdentityProvider } from './identity-provider.ts';
+import { type LocalFunctions, startLocalFunctions } from './lambda-runtime.ts';
+import {
+  checkPortalSignIn,
+  functionByEntry,
+  LOCAL_ACCOUNT,
+  LOCAL_CLIENT_ID,
+  type LocalTemplate,
+  loadLocalTemplate,
+  localize,
+  type TemplateBucket,
+} from './local-template.ts';
 import { startPortalHost } from './portal-host.ts';
-import { checkJava, claimPort } from './preflight.ts';
+import { checkJava, type HeldPort, holdPort } from './preflight.ts';
 import { seedDemoData } from './seed.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
-import { createLocalWorkflows, LOCAL_ACCOUNT, type LocalWorkflows } from './workflow-runner.ts';
+import { createLocalWorkflows, type LocalWorkflows } from './workflow-runner.ts';
 
 export interface LocalPorts {
   readonly portal: number;
@@ -58,8 +64,8 @@ export interface LocalCloudOptions {
   /** Ports to use; 0 picks a free one. @default defaultPorts() */
   readonly ports?: Partial<LocalPorts>;
   /**
-   * Deployment settings on top of the defaults, as an account config would set them (tests
-   * raise the per-person limits, for example). @default {}
+   * Environment variables added to every function's environment from the template, for settings
+   * the config schema does not offer yet (tests raise the per-person limits, for example). @default {}
    */
   readonly settings?: Readonly<Record<string, string>>;
   /** Seed demo data when the data folder is new. @default true */
@@ -77,52 +83,38 @@ export interface LocalCloud {
   readonly events: ReturnType<typeof createLocalEventBus>;
   /** The change-approval state machine, synthesized from the CDK app, on the local runner. */
   readonly workflows: LocalWorkflows;
+  /** What the cloud was built from: the synthesized template, translated to this machine. */
+  readonly template: LocalTemplate;
+  /** The template's functions, each in its own worker with its own environment. */
+  readonly functions: LocalFunctions;
   stop(): Promise<void>;
 }
 
 export const LOCAL_TABLE_PREFIX = 'spoke-local';
-export const LOCAL_CLIENT_ID = 'spoke-portal-local';
+export { LOCAL_CLIENT_ID };
 export const LOCAL_SUPPORT_ADDRESS = 'support@spoke.localhost';
-export const RAW_MAIL_BUCKET = 'spoke-local-raw-mail';
-export const ATTACHMENT_BUCKET = 'spoke-local-attachments';
-export const RAW_MAIL_PREFIX = 'raw/';
 
-/** The environment every function gets in the local cloud: the same variables CDK sets in AWS. */
-export function localFunctionEnv(portalUrl: string): InboundEmailEnv & {
-  ATTACHMENT_BUCKET: string;
-  LINK_KEY_ID: string;
-  CHANGE_APPROVAL_ARN: string;
-  SERVICE_OWNERS: string;
-} {
-  return {
-    LINK_KEY_ID: 'local',
-    SERVICE_OWNERS: 'Email=morgan.manager@example.com,VPN=morgan.manager@example.com',
-    CHANGE_APPROVAL_ARN: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:spoke-local-change-approval`,
-    DOMAIN_TABLE: tableName(LOCAL_TABLE_PREFIX, domainTable),
-    IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
-    EVENT_BUS_NAME: 'spoke-local-events',
-    ATTACHMENT_BUCKET,
-    RAW_MAIL_BUCKET,
-    RAW_MAIL_PREFIX,
-    SUPPORT_ADDRESS: LOCAL_SUPPORT_ADDRESS,
-    MAIL_FROM: LOCAL_SUPPORT_ADDRESS,
-    PORTAL_URL: portalUrl,
-  };
+/** A bucket's CORS rules from the template, as the S3 XML s3rver is configured with. */
+function corsXml(bucket: TemplateBucket): string[] {
+  if (bucket.cors.length === 0) return [];
+  const tags = (tag: string, values: readonly string[]) =>
+    values.map((v) => `<${tag}>${v}</${tag}>`).join('');
+  const rules = bucket.cors.map(
+    (rule) =>
+      `<CORSRule>${tags('AllowedOrigin', rule.allowedOrigins)}${tags('AllowedMethod', rule.allowedMethods)}${tags('AllowedHeader', rule.allowedHeaders)}${tags('ExposeHeader', rule.exposedHeaders)}${rule.maxAge === undefined ? '' : `<MaxAgeSeconds>${rule.maxAge}</MaxAgeSeconds>`}</CORSRule>`,
+  );
+  return [`<CORSConfiguration>${rules.join('')}</CORSConfiguration>`];
 }
 
-/** The portal uploads and downloads attachments straight from the bucket, as it does from S3 in AWS. */
-const attachmentCors = (portalOrigin: string) =>
-  `<CORSConfiguration><CORSRule><AllowedOrigin>${portalOrigin}</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>content-type</AllowedHeader><AllowedHeader>x-amz-checksum-sha256</AllowedHeader><ExposeHeader>etag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
-
 /** A domain event as an EventBridge rule would hand it to a function. */
-const asEventBridgeEvent = (event: DomainEvent) => ({
+const asEventBridgeEvent = (event: DomainEvent, region: string) => ({
   version: '0',
   id: event.id,
   'detail-type': event.type,
   source: 'spoke.local',
-  account: '000000000000',
+  account: LOCAL_ACCOUNT,
   time: event.at,
-  region: 'local',
+  region,
   resources: [],
   detail: { ...event.detail, eventId: event.id },
 });
@@ -140,23 +132,30 @@ async function localKey(file: string): Promise<Uint8Array> {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * The whole product on one machine: DynamoDB Local, S3 (s3rver), the SES outbox
- * (aws-ses-v2-local), the OpenID provider, the API Gateway emulator running the API
- * handler, the SMTP intake running the inbound-mail handler, and the portal host. Every
- * piece listens on loopback only; `stop()` takes everything down, the JVM included.
+ * The whole product on one machine, built from the synthesized template (`local-template.ts`):
+ * DynamoDB Local, S3 (s3rver) with the template's buckets, the SES outbox (aws-ses-v2-local),
+ * the OpenID provider registering the app client's URLs, the template's functions (each in its
+ * own worker with its own environment, `lambda-runtime.ts`) behind the API Gateway emulator (the
+ * HTTP API's routes, authorizer and throttles), the SMTP intake (the receipt rule), the event
+ * rules and schedules on the local bus, the change approval ASL, and the portal host. Every piece
+ * listens on loopback only (DynamoDB Local aside); `stop()` takes everything down, the JVM included.
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const wanted = { ...defaultPorts(), ...options.ports };
   const quiet = options.quiet ?? true;
-  const ports: LocalPorts = {
-    portal: await claimPort(wanted.portal, 'portal'),
-    api: await claimPort(wanted.api, 'API'),
-    identity: await claimPort(wanted.identity, 'identity provider'),
-    outbox: await claimPort(wanted.outbox, 'SES outbox'),
-    s3: await claimPort(wanted.s3, 'S3'),
-    dynamodb: await claimPort(wanted.dynamodb, 'DynamoDB Local'),
-    smtp: await claimPort(wanted.smtp, 'SMTP intake'),
+  // Each port is held from here until its server listens, so no other process takes it meanwhile.
+  const held: Record<keyof LocalPorts, HeldPort> = {
+    portal: await holdPort(wanted.portal, 'portal'),
+    api: await holdPort(wanted.api, 'API'),
+    identity: await holdPort(wanted.identity, 'identity provider'),
+    outbox: await holdPort(wanted.outbox, 'SES outbox'),
+    s3: await holdPort(wanted.s3, 'S3'),
+    dynamodb: await holdPort(wanted.dynamodb, 'DynamoDB Local'),
+    smtp: await holdPort(wanted.smtp, 'SMTP intake'),
   };
+  const ports = Object.fromEntries(
+    Object.entries(held).map(([name, port]) => [name, port.port]),
+  ) as unknown as LocalPorts;
   const host = '127.0.0.1';
   const urls = {
     portal: `http://${host}:${ports.portal}`,
@@ -173,24 +172,25 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     for (const close of stops.reverse()) await close().catch((error) => console.error(`[stop] ${error}`));
     stops.length = 0;
   };
-
-  const env = { ...localFunctionEnv(urls.portal), ...options.settings };
-  Object.assign(process.env, env);
+  stops.push(async () => {
+    await Promise.all(Object.values(held).map((port) => port.release()));
+  });
 
   try {
+    const templateReady = loadLocalTemplate();
+    templateReady.catch(() => undefined);
     await checkJava();
+    await held.dynamodb.release();
     const dynamoReady = startDynamoDbLocal({
       port: ports.dynamodb,
       dataDir: join(options.dataDir, 'dynamodb'),
       javaChecked: true,
     });
-    const workflowsReady = createLocalWorkflows({
-      env: { ...env },
-      cacheDir: join(options.dataDir, 'cache'),
-      ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
-    });
+    dynamoReady.then((dynamo) => stops.push(() => dynamo.stop())).catch(() => undefined);
+    const synthesized = await templateReady;
+    // The portal's sign-in URLs must be the app client's, or Cognito refuses every sign-in.
+    checkPortalSignIn(synthesized, urls.portal);
     const dynamo = await dynamoReady;
-    stops.push(() => dynamo.stop());
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: 'local',
@@ -198,7 +198,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     await ensureTables(dynamoClient, LOCAL_TABLE_PREFIX);
     dynamoClient.destroy();
+    const localTables = tableDefinitions.map((table) => tableName(LOCAL_TABLE_PREFIX, table));
+    const missing = synthesized.tables.filter((name) => !localTables.includes(name));
+    if (missing.length > 0)
+      throw new Error(`The template's tables ${missing.join(', ')} have no local definition`);
 
+    const withPortal = localize(synthesized, { portal: urls.portal, issuer: 'pending' });
     const s3Dir = join(options.dataDir, 's3');
     await mkdir(s3Dir, { recursive: true });
     const s3 = new S3rver({
@@ -206,11 +211,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: ports.s3,
       directory: s3Dir,
       silent: quiet,
-      configureBuckets: [
-        { name: RAW_MAIL_BUCKET },
-        { name: ATTACHMENT_BUCKET, configs: [attachmentCors(urls.portal)] },
-      ],
+      configureBuckets: withPortal.buckets.map((bucket) => ({ name: bucket.name, configs: corsXml(bucket) })),
     });
+    await held.s3.release();
     await s3.run();
     stops.push(() => s3.close());
 
@@ -219,6 +222,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       host: string;
       port: number;
     }) => Promise<import('node:http').Server>;
+    await held.outbox.release();
     const outbox = await startSes({ host, port: ports.outbox });
     stops.push(
       () =>
@@ -228,69 +232,136 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         }),
     );
 
+    await held.identity.release();
     const identity = await startIdentityProvider({
       port: ports.identity,
       host,
-      clientId: LOCAL_CLIENT_ID,
-      redirectUris: [`${urls.portal}/auth/callback`],
-      postLogoutRedirectUris: [`${urls.portal}/`],
+      clientId: withPortal.portalClient.clientId,
+      // Exactly the app client's CallbackURLs and LogoutURLs, on the local portal's origin.
+      redirectUris: withPortal.portalClient.callbackUrls,
+      postLogoutRedirectUris: withPortal.portalClient.logoutUrls,
       users: demoUsers,
       keysFile: join(options.dataDir, 'identity', 'signing-keys.json'),
     });
     stops.push(() => identity.close());
+    const template = localize(synthesized, { portal: urls.portal, issuer: identity.issuer });
 
     const events = createLocalEventBus();
-    const workflows = await workflowsReady;
+    const endpoints = { dynamodb: dynamo.endpoint, s3: urls.s3, ses: urls.outbox };
+    const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
+    let workflows: LocalWorkflows | undefined;
+    const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
+    const settings = options.settings ?? {};
+    const functions = await startLocalFunctions({
+      functions: Object.values(template.functions).map((fn) => ({
+        ...fn,
+        environment: { ...fn.environment, ...settings },
+      })),
+      region: template.region,
+      endpoints,
+      linkKey,
+      parameters: template.parameters,
+      services: {
+        publish: (published) => events.publisher.publish(published),
+        workflow: () => {
+          if (!workflows) throw new Error('The local workflow runner is not ready yet');
+          return workflows.changeWorkflow;
+        },
+      },
+      // Everything the local cloud routes to starts now, so a function that cannot start
+      // (an environment variable its schema refuses, say) stops `npm start` with its name.
+      eager: [
+        ...new Set([
+          ...template.httpApi.routes.map((route) => route.functionId),
+          template.receiptRule.functionId,
+          ...template.eventRules.flatMap((rule) => rule.functionIds),
+          ...Object.values(template.functions)
+            .filter((fn) => taskFunctions.has(fn.logicalId))
+            .map((fn) => fn.logicalId),
+        ]),
+      ],
+    });
+    stops.push(() => functions.close());
+    workflows = createLocalWorkflows({
+      workflow: template.workflow,
+      invoke: (functionId, event) => functions.invoke(functionId, event),
+      ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
+    });
+    // The seed runs here, in the main thread, through the same core and adapters.
     wireLocalCloud({
-      endpoints: { dynamodb: dynamo.endpoint, s3: urls.s3, ses: urls.outbox },
+      endpoints,
       events: events.publisher,
       changeWorkflow: workflows.changeWorkflow,
-      linkKey: await localKey(join(options.dataDir, 'keys', 'approval-links.key')),
+      linkKey,
     });
 
-    const apiModule = (await import('#handlers/api.ts')) as { handler: ApiHandler; publicRoutes: string[] };
+    for (const rule of template.eventRules) {
+      events.subscribe(async (event) => {
+        if (!rule.detailTypes.includes(event.type)) return;
+        for (const functionId of rule.functionIds)
+          await functions.invoke(functionId, asEventBridgeEvent(event, template.region));
+      });
+    }
+
+    // EventBridge schedules: the same rate, the Scheduled Event shape.
+    for (const schedule of template.schedules) {
+      const timer = setInterval(() => {
+        const event = {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account: LOCAL_ACCOUNT,
+          time: new Date().toISOString(),
+          region: template.region,
+          resources: [`arn:aws:events:${template.region}:${LOCAL_ACCOUNT}:rule/${schedule.logicalId}`],
+          detail: {},
+        };
+        for (const functionId of schedule.functionIds)
+          functions.invoke(functionId, event).catch((error: Error) => {
+            console.error(`[schedule] ${schedule.logicalId} → ${functionId} failed: ${error.message}`);
+          });
+      }, schedule.everySeconds * 1000);
+      timer.unref();
+      stops.push(async () => clearInterval(timer));
+    }
+
+    await held.api.release();
     const api = await startApiGateway({
       port: ports.api,
       host,
-      issuer: identity.issuer,
-      audience: LOCAL_CLIENT_ID,
-      jwksUri: identity.jwksUri,
-      handler: apiModule.handler,
-      publicRoutes: apiModule.publicRoutes,
+      routes: template.httpApi.routes.map((route) => ({
+        routeKey: route.routeKey,
+        ...(route.authorizer ? { authorizer: route.authorizer } : {}),
+        invoke: (event, requestId) => functions.invoke(route.functionId, event, requestId),
+      })),
+      ...(template.httpApi.throttle ? { throttle: template.httpApi.throttle } : {}),
+      routeThrottles: template.httpApi.routeThrottles,
     });
     stops.push(() => api.close());
 
-    const inbound = (await import('#handlers/inbound-email.ts')) as {
-      handler: (event: SESEvent | ReleaseRequest) => Promise<unknown>;
-    };
-    const notifications = (await import('#handlers/notifications.ts')) as {
-      handler: (event: DomainEventDelivery) => Promise<unknown>;
-    };
-    events.subscribe(async (event) => {
-      if (!(notifiedEvents as readonly string[]).includes(event.type)) return;
-      await notifications.handler(asEventBridgeEvent(event) as DomainEventDelivery);
-    });
-    events.subscribe(async (event) => {
-      if (event.type !== 'mail.release_requested') return;
-      await inbound.handler(asEventBridgeEvent(event) as unknown as ReleaseRequest);
-    });
+    const { receiptRule } = template;
     const rawMail = new S3RawMailStore(
       new S3Client({ ...localS3Config, endpoint: urls.s3 }),
-      RAW_MAIL_BUCKET,
+      receiptRule.bucket,
     );
+    await held.smtp.release();
     const smtp = await startSmtpIntake({
       port: ports.smtp,
       host,
-      recipientDomains: [LOCAL_SUPPORT_ADDRESS.split('@')[1] as string],
+      recipientDomains: [
+        ...new Set(receiptRule.recipients.map((recipient) => recipient.split('@').at(-1) ?? '')),
+      ],
       rawMail,
-      rawPrefix: RAW_MAIL_PREFIX,
-      handler: inbound.handler,
+      rawPrefix: receiptRule.prefix,
+      handler: (event: SESEvent) => functions.invoke(receiptRule.functionId, event),
       deadLetterDir: join(options.dataDir, 'dead-letters'),
     });
     stops.push(() => smtp.close());
     const recovered = await smtp.retryDeadLetters();
     if (recovered > 0) console.log(`Reprocessed ${recovered} dead-lettered mail(s) from an earlier run.`);
 
+    await held.portal.release();
     const portal = await startPortalHost({
       port: ports.portal,
       host,
@@ -300,7 +371,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       transferOrigin: urls.s3,
       portalConfig: {
         authority: identity.issuer,
-        clientId: LOCAL_CLIENT_ID,
+        clientId: template.portalClient.clientId,
+        logoutEndpoint: identity.logoutEndpoint,
         apiBase: '/api',
         outboxUrl: urls.outbox,
       },
@@ -309,7 +381,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     if (firstRun && (options.seed ?? true)) {
       await seedDemoData({
-        env,
+        env: functions.environment(functionByEntry(template, 'functions/handlers/api.ts').logicalId),
         smtpPort: ports.smtp,
         supportAddress: LOCAL_SUPPORT_ADDRESS,
       });
@@ -317,7 +389,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       await writeFile(join(options.dataDir, 'seeded-at'), new Date().toISOString());
     }
 
-    return { urls, events, workflows, mailIdle: () => smtp.idle(), stop };
+    return { urls, events, workflows, template, functions, mailIdle: () => smtp.idle(), stop };
   } catch (error) {
     await stop();
     throw error;

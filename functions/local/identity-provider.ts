@@ -42,6 +42,8 @@ export interface IdentityProvider {
   readonly issuer: string;
   /** Where the public signing keys are published. */
   readonly jwksUri: string;
+  /** Cognito's logout endpoint, served here too, so the portal signs out the same way in both. */
+  readonly logoutEndpoint: string;
   readonly clientId: string;
   close(): Promise<void>;
 }
@@ -49,6 +51,8 @@ export interface IdentityProvider {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const STYLESHEET_PATH = '/sign-in.css';
 const INTERACTION_PATH = /^\/interaction\/([\w-]+)$/;
+/** Cognito's logout endpoint: `GET /logout?client_id=…&logout_uri=…`. */
+export const LOGOUT_PATH = '/logout';
 const MAX_FORM_BYTES = 16 * 1024;
 const ONE_HOUR = 60 * 60;
 
@@ -121,13 +125,8 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       resourceIndicators: { enabled: false },
-      rpInitiatedLogout: {
-        enabled: true,
-        logoutSource: (ctx: KoaContextWithOIDC, form: string) =>
-          renderInto(ctx, 200, pageHeaders, signOutPage(form)),
-        postLogoutSuccessSource: (ctx: KoaContextWithOIDC) =>
-          renderInto(ctx, 200, pageHeaders, messagePage('Signed out', 'You are signed out of Spoke.')),
-      },
+      // Cognito publishes no end_session_endpoint; sign-out is its /logout endpoint, served below.
+      rpInitiatedLogout: { enabled: false },
     },
     findAccount: (_ctx, sub) => {
       const user = users.find((candidate) => candidate.sub === sub);
@@ -145,6 +144,45 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   } satisfies Configuration);
 
   const handleProtocol = provider.callback();
+
+  /**
+   * Cognito's logout endpoint: ends the sign-in session without asking and redirects to
+   * `logout_uri`, which must be one of the client's sign-out URLs character for character.
+   */
+  async function handleLogout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const params = new URL(req.url ?? '/', issuer).searchParams;
+    const logoutUri = params.get('logout_uri') ?? '';
+    if (req.method !== 'GET') {
+      return send(
+        res,
+        405,
+        { ...pageHeaders, allow: 'GET' },
+        messagePage('Sign-out problem', 'Method not allowed.'),
+      );
+    }
+    if (params.get('client_id') !== clientId) {
+      return send(
+        res,
+        400,
+        pageHeaders,
+        messagePage('Sign-out problem', 'client_id is not this app client.'),
+      );
+    }
+    if (!postLogoutRedirectUris.includes(logoutUri)) {
+      return send(
+        res,
+        400,
+        pageHeaders,
+        messagePage(
+          'Sign-out problem',
+          `logout_uri ${logoutUri || '(none)'} is not a sign-out URL of this client.`,
+        ),
+      );
+    }
+    const session = await provider.Session.get(provider.createContext(req, res));
+    if (!session.new) await session.destroy();
+    res.writeHead(302, { location: logoutUri, 'cache-control': 'no-store' }).end();
+  }
 
   async function handleSignIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let interaction: Interaction;
@@ -200,6 +238,12 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
         { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' },
         STYLESHEET,
       );
+    } else if (pathname === LOGOUT_PATH) {
+      handleLogout(req, res).catch(() => {
+        if (!res.headersSent)
+          send(res, 500, pageHeaders, messagePage('Sign-out problem', 'Something went wrong.'));
+        else res.destroy();
+      });
     } else if (INTERACTION_PATH.test(pathname)) {
       handleSignIn(req, res).catch(() => {
         if (!res.headersSent)
@@ -214,6 +258,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   return {
     issuer,
     jwksUri: `${issuer}/jwks`,
+    logoutEndpoint: `${issuer}${LOGOUT_PATH}`,
     clientId,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -431,17 +476,6 @@ ${demoUsers}
   );
 }
 
-function signOutPage(form: string): string {
-  return layout(
-    'Sign out',
-    `<p class="brand">Spoke</p>
-<h1>Sign out of Spoke?</h1>
-${form}
-<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
-<button type="submit" form="op.logoutForm" class="secondary">Stay signed in</button>`,
-  );
-}
-
 const STYLESHEET = `*{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:grid;place-items:center;padding:1rem;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b2330;background:#eef1f5}
 .card{width:100%;max-width:24rem;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 1px 3px rgb(0 0 0/.12)}
@@ -454,7 +488,6 @@ input[aria-invalid=true]{border-color:#b3261e}
 input:focus,button:focus{outline:3px solid #0b5cad;outline-offset:2px}
 button{display:block;width:100%;margin-top:1.25rem;font:inherit;font-weight:600;padding:.65rem;border:0;border-radius:6px;background:#0b5cad;color:#fff;cursor:pointer}
 button:hover{background:#094a8c}
-button.secondary{background:#fff;color:#0b5cad;border:1px solid #0b5cad;margin-top:.75rem}
 .error{margin:0 0 1rem;padding:.6rem .75rem;border-radius:6px;background:#fdecea;color:#8c1d18;border:1px solid #b3261e}
 .demo{margin-top:1.75rem;padding-top:1rem;border-top:1px solid #d5dae1;font-size:.9rem}
 .demo p{margin:0 0 .5rem}

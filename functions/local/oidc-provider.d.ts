@@ -112,10 +112,18 @@ declare module 'oidc-provider' {
     error_description?: string;
   }
 
+  export interface Session {
+    /** True when no session existed for the request's cookie. */
+    readonly new?: boolean;
+    destroy(): Promise<void>;
+  }
+
   export class Provider {
     constructor(issuer: string, configuration?: Configuration);
     readonly issuer: string;
     readonly Grant: GrantConstructor;
+    readonly Session: { get(ctx: { req: IncomingMessage; res: ServerResponse }): Promise<Session> };
+    createContext(req: IncomingMessage, res: ServerResponse): { req: IncomingMessage; res: ServerResponse };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
     interactionFinished(

@@ -11,18 +11,10 @@ import {
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { portalSecurityHeaders } from '#infra/portal-security-headers.ts';
+import type { PortalConfig } from '../../web/src/config.ts';
 
-/** What the portal reads from `/config.json` at boot, so one build runs against any deployment. */
-export interface PortalConfig {
-  /** OpenID Connect issuer the portal signs in with (Cognito user pool, or the local IdP). */
-  readonly authority: string;
-  /** The portal's app client id. */
-  readonly clientId: string;
-  /** Path prefix of the API on the portal's own origin. */
-  readonly apiBase: string;
-  /** Local mode only: where sent mail can be read. */
-  readonly outboxUrl?: string;
-}
+/** What the portal reads from `/config.json` at boot: the portal's own type (`web/src/config.ts`). */
+export type { PortalConfig };
 
 export interface PortalHostOptions {
   /** TCP port; 0 picks a free one. */

@@ -39,8 +39,18 @@ export async function checkJava(javaCommand = 'java'): Promise<number> {
   return major;
 }
 
-/** Resolves with the port that is free (a fresh one when `port` is 0), or fails naming who wanted it. */
-export function claimPort(port: number, purpose: string, host = '127.0.0.1'): Promise<number> {
+/** A port held open until the server that wants it is about to listen. */
+export interface HeldPort {
+  readonly port: number;
+  /** Frees the port; call right before the real server listens on it. */
+  release(): Promise<void>;
+}
+
+/**
+ * Holds a port (a fresh one when `port` is 0) or fails naming who wanted it. Holding it until
+ * the real server starts keeps another process from taking a fresh port in between.
+ */
+export function holdPort(port: number, purpose: string, host = '127.0.0.1'): Promise<HeldPort> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) => {
@@ -55,7 +65,21 @@ export function claimPort(port: number, purpose: string, host = '127.0.0.1'): Pr
     probe.listen(port, host, () => {
       const address = probe.address();
       const chosen = typeof address === 'object' && address ? address.port : port;
-      probe.close(() => resolve(chosen));
+      let released: Promise<void> | undefined;
+      resolve({
+        port: chosen,
+        release: () => {
+          released ??= new Promise<void>((done) => probe.close(() => done()));
+          return released;
+        },
+      });
     });
   });
+}
+
+/** Resolves with the port that is free (a fresh one when `port` is 0), or fails naming who wanted it. */
+export async function claimPort(port: number, purpose: string, host = '127.0.0.1'): Promise<number> {
+  const held = await holdPort(port, purpose, host);
+  await held.release();
+  return held.port;
 }

@@ -1,23 +1,19 @@
-import { execFile } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Decision } from '#core/change/approval.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
+import { LOCAL_ACCOUNT, type SynthesizedWorkflow } from './local-template.ts';
 
 /**
- * Runs Spoke's Step Functions workflows on a laptop (DESIGN §2). The ASL is not copied: the CDK
- * app is synthesized in-process, the state machine's `DefinitionString` is taken from the
- * template and its intrinsics resolved to local ARNs, and every Lambda task is mapped, through
- * the `entry` each `SpokeFunction` records, to its handler module, which is imported and called.
+ * Runs Spoke's Step Functions workflows on a laptop (DESIGN §2). The ASL is not copied: it is
+ * the state machine's `DefinitionString` from the synthesized template (`local-template.ts`),
+ * its intrinsics resolved to local ARNs, and every Lambda task invokes the template's function
+ * of that ARN on the local Lambda service (`lambda-runtime.ts`).
  * `aws-local-stepfunctions` executes the result; `.waitForTaskToken` tasks, which it lacks, are
  * emulated by a token registry answered with `sendTaskSuccess` / `sendTaskFailure`.
  */
 
-export const LOCAL_ACCOUNT = '000000000000';
+export { LOCAL_ACCOUNT };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type AslState = StateMachineDefinition['States'][string] & Record<string, unknown>;
@@ -121,24 +117,11 @@ export class TaskTokenRegistry {
   }
 }
 
-/** The change approval state machine as synthesized: plain data, so it can be cached between runs. */
-export interface SynthesizedWorkflow {
-  readonly definition: StateMachineDefinition;
-  readonly source: { readonly stackName: string; readonly logicalId: string };
-  /** Lambda function ARN (local) → the handler module it runs. */
-  readonly functionEntries: Readonly<Record<string, string>>;
-  readonly region: string;
-  readonly stateMachineName: string;
-}
-
 export interface LocalWorkflowsOptions {
-  /** The functions' environment (table names, buckets…), put into `process.env` before a handler loads. */
-  readonly env: Record<string, string>;
-  /**
-   * Where to keep the synthesized workflow between runs. With it, synthesis runs in a child
-   * process and only when the infrastructure code changed; without it, in this process.
-   */
-  readonly cacheDir?: string;
+  /** The change approval state machine from the local template. */
+  readonly workflow: SynthesizedWorkflow;
+  /** Invokes a function of the template by logical id (the local Lambda service). */
+  readonly invoke: (functionId: string, event: Json) => Promise<unknown>;
   /**
    * How long a `.waitForTaskToken` task really waits, given the state and its declared
    * `TimeoutSeconds`: tests shrink days to moments. @default the declared value
@@ -153,8 +136,8 @@ export interface LocalWorkflows {
   readonly definition: StateMachineDefinition;
   /** Where it came from in the synthesized template. */
   readonly source: { readonly stackName: string; readonly logicalId: string };
-  /** Lambda task state → the handler module it runs (absolute path). */
-  readonly taskHandlers: Readonly<Record<string, string>>;
+  /** Lambda task state → the function (logical id) it invokes. */
+  readonly taskFunctions: Readonly<Record<string, string>>;
   sendTaskSuccess(token: string, output: Json): void;
   sendTaskFailure(token: string, error: string, cause?: string): void;
   pendingTasks(): { token: string; executionId: string; stateName: string }[];
@@ -170,20 +153,16 @@ type Abort = () => void;
 const ENGINE_TIMEOUT_SECONDS = 2_000_000;
 
 /** Synthesizes the stack and prepares the change approval workflow to run locally. */
-export async function createLocalWorkflows({
-  env,
-  cacheDir,
+export function createLocalWorkflows({
+  workflow,
+  invoke: invokeFunction,
   taskTimeoutSeconds = (_state, declared) => declared,
-}: LocalWorkflowsOptions): Promise<LocalWorkflows> {
-  const { definition, source, functionEntries, region, stateMachineName } =
-    await synthesizedWorkflow(cacheDir);
+}: LocalWorkflowsOptions): LocalWorkflows {
+  const { definition, source, functionsByArn, region, stateMachineName } = workflow;
   const tasks = taskStates(definition);
-  const taskHandlers = Object.fromEntries(
-    Object.entries(tasks).map(([name, state]) => [name, handlerEntry(name, state, functionEntries)]),
+  const taskFunctions = Object.fromEntries(
+    Object.entries(tasks).map(([name, state]) => [name, taskFunction(name, state, functionsByArn)]),
   );
-  Object.assign(process.env, env);
-  const handlers = new Map<string, LambdaHandler>();
-  for (const entry of new Set(Object.values(taskHandlers))) handlers.set(entry, await loadHandler(entry));
 
   const tokens = new TaskTokenRegistry();
   const records = new Map<string, { record: LocalExecution; done: Promise<LocalExecution>; abort: Abort }>();
@@ -195,9 +174,8 @@ export async function createLocalWorkflows({
     const executionId = `arn:aws:states:${region}:${LOCAL_ACCOUNT}:execution:${stateMachineName}:${name}`;
     const overrides = Object.fromEntries(
       Object.entries(tasks).map(([stateName, state]) => {
-        const handler = handlers.get(taskHandlers[stateName] ?? '');
-        if (!handler) throw new Error(`No handler loaded for task ${stateName}`);
-        const invoke = (event: Json) => handler(event, lambdaContext(stateName)) as Promise<Json>;
+        const functionId = taskFunctions[stateName] as string;
+        const invoke = (event: Json) => invokeFunction(functionId, event) as Promise<Json>;
         const timeout = taskTimeoutSeconds(stateName, Number(state.TimeoutSeconds ?? 60));
         return [
           stateName,
@@ -257,7 +235,7 @@ export async function createLocalWorkflows({
     },
     definition,
     source,
-    taskHandlers,
+    taskFunctions,
     sendTaskSuccess: (token, output) => tokens.succeed(token, output),
     sendTaskFailure: (token, error, cause) => tokens.fail(token, error, cause),
     pendingTasks: () => tokens.pending(),
@@ -270,8 +248,6 @@ export async function createLocalWorkflows({
   };
 }
 
-type LambdaHandler = (event: unknown, context: unknown) => unknown;
-
 /** The definition the engine runs: token tasks without the engine's own timer (the registry keeps time). */
 function engineDefinition(definition: StateMachineDefinition): StateMachineDefinition {
   const copy = structuredClone(definition) as StateMachineDefinition & { TimeoutSeconds?: number };
@@ -280,22 +256,6 @@ function engineDefinition(definition: StateMachineDefinition): StateMachineDefin
   for (const state of Object.values(taskStates(copy)))
     if (String(state.Resource).endsWith('.waitForTaskToken')) state.TimeoutSeconds = ENGINE_TIMEOUT_SECONDS;
   return copy;
-}
-
-async function loadHandler(entry: string): Promise<LambdaHandler> {
-  const module: { handler?: LambdaHandler } = await import(pathToFileURL(entry).href);
-  if (typeof module.handler !== 'function') throw new Error(`${entry} exports no handler`);
-  return module.handler;
-}
-
-function lambdaContext(functionName: string) {
-  return {
-    functionName,
-    functionVersion: '$LATEST',
-    awsRequestId: randomUUID(),
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 60_000,
-  };
 }
 
 /** Every Task state by name, including those inside Parallel branches and Map processors. */
@@ -316,16 +276,16 @@ function taskStates(definition: StateMachineDefinition): Record<string, AslState
 
 const lambdaInvoke = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
 
-function handlerEntry(
+function taskFunction(
   stateName: string,
   state: AslState,
-  functionEntries: Readonly<Record<string, string>>,
+  functionsByArn: Readonly<Record<string, string>>,
 ): string {
   const resource = String(state.Resource);
   const functionArn = lambdaInvoke.test(resource)
     ? String((state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName)
     : resource;
-  const entry = functionEntries[functionArn];
+  const entry = functionsByArn[functionArn];
   if (!entry) {
     throw new Error(
       `Task ${stateName} (${resource} ${functionArn}) is not a SpokeFunction; the local runner cannot run it`,
@@ -368,41 +328,4 @@ function taskOverride(
     }
     return answer;
   };
-}
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Everything synthesis depends on: the infrastructure code, the handler list and the locked packages. */
-async function synthesisInputsHash(): Promise<string> {
-  const hash = createHash('sha256').update(repoRoot);
-  const infra = (await readdir(join(repoRoot, 'infra'), { recursive: true }))
-    .filter((f) => f.endsWith('.ts'))
-    .sort();
-  for (const file of infra) hash.update(file).update(await readFile(join(repoRoot, 'infra', file)));
-  hash.update((await readdir(join(repoRoot, 'functions/handlers'))).sort().join());
-  hash.update(await readFile(join(repoRoot, 'package-lock.json')));
-  return hash.digest('hex').slice(0, 16);
-}
-
-/**
- * The synthesized change approval workflow: from the cache when the infrastructure code is
- * unchanged, else from `workflow-synth.ts` in a child process, so aws-cdk-lib never sits in
- * the local cloud's memory. Without a cache folder it synthesizes in this process.
- */
-async function synthesizedWorkflow(cacheDir: string | undefined): Promise<SynthesizedWorkflow> {
-  if (!cacheDir) return (await import('./workflow-synth.ts')).synthesizeChangeApproval();
-  const file = join(cacheDir, `change-approval-${await synthesisInputsHash()}.json`);
-  const cached = await readFile(file, 'utf8').catch(() => undefined);
-  if (cached) return JSON.parse(cached) as SynthesizedWorkflow;
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [join(repoRoot, 'functions/local/workflow-synth.ts')],
-    {
-      cwd: repoRoot,
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  await mkdir(cacheDir, { recursive: true });
-  await writeFile(file, stdout);
-  return JSON.parse(stdout) as SynthesizedWorkflow;
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   AdminAddUserToGroupCommand,
@@ -8,6 +7,7 @@ import {
 import * as z from 'zod';
 import { loadConfig, type SpokeConfig, SpokeConfigError, stackName } from '#infra/config.ts';
 import { errorName, isCredentialsError } from './deploy/check.ts';
+import { parseCommandLine } from './deploy/cli.ts';
 import { noCredentialsMessage } from './deploy/credentials.ts';
 import { type DeployedStack, describeStack, listSpokeStacks } from './deploy/stack.ts';
 
@@ -98,14 +98,20 @@ export async function createAdminCommand(
   argv: readonly string[],
   deps: CreateAdminDependencies = defaults,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      email: { type: 'string' },
-      context: { type: 'string', short: 'c', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h', default: false },
+  const parsed = parseCommandLine(
+    {
+      args: [...argv],
+      options: {
+        email: { type: 'string' },
+        context: { type: 'string', short: 'c', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    usage,
+    deps.error,
+  );
+  if (!parsed) return 2;
+  const { values } = parsed;
   if (values.help) {
     deps.log(usage);
     return 0;

@@ -2,17 +2,21 @@ import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 
-const usage = `npm run mail:reprocess -- --queue-url <dead-letter queue URL> --function <inbound-email function name> [--dry-run]
+const usage = `npm run mail:reprocess -- --queue-url <dead-letter queue URL> --function <function name> [--dry-run]
+npm run notifications:reprocess -- (the same options)
 
-Runs the inbound-email function again on every event in its dead-letter queue (stack outputs
-and the console name both). An event that succeeds is deleted from the queue; one that fails
-again stays there with its new error in the function's logs. Uses the usual AWS credentials.
-Locally, npm start retries .data/dead-letters/ by itself.`;
+Runs a function again on every event in its dead-letter queue: the inbound-email function
+(stack outputs InboundEmailDeadLetterQueueUrl and InboundEmailFunctionName) or the
+notifications function (NotificationsDeadLetterQueueUrl and NotificationsFunctionName). An
+event that succeeds is deleted from the queue; one that fails again stays there with its new
+error in the function's logs. Both functions are idempotent: a reprocessed mail makes no second
+ticket, a reprocessed notification mails only the recipients not reached yet. Uses the usual
+AWS credentials. Locally, npm start retries .data/dead-letters/ by itself.`;
 
 /**
- * Drains the inbound-email dead-letter queue back into the function. Lambda puts the event of
- * a failed asynchronous invocation into the queue as the message body, so each body is invoked
- * as it is, synchronously, and deleted only after the function answered without error.
+ * Drains a dead-letter queue back into its function. Lambda (after its retries) and EventBridge
+ * (when it cannot deliver) both put the event into the queue as the message body, so each body
+ * is invoked as it is, synchronously, and deleted only after the function answered without error.
  */
 export async function reprocessDeadLetters(options: {
   readonly queueUrl: string;

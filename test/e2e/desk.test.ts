@@ -1,15 +1,15 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './global-setup.ts';
 import {
   artifactsDir,
   checkPage as checkPortalPage,
   fitsIn360px as fitsNarrow,
   idToken,
+  launchBrowser,
   type Person,
   signedIn,
 } from './portal-support.ts';
@@ -34,7 +34,7 @@ beforeAll(async () => {
     seed: true,
     quiet: true,
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   [employee, agent, admin] = await Promise.all([
     signedIn(browser, cloud.urls.portal, 'employee'),
     signedIn(browser, cloud.urls.portal, 'agent'),

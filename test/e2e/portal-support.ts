@@ -2,9 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { callbackUrl } from '#http/sign-in-urls.ts';
 import { LOCAL_CLIENT_ID } from '#local/cloud.ts';
 import { DEMO_PASSWORD } from '#local/demo-users.ts';
+import { launchBrowser } from '../support/browser.ts';
 import { signIn } from '../support/sign-in.ts';
+
+/** The e2e tests' browser (Debian's Chromium or the npm one; see test/support/browser.ts). */
+export { launchBrowser };
 
 export const artifactsDir = join(import.meta.dirname, '..', '..', 'artifacts', 'e2e');
 const axeSource = readFile(
@@ -71,7 +76,7 @@ export async function idToken(cloud: { urls: { identity: string; portal: string 
   const { body } = await signIn({
     issuer: cloud.urls.identity,
     clientId: LOCAL_CLIENT_ID,
-    redirectUri: `${cloud.urls.portal}/auth/callback`,
+    redirectUri: callbackUrl(cloud.urls.portal),
     username,
   });
   if (!body.id_token) throw new Error(`No ID token for ${username}: ${body.error}`);

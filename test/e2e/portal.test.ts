@@ -2,15 +2,15 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SUPPORT_ADDRESS, type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './global-setup.ts';
 import {
   artifactsDir,
   checkPage as checkPortalPage,
   fitsIn360px as fitsNarrow,
   idToken,
+  launchBrowser,
   type Person,
   signedIn,
 } from './portal-support.ts';
@@ -48,7 +48,7 @@ beforeAll(async () => {
     // One test opens a queue's worth of tickets as one employee in seconds.
     settings: { TICKET_OPEN_LIMIT_PER_MINUTE: '100', TICKET_OPEN_LIMIT_PER_HOUR: '1000' },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   [employee, agent, admin] = await Promise.all([
     signedIn(browser, cloud.urls.portal, 'employee', { timezoneId: 'America/New_York' }),
     signedIn(browser, cloud.urls.portal, 'agent'),

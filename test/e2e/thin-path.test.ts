@@ -1,11 +1,11 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud } from '#local/cloud.ts';
 import { DEMO_PASSWORD } from '#local/demo-users.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './global-setup.ts';
+import { launchBrowser } from './portal-support.ts';
 
 const artifactsDir = join(import.meta.dirname, '..', '..', 'artifacts', 'e2e');
 const axeSource = readFile(
@@ -38,7 +38,7 @@ beforeAll(async () => {
     seed: false,
     quiet: true,
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     locale: 'en-US',
@@ -166,16 +166,18 @@ describe('thin path: an employee reports a problem and follows it', () => {
     await checkPage('ticket');
   });
 
-  it('signs out through the identity provider and back to the welcome page', async () => {
+  it('signs out through the logout endpoint (as Cognito’s) and back to the welcome page', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('heading', { name: 'Sign out of Spoke?' }).waitFor();
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
     await page.getByRole('heading', { name: 'Welcome to Spoke' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
     const signedInKeys = await page.evaluate<string[]>(
       "Object.keys(sessionStorage).filter((key) => key.startsWith('oidc.user'))",
     );
     expect(signedInKeys).toEqual([]);
+    // The identity provider's session ended too: signing in asks for the password again.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Password').waitFor();
   });
 
   it('ran without a single Content-Security-Policy violation', () => {

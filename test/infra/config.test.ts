@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, SpokeConfigError, spokeConfigSchema } from '#infra/config.ts';
-import { createSpokeApp, defaultConfigPath } from '#infra/spoke-app.ts';
+import { cdkJsonContext, createSpokeApp, exampleConfigPath } from '#infra/spoke-app.ts';
 
-const example = () => JSON.parse(JSON.stringify(loadConfig(defaultConfigPath))) as Record<string, unknown>;
+const example = () => JSON.parse(JSON.stringify(loadConfig(exampleConfigPath))) as Record<string, unknown>;
 
 function writeConfig(value: unknown): string {
   const path = join(mkdtempSync(join(tmpdir(), 'spoke-config-')), 'config.json');
@@ -26,7 +26,7 @@ function problemsOf(config: unknown): string {
 
 describe('account config', () => {
   it('accepts the example config', () => {
-    expect(loadConfig(defaultConfigPath).company.name).toBe('Example Corp');
+    expect(loadConfig(exampleConfigPath).company.name).toBe('Example Corp');
   });
 
   it('names the field path of a bad support address', () => {
@@ -213,5 +213,87 @@ describe('docs/configuration.md', () => {
     expect(paths.length).toBeGreaterThan(30);
     expect(paths).toContain('auth.federation.providers.metadataUrl');
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('the stack region', () => {
+  it('refuses a region where SES does not receive mail, naming the field and the regions that do', () => {
+    const problems = problemsOf({ ...example(), region: 'af-south-1' });
+
+    expect(problems).toMatch(/^ {2}region: SES email receiving is not available in af-south-1/m);
+    expect(problems).toContain('eu-west-1');
+  });
+
+  it('accepts every region of the SES receiving list', () => {
+    for (const region of ['us-east-1', 'eu-central-1', 'ap-southeast-2']) {
+      const topicArn = `arn:aws:sns:${region}:111122223333:it-operations-chat`;
+      const config = { ...example(), region, alarms: { topicArn } };
+
+      expect(parseConfig(config, 'good.json').region).toBe(region);
+    }
+  });
+});
+
+describe('an app without -c config', () => {
+  it('stops with how to give one, instead of aiming at the fictional example account', () => {
+    const build = () => createSpokeApp({ nag: false });
+
+    expect(build).toThrow(SpokeConfigError);
+    expect(build).toThrow(/No Spoke config: run cdk with -c config=<your file>/);
+  });
+
+  it('still synthesizes the example when it is named, as npm run synth does', () => {
+    const { stack } = createSpokeApp({
+      nag: false,
+      context: { config: exampleConfigPath, 'aws:cdk:bundling-stacks': [] },
+    });
+
+    expect(stack.account).toBe('111122223333');
+  });
+
+  it('applies the feature flags of cdk.json in-process too, the ones cdk init writes for this aws-cdk-lib', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const recommended = JSON.parse(
+      await readFile('node_modules/aws-cdk-lib/recommended-feature-flags.json', 'utf8'),
+    ) as Record<string, unknown>;
+    const { app } = createSpokeApp({
+      config: loadConfig(exampleConfigPath),
+      nag: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+
+    expect(cdkJsonContext()).toEqual(recommended);
+    for (const [flag, value] of Object.entries(recommended))
+      expect(app.node.tryGetContext(flag), flag).toEqual(value);
+  });
+});
+
+describe('the settings the README promises', () => {
+  it('refuses change settings too large for their SSM parameter, naming the field', () => {
+    const serviceOwners = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [
+        `Business service number ${i}`,
+        `owner.of.service${i}@example.com`,
+      ]),
+    );
+
+    expect(problemsOf({ ...example(), changes: { serviceOwners } })).toMatch(
+      /^ {2}changes: service owners and risk questionnaire together exceed 8192 bytes/m,
+    );
+  });
+
+  it('refuses a priority matrix that is not 3 × 3 of 1–5, naming the cell', () => {
+    const problems = problemsOf({
+      ...example(),
+      tickets: {
+        priorityMatrix: [
+          [1, 2, 3],
+          [2, 3, 4],
+          [3, 4, 9],
+        ],
+      },
+    });
+
+    expect(problems).toMatch(/tickets\.priorityMatrix\.2\.2: /);
   });
 });

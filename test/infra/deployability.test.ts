@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN_VERIFY_HEADER } from '#http/origin.ts';
 import { loadConfig } from '#infra/config.ts';
 import { createSpokeApp } from '#infra/spoke-app.ts';
 import { type CfnResources, createdBefore, referencedIds, stringsIn } from './template-graph.ts';
@@ -120,7 +121,13 @@ describe('a failed first deploy can be retried', () => {
         ([, r]) => r.Type === 'AWS::Logs::LogGroup' && r.Properties?.LogGroupName !== undefined,
       );
       for (const [id, group] of named) {
-        expect(JSON.stringify(group.Properties?.LogGroupName), `${name}: ${id}`).toContain('"AWS::StackId"');
+        // Unique per stack: built from the stack id or from a name CloudFormation generated.
+        const derived = JSON.stringify(group.Properties?.LogGroupName).includes('"AWS::StackId"')
+          ? true
+          : [...referencedIds(group.Properties?.LogGroupName)].some((ref) => resources[ref] !== undefined);
+        expect(derived, `${name}: ${id} is named ${JSON.stringify(group.Properties?.LogGroupName)}`).toBe(
+          true,
+        );
       }
     }
   });
@@ -210,6 +217,101 @@ describe('policies that replace a default', () => {
           expect.stringMatching(/^ses\.amazonaws\.com → MailFeedbackTopic/),
         ]),
       );
+    }
+  });
+});
+
+describe('nothing asynchronous is lost', () => {
+  it('gives every function invoked asynchronously by a rule or SES a dead-letter queue of its own after retries', () => {
+    for (const { name, resources } of templates) {
+      const asyncTargets = new Set<string>();
+      for (const resource of Object.values(resources)) {
+        if (resource.Type === 'AWS::Events::Rule' && resource.Properties?.EventBusName) {
+          for (const target of resource.Properties.Targets as { Arn: unknown }[])
+            for (const id of referencedIds(target.Arn)) asyncTargets.add(id);
+        }
+        if (resource.Type === 'AWS::SES::ReceiptRule') {
+          for (const id of referencedIds(resource.Properties?.Rule))
+            if (resources[id]?.Type === 'AWS::Lambda::Function') asyncTargets.add(id);
+        }
+      }
+      const functions = [...asyncTargets].filter((id) => resources[id]?.Type === 'AWS::Lambda::Function');
+
+      expect(functions.length, name).toBe(2);
+      for (const id of functions) {
+        const deadLetter = resources[id]?.Properties?.DeadLetterConfig as { TargetArn?: unknown } | undefined;
+        expect(deadLetter?.TargetArn, `${name}: ${id}`).toBeDefined();
+        const invokeConfig = Object.values(resources).find(
+          (r) =>
+            r.Type === 'AWS::Lambda::EventInvokeConfig' && referencedIds(r.Properties?.FunctionName).has(id),
+        );
+        expect(invokeConfig?.Properties?.MaximumRetryAttempts, `${name}: ${id}`).toBe(2);
+      }
+    }
+  });
+});
+
+describe('only CloudFront reaches the API', () => {
+  it('adds the Secrets Manager origin secret as a header to /api/* and gives the api function the same value', () => {
+    for (const { name, resources } of templates) {
+      const [distribution] = Object.values(resources).filter(
+        (r) => r.Type === 'AWS::CloudFront::Distribution',
+      );
+      const config = distribution?.Properties?.DistributionConfig as {
+        Origins: {
+          Id: string;
+          CustomOriginConfig?: unknown;
+          OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[];
+        }[];
+        CacheBehaviors: { PathPattern: string; TargetOriginId: string }[];
+      };
+      const apiBehavior = config.CacheBehaviors.find((b) => b.PathPattern === '/api/*');
+      const apiOrigin = config.Origins.find((o) => o.Id === apiBehavior?.TargetOriginId);
+      const header = apiOrigin?.OriginCustomHeaders?.find((h) => h.HeaderName === ORIGIN_VERIFY_HEADER);
+      const [secretId] = [...referencedIds(header?.HeaderValue)];
+      const apiFunction = Object.values(resources).find(
+        (r) =>
+          r.Type === 'AWS::Lambda::Function' &&
+          (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+            ?.CHANGE_APPROVAL_ARN !== undefined,
+      );
+      const variables =
+        (apiFunction?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+          ?.Variables ?? {};
+
+      expect(secretId && resources[secretId]?.Type, name).toBe('AWS::SecretsManager::Secret');
+      expect(JSON.stringify(header?.HeaderValue), name).toContain('{{resolve:secretsmanager:');
+      expect(variables.ORIGIN_VERIFY_SECRET, name).toEqual(header?.HeaderValue);
+      expect(
+        (
+          resources[secretId as string]?.Properties?.GenerateSecretString as
+            | { PasswordLength?: number }
+            | undefined
+        )?.PasswordLength,
+      ).toBeGreaterThanOrEqual(32);
+    }
+  });
+});
+
+describe('Cognito invitations', () => {
+  it('go through SES from the support address and its configuration set, after the domain identity exists', () => {
+    for (const { name, resources } of templates) {
+      const config = loadConfig(`infra/configs/${name}.json`);
+      const [[poolId, pool] = []] = Object.entries(resources).filter(
+        ([, r]) => r.Type === 'AWS::Cognito::UserPool',
+      );
+      const email = pool?.Properties?.EmailConfiguration as Record<string, unknown> | undefined;
+      const identities = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SES::EmailIdentity');
+
+      expect(email?.EmailSendingAccount, name).toBe('DEVELOPER');
+      expect(email?.From, name).toBe(`${config.company.name} IT service desk <${config.support.mailFrom}>`);
+      expect(JSON.stringify(email?.SourceArn), name).toContain(
+        `identity/${config.support.mailFrom.split('@')[1]}`,
+      );
+      expect(referencedIds(email?.ConfigurationSet).size, name).toBe(1);
+      expect(identities.length, name).toBeGreaterThan(0);
+      for (const [identity] of identities)
+        expect(createdBefore(resources, poolId as string).has(identity), name).toBe(true);
     }
   });
 });

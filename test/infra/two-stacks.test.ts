@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type SpokeConfig } from '#infra/config.ts';
 import { createSpokeApp } from '#infra/spoke-app.ts';
+import { referencedIds } from './template-graph.ts';
 
 /**
  * Where each resource type keeps its physical name: the name unique per account (and region)
@@ -32,7 +33,10 @@ const physicalNameOf: Record<string, (properties: Record<string, unknown>) => un
   'AWS::KMS::Alias': (p) => p.AliasName,
 };
 
-/** `<type> <name>` for every resource of the template that carries a physical name. */
+/**
+ * `<type> <name>` for every resource of the template that carries a physical name, except names
+ * built from another resource's generated name (`/aws/lambda/<Ref function>`), unique per stack.
+ */
 function physicalNames(template: Record<string, unknown>): string[] {
   const resources = template.Resources as Record<
     string,
@@ -40,7 +44,9 @@ function physicalNames(template: Record<string, unknown>): string[] {
   >;
   return Object.values(resources).flatMap((resource) => {
     const name = physicalNameOf[resource.Type]?.(resource.Properties ?? {});
-    return name === undefined ? [] : [`${resource.Type} ${JSON.stringify(name)}`];
+    if (name === undefined) return [];
+    if ([...referencedIds(name)].some((id) => resources[id] !== undefined)) return [];
+    return [`${resource.Type} ${JSON.stringify(name)}`];
   });
 }
 

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { JwtVerifier } from 'aws-jwt-verify';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackUrl, logoutUrl, signedOutUrl } from '#http/sign-in-urls.ts';
 import { DEMO_PASSWORD, demoUsers } from '#local/demo-users.ts';
 import { type IdentityProvider, startIdentityProvider } from '#local/identity-provider.ts';
 import { CookieJar, redirectTarget } from '../support/sign-in.ts';
 
 const clientId = 'spoke-portal-test';
-const redirectUri = 'http://127.0.0.1:5990/auth/callback';
+const portalOrigin = 'http://127.0.0.1:5990';
+const redirectUri = callbackUrl(portalOrigin);
 
 let dataDir: string;
 let keysFile: string;
@@ -32,7 +34,7 @@ function start(port: number): Promise<IdentityProvider> {
     port,
     clientId,
     redirectUris: [redirectUri],
-    postLogoutRedirectUris: ['http://127.0.0.1:5990/'],
+    postLogoutRedirectUris: [signedOutUrl(portalOrigin)],
     users: demoUsers,
     keysFile,
   });
@@ -75,8 +77,7 @@ function submitCredentials(browser: CookieJar, signInUrl: URL, username: string,
 }
 
 /** Signs a demo user in through the sign-in page and redeems the code with the PKCE verifier. */
-async function signIn(issuer: string, username: string) {
-  const browser = new CookieJar();
+async function signIn(issuer: string, username: string, browser = new CookieJar()) {
   const { verifier, challenge } = pkcePair();
   const { signInUrl } = await openSignInPage(browser, issuer, challenge);
   const resume = await browser.request(
@@ -120,6 +121,8 @@ describe('local identity provider', () => {
       token_endpoint_auth_methods_supported: ['none'],
       id_token_signing_alg_values_supported: ['RS256'],
     });
+    // As Cognito's: no end_session_endpoint, so the portal must sign out through /logout.
+    expect(discovery).not.toHaveProperty('end_session_endpoint');
   });
 
   it('issues an ID token with Cognito-shaped claims that aws-jwt-verify accepts', async () => {
@@ -178,6 +181,39 @@ describe('local identity provider', () => {
 
     const callback = redirectTarget(response, idp.issuer);
     expect(callback.searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('signs out through Cognito’s logout endpoint: the session ends and the browser returns to logout_uri', async () => {
+    const browser = new CookieJar();
+    await signIn(idp.issuer, 'agent', browser);
+    const again = () =>
+      browser.request(
+        authorizationUrl(idp.issuer, { code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }),
+      );
+    const whileSignedIn = redirectTarget(await again(), idp.issuer);
+    expect(whileSignedIn.origin + whileSignedIn.pathname).toBe(redirectUri);
+
+    const logout = await browser.request(logoutUrl(idp.logoutEndpoint, clientId, portalOrigin));
+
+    expect(logout.status).toBe(302);
+    expect(logout.headers.get('location')).toBe(signedOutUrl(portalOrigin));
+    const afterLogout = redirectTarget(await again(), idp.issuer);
+    expect(afterLogout.pathname).toMatch(/^\/interaction\//);
+  });
+
+  it('refuses a logout_uri the client did not register, and another client id, without redirecting', async () => {
+    const unregistered = await fetch(logoutUrl(idp.logoutEndpoint, clientId, 'https://evil.example'), {
+      redirect: 'manual',
+    });
+    const otherClient = await fetch(logoutUrl(idp.logoutEndpoint, 'someone-else', portalOrigin), {
+      redirect: 'manual',
+    });
+
+    expect(unregistered.status).toBe(400);
+    expect(unregistered.headers.get('location')).toBeNull();
+    expect(await unregistered.text()).toContain('is not a sign-out URL of this client');
+    expect(otherClient.status).toBe(400);
+    expect(otherClient.headers.get('location')).toBeNull();
   });
 
   it('keeps its signing key across restarts, so earlier tokens stay valid', async () => {

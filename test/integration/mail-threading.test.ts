@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
+import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
@@ -32,6 +33,7 @@ const admin = { id: 'admin', email: 'admin@example.com', groups: ['admins', 'age
 const agent = { id: 'agent', email: 'alex@example.com', groups: ['agents'] };
 
 let deps: InboundMailDeps;
+let deliveries: DynamoDeliveryLedger;
 const raw = new Map<string, Uint8Array>();
 const sent: (OutboundMail & { providerMessageId: string })[] = [];
 let delivered = 0;
@@ -40,6 +42,7 @@ const storedFiles = attachmentStorage.files;
 
 beforeAll(async () => {
   const tables = await freshTables();
+  deliveries = new DynamoDeliveryLedger(tables.documents, tables.idempotencyTable, { now: () => new Date() });
   const groups = new DynamoGroupStore({
     client: tables.documents,
     domainTable: tables.domainTable,
@@ -452,6 +455,7 @@ describe('notifications by mail', () => {
       supportAddress: SUPPORT,
       portalUrl: 'https://help.example.com',
       perRecipientPerHour: 30,
+      deliveries,
     };
     return { engine, events, notifier };
   };
@@ -533,6 +537,59 @@ describe('notifications by mail', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ to: ['emma@example.com'], automatic: true });
     expect(mails[0]?.subject).toContain('Resolved');
+  });
+
+  it('mails each recipient once when a failed event is retried and when it is delivered twice', async () => {
+    const { ticket } = await newTicket();
+    const { engine, events, notifier } = notifying();
+    await updateTicket(engine, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
+      version: 1,
+      watchers: ['walt@example.com', 'wanda@example.com'],
+    });
+    await addArticle(engine, agent, ticket.id, { type: 'reply', body: 'The new toner is on its way.' });
+    const reply = events.find((e) => e.type === 'article.added');
+    if (!reply) throw new Error('No article.added event');
+    let failNext = false;
+    const flaky: NotificationDeps = {
+      ...notifier,
+      mailer: {
+        async send(mail) {
+          if (failNext && mail.to[0] === 'walt@example.com') throw new Error('SES throttled');
+          return deps.mailer.send(mail);
+        },
+      },
+    };
+    const before = sent.length;
+
+    failNext = true;
+    await expect(notifyAboutEvent(flaky, reply)).rejects.toThrow('SES throttled');
+    failNext = false;
+    const retried = await notifyAboutEvent(flaky, reply);
+    const duplicate = await notifyAboutEvent(flaky, reply);
+
+    const mailedTo = sent.slice(before).map((m) => m.to[0]);
+    expect(mailedTo.sort()).toEqual(['emma@example.com', 'walt@example.com', 'wanda@example.com']);
+    expect(retried).toContain('walt@example.com');
+    expect(retried).not.toContain('emma@example.com');
+    expect(duplicate).toEqual([]);
+  });
+
+  it('lets a retry take over a claim whose invocation died mid-send, but never a delivered one', async () => {
+    const tables = await freshTables();
+    let now = new Date('2026-12-03T12:00:00Z');
+    const ledger = new DynamoDeliveryLedger(tables.documents, tables.idempotencyTable, { now: () => now });
+
+    const first = await ledger.claim('evt-1#emma@example.com', 45);
+    const whileHeld = await ledger.claim('evt-1#emma@example.com', 45);
+    now = new Date(now.getTime() + 46_000);
+    const afterLease = await ledger.claim('evt-1#emma@example.com', 45);
+    await ledger.delivered('evt-1#emma@example.com');
+    now = new Date(now.getTime() + 3600_000);
+    const afterDelivery = await ledger.claim('evt-1#emma@example.com', 45);
+    await ledger.release('evt-1#emma@example.com');
+
+    expect([first, whileHeld, afterLease, afterDelivery]).toEqual([true, false, true, false]);
+    expect(await ledger.claim('evt-1#emma@example.com', 45)).toBe(false);
   });
 
   it('threads the requester’s answer to a notification back into the ticket by the id SES returned', async () => {

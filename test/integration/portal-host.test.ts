@@ -11,6 +11,7 @@ const identityOrigin = 'http://127.0.0.1:5991';
 const portalConfig: PortalConfig = {
   authority: identityOrigin,
   clientId: 'spoke-portal-test',
+  logoutEndpoint: `${identityOrigin}/logout`,
   apiBase: '/api',
   outboxUrl: 'http://127.0.0.1:5992/',
 };

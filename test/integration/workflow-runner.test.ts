@@ -1,17 +1,32 @@
-import { resolve } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpokeApp } from '#infra/spoke-app.ts';
+import { type LocalFunctions, startLocalFunctions } from '#local/lambda-runtime.ts';
+import { functionByEntry, type LocalTemplate, loadLocalTemplate } from '#local/local-template.ts';
+import { localConfig } from '#local/template-synth.ts';
 import { createLocalWorkflows, type LocalWorkflows, TaskTokenRegistry } from '#local/workflow-runner.ts';
-import { localConfig } from '#local/workflow-synth.ts';
 
-const env = { DOMAIN_TABLE: 'spoke-local-domain', IDEMPOTENCY_TABLE: 'spoke-local-idempotency' };
-
+let template: LocalTemplate;
+let functions: LocalFunctions;
 let workflows: LocalWorkflows;
 
 beforeAll(async () => {
-  workflows = await createLocalWorkflows({ env });
+  template = await loadLocalTemplate();
+  // Nothing these tests run reaches a store: the endpoints are never called.
+  const unused = 'http://127.0.0.1:9';
+  functions = await startLocalFunctions({
+    functions: Object.values(template.functions),
+    region: template.region,
+    endpoints: { dynamodb: unused, s3: unused, ses: unused },
+    services: { publish: async () => undefined, workflow: () => workflows.changeWorkflow },
+  });
+  workflows = createLocalWorkflows({
+    workflow: template.workflow,
+    invoke: (functionId, event) => functions.invoke(functionId, event),
+  });
 });
+
+afterAll(() => functions?.close());
 
 describe('local change approval workflow', () => {
   it('fails the execution when the task rejects its input', async () => {
@@ -59,8 +74,8 @@ describe('local change approval workflow', () => {
       expect(at, literal).toBeGreaterThanOrEqual(from);
       from = at + literal.length;
     }
-    const task = resolve('functions/handlers/change-workflow.ts');
-    expect(Object.keys(workflows.taskHandlers)).toEqual(
+    const task = functionByEntry(template, 'functions/handlers/change-workflow.ts').logicalId;
+    expect(Object.keys(workflows.taskFunctions)).toEqual(
       expect.arrayContaining([
         'Plan',
         'CabRequest',
@@ -70,7 +85,7 @@ describe('local change approval workflow', () => {
         'FinishApproved',
       ]),
     );
-    expect(new Set(Object.values(workflows.taskHandlers))).toEqual(new Set([task]));
+    expect(new Set(Object.values(workflows.taskFunctions))).toEqual(new Set([task]));
   });
 });
 

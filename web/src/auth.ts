@@ -1,5 +1,8 @@
 import { type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import { CALLBACK_PATH, callbackUrl, logoutUrl, signedOutUrl } from '../../functions/http/sign-in-urls.ts';
 import type { PortalConfig } from './config.ts';
+
+export { CALLBACK_PATH };
 
 /** The signed-in person, from the Cognito-shaped ID token. */
 export interface Session {
@@ -21,8 +24,6 @@ export interface Auth {
   forget(): Promise<void>;
 }
 
-export const CALLBACK_PATH = '/auth/callback';
-
 /**
  * Authorization code with PKCE through oidc-client-ts against Cognito or the local identity
  * provider. Tokens live in sessionStorage: they end with the tab and are never shared across
@@ -33,8 +34,8 @@ export function createAuth(config: PortalConfig): Auth {
   const manager = new UserManager({
     authority: config.authority,
     client_id: config.clientId,
-    redirect_uri: `${origin}${CALLBACK_PATH}`,
-    post_logout_redirect_uri: `${origin}/`,
+    redirect_uri: callbackUrl(origin),
+    post_logout_redirect_uri: signedOutUrl(origin),
     response_type: 'code',
     scope: 'openid email profile',
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
@@ -54,14 +55,10 @@ export function createAuth(config: PortalConfig): Auth {
       const user = await manager.getUser();
       return user && isUsable(user) ? toSession(user) : null;
     },
+    /** Cognito's logout endpoint ends the managed-login session too; its discovery document names none. */
     async signOut() {
-      const user = await manager.getUser();
-      try {
-        await manager.signoutRedirect({ id_token_hint: user?.id_token });
-      } catch {
-        await manager.removeUser();
-        window.location.assign('/');
-      }
+      await manager.removeUser();
+      window.location.assign(logoutUrl(config.logoutEndpoint, config.clientId, origin));
     },
     forget: () => manager.removeUser(),
   };

@@ -1,6 +1,7 @@
 import { normalizeEmail } from '#core/identity/actor.ts';
 import type { Article } from '#core/ticket/article.ts';
 import type { Ticket } from '#core/ticket/ticket.ts';
+import type { DeliveryLedger } from '#ports/delivery-ledger.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { Mailer, OutboundMail } from '#ports/mail.ts';
 import type { MailReferenceStore } from '#ports/mail-references.ts';
@@ -19,6 +20,14 @@ export interface NotificationDeps {
   readonly portalUrl: string;
   /** Mails one address gets per hour at most, whatever happens on its tickets. @default 30 */
   readonly perRecipientPerHour: number;
+  /** Which recipients of an event were mailed already, so a retried event mails each once. */
+  readonly deliveries: DeliveryLedger;
+  /**
+   * How long a claim on one recipient's mail holds: longer than an invocation may run (the
+   * function's timeout), shorter than Lambda waits before retrying (a minute), so a retry after
+   * an invocation died mid-send mails that recipient. @default 45
+   */
+  readonly claimSeconds?: number;
 }
 
 /** Who hears about a ticket by mail: its requester and watchers, never the person who wrote. */
@@ -107,7 +116,10 @@ const acknowledgedHere: readonly unknown[] = ['portal', 'api'];
  * tickets; mail ones are acknowledged on arrival), an agent's public reply, and
  * the resolution. Internal notes are never mailed, nor anything to the person who caused it;
  * each address is capped per hour, and the Message-ID SES returns is remembered so replies
- * thread back. Returns the addresses mailed.
+ * thread back. Each recipient is mailed once per event however often the event is delivered:
+ * a claim in the delivery ledger comes before the send, a record of the delivery after it, and
+ * a failed send gives the claim back so the retry tries that recipient again. Returns the
+ * addresses mailed by this call.
  */
 export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEvent): Promise<string[]> {
   const ticketId = typeof event.detail.ticketId === 'string' ? event.detail.ticketId : undefined;
@@ -138,8 +150,20 @@ export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEven
   const everyone = recipients(ticket, author);
   const suppressed = await deps.suppressions.suppressed(everyone);
   for (const to of everyone.filter((address) => !suppressed.has(address))) {
-    if (!(await deps.rateLimiter.tryTake(`notify:${to}`, deps.perRecipientPerHour, 3600))) continue;
-    const { providerMessageId } = await deps.mailer.send({ ...mail, to: [to] });
+    const delivery = `${event.id}#${to}`;
+    if (!(await deps.deliveries.claim(delivery, deps.claimSeconds ?? 45))) continue;
+    let providerMessageId: string;
+    try {
+      if (!(await deps.rateLimiter.tryTake(`notify:${to}`, deps.perRecipientPerHour, 3600))) {
+        await deps.deliveries.release(delivery);
+        continue;
+      }
+      ({ providerMessageId } = await deps.mailer.send({ ...mail, to: [to] }));
+    } catch (error) {
+      await deps.deliveries.release(delivery);
+      throw error;
+    }
+    await deps.deliveries.delivered(delivery);
     await deps.references.remember([mail.messageId, providerMessageId], ticket.id);
     sent.push(to);
   }

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { delimiter, dirname, join } from 'node:path';
 import { DescribeActiveReceiptRuleSetCommand } from '@aws-sdk/client-ses';
 import { loadConfig, resourcePrefix, type SpokeConfig, SpokeConfigError, stackName } from '#infra/config.ts';
 import { bootstrapQualifier, cliBootstrapVersion } from './bootstrap.ts';
 import { formatResult, summarize } from './check.ts';
+import { parseCommandLine } from './cli.ts';
 import { NoCredentialsError } from './credentials.ts';
 import { awsClients, type PreflightClients, runPreflight } from './preflight.ts';
 import { activateReceiptRuleSet, receiptRuleSetName } from './ses.ts';
@@ -121,16 +121,22 @@ export async function deploy(
   argv: readonly string[],
   deps: DeployDependencies = defaultDependencies(),
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      context: { type: 'string', short: 'c', multiple: true, default: [] },
-      'dry-run': { type: 'boolean', default: false },
-      'activate-receipt-rules': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+  const parsed = parseCommandLine(
+    {
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        context: { type: 'string', short: 'c', multiple: true, default: [] },
+        'dry-run': { type: 'boolean', default: false },
+        'activate-receipt-rules': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    usage,
+    deps.error,
+  );
+  if (!parsed) return 2;
+  const { values, positionals } = parsed;
   if (values.help) {
     deps.log(usage);
     return 0;
@@ -199,6 +205,9 @@ export async function deploy(
   deps.log(`\nDeploying ${stackName(config)} (cdk deploy)…`);
   const code = await deps.run(process.execPath, [...cdk, ...contextArgs, ...positionals], {
     CDK_DISABLE_CLI_TELEMETRY: 'true',
+    // The CLI runs the app with the `node` on the PATH (cdk.json: "node infra/app.ts"): make it
+    // this Node, the project's 24, even when the command was not started through npm run.
+    PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
   });
   if (code !== 0) {
     deps.error(`cdk deploy failed (exit ${code}); see its output above and docs/deploy.md.`);

@@ -1,6 +1,7 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -17,6 +18,7 @@ import {
 import { checkBootstrap } from './bootstrap.ts';
 import type { CheckResult } from './check.ts';
 import { checkCredentials } from './credentials.ts';
+import { checkLeftoverTables } from './leftovers.ts';
 import {
   checkIdentities,
   checkReceiptRuleSet,
@@ -24,13 +26,14 @@ import {
   checkSesReceiving,
   receiptRuleSetName,
 } from './ses.ts';
-import { checkStackState, type DeployedStack, readStack } from './stack.ts';
+import { checkDeletionProtection, checkStackState, type DeployedStack, readStack } from './stack.ts';
 
 /** The SDK clients the preflight asks, all in the stack's region but ACM (CloudFront's us-east-1). */
 export interface PreflightClients {
   readonly sts: Pick<STSClient, 'send'>;
   readonly ssm: Pick<SSMClient, 'send'>;
   readonly cloudFormation: Pick<CloudFormationClient, 'send'>;
+  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
   readonly sesv2: Pick<SESv2Client, 'send'>;
   readonly ses: Pick<SESClient, 'send'>;
   readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
@@ -45,6 +48,7 @@ export function awsClients(region: string): PreflightClients {
     sts: new STSClient(options),
     ssm: new SSMClient(options),
     cloudFormation: new CloudFormationClient(options),
+    dynamodb: new DynamoDBClient(options),
     sesv2: new SESv2Client(options),
     ses: new SESClient(options),
     cognito: new CognitoIdentityProviderClient(options),
@@ -108,6 +112,10 @@ export async function runPreflight(
       ...(options.latestBootstrapVersion ? { latestVersion: options.latestBootstrapVersion } : {}),
     }),
     checkStackState(name, region, stack),
+    checkDeletionProtection(config.deletionProtection, configPath, stack),
+    stack === undefined
+      ? checkLeftoverTables(clients.dynamodb, { prefix: resourcePrefix(config), region, configPath })
+      : ([] as CheckResult[]),
     checkSesReceiving(region),
     checkSesAccount(clients.sesv2, {
       region,

@@ -65,7 +65,7 @@ export async function checkSesAccount(
     return couldNotCheck(name, 'ses:GetAccount', error);
   }
   const quota = account.SendQuota;
-  const quotaText = `quota ${quota?.Max24HourSend ?? '?'} mails a day, ${quota?.MaxSendRate ?? '?'} a second (${quota?.SentLast24Hours ?? 0} sent in the last 24 h)`;
+  const quotaText = `quota ${quota?.Max24HourSend ?? '?'} mails a day and ${quota?.MaxSendRate ?? '?'} a second, ${quota?.SentLast24Hours ?? 0} sent in the last 24 h`;
   if (account.SendingEnabled === false || account.EnforcementStatus === 'SHUTDOWN') {
     return todo(
       name,

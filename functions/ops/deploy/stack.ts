@@ -4,7 +4,7 @@ import {
   ListStackResourcesCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { type CheckResult, couldNotCheck, errorName, fix, ok } from './check.ts';
+import { type CheckResult, couldNotCheck, errorName, fix, ok, todo } from './check.ts';
 
 /** A Spoke stack as CloudFormation knows it: its status, outputs and what it owns. */
 export interface DeployedStack {
@@ -126,11 +126,44 @@ export function checkStackState(
       `${stackName} is UPDATE_ROLLBACK_FAILED: fix the resource named in its events, then aws cloudformation continue-update-rollback --stack-name ${stackName} --region ${region}`,
     );
   }
-  if (status === 'ROLLBACK_COMPLETE' || status === 'ROLLBACK_FAILED' || status === 'DELETE_FAILED') {
+  if (status === 'ROLLBACK_COMPLETE') {
+    return ok(
+      name,
+      `${stackName} is ROLLBACK_COMPLETE after a failed first deploy: cdk deploy deletes it and creates it again (its rollback removed what it had created)`,
+    );
+  }
+  if (status === 'ROLLBACK_FAILED' || status === 'DELETE_FAILED') {
     return fix(
       name,
       `${stackName} is ${status} after a failed first deploy: delete it (aws cloudformation delete-stack --stack-name ${stackName} --region ${region}), remove what it retained (docs/uninstall.md), then deploy again`,
     );
   }
   return ok(name, `${stackName} is ${status}: this deploy updates it`);
+}
+
+/**
+ * Deletion protection (the config's `deletionProtection`) is off for a first deploy, whose
+ * rollback must be able to delete the tables and the user pool it created, and on afterwards.
+ */
+export function checkDeletionProtection(
+  protection: boolean,
+  configPath: string,
+  stack: Pick<DeployedStack, 'status'> | undefined | Error,
+): CheckResult {
+  const name = 'deletion protection';
+  if (stack instanceof Error) return ok(name, `${protection ? 'on' : 'off'} (the stack could not be read)`);
+  if (!stack && protection) {
+    return fix(
+      name,
+      `a first deploy with "deletionProtection": true cannot roll back if it fails (protected tables and user pool refuse the rollback's delete): set it to false in ${configPath}, deploy, then set it to true and deploy again`,
+    );
+  }
+  if (!stack) return ok(name, 'off for the first deploy; turn it on once the stack exists');
+  if (!protection) {
+    return todo(
+      name,
+      `the tables and the user pool can be deleted by anyone allowed to: set "deletionProtection": true in ${configPath} and deploy again`,
+    );
+  }
+  return ok(name, 'on for the tables and the user pool');
 }
