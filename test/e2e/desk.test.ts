@@ -131,6 +131,10 @@ describe('tickets', () => {
     await page.getByText(/Service Desk \(new\): \d+ tickets?/).waitFor();
     await checkPage(page, 'search');
     await fitsIn360px(page, 'search');
+    // The old words link under My tickets (it only filtered the caller's own) now goes here.
+    await page.goto(`${cloud.urls.portal}/tickets?q=Outlook`);
+    await page.getByRole('heading', { name: 'Tickets with “Outlook”' }).waitFor();
+    await page.getByRole('link', { name: new RegExp(outlook.number) }).waitFor();
   });
 
   it('keeps the ticket’s group when the agent assigns it to themself', async () => {

@@ -60,7 +60,9 @@ const NAVIGATED = 'spoke:navigated';
 
 export function parseRoute({ pathname, search }: { pathname: string; search: string }): Route {
   if (pathname === '/') return { name: 'home' };
-  if (pathname === '/tickets' || pathname === '/tickets/') return { name: 'my-tickets', search };
+  if (pathname === '/tickets' || pathname === '/tickets/')
+    // An old words link (`/tickets?q=…` only filtered the caller's own tickets) is the search now.
+    return new URLSearchParams(search).get('q') ? { name: 'search', search } : { name: 'my-tickets', search };
   if (pathname === '/search') return { name: 'search', search };
   if (pathname === '/work' || pathname === '/work/') return { name: 'queue', search };
   const workspace = /^\/work\/tickets\/([^/]+)$/.exec(pathname);

@@ -8,8 +8,7 @@ import { usePageTitle } from '../shared/use-page-title.ts';
 
 type Status = 'loading' | 'ready' | 'loading-more' | 'failed';
 
-export function MyTicketsPage({ search }: { search: string }) {
-  const words = new URLSearchParams(search).get('q')?.trim() ?? '';
+export function MyTicketsPage(_props: { search: string }) {
   const { api } = usePortal();
   usePageTitle('My tickets');
   const [tickets, setTickets] = useState<readonly Ticket[]>([]);
@@ -39,12 +38,7 @@ export function MyTicketsPage({ search }: { search: string }) {
     void load();
   }, [load]);
 
-  const needle = words.toLowerCase();
-  const shown = needle
-    ? tickets.filter((t) =>
-        `${t.number} ${t.shortDescription} ${t.description}`.toLowerCase().includes(needle),
-      )
-    : tickets;
+  const shown = tickets;
 
   return (
     <>
@@ -63,12 +57,6 @@ export function MyTicketsPage({ search }: { search: string }) {
             <Link to={paths.newTicket('request')}>request something</Link>, it shows up here.
           </p>
         </div>
-      )}
-      {words && status !== 'loading' && (
-        <p role="status">
-          {shown.length === 1 ? '1 ticket' : `${shown.length} tickets`} of those loaded contain “{words}”.{' '}
-          <Link to={paths.myTickets}>Show all</Link>
-        </p>
       )}
       {shown.length > 0 && (
         <ul className="ticket-list" aria-label="Your tickets">
