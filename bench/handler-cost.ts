@@ -13,6 +13,7 @@ import type { ApiHandler } from '#local/api-gateway.ts';
 import { LOCAL_SUPPORT_ADDRESS, localFunctionEnv, RAW_MAIL_BUCKET, RAW_MAIL_PREFIX } from '#local/cloud.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { MAIL_READY_MARKER, type MailReadyReport } from './child-mail-cloud.ts';
+import { LOAD_LIMITS } from './limits.ts';
 import { loadMailparser } from './mail.ts';
 import { type BenchMail, buildMail, type MailSpec, type Size } from './mail-data.ts';
 import { spawnNode, stopChild } from './processes.ts';
@@ -42,13 +43,6 @@ const MAIL_TARGETS = {
   '1 MB mail with attachment': { cpu: 25, rounds: undefined },
 } as const;
 const API_CPU_TARGET = 2;
-/** High enough that no ack or open limit changes the work being measured (six digits: the env schema's maximum). */
-const LIMITS = {
-  ACK_LIMIT_PER_MINUTE: '999999',
-  ACK_LIMIT_PER_SENDER_PER_HOUR: '999999',
-  TICKET_OPEN_LIMIT_PER_MINUTE: '999999',
-  TICKET_OPEN_LIMIT_PER_HOUR: '999999',
-};
 
 interface Settings {
   readonly runs: number;
@@ -205,7 +199,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
       [port(urls.outbox)]: 'ses',
       [port(urls.events)]: 'events',
     });
-    const env = { ...localFunctionEnv(urls.portal as string), ...LIMITS };
+    const env = { ...localFunctionEnv(urls.portal as string), ...LOAD_LIMITS };
     Object.assign(process.env, env, { AWS_REGION: 'local' });
     wireLocalCloud({
       endpoints: { dynamodb: urls.dynamodb as string, s3: urls.s3 as string, ses: urls.outbox as string },

@@ -117,7 +117,7 @@ interface Peak {
 }
 
 /** The cloud child plus what it reports: the handler's outcome lines and its idle answers. */
-function watchCloud(cloud: NodeChild<MailReadyReport>) {
+export function watchCloud(cloud: NodeChild<MailReadyReport>) {
   const outcomes: Outcome[] = [];
   const idleWaiters: ((report: MailIdleReport) => void)[] = [];
   const lines = createInterface({ input: cloud.child.stdout as NodeJS.ReadableStream });
