@@ -39,7 +39,8 @@ export async function seedChangeDemo(
 ): Promise<void> {
   const groupDeps = { groups: deps.groupStore, clock: deps.clock };
   const { admin, agent } = people;
-  const email = (username: string) => people.users.find((u) => u.username === username)?.email as string;
+  const user = (username: string) => people.users.find((u) => u.username === username) as DemoUser;
+  const email = (username: string) => user(username).email;
   const groups = [
     { id: 'cab', name: 'Change Advisory Board', members: ['approver', 'approver2', 'manager'] },
     { id: 'ecab', name: 'Emergency CAB', members: ['approver', 'manager'] },
@@ -47,7 +48,8 @@ export async function seedChangeDemo(
   ];
   for (const group of groups) {
     await createGroup(groupDeps, admin, { id: group.id, name: group.name });
-    for (const member of group.members) await addMember(groupDeps, admin, group.id, { email: email(member) });
+    for (const member of group.members)
+      await addMember(groupDeps, admin, group.id, { email: email(member), name: user(member).name });
   }
   const network = await deps.groupStore.getGroup('network');
   if (network)

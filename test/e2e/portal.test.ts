@@ -458,8 +458,14 @@ describe('an admin keeps groups, routing and the quarantine', () => {
     await item.waitFor();
     await expect(item.textContent()).resolves.toContain('no usable sender address');
     await checkPage(page, 'admin-quarantine');
-    await item.getByRole('button', { name: /Release/ }).click();
-    await item.getByText('Release requested.').waitFor();
+    await item.getByText('Preview the text').click();
+    await item.getByText('Nobody.').waitFor();
+    await item.getByRole('button', { name: /^Release/ }).click();
+    // No sender still means no ticket: the page says so, with the reason, instead of "requested".
+    await item.getByText('Not released: no usable sender address. It stays in quarantine.').waitFor();
+    await item.getByRole('button', { name: /^Discard/ }).click();
+    await item.getByText(/Discarded by ada\.admin@example\.com/).waitFor();
+    expect(await item.getByRole('button', { name: /^Release/ }).count()).toBe(0);
   });
 });
 

@@ -215,6 +215,7 @@ export async function processInboundMail(
         ? { from: mail.from.address.slice(0, 998) }
         : {}),
       ...(mail?.subject ? { subject: mail.subject.slice(0, 998) } : {}),
+      ...(mail ? previewOf(mail) : {}),
     });
     await deps.events.publish([
       {
@@ -228,7 +229,14 @@ export async function processInboundMail(
   };
 
   const verdictReason = message.release ? undefined : verdictQuarantineReason(message.verdicts);
-  if (verdictReason) return quarantine(verdictReason);
+  if (verdictReason) {
+    // Read only for the admin's preview; an unreadable message is quarantined all the same.
+    const flagged = await deps.rawMail
+      .get(message.rawKey)
+      .then(parseMail)
+      .catch(() => undefined);
+    return quarantine(verdictReason, flagged);
+  }
 
   let mail: ParsedMail;
   try {
@@ -345,6 +353,12 @@ function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, orig
  * the pipeline again without the SES verdicts and the unknown-sender policy, and the entry
  * records the ticket it became. A message that still cannot be a ticket stays in quarantine.
  */
+/** The first lines of a message's text for the quarantine list (text only, never its HTML). */
+function previewOf(mail: ParsedMail): { preview?: string } {
+  const text = (mail.text ?? (mail.html ? htmlToText(mail.html) : '')).replace(/\s+\n/g, '\n').trim();
+  return text ? { preview: text.slice(0, 2000) } : {};
+}
+
 export async function releaseQuarantinedMail(
   deps: InboundMailDeps,
   id: string,
@@ -360,9 +374,18 @@ export async function releaseQuarantinedMail(
     verdicts: {},
     release: { by },
   });
-  if (outcome.kind !== 'quarantined') {
-    const at = deps.clock.now().toISOString();
-    await deps.quarantine.markReleased(id, { at, by, ticketNumber: outcome.ticket.number });
+  const at = deps.clock.now().toISOString();
+  if (outcome.kind === 'quarantined') {
+    // Kept in quarantine again: say why on the entry, so the admin sees the outcome.
+    const kept = (await deps.quarantine.get(id)) ?? entry;
+    await deps.quarantine.put({ ...kept, releaseFailure: { at, by, reason: outcome.reason.slice(0, 500) } });
+  } else {
+    await deps.quarantine.markReleased(id, {
+      at,
+      by,
+      ticketNumber: outcome.ticket.number,
+      ticketId: outcome.ticket.id,
+    });
     await deps.events.publish([
       {
         type: 'mail.released',

@@ -223,7 +223,10 @@ async function checkFreezes(deps: ChangeDeps, change: Change): Promise<void> {
   const names = hit.map((f) => `“${f.name}”`).join(', ');
   if (change.type !== 'emergency')
     throw new ValidationError(`The planned window falls in the freeze window ${names}`, [
-      { path: 'plannedStart', message: `falls in the freeze window ${names}; only an emergency change may` },
+      {
+        path: 'plannedStart',
+        message: `falls in the freeze window ${names}; only an emergency change may be planned in a freeze`,
+      },
     ]);
   if (!change.freezeJustification)
     throw new ValidationError(`An emergency change in the freeze window ${names} needs a justification`, [
