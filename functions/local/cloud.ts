@@ -21,6 +21,7 @@ import { ensureTables } from './create-tables.ts';
 import { demoUsers } from './demo-users.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalEventBus } from './event-bus.ts';
+import { injectFaults, type LocalFaults } from './fault-injection.ts';
 import { startIdentityProvider } from './identity-provider.ts';
 import { startPortalHost } from './portal-host.ts';
 import { checkJava, claimPort } from './preflight.ts';
@@ -68,6 +69,8 @@ export interface LocalCloudOptions {
   readonly quiet?: boolean;
   /** How long approval rounds really wait locally (tests shrink days to seconds). @default as declared */
   readonly taskTimeoutSeconds?: (stateName: string, declared: number) => number;
+  /** Faults the functions meet in S3 and SES (`npm run chaos`). @default none */
+  readonly faults?: LocalFaults;
 }
 
 export interface LocalCloud {
@@ -227,6 +230,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           outbox.closeAllConnections();
         }),
     );
+    const reached = await injectFaults(options.faults, { s3: urls.s3, ses: urls.outbox });
+    stops.push(reached.close);
 
     const identity = await startIdentityProvider({
       port: ports.identity,
@@ -242,7 +247,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const events = createLocalEventBus();
     const workflows = await workflowsReady;
     wireLocalCloud({
-      endpoints: { dynamodb: dynamo.endpoint, s3: urls.s3, ses: urls.outbox },
+      endpoints: { dynamodb: dynamo.endpoint, s3: reached.s3, ses: reached.ses },
       events: events.publisher,
       changeWorkflow: workflows.changeWorkflow,
       linkKey: await localKey(join(options.dataDir, 'keys', 'approval-links.key')),
@@ -275,7 +280,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       await inbound.handler(asEventBridgeEvent(event) as unknown as ReleaseRequest);
     });
     const rawMail = new S3RawMailStore(
-      new S3Client({ ...localS3Config, endpoint: urls.s3 }),
+      new S3Client({ ...localS3Config, endpoint: reached.s3 }),
       RAW_MAIL_BUCKET,
     );
     const smtp = await startSmtpIntake({
