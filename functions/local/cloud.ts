@@ -23,6 +23,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalEventBus } from './event-bus.ts';
 import { injectFaults, type LocalFaults } from './fault-injection.ts';
 import { startIdentityProvider } from './identity-provider.ts';
+import { inboundQueue } from './inbound-queue.ts';
 import { startPortalHost } from './portal-host.ts';
 import { checkJava, claimPort } from './preflight.ts';
 import { seedDemoData } from './seed.ts';
@@ -291,6 +292,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       rawPrefix: RAW_MAIL_PREFIX,
       handler: inbound.handler,
       deadLetterDir: join(options.dataDir, 'dead-letters'),
+      queue: inboundQueue(join(options.dataDir, 'inbound-queue')),
     });
     stops.push(() => smtp.close());
     const recovered = await smtp.retryDeadLetters();

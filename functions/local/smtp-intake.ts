@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SESEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
 import type { RawMailStore } from '#ports/mail.ts';
+import type { InboundQueue } from './inbound-queue.ts';
 
 /** SES refuses inbound messages over 40 MB; so does the local intake. */
 export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
@@ -22,6 +23,11 @@ export interface SmtpIntakeOptions {
   readonly handler: (event: SESEvent) => Promise<unknown>;
   /** Folder for events that failed every attempt, like the Lambda's dead-letter queue. */
   readonly deadLetterDir: string;
+  /**
+   * Where accepted events wait for the handler, as in Lambda's asynchronous queue; events left
+   * by a killed run are handled again on start. @default in memory only
+   */
+  readonly queue?: InboundQueue;
   readonly onProcessed?: (messageId: string, outcome: unknown) => void;
 }
 
@@ -121,6 +127,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
       try {
         const outcome = await options.handler(event);
         options.onProcessed?.(messageId, outcome);
+        await options.queue?.done(messageId);
         return;
       } catch (error) {
         lastError = error;
@@ -139,9 +146,14 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
         2,
       ),
     );
+    await options.queue?.done(messageId);
     console.error(
       `[smtp] message ${messageId} failed ${LAMBDA_ASYNC_ATTEMPTS} times; kept in ${options.deadLetterDir}`,
     );
+  };
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    work.finally(() => inFlight.delete(work));
   };
 
   /** The local `npm run mail:reprocess`: every kept event runs again; those that succeed leave the folder. */
@@ -190,8 +202,12 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
         }
         const raw = Buffer.concat(chunks);
         const messageId = sesMessageId();
+        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const recipients = session.envelope.rcptTo.map((r) => r.address);
+        const event = sesEvent(messageId, raw, envelopeFrom, recipients);
         try {
           await options.rawMail.put(`${options.rawPrefix}${messageId}`, raw);
+          await options.queue?.enqueue(messageId, event);
         } catch (error) {
           return callback(
             Object.assign(new Error(`Temporary failure storing the message: ${(error as Error).message}`), {
@@ -199,11 +215,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
             }),
           );
         }
-        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        const recipients = session.envelope.rcptTo.map((r) => r.address);
-        const work = deliver(messageId, sesEvent(messageId, raw, envelopeFrom, recipients));
-        inFlight.add(work);
-        work.finally(() => inFlight.delete(work));
+        track(deliver(messageId, event));
         callback(null, `Ok: queued as ${messageId}`);
       });
     },
@@ -215,6 +227,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
   });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  for (const { messageId, event } of (await options.queue?.pending()) ?? []) track(deliver(messageId, event));
   const idle = async () => {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   };
