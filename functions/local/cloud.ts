@@ -21,7 +21,7 @@ import { ensureTables } from './create-tables.ts';
 import { demoUsers } from './demo-users.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalEventBus } from './event-bus.ts';
-import { injectFaults, type LocalFaults } from './fault-injection.ts';
+import { type LocalFaults, startFaultRelays } from './fault-injection.ts';
 import { startIdentityProvider } from './identity-provider.ts';
 import { inboundQueue } from './inbound-queue.ts';
 import { startPortalHost } from './portal-host.ts';
@@ -151,8 +151,9 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const wanted = { ...defaultPorts(), ...options.ports };
+  const relays = await startFaultRelays(options.faults);
   const quiet = options.quiet ?? true;
-  const ports: LocalPorts = {
+  const claimed = async (): Promise<LocalPorts> => ({
     portal: await claimPort(wanted.portal, 'portal'),
     api: await claimPort(wanted.api, 'API'),
     identity: await claimPort(wanted.identity, 'identity provider'),
@@ -160,7 +161,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     s3: await claimPort(wanted.s3, 'S3'),
     dynamodb: await claimPort(wanted.dynamodb, 'DynamoDB Local'),
     smtp: await claimPort(wanted.smtp, 'SMTP intake'),
-  };
+  });
+  const ports = await claimed().catch(async (error) => {
+    await relays.close();
+    throw error;
+  });
   const host = '127.0.0.1';
   const urls = {
     portal: `http://${host}:${ports.portal}`,
@@ -172,7 +177,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     smtp: `smtp://${host}:${ports.smtp}`,
   };
   const firstRun = !existsSync(join(options.dataDir, 'dynamodb'));
-  const stops: (() => Promise<void>)[] = [];
+  const stops: (() => Promise<void>)[] = [() => relays.close()];
   const stop = async () => {
     for (const close of stops.reverse()) await close().catch((error) => console.error(`[stop] ${error}`));
     stops.length = 0;
@@ -231,8 +236,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           outbox.closeAllConnections();
         }),
     );
-    const reached = await injectFaults(options.faults, { s3: urls.s3, ses: urls.outbox });
-    stops.push(reached.close);
+    const reached = relays.connect({ s3: urls.s3, ses: urls.outbox });
 
     const identity = await startIdentityProvider({
       port: ports.identity,

@@ -28,10 +28,18 @@ const sesUnavailable: Refusal = {
   body: '<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>Service unavailable (injected fault).</Message></Error><RequestId>fault</RequestId></ErrorResponse>',
 };
 
-/** A relay to `upstream` that answers a request with `refuse`'s refusal instead, when it returns one. */
-async function faultyRelay(upstream: string, refuse: (request: IncomingMessage) => Refusal | undefined) {
-  const target = new URL(upstream);
+/**
+ * A relay that answers a request with `refuse`'s refusal, when it returns one, and passes the
+ * rest to the upstream `connect` names. It listens at once and learns its upstream later, so
+ * that it can be started before the cloud claims its ports and never takes one of them.
+ */
+async function faultyRelay(refuse: (request: IncomingMessage) => Refusal | undefined) {
+  let target: URL | undefined;
   const server = createServer((incoming, outgoing) => {
+    if (!target) {
+      outgoing.writeHead(503).end();
+      return;
+    }
     const refusal = refuse(incoming);
     if (refusal) {
       incoming.resume();
@@ -60,6 +68,9 @@ async function faultyRelay(upstream: string, refuse: (request: IncomingMessage) 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connect(upstream: string) {
+      target = new URL(upstream);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -69,33 +80,28 @@ async function faultyRelay(upstream: string, refuse: (request: IncomingMessage) 
 }
 
 /**
- * The S3 and SES endpoints the functions should use under `faults`: the emulators' own when
- * there are none, relays otherwise. `close` stops the relays.
+ * Starts the relays `faults` needs (none without faults). Call it before the cloud claims its
+ * ports; `connect` then takes the emulators' endpoints and returns those the functions should
+ * use: the emulators' own where no fault applies, a relay's otherwise.
  */
-export async function injectFaults(
-  faults: LocalFaults | undefined,
-  endpoints: { readonly s3: string; readonly ses: string },
-  random: () => number = Math.random,
-): Promise<{ s3: string; ses: string; close(): Promise<void> }> {
-  const closers: (() => Promise<void>)[] = [];
-  const relay = async (upstream: string, refuse: (request: IncomingMessage) => Refusal | undefined) => {
-    const started = await faultyRelay(upstream, refuse);
-    closers.push(started.close);
-    return started.url;
-  };
+export async function startFaultRelays(faults: LocalFaults | undefined, random: () => number = Math.random) {
   const s3Rate = faults?.s3WriteFailureRate ?? 0;
   const s3 =
     s3Rate > 0
-      ? await relay(endpoints.s3, (r) =>
+      ? await faultyRelay((r) =>
           (r.method === 'PUT' || r.method === 'POST') && random() < s3Rate ? s3SlowDown : undefined,
         )
-      : endpoints.s3;
-  const ses = faults?.sesSendsFail ? await relay(endpoints.ses, () => sesUnavailable) : endpoints.ses;
+      : undefined;
+  const ses = faults?.sesSendsFail ? await faultyRelay(() => sesUnavailable) : undefined;
   return {
-    s3,
-    ses,
-    close: async () => {
-      for (const close of closers) await close();
+    connect(endpoints: { readonly s3: string; readonly ses: string }): { s3: string; ses: string } {
+      s3?.connect(endpoints.s3);
+      ses?.connect(endpoints.ses);
+      return { s3: s3?.url ?? endpoints.s3, ses: ses?.url ?? endpoints.ses };
+    },
+    async close() {
+      await s3?.close();
+      await ses?.close();
     },
   };
 }

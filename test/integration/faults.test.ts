@@ -30,7 +30,7 @@ function expectNothingLostOrDoubled(tally: Tally) {
   expect(tally.deadLettersWithoutRaw, 'dead letters without their raw message').toEqual([]);
 }
 
-describe('under faults, every accepted mail is accounted for', { timeout: 180_000 }, () => {
+describe('under faults, every accepted mail is accounted for', { timeout: 300_000 }, () => {
   it('when the cloud process is killed mid-batch and started again', async () => {
     const tally = await runScenario('kill the cloud mid-batch', MAILS, workDir);
     expectNothingLostOrDoubled(tally);
