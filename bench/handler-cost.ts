@@ -17,7 +17,7 @@ import { LOAD_LIMITS } from './limits.ts';
 import { loadMailparser } from './mail.ts';
 import { type BenchMail, buildMail, type MailSpec, type Size } from './mail-data.ts';
 import { spawnNode, stopChild } from './processes.ts';
-import type { Figure, SuiteResult } from './report.ts';
+import { type Figure, loadNote, type SuiteResult } from './report.ts';
 import { type RequestWindow, startRequestTracker } from './request-tracker.ts';
 import type { SuiteOptions } from './run.ts';
 import { type Claims, claimsOf, expectStatus, invoke } from './tickets.ts';
@@ -184,6 +184,7 @@ async function parserCpu(
 export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult> {
   const settings = sizes[options.size];
   const workDir = await mkdtemp(join(tmpdir(), 'spoke-bench-cost-'));
+  const loadAtStart = loadNote('at the start');
   const cloud = spawnNode<MailReadyReport>(
     'bench/child-mail-cloud.ts',
     ['--data-dir', join(workDir, 'data')],
@@ -405,6 +406,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
     }
     if (!mailparser) notes.push('mailparser is not in node_modules: only postal-mime was measured.');
     notes.push(
+      `${loadAtStart}, ${loadNote('at the end')}.`,
       'Handler CPU is process.cpuUsage() (user + system, all threads) across one handler call, in a process that runs nothing but the handler: the emulators run in a child. It includes the SDK and the HTTP client, as Lambda bills them.',
       'Sequential round trips: a request started while another is in flight counts as parallel. Bytes are request and response bodies (content-length), without HTTP headers.',
     );
