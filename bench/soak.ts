@@ -146,7 +146,8 @@ export async function runSoak(options: SuiteOptions): Promise<SuiteResult> {
       const inFlight = new Set<Promise<void>>();
       while (performance.now() < deadline) {
         const due = started + (sent * 1000) / settings.mailsPerSecond;
-        if (due > performance.now()) await sleep(due - performance.now());
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
         const mail = buildMail({
           index: sent,
           size: 'small',
