@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SESEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
 import type { RawMailStore } from '#ports/mail.ts';
+import { concurrencyLimit } from './concurrency.ts';
 import type { InboundQueue } from './inbound-queue.ts';
 
 /** SES refuses inbound messages over 40 MB; so does the local intake. */
@@ -28,6 +29,8 @@ export interface SmtpIntakeOptions {
    * by a killed run are handled again on start. @default in memory only
    */
   readonly queue?: InboundQueue;
+  /** How many messages the handler works on at once; the rest wait in the queue. @default 8 */
+  readonly concurrency?: number;
   readonly onProcessed?: (messageId: string, outcome: unknown) => void;
 }
 
@@ -121,7 +124,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
   const domains = new Set(options.recipientDomains.map((d) => d.toLowerCase()));
   const inFlight = new Set<Promise<unknown>>();
 
-  const deliver = async (messageId: string, event: SESEvent) => {
+  const handle = async (messageId: string, event: SESEvent) => {
     let lastError: unknown;
     for (let attempt = 1; attempt <= LAMBDA_ASYNC_ATTEMPTS; attempt++) {
       try {
@@ -151,6 +154,8 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
       `[smtp] message ${messageId} failed ${LAMBDA_ASYNC_ATTEMPTS} times; kept in ${options.deadLetterDir}`,
     );
   };
+  const slot = concurrencyLimit(options.concurrency ?? 8);
+  const deliver = (messageId: string, event: SESEvent) => slot(() => handle(messageId, event));
   const track = (work: Promise<unknown>) => {
     inFlight.add(work);
     work.finally(() => inFlight.delete(work));
