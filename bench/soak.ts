@@ -84,13 +84,19 @@ export async function runSoak(options: SuiteOptions): Promise<SuiteResult> {
           authorization: `Bearer ${token}`,
           ...(init.body ? { 'content-type': 'application/json' } : {}),
         },
+      }).catch((error: Error) => {
+        // A refused or reset connection is an error of the run, not the end of it.
+        errors.push(`${operation}: ${error.message} (${(error.cause as Error | undefined)?.message ?? ''})`);
+        return undefined;
       });
+      if (!response) return { status: 0, body: {} };
       const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
       latencies[operation].push(performance.now() - started);
       return { status: response.status, body };
     };
     const expect = (operation: Operation, status: number, wanted: number, body: unknown) => {
       if (status === wanted) return true;
+      if (status === 0) return false;
       if (operation === 'update' && status === 409) {
         conflicts++;
         return false;
