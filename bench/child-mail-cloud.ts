@@ -1,11 +1,12 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import type { LocalFaults } from '#local/fault-injection.ts';
 import { startEventBusStandIn } from './event-bus-stand-in.ts';
 
 /**
  * The local cloud for the `mail` suite, in a process of its own so its resident memory is the
  * product's alone and the sending side (nodemailer, the bench) does not share its event loop.
- * Starts unseeded on free ports (with `--settings <json>` on top of the defaults, and an
+ * Starts on free ports, unseeded unless `--seed` (with `--settings <json>` on top of the defaults, `--faults <json>` injected, and an
  * EventBridge stand-in at `urls.events` for handlers run outside it), prints `BENCH_MAIL_READY <json>`; on an `idle` line on stdin
  * waits for `mailIdle()` and prints `BENCH_MAIL_IDLE <json>`; stops on `stop` or when stdin closes.
  * The inbound handler's `mail processed` log lines reach stdout before the idle line that follows them.
@@ -26,7 +27,12 @@ export interface MailIdleReport {
 
 if (import.meta.main) {
   const { values } = parseArgs({
-    options: { 'data-dir': { type: 'string' }, settings: { type: 'string' } },
+    options: {
+      'data-dir': { type: 'string' },
+      settings: { type: 'string' },
+      seed: { type: 'boolean', default: false },
+      faults: { type: 'string' },
+    },
   });
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error('child-mail-cloud needs --data-dir');
@@ -34,9 +40,10 @@ if (import.meta.main) {
   const { startLocalCloud } = await import('#local/cloud.ts');
   const cloud = await startLocalCloud({
     dataDir,
-    seed: false,
+    seed: values.seed,
     quiet: true,
     ...(values.settings ? { settings: JSON.parse(values.settings) as Record<string, string> } : {}),
+    ...(values.faults ? { faults: JSON.parse(values.faults) as LocalFaults } : {}),
     ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
   });
   const eventBus = await startEventBusStandIn();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startEventBusStandIn } from './event-bus-stand-in.ts';
 import { bundle, coldStarts, handlerNames, startCloud, stopCloud } from './foundation.ts';
 import { repoRoot } from './processes.ts';
-import type { Figure, SuiteResult } from './report.ts';
+import { type Figure, loadNote, type SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 
 const RUNS: Record<SuiteOptions['size'], number> = { full: 5, quick: 3, smoke: 1 };
@@ -22,6 +22,7 @@ export async function runColdStart(options: SuiteOptions): Promise<SuiteResult> 
   await mkdir(bundleDir, { recursive: true });
   await symlink(join(repoRoot, 'node_modules'), join(bundleDir, 'node_modules'), 'dir');
   const { cloud } = await startCloud(join(workDir, 'data'));
+  const loadAtStart = loadNote('at the start');
   const eventBus = await startEventBusStandIn();
   try {
     const ready = await cloud.report;
@@ -36,6 +37,7 @@ export async function runColdStart(options: SuiteOptions): Promise<SuiteResult> 
       suite: 'cold-start',
       figures,
       notes: [
+        `${loadAtStart}, ${loadNote('at the end')}.`,
         'Each handler is bundled as SpokeFunction deploys it (@aws-sdk/* and Powertools external, resolved from node_modules as the runtime and the layer provide them) and run with NODE_OPTIONS=--enable-source-maps in a fresh process per run.',
       ],
     };

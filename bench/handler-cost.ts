@@ -14,10 +14,11 @@ import { LOCAL_SUPPORT_ADDRESS } from '#local/cloud.ts';
 import { loadLocalTemplate, localFunctionEnvironment } from '#local/local-template.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { MAIL_READY_MARKER, type MailReadyReport } from './child-mail-cloud.ts';
+import { LOAD_LIMITS } from './limits.ts';
 import { loadMailparser } from './mail.ts';
 import { type BenchMail, buildMail, type MailSpec, type Size } from './mail-data.ts';
 import { spawnNode, stopChild } from './processes.ts';
-import type { Figure, SuiteResult } from './report.ts';
+import { type Figure, loadNote, type SuiteResult } from './report.ts';
 import { type RequestWindow, startRequestTracker } from './request-tracker.ts';
 import type { SuiteOptions } from './run.ts';
 import { type Claims, claimsOf, expectStatus, invoke } from './tickets.ts';
@@ -43,13 +44,6 @@ const MAIL_TARGETS = {
   '1 MB mail with attachment': { cpu: 25, rounds: undefined },
 } as const;
 const API_CPU_TARGET = 2;
-/** High enough that no ack or open limit changes the work being measured (six digits: the env schema's maximum). */
-const LIMITS = {
-  ACK_LIMIT_PER_MINUTE: '999999',
-  ACK_LIMIT_PER_SENDER_PER_HOUR: '999999',
-  TICKET_OPEN_LIMIT_PER_MINUTE: '999999',
-  TICKET_OPEN_LIMIT_PER_HOUR: '999999',
-};
 
 interface Settings {
   readonly runs: number;
@@ -191,6 +185,7 @@ async function parserCpu(
 export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult> {
   const settings = sizes[options.size];
   const workDir = await mkdtemp(join(tmpdir(), 'spoke-bench-cost-'));
+  const loadAtStart = loadNote('at the start');
   const cloud = spawnNode<MailReadyReport>(
     'bench/child-mail-cloud.ts',
     ['--data-dir', join(workDir, 'data')],
@@ -211,7 +206,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
     const env: Record<string, string> = {
       ...(await localFunctionEnvironment('functions/handlers/api.ts', origins)),
       ...(await localFunctionEnvironment('functions/handlers/inbound-email.ts', origins)),
-      ...LIMITS,
+      ...LOAD_LIMITS,
     };
     const rawMail = (await loadLocalTemplate()).receiptRule;
     Object.assign(process.env, env, { AWS_REGION: 'local' });
@@ -419,6 +414,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
     }
     if (!mailparser) notes.push('mailparser is not in node_modules: only postal-mime was measured.');
     notes.push(
+      `${loadAtStart}, ${loadNote('at the end')}.`,
       'Handler CPU is process.cpuUsage() (user + system, all threads) across one handler call, in a process that runs nothing but the handler: the emulators run in a child. It includes the SDK and the HTTP client, as Lambda bills them.',
       'Sequential round trips: a request started while another is in flight counts as parallel. Bytes are request and response bodies (content-length), without HTTP headers.',
     );

@@ -117,7 +117,7 @@ interface Peak {
 }
 
 /** The cloud child plus what it reports: the handler's outcome lines and its idle answers. */
-function watchCloud(cloud: NodeChild<MailReadyReport>) {
+export function watchCloud(cloud: NodeChild<MailReadyReport>) {
   const outcomes: Outcome[] = [];
   const idleWaiters: ((report: MailIdleReport) => void)[] = [];
   const lines = createInterface({ input: cloud.child.stdout as NodeJS.ReadableStream });
@@ -143,13 +143,13 @@ function watchCloud(cloud: NodeChild<MailReadyReport>) {
   };
 }
 
-interface OutboxMail {
+export interface OutboxMail {
   readonly subject: string;
   readonly replyTo: readonly string[];
   readonly destination: { readonly to: readonly string[] };
 }
 
-async function outbox(url: string): Promise<OutboxMail[]> {
+export async function outbox(url: string): Promise<OutboxMail[]> {
   const response = await fetch(`${url}/store`);
   if (!response.ok) throw new Error(`GET ${url}/store answered ${response.status}`);
   return ((await response.json()) as { emails: OutboxMail[] }).emails;

@@ -8,7 +8,7 @@ import { DEMO_PASSWORD } from '#local/demo-users.ts';
 import { ensurePortalBuilt, webDir } from '#local/portal-build.ts';
 import { launchBrowser } from '../test/support/browser.ts';
 import { signIn } from '../test/support/sign-in.ts';
-import { UNLIMITED_TICKET_OPENS } from './processes.ts';
+import { LOAD_LIMITS } from './limits.ts';
 import type { Figure, SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 
@@ -83,7 +83,8 @@ export async function runPortal(options: SuiteOptions): Promise<SuiteResult> {
     ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
     seed: false,
     quiet: true,
-    settings: UNLIMITED_TICKET_OPENS,
+    // The suite opens its queue of tickets as one person: the per-person open limit would refuse it.
+    settings: LOAD_LIMITS,
   });
   let browser: Browser | undefined;
   try {

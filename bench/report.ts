@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 /** One measured figure. `target` is the budget it is read against; the bench reports, it never fails. */
 export interface Figure {
@@ -30,6 +30,13 @@ export interface Report {
   readonly machine: MachineFacts;
   readonly suites: readonly SuiteResult[];
 }
+
+/**
+ * The machine's 1-minute load average, for a note next to timings: on a shared machine a busy
+ * minute inflates CPU and wall figures alike.
+ */
+export const loadNote = (when: string) =>
+  `load average ${when}: ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`;
 
 /** The facts a figure depends on, so reports from different machines are not compared blindly. */
 export function machineFacts(): MachineFacts {

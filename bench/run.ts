@@ -9,6 +9,7 @@ import { runMail } from './mail.ts';
 import { runPortal } from './portal.ts';
 import { repoRoot, spawnNode } from './processes.ts';
 import { machineFacts, markdown, type Report, type SuiteResult, textTable } from './report.ts';
+import { runSoak } from './soak.ts';
 import { runTickets } from './tickets.ts';
 
 /** How big a run is: `smoke` proves a suite still works (CI), `quick` is for iterating, `full` is the record. */
@@ -35,6 +36,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   portal: runPortal,
   'handler-cost': runHandlerCost,
   'cold-start': runColdStart,
+  soak: runSoak,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]

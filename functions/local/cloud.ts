@@ -16,7 +16,9 @@ import { ensureTables } from './create-tables.ts';
 import { demoUsers } from './demo-users.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalEventBus } from './event-bus.ts';
+import { type LocalFaults, startFaultRelays } from './fault-injection.ts';
 import { startIdentityProvider } from './identity-provider.ts';
+import { inboundQueue } from './inbound-queue.ts';
 import { type LocalFunctions, startLocalFunctions } from './lambda-runtime.ts';
 import {
   checkPortalSignIn,
@@ -74,6 +76,8 @@ export interface LocalCloudOptions {
   readonly quiet?: boolean;
   /** How long approval rounds really wait locally (tests shrink days to seconds). @default as declared */
   readonly taskTimeoutSeconds?: (stateName: string, declared: number) => number;
+  /** Faults the functions meet in S3 and SES (`npm run chaos`). @default none */
+  readonly faults?: LocalFaults;
 }
 
 export interface LocalCloud {
@@ -142,6 +146,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  */
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const wanted = { ...defaultPorts(), ...options.ports };
+  const relays = await startFaultRelays(options.faults);
   const quiet = options.quiet ?? true;
   // Each port is held from here until its server listens, so no other process takes it meanwhile.
   const held: Record<keyof LocalPorts, HeldPort> = {
@@ -167,7 +172,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     smtp: `smtp://${host}:${ports.smtp}`,
   };
   const firstRun = !existsSync(join(options.dataDir, 'dynamodb'));
-  const stops: (() => Promise<void>)[] = [];
+  const reached = relays.connect({ s3: urls.s3, ses: urls.outbox });
+  const stops: (() => Promise<void>)[] = [() => relays.close()];
   const stop = async () => {
     for (const close of stops.reverse()) await close().catch((error) => console.error(`[stop] ${error}`));
     stops.length = 0;
@@ -194,7 +200,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Every address is known from the ports, so the functions start now, while the JVM does.
     const template = localize(synthesized, { portal: urls.portal, issuer: urls.identity });
     const events = createLocalEventBus();
-    const endpoints = { dynamodb: urls.dynamodb, s3: urls.s3, ses: urls.outbox };
+    // Functions reach S3 and SES through the fault relays (pass-through unless faults are asked for).
+    const endpoints = { dynamodb: urls.dynamodb, s3: reached.s3, ses: reached.ses };
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
     const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
@@ -347,7 +354,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const { receiptRule } = template;
     const rawMail = new S3RawMailStore(
-      new S3Client({ ...localS3Config, endpoint: urls.s3 }),
+      new S3Client({ ...localS3Config, endpoint: reached.s3 }),
       receiptRule.bucket,
     );
     await held.smtp.release();
@@ -361,6 +368,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       rawPrefix: receiptRule.prefix,
       handler: (event: SESEvent) => functions.invoke(receiptRule.functionId, event),
       deadLetterDir: join(options.dataDir, 'dead-letters'),
+      queue: inboundQueue(join(options.dataDir, 'inbound-queue')),
     });
     stops.push(() => smtp.close());
     const recovered = await smtp.retryDeadLetters();

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { SESEvent } from 'aws-lambda';
 import { SMTPServer } from 'smtp-server';
 import type { RawMailStore } from '#ports/mail.ts';
+import { concurrencyLimit } from './concurrency.ts';
+import type { InboundQueue } from './inbound-queue.ts';
 
 /** SES refuses inbound messages over 40 MB; so does the local intake. */
 export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
@@ -22,6 +24,13 @@ export interface SmtpIntakeOptions {
   readonly handler: (event: SESEvent) => Promise<unknown>;
   /** Folder for events that failed every attempt, like the Lambda's dead-letter queue. */
   readonly deadLetterDir: string;
+  /**
+   * Where accepted events wait for the handler, as in Lambda's asynchronous queue; events left
+   * by a killed run are handled again on start. @default in memory only
+   */
+  readonly queue?: InboundQueue;
+  /** How many messages the handler works on at once; the rest wait in the queue. @default 8 */
+  readonly concurrency?: number;
   readonly onProcessed?: (messageId: string, outcome: unknown) => void;
   /**
    * What SES's receipt would say about a message: its spam, virus, SPF, DKIM and DMARC
@@ -134,12 +143,13 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
   const domains = new Set(options.recipientDomains.map((d) => d.toLowerCase()));
   const inFlight = new Set<Promise<unknown>>();
 
-  const deliver = async (messageId: string, event: SESEvent) => {
+  const handle = async (messageId: string, event: SESEvent) => {
     let lastError: unknown;
     for (let attempt = 1; attempt <= LAMBDA_ASYNC_ATTEMPTS; attempt++) {
       try {
         const outcome = await options.handler(event);
         options.onProcessed?.(messageId, outcome);
+        await options.queue?.done(messageId);
         return;
       } catch (error) {
         lastError = error;
@@ -158,9 +168,16 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
         2,
       ),
     );
+    await options.queue?.done(messageId);
     console.error(
       `[smtp] message ${messageId} failed ${LAMBDA_ASYNC_ATTEMPTS} times; kept in ${options.deadLetterDir}`,
     );
+  };
+  const slot = concurrencyLimit(options.concurrency ?? 8);
+  const deliver = (messageId: string, event: SESEvent) => slot(() => handle(messageId, event));
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    work.finally(() => inFlight.delete(work));
   };
 
   /** The local `npm run mail:reprocess`: every kept event runs again; those that succeed leave the folder. */
@@ -209,8 +226,13 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
         }
         const raw = Buffer.concat(chunks);
         const messageId = sesMessageId();
+        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const recipients = session.envelope.rcptTo.map((r) => r.address);
+        const verdicts = options.verdicts ? await options.verdicts(raw, envelopeFrom) : allPass;
+        const event = sesEvent(messageId, raw, envelopeFrom, recipients, verdicts);
         try {
           await options.rawMail.put(`${options.rawPrefix}${messageId}`, raw);
+          await options.queue?.enqueue(messageId, event);
         } catch (error) {
           return callback(
             Object.assign(new Error(`Temporary failure storing the message: ${(error as Error).message}`), {
@@ -218,12 +240,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
             }),
           );
         }
-        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        const recipients = session.envelope.rcptTo.map((r) => r.address);
-        const verdicts = options.verdicts ? await options.verdicts(raw, envelopeFrom) : allPass;
-        const work = deliver(messageId, sesEvent(messageId, raw, envelopeFrom, recipients, verdicts));
-        inFlight.add(work);
-        work.finally(() => inFlight.delete(work));
+        track(deliver(messageId, event));
         callback(null, `Ok: queued as ${messageId}`);
       });
     },
@@ -235,6 +252,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<{
   });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  for (const { messageId, event } of (await options.queue?.pending()) ?? []) track(deliver(messageId, event));
   const idle = async () => {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   };
