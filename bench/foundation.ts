@@ -146,6 +146,8 @@ async function lambdaEnv(urls: Record<string, string>, handler: string): Promise
           portal: urls.portal as string,
           issuer: urls.identity as string,
         });
+  // A bundle in a plain process has no Parameter Store to read: the inline change settings serve.
+  const { CHANGE_SETTINGS_PARAMETER: _, ...functionEnvironment } = environment as Record<string, string>;
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -157,7 +159,7 @@ async function lambdaEnv(urls: Record<string, string>, handler: string): Promise
     AWS_ENDPOINT_URL_S3: urls.s3,
     AWS_ENDPOINT_URL_SES: urls.outbox,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
-    ...environment,
+    ...functionEnvironment,
     GROUP_MAPPING: JSON.stringify({ agents: ['IT-Service-Desk'], approvers: [], admins: [] }),
   };
 }

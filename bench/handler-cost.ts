@@ -211,6 +211,7 @@ export async function runHandlerCost(options: SuiteOptions): Promise<SuiteResult
     const rawMail = (await loadLocalTemplate()).receiptRule;
     Object.assign(process.env, env, { AWS_REGION: 'local' });
     wireLocalCloud({
+      parameters: (await loadLocalTemplate()).parameters,
       endpoints: { dynamodb: urls.dynamodb as string, s3: urls.s3 as string, ses: urls.outbox as string },
       events: new EventBridgeEventPublisher(
         new EventBridgeClient({

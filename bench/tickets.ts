@@ -360,6 +360,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
     wireLocalCloud({
       endpoints: { dynamodb: proxy.endpoint, s3: unused, ses: unused },
       events: createLocalEventBus().publisher,
+      parameters: template.parameters,
     });
     const handler = await freshHandler();
 
