@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, ErrorNotice, Loading, PageHeading, StateBadge } from '../shared/components.tsx';
+import { LoadMore } from '../shared/load-more.tsx';
 import { usePortal } from '../shared/portal-context.ts';
 import { Link, paths } from '../shared/router.tsx';
 import type { Ticket } from '../shared/types.ts';
@@ -79,18 +80,11 @@ export function MyTicketsPage(_props: { search: string }) {
       {error && (
         <ErrorNotice message={error} onRetry={() => void load(tickets.length > 0 ? cursor : undefined)} />
       )}
-      {cursor && status !== 'failed' && (
-        <div className="more">
-          <button
-            type="button"
-            className="button button-secondary"
-            disabled={status === 'loading-more'}
-            onClick={() => void load(cursor)}
-          >
-            {status === 'loading-more' ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <LoadMore
+        {...(status !== 'failed' && cursor ? { cursor } : {})}
+        busy={status === 'loading-more'}
+        onLoad={() => void load(cursor)}
+      />
     </>
   );
 }

@@ -9,6 +9,7 @@ import {
   StateBadge,
 } from '../shared/components.tsx';
 import { priorityLabels, stateLabels } from '../shared/format.ts';
+import { LoadMore } from '../shared/load-more.tsx';
 import { isAdmin, usePortal } from '../shared/portal-context.ts';
 import { useGeneration } from '../shared/query-cache.ts';
 import { Link, navigate, paths } from '../shared/router.tsx';
@@ -280,18 +281,11 @@ export function QueuePage({ search }: { search: string }) {
       {error && (
         <ErrorNotice message={error} onRetry={() => void load(tickets.length > 0 ? cursor : undefined)} />
       )}
-      {cursor && status !== 'failed' && (
-        <div className="more">
-          <button
-            type="button"
-            className="button button-secondary"
-            disabled={status === 'loading-more'}
-            onClick={() => void load(cursor)}
-          >
-            {status === 'loading-more' ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <LoadMore
+        {...(status !== 'failed' && cursor ? { cursor } : {})}
+        busy={status === 'loading-more'}
+        onLoad={() => void load(cursor)}
+      />
     </div>
   );
 }
