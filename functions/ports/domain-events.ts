@@ -11,7 +11,11 @@ export interface DomainEvent {
     | 'mail.release_requested'
     | 'mail.released'
     | 'change.created'
-    | 'change.updated';
+    | 'change.updated'
+    | 'problem.created'
+    | 'problem.updated'
+    | 'problem.suggested'
+    | 'record.linked';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;
