@@ -8,6 +8,7 @@ import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynam
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
+import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
@@ -27,6 +28,7 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import { defaultProblemSettings, type ProblemDeps } from '#core/problem/problem-service.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
   authorizeTicketAccess,
@@ -49,6 +51,7 @@ import type {
   dataEnv,
   inboundEmailEnv,
   notificationsEnv,
+  problemEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
 
@@ -223,11 +226,38 @@ function changeAdapters(
   };
 }
 
+/** Problem management: the problem store on the record table, with the ticket engine and the changes it reads. */
+export function problemServices(
+  env: z.output<typeof problemEnv> & z.output<typeof dataEnv>,
+  data = dataAdapters(env),
+): ProblemDeps {
+  return {
+    ...data,
+    problems: new DynamoProblemStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    changes: new DynamoChangeStore(data.documents, env.DOMAIN_TABLE, env.IDEMPOTENCY_TABLE),
+    problemSettings: {
+      ...defaultProblemSettings,
+      priorityMatrix: data.settings.priorityMatrix,
+      managersGroup: env.PROBLEM_MANAGERS_GROUP,
+      onFix: env.PROBLEM_FIX_POLICY,
+      proactive: {
+        threshold: Number(env.PROBLEM_SUGGESTION_THRESHOLD),
+        windowDays: Number(env.PROBLEM_SUGGESTION_WINDOW_DAYS),
+      },
+    },
+  };
+}
+
 export interface ApiServices extends TicketDeps {
   readonly quarantine: QuarantineStore;
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
+  readonly problems: ProblemDeps;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
@@ -237,6 +267,7 @@ export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
   return {
     ...data,
     change,
+    problems: problemServices(env, data),
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),

@@ -88,7 +88,19 @@ export const changeEnv = z.object({
   RISK_QUESTIONNAIRE: z.string().max(20_000).optional(),
 });
 
-export const apiEnv = dataEnv.merge(changeEnv).extend({
+/** Problem management settings, shared by the API and the problem-events function. */
+export const problemEnv = z.object({
+  /** Group id of the problem managers (they see and move every problem, and get suggestions). @default 'problem-managers' */
+  PROBLEM_MANAGERS_GROUP: z.string().min(2).max(64).default('problem-managers'),
+  /** When a linked change closes successfully: tell the incidents' requesters, or tell them and resolve. @default 'notify' */
+  PROBLEM_FIX_POLICY: z.enum(['notify', 'notify-and-resolve']).default('notify'),
+  /** Incidents on one service or category within the window that suggest a problem. @default '5' */
+  PROBLEM_SUGGESTION_THRESHOLD: count.default('5'),
+  /** The window of that count, in days. @default '7' */
+  PROBLEM_SUGGESTION_WINDOW_DAYS: days.default('7'),
+});
+
+export const apiEnv = dataEnv.merge(changeEnv).merge(problemEnv).extend({
   /** Bucket holding attachments (presigned upload and download). */
   ATTACHMENT_BUCKET: nonEmpty,
   /** The change approval state machine, started when a change is submitted for approval. */
@@ -116,6 +128,10 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
 });
 
 export const changeWorkflowEnv = dataEnv.merge(mailEnv).merge(changeEnv);
+
+/** The function that follows record events for problem management (fixes, incident counters). */
+export const problemEventsEnv = dataEnv.merge(problemEnv);
+export type ProblemEventsEnv = z.input<typeof problemEventsEnv>;
 
 export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
   /** Mails one address gets per hour at most about its tickets. @default '30' */

@@ -8,6 +8,7 @@ import type { Route } from '#http/router.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
 import { changeRoutes } from '#http/routes/changes.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
+import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
 import { ticketRoutes } from '#http/routes/tickets.ts';
@@ -21,6 +22,7 @@ const routes: Route[] = [
   ...groupRoutes({ groups: services.groupStore, clock: services.clock }),
   ...quarantineRoutes(services),
   ...changeRoutes(services.change),
+  ...problemRoutes(services.problems),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -4,6 +4,13 @@ import { ApprovalStep, InboxEntry } from '#core/change/approval.ts';
 import { Change, ChangeAuditEntry, ChangeTemplate, FreezeWindow } from '#core/change/change.ts';
 import { Group, GroupMember } from '#core/group/group.ts';
 import { QuarantinedMail } from '#core/mail/quarantine.ts';
+import {
+  isKnownError,
+  Problem,
+  ProblemArticle,
+  ProblemAuditEntry,
+  ProblemSuggestion,
+} from '#core/problem/problem.ts';
 import { StoredLink } from '#core/record/record.ts';
 import { RoutingConfig } from '#core/routing/routing-rules.ts';
 import { Article, AuditEntry } from '#core/ticket/article.ts';
@@ -22,10 +29,10 @@ import { defineEntity } from './entity.ts';
  *
  * | index | partitions                                                                   |
  * | ----- | ---------------------------------------------------------------------------- |
- * | gsi1  | `REQUESTER#`, `CHANGES_BY#` (by requester), `GROUPS`, `QUARANTINE`, `CHANGE_TEMPLATES` |
- * | gsi2  | `ASSIGNEE#`, `UNASSIGNED#` (tickets), `CHANGES#<state>`, `APPROVER#` (inbox)   |
- * | gsi3  | `QUEUE#<group>#<state>`, `CALENDAR#<yyyy-mm>`, `FREEZES`                        |
- * | gsi4  | `NUMBER#<INC…/CHG…>`: a number names one record of any type (sort key: its entity) |
+ * | gsi1  | `REQUESTER#`, `CHANGES_BY#` (by requester), `GROUPS`, `QUARANTINE`, `CHANGE_TEMPLATES`, `KNOWN_ERRORS`, `PROBLEM_SUGGESTIONS` |
+ * | gsi2  | `ASSIGNEE#`, `UNASSIGNED#` (tickets), `CHANGES#<state>`, `APPROVER#` (inbox), `PROBLEMS#<state>` |
+ * | gsi3  | `QUEUE#<group>#<state>`, `CALENDAR#<yyyy-mm>`, `FREEZES`, `PROBLEM_GROUP#<group>` |
+ * | gsi4  | `NUMBER#<INC…/CHG…/PRB…>`: a number names one record of any type (sort key: its entity) |
  * | gsi5  | `AUTOCLOSE`: resolved tickets by their auto-close time                          |
  */
 
@@ -376,6 +383,88 @@ export const changeTemplateEntity = defineEntity({
   facets: (template) => ({ id: template.id }),
 });
 
+// ——— problems (Problem management: declared by the problem module, kept in this one block) ———
+
+export const problemEntity = defineEntity({
+  name: 'problem',
+  version: 1,
+  table: 'domain',
+  schema: Problem,
+  indexes: {
+    primary: { pk: 'PROBLEM#{id}', sk: '#PROBLEM' },
+    // Sparse: only known errors (a published workaround on an open problem).
+    gsi1: { pk: 'KNOWN_ERRORS', sk: '{knownErrorAt}#{id}' },
+    gsi2: { pk: 'PROBLEMS#{state}', sk: '{updatedAt}#{id}' },
+    gsi3: { pk: 'PROBLEM_GROUP#{group}', sk: '{updatedAt}#{id}' },
+    gsi4: { pk: 'NUMBER#{number}', sk: 'problem' },
+  },
+  facets: (problem) => ({
+    id: problem.id,
+    updatedAt: problem.updatedAt,
+    state: problem.state,
+    group: problem.assignmentGroup ?? NO_GROUP,
+    number: problem.number,
+    knownErrorAt: isKnownError(problem) ? problem.updatedAt : undefined,
+  }),
+});
+
+export const problemArticleEntity = defineEntity({
+  name: 'problem-article',
+  version: 1,
+  table: 'domain',
+  schema: ProblemArticle,
+  indexes: { primary: { pk: 'PROBLEM#{problemId}', sk: 'ARTICLE#{createdAt}#{id}' } },
+  facets: (a) => ({ problemId: a.problemId, createdAt: a.createdAt, id: a.id }),
+});
+
+export const problemAuditEntity = defineEntity({
+  name: 'problem-audit',
+  version: 1,
+  table: 'domain',
+  schema: ProblemAuditEntry,
+  indexes: { primary: { pk: 'PROBLEM#{problemId}', sk: AUDIT_SK } },
+  facets: (entry, context: { readonly n: string }) => ({
+    problemId: entry.problemId,
+    at: entry.at,
+    n: context.n,
+  }),
+  contextOf: auditN,
+});
+
+/** Incidents opened on one service or category on one day (UTC), counted once per event. */
+export const incidentHitsEntity = defineEntity({
+  name: 'incident-hits',
+  version: 1,
+  table: 'domain',
+  schema: z.object({ hits: z.number().int().min(0) }),
+  indexes: { primary: { pk: 'INCIDENT_HITS#{dimension}#{value}', sk: '{day}' } },
+  facets: (_, context: { readonly dimension: string; readonly value: string; readonly day: string }) => ({
+    ...context,
+    value: context.value.toLowerCase(),
+  }),
+  contextOf: (item) => {
+    const [, dimension = '', ...value] = String(item.pk).split('#');
+    return { dimension, value: value.join('#'), day: String(item.sk) };
+  },
+});
+
+/** A suggestion to open a problem, one per service or category while its window lasts. */
+export const problemSuggestionEntity = defineEntity({
+  name: 'problem-suggestion',
+  version: 1,
+  table: 'domain',
+  schema: ProblemSuggestion,
+  indexes: {
+    primary: { pk: 'PROBLEM_SUGGESTION#{dimension}#{value}', sk: '#SUGGESTION' },
+    gsi1: { pk: 'PROBLEM_SUGGESTIONS', sk: '{suggestedAt}#{dimension}#{value}' },
+  },
+  facets: (s) => ({
+    dimension: s.dimension,
+    value: s.value.toLowerCase(),
+    suggestedAt: s.suggestedAt,
+  }),
+});
+
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
   ticketEntity,
@@ -401,6 +490,11 @@ export const entityList = [
   changeAuditEntity,
   freezeEntity,
   changeTemplateEntity,
+  problemEntity,
+  problemArticleEntity,
+  problemAuditEntity,
+  incidentHitsEntity,
+  problemSuggestionEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];
