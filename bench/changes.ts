@@ -76,6 +76,21 @@ export async function runChanges(options: SuiteOptions): Promise<SuiteResult> {
     };
 
     // 1. Submit → approval request in the outbox (a medium-risk change: three CAB members mailed).
+    // Create and get of one change over HTTP, one at a time (the record engine's figures, issue 12).
+    const crud = { smoke: 10, quick: 40, full: 100 }[options.size];
+    const creates: number[] = [];
+    const gets: number[] = [];
+    for (let i = 0; i < crud + 5; i++) {
+      const created = performance.now();
+      const change = await draft('normal');
+      const read = performance.now();
+      await call(`/api/changes/${change.id}`, agent);
+      if (i >= 5) {
+        creates.push(read - created);
+        gets.push(performance.now() - read);
+      }
+    }
+
     const samples = { smoke: 4, quick: 10, full: 30 }[options.size];
     const latencies: number[] = [];
     for (let i = 0; i < samples; i++) {
@@ -131,6 +146,18 @@ export async function runChanges(options: SuiteOptions): Promise<SuiteResult> {
     await Promise.all(Array.from({ length: 8 }, worker));
     const seconds = (performance.now() - started) / 1000;
     const figures: Figure[] = [
+      {
+        name: 'create over HTTP p50',
+        value: percentile(creates, 50),
+        unit: 'ms',
+        note: `p95 ${Math.round(percentile(creates, 95))} ms; ${crud} creates after 5 warm-up, one at a time`,
+      },
+      {
+        name: 'get (with steps, conflicts, freezes) over HTTP p50',
+        value: percentile(gets, 50),
+        unit: 'ms',
+        note: `p95 ${Math.round(percentile(gets, 95))} ms`,
+      },
       { name: 'submit → approval request in the outbox, p50', value: percentile(latencies, 50), unit: 'ms' },
       { name: 'submit → approval request in the outbox, p95', value: percentile(latencies, 95), unit: 'ms' },
       {

@@ -1,10 +1,12 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { startEventBusStandIn } from './event-bus-stand-in.ts';
 
 /**
  * The local cloud for the `mail` suite, in a process of its own so its resident memory is the
  * product's alone and the sending side (nodemailer, the bench) does not share its event loop.
- * Starts unseeded on free ports, prints `BENCH_MAIL_READY <json>`; on an `idle` line on stdin
+ * Starts unseeded on free ports (with `--settings <json>` on top of the defaults, and an
+ * EventBridge stand-in at `urls.events` for handlers run outside it), prints `BENCH_MAIL_READY <json>`; on an `idle` line on stdin
  * waits for `mailIdle()` and prints `BENCH_MAIL_IDLE <json>`; stops on `stop` or when stdin closes.
  * The inbound handler's `mail processed` log lines reach stdout before the idle line that follows them.
  */
@@ -23,7 +25,9 @@ export interface MailIdleReport {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'data-dir': { type: 'string' }, settings: { type: 'string' } },
+  });
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error('child-mail-cloud needs --data-dir');
 
@@ -32,15 +36,18 @@ if (import.meta.main) {
     dataDir,
     seed: false,
     quiet: true,
+    ...(values.settings ? { settings: JSON.parse(values.settings) as Record<string, string> } : {}),
     ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
   });
-  const ready: MailReadyReport = { pid: process.pid, urls: cloud.urls };
+  const eventBus = await startEventBusStandIn();
+  const ready: MailReadyReport = { pid: process.pid, urls: { ...cloud.urls, events: eventBus.url } };
   process.stdout.write(`${MAIL_READY_MARKER}${JSON.stringify(ready)}\n`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    eventBus.server.close();
     await cloud.stop();
     process.exit(0);
   };

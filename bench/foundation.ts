@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,11 +13,12 @@ import { demoUsers } from '#local/demo-users.ts';
 import { sesEvent } from '#local/smtp-intake.ts';
 import { INVOKED_MARKER, type InvokeReport } from './child-invoke.ts';
 import { READY_MARKER, type ReadyReport } from './child-start.ts';
-import { cloudMemory, type NodeChild, repoRoot, spawnNode } from './processes.ts';
+import { startEventBusStandIn } from './event-bus-stand-in.ts';
+import { cloudMemory, type NodeChild, repoRoot, spawnNode, stopChild } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 
 const BUNDLE_BUDGET_KB = 300;
-const COLD_START_BUDGET_MS = 150;
+export const COLD_START_BUDGET_MS = 150;
 const MEMORY_BUDGET_MB = 1200;
 const IDLE_BEFORE_MEMORY_MS = 5_000;
 const RUNS = 3;
@@ -38,10 +37,10 @@ const variants = {
   pinned: [],
 } as const satisfies Record<string, readonly string[]>;
 
-type Variant = keyof typeof variants;
+export type Variant = keyof typeof variants;
 const invokedVariants: readonly Variant[] = ['cdk', 'pinned'];
 
-interface Bundle {
+export interface Bundle {
   readonly handler: string;
   readonly variant: Variant;
   readonly file: string;
@@ -49,7 +48,7 @@ interface Bundle {
 }
 
 /** Bundles one handler with the esbuild options of `infra/spoke-function.ts` (CDK passes them on the CLI). */
-async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
+export async function bundle(handler: string, variant: Variant, outDir: string): Promise<Bundle> {
   const file = join(outDir, variant, handler, 'index.mjs');
   await build({
     entryPoints: [join(repoRoot, 'functions', 'handlers', `${handler}.ts`)],
@@ -70,7 +69,7 @@ async function bundle(handler: string, variant: Variant, outDir: string): Promis
   return { handler, variant, file, bytes: (await stat(file)).size };
 }
 
-async function handlerNames(): Promise<string[]> {
+export async function handlerNames(): Promise<string[]> {
   const files = await readdir(join(repoRoot, 'functions', 'handlers'));
   return files.filter((name) => name.endsWith('.ts')).map((name) => basename(name, '.ts'));
 }
@@ -155,27 +154,6 @@ function lambdaEnv(urls: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-/**
- * EventBridge has no emulator here: a bundle publishing domain events gets a loopback endpoint
- * that accepts every PutEvents, as the bus would.
- */
-async function startEventBusStandIn(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const entries =
-        (JSON.parse(Buffer.concat(chunks).toString() || '{}') as { Entries?: unknown[] }).Entries ?? [];
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(
-        JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `bench-${i}` })) }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 async function firstEvent(handler: string, urls: Record<string, string>): Promise<unknown> {
   if (handler === 'api') return healthEvent();
   // The last round of an approval that does not exist: one DynamoDB read, no mail, no change.
@@ -216,9 +194,14 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
-async function coldStarts(bundle: Bundle, urls: Record<string, string>, workDir: string): Promise<Figure[]> {
+export async function coldStarts(
+  bundle: Bundle,
+  urls: Record<string, string>,
+  workDir: string,
+  count = RUNS,
+): Promise<Figure[]> {
   const runs: InvokeReport[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < count; run++) {
     const eventFile = join(workDir, `event-${bundle.handler}-${bundle.variant}-${run}.json`);
     await writeFile(eventFile, JSON.stringify(await firstEvent(bundle.handler, urls)));
     const invocation = spawnNode<InvokeReport>(
@@ -245,25 +228,21 @@ async function coldStarts(bundle: Bundle, urls: Record<string, string>, workDir:
       value: median(runs.map((r) => r.importMs + r.firstEventMs)),
       unit: 'ms',
       target: COLD_START_BUDGET_MS,
-      note: `median of ${RUNS} fresh processes`,
+      note: `median of ${count} fresh processes`,
     },
   ];
 }
 
-async function startCloud(dataDir: string): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
+export async function startCloud(
+  dataDir: string,
+): Promise<{ cloud: NodeChild<ReadyReport>; wallMs: number }> {
   const spawned = performance.now();
   const cloud = spawnNode<ReadyReport>('bench/child-start.ts', ['--data-dir', dataDir], READY_MARKER);
   await cloud.report;
   return { cloud, wallMs: performance.now() - spawned };
 }
 
-async function stopCloud(cloud: NodeChild<ReadyReport>): Promise<void> {
-  if (cloud.child.exitCode !== null) return;
-  cloud.child.stdin?.write('stop\n');
-  const killed = setTimeout(() => cloud.child.kill('SIGKILL'), 20_000);
-  await cloud.exited;
-  clearTimeout(killed);
-}
+export const stopCloud = stopChild;
 
 function startFigure(name: string, wallMs: number, ready: ReadyReport): Figure {
   return {

@@ -16,7 +16,14 @@ import {
   type MailReadyReport,
 } from './child-mail-cloud.ts';
 import { type BenchMail, buildMail, type Size } from './mail-data.ts';
-import { type CloudMemory, cloudMemory, type NodeChild, processTree, spawnNode } from './processes.ts';
+import {
+  type CloudMemory,
+  cloudMemory,
+  type NodeChild,
+  processTree,
+  spawnNode,
+  stopChild,
+} from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 
@@ -136,14 +143,6 @@ function watchCloud(cloud: NodeChild<MailReadyReport>) {
   };
 }
 
-async function stopCloud(cloud: NodeChild<MailReadyReport>): Promise<void> {
-  if (cloud.child.exitCode !== null) return;
-  cloud.child.stdin?.write('stop\n');
-  const killed = setTimeout(() => cloud.child.kill('SIGKILL'), 20_000);
-  await cloud.exited;
-  clearTimeout(killed);
-}
-
 interface OutboxMail {
   readonly subject: string;
   readonly replyTo: readonly string[];
@@ -247,7 +246,7 @@ const postalMime: Parse = (raw) =>
  * mailparser is no dependency of Spoke; it is in node_modules only because aws-ses-v2-local
  * (the SES outbox) uses it. Loaded by name at run time so the suite still runs without it.
  */
-async function loadMailparser(): Promise<{ parse: Parse; version: string } | undefined> {
+export async function loadMailparser(): Promise<{ parse: Parse; version: string } | undefined> {
   const name = 'mailparser';
   try {
     const module = (await import(name)) as { simpleParser: Parse };
@@ -402,7 +401,7 @@ export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
     const deadLetters = await countFiles(join(dataDir, 'dead-letters'), false);
     const attachmentFiles = await countFiles(join(dataDir, 's3', 'spoke-local-attachments'));
     const rawFiles = await countFiles(join(dataDir, 's3', 'spoke-local-raw-mail'));
-    await stopCloud(cloud);
+    await stopChild(cloud);
 
     // Verification: every new message a created ticket with its acknowledgement, every reply an article.
     const check = (phase: Phase, wanted: (o: Outcome) => boolean, what: string) => {
@@ -527,7 +526,7 @@ export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
     return { suite: 'mail', figures, notes };
   } finally {
     if (sampler) clearInterval(sampler);
-    await stopCloud(cloud);
+    await stopChild(cloud);
     await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,7 @@ import { DEMO_PASSWORD } from '#local/demo-users.ts';
 import { ensurePortalBuilt, webDir } from '#local/portal-build.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/e2e/global-setup.ts';
 import { signIn } from '../test/support/sign-in.ts';
+import { UNLIMITED_TICKET_OPENS } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 
@@ -82,6 +83,7 @@ export async function runPortal(options: SuiteOptions): Promise<SuiteResult> {
     ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
     seed: false,
     quiet: true,
+    settings: UNLIMITED_TICKET_OPENS,
   });
   let browser: Browser | undefined;
   try {

@@ -3,6 +3,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
+/** Benchmarks open hundreds of tickets a minute as one person: lift the per-person limit. */
+export const UNLIMITED_TICKET_OPENS = {
+  TICKET_OPEN_LIMIT_PER_MINUTE: '999999',
+  TICKET_OPEN_LIMIT_PER_HOUR: '999999',
+} as const;
+
 /** The repository root, where `node_modules/.bin/node` (Node 24) lives. */
 export const repoRoot = resolve(import.meta.dirname, '..');
 
@@ -49,6 +55,15 @@ export function spawnNode<T>(
     );
   });
   return { child, report, exited, stderr: () => stderr };
+}
+
+/** Asks a child started with a `stop` command on stdin to stop, and kills it after 20 s if it has not. */
+export async function stopChild(node: NodeChild<unknown>): Promise<void> {
+  if (node.child.exitCode !== null) return;
+  node.child.stdin?.write('stop\n');
+  const killed = setTimeout(() => node.child.kill('SIGKILL'), 20_000);
+  await node.exited;
+  clearTimeout(killed);
 }
 
 interface ProcessInfo {

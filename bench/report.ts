@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 export interface Figure {
   readonly name: string;
   readonly value: number;
-  readonly unit: 'ms' | 'KB' | 'MB' | 'msg/s' | 'exec/s';
+  readonly unit: 'ms' | 'KB' | 'MB' | 'msg/s' | 'exec/s' | 'op/s' | 'n' | '%';
   /** The budget: the figure should not exceed it (not fall below it, for a rate: a unit ending in `/s`). */
   readonly target?: number;
   readonly note?: string;
@@ -44,7 +44,9 @@ export function machineFacts(): MachineFacts {
 }
 
 const formatValue = (value: number, unit: Figure['unit']) =>
-  `${unit === 'ms' && value >= 10 ? Math.round(value) : Number(value.toFixed(1))} ${unit}`;
+  unit === 'n'
+    ? String(Number(value.toFixed(1)))
+    : `${unit === 'ms' && value >= 10 ? Math.round(value) : Number(value.toFixed(unit === 'ms' && value < 1 ? 2 : 1))} ${unit}`;
 
 /** Rates (`…/s`) are budgets from below: more is better. */
 const isRate = (unit: Figure['unit']) => unit.endsWith('/s');

@@ -11,7 +11,7 @@ import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.t
 import { LOCAL_CLIENT_ID, LOCAL_SUPPORT_ADDRESS, type LocalCloud, startLocalCloud } from '#local/cloud.ts';
 import type { CostData, Usage } from '#ops/cost-model.ts';
 import { signIn } from '../test/support/sign-in.ts';
-import { repoRoot } from './processes.ts';
+import { repoRoot, UNLIMITED_TICKET_OPENS } from './processes.ts';
 
 /**
  * `npm run cost:measure`: drives the local cloud through one ticket's life — opened by mail
@@ -165,6 +165,7 @@ async function main(): Promise<void> {
     cloud = await startLocalCloud({
       dataDir,
       seed: true,
+      settings: UNLIMITED_TICKET_OPENS,
       ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
     });
     const urls = cloud.urls;

@@ -2,7 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChanges } from './changes.ts';
+import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
+import { runHandlerCost } from './handler-cost.ts';
 import { runMail } from './mail.ts';
 import { runPortal } from './portal.ts';
 import { repoRoot, spawnNode } from './processes.ts';
@@ -31,6 +33,8 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   mail: runMail,
   changes: runChanges,
   portal: runPortal,
+  'handler-cost': runHandlerCost,
+  'cold-start': runColdStart,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]

@@ -23,7 +23,7 @@ import { startIdentityProvider } from '#local/identity-provider.ts';
 import { claimPort } from '#local/preflight.ts';
 import { signIn } from '../test/support/sign-in.ts';
 import { type CountingProxy, countsSince, describeCounts, startCountingProxy } from './dynamo-proxy.ts';
-import { cloudMemory, repoRoot } from './processes.ts';
+import { cloudMemory, repoRoot, UNLIMITED_TICKET_OPENS } from './processes.ts';
 import type { Figure, SuiteResult } from './report.ts';
 import type { SuiteOptions } from './run.ts';
 import {
@@ -58,6 +58,8 @@ const LIST_P50_BUDGET_MS = 15;
 const CREATE_THROUGHPUT_BUDGET_MS = 1000 / 100;
 const LIST_RATIO_BUDGET = 1.2;
 const CLIENTS = 8;
+/** Concurrent creators of one record type, each on its own handler instance (issue 12). */
+const CREATORS = 32;
 const PAGE = 25;
 const TENTH_PAGE = 10;
 
@@ -79,7 +81,7 @@ const percentile = (values: readonly number[], p: number) => {
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Claims as API Gateway's JWT authorizer hands them over: strings, lists as `[a b]`. */
-function claimsOf(person: Person, groups: readonly string[]) {
+export function claimsOf(person: Person, groups: readonly string[]) {
   const now = Math.floor(Date.now() / 1000);
   return flattenClaims({
     sub: person.id,
@@ -95,9 +97,9 @@ function claimsOf(person: Person, groups: readonly string[]) {
     exp: now + 3600,
   });
 }
-type Claims = ReturnType<typeof claimsOf>;
+export type Claims = ReturnType<typeof claimsOf>;
 
-const lambdaContext = (requestId: string): Context => ({
+export const lambdaContext = (requestId: string): Context => ({
   awsRequestId: requestId,
   functionName: 'spoke-bench-api',
   functionVersion: '$LATEST',
@@ -112,13 +114,13 @@ const lambdaContext = (requestId: string): Context => ({
   succeed: () => undefined,
 });
 
-interface Response {
+export interface Response {
   readonly status: number;
   readonly body: Record<string, unknown>;
 }
 
 /** One request to a handler instance, as the local API Gateway would pass it; returns status and JSON body. */
-async function invoke(
+export async function invoke(
   handler: ApiHandler,
   claims: Claims,
   method: string,
@@ -146,7 +148,7 @@ async function invoke(
   return { status: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : {} };
 }
 
-function expectStatus(response: Response, status: number, what: string): Response {
+export function expectStatus(response: Response, status: number, what: string): Response {
   if (response.status !== status)
     throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
   return response;
@@ -345,6 +347,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
       IDEMPOTENCY_TABLE: tableName(LOCAL_TABLE_PREFIX, idempotencyTable),
       EVENT_BUS_NAME: 'spoke-bench-events',
       ATTACHMENT_BUCKET: 'spoke-bench-attachments',
+      ...UNLIMITED_TICKET_OPENS,
     });
     wireLocalCloud({
       endpoints: { dynamodb: proxy.endpoint, s3: unused, ses: unused },
@@ -452,7 +455,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
         };
         await first(
           'create',
-          'routing config read; the number counter is unknown to a new instance, so its first transaction fails and is retried',
+          'routing config read, the number taken with one counter update, then the create transaction',
           (h) => create(h, 0),
         );
         const ref = set.withConversation[0] as TicketRef;
@@ -461,7 +464,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
         );
       }
 
-      // Numbers moved under the warm instance; let it learn the counter before measuring.
+      // One warm-up create on the measured instance.
       await create(handler, 0);
 
       // The first scale runs everything twice and keeps the second pass: DynamoDB Local's JIT
@@ -582,7 +585,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
       }
 
       // Throughput: 8 clients, each sending its next create when the previous one is answered.
-      const throughput = async (name: string, handlers: readonly ApiHandler[]) => {
+      const throughput = async (name: string, handlers: readonly ApiHandler[], clients = CLIENTS) => {
         log(`${label}: ${name}`);
         for (const h of handlers) for (let w = 0; w < 2; w++) await create(h, w);
         const statuses = new Map<number, number>();
@@ -595,7 +598,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
         const before = proxy.counts();
         let wallMs: number;
         try {
-          wallMs = await concurrently(CLIENTS, settings.concurrentCreates, async (client, i) => {
+          wallMs = await concurrently(clients, settings.concurrentCreates, async (client, i) => {
             const response = await invoke(
               handlers[client % handlers.length] as ApiHandler,
               creators[i % creators.length] as Claims,
@@ -612,6 +615,10 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
         const created = statuses.get(201) ?? 0;
         const failures = [...statuses].filter(([status]) => status !== 201);
         const perCreate = (seen.TransactWriteItems ?? 0) / settings.concurrentCreates;
+        const serverErrors = failures
+          .filter(([status]) => status >= 500)
+          .reduce((sum, [, count]) => sum + count, 0);
+        const retried = Math.max(0, (seen.TransactWriteItems ?? 0) - settings.concurrentCreates);
         figures.push({
           name: `${label}: ${name}`,
           value: wallMs / created,
@@ -626,12 +633,20 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
                 ]
               : []),
             `${round(perCreate, 2)} TransactWriteItems per create (${describeCounts(seen)})`,
+            `transactions retried for contention: ${retried}; 5xx: ${serverErrors}`,
           ].join('; '),
         });
       };
       const containers = await Promise.all(Array.from({ length: CLIENTS }, () => freshHandler()));
       await throughput(`create, ${CLIENTS} clients on ${CLIENTS} handler instances`, containers);
       await throughput(`create, ${CLIENTS} clients on 1 handler instance`, [handler]);
+      // Numbers under concurrency (issue 12): 32 creators at once, each on its own handler instance.
+      const crowd = await Promise.all(Array.from({ length: CREATORS }, () => freshHandler()));
+      await throughput(
+        `create, ${CREATORS} concurrent creators on ${CREATORS} handler instances`,
+        crowd,
+        CREATORS,
+      );
 
       const memory = await cloudMemory(process.pid, dynamoPort);
       const dbFile = await stat(join(workDir, 'dynamodb', 'shared-local-instance.db')).catch(() => undefined);
@@ -709,7 +724,7 @@ export async function runTickets(options: SuiteOptions): Promise<SuiteResult> {
       `The counting proxy adds ${round(proxiedMs - directMs, 2)} ms per DynamoDB request (GetItem p50 ${round(directMs, 2)} ms direct, ${round(proxiedMs, 2)} ms through it); the figures include it.`,
       `Data: ${loaded} tickets over ${GROUPS.length} groups and ${EMPLOYEES} requesters, 6 states, ${AGENTS_PER_GROUP} agents a group; the measured requester has 320 tickets at every scale (the list grows only with the table), the measured queue (${MEASURED_GROUP}, new) holds 300 at 1k and grows with the table.`,
       `Sequential figures: ${settings.runs} runs after ${settings.warmup} warm-up (10th pages: ${Math.max(20, Math.floor(settings.runs / 2))} walks, only the 10th request timed). Handler called in-process with the event of the local API Gateway; agent requests add a group-membership Query when the 30 s group cache is cold.`,
-      `"${CLIENTS} handler instances" imports the handler module ${CLIENTS} times, like ${CLIENTS} Lambda containers: each has its own number-counter cache, so concurrent creates race on the counter and retry. "1 handler instance" is the local cloud: its creates run concurrently; when they collide on the counter the store takes numbers atomically for a few seconds (the UpdateItem counts).`,
+      `"${CLIENTS} handler instances" imports the handler module ${CLIENTS} times, like ${CLIENTS} Lambda containers: every create takes its number with one atomic counter update (the UpdateItem counts) before its transaction, which writes only new items, so concurrent creates do not conflict (docs/adr/0001). "1 handler instance" is the local cloud: its creates run concurrently. "${CREATORS} concurrent creators" is the issue-12 figure: creates/s, transactions retried for contention (TransactWriteItems beyond one per create), 5xx (must be 0).`,
     );
     return { suite: 'tickets', figures, notes };
   } finally {

@@ -1,9 +1,10 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
   HttpApi,
   HttpMethod,
+  type HttpRoute,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -102,7 +103,10 @@ export class Api extends Construct {
       throttle: { rateLimit: 50, burstLimit: 100 },
       accessLogSettings: {
         destination: new LogGroupLogDestination(
-          new LogGroup(this, 'AccessLogs', { retention: props.logRetention }),
+          new LogGroup(this, 'AccessLogs', {
+            retention: props.logRetention,
+            removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+          }),
         ),
         format: AccessLogFormat.custom(
           JSON.stringify({
@@ -119,27 +123,29 @@ export class Api extends Construct {
         ),
       },
     });
-    // The anonymous approval-link routes cost a Lambda call and a KMS VerifyMac each: a tighter limit.
-    (stage.node.defaultChild as CfnStage).addPropertyOverride(
-      'RouteSettings',
-      Object.fromEntries(
-        PUBLIC_ROUTES.filter((key) => key.includes('approval-links')).map((key) => [
-          key,
-          { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
-        ]),
-      ),
-    );
     const integration = new HttpLambdaIntegration('Handler', this.handler);
     const authorizer = new HttpJwtAuthorizer('Cognito', props.auth.issuer, {
       jwtAudience: [props.auth.portalClient.userPoolClientId],
     });
     this.httpApi.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer });
+    const throttled: { key: string; route: HttpRoute }[] = [];
     for (const key of PUBLIC_ROUTES) {
       const [method, path] = key.split(' ') as [HttpMethod, string];
       for (const route of this.httpApi.addRoutes({ path, methods: [method], integration })) {
         Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicReasons[key] });
+        if (key.includes('approval-links')) throttled.push({ key, route });
       }
     }
+    // The anonymous approval-link routes cost a Lambda call and a KMS VerifyMac each: a tighter
+    // limit. API Gateway refuses route settings for a route key it does not know yet ("Unable to
+    // find Route by key"), so the stage waits for the routes it names.
+    (stage.node.defaultChild as CfnStage).addPropertyOverride(
+      'RouteSettings',
+      Object.fromEntries(
+        throttled.map(({ key }) => [key, { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }]),
+      ),
+    );
+    for (const { route } of throttled) stage.node.addDependency(route);
     this.domainName = `${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
   }
 }

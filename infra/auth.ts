@@ -46,6 +46,8 @@ export interface AuthProps {
   readonly federation?: FederationConfig;
   /** Log retention of the pre token generation function (federation only). */
   readonly logRetention: RetentionDays;
+  /** Cognito deletion protection on the user pool (see `Data`'s `deletionProtection`). @default false */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -91,8 +93,8 @@ export class Auth extends Construct {
       customAttributes: props.federation
         ? { [idpGroupsAttribute]: new StringAttribute({ minLen: 0, maxLen: 2048, mutable: true }) }
         : undefined,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: props.deletionProtection ?? false,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     if (!props.threatProtection) {
       Validations.of(this.userPool).acknowledge({

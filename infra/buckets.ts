@@ -27,7 +27,7 @@ export function privateBucket(
     serverAccessLogsBucket: props.accessLogs,
     serverAccessLogsPrefix: `s3/${id}/`,
     lifecycleRules: props.lifecycleRules,
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
 }
 
@@ -42,7 +42,7 @@ export function accessLogBucket(scope: Construct, id: string, retentionDays: num
     enforceSSL: true,
     objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
     lifecycleRules: [{ expiration: Duration.days(retentionDays) }],
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   Validations.of(bucket).acknowledge({
     id: 'AwsSolutions-S1',

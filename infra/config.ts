@@ -260,6 +260,13 @@ export const spokeConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Deletion protection on the tables and the user pool. Leave it off for the first deploy (a
+     * failed first deploy must be able to roll back, and a protected table or pool refuses the
+     * rollback's delete), then turn it on and deploy again. Stack deletion and replacement keep
+     * the tables and the pool either way. @default false
+     */
+    deletionProtection: z.boolean().default(false),
     retention: z
       .object({
         /** Days CloudWatch keeps function, API and workflow logs; one of the values CloudWatch accepts. */

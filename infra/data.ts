@@ -27,18 +27,27 @@ export interface DataProps {
   readonly businessHours?: Pick<z.input<typeof dataEnv>, 'TIME_ZONE' | 'BUSINESS_HOURS'>;
   /** Tables restored from a backup that the functions use instead of the created ones (docs/restore.md). */
   readonly restoredTables?: { readonly domain?: string; readonly idempotency?: string };
+  /**
+   * DynamoDB deletion protection on the created tables. Off for the first deploy: a failed first
+   * deploy's rollback deletes what it created, and a protected table refuses that delete.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
  * Where Spoke keeps its records: one `TableV2` per table definition (the same definitions the
- * local cloud creates its tables from) and the attachments bucket. Tables are retained and
- * deletion-protected with point-in-time recovery: ticket history is the product.
+ * local cloud creates its tables from) and the attachments bucket. Tables have point-in-time
+ * recovery and are retained when the stack is deleted or replaces them (`RetainExceptOnCreate`:
+ * the rollback of the deploy that created them still removes them, so a retry finds no
+ * leftover of the same name); deletion protection is the config switch `deletionProtection`,
+ * turned on once the first deploy succeeded: ticket history is the product.
  */
 export class Data extends Construct {
   /** The domain table the functions use: the created one, or a restored one. */
   readonly domain: SpokeTable;
   readonly idempotency: SpokeTable;
-  /** The tables this stack created: retained, deletion-protected, with PITR, even when a restored table is in use. */
+  /** The tables this stack created: retained, with PITR (and deletion protection when configured), even when a restored table is in use. */
   readonly created: { readonly domain: TableV2; readonly idempotency: TableV2 };
   readonly attachments: Bucket;
   /** The table names, as every function that touches data receives them. */
@@ -47,8 +56,8 @@ export class Data extends Construct {
   constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
     this.created = {
-      domain: this.table(props.prefix, domainTable),
-      idempotency: this.table(props.prefix, idempotencyTable),
+      domain: this.table(props.prefix, domainTable, props.deletionProtection ?? false),
+      idempotency: this.table(props.prefix, idempotencyTable, props.deletionProtection ?? false),
     };
     const inUse = (
       definition: TableDefinition,
@@ -86,7 +95,7 @@ export class Data extends Construct {
     });
   }
 
-  private table(prefix: string, definition: TableDefinition): TableV2 {
+  private table(prefix: string, definition: TableDefinition, deletionProtection: boolean): TableV2 {
     const key = (attribute: { name: string }) => ({ name: attribute.name, type: AttributeType.STRING });
     const table = new TableV2(this, definition.id, {
       tableName: tableName(prefix, definition),
@@ -100,8 +109,8 @@ export class Data extends Construct {
       timeToLiveAttribute: definition.timeToLiveAttribute,
       dynamoStream: definition.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     return table;
   }

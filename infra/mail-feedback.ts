@@ -31,7 +31,7 @@ export class MailFeedback extends Construct {
     const key = new Key(this, 'Key', {
       description: 'Encrypts SES bounce and complaint notifications',
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     key.grant(new ServicePrincipal('ses.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
     this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });

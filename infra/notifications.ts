@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { notifiedEvents } from '#channels/email/notifications.ts';
 import type { NotificationsEnv } from '#config/env.ts';
 import type { Data } from './data.ts';
 import { sendMailAs } from './email.ts';
@@ -20,8 +21,9 @@ export interface NotificationsProps {
 }
 
 /**
- * Mail out about tickets: a rule on the Spoke bus sends `article.added` and `ticket.updated`
- * to one function, which mails requesters and watchers an agent's reply or the resolution.
+ * Mail out about tickets: a rule on the Spoke bus sends `ticket.created`, `article.added` and
+ * `ticket.updated` to one function, which mails requesters and watchers the acknowledgement of a
+ * portal ticket, an agent's reply or the resolution.
  * Failed deliveries of the event land in a dead-letter queue, like inbound mail.
  */
 export class Notifications extends Construct {
@@ -33,7 +35,7 @@ export class Notifications extends Construct {
     this.deadLetters = deadLetterQueue(this, 'the notification rule');
     this.handler = new SpokeFunction(this, 'Handler', {
       entry: 'functions/handlers/notifications.ts',
-      description: 'Spoke notifications: agent replies and resolutions by mail',
+      description: 'Spoke notifications: acknowledgements, agent replies and resolutions by mail',
       environment: { ...props.data.environment, ...props.mail },
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
@@ -43,7 +45,7 @@ export class Notifications extends Construct {
     this.handler.executionRole.addToPrincipalPolicy(
       sendMailAs(this, props.mail.MAIL_FROM, props.mail.MAIL_CONFIGURATION_SET),
     );
-    props.events.routeToFunction('Rule', ['article.added', 'ticket.updated'], this.handler, {
+    props.events.routeToFunction('Rule', [...notifiedEvents], this.handler, {
       deadLetterQueue: this.deadLetters,
     });
   }

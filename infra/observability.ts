@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   type Alarm,
@@ -10,7 +10,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -72,9 +72,31 @@ export class Observability extends Construct {
     const key = new Key(this, 'Key', {
       description: 'Encrypts Spoke alarm notifications',
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.alarmTopic = new Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this
+    // Allow, CloudWatch may not publish and no alarm would ever be mailed. Only this account's alarms.
+    const stack = Stack.of(this);
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const actions = [
@@ -157,7 +179,10 @@ export class Observability extends Construct {
         period: Duration.hours(1),
         statistic: 'Sum',
       });
-    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${props.prefix}-health` });
+    // Dashboard names are unique per account, not per region: the region keeps two regions apart.
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${props.prefix}-${Stack.of(this).region}-health`,
+    });
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Tickets and mail (per hour)',

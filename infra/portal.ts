@@ -18,6 +18,7 @@ import {
   PriceClass,
   ResponseHeadersPolicy,
   type ResponseHeadersPolicyProps,
+  S3OriginAccessControl,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -40,6 +41,11 @@ export interface PortalRuntimeConfig {
 }
 
 export interface PortalProps {
+  /**
+   * Physical-name prefix, e.g. `spoke-prod`. CloudFront names are unique per account, not per
+   * region, so the names built from it carry the region too.
+   */
+  readonly prefix: string;
   readonly accessLogs: IBucket;
   /** Origins the portal's CSP allows for sign-in: the OIDC issuer and the managed login domain. */
   readonly identityOrigins: readonly string[];
@@ -114,22 +120,26 @@ export class Portal extends Construct {
   constructor(scope: Construct, id: string, props: PortalProps) {
     super(scope, id);
     this.bucket = privateBucket(this, 'Site', { accessLogs: props.accessLogs });
-    this.securityHeaders = new ResponseHeadersPolicy(
-      this,
-      'SecurityHeaders',
-      responseHeadersPolicyProps(
+    const accountWide = `${props.prefix}-${Stack.of(this).region}`;
+    this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      ...responseHeadersPolicyProps(
         portalSecurityHeaders({
           identityOrigin: props.identityOrigins.join(' '),
           ...(props.transferOrigin ? { transferOrigin: props.transferOrigin } : {}),
         }),
       ),
-    );
+      responseHeadersPolicyName: `${accountWide}-portal-headers`,
+    });
     const custom = props.customDomain;
     this.distribution = new Distribution(this, 'Cdn', {
       comment: 'Spoke portal',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new S3OriginAccessControl(this, 'SiteAccess', {
+            originAccessControlName: `${accountWide}-portal`,
+          }),
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.securityHeaders,

@@ -61,8 +61,10 @@ export class SpokeStack extends Stack {
         BUSINESS_HOURS: businessHoursEnv(config.businessHours),
       },
       restoredTables: config.restoredTables,
+      deletionProtection: config.deletionProtection,
     });
     this.portal = new Portal(this, 'Portal', {
+      prefix,
       accessLogs,
       identityOrigins: identityOrigins(config.region, config.auth.domainPrefix),
       // The bucket's own domain would make a cycle (its CORS rule names the portal's URL), so the
@@ -70,7 +72,12 @@ export class SpokeStack extends Stack {
       transferOrigin: `https://*.s3.${config.region}.amazonaws.com`,
       customDomain: config.portal,
     });
-    this.auth = new Auth(this, 'Auth', { portalUrl: this.portal.url, ...config.auth, logRetention });
+    this.auth = new Auth(this, 'Auth', {
+      portalUrl: this.portal.url,
+      ...config.auth,
+      logRetention,
+      deletionProtection: config.deletionProtection,
+    });
     this.mailFeedback = new MailFeedback(this, 'MailFeedback', { prefix, data: this.data, logRetention });
     const configurationSet = this.mailFeedback.configurationSet.configurationSetName;
     this.email = new Email(this, 'Email', {

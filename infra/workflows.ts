@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -89,7 +89,7 @@ export class Workflows extends Construct {
       description: `Signs approval links in Spoke change mail (${props.prefix})`,
       keySpec: KeySpec.HMAC_256,
       keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     Validations.of(this.linkKey).acknowledge({
       id: 'AwsSolutions-KMS5',
@@ -229,10 +229,13 @@ export class Workflows extends Construct {
       )
       .otherwise(approved);
 
+    // Under /aws/vendedlogs/ (so Step Functions does not grow the account's CloudWatch Logs resource
+    // policy, AWS's advice), and with the stack's id in the name, so a group kept from an earlier
+    // stack of the same name can never block this one's creation.
     const logs = new LogGroup(this, 'ChangeApprovalLogs', {
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}-${Fn.select(2, Fn.split('/', stack.stackId))}`,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.changeApproval = new StateMachine(this, 'ChangeApproval', {
       stateMachineName,

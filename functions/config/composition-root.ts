@@ -29,6 +29,7 @@ import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import { defaultProblemSettings, type ProblemDeps } from '#core/problem/problem-service.ts';
+import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
   authorizeTicketAccess,
@@ -111,6 +112,12 @@ export function priorityMatrixOf(digits: string): PriorityMatrix {
   ];
 }
 
+const domainList = (text: string) =>
+  text
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+
 export function ticketSettings(env: z.output<typeof dataEnv>): TicketSettings {
   return {
     ...defaultTicketSettings,
@@ -118,6 +125,8 @@ export function ticketSettings(env: z.output<typeof dataEnv>): TicketSettings {
     reopenWindowDays: Number(env.REOPEN_WINDOW_DAYS),
     autoCloseDays: Number(env.AUTO_CLOSE_DAYS),
     priorityMatrix: priorityMatrixOf(env.PRIORITY_MATRIX),
+    watcherPolicy: env.WATCHER_POLICY,
+    knownDomains: domainList(env.KNOWN_SENDER_DOMAINS),
   };
 }
 
@@ -258,6 +267,7 @@ export interface ApiServices extends TicketDeps {
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
   readonly problems: ProblemDeps;
+  readonly openLimit: OpenTicketLimit;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
@@ -268,6 +278,12 @@ export function apiServices(env: z.output<typeof apiEnv>): ApiServices {
     ...data,
     change,
     problems: problemServices(env, data),
+    openLimit: {
+      limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+      clock: data.clock,
+      perMinute: Number(env.TICKET_OPEN_LIMIT_PER_MINUTE),
+      perHour: Number(env.TICKET_OPEN_LIMIT_PER_HOUR),
+    },
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
@@ -296,9 +312,7 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     unknownSenders: {
       policy: env.UNKNOWN_SENDER_POLICY,
-      knownDomains: env.KNOWN_SENDER_DOMAINS.split(',')
-        .map((d) => d.trim().toLowerCase())
-        .filter(Boolean),
+      knownDomains: domainList(env.KNOWN_SENDER_DOMAINS),
     },
     ackLimits: {
       perSenderPerHour: Number(env.ACK_LIMIT_PER_SENDER_PER_HOUR),

@@ -18,6 +18,13 @@ export const dataEnv = z.object({
   IDEMPOTENCY_TABLE: nonEmpty,
   /** Name of the EventBridge bus domain events are published to (`spoke-<stage>-events`). */
   EVENT_BUS_NAME: nonEmpty,
+  /** The company's mail domains, comma-separated (subdomains included). @default '' (everyone is known) */
+  KNOWN_SENDER_DOMAINS: z.string().max(2000).default(''),
+  /**
+   * Whom a requester may add as a watcher: `known` (the company's domains — or, with none
+   * configured, the requester's own — and people already on the ticket) or `any`. @default 'known'
+   */
+  WATCHER_POLICY: z.enum(['known', 'any']).default('known'),
   /** Whether agents see only their groups' tickets or all of them. @default 'groups' */
   AGENT_VISIBILITY: z.enum(['groups', 'all']).default('groups'),
   /** Days after resolution during which a caller's reply reopens a ticket. @default '7' */
@@ -100,12 +107,19 @@ export const problemEnv = z.object({
   PROBLEM_SUGGESTION_WINDOW_DAYS: days.default('7'),
 });
 
-export const apiEnv = dataEnv.merge(changeEnv).merge(problemEnv).extend({
-  /** Bucket holding attachments (presigned upload and download). */
-  ATTACHMENT_BUCKET: nonEmpty,
-  /** The change approval state machine, started when a change is submitted for approval. */
-  CHANGE_APPROVAL_ARN: nonEmpty,
-});
+export const apiEnv = dataEnv
+  .merge(changeEnv)
+  .merge(problemEnv)
+  .extend({
+    /** Bucket holding attachments (presigned upload and download). */
+    ATTACHMENT_BUCKET: nonEmpty,
+    /** The change approval state machine, started when a change is submitted for approval. */
+    CHANGE_APPROVAL_ARN: nonEmpty,
+    /** Tickets one person may open through the API per minute; more get 429 with Retry-After. @default '10' */
+    TICKET_OPEN_LIMIT_PER_MINUTE: count.default('10'),
+    /** Tickets one person may open through the API per hour. @default '60' */
+    TICKET_OPEN_LIMIT_PER_HOUR: count.default('60'),
+  });
 
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   /** Bucket of ticket attachments: the files of inbound mail are kept there under `tickets/`. */
@@ -117,8 +131,6 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
    * addresses are served, or `quarantine` it. @default 'create'
    */
   UNKNOWN_SENDER_POLICY: z.enum(['create', 'reply', 'quarantine']).default('create'),
-  /** The company's mail domains, comma-separated (subdomains included). @default '' (everyone is known) */
-  KNOWN_SENDER_DOMAINS: z.string().max(2000).default(''),
   /** Acknowledgements one address gets per hour at most; a loop or a flood stops there. @default '5' */
   ACK_LIMIT_PER_SENDER_PER_HOUR: count.default('5'),
   /** Acknowledgements sent to everyone together per minute at most. @default '120' */

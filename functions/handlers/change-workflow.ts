@@ -10,7 +10,7 @@ import {
   finishApproval,
   planApproval,
   requestApproval,
-} from '#core/change/change-service.ts';
+} from '#core/change/approval-service.ts';
 
 /**
  * The change approval state machine's one task function. The state machine says what to do:

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { BusyError, type FieldProblem } from '#core/shared/errors.ts';
+import { BusyError, type FieldProblem, TooManyRequestsError } from '#core/shared/errors.ts';
 
 /**
  * The one place that decides HTTP status codes: each named error maps to a status and a
@@ -18,6 +18,7 @@ const statusByErrorName: Record<string, { status: number; code: string }> = {
   BusyError: { status: 503, code: 'busy' },
   PayloadTooLargeError: { status: 413, code: 'payload_too_large' },
   UnsupportedMediaTypeError: { status: 415, code: 'unsupported_media_type' },
+  TooManyRequestsError: { status: 429, code: 'too_many_requests' },
 };
 
 export const ErrorBody = z.object({
@@ -83,6 +84,8 @@ export function problemOf(error: unknown): {
     status: known.status,
     body: { error: { code: known.code, message, ...(fields ? { fields } : {}), ...current } },
     ...(error instanceof MethodNotAllowedError ? { headers: { allow: error.allow.join(', ') } } : {}),
-    ...(error instanceof BusyError ? { headers: { 'retry-after': String(error.retryAfterSeconds) } } : {}),
+    ...(error instanceof TooManyRequestsError || error instanceof BusyError
+      ? { headers: { 'retry-after': String(error.retryAfterSeconds) } }
+      : {}),
   };
 }

@@ -9,6 +9,7 @@ import type { SESEvent } from 'aws-lambda';
 import S3rver from 's3rver';
 import { domainTable, idempotencyTable, tableName } from '#adapters/dynamodb/table-definition.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
+import { notifiedEvents } from '#channels/email/notifications.ts';
 import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
 import type { InboundEmailEnv } from '#config/env.ts';
 import type { ReleaseRequest } from '#handlers/inbound-email.ts';
@@ -56,6 +57,11 @@ export interface LocalCloudOptions {
   readonly dataDir: string;
   /** Ports to use; 0 picks a free one. @default defaultPorts() */
   readonly ports?: Partial<LocalPorts>;
+  /**
+   * Deployment settings on top of the defaults, as an account config would set them (tests
+   * raise the per-person limits, for example). @default {}
+   */
+  readonly settings?: Readonly<Record<string, string>>;
   /** Seed demo data when the data folder is new. @default true */
   readonly seed?: boolean;
   /** Keep the emulators' request logs quiet. @default true */
@@ -168,7 +174,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.length = 0;
   };
 
-  const env = localFunctionEnv(urls.portal);
+  const env = { ...localFunctionEnv(urls.portal), ...options.settings };
   Object.assign(process.env, env);
 
   try {
@@ -261,7 +267,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       handler: (event: DomainEventDelivery) => Promise<unknown>;
     };
     events.subscribe(async (event) => {
-      if (event.type !== 'article.added' && event.type !== 'ticket.updated') return;
+      if (!(notifiedEvents as readonly string[]).includes(event.type)) return;
       await notifications.handler(asEventBridgeEvent(event) as DomainEventDelivery);
     });
     events.subscribe(async (event) => {

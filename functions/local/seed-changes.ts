@@ -1,11 +1,6 @@
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
-import {
-  createChange,
-  createFreeze,
-  createTemplate,
-  moveChange,
-  updateChange,
-} from '#core/change/change-service.ts';
+import { createChange, createTemplate, moveChange, updateChange } from '#core/change/change-service.ts';
+import { createFreeze } from '#core/change/schedule-service.ts';
 import { addMember, createGroup, updateGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import type { DemoUser } from './demo-users.ts';
@@ -39,7 +34,8 @@ export async function seedChangeDemo(
 ): Promise<void> {
   const groupDeps = { groups: deps.groupStore, clock: deps.clock };
   const { admin, agent } = people;
-  const email = (username: string) => people.users.find((u) => u.username === username)?.email as string;
+  const user = (username: string) => people.users.find((u) => u.username === username) as DemoUser;
+  const email = (username: string) => user(username).email;
   const groups = [
     { id: 'cab', name: 'Change Advisory Board', members: ['approver', 'approver2', 'manager'] },
     { id: 'ecab', name: 'Emergency CAB', members: ['approver', 'manager'] },
@@ -47,7 +43,8 @@ export async function seedChangeDemo(
   ];
   for (const group of groups) {
     await createGroup(groupDeps, admin, { id: group.id, name: group.name });
-    for (const member of group.members) await addMember(groupDeps, admin, group.id, { email: email(member) });
+    for (const member of group.members)
+      await addMember(groupDeps, admin, group.id, { email: email(member), name: user(member).name });
   }
   const network = await deps.groupStore.getGroup('network');
   if (network)

@@ -45,6 +45,8 @@ beforeAll(async () => {
     ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
     seed: true,
     quiet: true,
+    // One test opens a queue's worth of tickets as one employee in seconds.
+    settings: { TICKET_OPEN_LIMIT_PER_MINUTE: '100', TICKET_OPEN_LIMIT_PER_HOUR: '1000' },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   [employee, agent, admin] = await Promise.all([
@@ -456,8 +458,14 @@ describe('an admin keeps groups, routing and the quarantine', () => {
     await item.waitFor();
     await expect(item.textContent()).resolves.toContain('no usable sender address');
     await checkPage(page, 'admin-quarantine');
-    await item.getByRole('button', { name: /Release/ }).click();
-    await item.getByText('Release requested.').waitFor();
+    await item.getByText('Preview the text').click();
+    await item.getByText('Nobody.').waitFor();
+    await item.getByRole('button', { name: /^Release/ }).click();
+    // No sender still means no ticket: the page says so, with the reason, instead of "requested".
+    await item.getByText('Not released: no usable sender address. It stays in quarantine.').waitFor();
+    await item.getByRole('button', { name: /^Discard/ }).click();
+    await item.getByText(/Discarded by ada\.admin@example\.com/).waitFor();
+    expect(await item.getByRole('button', { name: /^Release/ }).count()).toBe(0);
   });
 });
 

@@ -75,15 +75,16 @@ describe('SpokeStack security properties', () => {
     }
   });
 
-  it('protects every table with PITR and deletion protection, retained', () => {
+  it('protects every table with PITR, retained once created (deletion protection is the config switch)', () => {
     for (const definition of tableDefinitions) {
       template.hasResource('AWS::DynamoDB::GlobalTable', {
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
+        UpdateReplacePolicy: 'Retain',
         Properties: Match.objectLike({
           TableName: tableName(resourcePrefix(config), definition),
           Replicas: [
             Match.objectLike({
-              DeletionProtectionEnabled: true,
+              DeletionProtectionEnabled: config.deletionProtection,
               PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
             }),
           ],
@@ -643,7 +644,7 @@ describe('SpokeStack for a cloud team', () => {
     expect(full.stack.stackName).toBe('Spoke-prod');
     expect(minimal.stack.stackName).toBe('Spoke-dev');
     minimal.template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
-      DashboardName: 'spoke-dev-health',
+      DashboardName: 'spoke-dev-eu-west-1-health',
     });
     expect(minimal.stack.account).toBe(minimal.config.account);
     expect(minimal.stack.region).toBe(minimal.config.region);

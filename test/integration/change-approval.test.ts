@@ -745,7 +745,10 @@ describe('change calendar, conflicts and freeze windows', () => {
     );
     expect(blocked.status).toBe(400);
     expect(((await blocked.json()) as { error: { fields: unknown } }).error.fields).toMatchObject([
-      { path: 'plannedStart' },
+      {
+        path: 'plannedStart',
+        message: expect.stringMatching(/only an emergency change may be planned in a freeze$/),
+      },
     ]);
     const unjustified = await send(
       'POST',

@@ -4,12 +4,12 @@ import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
 import { defaultApprovalSettings } from '#core/change/approval.ts';
+import { finishApproval } from '#core/change/approval-service.ts';
 import { ChangeState } from '#core/change/change.ts';
 import {
   type ChangeDeps,
   changeHistory,
   createChange,
-  finishApproval,
   moveChange,
   updateChange,
 } from '#core/change/change-service.ts';

@@ -198,6 +198,27 @@ describe('membership', () => {
     expect(again).toEqual({ member: first.member, added: false });
   });
 
+  it('refuses members and managers outside the organisation’s domains, naming the field', async () => {
+    await expect(addMember(deps, admin, 'network', { email: 'typo@exmaple.com' })).rejects.toMatchObject({
+      name: 'ValidationError',
+      fields: [{ path: 'email', message: 'must be an address on example.com' }],
+    });
+    expect(await item('GROUP#network', 'MEMBER#typo@exmaple.com')).toBeUndefined();
+    const network = await getGroup(deps, admin, 'network');
+    await expect(
+      updateGroup(deps, admin, 'network', { version: network.version, managerEmail: 'boss@elsewhere.org' }),
+    ).rejects.toMatchObject({ name: 'ValidationError', fields: [{ path: 'managerEmail' }] });
+
+    const configured = { ...deps, knownDomains: ['example.com', 'partner.org'] };
+    const { added } = await addMember(configured, admin, 'network', { email: 'kim@eu.partner.org' });
+    expect(added).toBe(true);
+    await expect(
+      addMember(configured, admin, 'network', { email: 'kim@partner.org.evil.io' }),
+    ).rejects.toMatchObject({
+      fields: [{ path: 'email', message: 'must be an address on example.com, partner.org' }],
+    });
+  });
+
   it('refuses members of a group that does not exist, and writes nothing', async () => {
     await expect(addMember(deps, admin, 'ghosts', { email: 'casper@example.com' })).rejects.toMatchObject({
       name: 'NotFoundError',

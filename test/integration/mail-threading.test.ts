@@ -15,7 +15,13 @@ import {
   releaseQuarantinedMail,
 } from '#channels/email/process-inbound.ts';
 import { addMember, createGroup } from '#core/group/group-service.ts';
-import { addArticle, defaultTicketSettings, updateTicket, viewTicket } from '#core/ticket/ticket-service.ts';
+import {
+  addArticle,
+  defaultTicketSettings,
+  openTicket,
+  updateTicket,
+  viewTicket,
+} from '#core/ticket/ticket-service.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { OutboundMail } from '#ports/mail.ts';
 import { freshTables } from '../support/dynamodb.ts';
@@ -213,7 +219,9 @@ describe('mail that quotes a ticket but does not belong in it', () => {
 
   it('a reply to a closed ticket opens a new one instead of failing', async () => {
     const { ticket, ack } = await newTicket();
-    await updateTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
+    // A deployment that lets requesters add outside people (WATCHER_POLICY=any).
+    const anyWatcher = { ...deps, settings: { ...deps.settings, watcherPolicy: 'any' as const } };
+    await updateTicket(anyWatcher, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
       version: 1,
       state: 'cancelled',
     });
@@ -371,15 +379,42 @@ describe('unknown senders', () => {
     expect(after?.released).toMatchObject({
       by: admin.email,
       ticketNumber: released.kind === 'ticket' ? released.ticket.number : '',
+      ticketId: released.kind === 'ticket' ? released.ticket.id : '',
     });
     await expect(releaseQuarantinedMail(deps, 'no-such-entry', admin.email)).rejects.toMatchObject({
       name: 'NotFoundError',
     });
   });
 
+  it('records a release that made no ticket, with the reason, and keeps a text preview of the message', async () => {
+    const sesMessageId = `nosender-${Math.random().toString(36).slice(2)}`;
+    raw.set(
+      `raw/${sesMessageId}`,
+      new TextEncoder().encode(
+        'From: undisclosed-recipients:;\r\nSubject: Who sent this\r\n\r\nNobody knows.\r\n',
+      ),
+    );
+    const message = { sesMessageId, rawKey: `raw/${sesMessageId}`, recipients: [SUPPORT], verdicts: {} };
+    await processInboundMail(deps, { ...message, receivedAt: new Date().toISOString() });
+    expect(await deps.quarantine.get(sesMessageId)).toMatchObject({ preview: 'Nobody knows.' });
+
+    const outcome = await releaseQuarantinedMail(deps, sesMessageId, admin.email);
+
+    expect(outcome).toEqual({ kind: 'quarantined', reason: 'no usable sender address' });
+    const after = await deps.quarantine.get(sesMessageId);
+    expect(after?.released).toBeUndefined();
+    expect(after?.releaseFailure).toEqual({
+      at: expect.any(String),
+      by: admin.email,
+      reason: 'no usable sender address',
+    });
+  });
+
   it('still threads a reply from an outside watcher into the ticket they watch', async () => {
     const { ticket, ack } = await newTicket();
-    await updateTicket(deps, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
+    // A deployment that lets requesters add outside people (WATCHER_POLICY=any).
+    const anyWatcher = { ...deps, settings: { ...deps.settings, watcherPolicy: 'any' as const } };
+    await updateTicket(anyWatcher, { id: 'emma', email: 'emma@example.com', groups: [] }, ticket.id, {
       version: 1,
       watchers: ['vendor@partner.test'],
     });
@@ -444,6 +479,38 @@ describe('notifications by mail', () => {
       references: [`<${ticket.id}.ack@help.example.com>`],
       automatic: false,
     });
+  });
+
+  it('acknowledges a ticket opened in the portal, as one opened by mail, and never mails one twice', async () => {
+    const { engine, events, notifier } = notifying();
+    const emma = { id: 'emma', email: 'emma@example.com', name: 'Emma', groups: [] };
+    const { ticket } = await openTicket(
+      engine,
+      emma,
+      { shortDescription: 'Badge does not open door 3' },
+      { channel: 'portal' },
+    );
+    const mailedIn = await newTicket('walt@example.com', 'Scanner jams');
+    const mailedInEvent: DomainEvent = {
+      ...(events[0] as DomainEvent),
+      detail: { ticketId: mailedIn.ticket.id, channel: 'email' },
+    };
+    const before = sent.length;
+
+    const mailed = (
+      await Promise.all([...events, mailedInEvent].map((e) => notifyAboutEvent(notifier, e)))
+    ).flat();
+
+    expect(mailed).toEqual(['emma@example.com']);
+    expect(sent.slice(before)).toHaveLength(1);
+    expect(sent.at(-1)).toMatchObject({
+      to: ['emma@example.com'],
+      subject: `[${ticket.number}] Badge does not open door 3`,
+      replyTo: `support+${ticket.id.toLowerCase()}@help.example.com`,
+      messageId: `<${ticket.id}.ack@help.example.com>`,
+      automatic: true,
+    });
+    expect(sent.at(-1)?.text).toContain(`opened ${ticket.number}`);
   });
 
   it('does not mail the requester their own reply, and tells them when the ticket is resolved', async () => {

@@ -97,10 +97,9 @@ describe('the problem lifecycle table', () => {
             expect.objectContaining({ oldValue: current.state, newValue: s.to }),
           ]);
           const events = updatedEvent('problem.updated', { problemId: next.id }, audit, {
-            id: `e${i}`,
             ids: { next: () => `e${i}` },
             at,
-          } as never);
+          });
           expect(events).toHaveLength(1);
           expect(JSON.stringify(events[0]?.detail)).toContain(`"newValue":"${s.to}"`);
           seen.add(s.to);

@@ -231,6 +231,23 @@ describe('saving routing: input', () => {
     ]);
   });
 
+  it('refuses categories and services that no form offers, naming the rule and the field', () => {
+    const result = SaveRoutingInput.safeParse({
+      version: 0,
+      rules: [
+        rule('ok', 'network', { categories: ['network'], services: ['VPN'] }),
+        rule('typo', 'network', { categories: ['Netwrok'] }),
+        rule('cmdb', 'messaging', { services: ['Exchange Online'] }),
+      ],
+    });
+
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message.split(' (')[0]])).toEqual([
+      ['rules.1.conditions.categories', 'Netwrok is not one the forms offer'],
+      ['rules.2.conditions.services', 'Exchange Online is not one the forms offer'],
+    ]);
+  });
+
   it('lower-cases domains and keeps rules in the order given', () => {
     const parsed = SaveRoutingInput.parse({
       version: 3,

@@ -1,54 +1,49 @@
 import { type ReactNode, useCallback, useMemo, useState } from 'react';
-import { createApi } from './api.ts';
 import type { Auth, Session } from './auth.ts';
-import { Dialog } from './components.tsx';
 import type { PortalConfig } from './config.ts';
-import { LazyPage, pageLoader } from './lazy-page.tsx';
-import { HomePage } from './pages/home-page.tsx';
-import { NotFoundPage } from './pages/not-found-page.tsx';
-import { SignedOutPage } from './pages/signed-out-page.tsx';
-import { isAdmin, isAgent, isApprover, PortalContext } from './portal-context.ts';
-import { Link, paths, type Route, useRoute } from './router.tsx';
-import { shortcutHelp, useShortcuts } from './shortcuts.ts';
+import { createApi } from './shared/api.ts';
+import { Dialog } from './shared/components.tsx';
+import { LazyPage, pageLoader } from './shared/lazy-page.tsx';
+import { isAdmin, isAgent, isApprover, PortalContext } from './shared/portal-context.ts';
+import { QueryCache } from './shared/query-cache.ts';
+import { Link, paths, type Route, useRoute } from './shared/router.tsx';
+import { setShortcutsEnabled, shortcutHelp, shortcutsEnabled, useShortcuts } from './shared/shortcuts.ts';
+import { HomePage } from './shell/home-page.tsx';
+import { NotFoundPage } from './shell/not-found-page.tsx';
+import { SignedOutPage } from './shell/signed-out-page.tsx';
 
 /**
  * Every page but home is loaded when first visited, so an employee's first load carries
  * neither the agent workspace nor the admin screens.
  */
-const MyTicketsPage = pageLoader(() => import('./pages/my-tickets-page.tsx').then((m) => m.MyTicketsPage));
-const NewTicketPage = pageLoader(() => import('./pages/new-ticket-page.tsx').then((m) => m.NewTicketPage));
-const TicketPage = pageLoader(() => import('./pages/ticket-page.tsx').then((m) => m.TicketPage));
-const QueuePage = pageLoader(() => import('./pages/agent/queue-page.tsx').then((m) => m.QueuePage));
+const MyTicketsPage = pageLoader(() => import('./tickets/my-tickets-page.tsx').then((m) => m.MyTicketsPage));
+const NewTicketPage = pageLoader(() => import('./tickets/new-ticket-page.tsx').then((m) => m.NewTicketPage));
+const SearchPage = pageLoader(() => import('./tickets/search-page.tsx').then((m) => m.SearchPage));
+const TicketPage = pageLoader(() => import('./tickets/ticket-page.tsx').then((m) => m.TicketPage));
+const QueuePage = pageLoader(() => import('./tickets/queue-page.tsx').then((m) => m.QueuePage));
 const WorkspacePage = pageLoader(() =>
-  import('./pages/agent/workspace-page.tsx').then((m) => m.WorkspacePage),
+  import('./tickets/workspace/workspace-page.tsx').then((m) => m.WorkspacePage),
 );
-const GroupsPage = pageLoader(() => import('./pages/admin/groups-page.tsx').then((m) => m.GroupsPage));
-const GroupPage = pageLoader(() => import('./pages/admin/group-page.tsx').then((m) => m.GroupPage));
-const RoutingPage = pageLoader(() => import('./pages/admin/routing-page.tsx').then((m) => m.RoutingPage));
-const QuarantinePage = pageLoader(() =>
-  import('./pages/admin/quarantine-page.tsx').then((m) => m.QuarantinePage),
-);
+const GroupsPage = pageLoader(() => import('./admin/groups-page.tsx').then((m) => m.GroupsPage));
+const GroupPage = pageLoader(() => import('./admin/group-page.tsx').then((m) => m.GroupPage));
+const RoutingPage = pageLoader(() => import('./admin/routing-page.tsx').then((m) => m.RoutingPage));
+const QuarantinePage = pageLoader(() => import('./admin/quarantine-page.tsx').then((m) => m.QuarantinePage));
 
-const ChangesPage = pageLoader(() => import('./pages/changes/changes-page.tsx').then((m) => m.ChangesPage));
-const NewChangePage = pageLoader(() =>
-  import('./pages/changes/new-change-page.tsx').then((m) => m.NewChangePage),
-);
-const ChangePage = pageLoader(() => import('./pages/changes/change-page.tsx').then((m) => m.ChangePage));
-const CalendarPage = pageLoader(() =>
-  import('./pages/changes/calendar-page.tsx').then((m) => m.CalendarPage),
-);
-const ApprovalsPage = pageLoader(() =>
-  import('./pages/changes/approvals-page.tsx').then((m) => m.ApprovalsPage),
-);
+const ChangesPage = pageLoader(() => import('./changes/changes-page.tsx').then((m) => m.ChangesPage));
+const NewChangePage = pageLoader(() => import('./changes/new-change-page.tsx').then((m) => m.NewChangePage));
+const ChangePage = pageLoader(() => import('./changes/change-page.tsx').then((m) => m.ChangePage));
+const CalendarPage = pageLoader(() => import('./changes/calendar-page.tsx').then((m) => m.CalendarPage));
+const ApprovalsPage = pageLoader(() => import('./changes/approvals-page.tsx').then((m) => m.ApprovalsPage));
 const ApprovalLinkPage = pageLoader(() =>
-  import('./pages/changes/approval-link-page.tsx').then((m) => m.ApprovalLinkPage),
+  import('./changes/approval-link-page.tsx').then((m) => m.ApprovalLinkPage),
 );
 const FreezeWindowsPage = pageLoader(() =>
-  import('./pages/changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
+  import('./changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
 
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
+  search: SearchPage,
   'new-ticket': NewTicketPage,
   ticket: TicketPage,
   queue: QueuePage,
@@ -90,6 +85,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
         config,
         session: signIn.session,
         api: createApi({ apiBase: config.apiBase, idToken: signIn.session.idToken, onSessionExpired }),
+        cache: new QueryCache(),
       },
     [config, signIn.session, onSessionExpired],
   );
@@ -119,6 +115,7 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
       )}
       <Dialog open={helpOpen} title="Keyboard shortcuts" onClose={() => setHelpOpen(false)}>
         <p className="muted">Shortcuts do nothing while you type in a field. Press Escape to close.</p>
+        <ShortcutSetting />
         {shortcutHelp.map((group) => (
           <section key={group.where}>
             <h3>{group.where}</h3>
@@ -139,6 +136,24 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
   );
 }
 
+/** The switch for single-key shortcuts (WCAG 2.1.4), kept in this browser. */
+function ShortcutSetting() {
+  const [on, setOn] = useState(shortcutsEnabled);
+  return (
+    <label className="checkbox-field">
+      <input
+        type="checkbox"
+        checked={on}
+        onChange={(event) => {
+          setShortcutsEnabled(event.currentTarget.checked);
+          setOn(event.currentTarget.checked);
+        }}
+      />
+      Use single-key shortcuts (turn off if you use speech input or press keys by accident)
+    </label>
+  );
+}
+
 /** Each page has its own key, so moving between pages never carries one page's state into another. */
 function Page({ route, session }: { route: Route; session: Session }) {
   const agent = isAgent(session);
@@ -153,6 +168,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       );
     case 'my-tickets':
       return <LazyPage key="my-tickets" loader={MyTicketsPage} props={{ search: route.search }} />;
+    case 'search':
+      return <LazyPage key={`search:${route.search}`} loader={SearchPage} props={{ search: route.search }} />;
     case 'ticket':
       return <LazyPage key={`ticket:${route.id}`} loader={TicketPage} props={{ id: route.id }} />;
     // The API decides who sees what; these checks only spare people pages they cannot use.

@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App, preloadPage } from './app.tsx';
 import { CALLBACK_PATH, createAuth } from './auth.ts';
 import { loadConfig } from './config.ts';
-import { parseRoute } from './router.tsx';
+import { parseRoute } from './shared/router.tsx';
 import './styles.css';
 
 const container = document.getElementById('root');

@@ -53,7 +53,7 @@ const MAX_BATCH_ATTEMPTS = 8;
 
 /**
  * Groups, memberships and the routing configuration in the domain table (keys in
- * `group-keys.ts`). It is also the `GroupDirectory` agents' visibility is decided by and the
+ * `entities.ts`). It is also the `GroupDirectory` agents' visibility is decided by and the
  * `RoutingPolicy` new tickets are routed by; both read through a short in-memory cache,
  * because they run on every request and every new ticket while their data changes rarely.
  */

@@ -32,7 +32,7 @@ const s = (name: string): KeyAttribute => ({ name, type: 'S' });
 
 /**
  * The domain table (single-table design): tickets, articles, audit entries, counters,
- * groups and users. GSIs serve the lists; see `keys.ts` for what each one holds.
+ * groups and users. GSIs serve the lists; see `entities.ts` for what each one holds.
  */
 export const domainTable: TableDefinition = {
   id: 'domain',

@@ -11,6 +11,38 @@ import { ourMessageId } from './thread.ts';
 export interface ChangeMailContext {
   readonly portalUrl: string;
   readonly supportAddress: string;
+  /** IANA zone the times in mail are written in, named after each time. @default 'UTC' */
+  readonly timeZone?: string;
+}
+
+/**
+ * A time as a person reads it, with the zone named: "Mon 14 Dec 2026, 09:00 UTC". Mail has no
+ * idea of the reader's zone, so the zone is always written out.
+ */
+export function mailTime(iso: string, timeZone = 'UTC'): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).formatToParts(new Date(iso));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+}
+
+/** A planned window: the end without its date when it is on the same day. */
+export function mailWindow(start: string, end: string, timeZone = 'UTC'): string {
+  const from = mailTime(start, timeZone);
+  const to = mailTime(end, timeZone);
+  const day = (text: string) => text.slice(0, text.indexOf(','));
+  return day(from) === day(to)
+    ? `${from.replace(/ \S+$/, '')} to ${to.slice(day(to).length + 2)}`
+    : `${from} to ${to}`;
 }
 
 const base = (ctx: ChangeMailContext) => ctx.portalUrl.replace(/\/$/, '');
@@ -32,7 +64,7 @@ const subjects: Readonly<Record<Round, string>> = {
 /** Text a requester wrote, quoted line by line, so it cannot pass for Spoke's own lines (or links). */
 const quoted = (text: string) => text.split(/\r?\n/).map((line) => `  | ${line}`);
 
-function summary(change: Change): string[] {
+function summary(ctx: ChangeMailContext, change: Change): string[] {
   const override = change.risk.override;
   return [
     `${change.number} — ${change.shortDescription}`,
@@ -41,7 +73,7 @@ function summary(change: Change): string[] {
         ? ` (overridden from ${change.risk.assessed ?? 'unassessed'} by ${override.by.email}: ${override.reason})`
         : ''
     }`,
-    `Planned: ${change.plannedStart} to ${change.plannedEnd} (UTC)`,
+    `Planned: ${mailWindow(change.plannedStart, change.plannedEnd, ctx.timeZone)}`,
     `Services: ${change.services.join(', ') || '—'}    Configuration items: ${change.configurationItems.join(', ') || '—'}`,
     `Requested by: ${change.requester.name ?? change.requester.email}`,
     '',
@@ -88,7 +120,7 @@ export function approvalRequestMail(
       `Each link opens a confirmation page and works once, for ${validHours} hours. You can also decide in your approvals inbox: ${base(ctx)}/approvals`,
       'Replies to this mail are not read as decisions. The only links to decide with are the two above.',
       '',
-      ...summary(change),
+      ...summary(ctx, change),
     ].join('\n'),
     messageId: ourMessageId(change.id, `approval-${step.step}-${step.round}-${step.version}`, domainOf(ctx)),
     inReplyTo: thread,
@@ -98,8 +130,8 @@ export function approvalRequestMail(
 }
 
 const outcomes = {
-  approved: (change: Change) => [
-    `${change.number} is approved and scheduled for ${change.plannedStart} (UTC).`,
+  approved: (change: Change, ctx: ChangeMailContext) => [
+    `${change.number} is approved and scheduled for ${mailTime(change.plannedStart, ctx.timeZone)}.`,
   ],
   rejected: (change: Change) => [
     `${change.number} was rejected. The approvers’ comments are in the change’s history.`,
@@ -118,7 +150,7 @@ export function approvalOutcomeMail(
   const thread = changeThread(ctx, change);
   return {
     subject: `[${change.number}] ${outcome === 'approved' ? 'Approved' : outcome === 'rejected' ? 'Rejected' : 'Approval expired'}: ${change.shortDescription}`,
-    text: [...outcomes[outcome](change), '', `${base(ctx)}/changes/${change.id}`].join('\n'),
+    text: [...outcomes[outcome](change, ctx), '', `${base(ctx)}/changes/${change.id}`].join('\n'),
     messageId: ourMessageId(change.id, `outcome-${change.version}`, domainOf(ctx)),
     inReplyTo: thread,
     references: [thread],

@@ -74,20 +74,53 @@ function resolvedNotice(deps: NotificationDeps, ticket: Ticket): Omit<OutboundMa
 }
 
 /**
- * Mails the people of a ticket about what just happened to it: an agent's public reply, and
+ * The acknowledgement of a ticket opened in the portal or through the API, as mailed-in tickets
+ * get one: its number, a link, and that replies to it reach the ticket. Its Message-ID is the one
+ * every later mail of the ticket refers to.
+ */
+function openedNotice(deps: NotificationDeps, ticket: Ticket): Omit<OutboundMail, 'to'> {
+  const domain = deps.supportAddress.split('@')[1] ?? 'spoke.invalid';
+  return {
+    subject: `[${ticket.number}] ${ticket.shortDescription}`,
+    text: [
+      `We have received your ${ticket.kind === 'request' ? 'request' : 'report'} and opened ${ticket.number}: ${ticket.shortDescription}.`,
+      '',
+      'Reply to this mail to add to it, or follow it in the portal:',
+      link(deps, ticket),
+      '',
+      '— Spoke service desk',
+    ].join('\n'),
+    replyTo: replyAddress(deps.supportAddress, ticket.id),
+    messageId: ourMessageId(ticket.id, 'ack', domain),
+    automatic: true,
+  };
+}
+
+/** The domain events the notification function receives (the bus rule and the local cloud use this list). */
+export const notifiedEvents = ['ticket.created', 'article.added', 'ticket.updated'] as const;
+
+/** Mailed-in tickets are acknowledged by the inbound flow itself; these channels are here. */
+const acknowledgedHere: readonly unknown[] = ['portal', 'api'];
+
+/**
+ * Mails the people of a ticket about what just happened to it: its opening (portal and API
+ * tickets; mail ones are acknowledged on arrival), an agent's public reply, and
  * the resolution. Internal notes are never mailed, nor anything to the person who caused it;
  * each address is capped per hour, and the Message-ID SES returns is remembered so replies
  * thread back. Returns the addresses mailed.
  */
 export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEvent): Promise<string[]> {
   const ticketId = typeof event.detail.ticketId === 'string' ? event.detail.ticketId : undefined;
-  if (!ticketId || (event.type !== 'article.added' && event.type !== 'ticket.updated')) return [];
+  if (!ticketId || !(notifiedEvents as readonly string[]).includes(event.type)) return [];
+  if (event.type === 'ticket.created' && !acknowledgedHere.includes(event.detail.channel)) return [];
   const found = await deps.tickets.get(ticketId);
   if (!found) return [];
   const { ticket, articles } = found;
   let mail: Omit<OutboundMail, 'to'> | undefined;
   let author: string | undefined;
-  if (event.type === 'article.added') {
+  if (event.type === 'ticket.created') {
+    mail = openedNotice(deps, ticket);
+  } else if (event.type === 'article.added') {
     const article = articles.find((a) => a.id === event.detail.articleId);
     if (article?.type !== 'reply' || article.channel === 'system') return [];
     author = article.author.email;

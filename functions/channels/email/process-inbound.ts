@@ -151,12 +151,18 @@ export interface AcknowledgementLimits {
 
 export const defaultAcknowledgementLimits: AcknowledgementLimits = { perSenderPerHour: 5, perMinute: 120 };
 
+/**
+ * The suppression list and the sender's own allowance are asked together (one round trip, not
+ * two); the shared per-minute allowance only when both agree, so one flooding sender cannot
+ * use it up for everyone.
+ */
 async function mayAcknowledge(deps: InboundMailDeps, address: string): Promise<boolean> {
-  if ((await deps.suppressions.suppressed([address])).size > 0) return false;
-  return (
-    (await deps.rateLimiter.tryTake(`ack:${address}`, deps.ackLimits.perSenderPerHour, 3600)) &&
-    deps.rateLimiter.tryTake('ack:*', deps.ackLimits.perMinute, 60)
-  );
+  const [suppressed, senderAllowed] = await Promise.all([
+    deps.suppressions.suppressed([address]),
+    deps.rateLimiter.tryTake(`ack:${address}`, deps.ackLimits.perSenderPerHour, 3600),
+  ]);
+  if (suppressed.size > 0 || !senderAllowed) return false;
+  return deps.rateLimiter.tryTake('ack:*', deps.ackLimits.perMinute, 60);
 }
 
 /** The ticket a thread match points at, if it exists. */
@@ -209,6 +215,7 @@ export async function processInboundMail(
         ? { from: mail.from.address.slice(0, 998) }
         : {}),
       ...(mail?.subject ? { subject: mail.subject.slice(0, 998) } : {}),
+      ...(mail ? previewOf(mail) : {}),
     });
     await deps.events.publish([
       {
@@ -222,7 +229,14 @@ export async function processInboundMail(
   };
 
   const verdictReason = message.release ? undefined : verdictQuarantineReason(message.verdicts);
-  if (verdictReason) return quarantine(verdictReason);
+  if (verdictReason) {
+    // Read only for the admin's preview; an unreadable message is quarantined all the same.
+    const flagged = await deps.rawMail
+      .get(message.rawKey)
+      .then(parseMail)
+      .catch(() => undefined);
+    return quarantine(verdictReason, flagged);
+  }
 
   let mail: ParsedMail;
   try {
@@ -295,11 +309,16 @@ export async function processInboundMail(
     },
   );
 
-  await storeMailAttachments(deps.attachments, ticket.id, plan, sender);
-  let acknowledged = false;
-  if (created && !automatic && (await mayAcknowledge(deps, sender.email))) {
-    acknowledged = await sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
-  }
+  // The files and the acknowledgement do not depend on each other: one waits for the other no longer.
+  const acknowledging = async () =>
+    created &&
+    !automatic &&
+    (await mayAcknowledge(deps, sender.email)) &&
+    sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
+  const [, acknowledged] = await Promise.all([
+    storeMailAttachments(deps.attachments, ticket.id, plan, sender),
+    acknowledging(),
+  ]);
   return { kind: 'ticket', ticket, created, acknowledged };
 }
 
@@ -334,6 +353,12 @@ function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, orig
  * the pipeline again without the SES verdicts and the unknown-sender policy, and the entry
  * records the ticket it became. A message that still cannot be a ticket stays in quarantine.
  */
+/** The first lines of a message's text for the quarantine list (text only, never its HTML). */
+function previewOf(mail: ParsedMail): { preview?: string } {
+  const text = (mail.text ?? (mail.html ? htmlToText(mail.html) : '')).replace(/\s+\n/g, '\n').trim();
+  return text ? { preview: text.slice(0, 2000) } : {};
+}
+
 export async function releaseQuarantinedMail(
   deps: InboundMailDeps,
   id: string,
@@ -349,9 +374,18 @@ export async function releaseQuarantinedMail(
     verdicts: {},
     release: { by },
   });
-  if (outcome.kind !== 'quarantined') {
-    const at = deps.clock.now().toISOString();
-    await deps.quarantine.markReleased(id, { at, by, ticketNumber: outcome.ticket.number });
+  const at = deps.clock.now().toISOString();
+  if (outcome.kind === 'quarantined') {
+    // Kept in quarantine again: say why on the entry, so the admin sees the outcome.
+    const kept = (await deps.quarantine.get(id)) ?? entry;
+    await deps.quarantine.put({ ...kept, releaseFailure: { at, by, reason: outcome.reason.slice(0, 500) } });
+  } else {
+    await deps.quarantine.markReleased(id, {
+      at,
+      by,
+      ticketNumber: outcome.ticket.number,
+      ticketId: outcome.ticket.id,
+    });
     await deps.events.publish([
       {
         type: 'mail.released',

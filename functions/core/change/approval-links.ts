@@ -3,7 +3,8 @@ import { type Actor, normalizeEmail } from '#core/identity/actor.ts';
 import { ConflictError, GoneError, NotFoundError } from '#core/shared/errors.ts';
 import type { LinkSigner } from '#ports/link-signer.ts';
 import { Decision, StepId } from './approval.ts';
-import { type ChangeDeps, type DecisionResult, decideApproval } from './change-service.ts';
+import { type DecisionResult, decideApproval } from './approval-service.ts';
+import type { ChangeDeps } from './change-record.ts';
 
 /**
  * Approve / reject links in approval mail (DESIGN §6): signed, expiring and single-use. The

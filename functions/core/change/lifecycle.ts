@@ -1,3 +1,10 @@
+import {
+  allowedMoves,
+  type LifecycleTable,
+  mayMove,
+  movesFrom,
+  requiredFields,
+} from '../record/lifecycle.ts';
 import type { ChangeState, ChangeType } from './change.ts';
 
 /**
@@ -35,17 +42,50 @@ const shortcuts: Readonly<Record<ChangeType, Partial<Record<ChangeState, readonl
   emergency: { new: ['authorize'] },
 };
 
-export function allowedNext(type: ChangeType, from: ChangeState, mover: Mover): readonly ChangeState[] {
-  if (mover === 'workflow') return byWorkflow[from] ?? [];
-  if (type === 'standard' && (from === 'new' || from === 'assess')) {
-    // A standard change is pre-approved: it never goes to assessment or authorization.
-    return [...(shortcuts.standard[from] ?? []), 'cancelled'];
+/** Fields a move requires: a reason to cancel, fail or back out; a close code and notes to close. */
+const requires: Partial<Record<ChangeState, readonly string[]>> = {
+  cancelled: ['reason'],
+  failed: ['reason'],
+  backed_out: ['reason'],
+  closed: ['closeCode', 'closeNotes'],
+};
+
+/** Every state, in lifecycle order (the keys of the person moves; no zod here, the portal imports this). */
+const states = Object.keys(byPerson) as ChangeState[];
+
+function tableOf(type: ChangeType): LifecycleTable<ChangeState, Mover> {
+  const person: Partial<Record<ChangeState, readonly ChangeState[]>> = {};
+  for (const from of states) {
+    person[from] =
+      type === 'standard' && (from === 'new' || from === 'assess')
+        ? // A standard change is pre-approved: it never goes to assessment or authorization.
+          [...(shortcuts.standard[from] ?? []), 'cancelled']
+        : [...byPerson[from], ...(shortcuts[type][from] ?? [])];
   }
-  return [...byPerson[from], ...(shortcuts[type][from] ?? [])];
+  return {
+    states,
+    initial: 'new',
+    roles: ['person', 'workflow'],
+    moves: [...movesFrom(person, ['person'], requires), ...movesFrom(byWorkflow, ['workflow'], requires)],
+  };
 }
 
+/** The lifecycle table of each change type (state × mover → next states, and what each move needs). */
+export const changeLifecycles: Readonly<Record<ChangeType, LifecycleTable<ChangeState, Mover>>> = {
+  standard: tableOf('standard'),
+  normal: tableOf('normal'),
+  emergency: tableOf('emergency'),
+};
+
+export const allowedNext = (type: ChangeType, from: ChangeState, mover: Mover): readonly ChangeState[] =>
+  allowedMoves(changeLifecycles[type], from, mover);
+
 export const canMove = (type: ChangeType, from: ChangeState, to: ChangeState, mover: Mover): boolean =>
-  allowedNext(type, from, mover).includes(to);
+  mayMove(changeLifecycles[type], from, to, mover);
+
+/** What a move of a change requires (fields of the move request). */
+export const changeMoveRequires = (type: ChangeType, from: ChangeState, to: ChangeState) =>
+  requiredFields(changeLifecycles[type], from, to);
 
 export const finalChangeStates: readonly ChangeState[] = ['closed', 'rejected', 'cancelled'];
 export const isFinalChange = (state: ChangeState): boolean => finalChangeStates.includes(state);

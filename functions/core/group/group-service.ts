@@ -22,6 +22,11 @@ import {
 export interface GroupDeps {
   readonly groups: GroupStore;
   readonly clock: Clock;
+  /**
+   * The company's mail domains (subdomains included): members and managers must have an address
+   * on one of them, so a typo never becomes a member nobody is. @default the acting admin's domain
+   */
+  readonly knownDomains?: readonly string[];
 }
 
 /** Groups are few; one page holds all of them in most deployments. */
@@ -41,6 +46,12 @@ function requireAgent(actor: Actor, what: string): void {
   if (!isAgent(actor)) throw new ForbiddenError(`Only agents and admins may see ${what}`);
 }
 
+/** Approvers read groups and their members too: a change page names who was asked. */
+function requireStaff(actor: Actor, what: string): void {
+  if (!isAgent(actor) && !actor.groups.includes('approvers'))
+    throw new ForbiddenError(`Only agents, approvers and admins may see ${what}`);
+}
+
 const pageRequest = (limit: number, cursor: string | undefined) => ({ limit, ...(cursor ? { cursor } : {}) });
 
 /** A path parameter that cannot be a group id names no group: 404 like any other unknown id. */
@@ -57,6 +68,17 @@ async function existingGroup(deps: GroupDeps, id: string): Promise<Group> {
 
 const optionalEmail = (email: string | undefined) => (email ? normalizeEmail(email) : undefined);
 
+/** Refuses an address outside the company's domains, naming the field and the domains known. */
+function requireKnownAddress(deps: GroupDeps, actor: Actor, email: string | null | undefined, path: string) {
+  if (!email) return;
+  const known = deps.knownDomains?.length ? deps.knownDomains : [actor.email.split('@')[1] ?? ''];
+  const domain = normalizeEmail(email).split('@')[1] ?? '';
+  if (known.some((k) => domain === k.toLowerCase() || domain.endsWith(`.${k.toLowerCase()}`))) return;
+  throw new ValidationError(`${email} is not an address of your organisation`, [
+    { path, message: `must be an address on ${known.join(', ')}` },
+  ]);
+}
+
 function withoutUndefined<T extends Record<string, unknown>>(record: T): T {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
 }
@@ -64,6 +86,7 @@ function withoutUndefined<T extends Record<string, unknown>>(record: T): T {
 export async function createGroup(deps: GroupDeps, actor: Actor, rawInput: CreateGroupInput): Promise<Group> {
   requireAdmin(actor, 'create groups');
   const input = CreateGroupInput.parse(rawInput);
+  requireKnownAddress(deps, actor, input.managerEmail, 'managerEmail');
   const now = deps.clock.now().toISOString();
   const group: Group = withoutUndefined({
     id: input.id,
@@ -91,6 +114,7 @@ export async function updateGroup(
 ): Promise<Group> {
   requireAdmin(actor, 'change groups');
   const input = UpdateGroupInput.parse(rawInput);
+  requireKnownAddress(deps, actor, input.managerEmail, 'managerEmail');
   const current = await existingGroup(deps, id);
   if (current.version !== input.version)
     throw new ConflictError(`Group ${id} has changed since version ${input.version}`, current);
@@ -113,12 +137,12 @@ export async function updateGroup(
 }
 
 export async function getGroup(deps: GroupDeps, actor: Actor, id: string): Promise<Group> {
-  requireAgent(actor, 'groups');
+  requireStaff(actor, 'groups');
   return existingGroup(deps, id);
 }
 
 export async function listGroups(deps: GroupDeps, actor: Actor, cursor?: string): Promise<Page<Group>> {
-  requireAgent(actor, 'groups');
+  requireStaff(actor, 'groups');
   return deps.groups.listGroups(pageRequest(GROUP_PAGE_SIZE, cursor));
 }
 
@@ -131,6 +155,7 @@ export async function addMember(
 ): Promise<{ member: GroupMember; added: boolean }> {
   requireAdmin(actor, 'change group membership');
   const input = AddMemberInput.parse(rawInput);
+  requireKnownAddress(deps, actor, input.email, 'email');
   const member: GroupMember = {
     groupId: groupIdOf(groupId),
     email: normalizeEmail(input.email),
@@ -159,7 +184,7 @@ export async function listMembers(
   groupId: string,
   cursor?: string,
 ): Promise<Page<GroupMember>> {
-  requireAgent(actor, 'group members');
+  requireStaff(actor, 'group members');
   await existingGroup(deps, groupId);
   return deps.groups.listMembers(groupId, pageRequest(MEMBER_PAGE_SIZE, cursor));
 }

@@ -239,10 +239,9 @@ async function store(
   await deps.problems.update(next, before.version, audit, options.articles);
   await deps.events.publish(
     updatedEvent('problem.updated', { problemId: next.id, number: next.number }, audit, {
-      id: deps.ids.next(),
       ids: deps.ids,
       at,
-    } as never),
+    }),
   );
   return next;
 }

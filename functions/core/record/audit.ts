@@ -1,3 +1,4 @@
+import type { IdGenerator } from '#ports/clock.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { ActorRef, StoredLink } from './record.ts';
 
@@ -77,10 +78,10 @@ export function updatedEvent(
   type: DomainEvent['type'],
   subject: Readonly<Record<string, string>>,
   audit: readonly AuditDraft[],
-  meta: { readonly id: string; readonly at: string },
+  meta: { readonly ids: IdGenerator; readonly at: string },
 ): DomainEvent[] {
   if (audit.length === 0) return [];
-  return [{ type, id: meta.id, at: meta.at, detail: { ...subject, changes: changesOf(audit) } }];
+  return [{ type, id: meta.ids.next(), at: meta.at, detail: { ...subject, changes: changesOf(audit) } }];
 }
 
 /** The `record.linked` event of a link stored between two records (or removed: `removed: true`). */

@@ -3,6 +3,7 @@ import type { RoutingDecision, RoutingInput } from '#ports/routing-policy.ts';
 import { GroupId } from '../group/group.ts';
 import { Level } from '../ticket/priority.ts';
 import { Channel, Label } from '../ticket/ticket.ts';
+import { isKnownCategory, isKnownService, ticketCategories, ticketServices } from './classification.ts';
 
 /**
  * Routing: which assignment group a new ticket goes to, decided by an ordered list of rules
@@ -114,11 +115,29 @@ export const emptyRoutingConfig: RoutingConfig = { rules: [], version: 0 };
  * What an admin saves: the whole ordered rule list and the default group, with the `version`
  * it was edited from (0 for the first save). A stale version is a conflict.
  */
-export const SaveRoutingInput = z.strictObject({
-  rules: RoutingRules,
-  defaultGroup: GroupId.optional(),
-  version: z.number().int().min(0),
-});
+export const SaveRoutingInput = z
+  .strictObject({
+    rules: RoutingRules,
+    defaultGroup: GroupId.optional(),
+    version: z.number().int().min(0),
+  })
+  .superRefine((input, ctx) => {
+    input.rules.forEach((rule, index) => {
+      for (const [field, known, list] of [
+        ['categories', isKnownCategory, ticketCategories],
+        ['services', isKnownService, ticketServices],
+      ] as const) {
+        for (const value of rule.conditions[field] ?? []) {
+          if (known(value)) continue;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', index, 'conditions', field],
+            message: `${value} is not one the forms offer (${list.join(', ')})`,
+          });
+        }
+      }
+    });
+  });
 export type SaveRoutingInput = z.input<typeof SaveRoutingInput>;
 
 /** First matching rule wins; else the default group; else no group at all. */

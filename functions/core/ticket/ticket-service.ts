@@ -5,6 +5,8 @@ import type { GroupDirectory } from '#ports/group-directory.ts';
 import type { RoutingPolicy } from '#ports/routing-policy.ts';
 import type { Page, TicketList, TicketStore } from '#ports/ticket-store.ts';
 import { type Actor, isAdmin, isAgent, normalizeEmail, systemActor } from '../identity/actor.ts';
+import { type AuditSpec, auditDiff, updatedEvent } from '../record/audit.ts';
+import { AGAIN, retried } from '../record/retry.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import {
   type AgentVisibility,
@@ -21,6 +23,7 @@ import {
   defaultLifecycleSettings,
   isFinal,
   type LifecycleSettings,
+  ticketMoveRequires,
   withinReopenWindow,
 } from './lifecycle.ts';
 import { defaultPriorityMatrix, Level, type PriorityMatrix, priorityOf } from './priority.ts';
@@ -35,15 +38,17 @@ import {
   TicketNumber,
   TicketState,
 } from './ticket.ts';
+import { checkNewWatchers, defaultWatcherSettings, type WatcherSettings } from './watchers.ts';
 
 /** What each deployment may configure about tickets. */
-export interface TicketSettings extends LifecycleSettings {
+export interface TicketSettings extends LifecycleSettings, WatcherSettings {
   readonly priorityMatrix: PriorityMatrix;
   readonly agentVisibility: AgentVisibility;
 }
 
 export const defaultTicketSettings: TicketSettings = {
   ...defaultLifecycleSettings,
+  ...defaultWatcherSettings,
   priorityMatrix: defaultPriorityMatrix,
   agentVisibility: 'groups',
 };
@@ -61,6 +66,18 @@ export interface TicketDeps {
 const Email = z.email().max(254).transform(normalizeEmail);
 const Watchers = z.array(Email).max(50);
 const Tags = z.array(Label).max(20);
+
+/** The watchers as they will be stored: the requester left out, outsiders refused per the watcher policy. */
+function newWatchers(
+  deps: TicketDeps,
+  actor: Actor,
+  requesterEmail: string,
+  before: readonly string[],
+  after: readonly string[],
+): string[] {
+  checkNewWatchers(deps.settings, isAgent(actor), requesterEmail, before, after);
+  return after.filter((w) => w !== requesterEmail);
+}
 
 /** What a person fills in to open a ticket. Unknown fields are refused, not ignored (OWASP API3). */
 export const OpenTicketInput = z.strictObject({
@@ -237,7 +254,7 @@ export async function openTicket(
     requester,
     channel: options.channel,
     ...(routed.group ? { assignmentGroup: routed.group } : {}),
-    watchers: input.watchers.filter((w) => w !== requester.email),
+    watchers: newWatchers(deps, actor, requester.email, [], input.watchers),
     tags: input.tags,
     ...(input.parentId ? { parentId: input.parentId } : {}),
     links: [],
@@ -402,7 +419,7 @@ async function applyUpdate(
   set('urgency', input.urgency);
   set(
     'watchers',
-    input.watchers?.filter((w) => w !== next.requester.email),
+    input.watchers && newWatchers(deps, actor, next.requester.email, current.watchers, input.watchers),
   );
   set('tags', input.tags);
   set('links', input.links);
@@ -459,24 +476,25 @@ function applyTransition(
       { path: 'state', message: `cannot go from ${current.state} to ${to}` },
     ]);
   }
+  const missing = ticketMoveRequires(current.state, to).filter(
+    (field) => !input[field as keyof typeof input],
+  );
+  if (missing.length > 0)
+    throw to === 'on_hold'
+      ? new ValidationError('Hold reason required', [
+          { path: 'holdReason', message: 'is required to put a ticket on hold' },
+        ])
+      : new ValidationError(
+          'Resolution required',
+          missing.map((path) => ({ path, message: 'is required to resolve' })),
+        );
   next.state = to;
   delete next.holdReason;
-  if (to === 'on_hold') {
-    if (!input.holdReason)
-      throw new ValidationError('Hold reason required', [
-        { path: 'holdReason', message: 'is required to put a ticket on hold' },
-      ]);
-    next.holdReason = input.holdReason;
-  }
-  if (to === 'resolved') {
-    const missing = [
-      ...(input.resolutionCode ? [] : [{ path: 'resolutionCode', message: 'is required to resolve' }]),
-      ...(input.resolutionNotes ? [] : [{ path: 'resolutionNotes', message: 'is required to resolve' }]),
-    ];
-    if (missing.length > 0) throw new ValidationError('Resolution required', missing);
+  if (to === 'on_hold' && input.holdReason) next.holdReason = input.holdReason;
+  if (to === 'resolved' && input.resolutionCode && input.resolutionNotes) {
     next.resolution = {
-      code: input.resolutionCode as NonNullable<typeof input.resolutionCode>,
-      notes: input.resolutionNotes as string,
+      code: input.resolutionCode,
+      notes: input.resolutionNotes,
       resolvedAt: now.toISOString(),
       resolvedBy: auditActor(actor),
     };
@@ -485,7 +503,8 @@ function applyTransition(
   if (to === 'closed' || to === 'cancelled') next.closedAt = now.toISOString();
 }
 
-const auditedFields = [
+/** What the history of a ticket follows (the kernel's audit diff does the rest). */
+export const ticketAudit: AuditSpec<Ticket> = [
   'shortDescription',
   'description',
   'category',
@@ -497,25 +516,13 @@ const auditedFields = [
   'urgency',
   'priority',
   'assignmentGroup',
-  'assignee',
+  { field: 'assignee', value: (ticket) => ticket.assignee?.email },
   'watchers',
   'tags',
   'parentId',
   'links',
   'resolution',
-] as const satisfies readonly (keyof Ticket)[];
-
-const auditValue = (field: (typeof auditedFields)[number], ticket: Ticket) =>
-  field === 'assignee' ? ticket.assignee?.email : ticket[field];
-
-/** One audit entry per field whose value differs between the two records. */
-export function diffTickets(before: Ticket, after: Ticket) {
-  return auditedFields.flatMap((field) => {
-    const oldValue = auditValue(field, before);
-    const newValue = auditValue(field, after);
-    return JSON.stringify(oldValue) === JSON.stringify(newValue) ? [] : [{ field, oldValue, newValue }];
-  });
-}
+];
 
 async function storeChange(
   deps: TicketDeps,
@@ -525,19 +532,14 @@ async function storeChange(
   now: Date,
   extra: { articles?: Article[]; reason?: string; idempotencyKey?: string } = {},
 ): Promise<Ticket> {
-  const changes = diffTickets(current, next);
-  if (changes.length === 0 && !extra.articles?.length) return current;
   const at = now.toISOString();
+  const audit = auditDiff(ticketAudit, current, next, { actor, at, reason: extra.reason });
+  if (audit.length === 0 && !extra.articles?.length) return current;
   const stored = { ...next, updatedAt: at, version: current.version + 1 };
   const { ticket, applied } = await deps.tickets.update({
     ticket: stored,
     expectedVersion: current.version,
-    audit: changes.map((c) => ({
-      at,
-      actor: auditActor(actor),
-      ...c,
-      ...(extra.reason ? { reason: extra.reason } : {}),
-    })),
+    audit,
     ...(extra.articles ? { articles: extra.articles } : {}),
     ...(stored.state === 'resolved' && stored.resolution
       ? { autoCloseAt: autoCloseAt(stored.resolution.resolvedAt, deps.settings) }
@@ -546,10 +548,12 @@ async function storeChange(
     ...(current.parentId ? { previousParentId: current.parentId } : {}),
   });
   if (!applied) return ticket;
-  const events: DomainEvent[] = [];
-  if (changes.length > 0) {
-    events.push(event(deps, 'ticket.updated', at, { ticketId: ticket.id, number: ticket.number, changes }));
-  }
+  const events: DomainEvent[] = updatedEvent(
+    'ticket.updated',
+    { ticketId: ticket.id, number: ticket.number },
+    audit,
+    { ids: deps.ids, at },
+  );
   for (const article of extra.articles ?? []) {
     events.push(
       event(deps, 'article.added', at, {
@@ -586,52 +590,60 @@ export async function addArticle(
   options: AddArticleOptions = { channel: 'portal' },
 ): Promise<{ ticket: Ticket; article: Article }> {
   const input = AddArticleInput.parse(rawInput);
-  const { ticket: current, viewer } = await visibleTicket(deps, actor, id);
-  const agent = worksTicket(viewer, current, deps.settings.agentVisibility);
-  if (input.type === 'note' && !agent) throw new ForbiddenError('Only agents write internal notes');
-  if (isFinal(current.state)) {
-    throw new ValidationError(`Ticket is ${current.state}`, [
-      { path: 'ticket', message: `is ${current.state}; open a new ticket` },
-    ]);
-  }
-  const now = deps.clock.now();
-  const article: Article = {
-    id: deps.ids.next(),
-    ticketId: current.id,
-    type: input.type,
-    author: person(actor),
-    body: input.body,
-    channel: options.channel,
-    ...(options.messageId ? { messageId: options.messageId } : {}),
-    ...mailFields(options.mail),
-    createdAt: now.toISOString(),
-  };
-  const next: Ticket = { ...current };
-  let reason: string | undefined;
-  const fromCaller = !agent && isRequesterOrWatcher(actor, current) && input.type === 'reply';
-  if (fromCaller && current.state === 'resolved' && current.resolution) {
-    if (!withinReopenWindow(current.resolution.resolvedAt, now, deps.settings)) {
-      throw new ValidationError('Reopen window passed', [
-        {
-          path: 'ticket',
-          message: `was resolved more than ${deps.settings.reopenWindowDays} days ago; open a new ticket`,
-        },
+  return retried(`Ticket ${id}`, async () => {
+    const { ticket: current, viewer } = await visibleTicket(deps, actor, id);
+    const agent = worksTicket(viewer, current, deps.settings.agentVisibility);
+    if (input.type === 'note' && !agent) throw new ForbiddenError('Only agents write internal notes');
+    if (isFinal(current.state)) {
+      throw new ValidationError(`Ticket is ${current.state}`, [
+        { path: 'ticket', message: `is ${current.state}; open a new ticket` },
       ]);
     }
-    next.state = 'in_progress';
-    delete next.resolution;
-    reason = 'reply from the caller';
-  } else if (fromCaller && current.state === 'on_hold' && current.holdReason === 'awaiting_caller') {
-    next.state = 'in_progress';
-    delete next.holdReason;
-    reason = 'reply from the caller';
-  }
-  const ticket = await storeChange(deps, actor, current, next, now, {
-    articles: [article],
-    ...(reason ? { reason } : {}),
-    ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+    const now = deps.clock.now();
+    const article: Article = {
+      id: deps.ids.next(),
+      ticketId: current.id,
+      type: input.type,
+      author: person(actor),
+      body: input.body,
+      channel: options.channel,
+      ...(options.messageId ? { messageId: options.messageId } : {}),
+      ...mailFields(options.mail),
+      createdAt: now.toISOString(),
+    };
+    const next: Ticket = { ...current };
+    let reason: string | undefined;
+    const fromCaller = !agent && isRequesterOrWatcher(actor, current) && input.type === 'reply';
+    if (fromCaller && current.state === 'resolved' && current.resolution) {
+      if (!withinReopenWindow(current.resolution.resolvedAt, now, deps.settings)) {
+        throw new ValidationError('Reopen window passed', [
+          {
+            path: 'ticket',
+            message: `was resolved more than ${deps.settings.reopenWindowDays} days ago; open a new ticket`,
+          },
+        ]);
+      }
+      next.state = 'in_progress';
+      delete next.resolution;
+      reason = 'reply from the caller';
+    } else if (fromCaller && current.state === 'on_hold' && current.holdReason === 'awaiting_caller') {
+      next.state = 'in_progress';
+      delete next.holdReason;
+      reason = 'reply from the caller';
+    }
+    try {
+      const ticket = await storeChange(deps, actor, current, next, now, {
+        articles: [article],
+        ...(reason ? { reason } : {}),
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      });
+      return { ticket, article };
+    } catch (error) {
+      // Someone changed the ticket since it was read: the reply goes onto the ticket as it is now.
+      if (error instanceof ConflictError) return AGAIN;
+      throw error;
+    }
   });
-  return { ticket, article };
 }
 
 /** The lists of the product, each allowed to those who may see what is in it. */

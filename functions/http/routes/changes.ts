@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ApprovalStep, StepId } from '#core/change/approval.ts';
 import { type ApprovalLinkDeps, decideByLink, previewApprovalLink } from '#core/change/approval-links.ts';
+import { approvalInbox, DecideInput, decideApproval } from '#core/change/approval-service.ts';
 import {
   Change,
   ChangeAuditEntry,
@@ -9,23 +10,14 @@ import {
   FreezeWindow,
 } from '#core/change/change.ts';
 import {
-  approvalInbox,
-  CalendarQuery,
   ChangeListQuery,
   CreateChangeInput,
-  CreateFreezeInput,
   CreateTemplateInput,
-  changeCalendar,
   changeHistory,
   createChange,
-  createFreeze,
   createTemplate,
-  DecideInput,
-  decideApproval,
-  deleteFreeze,
   findChangeByNumber,
   listChanges,
-  listFreezes,
   listTemplates,
   MoveChangeInput,
   moveChange,
@@ -33,6 +25,14 @@ import {
   updateChange,
   viewChange,
 } from '#core/change/change-service.ts';
+import {
+  CalendarQuery,
+  CreateFreezeInput,
+  changeCalendar,
+  createFreeze,
+  deleteFreeze,
+  listFreezes,
+} from '#core/change/schedule-service.ts';
 import { json } from '../api.ts';
 import { actorFromEvent } from '../claims.ts';
 import { ErrorBody } from '../problems.ts';

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type Actor, isAdmin } from '#core/identity/actor.ts';
 import { QuarantinedMail } from '#core/mail/quarantine.ts';
-import { ForbiddenError, NotFoundError } from '#core/shared/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '#core/shared/errors.ts';
 import type { Clock, IdGenerator } from '#ports/clock.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
@@ -66,6 +66,7 @@ export function quarantineRoutes(deps: QuarantineDeps): Route[] {
         responses: {
           202: z.object({ status: z.literal('release-requested'), quarantineId: z.string() }),
           ...errors,
+          409: ErrorBody,
         },
       },
       async handle({ event, params }) {
@@ -73,6 +74,8 @@ export function quarantineRoutes(deps: QuarantineDeps): Route[] {
         const id = QuarantineId.parse(params.id);
         const entry = await deps.quarantine.get(id);
         if (!entry) throw new NotFoundError(`No quarantined message ${id}`);
+        if (entry.discarded) throw new ConflictError(`Quarantined message ${id} was discarded`, entry);
+        if (entry.released) throw new ConflictError(`Quarantined message ${id} was released already`, entry);
         await deps.events.publish([
           {
             type: 'mail.release_requested',
@@ -82,6 +85,27 @@ export function quarantineRoutes(deps: QuarantineDeps): Route[] {
           },
         ]);
         return json(202, { status: 'release-requested', quarantineId: id });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/quarantine/{id}/discard',
+      docs: {
+        summary:
+          'Discard a quarantined message (admins): it stays listed as discarded and can no longer be released',
+        tags,
+        responses: { 200: QuarantinedMail, ...errors, 409: ErrorBody },
+      },
+      async handle({ event, params }) {
+        const actor = requireAdmin(actorFromEvent(event));
+        const id = QuarantineId.parse(params.id);
+        const entry = await deps.quarantine.get(id);
+        if (!entry) throw new NotFoundError(`No quarantined message ${id}`);
+        if (entry.released) throw new ConflictError(`Quarantined message ${id} was released already`, entry);
+        if (entry.discarded) return json(200, entry);
+        const discarded = { ...entry, discarded: { at: deps.clock.now().toISOString(), by: actor.email } };
+        await deps.quarantine.put(discarded);
+        return json(200, discarded);
       },
     },
   ];

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Article, AuditEntry } from '#core/ticket/article.ts';
+import { type OpenTicketLimit, takeOpenAllowance } from '#core/ticket/open-limit.ts';
 import { Ticket } from '#core/ticket/ticket.ts';
 import {
   AddArticleInput,
@@ -42,7 +43,7 @@ const tags = ['Tickets'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
 /** The ticket API: open, read, change, converse, list, look up, history. */
-export function ticketRoutes(deps: TicketDeps): Route[] {
+export function ticketRoutes(deps: TicketDeps & { readonly openLimit: OpenTicketLimit }): Route[] {
   return [
     {
       method: 'POST',
@@ -52,10 +53,11 @@ export function ticketRoutes(deps: TicketDeps): Route[] {
         tags,
         body: OpenTicketInput,
         headers: IdempotencyHeaders,
-        responses: { 201: Ticket, 200: Ticket, ...errors },
+        responses: { 201: Ticket, 200: Ticket, 429: ErrorBody, ...errors },
       },
       async handle({ event, body }) {
         const actor = actorFromEvent(event);
+        await takeOpenAllowance(deps.openLimit, actor);
         const headers = IdempotencyHeaders.parse({ 'idempotency-key': event.headers['idempotency-key'] });
         const key = headers['idempotency-key'];
         const { ticket, created } = await openTicket(deps, actor, (body ?? {}) as OpenTicketInput, {

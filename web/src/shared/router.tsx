@@ -1,0 +1,138 @@
+import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useState } from 'react';
+import type { TicketKind } from './types.ts';
+
+export type Route =
+  | { readonly name: 'home' }
+  | { readonly name: 'new-ticket'; readonly kind: TicketKind }
+  | { readonly name: 'my-tickets'; readonly search: string }
+  | { readonly name: 'search'; readonly search: string }
+  | { readonly name: 'ticket'; readonly id: string }
+  | { readonly name: 'queue'; readonly search: string }
+  | { readonly name: 'workspace'; readonly id: string }
+  | { readonly name: 'admin-groups' }
+  | { readonly name: 'admin-group'; readonly id: string }
+  | { readonly name: 'admin-routing' }
+  | { readonly name: 'admin-quarantine' }
+  | { readonly name: 'changes' }
+  | { readonly name: 'new-change' }
+  | { readonly name: 'change'; readonly id: string }
+  | { readonly name: 'change-calendar'; readonly search: string }
+  | { readonly name: 'approvals' }
+  /** An approve / reject link from mail: works without signing in. */
+  | { readonly name: 'approval-link'; readonly token: string }
+  | { readonly name: 'admin-freezes' }
+  | { readonly name: 'not-found' };
+
+export const paths = {
+  home: '/',
+  newTicket: (kind: TicketKind) => `/tickets/new?kind=${kind}`,
+  myTickets: '/tickets',
+  /** Words search over what the person can see. */
+  search: (text: string) => `/search?${new URLSearchParams({ q: text })}`,
+  /** The requester's view of a ticket: the public conversation only. */
+  ticket: (id: string) => `/tickets/${encodeURIComponent(id)}`,
+  /** Agents' queues; the query string holds the view, group, state, order and priority. */
+  queue: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/work?${new URLSearchParams(params)}` : '/work',
+  /** The agent's ticket workspace. */
+  workspace: (id: string) => `/work/tickets/${encodeURIComponent(id)}`,
+  adminGroups: '/admin/groups',
+  adminGroup: (id: string) => `/admin/groups/${encodeURIComponent(id)}`,
+  adminRouting: '/admin/routing',
+  adminQuarantine: '/admin/quarantine',
+  changes: '/changes',
+  newChange: '/changes/new',
+  change: (id: string) => `/changes/${encodeURIComponent(id)}`,
+  changeCalendar: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/changes/calendar?${new URLSearchParams(params)}` : '/changes/calendar',
+  approvals: '/approvals',
+  adminFreezes: '/admin/freeze-windows',
+};
+
+/** What the page that is navigated to may want to know, kept in history.state. */
+export interface NavigationNote {
+  readonly createdTicket?: boolean;
+  /** Files that could not be attached while the ticket was created. */
+  readonly failedUploads?: readonly string[];
+}
+
+const NAVIGATED = 'spoke:navigated';
+
+export function parseRoute({ pathname, search }: { pathname: string; search: string }): Route {
+  if (pathname === '/') return { name: 'home' };
+  if (pathname === '/tickets' || pathname === '/tickets/') return { name: 'my-tickets', search };
+  if (pathname === '/search') return { name: 'search', search };
+  if (pathname === '/work' || pathname === '/work/') return { name: 'queue', search };
+  const workspace = /^\/work\/tickets\/([^/]+)$/.exec(pathname);
+  if (workspace?.[1]) return { name: 'workspace', id: decodeURIComponent(workspace[1]) };
+  if (pathname === '/admin/groups') return { name: 'admin-groups' };
+  const group = /^\/admin\/groups\/([^/]+)$/.exec(pathname);
+  if (group?.[1]) return { name: 'admin-group', id: decodeURIComponent(group[1]) };
+  if (pathname === '/admin/routing') return { name: 'admin-routing' };
+  if (pathname === '/admin/quarantine') return { name: 'admin-quarantine' };
+  if (pathname === '/changes' || pathname === '/changes/') return { name: 'changes' };
+  if (pathname === '/changes/new') return { name: 'new-change' };
+  if (pathname === '/changes/calendar') return { name: 'change-calendar', search };
+  const change = /^\/changes\/([^/]+)$/.exec(pathname);
+  if (change?.[1]) return { name: 'change', id: decodeURIComponent(change[1]) };
+  if (pathname === '/approvals') return { name: 'approvals' };
+  const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
+  if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
+  if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
+  if (pathname === '/tickets/new') {
+    return {
+      name: 'new-ticket',
+      kind: new URLSearchParams(search).get('kind') === 'request' ? 'request' : 'incident',
+    };
+  }
+  const ticket = /^\/tickets\/([^/]+)$/.exec(pathname);
+  if (ticket?.[1]) return { name: 'ticket', id: decodeURIComponent(ticket[1]) };
+  return { name: 'not-found' };
+}
+
+export function navigate(to: string, options: { replace?: boolean; note?: NavigationNote } = {}): void {
+  const state = options.note ?? null;
+  if (options.replace) window.history.replaceState(state, '', to);
+  else window.history.pushState(state, '', to);
+  window.dispatchEvent(new Event(NAVIGATED));
+  window.scrollTo(0, 0);
+}
+
+export function navigationNote(): NavigationNote {
+  return (window.history.state as NavigationNote | null) ?? {};
+}
+
+/** The current route, following links, back and forward. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(window.location));
+    window.addEventListener('popstate', update);
+    window.addEventListener(NAVIGATED, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(NAVIGATED, update);
+    };
+  }, []);
+  return route;
+}
+
+/** An ordinary link that navigates in place; modified clicks still open new tabs. */
+export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+  function follow(event: MouseEvent<HTMLAnchorElement>) {
+    onClick?.(event);
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    ) {
+      return;
+    }
+    event.preventDefault();
+    navigate(to);
+  }
+  return <a href={to} onClick={follow} {...rest} />;
+}
