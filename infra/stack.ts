@@ -13,6 +13,7 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { ProblemEvents } from './problem-events.ts';
 import { Workflows } from './workflows.ts';
 
 export interface SpokeStackProps extends Omit<StackProps, 'env'> {
@@ -33,6 +34,7 @@ export class SpokeStack extends Stack {
   readonly workflows: Workflows;
   readonly events: Events;
   readonly notifications: Notifications;
+  readonly problemEvents: ProblemEvents;
   readonly mailFeedback: MailFeedback;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
@@ -140,6 +142,11 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
+      data: this.data,
+      events: this.events,
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -150,12 +157,17 @@ export class SpokeStack extends Stack {
         api: this.api.handler,
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
+        'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
       },
-      deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
+      deadLetters: {
+        'inbound-email': this.email.deadLetters,
+        notifications: this.notifications.deadLetters,
+        'problem-events': this.problemEvents.deadLetters,
+      },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),

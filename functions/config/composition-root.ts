@@ -28,7 +28,8 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
-import { defaultProblemSettings, type ProblemDeps } from '#core/problem/problem-service.ts';
+import { defaultProblemSettings } from '#core/problem/problem.ts';
+import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {

@@ -270,6 +270,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       if (!(notifiedEvents as readonly string[]).includes(event.type)) return;
       await notifications.handler(asEventBridgeEvent(event) as DomainEventDelivery);
     });
+    const problemEvents = (await import('#handlers/problem-events.ts')) as {
+      handler: (event: DomainEventDelivery) => Promise<unknown>;
+    };
+    events.subscribe(async (event) => {
+      if (event.type !== 'ticket.created' && event.type !== 'change.updated') return;
+      await problemEvents.handler(asEventBridgeEvent(event) as DomainEventDelivery);
+    });
     events.subscribe(async (event) => {
       if (event.type !== 'mail.release_requested') return;
       await inbound.handler(asEventBridgeEvent(event) as unknown as ReleaseRequest);

@@ -10,10 +10,10 @@ import { type ChangeDeps, moveChange } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire } from '#core/change/risk.ts';
 import { addMember, createGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
+import { defaultProblemSettings } from '#core/problem/problem.ts';
 import {
   countIncident,
   createProblem,
-  defaultProblemSettings,
   findKnownErrors,
   followChangeClosed,
   linkChange,

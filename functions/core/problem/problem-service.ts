@@ -7,22 +7,21 @@ import { type AuditDraft, linkedEvent, updatedEvent } from '../record/audit.ts';
 import { Label, type Page, Person, type RecordRef, type StoredLink } from '../record/record.ts';
 import { requireVersion } from '../record/version.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import { defaultPriorityMatrix, Level, type PriorityMatrix, priorityOf } from '../ticket/priority.ts';
+import { Level, priorityOf } from '../ticket/priority.ts';
 import type { Ticket } from '../ticket/ticket.ts';
 import { addArticle, type TicketDeps, updateTicket, viewTicket } from '../ticket/ticket-service.ts';
 import {
   applyMove,
-  defaultProactiveSettings,
   diffProblems,
   type HitDimension,
   isKnownError,
   KnownError,
   matchKnownErrors,
   nextProblemStates,
-  type ProactiveSettings,
   type Problem,
   type ProblemArticle,
   type ProblemRole,
+  type ProblemSettings,
   ProblemState,
   type ProblemSuggestion,
   windowDays,
@@ -33,25 +32,6 @@ import {
  * the known-error database and proactive suggestions. Incidents are read and told through the
  * ticket engine's own services, so its access rules and notifications apply unchanged.
  */
-export interface ProblemSettings {
-  readonly priorityMatrix: PriorityMatrix;
-  /** The group of problem managers (they see and move every problem). @default 'problem-managers' */
-  readonly managersGroup: string;
-  /** What a successful fix does to the linked incidents. @default 'notify' */
-  readonly onFix: 'notify' | 'notify-and-resolve';
-  readonly proactive: ProactiveSettings;
-  /** Known errors read to match an incident. @default 500 */
-  readonly knownErrorLimit: number;
-}
-
-export const defaultProblemSettings: ProblemSettings = {
-  priorityMatrix: defaultPriorityMatrix,
-  managersGroup: 'problem-managers',
-  onFix: 'notify',
-  proactive: defaultProactiveSettings,
-  knownErrorLimit: 500,
-};
-
 export interface ProblemDeps extends TicketDeps {
   readonly problems: ProblemStore;
   readonly changes: Pick<ChangeStore, 'get' | 'findByNumber'>;

@@ -10,7 +10,7 @@ import {
 } from '../record/lifecycle.ts';
 import { type ActorRef, Label, Person, RecordNumber } from '../record/record.ts';
 import { ValidationError } from '../shared/errors.ts';
-import { Level, Priority } from '../ticket/priority.ts';
+import { defaultPriorityMatrix, Level, Priority, type PriorityMatrix } from '../ticket/priority.ts';
 
 /**
  * Problem management (ITIL): the cause behind one or more incidents. A problem carries its
@@ -296,3 +296,24 @@ export const ProblemSuggestion = z.object({
   suggestedAt: z.iso.datetime(),
 });
 export type ProblemSuggestion = z.infer<typeof ProblemSuggestion>;
+
+// ——— settings ———
+
+export interface ProblemSettings {
+  readonly priorityMatrix: PriorityMatrix;
+  /** The group of problem managers (they see and move every problem). @default 'problem-managers' */
+  readonly managersGroup: string;
+  /** What a successful fix does to the linked incidents. @default 'notify' */
+  readonly onFix: 'notify' | 'notify-and-resolve';
+  readonly proactive: ProactiveSettings;
+  /** Known errors read to match an incident. @default 500 */
+  readonly knownErrorLimit: number;
+}
+
+export const defaultProblemSettings: ProblemSettings = {
+  priorityMatrix: defaultPriorityMatrix,
+  managersGroup: 'problem-managers',
+  onFix: 'notify',
+  proactive: defaultProactiveSettings,
+  knownErrorLimit: 500,
+};
