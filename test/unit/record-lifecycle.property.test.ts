@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { changeLifecycles } from '#core/change/lifecycle.ts';
 import type { Actor } from '#core/identity/actor.ts';
+import { problemLifecycle } from '#core/problem/problem.ts';
 import {
   allowedMoves,
   isFinalState,
@@ -24,6 +25,7 @@ const tables: Record<string, LifecycleTable<string, string>> = {
   'standard change': changeLifecycles.standard,
   'normal change': changeLifecycles.normal,
   'emergency change': changeLifecycles.emergency,
+  problem: problemLifecycle,
 };
 
 /** States a type never reaches by design: a standard change is pre-approved (no assessment, no CAB). */

@@ -23,6 +23,7 @@ import {
   freezeEntity,
   usedLinkEntity,
 } from './entities.ts';
+import { type AuditEntity, RecordCollection, type RecordEntity } from './record-collection.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -35,6 +36,7 @@ const DAY_MS = 24 * 3600 * 1000;
  */
 export class DynamoChangeStore implements ChangeStore {
   readonly #records: RecordTable;
+  readonly #changes: RecordCollection<Change, ChangeAuditEntry>;
 
   constructor(
     client: DynamoDBDocumentClient,
@@ -43,70 +45,36 @@ export class DynamoChangeStore implements ChangeStore {
     options: Pick<RecordTableOptions, 'onRequest' | 'onRetry'> = {},
   ) {
     this.#records = new RecordTable({ client, domainTable, idempotencyTable, ...options });
+    this.#changes = new RecordCollection(this.#records, {
+      kind: 'change',
+      record: changeEntity as unknown as RecordEntity<Change>,
+      audit: changeAuditEntity as unknown as AuditEntity<ChangeAuditEntry>,
+      idField: 'changeId',
+    });
   }
 
   get #table(): string {
     return this.#records.domainTable;
   }
 
-  async create(record: Omit<Change, 'number'>, audit: readonly AuditDraft[]): Promise<Change> {
-    const records = this.#records;
-    const change = Change.parse({ ...record, number: await records.allocateNumber('change') });
-    await records.transact([
-      records.put(changeEntity, changeEntity.item(change), { expression: 'attribute_not_exists(pk)' }),
-      ...this.#auditPuts(change.id, audit),
-    ]);
-    return change;
+  create(record: Omit<Change, 'number'>, audit: readonly AuditDraft[]): Promise<Change> {
+    return this.#changes.create(record, audit, (r) => Change.parse(r));
   }
 
-  async get(id: string): Promise<Change | undefined> {
-    const item = await this.#records.get({
-      TableName: this.#table,
-      Key: changeEntity.key({ id }),
-      ConsistentRead: true,
-    });
-    return item ? changeEntity.parse(item) : undefined;
+  get(id: string): Promise<Change | undefined> {
+    return this.#changes.get(id);
   }
 
-  async findByNumber(number: string): Promise<Change | undefined> {
-    const partition = changeEntity.partition('gsi4', { number });
-    const { Items } = await this.#records.query({
-      TableName: this.#table,
-      IndexName: partition.index,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': partition.name },
-      ExpressionAttributeValues: { ':pk': partition.value },
-      Limit: 1,
-    });
-    const item = Items?.[0];
-    return item && changeEntity.is(item) ? changeEntity.parse(item) : undefined;
+  findByNumber(number: string): Promise<Change | undefined> {
+    return this.#changes.findByNumber(number);
   }
 
-  async update(change: Change, expectedVersion: number, audit: readonly AuditDraft[]): Promise<void> {
-    const records = this.#records;
-    try {
-      await records.transact([
-        records.put(changeEntity, changeEntity.item(change), {
-          expression: 'version = :expected',
-          values: { ':expected': expectedVersion },
-        }),
-        ...this.#auditPuts(change.id, audit),
-      ]);
-    } catch (error) {
-      if (error instanceof ConditionFailed && error.failedAt(0)) {
-        const old = error.itemAt(0);
-        throw new ConflictError(
-          `${change.number} was changed by someone else`,
-          old ? changeEntity.parse(old) : undefined,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+  update(change: Change, expectedVersion: number, audit: readonly AuditDraft[]): Promise<void> {
+    return this.#changes.update(change, expectedVersion, audit);
   }
 
   async audit(changeId: string, entries: readonly AuditDraft[]): Promise<void> {
-    if (entries.length > 0) await this.#records.transact(this.#auditPuts(changeId, entries));
+    if (entries.length > 0) await this.#records.transact(this.#changes.auditPuts(changeId, entries));
   }
 
   async list(list: ChangeList, page: PageRequest): Promise<Page<Change>> {
@@ -146,12 +114,8 @@ export class DynamoChangeStore implements ChangeStore {
       );
   }
 
-  async history(id: string, page: PageRequest): Promise<Page<ChangeAuditEntry>> {
-    return this.#records.page(
-      changeEntity.partition('primary', { id }),
-      { ...pageOf(page), forward: true, sortPrefix: changeAuditEntity.sortPrefix() },
-      changeAuditEntity.parse,
-    );
+  history(id: string, page: PageRequest): Promise<Page<ChangeAuditEntry>> {
+    return this.#changes.history(id, page);
   }
 
   async getStep(changeId: string, attempt: number, step: StepId) {
@@ -306,10 +270,6 @@ export class DynamoChangeStore implements ChangeStore {
       ExpressionAttributeValues: { ':pk': changeTemplateEntity.partition('gsi1', {}).value },
     });
     return items.map(changeTemplateEntity.parse);
-  }
-
-  #auditPuts(changeId: string, entries: readonly AuditDraft[]): TransactItem[] {
-    return this.#records.auditPuts(changeAuditEntity, (draft) => ({ changeId, ...draft }), entries);
   }
 }
 

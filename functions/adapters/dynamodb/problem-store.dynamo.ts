@@ -1,8 +1,13 @@
-import type { HitDimension, Problem, ProblemArticle, ProblemSuggestion } from '#core/problem/problem.ts';
+import type {
+  HitDimension,
+  Problem,
+  ProblemArticle,
+  ProblemAuditEntry,
+  ProblemSuggestion,
+} from '#core/problem/problem.ts';
 import { Problem as ProblemSchema } from '#core/problem/problem.ts';
 import type { AuditDraft } from '#core/record/audit.ts';
 import type { NumberedKind, Page, PageRequest, RecordRef, StoredLink } from '#core/record/record.ts';
-import { ConflictError } from '#core/shared/errors.ts';
 import type { ProblemList, ProblemStore, ProblemWithConversation } from '#ports/problem-store.ts';
 import {
   incidentHitsEntity,
@@ -12,6 +17,7 @@ import {
   problemSuggestionEntity,
   recordLinkEntity,
 } from './entities.ts';
+import { type AuditEntity, RecordCollection, type RecordEntity } from './record-collection.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
 
 /**
@@ -22,24 +28,26 @@ import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactIte
  */
 export class DynamoProblemStore implements ProblemStore {
   readonly #records: RecordTable;
+  readonly #problems: RecordCollection<Problem, ProblemAuditEntry>;
 
   constructor(options: RecordTableOptions) {
     this.#records = new RecordTable(options);
+    this.#problems = new RecordCollection(this.#records, {
+      kind: 'problem',
+      record: problemEntity as unknown as RecordEntity<Problem>,
+      audit: problemAuditEntity as unknown as AuditEntity<ProblemAuditEntry>,
+      idField: 'problemId',
+    });
   }
 
-  async create(
+  create(
     record: Omit<Problem, 'number'>,
     audit: readonly AuditDraft[],
     links: (problem: Problem) => readonly StoredLink[] = () => [],
   ): Promise<Problem> {
-    const records = this.#records;
-    const problem = ProblemSchema.parse({ ...record, number: await records.allocateNumber('problem') });
-    await records.transact([
-      records.put(problemEntity, problemEntity.item(problem), { expression: 'attribute_not_exists(pk)' }),
-      ...this.#auditPuts(problem.id, audit),
-      ...links(problem).flatMap((link) => records.linkPuts(link)),
-    ]);
-    return problem;
+    return this.#problems.create(record, audit, ProblemSchema.parse, (problem) =>
+      links(problem).flatMap((link) => this.#records.linkPuts(link)),
+    );
   }
 
   async get(id: string): Promise<ProblemWithConversation | undefined> {
@@ -62,36 +70,22 @@ export class DynamoProblemStore implements ProblemStore {
   }
 
   findByNumber(number: string): Promise<Problem | undefined> {
-    return this.#records.findByNumber(problemEntity, number);
+    return this.#problems.findByNumber(number);
   }
 
-  async update(
+  update(
     problem: Problem,
     expectedVersion: number,
     audit: readonly AuditDraft[],
     articles: readonly ProblemArticle[] = [],
   ): Promise<void> {
     const records = this.#records;
-    try {
-      await records.transact([
-        records.put(problemEntity, problemEntity.item(problem), {
-          expression: 'version = :expected',
-          values: { ':expected': expectedVersion },
-        }),
-        ...articles.map((a) => records.put(problemArticleEntity, problemArticleEntity.item(a))),
-        ...this.#auditPuts(problem.id, audit),
-      ]);
-    } catch (error) {
-      if (error instanceof ConditionFailed && error.failedAt(0)) {
-        const old = error.itemAt(0);
-        throw new ConflictError(
-          `${problem.number} was changed by someone else`,
-          old ? problemEntity.parse(old) : undefined,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+    return this.#problems.update(
+      problem,
+      expectedVersion,
+      audit,
+      articles.map((a) => records.put(problemArticleEntity, problemArticleEntity.item(a))),
+    );
   }
 
   list(list: ProblemList, page: PageRequest): Promise<Page<Problem>> {
@@ -102,12 +96,8 @@ export class DynamoProblemStore implements ProblemStore {
     return this.#records.page(partition, pageOf(page), problemEntity.parse);
   }
 
-  history(id: string, page: PageRequest) {
-    return this.#records.page(
-      problemEntity.partition('primary', { id }),
-      { ...pageOf(page), forward: true, sortPrefix: problemAuditEntity.sortPrefix() },
-      problemAuditEntity.parse,
-    );
+  history(id: string, page: PageRequest): Promise<Page<ProblemAuditEntry>> {
+    return this.#problems.history(id, page);
   }
 
   async knownErrors(limit: number): Promise<Problem[]> {
@@ -214,7 +204,7 @@ export class DynamoProblemStore implements ProblemStore {
   }
 
   #auditPuts(problemId: string, audit: readonly AuditDraft[]): TransactItem[] {
-    return this.#records.auditPuts(problemAuditEntity, (draft) => ({ problemId, ...draft }), audit);
+    return this.#problems.auditPuts(problemId, audit);
   }
 }
 

@@ -221,27 +221,6 @@ export class RecordTable {
     return item ? idempotencyEntity.parse(item).recordId : undefined;
   }
 
-  /** The record a number names (gsi4 holds every type's numbers; the entity tells them apart). */
-  async findByNumber<T>(
-    entity: {
-      partition(index: 'gsi4', facets: { number: string }): Partition;
-      is(item: Readonly<Record<string, unknown>>): boolean;
-      parse(item: Readonly<Record<string, unknown>>): T;
-    },
-    number: string,
-  ): Promise<T | undefined> {
-    const partition = entity.partition('gsi4', { number });
-    const { Items } = await this.query({
-      TableName: this.domainTable,
-      IndexName: partition.index,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': partition.name },
-      ExpressionAttributeValues: { ':pk': partition.value },
-    });
-    const item = Items?.find((i) => entity.is(i));
-    return item ? entity.parse(item) : undefined;
-  }
-
   /** A link on both records: two puts that must not exist yet (a repeated link fails its condition). */
   linkPuts(link: StoredLink): TransactItem[] {
     return (['source', 'target'] as const).map((side) =>

@@ -17,3 +17,20 @@ export const nextVersion = <R extends RecordBase>(next: R, current: RecordBase, 
   updatedAt: at,
   version: current.version + 1,
 });
+
+/**
+ * Copies the named fields of an edit onto the next record: a field the edit leaves undefined
+ * stays, `null` removes it (an optional field cleared), anything else replaces it.
+ */
+export function applyEdit<R extends object>(
+  next: R,
+  edit: Readonly<Partial<Record<keyof R, unknown>>>,
+  fields: readonly (keyof R)[],
+): void {
+  for (const field of fields) {
+    const value = edit[field];
+    if (value === undefined) continue;
+    if (value === null) delete next[field];
+    else next[field] = value as R[keyof R];
+  }
+}
