@@ -6,8 +6,8 @@ import {
   type ScanCommandOutput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { entityByName, entityList } from '#adapters/dynamodb/entities.ts';
 import { VERSION_ATTRIBUTE } from '#adapters/dynamodb/entity.ts';
+import { entityByName, entityList } from '#adapters/dynamodb/entity-list.ts';
 import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition.ts';
 
 const usage = `npm run migrate -- --entity <name> --prefix <table prefix> [--endpoint <url>] [--segments 4] [--dry-run]

@@ -4,13 +4,18 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { externalModules, projectRoot } from '#infra/spoke-function.ts';
 
-/** Each Lambda bundle stays under this, minified, with the SDK and Powertools left to the runtime and layer. */
-const BUNDLE_BUDGET_BYTES = 300 * 1024;
+/**
+ * Each Lambda bundle stays under this, minified, with the SDK and Powertools left to the runtime
+ * and layer. 320 KB since the record engine (issue 12): its entity list and record table add
+ * about 10 KB to every function that stores records, and inbound-email stood 0.5 KB under the
+ * former 300 KB (postal-mime's and htmlparser2's entity tables are 65 KB of it).
+ */
+const BUNDLE_BUDGET_BYTES = 320 * 1024;
 
 const handlers = readdirSync(join(projectRoot, 'functions/handlers')).filter((name) => name.endsWith('.ts'));
 
 describe('Lambda bundles', () => {
-  it.each(handlers)('bundles %s under 300 KB, with @aws-sdk and Powertools left out', async (handler) => {
+  it.each(handlers)('bundles %s under 320 KB, with @aws-sdk and Powertools left out', async (handler) => {
     // The options SpokeFunction hands NodejsFunction (infra/spoke-function.ts).
     const result = await build({
       entryPoints: [join(projectRoot, 'functions/handlers', handler)],

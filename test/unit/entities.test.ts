@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import {
-  changeEntity,
-  entityList,
-  idempotencyEntity,
-  NO_GROUP,
-  ticketAuditEntity,
-  ticketEntity,
-} from '#adapters/dynamodb/entities.ts';
+import { changeEntity } from '#adapters/dynamodb/change-entities.ts';
+import { idempotencyEntity, NO_GROUP, ticketAuditEntity, ticketEntity } from '#adapters/dynamodb/entities.ts';
 import { collisions, defineEntity, keyTemplates, mayOverlap } from '#adapters/dynamodb/entity.ts';
+import { entityList } from '#adapters/dynamodb/entity-list.ts';
 import { tableDefinitions } from '#adapters/dynamodb/table-definition.ts';
 import { Ticket } from '#core/ticket/ticket.ts';
 

@@ -21,8 +21,8 @@ import {
   changeEntity,
   changeTemplateEntity,
   freezeEntity,
-  usedLinkEntity,
-} from './entities.ts';
+} from './change-entities.ts';
+import { usedLinkEntity } from './entities.ts';
 import { type AuditEntity, RecordCollection, type RecordEntity } from './record-collection.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
 

@@ -1,16 +1,7 @@
 import * as z from 'zod';
 import { Attachment } from '#core/attachment/attachment.ts';
-import { ApprovalStep, InboxEntry } from '#core/change/approval.ts';
-import { Change, ChangeAuditEntry, ChangeTemplate, FreezeWindow } from '#core/change/change.ts';
 import { Group, GroupMember } from '#core/group/group.ts';
 import { QuarantinedMail } from '#core/mail/quarantine.ts';
-import {
-  isKnownError,
-  Problem,
-  ProblemArticle,
-  ProblemAuditEntry,
-  ProblemSuggestion,
-} from '#core/problem/problem.ts';
 import { StoredLink } from '#core/record/record.ts';
 import { RoutingConfig } from '#core/routing/routing-rules.ts';
 import { Article, AuditEntry } from '#core/ticket/article.ts';
@@ -21,7 +12,10 @@ import { defineEntity } from './entity.ts';
  * Every kind of item Spoke stores in DynamoDB, declared once: name, schema version, zod
  * schema and the key template of each index. Keys, items and parses come from here and
  * nowhere else (`entity.ts`); `entities.test.ts` proves no two of them can meet in any index
- * partition. How to change one: docs/entities.md.
+ * partition. How to change one: docs/entities.md. This file holds the shared, ticket, mail and
+ * group entities; each later record type has its own file (`change-entities.ts`,
+ * `problem-entities.ts`) so a Lambda bundle carries only the schemas it stores, and
+ * `entity-list.ts` gathers them all.
  *
  * A record's item collection holds the record (`#TICKET`, sorting first), its conversation
  * and links, and its audit trail (`~AUDIT#…`, sorting last), so one Query with `sk < ~` reads
@@ -29,24 +23,25 @@ import { defineEntity } from './entity.ts';
  *
  * | index | partitions                                                                   |
  * | ----- | ---------------------------------------------------------------------------- |
- * | gsi1  | `REQUESTER#`, `CHANGES_BY#` (by requester), `GROUPS`, `QUARANTINE`, `CHANGE_TEMPLATES`, `KNOWN_ERRORS`, `PROBLEM_SUGGESTIONS` |
+ * | gsi1  | `REQUESTER#`, `CHANGES_BY#` (by requester), `GROUPS`, `QUARANTINE`, `CHANGE_TEMPLATES` |
  * | gsi2  | `ASSIGNEE#`, `UNASSIGNED#` (tickets), `CHANGES#<state>`, `APPROVER#` (inbox), `PROBLEMS#<state>` |
- * | gsi3  | `QUEUE#<group>#<state>`, `CALENDAR#<yyyy-mm>`, `FREEZES`, `PROBLEM_GROUP#<group>` |
+ * | gsi3  | `QUEUE#<group>#<state>`, `CALENDAR#<yyyy-mm>`, `FREEZES`, `PROBLEM_QUEUE#<group>#<state>` |
  * | gsi4  | `NUMBER#<INC…/CHG…/PRB…>`: a number names one record of any type (sort key: its entity) |
  * | gsi5  | `AUTOCLOSE`: resolved tickets by their auto-close time                          |
  */
 
 /** Group partition for tickets without an assignment group. */
 export const NO_GROUP = '-';
-const AUDIT_SK = '~AUDIT#{at}#{n}';
+/** The sort key of every record's audit entries: after everything else in its item collection. */
+export const AUDIT_SK = '~AUDIT#{at}#{n}';
 /** Where an audit sort key's `n` starts, for the backfill to recover it from a stored key. */
-const auditN = (item: Readonly<Record<string, unknown>>) =>
+export const auditN = (item: Readonly<Record<string, unknown>>) =>
   ({ n: String(item.sk).slice(`~AUDIT#${String(item.at)}#`.length) }) as const;
 const after = (value: unknown, prefix: string) => String(value).slice(prefix.length);
 
 // ——— tickets ———
 
-export const ticketEntity = defineEntity({
+export const ticketEntity = /* @__PURE__ */ defineEntity({
   name: 'ticket',
   version: 1,
   table: 'domain',
@@ -81,7 +76,7 @@ export const ticketEntity = defineEntity({
   }),
 });
 
-export const articleEntity = defineEntity({
+export const articleEntity = /* @__PURE__ */ defineEntity({
   name: 'article',
   version: 1,
   table: 'domain',
@@ -92,7 +87,7 @@ export const articleEntity = defineEntity({
 
 /** A child ticket listed under its parent (the incidents of a major incident). */
 export const ChildLink = z.object({ id: z.string(), number: z.string() });
-export const childEntity = defineEntity({
+export const childEntity = /* @__PURE__ */ defineEntity({
   name: 'child',
   version: 1,
   table: 'domain',
@@ -102,7 +97,7 @@ export const childEntity = defineEntity({
   contextOf: (item) => ({ parentId: after(item.pk, 'TICKET#') }),
 });
 
-export const ticketAuditEntity = defineEntity({
+export const ticketAuditEntity = /* @__PURE__ */ defineEntity({
   name: 'audit',
   version: 1,
   table: 'domain',
@@ -116,7 +111,7 @@ export const ticketAuditEntity = defineEntity({
   contextOf: auditN,
 });
 
-export const attachmentEntity = defineEntity({
+export const attachmentEntity = /* @__PURE__ */ defineEntity({
   name: 'attachment',
   version: 1,
   table: 'domain',
@@ -128,7 +123,7 @@ export const attachmentEntity = defineEntity({
 // ——— numbering and idempotency, shared by every record type ———
 
 export const Counter = z.object({ seq: z.number().int().min(0) });
-export const counterEntity = defineEntity({
+export const counterEntity = /* @__PURE__ */ defineEntity({
   name: 'counter',
   version: 1,
   table: 'domain',
@@ -143,7 +138,7 @@ export const IdempotencyRecord = z.object({
   recordId: z.string().min(1).max(64),
   expiresAt: z.number().int(),
 });
-export const idempotencyEntity = defineEntity({
+export const idempotencyEntity = /* @__PURE__ */ defineEntity({
   name: 'idempotency',
   version: 1,
   table: 'idempotency',
@@ -156,7 +151,7 @@ export const idempotencyEntity = defineEntity({
 });
 
 /** A mailed approval link that was used (links are single-use), kept until it would have expired. */
-export const usedLinkEntity = defineEntity({
+export const usedLinkEntity = /* @__PURE__ */ defineEntity({
   name: 'used-link',
   version: 1,
   table: 'idempotency',
@@ -167,7 +162,7 @@ export const usedLinkEntity = defineEntity({
 });
 
 /** A fixed rate-limit window, counted by atomic updates and gone by TTL. */
-export const rateWindowEntity = defineEntity({
+export const rateWindowEntity = /* @__PURE__ */ defineEntity({
   name: 'rate-window',
   version: 1,
   table: 'idempotency',
@@ -185,7 +180,7 @@ export const rateWindowEntity = defineEntity({
 export const linkOwnerFacet = (kind: string): string =>
   kind === 'incident' || kind === 'request' ? 'ticketId' : `${kind}Id`;
 type LinkSide = 'source' | 'target';
-export const recordLinkEntity = defineEntity({
+export const recordLinkEntity = /* @__PURE__ */ defineEntity({
   name: 'record-link',
   version: 1,
   table: 'domain',
@@ -211,7 +206,7 @@ export const recordLinkEntity = defineEntity({
 
 // ——— mail ———
 
-export const mailReferenceEntity = defineEntity({
+export const mailReferenceEntity = /* @__PURE__ */ defineEntity({
   name: 'mailref',
   version: 1,
   table: 'domain',
@@ -222,7 +217,7 @@ export const mailReferenceEntity = defineEntity({
 });
 
 export const Suppression = z.object({ email: z.string(), reason: z.string().max(500), at: z.iso.datetime() });
-export const suppressionEntity = defineEntity({
+export const suppressionEntity = /* @__PURE__ */ defineEntity({
   name: 'suppression',
   version: 1,
   table: 'domain',
@@ -231,7 +226,7 @@ export const suppressionEntity = defineEntity({
   facets: (s) => ({ email: s.email }),
 });
 
-export const quarantineEntity = defineEntity({
+export const quarantineEntity = /* @__PURE__ */ defineEntity({
   name: 'quarantine',
   version: 1,
   table: 'domain',
@@ -245,7 +240,7 @@ export const quarantineEntity = defineEntity({
 
 // ——— groups and routing ———
 
-export const groupEntity = defineEntity({
+export const groupEntity = /* @__PURE__ */ defineEntity({
   name: 'group',
   version: 1,
   table: 'domain',
@@ -259,7 +254,7 @@ export const groupEntity = defineEntity({
 });
 
 /** A membership is two items written and deleted together: the group's member, the agent's group. */
-export const memberEntity = defineEntity({
+export const memberEntity = /* @__PURE__ */ defineEntity({
   name: 'member',
   version: 1,
   table: 'domain',
@@ -268,7 +263,7 @@ export const memberEntity = defineEntity({
   facets: (m) => ({ groupId: m.groupId, email: m.email }),
 });
 
-export const agentGroupEntity = defineEntity({
+export const agentGroupEntity = /* @__PURE__ */ defineEntity({
   name: 'agent-group',
   version: 1,
   table: 'domain',
@@ -277,7 +272,7 @@ export const agentGroupEntity = defineEntity({
   facets: (m) => ({ groupId: m.groupId, email: m.email }),
 });
 
-export const routingConfigEntity = defineEntity({
+export const routingConfigEntity = /* @__PURE__ */ defineEntity({
   name: 'routing-config',
   version: 1,
   table: 'domain',
@@ -285,219 +280,3 @@ export const routingConfigEntity = defineEntity({
   indexes: { primary: { pk: 'CONFIG#routing', sk: '#CONFIG' } },
   facets: () => ({}),
 });
-
-// ——— changes ———
-
-/** Approval attempts sort as numbers in their sort keys. */
-export const attemptPart = (attempt: number) => String(attempt).padStart(3, '0');
-
-export const changeEntity = defineEntity({
-  name: 'change',
-  version: 1,
-  table: 'domain',
-  schema: Change,
-  indexes: {
-    primary: { pk: 'CHANGE#{id}', sk: '#CHANGE' },
-    gsi1: { pk: 'CHANGES_BY#{requester}', sk: '{updatedAt}#{id}' },
-    gsi2: { pk: 'CHANGES#{state}', sk: '{updatedAt}#{id}' },
-    // Filed under the month its window starts; windows are at most 31 days.
-    gsi3: { pk: 'CALENDAR#{month}', sk: '{plannedStart}#{id}' },
-    gsi4: { pk: 'NUMBER#{number}', sk: 'change' },
-  },
-  facets: (change) => ({
-    id: change.id,
-    updatedAt: change.updatedAt,
-    requester: change.requester.email,
-    state: change.state,
-    month: change.plannedStart.slice(0, 7),
-    plannedStart: change.plannedStart,
-    number: change.number,
-  }),
-});
-
-/** The task token of the waiting workflow task is stored with its step and never leaves the store. */
-export const StoredApprovalStep = ApprovalStep.extend({ taskToken: z.string().max(8192).optional() });
-export const approvalStepEntity = defineEntity({
-  name: 'approval-step',
-  version: 1,
-  table: 'domain',
-  schema: StoredApprovalStep,
-  indexes: { primary: { pk: 'CHANGE#{changeId}', sk: 'APPROVAL#{attempt}#{step}' } },
-  facets: (step) => ({ changeId: step.changeId, attempt: attemptPart(step.attempt), step: step.step }),
-});
-
-export const approvalInboxEntity = defineEntity({
-  name: 'approval-inbox',
-  version: 1,
-  table: 'domain',
-  schema: InboxEntry,
-  indexes: {
-    primary: { pk: 'CHANGE#{changeId}', sk: 'INBOX#{attempt}#{step}#{approver}' },
-    gsi2: { pk: 'APPROVER#{approver}', sk: '{requestedAt}#{changeId}#{step}' },
-  },
-  facets: (entry, context: { readonly attempt: number }) => ({
-    changeId: entry.changeId,
-    attempt: attemptPart(context.attempt),
-    step: entry.step,
-    approver: entry.approver,
-    requestedAt: entry.requestedAt,
-  }),
-  contextOf: (item) => ({ attempt: Number(String(item.sk).split('#')[1]) }),
-});
-
-export const changeAuditEntity = defineEntity({
-  name: 'change-audit',
-  version: 1,
-  table: 'domain',
-  schema: ChangeAuditEntry,
-  indexes: { primary: { pk: 'CHANGE#{changeId}', sk: AUDIT_SK } },
-  facets: (entry, context: { readonly n: string }) => ({
-    changeId: entry.changeId,
-    at: entry.at,
-    n: context.n,
-  }),
-  contextOf: auditN,
-});
-
-export const freezeEntity = defineEntity({
-  name: 'freeze',
-  version: 1,
-  table: 'domain',
-  schema: FreezeWindow,
-  indexes: {
-    primary: { pk: 'FREEZE#{id}', sk: '#FREEZE' },
-    gsi3: { pk: 'FREEZES', sk: '{start}#{id}' },
-  },
-  facets: (freeze) => ({ id: freeze.id, start: freeze.start }),
-});
-
-export const changeTemplateEntity = defineEntity({
-  name: 'change-template',
-  version: 1,
-  table: 'domain',
-  schema: ChangeTemplate,
-  indexes: {
-    primary: { pk: 'CHANGE_TEMPLATE#{id}', sk: '#TEMPLATE' },
-    gsi1: { pk: 'CHANGE_TEMPLATES', sk: '{id}' },
-  },
-  facets: (template) => ({ id: template.id }),
-});
-
-// ——— problems (Problem management: declared by the problem module, kept in this one block) ———
-
-export const problemEntity = defineEntity({
-  name: 'problem',
-  version: 1,
-  table: 'domain',
-  schema: Problem,
-  indexes: {
-    primary: { pk: 'PROBLEM#{id}', sk: '#PROBLEM' },
-    // Sparse: only known errors (a published workaround on an open problem).
-    gsi1: { pk: 'KNOWN_ERRORS', sk: '{knownErrorAt}#{id}' },
-    gsi2: { pk: 'PROBLEMS#{state}', sk: '{updatedAt}#{id}' },
-    gsi3: { pk: 'PROBLEM_GROUP#{group}', sk: '{updatedAt}#{id}' },
-    gsi4: { pk: 'NUMBER#{number}', sk: 'problem' },
-  },
-  facets: (problem) => ({
-    id: problem.id,
-    updatedAt: problem.updatedAt,
-    state: problem.state,
-    group: problem.assignmentGroup ?? NO_GROUP,
-    number: problem.number,
-    knownErrorAt: isKnownError(problem) ? problem.updatedAt : undefined,
-  }),
-});
-
-export const problemArticleEntity = defineEntity({
-  name: 'problem-article',
-  version: 1,
-  table: 'domain',
-  schema: ProblemArticle,
-  indexes: { primary: { pk: 'PROBLEM#{problemId}', sk: 'ARTICLE#{createdAt}#{id}' } },
-  facets: (a) => ({ problemId: a.problemId, createdAt: a.createdAt, id: a.id }),
-});
-
-export const problemAuditEntity = defineEntity({
-  name: 'problem-audit',
-  version: 1,
-  table: 'domain',
-  schema: ProblemAuditEntry,
-  indexes: { primary: { pk: 'PROBLEM#{problemId}', sk: AUDIT_SK } },
-  facets: (entry, context: { readonly n: string }) => ({
-    problemId: entry.problemId,
-    at: entry.at,
-    n: context.n,
-  }),
-  contextOf: auditN,
-});
-
-/** Incidents opened on one service or category on one day (UTC), counted once per event. */
-export const incidentHitsEntity = defineEntity({
-  name: 'incident-hits',
-  version: 1,
-  table: 'domain',
-  schema: z.object({ hits: z.number().int().min(0) }),
-  indexes: { primary: { pk: 'INCIDENT_HITS#{dimension}#{value}', sk: '{day}' } },
-  facets: (_, context: { readonly dimension: string; readonly value: string; readonly day: string }) => ({
-    ...context,
-    value: context.value.toLowerCase(),
-  }),
-  contextOf: (item) => {
-    const [, dimension = '', ...value] = String(item.pk).split('#');
-    return { dimension, value: value.join('#'), day: String(item.sk) };
-  },
-});
-
-/** A suggestion to open a problem, one per service or category while its window lasts. */
-export const problemSuggestionEntity = defineEntity({
-  name: 'problem-suggestion',
-  version: 1,
-  table: 'domain',
-  schema: ProblemSuggestion,
-  indexes: {
-    primary: { pk: 'PROBLEM_SUGGESTION#{dimension}#{value}', sk: '#SUGGESTION' },
-    gsi1: { pk: 'PROBLEM_SUGGESTIONS', sk: '{suggestedAt}#{dimension}#{value}' },
-  },
-  facets: (s) => ({
-    dimension: s.dimension,
-    value: s.value.toLowerCase(),
-    suggestedAt: s.suggestedAt,
-  }),
-});
-
-/** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
-export const entityList = [
-  ticketEntity,
-  articleEntity,
-  childEntity,
-  ticketAuditEntity,
-  attachmentEntity,
-  counterEntity,
-  idempotencyEntity,
-  recordLinkEntity,
-  usedLinkEntity,
-  rateWindowEntity,
-  mailReferenceEntity,
-  suppressionEntity,
-  quarantineEntity,
-  groupEntity,
-  memberEntity,
-  agentGroupEntity,
-  routingConfigEntity,
-  changeEntity,
-  approvalStepEntity,
-  approvalInboxEntity,
-  changeAuditEntity,
-  freezeEntity,
-  changeTemplateEntity,
-  problemEntity,
-  problemArticleEntity,
-  problemAuditEntity,
-  incidentHitsEntity,
-  problemSuggestionEntity,
-] as const;
-
-export type AnyEntity = (typeof entityList)[number];
-
-/** An entity by its stored name, for the backfill and for reading mixed item collections. */
-export const entityByName = (name: string): AnyEntity | undefined => entityList.find((e) => e.name === name);

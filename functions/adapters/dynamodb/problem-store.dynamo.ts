@@ -9,14 +9,14 @@ import { Problem as ProblemSchema } from '#core/problem/problem.ts';
 import type { AuditDraft } from '#core/record/audit.ts';
 import type { NumberedKind, Page, PageRequest, RecordRef, StoredLink } from '#core/record/record.ts';
 import type { ProblemList, ProblemStore, ProblemWithConversation } from '#ports/problem-store.ts';
+import { recordLinkEntity } from './entities.ts';
 import {
   incidentHitsEntity,
   problemArticleEntity,
   problemAuditEntity,
   problemEntity,
   problemSuggestionEntity,
-  recordLinkEntity,
-} from './entities.ts';
+} from './problem-entities.ts';
 import { type AuditEntity, RecordCollection, type RecordEntity } from './record-collection.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
 
