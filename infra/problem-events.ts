@@ -35,6 +35,8 @@ export class ProblemEvents extends Construct {
       environment: { ...props.data.environment, ...props.settings },
       logRetention: props.logRetention,
       timeout: Duration.seconds(60),
+      deadLetterQueue: this.deadLetters,
+      retryAttempts: 2,
     })
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite');

@@ -218,6 +218,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/api.ts': apiEnv,
   'functions/handlers/inbound-email.ts': inboundEmailEnv,
   'functions/handlers/notifications.ts': notificationsEnv,
+  'functions/handlers/problem-events.ts': problemEventsEnv,
   'functions/handlers/mail-feedback.ts': dataEnv,
   'functions/handlers/ticket-housekeeping.ts': dataEnv,
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,
