@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QueryCache } from '../../web/src/shared/query-cache.ts';
+import { QueryCache } from './query-cache.ts';
 
 describe('the portal query cache', () => {
   it('has bumped the generation when an on-screen entry hears of its invalidation', async () => {
