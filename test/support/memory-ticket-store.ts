@@ -85,15 +85,31 @@ export function memoryTicketStore(): TicketStore & { audit: AuditEntry[] } {
       if (change.idempotencyKey) keys.set(change.idempotencyKey, ticket.id);
       return { ticket, applied: true };
     },
+    async updateTogether(changes) {
+      for (const change of changes) {
+        const current = tickets.get(change.ticket.id);
+        if (!current || current.version !== change.expectedVersion)
+          throw new ConflictError(`Ticket ${change.ticket.number} was changed by someone else`, current);
+      }
+      const saved: Ticket[] = [];
+      for (const change of changes) saved.push((await this.update(change)).ticket);
+      return saved;
+    },
     async list(list, request) {
       const order = (a: Ticket, b: Ticket) =>
         `${a.updatedAt}#${a.id}`.localeCompare(`${b.updatedAt}#${b.id}`);
       const all = [...tickets.values()].filter((t) => inList(list, t)).sort(order);
       if (!request.oldestFirst) all.reverse();
       const listed = page(all, request.limit, request.cursor);
-      return request.priority === undefined
-        ? listed
-        : { ...listed, items: listed.items.filter((t) => t.priority === request.priority) };
+      return {
+        ...listed,
+        items: listed.items.filter(
+          (t) =>
+            (request.priority === undefined || t.priority === request.priority) &&
+            (request.state === undefined || t.state === request.state) &&
+            (request.assignee === undefined || t.assignee?.email === request.assignee),
+        ),
+      };
     },
     async findByNumber(number) {
       return [...tickets.values()].find((t) => t.number === number);

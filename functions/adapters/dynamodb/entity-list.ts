@@ -6,6 +6,7 @@ import {
   changeTemplateEntity,
   freezeEntity,
 } from './change-entities.ts';
+import { responseEntity, savedViewEntity } from './desk-entities.ts';
 import {
   agentGroupEntity,
   articleEntity,
@@ -52,6 +53,8 @@ export const entityList = [
   changeTemplateEntity,
   problemEntity,
   problemAuditEntity,
+  responseEntity,
+  savedViewEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];
