@@ -9,7 +9,7 @@ import type { Article } from '../ticket/article.ts';
 import { isFinal } from '../ticket/lifecycle.ts';
 import { type Ticket, TicketNumber } from '../ticket/ticket.ts';
 import { type TicketDeps, ticketAudit, visibleTicket } from '../ticket/ticket-service.ts';
-import { fillPlaceholders } from './response.ts';
+import { fillPlaceholders } from './placeholders.ts';
 
 /**
  * Merging a duplicate into the ticket that stays: the duplicate's conversation (notes included)

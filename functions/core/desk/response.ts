@@ -3,56 +3,19 @@ import { Label } from '../record/record.ts';
 import { Level } from '../ticket/priority.ts';
 import { HoldReason, ResolutionCode, TicketState } from '../ticket/ticket.ts';
 
+export {
+  fillPlaceholders,
+  type PlaceholderSource,
+  placeholderHelp,
+  unknownPlaceholders,
+} from './placeholders.ts';
+
 /**
  * Canned responses and macros: an agent's own (personal) or a group's shared templates. A
  * response is text with placeholders an agent inserts into a reply; a macro is a response with
  * `actions`, applied in one step that sets the fields and adds the text as a reply or a note
  * (one versioned, audited ticket write).
  */
-
-/** The placeholders a template may hold, and what each becomes on a ticket. */
-export const placeholderHelp = {
-  '{requester}': "the requester's first name",
-  '{requester_name}': "the requester's full name",
-  '{number}': 'the ticket number',
-  '{summary}': "the ticket's short description",
-  '{link}': 'the link to the ticket in the portal',
-  '{agent}': 'your name',
-} as const;
-export type Placeholder = keyof typeof placeholderHelp;
-
-/** Placeholders in a text that Spoke does not know (so a typo is refused, never sent as is). */
-export function unknownPlaceholders(text: string): string[] {
-  return [...text.matchAll(/\{[a-z_]+\}/g)]
-    .map((m) => m[0])
-    .filter((p, i, all) => !(p in placeholderHelp) && all.indexOf(p) === i);
-}
-
-/** What filling in needs of a ticket: shaped so both the server's and the portal's ticket fit. */
-export interface PlaceholderSource {
-  readonly id: string;
-  readonly number: string;
-  readonly shortDescription: string;
-  readonly requester: { readonly email: string; readonly name?: string | undefined };
-}
-
-/** The text with every placeholder filled in for this ticket (the portal and the server share this). */
-export function fillPlaceholders(
-  text: string,
-  ticket: PlaceholderSource,
-  context: { readonly portalUrl: string; readonly agent: { readonly email: string; readonly name?: string } },
-): string {
-  const full = ticket.requester.name?.trim() || ticket.requester.email;
-  const values: Record<Placeholder, string> = {
-    '{requester}': full.split(/\s+/)[0] ?? full,
-    '{requester_name}': full,
-    '{number}': ticket.number,
-    '{summary}': ticket.shortDescription,
-    '{link}': `${context.portalUrl.replace(/\/$/, '')}/tickets/${encodeURIComponent(ticket.id)}`,
-    '{agent}': context.agent.name?.trim() || context.agent.email,
-  };
-  return text.replace(/\{[a-z_]+\}/g, (p) => (p in values ? values[p as Placeholder] : p));
-}
 
 /** What a macro sets on the ticket. Each is optional; a macro without any is a canned response. */
 export const MacroActions = z.strictObject({
