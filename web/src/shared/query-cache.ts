@@ -95,12 +95,13 @@ export class QueryCache {
    */
   invalidate(...prefixes: string[]): void {
     const hit = (key: string) => prefixes.some((prefix) => key === prefix || key.startsWith(prefix));
+    // Generations first: a listener told below compares `generation(key)` at once, and must see it grown.
+    for (const prefix of prefixes) this.#generations.set(prefix, (this.#generations.get(prefix) ?? 0) + 1);
     for (const [key, entry] of this.#entries) {
       if (!hit(key)) continue;
       entry.stale = true;
       this.#emit(entry);
     }
-    for (const prefix of prefixes) this.#generations.set(prefix, (this.#generations.get(prefix) ?? 0) + 1);
     for (const listener of [...this.#generationListeners]) listener();
   }
 
