@@ -191,7 +191,13 @@ export function QueuePage({ search }: { search: string }) {
           ))}
         </ul>
       </nav>
-      <form key={key} className="queue-filters" onSubmit={apply} aria-label="Queue filters">
+      <form
+        // Read again once the groups and members arrive: a select shows its default only among its options.
+        key={`${key}:${groups.length}:${people.length}`}
+        className="queue-filters"
+        onSubmit={apply}
+        aria-label="Queue filters"
+      >
         <div className="field">
           <label htmlFor={`${id}-view`}>View</label>
           <select id={`${id}-view`} name="view" defaultValue={query.view}>

@@ -45,6 +45,10 @@ export function BulkActions(props: {
   );
   const people = members.load.status === 'ready' ? members.load.data.items : [];
   const me = session.email.toLowerCase();
+  const nameOf = (email: string) => {
+    const name = email === me ? session.name : people.find((p) => p.email === email)?.name;
+    return name ? { name } : {};
+  };
 
   async function apply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -54,7 +58,11 @@ export function BulkActions(props: {
     const priority = value('priority');
     const group = value('group');
     const change = {
-      ...(assignee === 'none' ? { assignee: null } : assignee ? { assignee: { email: assignee } } : {}),
+      ...(assignee === 'none'
+        ? { assignee: null }
+        : assignee
+          ? { assignee: { email: assignee, ...nameOf(assignee) } }
+          : {}),
       ...(state ? { state: state as (typeof bulkStates)[number] } : {}),
       ...(state === 'on_hold' ? { holdReason: value('holdReason') as HoldReason } : {}),
       ...(state === 'resolved'
