@@ -168,7 +168,9 @@ describe('bulk actions on a queue selection', () => {
     await page.goto(`${cloud.urls.portal}/work?view=queue&group=service-desk&state=new`);
     await page.getByRole('link', { name: new RegExp(second.number) }).waitFor();
     // The group filter shows the queue's group once the groups arrive (not the first in the list).
-    await expect.poll(() => page.getByLabel('Group', { exact: true }).first().inputValue()).toBe('service-desk');
+    await expect
+      .poll(() => page.getByLabel('Group', { exact: true }).first().inputValue())
+      .toBe('service-desk');
     await page.getByLabel(`Select ${first.number}`).check();
     await page.getByLabel(`Select ${second.number}`).check();
     // Someone else changes the second ticket after the queue was read.
