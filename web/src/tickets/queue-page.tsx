@@ -67,11 +67,14 @@ export function QueuePage({ search }: { search: string }) {
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const table = useRef<HTMLTableElement>(null);
+  // The tickets first: the members (assignee filter, bulk) and the saved views are read once they are shown.
+  const [listed, setListed] = useState(false);
+  const membersOf = listed ? query.group : undefined;
   const members = useQuery(
-    `members:${query.group ?? ''}`,
+    `members:${membersOf ?? ''}`,
     useCallback(
-      () => (query.group ? api.listMembers(query.group) : Promise.resolve({ items: [] })),
-      [api, query.group],
+      () => (membersOf ? api.listMembers(membersOf) : Promise.resolve({ items: [] })),
+      [api, membersOf],
     ),
     'The members could not be loaded.',
   );
@@ -94,6 +97,7 @@ export function QueuePage({ search }: { search: string }) {
         setTickets([]);
         setCursor(undefined);
         setStatus('ready');
+        setListed(true);
         return;
       }
       setStatus(after ? 'loading-more' : 'loading');
@@ -104,10 +108,12 @@ export function QueuePage({ search }: { search: string }) {
         if (!after) setSelected(new Set());
         setCursor(page.cursor);
         setStatus('ready');
+        setListed(true);
       } catch (failure) {
         if (failure instanceof SessionExpiredError) return;
         setError(failure instanceof ApiError ? failure.message : 'The queue could not be loaded.');
         setStatus('failed');
+        setListed(true);
       }
     },
     [api, key],
@@ -265,7 +271,9 @@ export function QueuePage({ search }: { search: string }) {
           Show tickets
         </button>
       </form>
-      <SavedViews current={query} linkOf={(filters) => paths.queue(searchOf(filters))} here={currentLink} />
+      {listed && (
+        <SavedViews current={query} linkOf={(filters) => paths.queue(searchOf(filters))} here={currentLink} />
+      )}
       {status === 'loading' && <Loading label="Loading the queue…" />}
       {query.view !== 'assigned' && !query.group && status === 'ready' && (
         <p className="empty">Choose a group to see its queue.</p>
