@@ -1,4 +1,4 @@
-import type { Page, PageRequest } from '#core/record/record.ts';
+import type { Page, PageRequest, StoredLink } from '#core/record/record.ts';
 import type { Article, AuditEntry } from '#core/ticket/article.ts';
 import type { Ticket, TicketKind, TicketState } from '#core/ticket/ticket.ts';
 
@@ -40,6 +40,8 @@ export interface TicketChange {
   readonly previousParentId?: string;
   /** Exactly-once for article creation from mail (the SES message id). */
   readonly idempotencyKey?: string;
+  /** Generic record links stored on both records in the same transaction (a merge's `duplicates`). */
+  readonly links?: readonly StoredLink[];
 }
 
 export interface TicketWithConversation {

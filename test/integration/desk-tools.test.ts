@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoResponseStore, DynamoSavedViewStore } from '#adapters/dynamodb/desk-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
+import { RecordTable } from '#adapters/dynamodb/record-table.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { bulkUpdate } from '#core/desk/bulk.ts';
 import { mergeTicket } from '#core/desk/merge.ts';
@@ -38,6 +39,7 @@ const admin: Actor = { id: 'u-admin', email: 'admin@example.com', groups: ['admi
 let deps: TicketDeps;
 let responses: ResponseDeps;
 let views: SavedViewDeps;
+let records: RecordTable;
 const published: DomainEvent[] = [];
 
 beforeAll(async () => {
@@ -73,6 +75,7 @@ beforeAll(async () => {
     portalUrl: 'https://help.example.com',
   };
   views = { views: new DynamoSavedViewStore(table), clock, ids };
+  records = new RecordTable(table);
   const groupDeps = { groups, clock };
   await createGroup(groupDeps, admin, { id: 'service-desk', name: 'Service Desk', managerEmail: mona.email });
   await createGroup(groupDeps, admin, { id: 'network', name: 'Network' });
@@ -297,6 +300,21 @@ describe('merging duplicates', () => {
     });
     expect(duplicateView.articles.at(-1)?.body).toContain(`https://help.example.com/tickets/${target.id}`);
     expect(again.fields).toEqual([{ path: 'into', message: `${duplicate.number} is closed already` }]);
+    // The engine's generic record link, readable from either ticket.
+    const fromTarget = await records.links({ kind: 'incident', id: target.id }, 'incident');
+    expect(fromTarget).toEqual([
+      expect.objectContaining({
+        type: 'duplicates',
+        source: { kind: 'incident', id: duplicate.id, number: duplicate.number },
+        target: { kind: 'incident', id: target.id, number: target.number },
+      }),
+    ]);
+    expect(published).toContainEqual(
+      expect.objectContaining({
+        type: 'record.linked',
+        detail: expect.objectContaining({ type: 'duplicates' }),
+      }),
+    );
   });
 
   it('writes nothing when the target changed meanwhile (409), and refuses merging a ticket into itself', async () => {

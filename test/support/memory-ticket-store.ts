@@ -1,4 +1,4 @@
-import { FIRST_SEQUENCE, formatRecordNumber } from '#core/record/record.ts';
+import { FIRST_SEQUENCE, formatRecordNumber, type StoredLink } from '#core/record/record.ts';
 import { ConflictError } from '#core/shared/errors.ts';
 import type { Article, AuditEntry } from '#core/ticket/article.ts';
 import { activeStates, Ticket } from '#core/ticket/ticket.ts';
@@ -16,6 +16,7 @@ export function memoryTicketStore(): TicketStore & { audit: AuditEntry[] } {
   const autoClose = new Map<string, string>();
   const keys = new Map<string, string>();
   const audit: AuditEntry[] = [];
+  const links: StoredLink[] = [];
   const sequences = new Map<string, number>();
 
   const page = <T>(all: readonly T[], limit: number, cursor: string | undefined): Page<T> => {
@@ -79,6 +80,7 @@ export function memoryTicketStore(): TicketStore & { audit: AuditEntry[] } {
       tickets.set(ticket.id, ticket);
       articles.get(ticket.id)?.push(...(change.articles ?? []));
       audit.push(...change.audit.map((e) => ({ ...e, ticketId: ticket.id })));
+      links.push(...(change.links ?? []));
       if (change.previousParentId !== ticket.parentId) linkChild(ticket, change.previousParentId);
       if (ticket.state === 'resolved' && change.autoCloseAt) autoClose.set(ticket.id, change.autoCloseAt);
       else autoClose.delete(ticket.id);

@@ -122,6 +122,7 @@ export class DynamoTicketStore implements TicketStore {
       ...(change.articles ?? []).map((article) => this.#articlePut(article)),
       ...this.#auditPuts(ticket.id, change.audit),
       ...(previousParentId === ticket.parentId ? [] : this.#childLinks(ticket, previousParentId)),
+      ...(change.links ?? []).flatMap((link) => records.linkPuts(link)),
     ];
   }
 

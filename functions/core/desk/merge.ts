@@ -2,7 +2,8 @@ import * as z from 'zod';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { TicketChange } from '#ports/ticket-store.ts';
 import { type Actor, normalizeEmail } from '../identity/actor.ts';
-import { auditDiff, updatedEvent } from '../record/audit.ts';
+import { auditDiff, linkedEvent, updatedEvent } from '../record/audit.ts';
+import type { StoredLink } from '../record/record.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { worksTicket } from '../ticket/access.ts';
 import type { Article } from '../ticket/article.ts';
@@ -133,6 +134,14 @@ export async function mergeTicket(
     updatedAt: at,
     version: duplicate.version + 1,
   };
+  const ref = (t: Ticket) => ({ kind: t.kind, id: t.id, number: t.number });
+  const link: StoredLink = {
+    type: 'duplicates',
+    source: ref(duplicate),
+    target: ref(target),
+    createdAt: at,
+    createdBy: { id: actor.id, email: who.email },
+  };
   const write = { actor, at };
   const targetAudit = auditDiff(ticketAudit, target, nextTarget, {
     ...write,
@@ -149,6 +158,7 @@ export async function mergeTicket(
       expectedVersion: duplicate.version,
       audit: duplicateAudit,
       articles: [notice],
+      links: [link],
       ...(duplicate.parentId ? { previousParentId: duplicate.parentId } : {}),
     },
   ];
@@ -174,6 +184,7 @@ export async function mergeTicket(
       },
     })),
   ];
+  events.push(linkedEvent(link, { id: deps.ids.next(), at }));
   await deps.events.publish(events);
   return { duplicate: savedDuplicate, target: savedTarget };
 }
