@@ -10,12 +10,14 @@ import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynam
 import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
+import { DynamoResponseStore, DynamoSavedViewStore } from '#adapters/dynamodb/desk-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailDedupe } from '#adapters/dynamodb/mail-dedupe.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
+import type { RecordTableOptions } from '#adapters/dynamodb/record-table.ts';
 import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
@@ -34,6 +36,7 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import type { DeskDeps } from '#core/desk/desk.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
@@ -330,6 +333,7 @@ export interface ApiServices extends TicketDeps {
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
   readonly problems: ProblemDeps;
+  readonly desk: DeskDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
 }
@@ -343,6 +347,11 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
     problems: problemServices(env, data),
+    desk: deskServices(data, {
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -357,6 +366,16 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       clock: data.clock,
       authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
     },
+  };
+}
+
+/** The desk's tools (responses and macros, bulk, merge, saved views) on the ticket engine. */
+function deskServices(data: ReturnType<typeof dataAdapters>, table: RecordTableOptions): DeskDeps {
+  const common = { clock: data.clock, ids: data.ids };
+  return {
+    ticket: data,
+    responses: { ...common, responses: new DynamoResponseStore(table), groupStore: data.groupStore },
+    views: { ...common, views: new DynamoSavedViewStore(table) },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Page, PageRequest } from '#core/record/record.ts';
+import type { Page, PageRequest, StoredLink } from '#core/record/record.ts';
 import type { Article, AuditEntry } from '#core/ticket/article.ts';
 import type { Ticket, TicketKind, TicketState } from '#core/ticket/ticket.ts';
 
@@ -10,6 +10,10 @@ export interface TicketListRequest extends PageRequest {
   readonly oldestFirst?: boolean;
   /** Only tickets of this priority; a page may then hold fewer than `limit` items. */
   readonly priority?: number;
+  /** Only tickets of this assignee (lower-case address); like `priority`, a filter within the Query. */
+  readonly assignee?: string;
+  /** Only tickets in this state, for lists whose partition is not a state. */
+  readonly state?: TicketState;
 }
 
 /** A ticket about to be stored; the store gives it its number. */
@@ -36,6 +40,8 @@ export interface TicketChange {
   readonly previousParentId?: string;
   /** Exactly-once for article creation from mail (the SES message id). */
   readonly idempotencyKey?: string;
+  /** Generic record links stored on both records in the same transaction (a merge's `duplicates`). */
+  readonly links?: readonly StoredLink[];
 }
 
 export interface TicketWithConversation {
@@ -66,6 +72,11 @@ export interface TicketStore {
    * idempotency key had been used.
    */
   update(change: TicketChange): Promise<{ ticket: Ticket; applied: boolean }>;
+  /**
+   * Writes several changes (no idempotency keys) in one transaction: all or none, as a merge
+   * needs. Throws `ConflictError` carrying the stored ticket of the first stale one.
+   */
+  updateTogether(changes: readonly TicketChange[]): Promise<readonly Ticket[]>;
   /** Most recently updated first, or oldest first when asked. */
   list(list: TicketList, page: TicketListRequest): Promise<Page<Ticket>>;
   findByNumber(number: string): Promise<Ticket | undefined>;

@@ -186,27 +186,6 @@ describe('tickets', () => {
   });
 });
 
-describe('saved responses', () => {
-  it('saves a reply as a response and inserts it with the placeholders filled in', async () => {
-    const { page } = agent;
-    const ticket = (await api<TicketBody>('agent', `/tickets/by-number/${outlookNumber}`)).body;
-    await page.goto(`${cloud.urls.portal}/work/tickets/${ticket.id}`);
-    const reply = page.getByLabel('Reply to Emma Employee');
-    await reply.fill('Hello {requester}, we are on {number}: {link}');
-    await page.getByText('Saved responses').click();
-    await page.getByLabel('Save what is written as').fill('Acknowledge');
-    await page.getByRole('button', { name: 'Save response' }).click();
-    await page.getByText('Saved as “Acknowledge”.').waitFor();
-    await reply.fill('');
-    await page.getByLabel('Insert a saved response').selectOption('Acknowledge');
-    expect(await reply.inputValue()).toBe(
-      `Hello Emma, we are on ${outlookNumber}: ${cloud.urls.portal}/tickets/${ticket.id}`,
-    );
-    await checkPage(page, 'saved-responses');
-    await reply.fill('');
-  });
-});
-
 describe('a ticket on behalf of a caller', () => {
   it('lets an agent open a ticket for a caller picked from the people Spoke knows, noting the phone', async () => {
     const { page } = agent;

@@ -1,4 +1,4 @@
-import { FIRST_SEQUENCE, formatRecordNumber } from '#core/record/record.ts';
+import { FIRST_SEQUENCE, formatRecordNumber, type StoredLink } from '#core/record/record.ts';
 import { ConflictError } from '#core/shared/errors.ts';
 import type { Article, AuditEntry } from '#core/ticket/article.ts';
 import { activeStates, Ticket } from '#core/ticket/ticket.ts';
@@ -16,6 +16,7 @@ export function memoryTicketStore(): TicketStore & { audit: AuditEntry[] } {
   const autoClose = new Map<string, string>();
   const keys = new Map<string, string>();
   const audit: AuditEntry[] = [];
+  const links: StoredLink[] = [];
   const sequences = new Map<string, number>();
 
   const page = <T>(all: readonly T[], limit: number, cursor: string | undefined): Page<T> => {
@@ -79,11 +80,22 @@ export function memoryTicketStore(): TicketStore & { audit: AuditEntry[] } {
       tickets.set(ticket.id, ticket);
       articles.get(ticket.id)?.push(...(change.articles ?? []));
       audit.push(...change.audit.map((e) => ({ ...e, ticketId: ticket.id })));
+      links.push(...(change.links ?? []));
       if (change.previousParentId !== ticket.parentId) linkChild(ticket, change.previousParentId);
       if (ticket.state === 'resolved' && change.autoCloseAt) autoClose.set(ticket.id, change.autoCloseAt);
       else autoClose.delete(ticket.id);
       if (change.idempotencyKey) keys.set(change.idempotencyKey, ticket.id);
       return { ticket, applied: true };
+    },
+    async updateTogether(changes) {
+      for (const change of changes) {
+        const current = tickets.get(change.ticket.id);
+        if (!current || current.version !== change.expectedVersion)
+          throw new ConflictError(`Ticket ${change.ticket.number} was changed by someone else`, current);
+      }
+      const saved: Ticket[] = [];
+      for (const change of changes) saved.push((await this.update(change)).ticket);
+      return saved;
     },
     async list(list, request) {
       const order = (a: Ticket, b: Ticket) =>
@@ -91,9 +103,15 @@ export function memoryTicketStore(): TicketStore & { audit: AuditEntry[] } {
       const all = [...tickets.values()].filter((t) => inList(list, t)).sort(order);
       if (!request.oldestFirst) all.reverse();
       const listed = page(all, request.limit, request.cursor);
-      return request.priority === undefined
-        ? listed
-        : { ...listed, items: listed.items.filter((t) => t.priority === request.priority) };
+      return {
+        ...listed,
+        items: listed.items.filter(
+          (t) =>
+            (request.priority === undefined || t.priority === request.priority) &&
+            (request.state === undefined || t.state === request.state) &&
+            (request.assignee === undefined || t.assignee?.email === request.assignee),
+        ),
+      };
     },
     async findByNumber(number) {
       return [...tickets.values()].find((t) => t.number === number);

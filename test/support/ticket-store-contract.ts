@@ -207,6 +207,53 @@ export function ticketStoreContract(name: string, make: () => Promise<TicketStor
       expect(urgent.items.map((t) => t.id)).toEqual([queued.id]);
     });
 
+    it('filters a list by assignee and state within it', async () => {
+      const mine = await create('filter@example.com', { assignmentGroup: 'contract-filter' });
+      const theirs = await create('filter@example.com', { assignmentGroup: 'contract-filter' });
+      const assigned = await edit(mine, { assignee: { id: 'y', email: 'yan@example.com' } });
+      await edit(theirs, { assignee: { id: 'z', email: 'zoe@example.com' } });
+      const working = await edit(assigned, { state: 'in_progress' });
+
+      const byAssignee = await store.list(
+        { by: 'queue', group: 'contract-filter', state: 'new' },
+        { limit: 10, assignee: 'zoe@example.com' },
+      );
+      const yanWorking = await store.list(
+        { by: 'assignee', email: 'yan@example.com' },
+        { limit: 10, state: 'in_progress' },
+      );
+      const yanNew = await store.list(
+        { by: 'assignee', email: 'yan@example.com' },
+        { limit: 10, state: 'new' },
+      );
+
+      expect(byAssignee.items.map((t) => t.id)).toEqual([theirs.id]);
+      expect(yanWorking.items).toEqual([working]);
+      expect(yanNew.items).toEqual([]);
+    });
+
+    it('writes changes of several tickets together or not at all', async () => {
+      const one = await create('together@example.com');
+      const two = await create('together@example.com');
+      const change = (ticket: Ticket, expectedVersion: number) => ({
+        ticket: { ...ticket, urgency: 1 as const, version: ticket.version + 1 },
+        expectedVersion,
+        audit: [],
+      });
+
+      const stale = await store.updateTogether([change(one, 1), change(two, 7)]).catch((e: unknown) => e);
+      const untouched = await store.get(one.id);
+      const both = await store.updateTogether([change(one, 1), change(two, 1)]);
+
+      expect((stale as Error).name).toBe('ConflictError');
+      expect((stale as { current: Ticket }).current).toMatchObject({ id: two.id, version: 1 });
+      expect(untouched?.ticket.version).toBe(1);
+      expect(both.map((t) => [t.id, t.version])).toEqual([
+        [one.id, 2],
+        [two.id, 2],
+      ]);
+    });
+
     it('keeps a parent’s children in step with their parentId', async () => {
       const parent = await create('parent@example.com');
       const other = await create('parent@example.com');

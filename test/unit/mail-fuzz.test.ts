@@ -84,6 +84,9 @@ async function memoryWorld() {
       if (idempotencyKey) usedKeys.set(idempotencyKey, stored.id);
       return { ticket: stored, applied: true };
     },
+    updateTogether: async () => {
+      throw new Error('Mail never merges tickets');
+    },
     list: async () => ({ items: [] }),
     findByNumber: async (number) => [...tickets.values()].find((t) => t.number === number),
     history: async () => ({ items: [] }),

@@ -6,6 +6,7 @@ import {
   changeTemplateEntity,
   freezeEntity,
 } from './change-entities.ts';
+import { responseEntity, savedViewEntity } from './desk-entities.ts';
 import {
   agentGroupEntity,
   articleEntity,
@@ -63,6 +64,8 @@ export const entityList = [
   problemAuditEntity,
   incidentHitsEntity,
   problemSuggestionEntity,
+  responseEntity,
+  savedViewEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

@@ -14,6 +14,30 @@ import type {
 import { articleEntity, childEntity, ticketAuditEntity, ticketEntity } from './entities.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
 
+/**
+ * The filters of a list request as one FilterExpression: applied by DynamoDB within the
+ * partition's Query (the page may hold fewer than its limit; the cursor goes on).
+ */
+function listFilter(page: TicketListRequest) {
+  const terms: [string, string, unknown][] = [];
+  if (page.priority !== undefined) terms.push(['#priority = :priority', 'priority', page.priority]);
+  if (page.state) terms.push(['#state = :state', 'state', page.state]);
+  if (page.assignee) terms.push(['#assignee.#email = :assignee', 'assignee', page.assignee]);
+  if (terms.length === 0) return {};
+  return {
+    filter: {
+      expression: terms.map(([expression]) => expression).join(' AND '),
+      names: Object.fromEntries(
+        terms.flatMap(([, name]) => [
+          [`#${name}`, name],
+          ...(name === 'assignee' ? [['#email', 'email']] : []),
+        ]),
+      ),
+      values: Object.fromEntries(terms.map(([expression, , value]) => [expression.split(' = ')[1], value])),
+    },
+  };
+}
+
 /** Where the tickets live; see `RecordTableOptions`. */
 export type DynamoTicketStoreOptions = RecordTableOptions;
 
@@ -51,19 +75,11 @@ export class DynamoTicketStore implements TicketStore {
   }
 
   async update(change: TicketChange): Promise<{ ticket: Ticket; applied: boolean }> {
-    const records = this.#records;
     const ticket = Ticket.parse(change.ticket);
-    const { previousParentId } = change;
     try {
-      await records.transact([
-        records.put(ticketEntity, ticketEntity.item(ticket, { autoCloseAt: change.autoCloseAt }), {
-          expression: 'version = :expected',
-          values: { ':expected': change.expectedVersion },
-        }),
-        ...(change.articles ?? []).map((article) => this.#articlePut(article)),
-        ...this.#auditPuts(ticket.id, change.audit),
-        ...(previousParentId === ticket.parentId ? [] : this.#childLinks(ticket, previousParentId)),
-        ...records.idempotencyPut(change.idempotencyKey, ticket.id),
+      await this.#records.transact([
+        ...this.#changeItems(ticket, change),
+        ...this.#records.idempotencyPut(change.idempotencyKey, ticket.id),
       ]);
       return { ticket, applied: true };
     } catch (error) {
@@ -72,16 +88,53 @@ export class DynamoTicketStore implements TicketStore {
         const stored = await this.get(ticket.id);
         if (stored) return { ticket: stored.ticket, applied: false };
       }
-      if (error.failedAt(0)) {
-        const old = error.itemAt(0);
-        throw new ConflictError(
-          `Ticket ${ticket.number} was changed by someone else`,
-          old ? ticketEntity.parse(old) : undefined,
-          { cause: error },
-        );
+      throw this.#conflictAt(error, 0, ticket) ?? error;
+    }
+  }
+
+  async updateTogether(changes: readonly TicketChange[]): Promise<readonly Ticket[]> {
+    const tickets = changes.map((change) => Ticket.parse(change.ticket));
+    const parts = tickets.map((ticket, i) => this.#changeItems(ticket, changes[i] as TicketChange));
+    try {
+      await this.#records.transact(parts.flat());
+      return tickets;
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      let start = 0;
+      for (const [i, part] of parts.entries()) {
+        const conflict = this.#conflictAt(error, start, tickets[i] as Ticket);
+        if (conflict) throw conflict;
+        start += part.length;
       }
       throw error;
     }
+  }
+
+  /** The writes of one change: the versioned ticket, its new articles, audit entries and child link. */
+  #changeItems(ticket: Ticket, change: TicketChange): TransactItem[] {
+    const records = this.#records;
+    const { previousParentId } = change;
+    return [
+      records.put(ticketEntity, ticketEntity.item(ticket, { autoCloseAt: change.autoCloseAt }), {
+        expression: 'version = :expected',
+        values: { ':expected': change.expectedVersion },
+      }),
+      ...(change.articles ?? []).map((article) => this.#articlePut(article)),
+      ...this.#auditPuts(ticket.id, change.audit),
+      ...(previousParentId === ticket.parentId ? [] : this.#childLinks(ticket, previousParentId)),
+      ...(change.links ?? []).flatMap((link) => records.linkPuts(link)),
+    ];
+  }
+
+  /** The 409 for a ticket whose versioned put (at `index`) failed its condition, if it did. */
+  #conflictAt(error: ConditionFailed, index: number, ticket: Ticket): ConflictError | undefined {
+    if (!error.failedAt(index)) return undefined;
+    const old = error.itemAt(index);
+    return new ConflictError(
+      `Ticket ${ticket.number} was changed by someone else`,
+      old ? ticketEntity.parse(old) : undefined,
+      { cause: error },
+    );
   }
 
   async get(id: string): Promise<TicketWithConversation | undefined> {
@@ -119,15 +172,7 @@ export class DynamoTicketStore implements TicketStore {
         limit: page.limit,
         ...(page.cursor ? { cursor: page.cursor } : {}),
         forward: page.oldestFirst === true,
-        ...(page.priority === undefined
-          ? {}
-          : {
-              filter: {
-                expression: '#priority = :priority',
-                names: { '#priority': 'priority' },
-                values: { ':priority': page.priority },
-              },
-            }),
+        ...listFilter(page),
       },
       ticketEntity.parse,
     );

@@ -138,6 +138,8 @@ export const TicketListQuery = z.strictObject({
   /** `oldest` puts the tickets that have waited longest since their last update first. */
   order: z.enum(['newest', 'oldest']).default('newest'),
   priority: z.coerce.number().int().min(1).max(5).optional(),
+  /** Group queue only: the tickets of one assignee (a filter within the queue's Query). */
+  assignee: Email.optional(),
   cursor: z.string().max(2048).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
@@ -191,7 +193,7 @@ async function viewerOf(deps: TicketDeps, actor: Actor): Promise<Viewer> {
 }
 
 /** Loads a ticket the actor may see, or 404s: the one gate in front of every record access. */
-async function visibleTicket(deps: TicketDeps, actor: Actor, id: string) {
+export async function visibleTicket(deps: TicketDeps, actor: Actor, id: string) {
   const found = await deps.tickets.get(id);
   const viewer = await viewerOf(deps, actor);
   if (!found || !canViewTicket(viewer, found.ticket, deps.settings.agentVisibility)) {
@@ -370,6 +372,27 @@ export async function updateTicket(
   id: string,
   rawInput: UpdateTicketInput,
 ): Promise<Ticket> {
+  return (await changeTicket(deps, actor, id, rawInput)).ticket;
+}
+
+/** What a change may carry besides fields: a reply or note written with it (a macro), and why. */
+export interface ChangeOptions {
+  readonly article?: { readonly type: 'reply' | 'note'; readonly body: string };
+  /** Kept on every history entry of the change (`macro "Password reset"`, `bulk change`). */
+  readonly reason?: string;
+}
+
+/**
+ * `updateTicket` with an article added in the same versioned write: the fields and the text
+ * land together or not at all, each changed field one history entry carrying `reason`.
+ */
+export async function changeTicket(
+  deps: TicketDeps,
+  actor: Actor,
+  id: string,
+  rawInput: UpdateTicketInput,
+  options: ChangeOptions = {},
+): Promise<{ ticket: Ticket; article?: Article }> {
   const input = UpdateTicketInput.parse(rawInput);
   const { ticket: current, viewer } = await visibleTicket(deps, actor, id);
   if (input.version !== current.version) {
@@ -395,9 +418,24 @@ export async function updateTicket(
       { path: 'state', message: `is ${current.state}; nothing can change` },
     ]);
   }
+  if (options.article?.type === 'note' && !agent)
+    throw new ForbiddenError('Only agents write internal notes');
   const now = deps.clock.now();
   const next = await applyUpdate(deps, actor, current, input, now);
-  return storeChange(deps, actor, current, next, now);
+  const article: Article | undefined = options.article && {
+    id: deps.ids.next(),
+    ticketId: current.id,
+    type: options.article.type,
+    author: person(actor),
+    body: options.article.body,
+    channel: 'portal',
+    createdAt: now.toISOString(),
+  };
+  const ticket = await storeChange(deps, actor, current, next, now, {
+    ...(article ? { articles: [article] } : {}),
+    ...(options.reason ? { reason: options.reason } : {}),
+  });
+  return { ticket, ...(article ? { article } : {}) };
 }
 
 async function applyUpdate(
@@ -657,6 +695,10 @@ export async function listTickets(
 ): Promise<Page<Ticket>> {
   const query = TicketListQuery.parse(rawQuery);
   const email = normalizeEmail(actor.email);
+  if (query.assignee && query.view !== 'queue')
+    throw new ValidationError('Assignee filter', [
+      { path: 'assignee', message: 'filters the queue view only' },
+    ]);
   let list: TicketList;
   if (query.view === 'mine') list = { by: 'requester', email };
   else {
@@ -685,6 +727,9 @@ export async function listTickets(
     limit: query.limit,
     oldestFirst: query.order === 'oldest',
     ...(query.priority === undefined ? {} : { priority: query.priority }),
+    ...(query.assignee ? { assignee: query.assignee } : {}),
+    // The queue's state is its partition; in my work it is a filter.
+    ...(query.view === 'assigned' && query.state ? { state: query.state } : {}),
     ...(query.cursor ? { cursor: query.cursor } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import type { HoldReason, ResolutionCode, TicketKind, TicketState } from './types.ts';
+import type { Channel, HoldReason, ResolutionCode, TicketKind, TicketState } from './types.ts';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateTimeWithZone = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
@@ -44,6 +44,13 @@ export const resolutionLabels: Record<ResolutionCode, string> = {
   not_reproducible: 'Not reproducible',
   duplicate: 'Duplicate',
   cancelled_by_caller: 'Cancelled by caller',
+};
+
+export const channelLabels: Record<Channel, string> = {
+  portal: 'the portal',
+  email: 'mail',
+  api: 'the API',
+  alarm: 'an alarm',
 };
 
 export const levelLabels: Record<number, string> = { 1: '1 – High', 2: '2 – Medium', 3: '3 – Low' };

@@ -62,6 +62,8 @@ export interface NavigationNote {
   readonly createdTicket?: boolean;
   /** Files that could not be attached while the ticket was created. */
   readonly failedUploads?: readonly string[];
+  /** The number of a duplicate just merged into the ticket shown. */
+  readonly mergedFrom?: string;
 }
 
 const NAVIGATED = 'spoke:navigated';

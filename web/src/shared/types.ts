@@ -24,6 +24,7 @@ export type { RoutingConfig, RoutingRule } from '../../../functions/core/routing
 export type { Article } from '../../../functions/core/ticket/article.ts';
 export type { Level, Priority } from '../../../functions/core/ticket/priority.ts';
 export type {
+  Channel,
   HoldReason,
   Person,
   Resolution,

@@ -11,11 +11,13 @@ import {
 import { priorityLabels, stateLabels } from '../shared/format.ts';
 import { LoadMore } from '../shared/load-more.tsx';
 import { isAdmin, usePortal } from '../shared/portal-context.ts';
-import { useGeneration } from '../shared/query-cache.ts';
+import { useGeneration, useQuery } from '../shared/query-cache.ts';
 import { Link, navigate, paths } from '../shared/router.tsx';
 import { useShortcuts } from '../shared/shortcuts.ts';
 import type { Group, Priority, QueueQuery, Ticket, TicketState } from '../shared/types.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
+import { BulkActions } from './queue/bulk-actions.tsx';
+import { SavedViews } from './queue/saved-views.tsx';
 
 const PAGE_SIZE = 50;
 const queueStates: readonly TicketState[] = ['new', 'in_progress', 'on_hold', 'resolved'];
@@ -32,10 +34,11 @@ function queueOf(search: string): QueueQuery {
     state: queueStates.includes(state as TicketState) ? (state as TicketState) : undefined,
     order: params.get('order') === 'oldest' ? 'oldest' : 'newest',
     priority: priority >= 1 && priority <= 5 ? (priority as Priority) : undefined,
+    assignee: view === 'queue' && params.get('assignee') ? (params.get('assignee') as string) : undefined,
   };
 }
 
-function searchOf(query: QueueQuery): Record<string, string> {
+function searchOf(query: Partial<QueueQuery>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(query).flatMap(([key, value]) =>
       value === undefined || (key === 'order' && value === 'newest') ? [] : [[key, String(value)]],
@@ -62,7 +65,26 @@ export function QueuePage({ search }: { search: string }) {
   const [cursor, setCursor] = useState<string>();
   const [status, setStatus] = useState<'loading' | 'ready' | 'loading-more' | 'failed'>('loading');
   const [error, setError] = useState<string>();
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const table = useRef<HTMLTableElement>(null);
+  // The tickets first: the members (assignee filter, bulk) and the saved views are read once they are shown.
+  const [listed, setListed] = useState(false);
+  const membersOf = listed ? query.group : undefined;
+  const members = useQuery(
+    `members:${membersOf ?? ''}`,
+    useCallback(
+      () => (membersOf ? api.listMembers(membersOf) : Promise.resolve({ items: [] })),
+      [api, membersOf],
+    ),
+    'The members could not be loaded.',
+  );
+  const people = members.load.status === 'ready' ? members.load.data.items : [];
+  const toggle = (ticketId: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (!next.delete(ticketId)) next.add(ticketId);
+      return next;
+    });
 
   const groupName = (groupId: string) => groups.find((g) => g.id === groupId)?.name ?? groupId;
   const title = titleOf(query, groupName);
@@ -75,6 +97,7 @@ export function QueuePage({ search }: { search: string }) {
         setTickets([]);
         setCursor(undefined);
         setStatus('ready');
+        setListed(true);
         return;
       }
       setStatus(after ? 'loading-more' : 'loading');
@@ -82,12 +105,15 @@ export function QueuePage({ search }: { search: string }) {
       try {
         const page = await api.listQueue({ ...current, limit: PAGE_SIZE }, after);
         setTickets((shown) => (after ? [...shown, ...page.items] : page.items));
+        if (!after) setSelected(new Set());
         setCursor(page.cursor);
         setStatus('ready');
+        setListed(true);
       } catch (failure) {
         if (failure instanceof SessionExpiredError) return;
         setError(failure instanceof ApiError ? failure.message : 'The queue could not be loaded.');
         setStatus('failed');
+        setListed(true);
       }
     },
     [api, key],
@@ -136,6 +162,7 @@ export function QueuePage({ search }: { search: string }) {
             ([name, value]) =>
               value !== '' &&
               !(name === 'state' && view !== 'queue') &&
+              !(name === 'assignee' && view !== 'queue') &&
               !(name === 'group' && view === 'assigned'),
           ),
         ) as Record<string, string>,
@@ -170,7 +197,13 @@ export function QueuePage({ search }: { search: string }) {
           ))}
         </ul>
       </nav>
-      <form key={key} className="queue-filters" onSubmit={apply} aria-label="Queue filters">
+      <form
+        // Read again once the groups and members arrive: a select shows its default only among its options.
+        key={`${key}:${groups.length}:${people.length}`}
+        className="queue-filters"
+        onSubmit={apply}
+        aria-label="Queue filters"
+      >
         <div className="field">
           <label htmlFor={`${id}-view`}>View</label>
           <select id={`${id}-view`} name="view" defaultValue={query.view}>
@@ -214,6 +247,20 @@ export function QueuePage({ search }: { search: string }) {
           </select>
         </div>
         <div className="field">
+          <label htmlFor={`${id}-assignee`}>Assignee (group queue)</label>
+          <select id={`${id}-assignee`} name="assignee" defaultValue={query.assignee ?? ''}>
+            <option value="">Anyone</option>
+            {people.map((p) => (
+              <option key={p.email} value={p.email}>
+                {p.name ?? p.email}
+              </option>
+            ))}
+            {query.assignee && !people.some((p) => p.email === query.assignee) && (
+              <option value={query.assignee}>{query.assignee}</option>
+            )}
+          </select>
+        </div>
+        <div className="field">
           <label htmlFor={`${id}-order`}>Sort by last update</label>
           <select id={`${id}-order`} name="order" defaultValue={query.order}>
             <option value="newest">Newest first</option>
@@ -224,6 +271,9 @@ export function QueuePage({ search }: { search: string }) {
           Show tickets
         </button>
       </form>
+      {listed && (
+        <SavedViews current={query} linkOf={(filters) => paths.queue(searchOf(filters))} here={currentLink} />
+      )}
       {status === 'loading' && <Loading label="Loading the queue…" />}
       {query.view !== 'assigned' && !query.group && status === 'ready' && (
         <p className="empty">Choose a group to see its queue.</p>
@@ -239,12 +289,30 @@ export function QueuePage({ search }: { search: string }) {
         </div>
       )}
       {tickets.length > 0 && (
+        <BulkActions
+          selected={tickets.filter((t) => selected.has(t.id))}
+          group={query.group}
+          groups={groups}
+          onSaved={() => setSelected(new Set())}
+        />
+      )}
+      {tickets.length > 0 && (
         <table ref={table} className="queue-table">
           <caption className="visually-hidden">
             {title}, {tickets.length} tickets shown
           </caption>
           <thead>
             <tr>
+              <th scope="col">
+                <input
+                  type="checkbox"
+                  aria-label="Select every ticket shown"
+                  checked={selected.size > 0 && selected.size === tickets.length}
+                  onChange={(e) =>
+                    setSelected(e.currentTarget.checked ? new Set(tickets.map((t) => t.id)) : new Set())
+                  }
+                />
+              </th>
               <th scope="col">Ticket</th>
               <th scope="col">Priority</th>
               <th scope="col">State</th>
@@ -256,6 +324,14 @@ export function QueuePage({ search }: { search: string }) {
           <tbody>
             {tickets.map((ticket) => (
               <tr key={ticket.id}>
+                <td className="select-cell">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${ticket.number}`}
+                    checked={selected.has(ticket.id)}
+                    onChange={() => toggle(ticket.id)}
+                  />
+                </td>
                 <td>
                   <Link to={paths.workspace(ticket.id)} className="queue-link">
                     <span className="ticket-number">{ticket.number}</span>{' '}

@@ -3,7 +3,7 @@ import { ApiError, SessionExpiredError } from '../../shared/api.ts';
 import { ErrorNotice, Notice } from '../../shared/components.tsx';
 import { usePortal } from '../../shared/portal-context.ts';
 import type { Article, Ticket } from '../../shared/types.ts';
-import { SavedResponses } from './saved-responses.tsx';
+import { Responses } from './responses.tsx';
 
 export type Mode = 'reply' | 'note';
 
@@ -15,7 +15,8 @@ export type Mode = 'reply' | 'note';
 export function Composer(props: {
   ref: Ref<{ start: (mode: Mode) => void }>;
   ticket: Ticket;
-  onAdded: (result: { ticket: Ticket; article: Article }) => void;
+  onAdded: (result: { ticket: Ticket; article?: Article }) => void;
+  onConflict: () => void;
 }) {
   const { ticket, onAdded } = props;
   const { api } = usePortal();
@@ -115,13 +116,15 @@ export function Composer(props: {
           aria-describedby={`${id}-audience`}
         />
       </div>
-      <SavedResponses
+      <Responses
         ticket={ticket}
         body={body}
         onInsert={(text) => {
           setBody((written) => (written.trim() ? `${written.trimEnd()}\n\n${text}` : text));
           textarea.current?.focus();
         }}
+        onApplied={onAdded}
+        onConflict={props.onConflict}
       />
       {error && <ErrorNotice message={error} />}
       {confirmation && <Notice tone="success">{confirmation}</Notice>}

@@ -10,7 +10,13 @@ import {
   PriorityBadge,
   StateBadge,
 } from '../../shared/components.tsx';
-import { holdReasonLabels, kindLabels, resolutionLabels, stateLabels } from '../../shared/format.ts';
+import {
+  channelLabels,
+  holdReasonLabels,
+  kindLabels,
+  resolutionLabels,
+  stateLabels,
+} from '../../shared/format.ts';
 import { usePeople } from '../../shared/people.ts';
 import { usePortal } from '../../shared/portal-context.ts';
 import { useInvalidate, useQuery } from '../../shared/query-cache.ts';
@@ -23,6 +29,7 @@ import { Conversation } from '../conversation.tsx';
 import { Composer, type Mode } from './composer.tsx';
 import { FieldsPanel } from './fields-panel.tsx';
 import { History } from './history.tsx';
+import { MergePanel } from './merge-panel.tsx';
 import { type Change, Fact } from './panel-form.tsx';
 import { StatePanel } from './state-panel.tsx';
 import { WatchersPanel } from './watchers-panel.tsx';
@@ -48,6 +55,16 @@ export function WorkspacePage({ id }: { id: string }) {
   );
   const [conflict, setConflict] = useState(false);
   const [justCreated] = useState(() => navigationNote().createdTicket === true);
+  const [mergedFrom] = useState(() => navigationNote().mergedFrom);
+  const groups = useQuery(
+    'groups',
+    useCallback(() => api.listGroups(), [api]),
+    'The groups could not be loaded.',
+  );
+  const groupName = (groupId: string) =>
+    (groups.load.status === 'ready'
+      ? groups.load.data.items.find((g) => g.id === groupId)?.name
+      : undefined) ?? groupId;
   const composer = useRef<{ start: (mode: Mode) => void }>(null);
   const assigneeInput = useRef<HTMLSelectElement>(null);
   const stateSelect = useRef<HTMLSelectElement>(null);
@@ -137,6 +154,14 @@ export function WorkspacePage({ id }: { id: string }) {
           </p>
         </Notice>
       )}
+      {mergedFrom && (
+        <Notice tone="success">
+          <p>
+            {mergedFrom} was merged into {ticket.number}: its conversation is below, its requester and
+            watchers follow this ticket and were told by mail.
+          </p>
+        </Notice>
+      )}
       <p className="ticket-number">
         {ticket.number} · {kindLabels[ticket.kind]}
       </p>
@@ -149,7 +174,7 @@ export function WorkspacePage({ id }: { id: string }) {
         <Fact term="Priority">
           <PriorityBadge priority={ticket.priority} />
         </Fact>
-        <Fact term="Group">{ticket.assignmentGroup ?? '—'}</Fact>
+        <Fact term="Group">{ticket.assignmentGroup ? groupName(ticket.assignmentGroup) : '—'}</Fact>
         <Fact term="Assignee">
           {ticket.assignee?.name ?? (ticket.assignee ? nameOf(ticket.assignee.email) : 'Unassigned')}
         </Fact>
@@ -159,7 +184,8 @@ export function WorkspacePage({ id }: { id: string }) {
         </Fact>
         <Fact term="Category">{[ticket.category, ticket.service].filter(Boolean).join(' · ') || '—'}</Fact>
         <Fact term="Opened">
-          <DateTime iso={ticket.createdAt} /> <span className="muted">via {ticket.channel}</span>
+          <DateTime iso={ticket.createdAt} />{' '}
+          <span className="muted">via {channelLabels[ticket.channel]}</span>
         </Fact>
       </dl>
       <div className="workspace-grid">
@@ -180,7 +206,13 @@ export function WorkspacePage({ id }: { id: string }) {
             <Composer
               ref={composer}
               ticket={ticket}
-              onAdded={(result) => saved({ ticket: result.ticket, articles: [...articles, result.article] })}
+              onAdded={(result) =>
+                saved({
+                  ticket: result.ticket,
+                  articles: result.article ? [...articles, result.article] : articles,
+                })
+              }
+              onConflict={() => setConflict(true)}
             />
           ) : (
             <p className="muted">
@@ -195,6 +227,7 @@ export function WorkspacePage({ id }: { id: string }) {
               <FieldsPanel ticket={ticket} change={change} assigneeInput={assigneeInput} />
               <StatePanel ticket={ticket} change={change} stateSelect={stateSelect} />
               <WatchersPanel ticket={ticket} change={change} />
+              <MergePanel ticket={ticket} onConflict={() => setConflict(true)} />
             </>
           )}
           {ticket.resolution && (
