@@ -13,7 +13,17 @@ export interface DomainEvent {
     | 'change.created'
     | 'change.updated'
     | 'problem.created'
-    | 'problem.updated';
+    | 'problem.updated'
+    | 'sla.started'
+    | 'sla.paused'
+    | 'sla.resumed'
+    | 'sla.retargeted'
+    | 'sla.warning'
+    | 'sla.breached'
+    | 'sla.met'
+    | 'sla.stopped'
+    | 'sla.reopened'
+    | 'sla.rearm_requested';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

@@ -25,6 +25,12 @@ import {
   usedLinkEntity,
 } from './entities.ts';
 import { problemAuditEntity, problemEntity } from './problem-entities.ts';
+import {
+  slaCalendarEntity,
+  slaDefinitionEntity,
+  slaDefinitionVersionEntity,
+  slaRecordEntity,
+} from './sla-entities.ts';
 
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
@@ -52,6 +58,10 @@ export const entityList = [
   changeTemplateEntity,
   problemEntity,
   problemAuditEntity,
+  slaDefinitionEntity,
+  slaDefinitionVersionEntity,
+  slaCalendarEntity,
+  slaRecordEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];
