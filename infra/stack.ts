@@ -29,6 +29,7 @@ import {
   openLimitEnv,
   ticketSettingsEnv,
 } from './settings.ts';
+import { Sla } from './sla.ts';
 import { Workflows } from './workflows.ts';
 
 export interface SpokeStackProps extends Omit<StackProps, 'env'> {
@@ -52,6 +53,7 @@ export class SpokeStack extends Stack {
   readonly mailFeedback: MailFeedback;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
+  readonly sla: Sla;
 
   constructor(scope: Construct, id: string, { config, ...props }: SpokeStackProps) {
     super(scope, id, {
@@ -172,6 +174,18 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.sla = new Sla(this, 'Sla', {
+      prefix,
+      data: this.data,
+      events: this.events,
+      mail: {
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      },
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -184,10 +198,15 @@ export class SpokeStack extends Stack {
         notifications: this.notifications.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
+        sla: this.sla.handler,
         'change-workflow': this.workflows.changeTask,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
       },
-      deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
+      deadLetters: {
+        'inbound-email': this.email.deadLetters,
+        notifications: this.notifications.deadLetters,
+        sla: this.sla.deadLetters,
+      },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),

@@ -37,7 +37,8 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
-import type { ProblemDeps } from '#core/problem/problem-service.ts';
+import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
+import { NotFoundError } from '#core/shared/errors.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
 import { problemSource, ticketSource } from '#core/sla/record-sources.ts';
 import type { SlaDeps, SlaReadDeps } from '#core/sla/sla-service.ts';
@@ -50,6 +51,7 @@ import {
   type TicketSettings,
 } from '#core/ticket/ticket-service.ts';
 import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
+import type { SlaRouteDeps } from '#http/routes/sla.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
@@ -317,26 +319,39 @@ export interface ApiServices extends TicketDeps {
   readonly problem: ProblemDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
+  readonly slaRoutes: SlaRouteDeps;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
   const data = dataAdapters(env);
   const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
+  const problem: ProblemDeps = {
+    problems: new DynamoProblemStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    groups: data.groups,
+    events: data.events,
+    clock: data.clock,
+    ids: data.ids,
+  };
   return {
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
-    problem: {
-      problems: new DynamoProblemStore({
-        client: data.documents,
-        domainTable: env.DOMAIN_TABLE,
-        idempotencyTable: env.IDEMPOTENCY_TABLE,
-      }),
-      groups: data.groups,
-      events: data.events,
-      clock: data.clock,
-      ids: data.ids,
+    problem,
+    slaRoutes: {
+      sla: slaReadServices(env, data),
+      async authorizeRecord(actor, recordType, recordId) {
+        if (recordType === 'incident' || recordType === 'request')
+          await authorizeTicketAccess(data, actor, recordId);
+        else if (recordType === 'problem') await viewProblem(problem, actor, recordId);
+        else throw new NotFoundError(`No record ${recordId}`);
+      },
+      groupsOf: (email) => data.groups.groupsOf(email),
+      agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {

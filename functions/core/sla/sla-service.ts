@@ -274,18 +274,19 @@ function viewOf(calendars: Calendars, record: SlaRecord, now: Date): SlaView {
 }
 
 /**
- * The SLA of a record the caller may see (`authorize` throws when they may not). A record whose
+ * The SLA of a record the caller may see (`authorize` throws `NotFoundError` when they may not). A record whose
  * timer was never confirmed (the scheduler failed after the state was written) gets a repair
  * requested on read: an `sla.rearm_requested` event the SLA function answers.
  */
 export async function recordSla(
   deps: SlaReadDeps,
   recordId: string,
-  authorize: () => Promise<void>,
+  authorize: (recordType: string, recordId: string) => Promise<void>,
 ): Promise<SlaView> {
-  await authorize();
   const record = await deps.sla.record(recordId);
   if (!record) throw new NotFoundError(`No service levels on ${recordId}`);
+  // The same 404 whether the record has no SLA or the caller may not see it.
+  await authorize(record.recordType, recordId);
   const now = deps.clock.now();
   const unarmedFor = now.getTime() - Date.parse(record.updatedAt);
   if (record.armedVersion !== record.version && unarmedFor > (deps.repairAfterMs ?? 60_000))
