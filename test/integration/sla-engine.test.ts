@@ -107,7 +107,12 @@ beforeAll(async () => {
       roleArn: 'arn:aws:iam::000000000000:role/scheduler',
     }),
     events: { publish },
-    mailer: { send: async (mail) => (mails.push(mail), { providerMessageId: `m${mails.length}` }) },
+    mailer: {
+      async send(mail) {
+        mails.push(mail);
+        return { providerMessageId: `m${mails.length}` };
+      },
+    },
     managerOf: async (group) => (await groups.getGroup(group))?.managerEmail,
     groupsOf: (email) => groups.groupsOf(email),
     portalUrl: 'http://127.0.0.1:3000',
