@@ -12,7 +12,7 @@ import { addMember, createGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
 import { ticketSource } from '#core/sla/record-sources.ts';
-import { createDefinition, updateDefinition } from '#core/sla/sla-admin.ts';
+import { createDefinition, saveCalendar, updateDefinition } from '#core/sla/sla-admin.ts';
 import { fireTimer, recordSla, type SlaDeps, trackRecord } from '#core/sla/sla-service.ts';
 import {
   addArticle,
@@ -266,6 +266,80 @@ describe('service levels on record events and scheduler timers', () => {
     const retargeted = await trackRecord(sla, 'ticket', later.id);
     expect(retargeted?.clocks.map((c) => c.clock.status)).toEqual(['cancelled', 'cancelled']);
     expect(scheduler.list().some((s) => s.Name === scheduleNameOf(later.id))).toBe(false);
+  });
+
+  it('refuses bad definitions and calendars naming the field, and lets only admins change them', async () => {
+    const paths = async (work: Promise<unknown>) => {
+      const error = (await work.catch((e: unknown) => e)) as {
+        issues?: { path: PropertyKey[] }[];
+        fields?: { path: string }[];
+      };
+      return error.issues?.map((i) => i.path.join('.')) ?? error.fields?.map((f) => f.path) ?? [];
+    };
+    expect(
+      await paths(
+        saveCalendar(sla, admin, 'berlin', {
+          version: 0,
+          name: 'Berlin',
+          calendar: { timeZone: 'Europe/Berlin', hours: { mon: ['08:00-12:00', '11:00-18:00'] } },
+        }),
+      ),
+    ).toEqual(['calendar.hours.mon']);
+    expect(
+      await paths(
+        saveCalendar(sla, admin, 'mars', {
+          version: 0,
+          name: 'Mars',
+          calendar: { timeZone: 'Mars/Olympus', hours: '24x7' },
+        }),
+      ),
+    ).toEqual(['calendar.timeZone']);
+    expect(
+      await paths(
+        saveCalendar(sla, admin, 'empty', {
+          version: 0,
+          name: 'Empty',
+          calendar: { timeZone: 'UTC', hours: { mon: [] } },
+        }),
+      ),
+    ).toEqual(['calendar.hours']);
+    expect(
+      await paths(
+        saveCalendar(sla, admin, 'holidays', {
+          version: 0,
+          name: 'Holidays',
+          calendar: {
+            timeZone: 'UTC',
+            hours: '24x7',
+            holidays: ['2031-01-01'],
+            years: { from: 2026, to: 2027 },
+          },
+        }),
+      ),
+    ).toEqual(['calendar.holidays.0']);
+    expect(
+      await paths(
+        createDefinition(sla, admin, {
+          id: 'x',
+          name: 'X',
+          calendarId: 'nowhere',
+          targets: { response: { '1': 5 } },
+        }),
+      ),
+    ).toEqual(['calendarId']);
+    await expect(
+      createDefinition(sla, dana, { id: 'y', name: 'Y', targets: { response: { '1': 5 } } }),
+    ).rejects.toThrow('Only admins');
+    const saved = await saveCalendar(sla, admin, 'berlin', {
+      version: 0,
+      name: 'Berlin',
+      calendar: {
+        timeZone: 'Europe/Berlin',
+        hours: { mon: ['08:00-12:00', '13:00-18:00'] },
+        holidays: ['2026-12-24'],
+      },
+    });
+    expect(saved.version).toBe(1);
   });
 
   it('answers the queue by due time with one Query on the index', async () => {
