@@ -16,6 +16,7 @@ import { Link, navigate, paths } from '../shared/router.tsx';
 import { useShortcuts } from '../shared/shortcuts.ts';
 import type { Group, Priority, QueueQuery, Ticket, TicketState } from '../shared/types.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
+import { SlaBadge, useSlaOf } from '../sla/sla-badge.tsx';
 
 const PAGE_SIZE = 50;
 const queueStates: readonly TicketState[] = ['new', 'in_progress', 'on_hold', 'resolved'];
@@ -63,6 +64,7 @@ export function QueuePage({ search }: { search: string }) {
   const [status, setStatus] = useState<'loading' | 'ready' | 'loading-more' | 'failed'>('loading');
   const [error, setError] = useState<string>();
   const table = useRef<HTMLTableElement>(null);
+  const sla = useSlaOf(tickets.map((t) => t.id));
 
   const groupName = (groupId: string) => groups.find((g) => g.id === groupId)?.name ?? groupId;
   const title = titleOf(query, groupName);
@@ -248,6 +250,7 @@ export function QueuePage({ search }: { search: string }) {
               <th scope="col">Ticket</th>
               <th scope="col">Priority</th>
               <th scope="col">State</th>
+              <th scope="col">Due</th>
               <th scope="col">Assignee</th>
               <th scope="col">Requester</th>
               <th scope="col">Updated</th>
@@ -267,6 +270,9 @@ export function QueuePage({ search }: { search: string }) {
                 </td>
                 <td data-label="State">
                   <StateBadge state={ticket.state} />
+                </td>
+                <td data-label="Due">
+                  <SlaBadge view={sla.get(ticket.id)} />
                 </td>
                 <td data-label="Assignee">{ticket.assignee?.name ?? ticket.assignee?.email ?? '—'}</td>
                 <td data-label="Requester">{ticket.requester.name ?? ticket.requester.email}</td>

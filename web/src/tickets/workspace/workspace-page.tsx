@@ -17,6 +17,7 @@ import { Link, navigationNote, paths } from '../../shared/router.tsx';
 import { useShortcuts } from '../../shared/shortcuts.ts';
 import type { Article, Ticket, TicketWithConversation } from '../../shared/types.ts';
 import { usePageTitle } from '../../shared/use-page-title.ts';
+import { SlaPanel } from '../../sla/sla-panel.tsx';
 import { TicketAttachments } from '../attachments.tsx';
 import { Conversation } from '../conversation.tsx';
 import { Composer, type Mode } from './composer.tsx';
@@ -196,6 +197,7 @@ export function WorkspacePage({ id }: { id: string }) {
               <WatchersPanel ticket={ticket} change={change} />
             </>
           )}
+          <SlaPanel recordId={ticket.id} />
           {ticket.resolution && (
             <section className="panel" aria-labelledby="resolution-heading">
               <h2 id="resolution-heading">Resolution</h2>
