@@ -186,6 +186,41 @@ describe('tickets', () => {
   });
 });
 
+describe('service levels', () => {
+  it('shows the requester when we aim to resolve, the agent the SLA panel, and the queue its due column', async () => {
+    const outlook = (await api<TicketBody>('agent', `/tickets/by-number/${outlookNumber}`)).body;
+    // The SLA function follows the ticket's events: wait until it has seen the assignment.
+    await expect
+      .poll(
+        async () =>
+          (
+            await api<{ clocks: { target: string; status: string }[] }>('agent', `/sla/records/${outlook.id}`)
+          ).body?.clocks?.map((c) => `${c.target}:${c.status}`),
+        { timeout: 15_000 },
+      )
+      .toEqual(['response:met', 'resolution:running']);
+
+    await employee.page.goto(`${cloud.urls.portal}/tickets/${outlook.id}`);
+    await employee.page.getByText('We aim to resolve this by').waitFor();
+    await checkPage(employee.page, 'sla-promise');
+
+    const { page } = agent;
+    await page.goto(`${cloud.urls.portal}/work/tickets/${outlook.id}`);
+    const panel = page.getByRole('region', { name: 'Service levels' });
+    await panel.waitFor();
+    await panel.getByText('First response').waitFor();
+    expect(await panel.getByText('Met', { exact: true }).count()).toBe(1);
+    expect(await panel.getByText('On track', { exact: true }).count()).toBe(1);
+    await checkPage(page, 'sla-panel');
+    await fitsIn360px(page, 'sla-panel');
+
+    await page.goto(`${cloud.urls.portal}/work?view=queue&group=service-desk&state=new`);
+    const row = page.getByRole('row').filter({ hasText: outlook.number });
+    await row.getByText(/^Due /).waitFor();
+    await checkPage(page, 'sla-queue');
+  });
+});
+
 describe('saved responses', () => {
   it('saves a reply as a response and inserts it with the placeholders filled in', async () => {
     const { page } = agent;
