@@ -299,8 +299,8 @@ describe('SpokeStack security properties', () => {
     const scheduling = own.find((st) => JSON.stringify(st.Action).includes('scheduler:'));
     expect(scheduling?.Action).toEqual([
       'scheduler:CreateSchedule',
-      'scheduler:UpdateSchedule',
       'scheduler:DeleteSchedule',
+      'scheduler:UpdateSchedule',
     ]);
     expect(JSON.stringify(scheduling?.Resource)).toContain(`:schedule/${resourcePrefix(config)}-sla/*`);
     const passing = own.find((st) => st.Action === 'iam:PassRole');
