@@ -53,7 +53,7 @@ function historyOf(happening: SlaHappening): AuditDraft {
     actor: { id: systemActor.id, email: systemActor.email },
     field: `sla.${happening.target}`,
     newValue: happening.kind,
-    reason: `${happening.name}${happening.detail ? ` (${happening.detail})` : ''}`,
+    reason: `${happening.name}${happening.detail && happening.detail !== happening.kind ? ` (${happening.detail})` : ''}`,
   };
 }
 
