@@ -468,6 +468,28 @@ describe('admin', () => {
     await fitsIn360px(page, 'admin-group');
   });
 
+  it('edits a service-level target as a new version of its definition', async () => {
+    const { page } = admin;
+    await page.goto(`${cloud.urls.portal}/admin/service-levels`);
+    const card = page.getByRole('form', { name: /Incidents \(business hours\)/ });
+    await card.getByText('version 1').waitFor();
+    await checkPage(page, 'sla-definitions');
+    await fitsIn360px(page, 'sla-definitions');
+    await card.getByLabel('First response, 5 – Planning').fill('600');
+    await card.getByRole('button', { name: 'Save as version 2' }).click();
+    await page.getByText('Saved as a new version').waitFor();
+    const versions = (
+      await api<{ items: { version: number; targets: { response: Record<string, number> } }[] }>(
+        'admin',
+        '/sla/definitions/incident-standard/versions',
+      )
+    ).body.items;
+    expect(versions.map((v) => [v.version, v.targets.response['5']])).toEqual([
+      [2, 600],
+      [1, 480],
+    ]);
+  });
+
   it('offers routing rules only the categories and services the forms can set', async () => {
     const { page } = admin;
     await page.goto(`${cloud.urls.portal}/admin/routing`);

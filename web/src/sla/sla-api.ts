@@ -1,11 +1,14 @@
 /**
  * The service-level API as the portal sees it: the server's own types, imported type-only.
  */
+import type { StoredCalendar, UpdateDefinitionInput } from '../../../functions/core/sla/sla-admin.ts';
+import type { SlaDefinition } from '../../../functions/core/sla/sla-definition.ts';
 import type { SlaView } from '../../../functions/core/sla/sla-service.ts';
 import { type Api, ApiError } from '../shared/api.ts';
 
 export type { ClockView } from '../../../functions/core/sla/sla-record.ts';
 export type { SlaView } from '../../../functions/core/sla/sla-service.ts';
+export type { SlaDefinition, StoredCalendar };
 
 export function slaApi(api: Api) {
   return {
@@ -18,6 +21,14 @@ export function slaApi(api: Api) {
         throw error;
       }
     },
+    definitions: async () => (await api.request<{ items: SlaDefinition[] }>('/sla/definitions')).items,
+    calendars: async () => (await api.request<{ items: StoredCalendar[] }>('/sla/calendars')).items,
+    /** Saves a new version of a definition (records already running keep theirs). */
+    saveDefinition: (id: string, definition: UpdateDefinitionInput) =>
+      api.request<SlaDefinition>(`/sla/definitions/${encodeURIComponent(id)}`, {
+        method: 'PUT',
+        body: definition,
+      }),
     /** The clocks of a queue page, in one request. */
     async records(recordIds: readonly string[]): Promise<readonly SlaView[]> {
       if (recordIds.length === 0) return [];
