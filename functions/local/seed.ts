@@ -1,8 +1,8 @@
 import { createTransport } from 'nodemailer';
 import { apiServices } from '#config/composition-root.ts';
 import { apiEnv, parseEnv } from '#config/env.ts';
-import { seedDefinitions } from '#core/sla/sla-admin.ts';
 import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
+import { seedDefinitions } from '#core/sla/sla-admin.ts';
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
 import { seedChangeDemo } from './seed-changes.ts';

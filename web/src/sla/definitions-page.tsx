@@ -15,7 +15,7 @@ const targetLabels = { response: 'First response', resolution: 'Resolution' } as
 function conditionsOf(definition: SlaDefinition): string {
   const c = definition.conditions;
   const parts = [
-    c.recordTypes && c.recordTypes.join(', '),
+    c.recordTypes?.join(', '),
     c.priorities && `priority ${c.priorities.join(', ')}`,
     c.services && `service ${c.services.join(', ')}`,
     c.channels && `via ${c.channels.join(', ')}`,
