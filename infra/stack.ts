@@ -22,11 +22,13 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { ProblemEvents } from './problem-events.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
   notificationSettingsEnv,
   openLimitEnv,
+  problemSettingsEnv,
   ticketSettingsEnv,
 } from './settings.ts';
 import { Sla } from './sla.ts';
@@ -50,6 +52,7 @@ export class SpokeStack extends Stack {
   readonly workflows: Workflows;
   readonly events: Events;
   readonly notifications: Notifications;
+  readonly problemEvents: ProblemEvents;
   readonly mailFeedback: MailFeedback;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
@@ -144,6 +147,7 @@ export class SpokeStack extends Stack {
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
+      problemSettings: problemSettingsEnv(config.problems),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -186,6 +190,12 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
+      data: this.data,
+      events: this.events,
+      settings: problemSettingsEnv(config.problems),
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -196,6 +206,7 @@ export class SpokeStack extends Stack {
         api: this.api.handler,
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
+        'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         sla: this.sla.handler,
@@ -206,6 +217,7 @@ export class SpokeStack extends Stack {
         'inbound-email': this.email.deadLetters,
         notifications: this.notifications.deadLetters,
         sla: this.sla.deadLetters,
+        'problem-events': this.problemEvents.deadLetters,
       },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },

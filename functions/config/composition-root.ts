@@ -37,6 +37,7 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
@@ -70,6 +71,7 @@ import {
   type dataEnv,
   type inboundEmailEnv,
   type notificationsEnv,
+  type problemEnv,
   type slaEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
@@ -309,6 +311,32 @@ export function originCheck(secret: string | undefined): OriginCheck {
   };
 }
 
+/** Problem management: the problem store on the record table, with the ticket engine and the changes it reads. */
+export function problemServices(
+  env: z.output<typeof problemEnv> & z.output<typeof dataEnv>,
+  data = dataAdapters(env),
+): ProblemDeps {
+  return {
+    ...data,
+    problems: new DynamoProblemStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    changes: new DynamoChangeStore(data.documents, env.DOMAIN_TABLE, env.IDEMPOTENCY_TABLE),
+    problemSettings: {
+      ...defaultProblemSettings,
+      priorityMatrix: data.settings.priorityMatrix,
+      managersGroup: env.PROBLEM_MANAGERS_GROUP,
+      onFix: env.PROBLEM_FIX_POLICY,
+      proactive: {
+        threshold: Number(env.PROBLEM_SUGGESTION_THRESHOLD),
+        windowDays: Number(env.PROBLEM_SUGGESTION_WINDOW_DAYS),
+      },
+    },
+  };
+}
+
 export interface ApiServices extends TicketDeps {
   /** Whether a request came through the portal's CloudFront distribution. */
   readonly fromOrigin: OriginCheck;
@@ -316,7 +344,7 @@ export interface ApiServices extends TicketDeps {
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
-  readonly problem: ProblemDeps;
+  readonly problems: ProblemDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
   readonly slaRoutes: SlaRouteDeps;
@@ -326,28 +354,18 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
   const data = dataAdapters(env);
   const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
-  const problem: ProblemDeps = {
-    problems: new DynamoProblemStore({
-      client: data.documents,
-      domainTable: env.DOMAIN_TABLE,
-      idempotencyTable: env.IDEMPOTENCY_TABLE,
-    }),
-    groups: data.groups,
-    events: data.events,
-    clock: data.clock,
-    ids: data.ids,
-  };
+  const problems = problemServices(env, data);
   return {
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
-    problem,
+    problems,
     slaRoutes: {
       sla: slaReadServices(env, data),
       async authorizeRecord(actor, recordType, recordId) {
         if (recordType === 'incident' || recordType === 'request')
           await authorizeTicketAccess(data, actor, recordId);
-        else if (recordType === 'problem') await viewProblem(problem, actor, recordId);
+        else if (recordType === 'problem') await viewProblem(problems, actor, recordId);
         else throw new NotFoundError(`No record ${recordId}`);
       },
       groupsOf: (email) => data.groups.groupsOf(email),

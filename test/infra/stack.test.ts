@@ -376,7 +376,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow and sla functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events and sla functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -398,6 +398,7 @@ describe('SpokeStack security properties', () => {
         stack.email.handler,
         stack.housekeeping.handler,
         stack.workflows.changeTask,
+        stack.problemEvents.handler,
         stack.sla.handler,
       ]
         .map(roleId)
@@ -517,7 +518,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
     expect(metric('ExecutionsFailed')).toHaveLength(1);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({

@@ -18,13 +18,20 @@ import {
   memberEntity,
   quarantineEntity,
   rateWindowEntity,
+  recordLinkEntity,
   routingConfigEntity,
   suppressionEntity,
   ticketAuditEntity,
   ticketEntity,
   usedLinkEntity,
 } from './entities.ts';
-import { problemAuditEntity, problemEntity } from './problem-entities.ts';
+import {
+  incidentHitsEntity,
+  problemArticleEntity,
+  problemAuditEntity,
+  problemEntity,
+  problemSuggestionEntity,
+} from './problem-entities.ts';
 import {
   slaCalendarEntity,
   slaDefinitionEntity,
@@ -56,8 +63,12 @@ export const entityList = [
   changeAuditEntity,
   freezeEntity,
   changeTemplateEntity,
+  recordLinkEntity,
   problemEntity,
+  problemArticleEntity,
   problemAuditEntity,
+  incidentHitsEntity,
+  problemSuggestionEntity,
   slaDefinitionEntity,
   slaDefinitionVersionEntity,
   slaCalendarEntity,

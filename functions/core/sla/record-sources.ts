@@ -60,8 +60,9 @@ export function ticketSource(tickets: Pick<TicketStore, 'get'>): SlaRecordSource
 export function problemSource(problems: Pick<ProblemStore, 'get'>): SlaRecordSource {
   return {
     async snapshot(recordId) {
-      const problem = await problems.get(recordId);
-      if (!problem) return undefined;
+      const found = await problems.get(recordId);
+      if (!found) return undefined;
+      const { problem } = found;
       const phase: RecordPhase =
         problem.state === 'cancelled'
           ? 'cancelled'
@@ -79,7 +80,6 @@ export function problemSource(problems: Pick<ProblemStore, 'get'>): SlaRecordSou
         ...(problem.services[0] ? { service: problem.services[0] } : {}),
         ...(problem.assignmentGroup ? { assignmentGroup: problem.assignmentGroup } : {}),
         ...(problem.assignee ? { assignee: problem.assignee.email } : {}),
-        requesterEmail: problem.requester.email,
         createdAt: problem.createdAt,
         updatedAt: problem.updatedAt,
         ...(problem.state !== 'new' ? { firstResponseAt: problem.updatedAt } : {}),
