@@ -48,6 +48,7 @@ export const businessMetrics: readonly MetricName[] = [
   'AddressesSuppressed',
   'TicketsAutoClosed',
   'ApprovalsDecided',
+  'SlaMilestonesFired',
   'Errors',
 ];
 

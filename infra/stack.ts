@@ -31,6 +31,7 @@ import {
   problemSettingsEnv,
   ticketSettingsEnv,
 } from './settings.ts';
+import { Sla } from './sla.ts';
 import { Workflows } from './workflows.ts';
 
 export interface SpokeStackProps extends Omit<StackProps, 'env'> {
@@ -55,6 +56,7 @@ export class SpokeStack extends Stack {
   readonly mailFeedback: MailFeedback;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
+  readonly sla: Sla;
 
   constructor(scope: Construct, id: string, { config, ...props }: SpokeStackProps) {
     super(scope, id, {
@@ -176,6 +178,18 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.sla = new Sla(this, 'Sla', {
+      prefix,
+      data: this.data,
+      events: this.events,
+      mail: {
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      },
+      logRetention,
+    });
     this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
       data: this.data,
       events: this.events,
@@ -195,12 +209,14 @@ export class SpokeStack extends Stack {
         'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
+        sla: this.sla.handler,
         'change-workflow': this.workflows.changeTask,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
       },
       deadLetters: {
         'inbound-email': this.email.deadLetters,
         notifications: this.notifications.deadLetters,
+        sla: this.sla.deadLetters,
         'problem-events': this.problemEvents.deadLetters,
       },
       stateMachines: { 'change-approval': this.workflows.changeApproval },

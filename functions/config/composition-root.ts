@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESClient } from '@aws-sdk/client-ses';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -18,9 +19,11 @@ import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import type { RecordTableOptions } from '#adapters/dynamodb/record-table.ts';
+import { DynamoSlaStore } from '#adapters/dynamodb/sla-store.dynamo.ts';
 import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
+import { SchedulerSlaTimers } from '#adapters/eventbridge/sla-timers.scheduler.ts';
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
@@ -38,7 +41,11 @@ import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
-import type { ProblemDeps } from '#core/problem/problem-service.ts';
+import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
+import { NotFoundError } from '#core/shared/errors.ts';
+import { BusinessCalendar } from '#core/sla/business-calendar.ts';
+import { problemSource, ticketSource } from '#core/sla/record-sources.ts';
+import type { SlaDeps, SlaReadDeps } from '#core/sla/sla-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
@@ -48,6 +55,7 @@ import {
   type TicketSettings,
 } from '#core/ticket/ticket-service.ts';
 import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
+import type { SlaRouteDeps } from '#http/routes/sla.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
@@ -67,6 +75,7 @@ import {
   type inboundEmailEnv,
   type notificationsEnv,
   type problemEnv,
+  type slaEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
 
@@ -77,7 +86,13 @@ import { observedTicketStore } from './telemetry.ts';
  * asks where it runs.
  */
 export interface LocalCloudWiring {
-  readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly ses: string };
+  readonly endpoints: {
+    readonly dynamodb: string;
+    readonly s3: string;
+    readonly ses: string;
+    /** The local EventBridge Scheduler (`functions/local/scheduler.ts`). */
+    readonly scheduler?: string;
+  };
   readonly events: DomainEventPublisher;
   /** The local Step Functions runner's change approval workflow. */
   readonly changeWorkflow?: ChangeWorkflow;
@@ -336,22 +351,35 @@ export interface ApiServices extends TicketDeps {
   readonly desk: DeskDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
+  readonly slaRoutes: SlaRouteDeps;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
   const data = dataAdapters(env);
   const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
+  const problems = problemServices(env, data);
   return {
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
-    problems: problemServices(env, data),
+    problems,
     desk: deskServices(data, {
       client: data.documents,
       domainTable: env.DOMAIN_TABLE,
       idempotencyTable: env.IDEMPOTENCY_TABLE,
     }),
+    slaRoutes: {
+      sla: slaReadServices(env, data),
+      async authorizeRecord(actor, recordType, recordId) {
+        if (recordType === 'incident' || recordType === 'request')
+          await authorizeTicketAccess(data, actor, recordId);
+        else if (recordType === 'problem') await viewProblem(problems, actor, recordId);
+        else throw new NotFoundError(`No record ${recordId}`);
+      },
+      groupsOf: (email) => data.groups.groupsOf(email),
+      agentsSeeAll: env.AGENT_VISIBILITY === 'all',
+    },
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -457,6 +485,71 @@ export function changeWorkflowServices(
     ...change,
     mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     suppressions: new DynamoSuppressionList(change.documents, env.DOMAIN_TABLE, change.clock),
+    portalUrl: env.PORTAL_URL,
+    supportAddress: env.SUPPORT_ADDRESS,
+  };
+}
+
+/** The deployment's business hours (`TIME_ZONE`, `BUSINESS_HOURS`) as the SLA `default` calendar. */
+export function defaultCalendarOf(env: z.output<typeof dataEnv>): BusinessCalendar {
+  const [days = '', range = ''] = env.BUSINESS_HOURS.split(' ');
+  const hours = Object.fromEntries(days.split(',').map((day) => [day, [range]]));
+  return BusinessCalendar.parse({ timeZone: env.TIME_ZONE, hours, holidays: [] });
+}
+
+function slaStore(env: z.output<typeof dataEnv>, data: ReturnType<typeof dataAdapters>) {
+  return new DynamoSlaStore({
+    client: data.documents,
+    domainTable: env.DOMAIN_TABLE,
+    idempotencyTable: env.IDEMPOTENCY_TABLE,
+  });
+}
+
+/** What the API reads of service levels (definitions, calendars, a record's clocks, the due queue). */
+export function slaReadServices(env: z.output<typeof dataEnv>, data = dataAdapters(env)): SlaReadDeps {
+  return {
+    sla: slaStore(env, data),
+    clock: data.clock,
+    ids: data.ids,
+    events: data.events,
+    defaultCalendar: defaultCalendarOf(env),
+  };
+}
+
+/**
+ * The SLA function: record sources per family, its timers on EventBridge Scheduler (the local
+ * emulator on a laptop) and mail for escalations. `targetArn` is the function itself, read from
+ * the invocation's context (an environment variable naming it would be a cycle in the template).
+ */
+export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => string): SlaDeps {
+  const data = dataAdapters(env);
+  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const scheduler = new SchedulerClient({
+    ...localClientConfig(),
+    ...(local?.endpoints.scheduler ? { endpoint: local.endpoints.scheduler } : {}),
+  });
+  const groups = data.groups;
+  return {
+    ...slaReadServices(env, data),
+    sources: {
+      ticket: ticketSource(data.tickets),
+      problem: problemSource(
+        new DynamoProblemStore({
+          client: data.documents,
+          domainTable: env.DOMAIN_TABLE,
+          idempotencyTable: env.IDEMPOTENCY_TABLE,
+        }),
+      ),
+    },
+    timers: new SchedulerSlaTimers(scheduler, {
+      groupName: env.SLA_SCHEDULE_GROUP,
+      targetArn,
+      roleArn: env.SLA_SCHEDULER_ROLE_ARN,
+      deadLetterArn: env.SLA_TIMER_DEAD_LETTER_ARN,
+    }),
+    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    managerOf: async (group) => (await groups.getGroup(group))?.managerEmail,
+    groupsOf: (email) => groups.groupsOf(email),
     portalUrl: env.PORTAL_URL,
     supportAddress: env.SUPPORT_ADDRESS,
   };

@@ -176,6 +176,17 @@ export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
   /** Mails one address gets per hour at most about its tickets. @default '30' */
   NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
 });
+/** The SLA function: record events and its own timers (EventBridge Scheduler). */
+export const slaEnv = dataEnv.extend(mailEnv.shape).extend({
+  /** The schedule group holding one one-time schedule per record (`spoke-<stage>-sla`). */
+  SLA_SCHEDULE_GROUP: nonEmpty,
+  /** The role EventBridge Scheduler assumes to invoke this function. */
+  SLA_SCHEDULER_ROLE_ARN: nonEmpty,
+  /** Where a timer whose invocation keeps failing is kept (SQS). */
+  SLA_TIMER_DEAD_LETTER_ARN: nonEmpty,
+});
+export type SlaEnv = z.input<typeof slaEnv>;
+
 export const preTokenGenerationEnv = z.object({
   /** JSON: IdP group names per Spoke group, `{"agents":[…],"approvers":[…],"admins":[…]}`. */
   GROUP_MAPPING: z
@@ -223,6 +234,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/ticket-housekeeping.ts': dataEnv,
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
+  'functions/handlers/sla.ts': slaEnv,
 } as const satisfies Record<string, z.ZodObject>;
 
 /** Variables the runtime reads rather than Spoke's code: Node's options and Powertools' names. */

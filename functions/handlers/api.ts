@@ -13,6 +13,7 @@ import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
+import { slaRoutes } from '#http/routes/sla.ts';
 import { ticketRoutes } from '#http/routes/tickets.ts';
 
 const env = parseEnv(apiEnv);
@@ -28,6 +29,7 @@ const routes: Route[] = [
   ...changeRoutes(services.change),
   ...problemRoutes(services.problems),
   ...deskRoutes(services.desk),
+  ...slaRoutes(services.slaRoutes),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -32,6 +32,7 @@ import {
 } from './local-template.ts';
 import { startPortalHost } from './portal-host.ts';
 import { checkJava, type HeldPort, holdPort } from './preflight.ts';
+import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
 import { createLocalWorkflows, type LocalWorkflows } from './workflow-runner.ts';
@@ -82,6 +83,8 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   readonly urls: Record<keyof LocalPorts, string>;
+  /** The local EventBridge Scheduler (its endpoint and the schedules it holds). */
+  readonly scheduler: LocalScheduler;
   /** Resolves when every accepted mail has been processed (for tests and benchmarks). */
   mailIdle(): Promise<void>;
   readonly events: ReturnType<typeof createLocalEventBus>;
@@ -200,8 +203,30 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // Every address is known from the ports, so the functions start now, while the JVM does.
     const template = localize(synthesized, { portal: urls.portal, issuer: urls.identity });
     const events = createLocalEventBus();
+    // EventBridge Scheduler: the functions create schedules at run time; a firing invokes the
+    // target through the template's scheduler role, which must be allowed to invoke it.
+    const scheduler = await startLocalScheduler({
+      file: join(options.dataDir, 'scheduler', 'schedules.json'),
+      region: template.region,
+      account: LOCAL_ACCOUNT,
+      groupNames: template.scheduler.groupNames,
+      invoke: async (arn, input, roleArn) => {
+        const target = Object.values(template.functions).find((fn) => fn.arn === arn);
+        if (!target) throw new Error(`A schedule targets ${arn}, which is not a function of the template`);
+        if (!roleArn || !template.scheduler.roles[roleArn]?.includes(target.logicalId))
+          throw new Error(`AccessDenied: the schedule's role ${roleArn} may not invoke ${target.logicalId}`);
+        const ready = await (functionsReady as Promise<LocalFunctions>);
+        await ready.invoke(target.logicalId, input === undefined ? {} : JSON.parse(input));
+      },
+    });
+    stops.push(() => scheduler.close());
     // Functions reach S3 and SES through the fault relays (pass-through unless faults are asked for).
-    const endpoints = { dynamodb: urls.dynamodb, s3: reached.s3, ses: reached.ses };
+    const endpoints = {
+      dynamodb: urls.dynamodb,
+      s3: reached.s3,
+      ses: reached.ses,
+      scheduler: scheduler.endpoint,
+    };
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
     const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
@@ -402,7 +427,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       await writeFile(join(options.dataDir, 'seeded-at'), new Date().toISOString());
     }
 
-    return { urls, events, workflows, template, functions, mailIdle: () => smtp.idle(), stop };
+    return { urls, scheduler, events, workflows, template, functions, mailIdle: () => smtp.idle(), stop };
   } catch (error) {
     await stop();
     // Functions that finish starting after the failure are stopped too.

@@ -87,6 +87,17 @@ export interface TemplateSchedule {
   readonly functionIds: readonly string[];
 }
 
+/**
+ * The EventBridge Scheduler side of the template: the schedule group, and per role the
+ * scheduler may assume (trust `scheduler.amazonaws.com`), the functions its policies let it
+ * invoke. Schedules themselves are created at run time by the functions.
+ */
+export interface TemplateScheduler {
+  readonly groupNames: readonly string[];
+  /** Role ARN (local) → logical ids of the functions it may invoke. */
+  readonly roles: Readonly<Record<string, readonly string[]>>;
+}
+
 export interface TemplateBucket {
   readonly name: string;
   readonly cors: readonly {
@@ -111,6 +122,7 @@ export interface LocalTemplate {
   };
   readonly eventRules: readonly TemplateEventRule[];
   readonly schedules: readonly TemplateSchedule[];
+  readonly scheduler: TemplateScheduler;
   /** The SES receipt rule: recipients, where the S3 action stores raw mail, and the function it invokes. */
   readonly receiptRule: {
     readonly recipients: readonly string[];

@@ -49,9 +49,16 @@ export interface LocalSchedulerOptions {
   readonly file: string;
   readonly region?: string;
   readonly account?: string;
-  readonly invoke: (targetArn: string, input: string | undefined) => Promise<void>;
+  /** Invokes the target (the role is the one the schedule names, for the caller to check). */
+  readonly invoke: (
+    targetArn: string,
+    input: string | undefined,
+    roleArn: string | undefined,
+  ) => Promise<void>;
   /** @default Date.now */
   readonly now?: () => number;
+  /** The schedule groups that exist (from the template); a schedule in another is refused as AWS does. @default any */
+  readonly groupNames?: readonly string[];
 }
 
 /** Longest setTimeout Node keeps exactly; later timers re-arm in steps. */
@@ -134,7 +141,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     if (!schedule || schedule.completed || schedule.State !== 'ENABLED') return;
     for (let attempt = 1; ; attempt++) {
       try {
-        await options.invoke(schedule.Target.Arn, schedule.Target.Input);
+        await options.invoke(schedule.Target.Arn, schedule.Target.Input, schedule.Target.RoleArn);
         break;
       } catch (error) {
         if (attempt > RETRIES) {
@@ -203,6 +210,8 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     const name = decodeURIComponent(match[1] as string);
     const body = request.method === 'POST' || request.method === 'PUT' ? await readBody(request) : {};
     const group = (body.GroupName as string | undefined) ?? url.searchParams.get('groupName') ?? 'default';
+    if (options.groupNames && group !== 'default' && !options.groupNames.includes(group))
+      throw new ApiError(404, 'ResourceNotFoundException', `Schedule group ${group} does not exist.`);
     const key = keyOf(group, name);
     const existing = schedules.get(key);
     const missing = () => new ApiError(404, 'ResourceNotFoundException', `Schedule ${name} does not exist.`);

@@ -2,6 +2,7 @@ import { createTransport } from 'nodemailer';
 import { apiServices } from '#config/composition-root.ts';
 import { apiEnv, parseEnv } from '#config/env.ts';
 import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
+import { seedDefinitions } from '#core/sla/sla-admin.ts';
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
 import { seedChangeDemo } from './seed-changes.ts';
@@ -29,7 +30,13 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   const admin = { ...user('admin'), groups: ['admins', 'agents'] };
   const groupDeps = { groups: deps.groupStore, clock: deps.clock };
   const groups = [
-    { id: 'service-desk', name: 'Service Desk', description: 'First line: everything that arrives' },
+    {
+      id: 'service-desk',
+      name: 'Service Desk',
+      description: 'First line: everything that arrives',
+      // Breached service levels escalate to the group's manager.
+      managerEmail: user('manager').email,
+    },
     { id: 'network', name: 'Network', description: 'VPN, Wi-Fi, firewalls' },
     { id: 'workplace', name: 'Workplace', description: 'Laptops, phones, printers' },
   ];
@@ -59,6 +66,9 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
       },
     ],
   });
+
+  // The built-in service levels, stored so the admin page shows them with their versions.
+  await seedDefinitions(deps.slaRoutes.sla);
 
   const emma = user('employee');
   const laptop = await openTicket(

@@ -19,6 +19,7 @@ import {
   type TemplateFunction,
   type TemplateRoute,
   type TemplateSchedule,
+  type TemplateScheduler,
   type Throttle,
 } from './local-template.ts';
 
@@ -206,6 +207,34 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
         };
       });
 
+    const schedulerRoleIds = ofType('AWS::IAM::Role')
+      .filter(([, { Properties: p }]) =>
+        JSON.stringify(p.AssumeRolePolicyDocument ?? {}).includes('"scheduler.amazonaws.com"'),
+      )
+      .map(([id]) => id);
+    const scheduler: TemplateScheduler = {
+      groupNames: ofType('AWS::Scheduler::ScheduleGroup').map(([id, { Properties: p }]) =>
+        String(p.Name ?? id),
+      ),
+      roles: Object.fromEntries(
+        schedulerRoleIds.map((roleId) => {
+          const invokes = ofType('AWS::IAM::Policy')
+            .filter(([, { Properties: p }]) =>
+              ((p.Roles as unknown[] | undefined) ?? []).some(
+                (r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId }),
+              ),
+            )
+            .flatMap(
+              ([, { Properties: p }]) =>
+                (p.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+            )
+            .filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'))
+            .flatMap((st) => [st.Resource].flat().map((r) => functionOf(r, `Scheduler role ${roleId}`)));
+          return [String(resolve({ 'Fn::GetAtt': [roleId, 'Arn'] })), invokes];
+        }),
+      ),
+    };
+
     const [ruleId, receipt] = one('AWS::SES::ReceiptRule');
     const actions = (
       receipt.Properties.Rule as { Actions: Record<string, Record<string, unknown>>[]; Recipients: string[] }
@@ -248,6 +277,7 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
       },
       eventRules,
       schedules,
+      scheduler,
       receiptRule: {
         recipients: (receipt.Properties.Rule as { Recipients: string[] }).Recipients,
         bucket: String(resolve(s3Action.BucketName)),

@@ -15,7 +15,17 @@ export interface DomainEvent {
     | 'problem.created'
     | 'problem.updated'
     | 'problem.suggested'
-    | 'record.linked';
+    | 'record.linked'
+    | 'sla.started'
+    | 'sla.paused'
+    | 'sla.resumed'
+    | 'sla.retargeted'
+    | 'sla.warning'
+    | 'sla.breached'
+    | 'sla.met'
+    | 'sla.stopped'
+    | 'sla.reopened'
+    | 'sla.rearm_requested';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

@@ -186,6 +186,41 @@ describe('tickets', () => {
   });
 });
 
+describe('service levels', () => {
+  it('shows the requester when we aim to resolve, the agent the SLA panel, and the queue its due column', async () => {
+    const outlook = (await api<TicketBody>('agent', `/tickets/by-number/${outlookNumber}`)).body;
+    // The SLA function follows the ticket's events: wait until it has seen the assignment.
+    await expect
+      .poll(
+        async () =>
+          (
+            await api<{ clocks: { target: string; status: string }[] }>('agent', `/sla/records/${outlook.id}`)
+          ).body?.clocks?.map((c) => `${c.target}:${c.status}`),
+        { timeout: 15_000 },
+      )
+      .toEqual(['response:met', 'resolution:running']);
+
+    await employee.page.goto(`${cloud.urls.portal}/tickets/${outlook.id}`);
+    await employee.page.getByText('We aim to resolve this by').waitFor();
+    await checkPage(employee.page, 'sla-promise');
+
+    const { page } = agent;
+    await page.goto(`${cloud.urls.portal}/work/tickets/${outlook.id}`);
+    const panel = page.getByRole('region', { name: 'Service levels' });
+    await panel.waitFor();
+    await panel.getByText('First response').waitFor();
+    expect(await panel.getByText('Met', { exact: true }).count()).toBe(1);
+    expect(await panel.getByText('On track', { exact: true }).count()).toBe(1);
+    await checkPage(page, 'sla-panel');
+    await fitsIn360px(page, 'sla-panel');
+
+    await page.goto(`${cloud.urls.portal}/work?view=queue&group=service-desk&state=new`);
+    const row = page.getByRole('row').filter({ hasText: outlook.number });
+    await row.getByText(/^Due /).waitFor();
+    await checkPage(page, 'sla-queue');
+  });
+});
+
 describe('a ticket on behalf of a caller', () => {
   it('lets an agent open a ticket for a caller picked from the people Spoke knows, noting the phone', async () => {
     const { page } = agent;
@@ -410,6 +445,28 @@ describe('admin', () => {
     await page.locator('.group-manager').getByText('Alex Agent').waitFor();
     await checkPage(page, 'admin-group');
     await fitsIn360px(page, 'admin-group');
+  });
+
+  it('edits a service-level target as a new version of its definition', async () => {
+    const { page } = admin;
+    await page.goto(`${cloud.urls.portal}/admin/service-levels`);
+    const card = page.getByRole('form', { name: /Incidents \(business hours\)/ });
+    await card.getByText('version 1').waitFor();
+    await checkPage(page, 'sla-definitions');
+    await fitsIn360px(page, 'sla-definitions');
+    await card.getByLabel('First response, 5 – Planning').fill('600');
+    await card.getByRole('button', { name: 'Save as version 2' }).click();
+    await page.getByText('Saved as a new version').waitFor();
+    const versions = (
+      await api<{ items: { version: number; targets: { response: Record<string, number> } }[] }>(
+        'admin',
+        '/sla/definitions/incident-standard/versions',
+      )
+    ).body.items;
+    expect(versions.map((v) => [v.version, v.targets.response['5']])).toEqual([
+      [2, 600],
+      [1, 480],
+    ]);
   });
 
   it('offers routing rules only the categories and services the forms can set', async () => {

@@ -231,7 +231,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email, notification and change-workflow functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification, change-workflow and sla functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -248,15 +248,69 @@ describe('SpokeStack security properties', () => {
     const changeRole = stack.getLogicalId(
       stack.workflows.changeTask.executionRole.node.defaultChild as never,
     );
-    expect(sending).toHaveLength(3);
+    const slaRole = stack.getLogicalId(stack.sla.handler.executionRole.node.defaultChild as never);
+    expect(sending).toHaveLength(4);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
       expect(JSON.stringify(statement.Resource)).not.toContain('*');
     }
     expect(sending.map((s) => s.roles)).toEqual(
-      expect.arrayContaining([[{ Ref: inboundRole }], [{ Ref: notifyRole }], [{ Ref: changeRole }]]),
+      expect.arrayContaining([
+        [{ Ref: inboundRole }],
+        [{ Ref: notifyRole }],
+        [{ Ref: changeRole }],
+        [{ Ref: slaRole }],
+      ]),
     );
+  });
+
+  it('lets the EventBridge Scheduler role invoke only the SLA function and write only its dead-letter queue, and the SLA function manage only its group’s schedules', () => {
+    const logicalId = (c: { node: { defaultChild?: unknown } }) =>
+      stack.getLogicalId(c.node.defaultChild as never);
+    const schedulerRole = logicalId(stack.sla.schedulerRole);
+    const trust = resources[schedulerRole]?.Properties.AssumeRolePolicyDocument as {
+      Statement: { Principal: unknown; Condition: unknown }[];
+    };
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': config.account } },
+      }),
+    ]);
+    const statementsOf = (role: string) =>
+      ofType('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]))
+        .flatMap(
+          ([, p]) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+        );
+    const fn = logicalId(stack.sla.handler);
+    const queue = logicalId(stack.sla.deadLetters);
+    const granted = statementsOf(schedulerRole);
+    expect(granted.find((st) => st.Action === 'lambda:InvokeFunction')?.Resource).toEqual({
+      'Fn::GetAtt': [fn, 'Arn'],
+    });
+    expect(granted.flatMap((st) => [st.Action].flat())).toEqual(
+      expect.arrayContaining(['lambda:InvokeFunction', 'sqs:SendMessage']),
+    );
+    for (const st of granted) expect(JSON.stringify(st.Resource)).toMatch(new RegExp(`${fn}|${queue}`));
+    const slaRole = logicalId(stack.sla.handler.executionRole);
+    const own = statementsOf(slaRole);
+    const scheduling = own.find((st) => JSON.stringify(st.Action).includes('scheduler:'));
+    expect(scheduling?.Action).toEqual([
+      'scheduler:CreateSchedule',
+      'scheduler:DeleteSchedule',
+      'scheduler:UpdateSchedule',
+    ]);
+    expect(JSON.stringify(scheduling?.Resource)).toContain(`:schedule/${resourcePrefix(config)}-sla/*`);
+    const passing = own.find((st) => st.Action === 'iam:PassRole');
+    expect(passing).toMatchObject({
+      Resource: { 'Fn::GetAtt': [schedulerRole, 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
+      Name: `${resourcePrefix(config)}-sla`,
+    });
   });
 
   it('keeps a user’s email address until the new one is verified, and lets the portal write no email without federation', () => {
@@ -322,7 +376,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow and problem-events functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events and sla functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -345,6 +399,7 @@ describe('SpokeStack security properties', () => {
         stack.housekeeping.handler,
         stack.workflows.changeTask,
         stack.problemEvents.handler,
+        stack.sla.handler,
       ]
         .map(roleId)
         .sort(),
@@ -463,7 +518,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
     expect(metric('ExecutionsFailed')).toHaveLength(1);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({

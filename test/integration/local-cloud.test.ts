@@ -118,6 +118,31 @@ describe('the local API behind the API Gateway emulator', () => {
     expect(opened.ticket.number).toBe(ticket.number);
   });
 
+  it('attaches service levels through the SLA function the template routes record events to, with its timer in the local Scheduler', async () => {
+    const ticket = await read(
+      await postJson('/api/tickets', { shortDescription: 'Monitor flickers', impact: 2, urgency: 2 }),
+    );
+    let sla: Response | undefined;
+    for (let i = 0; i < 100 && sla?.status !== 200; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      sla = await api(`/api/sla/records/${ticket.id}`, { as: 'employee' });
+    }
+    const view = (await sla?.json()) as {
+      clocks: { name: string; target: string; status: string; dueAt: string }[];
+    };
+    expect(view.clocks.map((c) => `${c.target}:${c.status}`)).toEqual([
+      'response:running',
+      'resolution:running',
+    ]);
+    const schedule = cloud.scheduler.list().find((s) => s.Name === `sla-${ticket.id}`);
+    expect(schedule).toMatchObject({
+      GroupName: cloud.template.scheduler.groupNames[0],
+      Target: { Arn: expect.stringContaining(':function:') },
+    });
+    expect(Object.keys(cloud.template.scheduler.roles)).toContain(schedule?.Target.RoleArn);
+    expect((await api(`/api/sla/records/${ticket.id}`, { as: 'approver' })).status).toBe(404);
+  });
+
   it('hides a ticket from someone who is neither its requester nor an agent (404, not 403)', async () => {
     const ticket = await read(await postJson('/api/tickets', { shortDescription: 'Private matter' }));
 

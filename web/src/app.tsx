@@ -27,6 +27,9 @@ const WorkspacePage = pageLoader(() =>
 const GroupsPage = pageLoader(() => import('./admin/groups-page.tsx').then((m) => m.GroupsPage));
 const GroupPage = pageLoader(() => import('./admin/group-page.tsx').then((m) => m.GroupPage));
 const RoutingPage = pageLoader(() => import('./admin/routing-page.tsx').then((m) => m.RoutingPage));
+const SlaDefinitionsPage = pageLoader(() =>
+  import('./sla/definitions-page.tsx').then((m) => m.SlaDefinitionsPage),
+);
 const QuarantinePage = pageLoader(() => import('./admin/quarantine-page.tsx').then((m) => m.QuarantinePage));
 
 const ChangesPage = pageLoader(() => import('./changes/changes-page.tsx').then((m) => m.ChangesPage));
@@ -57,6 +60,7 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   'admin-groups': GroupsPage,
   'admin-group': GroupPage,
   'admin-routing': RoutingPage,
+  'admin-sla': SlaDefinitionsPage,
   'admin-quarantine': QuarantinePage,
   changes: ChangesPage,
   'new-change': NewChangePage,
@@ -202,6 +206,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       ) : (
         <NotFoundPage />
       );
+    case 'admin-sla':
+      return admin ? <LazyPage key="sla" loader={SlaDefinitionsPage} props={{}} /> : <NotFoundPage />;
     case 'admin-routing':
       return admin ? <LazyPage key="routing" loader={RoutingPage} props={{}} /> : <NotFoundPage />;
     case 'admin-quarantine':
@@ -277,6 +283,7 @@ function Layout(props: {
                 <>
                   <Link to={paths.adminGroups}>Groups</Link>
                   <Link to={paths.adminRouting}>Routing</Link>
+                  <Link to={paths.adminSla}>Service levels</Link>
                   <Link to={paths.adminQuarantine}>Quarantine</Link>
                   <Link to={paths.adminFreezes}>Freezes</Link>
                 </>

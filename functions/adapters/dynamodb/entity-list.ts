@@ -33,6 +33,12 @@ import {
   problemEntity,
   problemSuggestionEntity,
 } from './problem-entities.ts';
+import {
+  slaCalendarEntity,
+  slaDefinitionEntity,
+  slaDefinitionVersionEntity,
+  slaRecordEntity,
+} from './sla-entities.ts';
 
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
@@ -66,6 +72,10 @@ export const entityList = [
   problemSuggestionEntity,
   responseEntity,
   savedViewEntity,
+  slaDefinitionEntity,
+  slaDefinitionVersionEntity,
+  slaCalendarEntity,
+  slaRecordEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

@@ -31,6 +31,28 @@ export type SlaConditions = z.infer<typeof SlaConditions>;
 /** Record states in which the clocks stand still (on hold awaiting the caller or a vendor). */
 export const PauseRule = z.strictObject({ state: Label, reason: Label.optional() });
 
+/**
+ * What happens when a clock warns or breaches: mail the assignee, the assignment group's
+ * manager or fixed addresses (a distribution list). Each action is an entry in the record's history.
+ */
+export const Escalation = z.strictObject({
+  on: z.enum(['warning', 'breach']),
+  /** Only for this target; both when left out. */
+  target: SlaTargetKind.optional(),
+  notify: z
+    .array(z.enum(['assignee', 'manager']))
+    .max(2)
+    .default([]),
+  addresses: z.array(z.email().max(254)).max(20).default([]),
+});
+export type Escalation = z.infer<typeof Escalation>;
+
+/** Warn the assignee; on breach mail the assignee and the group's manager. */
+export const defaultEscalations: Escalation[] = [
+  { on: 'warning', notify: ['assignee'], addresses: [] },
+  { on: 'breach', notify: ['assignee', 'manager'], addresses: [] },
+];
+
 export const SlaDefinitionInput = z.strictObject({
   name: Name,
   kind: z.enum(['sla', 'ola']).default('sla'),
@@ -50,6 +72,7 @@ export const SlaDefinitionInput = z.strictObject({
       { state: 'on_hold', reason: 'awaiting_caller' },
       { state: 'on_hold', reason: 'awaiting_vendor' },
     ]),
+  escalations: z.array(Escalation).max(10).default(defaultEscalations),
   active: z.boolean().default(true),
 });
 export type SlaDefinitionInput = z.input<typeof SlaDefinitionInput>;

@@ -12,6 +12,7 @@ export type Route =
   | { readonly name: 'admin-groups' }
   | { readonly name: 'admin-group'; readonly id: string }
   | { readonly name: 'admin-routing' }
+  | { readonly name: 'admin-sla' }
   | { readonly name: 'admin-quarantine' }
   | { readonly name: 'changes' }
   | { readonly name: 'new-change' }
@@ -42,6 +43,7 @@ export const paths = {
   adminGroups: '/admin/groups',
   adminGroup: (id: string) => `/admin/groups/${encodeURIComponent(id)}`,
   adminRouting: '/admin/routing',
+  adminSla: '/admin/service-levels',
   adminQuarantine: '/admin/quarantine',
   changes: '/changes',
   newChange: '/changes/new',
@@ -81,6 +83,7 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const group = /^\/admin\/groups\/([^/]+)$/.exec(pathname);
   if (group?.[1]) return { name: 'admin-group', id: decodeURIComponent(group[1]) };
   if (pathname === '/admin/routing') return { name: 'admin-routing' };
+  if (pathname === '/admin/service-levels') return { name: 'admin-sla' };
   if (pathname === '/admin/quarantine') return { name: 'admin-quarantine' };
   if (pathname === '/changes' || pathname === '/changes/') return { name: 'changes' };
   if (pathname === '/changes/new') return { name: 'new-change' };

@@ -16,6 +16,7 @@ import { Link, navigate, paths } from '../shared/router.tsx';
 import { useShortcuts } from '../shared/shortcuts.ts';
 import type { Group, Priority, QueueQuery, Ticket, TicketState } from '../shared/types.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
+import { SlaBadge, useSlaOf } from '../sla/sla-badge.tsx';
 import { BulkActions } from './queue/bulk-actions.tsx';
 import { SavedViews } from './queue/saved-views.tsx';
 
@@ -85,6 +86,7 @@ export function QueuePage({ search }: { search: string }) {
       if (!next.delete(ticketId)) next.add(ticketId);
       return next;
     });
+  const sla = useSlaOf(tickets.map((t) => t.id));
 
   const groupName = (groupId: string) => groups.find((g) => g.id === groupId)?.name ?? groupId;
   const title = titleOf(query, groupName);
@@ -316,6 +318,7 @@ export function QueuePage({ search }: { search: string }) {
               <th scope="col">Ticket</th>
               <th scope="col">Priority</th>
               <th scope="col">State</th>
+              <th scope="col">Due</th>
               <th scope="col">Assignee</th>
               <th scope="col">Requester</th>
               <th scope="col">Updated</th>
@@ -343,6 +346,9 @@ export function QueuePage({ search }: { search: string }) {
                 </td>
                 <td data-label="State">
                   <StateBadge state={ticket.state} />
+                </td>
+                <td data-label="Due">
+                  <SlaBadge view={sla.get(ticket.id)} />
                 </td>
                 <td data-label="Assignee">{ticket.assignee?.name ?? ticket.assignee?.email ?? '—'}</td>
                 <td data-label="Requester">{ticket.requester.name ?? ticket.requester.email}</td>

@@ -8,6 +8,7 @@ import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { Link, navigationNote, paths } from '../shared/router.tsx';
 import type { TicketWithConversation } from '../shared/types.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
+import { SlaPromise } from '../sla/sla-panel.tsx';
 import { TicketAttachments } from './attachments.tsx';
 import { Conversation } from './conversation.tsx';
 import { RequesterActions, WaitingFor, workingOn } from './requester-panels.tsx';
@@ -71,6 +72,7 @@ export function TicketPage({ id }: { id: string }) {
       <p className="ticket-number">{ticket.number}</p>
       <PageHeading>{ticket.shortDescription}</PageHeading>
       <WaitingFor ticket={ticket} />
+      {open && <SlaPromise recordId={ticket.id} />}
       <dl className="facts">
         <div>
           <dt>State</dt>

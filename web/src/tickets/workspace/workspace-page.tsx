@@ -24,6 +24,7 @@ import { Link, navigationNote, paths } from '../../shared/router.tsx';
 import { useShortcuts } from '../../shared/shortcuts.ts';
 import type { Article, Ticket, TicketWithConversation } from '../../shared/types.ts';
 import { usePageTitle } from '../../shared/use-page-title.ts';
+import { SlaPanel } from '../../sla/sla-panel.tsx';
 import { TicketAttachments } from '../attachments.tsx';
 import { Conversation } from '../conversation.tsx';
 import { Composer, type Mode } from './composer.tsx';
@@ -230,6 +231,7 @@ export function WorkspacePage({ id }: { id: string }) {
               <MergePanel ticket={ticket} onConflict={() => setConflict(true)} />
             </>
           )}
+          <SlaPanel recordId={ticket.id} />
           {ticket.resolution && (
             <section className="panel" aria-labelledby="resolution-heading">
               <h2 id="resolution-heading">Resolution</h2>

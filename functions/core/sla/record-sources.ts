@@ -1,0 +1,89 @@
+import type { ProblemStore } from '#ports/problem-store.ts';
+import type { SlaRecordSource } from '#ports/sla-store.ts';
+import type { TicketStore } from '#ports/ticket-store.ts';
+import type { RecordPhase, RecordSnapshot } from './sla-record.ts';
+
+/**
+ * How the SLA engine reads each record type it follows: a small adapter per type from its
+ * store to a {@link RecordSnapshot}. A new record type (catalog requests, tasks) adds one
+ * here and a line in the SLA store's history map; nothing else in the engine changes.
+ */
+
+const earliest = (...times: (string | undefined)[]) =>
+  times.filter((t): t is string => t !== undefined).sort()[0];
+
+/** Incidents and requests: the first public reply by someone other than the caller answers; so does acceptance. */
+export function ticketSource(tickets: Pick<TicketStore, 'get'>): SlaRecordSource {
+  return {
+    async snapshot(recordId) {
+      const found = await tickets.get(recordId);
+      if (!found) return undefined;
+      const { ticket, articles } = found;
+      const callers = new Set([ticket.requester.email, ...ticket.watchers].map((e) => e.toLowerCase()));
+      const firstReply = articles
+        .filter((a) => a.type === 'reply' && a.channel !== 'system' && !a.automatic)
+        .filter((a) => !callers.has(a.author.email.toLowerCase()))
+        .map((a) => a.createdAt)
+        .sort()[0];
+      const accepted = ticket.state !== 'new' || ticket.assignee !== undefined;
+      const phase: RecordPhase =
+        ticket.state === 'cancelled'
+          ? 'cancelled'
+          : ticket.state === 'resolved' || ticket.state === 'closed'
+            ? 'resolved'
+            : 'open';
+      const firstResponseAt = earliest(firstReply, accepted ? ticket.updatedAt : undefined);
+      return {
+        recordId: ticket.id,
+        recordType: ticket.kind,
+        number: ticket.number,
+        version: ticket.version,
+        state: ticket.state,
+        ...(ticket.holdReason ? { holdReason: ticket.holdReason } : {}),
+        phase,
+        priority: ticket.priority,
+        ...(ticket.service ? { service: ticket.service } : {}),
+        channel: ticket.channel,
+        ...(ticket.assignmentGroup ? { assignmentGroup: ticket.assignmentGroup } : {}),
+        ...(ticket.assignee ? { assignee: ticket.assignee.email } : {}),
+        requesterEmail: ticket.requester.email,
+        createdAt: ticket.createdAt,
+        updatedAt: ticket.updatedAt,
+        ...(firstResponseAt ? { firstResponseAt } : {}),
+        ...(ticket.resolution ? { resolvedAt: ticket.resolution.resolvedAt } : {}),
+      };
+    },
+  };
+}
+
+/** Problems: leaving `new` is the response; resolved or closed stops the resolution clock. */
+export function problemSource(problems: Pick<ProblemStore, 'get'>): SlaRecordSource {
+  return {
+    async snapshot(recordId) {
+      const found = await problems.get(recordId);
+      if (!found) return undefined;
+      const { problem } = found;
+      const phase: RecordPhase =
+        problem.state === 'cancelled'
+          ? 'cancelled'
+          : problem.state === 'resolved' || problem.state === 'closed'
+            ? 'resolved'
+            : 'open';
+      return {
+        recordId: problem.id,
+        recordType: 'problem',
+        number: problem.number,
+        version: problem.version,
+        state: problem.state,
+        phase,
+        priority: problem.priority,
+        ...(problem.services[0] ? { service: problem.services[0] } : {}),
+        ...(problem.assignmentGroup ? { assignmentGroup: problem.assignmentGroup } : {}),
+        ...(problem.assignee ? { assignee: problem.assignee.email } : {}),
+        createdAt: problem.createdAt,
+        updatedAt: problem.updatedAt,
+        ...(problem.state !== 'new' ? { firstResponseAt: problem.updatedAt } : {}),
+      };
+    },
+  };
+}
