@@ -9,6 +9,7 @@ import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
+import { DynamoCmdbStore } from '#adapters/dynamodb/cmdb-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoMailDedupe } from '#adapters/dynamodb/mail-dedupe.dynamo.ts';
@@ -34,6 +35,7 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
@@ -302,6 +304,7 @@ export interface ApiServices extends TicketDeps {
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
   readonly problem: ProblemDeps;
+  readonly cmdb: CmdbDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
 }
@@ -325,6 +328,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       clock: data.clock,
       ids: data.ids,
     },
+    cmdb: cmdbServices(env, data),
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -339,6 +343,25 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       clock: data.clock,
       authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
     },
+  };
+}
+
+/** The CMDB on the domain table. */
+export function cmdbServices(
+  env: z.output<typeof dataEnv> & { readonly CMDB_MANAGER_GROUP?: string },
+  data: ReturnType<typeof dataAdapters>,
+): CmdbDeps {
+  return {
+    cis: new DynamoCmdbStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    groups: data.groups,
+    events: data.events,
+    clock: data.clock,
+    ids: data.ids,
+    managerGroup: env.CMDB_MANAGER_GROUP ?? 'configuration-managers',
   };
 }
 

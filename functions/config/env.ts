@@ -125,6 +125,8 @@ export const apiEnv = dataEnv.merge(changeEnv).extend({
   TICKET_OPEN_LIMIT_PER_MINUTE: count.default('10'),
   /** Tickets one person may open through the API per hour. @default '60' */
   TICKET_OPEN_LIMIT_PER_HOUR: count.default('60'),
+  /** The support group whose members manage the whole CMDB (account config `cmdb.managerGroup`). @default 'configuration-managers' */
+  CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
 });
 
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({

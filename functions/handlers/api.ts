@@ -7,6 +7,7 @@ import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Route } from '#http/router.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
 import { changeRoutes } from '#http/routes/changes.ts';
+import { cmdbRoutes } from '#http/routes/cmdb.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
@@ -26,6 +27,7 @@ const routes: Route[] = [
   ...quarantineRoutes(services),
   ...changeRoutes(services.change),
   ...problemRoutes(services.problem),
+  ...cmdbRoutes(services.cmdb),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -13,7 +13,12 @@ export interface DomainEvent {
     | 'change.created'
     | 'change.updated'
     | 'problem.created'
-    | 'problem.updated';
+    | 'problem.updated'
+    | 'ci.created'
+    | 'ci.updated'
+    | 'ci.retired'
+    | 'ci.related'
+    | 'ci.unrelated';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

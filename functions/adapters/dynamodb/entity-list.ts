@@ -6,6 +6,7 @@ import {
   changeTemplateEntity,
   freezeEntity,
 } from './change-entities.ts';
+import { ciAuditEntity, ciEntity, ciExternalIdEntity, ciRelationEntity } from './cmdb-entities.ts';
 import {
   agentGroupEntity,
   articleEntity,
@@ -52,6 +53,10 @@ export const entityList = [
   changeTemplateEntity,
   problemEntity,
   problemAuditEntity,
+  ciEntity,
+  ciAuditEntity,
+  ciRelationEntity,
+  ciExternalIdEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];
