@@ -5,6 +5,7 @@ import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-ser
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
 import { seedChangeDemo } from './seed-changes.ts';
+import { seedCmdbDemo } from './seed-cmdb.ts';
 
 export interface SeedOptions {
   /** The API function's environment: the seed writes through the same core and adapters it does. */
@@ -103,6 +104,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   });
 
   await seedChangeDemo(deps.change, { admin, agent: user('agent'), users: demoUsers });
+  await seedCmdbDemo(deps.cmdb, groupDeps, { admin, agent, employee: emma });
 
   const transport = createTransport({
     host: '127.0.0.1',

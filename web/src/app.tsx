@@ -40,6 +40,8 @@ const ApprovalLinkPage = pageLoader(() =>
 const FreezeWindowsPage = pageLoader(() =>
   import('./changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
+const CisPage = pageLoader(() => import('./cmdb/cis-page.tsx').then((m) => m.CisPage));
+const CiPage = pageLoader(() => import('./cmdb/ci-page.tsx').then((m) => m.CiPage));
 
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
@@ -59,6 +61,8 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   approvals: ApprovalsPage,
   'approval-link': ApprovalLinkPage,
   'admin-freezes': FreezeWindowsPage,
+  cis: CisPage,
+  ci: CiPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -219,6 +223,14 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <NotFoundPage />;
     case 'admin-freezes':
       return admin ? <LazyPage key="freezes" loader={FreezeWindowsPage} props={{}} /> : <NotFoundPage />;
+    case 'cis':
+      return agent || approver ? <LazyPage key="cis" loader={CisPage} props={{}} /> : <NotFoundPage />;
+    case 'ci':
+      return agent || approver ? (
+        <LazyPage key={`ci:${route.id}`} loader={CiPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -249,6 +261,7 @@ function Layout(props: {
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
               {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}
+              {(isAgent(session) || isApprover(session)) && <Link to={paths.cis}>CMDB</Link>}
               {isAdmin(session) && (
                 <>
                   <Link to={paths.adminGroups}>Groups</Link>

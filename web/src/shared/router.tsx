@@ -21,6 +21,8 @@ export type Route =
   /** An approve / reject link from mail: works without signing in. */
   | { readonly name: 'approval-link'; readonly token: string }
   | { readonly name: 'admin-freezes' }
+  | { readonly name: 'cis' }
+  | { readonly name: 'ci'; readonly id: string }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -47,6 +49,8 @@ export const paths = {
     Object.keys(params).length ? `/changes/calendar?${new URLSearchParams(params)}` : '/changes/calendar',
   approvals: '/approvals',
   adminFreezes: '/admin/freeze-windows',
+  cis: '/cmdb',
+  ci: (id: string) => `/cmdb/${encodeURIComponent(id)}`,
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -81,6 +85,9 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
+  if (pathname === '/cmdb' || pathname === '/cmdb/') return { name: 'cis' };
+  const ci = /^\/cmdb\/([^/]+)$/.exec(pathname);
+  if (ci?.[1]) return { name: 'ci', id: decodeURIComponent(ci[1]) };
   if (pathname === '/tickets/new') {
     return {
       name: 'new-ticket',
