@@ -75,6 +75,7 @@ describe('the CMDB in the portal', () => {
     const { page } = agent;
     await page.getByRole('link', { name: 'hr-api' }).click();
     await page.getByRole('heading', { level: 1, name: /CFG\d{7} · hr-api/ }).waitFor();
+    const hrApiUrl = page.url();
     await page.getByRole('img', { name: /hr-api: 1 incoming and 2 outgoing relations/ }).waitFor();
     const relations = page.getByRole('table', { name: 'Relations of hr-api' });
     await expect.poll(() => relations.getByRole('row').count()).toBe(4);
@@ -89,8 +90,7 @@ describe('the CMDB in the portal', () => {
     const mailNumber = /CFG\d{7}/.exec(
       (await page.getByRole('heading', { level: 1 }).textContent()) ?? '',
     )?.[0];
-    await page.goBack();
-    await page.goBack();
+    await page.goto(hrApiUrl);
     await page.getByRole('heading', { level: 1, name: /hr-api/ }).waitFor();
     await page.getByLabel('This CI', { exact: true }).selectOption('connects_to');
     await page.getByLabel('CI number').fill(mailNumber as string);

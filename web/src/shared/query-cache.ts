@@ -95,12 +95,14 @@ export class QueryCache {
    */
   invalidate(...prefixes: string[]): void {
     const hit = (key: string) => prefixes.some((prefix) => key === prefix || key.startsWith(prefix));
+    // Generations first: a listener told below reads its snapshot at once (useSyncExternalStore
+    // does), and must see the new generation, or a page on screen never reads again.
+    for (const prefix of prefixes) this.#generations.set(prefix, (this.#generations.get(prefix) ?? 0) + 1);
     for (const [key, entry] of this.#entries) {
       if (!hit(key)) continue;
       entry.stale = true;
       this.#emit(entry);
     }
-    for (const prefix of prefixes) this.#generations.set(prefix, (this.#generations.get(prefix) ?? 0) + 1);
     for (const listener of [...this.#generationListeners]) listener();
   }
 
