@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { Auth, identityOrigins } from './auth.ts';
 import { accessLogBucket } from './buckets.ts';
+import { CmdbDiscovery } from './cmdb.ts';
 import { businessHoursEnv, resourcePrefix, type SpokeConfig } from './config.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
@@ -50,6 +51,8 @@ export class SpokeStack extends Stack {
   readonly events: Events;
   readonly notifications: Notifications;
   readonly mailFeedback: MailFeedback;
+  /** AWS Config discovery into the CMDB, when the config turns it on. */
+  readonly cmdbDiscovery?: CmdbDiscovery;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
 
@@ -142,6 +145,7 @@ export class SpokeStack extends Stack {
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
+      cmdb: { CMDB_MANAGER_GROUP: config.cmdb.managerGroup },
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -176,6 +180,14 @@ export class SpokeStack extends Stack {
       deadLetterQueue: this.email.deadLetters,
     });
 
+    if (config.cmdb.discovery.enabled)
+      this.cmdbDiscovery = new CmdbDiscovery(this, 'CmdbDiscovery', {
+        data: this.data,
+        events: this.events,
+        cmdb: config.cmdb,
+        logRetention,
+      });
+
     this.observability = new Observability(this, 'Observability', {
       prefix,
       functions: {
@@ -186,8 +198,13 @@ export class SpokeStack extends Stack {
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
+        ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.handler } : {}),
       },
-      deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
+      deadLetters: {
+        'inbound-email': this.email.deadLetters,
+        notifications: this.notifications.deadLetters,
+        ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
+      },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),

@@ -23,6 +23,7 @@ import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
+import { S3ConfigNotificationReader } from '#adapters/s3/config-notification-reader.s3.ts';
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
@@ -36,6 +37,7 @@ import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
+import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
@@ -61,6 +63,7 @@ import {
   type changeEnv,
   changeSettingsDocument,
   type changeWorkflowEnv,
+  type cmdbDiscoveryEnv,
   type dataEnv,
   type inboundEmailEnv,
   type notificationsEnv,
@@ -363,6 +366,12 @@ export function cmdbServices(
     ids: data.ids,
     managerGroup: env.CMDB_MANAGER_GROUP ?? 'configuration-managers',
   };
+}
+
+/** What the CMDB discovery function needs: the CMDB, and S3 for oversized Config items. */
+export function cmdbDiscoveryServices(env: z.output<typeof cmdbDiscoveryEnv>): DiscoveryDeps {
+  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
+  return { ...cmdbServices(env, dataAdapters(env)), oversized: new S3ConfigNotificationReader(s3) };
 }
 
 export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): InboundMailDeps {

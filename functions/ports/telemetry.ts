@@ -13,6 +13,7 @@ export type MetricName =
   | 'AddressesSuppressed'
   | 'TicketsAutoClosed'
   | 'ApprovalsDecided'
+  | 'ConfigItemsDiscovered'
   | 'Errors';
 
 /** Keys that tie log lines to what they are about; each is added to every later line of the invocation. */
