@@ -70,9 +70,7 @@ describe('CMDB discovery in the template', () => {
     );
     expect(fn?.Properties.DeadLetterConfig).toBeDefined();
     expect(JSON.stringify(rule?.Properties.Targets)).toContain('DeadLetterConfig');
-    expect(JSON.stringify((fn?.Properties.Environment as { Variables: unknown }).Variables)).toContain(
-      'cmdb-team',
-    );
+    expect(JSON.stringify(fn?.Properties.Environment)).toContain('cmdb-team');
     expect(actions).toContain('s3:GetObject');
     expect(JSON.stringify(policies)).toContain('arn:aws:s3:::config-bucket-123456789012/AWSLogs/');
     expect(actions.filter((a) => a === '*' || a.startsWith('config:') || a === 's3:*')).toEqual([]);
