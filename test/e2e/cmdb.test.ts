@@ -118,6 +118,18 @@ describe('the CMDB in the portal', () => {
     await fitsIn360px(page, 'impact');
   });
 
+  it('shows on a change the business services its services and CIs name in the CMDB, and which labels it does not know', async () => {
+    const { page } = agent;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Changes' }).click();
+    await page.getByRole('link', { name: /Replace the VPN concentrator certificate/ }).click();
+    const services = page.getByRole('list', { name: 'Business services affected' });
+    await services.waitFor();
+
+    expect(await services.textContent()).toMatch(/VPN\s*critical/);
+    await page.getByText('Not in the CMDB (kept as labels): Wi-Fi').waitFor();
+    await checkPage(page, 'change-impact');
+  });
+
   it('is not offered to employees', async () => {
     const { page } = employee;
     await page.goto(`${cloud.urls.portal}/cmdb`);
