@@ -130,6 +130,23 @@ describe('the CMDB in the portal', () => {
     await checkPage(page, 'change-impact');
   });
 
+  it('shows an employee the devices assigned to them, with a way to report a problem', async () => {
+    const { page } = employee;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My devices' }).click();
+    const devices = page.getByRole('list', { name: 'My devices' });
+    await devices.waitFor();
+
+    expect(await devices.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringContaining('Laptop of Emma'),
+    ]);
+    expect(await devices.textContent()).toContain('ThinkPad T14 · serial PF3XK2QZ');
+    await checkPage(page, 'my-devices');
+    await fitsIn360px(page, 'my-devices');
+    await devices.getByRole('link', { name: 'Report a problem' }).click();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/tickets/new');
+  });
+
   it('is not offered to employees', async () => {
     const { page } = employee;
     await page.goto(`${cloud.urls.portal}/cmdb`);

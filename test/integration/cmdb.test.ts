@@ -9,6 +9,7 @@ import {
   findCiByExternalId,
   findCiByNumber,
   listCis,
+  listMyDevices,
   relateCis,
   unrelateCis,
   updateCi,
@@ -256,5 +257,27 @@ describe('relations and impact', () => {
     expect(up.nodes.map((n) => n.ci.name).sort()).toEqual(['HR API', 'HR DB', 'HR portal']);
     expect(byEmma).toMatchObject({ name: 'ForbiddenError' });
     expect(tooDeep).toMatchObject({ name: 'ZodError' });
+  });
+});
+
+describe('my devices', () => {
+  it('lists the devices a person owns, not retired ones, not other classes, and nobody else’s', async () => {
+    const mine = await createCi(deps, carl, {
+      name: 'Phone of Emma',
+      class: 'mobile_phone',
+      owner: emma.email,
+    });
+    const old = await createCi(deps, carl, {
+      name: 'Old tablet of Emma',
+      class: 'tablet',
+      owner: emma.email,
+    });
+    await updateCi(deps, carl, old.id, { version: 1, status: 'retired' });
+    await createCi(deps, carl, { name: 'Emma’s service', class: 'business_service', owner: emma.email });
+    await createCi(deps, carl, { name: 'Laptop of Otto', class: 'laptop', owner: otto.email });
+
+    const devices = await listMyDevices(deps, emma);
+
+    expect(devices.items.map((ci) => ci.id)).toEqual([mine.id]);
   });
 });

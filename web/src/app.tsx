@@ -41,6 +41,7 @@ const FreezeWindowsPage = pageLoader(() =>
   import('./changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
 const CisPage = pageLoader(() => import('./cmdb/cis-page.tsx').then((m) => m.CisPage));
+const MyDevicesPage = pageLoader(() => import('./cmdb/my-devices-page.tsx').then((m) => m.MyDevicesPage));
 const CiPage = pageLoader(() => import('./cmdb/ci-page.tsx').then((m) => m.CiPage));
 
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
@@ -62,6 +63,7 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   'approval-link': ApprovalLinkPage,
   'admin-freezes': FreezeWindowsPage,
   cis: CisPage,
+  'my-devices': MyDevicesPage,
   ci: CiPage,
 };
 
@@ -225,6 +227,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return admin ? <LazyPage key="freezes" loader={FreezeWindowsPage} props={{}} /> : <NotFoundPage />;
     case 'cis':
       return agent || approver ? <LazyPage key="cis" loader={CisPage} props={{}} /> : <NotFoundPage />;
+    case 'my-devices':
+      return <LazyPage key="my-devices" loader={MyDevicesPage} props={{}} />;
     case 'ci':
       return agent || approver ? (
         <LazyPage key={`ci:${route.id}`} loader={CiPage} props={{ id: route.id }} />
@@ -257,6 +261,7 @@ function Layout(props: {
           {session && (
             <nav aria-label="Main" className="site-nav">
               <Link to={paths.myTickets}>My tickets</Link>
+              <Link to={paths.myDevices}>My devices</Link>
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}

@@ -377,3 +377,25 @@ export async function unrelateCis(
     event(deps, 'ci.unrelated', now, from, { type: relationType, toCiId: to.id, toNumber: to.number }),
   ]);
 }
+
+/** Classes a person carries or sits at: what "My devices" lists. */
+export const personalClasses: ReadonlySet<string> = new Set(['laptop', 'desktop', 'mobile_phone', 'tablet']);
+
+/**
+ * Anyone signed in: the devices assigned to them (CIs of a personal class they own), not
+ * retired. Reads the owner's partition only, so nobody sees anyone else's devices.
+ */
+export async function listMyDevices(
+  deps: CmdbDeps,
+  actor: Actor,
+  cursor?: string,
+): Promise<Page<ConfigurationItem>> {
+  const page = await deps.cis.list(
+    { by: 'owner', owner: normalizeEmail(actor.email) },
+    { limit: 100, ...(cursor ? { cursor } : {}) },
+  );
+  return {
+    items: page.items.filter((ci) => personalClasses.has(ci.class) && ci.status !== 'retired'),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  };
+}

@@ -9,6 +9,7 @@ import {
   findCiByExternalId,
   findCiByNumber,
   listCis,
+  listMyDevices,
   RelateInput,
   relateCis,
   UpdateCiInput,
@@ -67,6 +68,21 @@ const ImpactBody = z.object({
 /** The CMDB (agents, approvers and admins read; admins, configuration managers and support groups edit). */
 export function cmdbRoutes(deps: CmdbDeps): Route[] {
   return [
+    {
+      method: 'GET',
+      path: '/api/my-devices',
+      docs: {
+        summary:
+          'The devices assigned to me (laptops, desktops, phones, tablets I own), for anyone signed in',
+        tags,
+        query: CursorQuery,
+        responses: { 200: page(ConfigurationItem), 401: ErrorBody },
+      },
+      async handle({ event }) {
+        const { cursor } = CursorQuery.parse(event.queryStringParameters ?? {});
+        return json(200, await listMyDevices(deps, actorFromEvent(event), cursor));
+      },
+    },
     {
       method: 'POST',
       path: '/api/cis',

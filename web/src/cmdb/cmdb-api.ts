@@ -91,6 +91,7 @@ export function cmdbApi(api: Api) {
       api.request<CiRelation>(`${path(id)}/relations`, { method: 'POST', body: relation }),
     impact: (id: string, params: { direction: ImpactDirection; depth: number }) =>
       api.request<ImpactAnalysis>(`${path(id)}/impact?${query({ ...params, depth: String(params.depth) })}`),
+    myDevices: (cursor?: string) => api.request<Page<ConfigurationItem>>(`/my-devices?${query({ cursor })}`),
     history: (id: string) => api.request<Page<CiAuditEntry>>(`${path(id)}/history`),
   };
 }

@@ -22,6 +22,7 @@ export type Route =
   | { readonly name: 'approval-link'; readonly token: string }
   | { readonly name: 'admin-freezes' }
   | { readonly name: 'cis' }
+  | { readonly name: 'my-devices' }
   | { readonly name: 'ci'; readonly id: string }
   | { readonly name: 'not-found' };
 
@@ -50,6 +51,7 @@ export const paths = {
   approvals: '/approvals',
   adminFreezes: '/admin/freeze-windows',
   cis: '/cmdb',
+  myDevices: '/devices',
   ci: (id: string) => `/cmdb/${encodeURIComponent(id)}`,
 };
 
@@ -86,6 +88,7 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
   if (pathname === '/cmdb' || pathname === '/cmdb/') return { name: 'cis' };
+  if (pathname === '/devices') return { name: 'my-devices' };
   const ci = /^\/cmdb\/([^/]+)$/.exec(pathname);
   if (ci?.[1]) return { name: 'ci', id: decodeURIComponent(ci[1]) };
   if (pathname === '/tickets/new') {
