@@ -23,11 +23,13 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { ProblemEvents } from './problem-events.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
   notificationSettingsEnv,
   openLimitEnv,
+  problemSettingsEnv,
   ticketSettingsEnv,
 } from './settings.ts';
 import { Workflows } from './workflows.ts';
@@ -50,6 +52,7 @@ export class SpokeStack extends Stack {
   readonly workflows: Workflows;
   readonly events: Events;
   readonly notifications: Notifications;
+  readonly problemEvents: ProblemEvents;
   readonly mailFeedback: MailFeedback;
   /** AWS Config discovery into the CMDB, when the config turns it on. */
   readonly cmdbDiscovery?: CmdbDiscovery;
@@ -146,6 +149,7 @@ export class SpokeStack extends Stack {
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
       cmdb: { CMDB_MANAGER_GROUP: config.cmdb.managerGroup },
+      problemSettings: problemSettingsEnv(config.problems),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -176,6 +180,12 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
+      data: this.data,
+      events: this.events,
+      settings: problemSettingsEnv(config.problems),
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -194,6 +204,7 @@ export class SpokeStack extends Stack {
         api: this.api.handler,
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
+        'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
@@ -203,6 +214,7 @@ export class SpokeStack extends Stack {
       deadLetters: {
         'inbound-email': this.email.deadLetters,
         notifications: this.notifications.deadLetters,
+        'problem-events': this.problemEvents.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
       },
       stateMachines: { 'change-approval': this.workflows.changeApproval },

@@ -6,6 +6,7 @@ import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-servic
 import { type DemoUser, demoUsers } from './demo-users.ts';
 import { seedChangeDemo } from './seed-changes.ts';
 import { seedCmdbDemo } from './seed-cmdb.ts';
+import { seedProblemDemo } from './seed-problems.ts';
 
 export interface SeedOptions {
   /** The API function's environment: the seed writes through the same core and adapters it does. */
@@ -105,6 +106,11 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
 
   await seedChangeDemo(deps.change, { admin, agent: user('agent'), users: demoUsers });
   await seedCmdbDemo(deps.cmdb, groupDeps, { admin, agent, employee: emma });
+  await seedProblemDemo(
+    deps.problems,
+    { admin, agent: user('agent'), users: demoUsers, laptopIncidentId: laptop.ticket.id },
+    deps.groupStore,
+  );
 
   const transport = createTransport({
     host: '127.0.0.1',

@@ -18,7 +18,9 @@ export interface DomainEvent {
     | 'ci.updated'
     | 'ci.retired'
     | 'ci.related'
-    | 'ci.unrelated';
+    | 'ci.unrelated'
+    | 'problem.suggested'
+    | 'record.linked';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

@@ -44,6 +44,12 @@ const CisPage = pageLoader(() => import('./cmdb/cis-page.tsx').then((m) => m.Cis
 const MyDevicesPage = pageLoader(() => import('./cmdb/my-devices-page.tsx').then((m) => m.MyDevicesPage));
 const CiPage = pageLoader(() => import('./cmdb/ci-page.tsx').then((m) => m.CiPage));
 
+const ProblemsPage = pageLoader(() => import('./problems/problems-page.tsx').then((m) => m.ProblemsPage));
+const ProblemPage = pageLoader(() => import('./problems/problem-page.tsx').then((m) => m.ProblemPage));
+const KnownErrorsPage = pageLoader(() =>
+  import('./problems/known-errors-page.tsx').then((m) => m.KnownErrorsPage),
+);
+
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
   search: SearchPage,
@@ -65,6 +71,9 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   cis: CisPage,
   'my-devices': MyDevicesPage,
   ci: CiPage,
+  problems: ProblemsPage,
+  problem: ProblemPage,
+  'known-errors': KnownErrorsPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -235,6 +244,20 @@ function Page({ route, session }: { route: Route; session: Session }) {
       ) : (
         <NotFoundPage />
       );
+    case 'problems':
+      return agent ? (
+        <LazyPage key="problems" loader={ProblemsPage} props={{ search: route.search }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'problem':
+      return agent ? (
+        <LazyPage key={`problem:${route.id}`} loader={ProblemPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'known-errors':
+      return agent ? <LazyPage key="known-errors" loader={KnownErrorsPage} props={{}} /> : <NotFoundPage />;
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -263,6 +286,7 @@ function Layout(props: {
               <Link to={paths.myTickets}>My tickets</Link>
               <Link to={paths.myDevices}>My devices</Link>
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
+              {isAgent(session) && <Link to={paths.problems()}>Problems</Link>}
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
               {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}

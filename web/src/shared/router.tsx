@@ -24,6 +24,9 @@ export type Route =
   | { readonly name: 'cis' }
   | { readonly name: 'my-devices' }
   | { readonly name: 'ci'; readonly id: string }
+  | { readonly name: 'problems'; readonly search: string }
+  | { readonly name: 'problem'; readonly id: string }
+  | { readonly name: 'known-errors' }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -53,6 +56,11 @@ export const paths = {
   cis: '/cmdb',
   myDevices: '/devices',
   ci: (id: string) => `/cmdb/${encodeURIComponent(id)}`,
+  /** Problems by state (`state`) or by group (`group`). */
+  problems: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/problems?${new URLSearchParams(params)}` : '/problems',
+  problem: (id: string) => `/problems/${encodeURIComponent(id)}`,
+  knownErrors: '/known-errors',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -91,6 +99,10 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (pathname === '/devices') return { name: 'my-devices' };
   const ci = /^\/cmdb\/([^/]+)$/.exec(pathname);
   if (ci?.[1]) return { name: 'ci', id: decodeURIComponent(ci[1]) };
+  if (pathname === '/problems' || pathname === '/problems/') return { name: 'problems', search };
+  if (pathname === '/known-errors') return { name: 'known-errors' };
+  const problem = /^\/problems\/([^/]+)$/.exec(pathname);
+  if (problem?.[1]) return { name: 'problem', id: decodeURIComponent(problem[1]) };
   if (pathname === '/tickets/new') {
     return {
       name: 'new-ticket',
