@@ -37,6 +37,8 @@ export interface ApiProps {
   readonly changeSettings?: ChangeSettingsEnv;
   /** Tickets one person may open per minute and per hour (account config `tickets`). */
   readonly openLimits?: Pick<ApiEnv, 'TICKET_OPEN_LIMIT_PER_MINUTE' | 'TICKET_OPEN_LIMIT_PER_HOUR'>;
+  /** Who manages the CMDB (account config `cmdb.managerGroup`). */
+  readonly cmdb?: Pick<ApiEnv, 'CMDB_MANAGER_GROUP'>;
   /** Problem managers, the fix policy and the suggestion threshold (account config `problems`). */
   readonly problemSettings?: ProblemSettingsEnv;
   readonly logRetention: RetentionDays;
@@ -91,6 +93,7 @@ export class Api extends Construct {
         ...props.data.environment,
         ...props.changeSettings,
         ...props.openLimits,
+        ...props.cmdb,
         ...props.problemSettings,
         ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         CHANGE_APPROVAL_ARN: props.changeApproval.stateMachineArn,

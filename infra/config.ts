@@ -423,6 +423,31 @@ export const spokeConfigSchema = z
      * the tables and the pool either way. @default false
      */
     deletionProtection: z.boolean().default(false),
+    /** Configuration management: who manages the CMDB, and whether AWS Config fills it. */
+    cmdb: z
+      .object({
+        /** The support group whose members manage the whole CMDB. @default 'configuration-managers' */
+        managerGroup: z.string().min(1).max(64).default('configuration-managers'),
+        /**
+         * Discovery from AWS Config (opt-in: a Config recorder in this account and region records
+         * the resources, billed per configuration item). When on, a rule on the default event bus
+         * sends "Config Configuration Item Change" events to the discovery function.
+         */
+        discovery: z
+          .object({
+            /** @default false */
+            enabled: z.boolean().default(false),
+            /**
+             * The bucket of the Config delivery channel: oversized items are read from it (the
+             * function may read `AWSLogs/<account>/Config/*` there and nothing else).
+             */
+            configBucket: z.string().min(3).max(63).optional(),
+          })
+          .strict()
+          .default({ enabled: false }),
+      })
+      .strict()
+      .default({ managerGroup: 'configuration-managers', discovery: { enabled: false } }),
     retention: z
       .object({
         /** Days CloudWatch keeps function, API and workflow logs; one of the values CloudWatch accepts. */

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { Auth, identityOrigins } from './auth.ts';
 import { accessLogBucket } from './buckets.ts';
+import { CmdbDiscovery } from './cmdb.ts';
 import { businessHoursEnv, resourcePrefix, type SpokeConfig } from './config.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
@@ -54,6 +55,8 @@ export class SpokeStack extends Stack {
   readonly notifications: Notifications;
   readonly problemEvents: ProblemEvents;
   readonly mailFeedback: MailFeedback;
+  /** AWS Config discovery into the CMDB, when the config turns it on. */
+  readonly cmdbDiscovery?: CmdbDiscovery;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
   readonly sla: Sla;
@@ -147,6 +150,7 @@ export class SpokeStack extends Stack {
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
+      cmdb: { CMDB_MANAGER_GROUP: config.cmdb.managerGroup },
       problemSettings: problemSettingsEnv(config.problems),
       logRetention,
     });
@@ -200,6 +204,14 @@ export class SpokeStack extends Stack {
       deadLetterQueue: this.email.deadLetters,
     });
 
+    if (config.cmdb.discovery.enabled)
+      this.cmdbDiscovery = new CmdbDiscovery(this, 'CmdbDiscovery', {
+        data: this.data,
+        events: this.events,
+        cmdb: config.cmdb,
+        logRetention,
+      });
+
     this.observability = new Observability(this, 'Observability', {
       prefix,
       functions: {
@@ -212,12 +224,14 @@ export class SpokeStack extends Stack {
         sla: this.sla.handler,
         'change-workflow': this.workflows.changeTask,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
+        ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.handler } : {}),
       },
       deadLetters: {
         'inbound-email': this.email.deadLetters,
         notifications: this.notifications.deadLetters,
         sla: this.sla.deadLetters,
         'problem-events': this.problemEvents.deadLetters,
+        ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
       },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },

@@ -10,6 +10,7 @@ import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
+import { DynamoCmdbStore } from '#adapters/dynamodb/cmdb-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
 import { DynamoResponseStore, DynamoSavedViewStore } from '#adapters/dynamodb/desk-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
@@ -27,6 +28,7 @@ import { SchedulerSlaTimers } from '#adapters/eventbridge/sla-timers.scheduler.t
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
+import { S3ConfigNotificationReader } from '#adapters/s3/config-notification-reader.s3.ts';
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
@@ -39,6 +41,8 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
+import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
@@ -71,6 +75,7 @@ import {
   type changeEnv,
   changeSettingsDocument,
   type changeWorkflowEnv,
+  type cmdbDiscoveryEnv,
   type dataEnv,
   type inboundEmailEnv,
   type notificationsEnv,
@@ -349,6 +354,7 @@ export interface ApiServices extends TicketDeps {
   readonly change: ApprovalLinkDeps;
   readonly problems: ProblemDeps;
   readonly desk: DeskDeps;
+  readonly cmdb: CmdbDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
   readonly slaRoutes: SlaRouteDeps;
@@ -380,6 +386,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       groupsOf: (email) => data.groups.groupsOf(email),
       agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
+    cmdb: cmdbServices(env, data),
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -405,6 +412,31 @@ function deskServices(data: ReturnType<typeof dataAdapters>, table: RecordTableO
     responses: { ...common, responses: new DynamoResponseStore(table), groupStore: data.groupStore },
     views: { ...common, views: new DynamoSavedViewStore(table) },
   };
+}
+
+/** The CMDB on the domain table. */
+export function cmdbServices(
+  env: z.output<typeof dataEnv> & { readonly CMDB_MANAGER_GROUP?: string },
+  data: ReturnType<typeof dataAdapters>,
+): CmdbDeps {
+  return {
+    cis: new DynamoCmdbStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    groups: data.groups,
+    events: data.events,
+    clock: data.clock,
+    ids: data.ids,
+    managerGroup: env.CMDB_MANAGER_GROUP ?? 'configuration-managers',
+  };
+}
+
+/** What the CMDB discovery function needs: the CMDB, and S3 for oversized Config items. */
+export function cmdbDiscoveryServices(env: z.output<typeof cmdbDiscoveryEnv>): DiscoveryDeps {
+  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
+  return { ...cmdbServices(env, dataAdapters(env)), oversized: new S3ConfigNotificationReader(s3) };
 }
 
 export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): InboundMailDeps {

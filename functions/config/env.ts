@@ -140,7 +140,15 @@ export const apiEnv = dataEnv
     TICKET_OPEN_LIMIT_PER_MINUTE: count.default('10'),
     /** Tickets one person may open through the API per hour. @default '60' */
     TICKET_OPEN_LIMIT_PER_HOUR: count.default('60'),
+    /** The support group whose members manage the whole CMDB (account config `cmdb.managerGroup`). @default 'configuration-managers' */
+    CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
   });
+
+/** The CMDB discovery function: AWS Config configuration-item changes into the CMDB. */
+export const cmdbDiscoveryEnv = dataEnv.extend({
+  /** The support group whose members manage the CMDB. @default 'configuration-managers' */
+  CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
+});
 
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   /** Bucket of ticket attachments: the files of inbound mail are kept there under `tickets/`. */
@@ -206,6 +214,7 @@ export type PreTokenGenerationEnv = z.input<typeof preTokenGenerationEnv>;
 export type NotificationsEnv = z.input<typeof notificationsEnv>;
 
 export type DataEnv = z.input<typeof dataEnv>;
+export type CmdbDiscoveryEnv = z.input<typeof cmdbDiscoveryEnv>;
 export type ApiEnv = z.input<typeof apiEnv>;
 export type InboundEmailEnv = z.input<typeof inboundEmailEnv>;
 export type ChangeWorkflowEnv = z.input<typeof changeWorkflowEnv>;
@@ -235,6 +244,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
   'functions/handlers/sla.ts': slaEnv,
+  'functions/handlers/cmdb-discovery.ts': cmdbDiscoveryEnv,
 } as const satisfies Record<string, z.ZodObject>;
 
 /** Variables the runtime reads rather than Spoke's code: Node's options and Powertools' names. */

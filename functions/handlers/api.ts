@@ -7,6 +7,7 @@ import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Route } from '#http/router.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
 import { changeRoutes } from '#http/routes/changes.ts';
+import { cmdbRoutes } from '#http/routes/cmdb.ts';
 import { deskRoutes } from '#http/routes/desk.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
@@ -30,6 +31,7 @@ const routes: Route[] = [
   ...problemRoutes(services.problems),
   ...deskRoutes(services.desk),
   ...slaRoutes(services.slaRoutes),
+  ...cmdbRoutes(services.cmdb),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -6,6 +6,7 @@ import { seedDefinitions } from '#core/sla/sla-admin.ts';
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
 import { seedChangeDemo } from './seed-changes.ts';
+import { seedCmdbDemo } from './seed-cmdb.ts';
 import { seedProblemDemo } from './seed-problems.ts';
 
 export interface SeedOptions {
@@ -114,6 +115,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   });
 
   await seedChangeDemo(deps.change, { admin, agent: user('agent'), users: demoUsers });
+  await seedCmdbDemo(deps.cmdb, groupDeps, { admin, agent, employee: emma });
   await seedProblemDemo(
     deps.problems,
     { admin, agent: user('agent'), users: demoUsers, laptopIncidentId: laptop.ticket.id },

@@ -14,6 +14,7 @@ export type MetricName =
   | 'TicketsAutoClosed'
   | 'ApprovalsDecided'
   | 'SlaMilestonesFired'
+  | 'ConfigItemsDiscovered'
   | 'Errors';
 
 /** Keys that tie log lines to what they are about; each is added to every later line of the invocation. */

@@ -43,6 +43,9 @@ const ApprovalLinkPage = pageLoader(() =>
 const FreezeWindowsPage = pageLoader(() =>
   import('./changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
+const CisPage = pageLoader(() => import('./cmdb/cis-page.tsx').then((m) => m.CisPage));
+const MyDevicesPage = pageLoader(() => import('./cmdb/my-devices-page.tsx').then((m) => m.MyDevicesPage));
+const CiPage = pageLoader(() => import('./cmdb/ci-page.tsx').then((m) => m.CiPage));
 
 const ProblemsPage = pageLoader(() => import('./problems/problems-page.tsx').then((m) => m.ProblemsPage));
 const ProblemPage = pageLoader(() => import('./problems/problem-page.tsx').then((m) => m.ProblemPage));
@@ -69,6 +72,9 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   approvals: ApprovalsPage,
   'approval-link': ApprovalLinkPage,
   'admin-freezes': FreezeWindowsPage,
+  cis: CisPage,
+  'my-devices': MyDevicesPage,
+  ci: CiPage,
   problems: ProblemsPage,
   problem: ProblemPage,
   'known-errors': KnownErrorsPage,
@@ -234,6 +240,16 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <NotFoundPage />;
     case 'admin-freezes':
       return admin ? <LazyPage key="freezes" loader={FreezeWindowsPage} props={{}} /> : <NotFoundPage />;
+    case 'cis':
+      return agent || approver ? <LazyPage key="cis" loader={CisPage} props={{}} /> : <NotFoundPage />;
+    case 'my-devices':
+      return <LazyPage key="my-devices" loader={MyDevicesPage} props={{}} />;
+    case 'ci':
+      return agent || approver ? (
+        <LazyPage key={`ci:${route.id}`} loader={CiPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'problems':
       return agent ? (
         <LazyPage key="problems" loader={ProblemsPage} props={{ search: route.search }} />
@@ -274,11 +290,13 @@ function Layout(props: {
           {session && (
             <nav aria-label="Main" className="site-nav">
               <Link to={paths.myTickets}>My tickets</Link>
+              <Link to={paths.myDevices}>My devices</Link>
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
               {isAgent(session) && <Link to={paths.problems()}>Problems</Link>}
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
               {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}
+              {(isAgent(session) || isApprover(session)) && <Link to={paths.cis}>CMDB</Link>}
               {isAdmin(session) && (
                 <>
                   <Link to={paths.adminGroups}>Groups</Link>

@@ -6,6 +6,7 @@ import {
   changeTemplateEntity,
   freezeEntity,
 } from './change-entities.ts';
+import { ciAuditEntity, ciEntity, ciExternalIdEntity, ciRelationEntity } from './cmdb-entities.ts';
 import { responseEntity, savedViewEntity } from './desk-entities.ts';
 import {
   agentGroupEntity,
@@ -68,6 +69,10 @@ export const entityList = [
   problemEntity,
   problemArticleEntity,
   problemAuditEntity,
+  ciEntity,
+  ciAuditEntity,
+  ciRelationEntity,
+  ciExternalIdEntity,
   incidentHitsEntity,
   problemSuggestionEntity,
   responseEntity,

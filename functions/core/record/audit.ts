@@ -38,7 +38,17 @@ export type AuditSpec<R> = readonly (AuditedField<R> | (keyof R & string))[];
 const specOf = <R>(entry: AuditedField<R> | (keyof R & string)): AuditedField<R> =>
   typeof entry === 'string' ? { field: entry } : entry;
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with object keys sorted: a map read back from DynamoDB may list its keys in another order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 /** One history entry per audited field whose value differs between the two records. */
 export function auditDiff<R>(

@@ -36,12 +36,15 @@ export const numberPrefixes = {
   problem: 'PRB',
   change: 'CHG',
   release: 'RLS',
+  configuration_item: 'CFG',
 } as const;
 export type NumberedKind = keyof typeof numberPrefixes;
 export const NumberedKind = z.enum(Object.keys(numberPrefixes) as [NumberedKind, ...NumberedKind[]]);
 
 /** `INC0001042`: prefix and seven digits, the way service desks have always written them. */
-export const RecordNumber = z.string().regex(/^(INC|REQ|PRB|CHG|RLS)\d{7,}$/, 'must look like INC0001042');
+export const RecordNumber = z
+  .string()
+  .regex(/^(INC|REQ|PRB|CHG|RLS|CFG)\d{7,}$/, 'must look like INC0001042');
 export type RecordNumber = z.infer<typeof RecordNumber>;
 
 /** The first number a counter hands out, so numbers have the familiar shape from day one. */

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { RecordImpact } from '../cmdb/record-impact.tsx';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
 import { usePeople } from '../shared/people.ts';
@@ -212,6 +213,8 @@ export function ChangePage({ id }: { id: string }) {
           ))}
         </dl>
       </section>
+
+      <RecordImpact labels={[...change.services, ...change.configurationItems]} />
 
       <section aria-labelledby="risk-heading">
         <h2 id="risk-heading">Risk</h2>

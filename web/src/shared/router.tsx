@@ -22,6 +22,9 @@ export type Route =
   /** An approve / reject link from mail: works without signing in. */
   | { readonly name: 'approval-link'; readonly token: string }
   | { readonly name: 'admin-freezes' }
+  | { readonly name: 'cis' }
+  | { readonly name: 'my-devices' }
+  | { readonly name: 'ci'; readonly id: string }
   | { readonly name: 'problems'; readonly search: string }
   | { readonly name: 'problem'; readonly id: string }
   | { readonly name: 'known-errors' }
@@ -52,6 +55,9 @@ export const paths = {
     Object.keys(params).length ? `/changes/calendar?${new URLSearchParams(params)}` : '/changes/calendar',
   approvals: '/approvals',
   adminFreezes: '/admin/freeze-windows',
+  cis: '/cmdb',
+  myDevices: '/devices',
+  ci: (id: string) => `/cmdb/${encodeURIComponent(id)}`,
   /** Problems by state (`state`) or by group (`group`). */
   problems: (params: Record<string, string> = {}) =>
     Object.keys(params).length ? `/problems?${new URLSearchParams(params)}` : '/problems',
@@ -94,6 +100,10 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
+  if (pathname === '/cmdb' || pathname === '/cmdb/') return { name: 'cis' };
+  if (pathname === '/devices') return { name: 'my-devices' };
+  const ci = /^\/cmdb\/([^/]+)$/.exec(pathname);
+  if (ci?.[1]) return { name: 'ci', id: decodeURIComponent(ci[1]) };
   if (pathname === '/problems' || pathname === '/problems/') return { name: 'problems', search };
   if (pathname === '/known-errors') return { name: 'known-errors' };
   const problem = /^\/problems\/([^/]+)$/.exec(pathname);
