@@ -22,6 +22,7 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { Reporting } from './reporting.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
@@ -49,6 +50,7 @@ export class SpokeStack extends Stack {
   readonly workflows: Workflows;
   readonly events: Events;
   readonly notifications: Notifications;
+  readonly reporting: Reporting;
   readonly mailFeedback: MailFeedback;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
@@ -172,6 +174,7 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.reporting = new Reporting(this, 'Reporting', { data: this.data, events: this.events, logRetention });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -182,12 +185,17 @@ export class SpokeStack extends Stack {
         api: this.api.handler,
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
+        reporting: this.reporting.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
       },
-      deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
+      deadLetters: {
+        'inbound-email': this.email.deadLetters,
+        notifications: this.notifications.deadLetters,
+        reporting: this.reporting.deadLetters,
+      },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),

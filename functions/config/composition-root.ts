@@ -16,6 +16,7 @@ import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dyn
 import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
+import { DynamoReportStore } from '#adapters/dynamodb/report-store.dynamo.ts';
 import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
@@ -35,6 +36,8 @@ import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
+import type { CountingDeps } from '#core/reporting/counting-service.ts';
+import { deskCalendar } from '#core/reporting/desk-calendar.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
@@ -392,6 +395,19 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
     portalUrl: env.PORTAL_URL,
     perRecipientPerHour: Number(env.NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR),
     deliveries: new DynamoDeliveryLedger(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+  };
+}
+
+/** What the reporting consumer needs: the report counters and the desk's calendar. */
+export function reportingServices(env: z.output<typeof dataEnv>): CountingDeps {
+  const data = dataAdapters(env);
+  return {
+    reports: new DynamoReportStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    calendar: deskCalendar(env.TIME_ZONE, env.BUSINESS_HOURS),
   };
 }
 

@@ -157,6 +157,8 @@ export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
   /** Mails one address gets per hour at most about its tickets. @default '30' */
   NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
 });
+/** The reporting consumer: the domain table and the desk's calendar (`TIME_ZONE`, `BUSINESS_HOURS`). */
+export const reportingEnv = dataEnv;
 export const preTokenGenerationEnv = z.object({
   /** JSON: IdP group names per Spoke group, `{"agents":[…],"approvers":[…],"admins":[…]}`. */
   GROUP_MAPPING: z
@@ -199,6 +201,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/api.ts': apiEnv,
   'functions/handlers/inbound-email.ts': inboundEmailEnv,
   'functions/handlers/notifications.ts': notificationsEnv,
+  'functions/handlers/reporting.ts': reportingEnv,
   'functions/handlers/mail-feedback.ts': dataEnv,
   'functions/handlers/ticket-housekeeping.ts': dataEnv,
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,

@@ -25,6 +25,7 @@ import {
   usedLinkEntity,
 } from './entities.ts';
 import { problemAuditEntity, problemEntity } from './problem-entities.ts';
+import { reportCounterEntity, reportEventEntity, reportFactsEntity } from './report-entities.ts';
 
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
@@ -52,6 +53,9 @@ export const entityList = [
   changeTemplateEntity,
   problemEntity,
   problemAuditEntity,
+  reportCounterEntity,
+  reportFactsEntity,
+  reportEventEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];
