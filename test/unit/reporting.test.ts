@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { counterUpdates, cutKeysOf, NOW_SLOT } from '#core/reporting/counters.ts';
 import { countRules } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
-import { type Counted, type RecordFacts, RecordNotYetCounted } from '#core/reporting/facts.ts';
+import { RecordNotYetCounted } from '#core/reporting/facts.ts';
 import { figuresOf } from '#core/reporting/figures.ts';
 import { BUCKET_EDGES, bucketOf, quantile } from '#core/reporting/histogram.ts';
 import { counterMappings } from '#core/reporting/mappings.ts';
+import { CounterTotals } from '#core/reporting/rebuild.ts';
 import { buildReport, periodOf, type ReportDeps } from '#core/reporting/report-service.ts';
 import { problemOf } from '#http/problems.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
@@ -14,24 +15,13 @@ import { move, recordUpdated, ticketCreated } from '../support/report-events.ts'
 const berlin = deskCalendar('Europe/Berlin', 'mon,tue,wed,thu,fri 08:00-18:00');
 const rules = countRules(berlin);
 
-/** Runs events through the mappings as the consumer does, summing every counter per day (all cut). */
+/** Runs events through the mappings as the consumer does; the whole desk's counters per day. */
 function countAll(events: readonly DomainEvent[]) {
-  const facts = new Map<string, RecordFacts>();
+  const totals = new CounterTotals(berlin);
+  totals.add(events);
   const perDay = new Map<string, Record<string, number>>();
-  for (const event of events) {
-    const mapping = counterMappings[event.type];
-    if (!mapping) continue;
-    const id = mapping.recordId(event.detail) as string;
-    const counted: Counted = mapping.count({ event, facts: facts.get(id), ...rules });
-    facts.set(id, counted.facts);
-    for (const update of counterUpdates(counted.counts)) {
-      if (update.cut !== 'all') continue;
-      const day = perDay.get(update.slot) ?? {};
-      for (const [name, value] of Object.entries(update.add)) day[name] = (day[name] ?? 0) + value;
-      perDay.set(update.slot, day);
-    }
-  }
-  return { facts, perDay };
+  for (const item of totals.counters.values()) if (item.cut === 'all') perDay.set(item.slot, item.counters);
+  return { facts: totals.facts, perDay };
 }
 
 describe('report counting, against hand-computed figures', () => {
