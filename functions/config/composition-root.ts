@@ -38,6 +38,7 @@ import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.t
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
+import type { ReportDeps } from '#core/reporting/report-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
@@ -305,6 +306,7 @@ export interface ApiServices extends TicketDeps {
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
   readonly problem: ProblemDeps;
+  readonly reports: ReportDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
 }
@@ -327,6 +329,12 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       events: data.events,
       clock: data.clock,
       ids: data.ids,
+    },
+    reports: {
+      reports: reportStore(data.documents, env),
+      groups: data.groups,
+      timeZone: env.TIME_ZONE,
+      clock: data.clock,
     },
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
@@ -398,15 +406,14 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
   };
 }
 
+const reportStore = (documents: DynamoDBDocumentClient, env: z.output<typeof dataEnv>) =>
+  new DynamoReportStore({ client: documents, domainTable: env.DOMAIN_TABLE, idempotencyTable: env.IDEMPOTENCY_TABLE });
+
 /** What the reporting consumer needs: the report counters and the desk's calendar. */
 export function reportingServices(env: z.output<typeof dataEnv>): CountingDeps {
   const data = dataAdapters(env);
   return {
-    reports: new DynamoReportStore({
-      client: data.documents,
-      domainTable: env.DOMAIN_TABLE,
-      idempotencyTable: env.IDEMPOTENCY_TABLE,
-    }),
+    reports: reportStore(data.documents, env),
     calendar: deskCalendar(env.TIME_ZONE, env.BUSINESS_HOURS),
   };
 }

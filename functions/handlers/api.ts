@@ -11,6 +11,7 @@ import { groupRoutes } from '#http/routes/groups.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
+import { reportRoutes } from '#http/routes/reports.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
 import { ticketRoutes } from '#http/routes/tickets.ts';
 
@@ -26,6 +27,7 @@ const routes: Route[] = [
   ...quarantineRoutes(services),
   ...changeRoutes(services.change),
   ...problemRoutes(services.problem),
+  ...reportRoutes(services.reports),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -49,7 +49,12 @@ const reportDeps = (tables: Awaited<ReturnType<typeof freshTables>>): ReportDeps
 beforeAll(async () => {
   [records, live] = await Promise.all([freshTables(), freshTables()]);
   let n = 0;
-  const clock = { now: () => new Date((now += 1)) };
+  const clock = {
+    now: () => {
+      later(1 / 60_000);
+      return new Date(now);
+    },
+  };
   const ids = { next: () => `id${String(++n).padStart(6, '0')}` };
   const events = { publish: async (batch: readonly DomainEvent[]) => void published.push(...batch) };
   const groups = new DynamoGroupStore({

@@ -1,15 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoReportStore } from '#adapters/dynamodb/report-store.dynamo.ts';
+import { addMember, createGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import { type CountingDeps, countEvent } from '#core/reporting/counting-service.ts';
 import { buildReport, type ReportDeps } from '#core/reporting/report-service.ts';
 import { ALWAYS } from '#core/sla/business-calendar.ts';
+import { reportRoutes } from '#http/routes/reports.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import { freshTables } from '../support/dynamodb.ts';
+import { callRoutes } from '../support/http-call.ts';
 import { move, recordUpdated, ticketCreated } from '../support/report-events.ts';
 
 /** Report counters maintained from record events, on DynamoDB Local. */
 const admin: Actor = { id: 'u-ada', email: 'ada@example.com', groups: ['admins'] };
+const al: Actor = { id: 'u-al', email: 'al.agent@example.com', groups: ['agents'] };
+const mia: Actor = { id: 'u-mia', email: 'mia.manager@example.com', groups: [] };
+const emma: Actor = { id: 'u-emma', email: 'emma@example.com', groups: [] };
 let counting: CountingDeps;
 let reading: ReportDeps;
 let requests = 0;
@@ -44,12 +51,16 @@ beforeAll(async () => {
     onRequest: () => void requests++,
   });
   counting = { reports, calendar: ALWAYS };
-  reading = {
-    reports,
-    timeZone: 'UTC',
-    clock: { now: () => new Date('2026-11-05T12:00:00.000Z') },
-    groups: { groupsOf: async () => [], listGroups: async () => ({ items: [] }) },
-  };
+  const groups = new DynamoGroupStore({
+    client: tables.documents,
+    domainTable: tables.domainTable,
+    cacheTtlMs: 0,
+  });
+  const clock = { now: () => new Date('2026-11-05T12:00:00.000Z') };
+  await createGroup({ groups, clock }, admin, { id: 'network', name: 'Network', managerEmail: mia.email });
+  await createGroup({ groups, clock }, admin, { id: 'service-desk', name: 'Service Desk' });
+  await addMember({ groups, clock }, admin, 'service-desk', { email: al.email });
+  reading = { reports, timeZone: 'UTC', clock, groups };
   for (const event of history) expect(await countEvent(counting, event)).toBe('counted');
 });
 
@@ -102,5 +113,55 @@ describe('report counters from record events', () => {
     requests = 0;
     await buildReport(reading, admin, { from: '2025-11-06', to: '2026-11-05', granularity: 'month' });
     expect(requests).toBe(1);
+  });
+});
+
+describe('report routes', () => {
+  const get = (path: string, as: Actor) => callRoutes(reportRoutes(reading), 'GET', path, as);
+
+  it('gives admins the whole desk, a manager their group, an agent theirs; refuses everyone else', async () => {
+    const range = 'from=2026-11-02&to=2026-11-03';
+    const whole = await get(`/api/reports?${range}`, admin);
+    const managed = await get(`/api/reports?${range}`, mia);
+    const own = await get(`/api/reports?${range}`, al);
+    const other = await get(`/api/reports?${range}&group=network`, al);
+    const employee = await get(`/api/reports?${range}`, emma);
+
+    expect(whole.status).toBe(200);
+    expect(whole.body.total.tickets.opened).toBe(3);
+    expect(whole.body.groups).toBeUndefined();
+    expect(managed.body).toMatchObject({
+      groups: ['network'],
+      total: { tickets: { opened: 2, backlog: 2 } },
+    });
+    expect(own.body).toMatchObject({
+      groups: ['service-desk'],
+      total: { tickets: { opened: 1, backlog: 0 } },
+    });
+    expect(other.status).toBe(400);
+    expect(other.body.error.fields).toEqual([{ path: 'group', message: 'is not a group you report on' }]);
+    expect(employee.status).toBe(403);
+  });
+
+  it('refuses a reversed range, naming the field', async () => {
+    const reversed = await get('/api/reports?from=2026-11-03&to=2026-11-02', admin);
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.error.fields).toEqual([{ path: 'to', message: 'must not be before from' }]);
+  });
+
+  it('exports every figure of every period as CSV', async () => {
+    const response = await get('/api/reports/csv?from=2026-11-02&to=2026-11-08&granularity=week', admin);
+    const [header, row, end] = String(response.body).split('\r\n');
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toContain('spoke-report-2026-11-02-2026-11-08-week.csv');
+    const columns = header?.split(',') ?? [];
+    const values = Object.fromEntries(columns.map((name, i) => [name, row?.split(',')[i]]));
+    expect(values).toMatchObject({
+      period: '2026-11-02',
+      'tickets.opened': '3',
+      'tickets.reopenRate': '0.5',
+    });
+    expect(columns).toContain('changes.cabLeadMedianMinutes');
+    expect(end).toBe('');
   });
 });

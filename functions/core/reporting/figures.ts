@@ -1,52 +1,58 @@
+import * as z from 'zod';
 import { bucketsOf, quantile } from './histogram.ts';
+
+const count = z.number().int();
+const share = z.number().nullable();
+const minutes = z.number().nullable();
 
 /**
  * The figures a service desk is run by, computed from summed counters (docs/reporting.md).
  * Durations are business minutes; rates are shares 0–1; a figure with nothing to divide by is
  * `null`, never 0 (no resolutions is not "0 % first-contact resolution").
  */
-export interface Figures {
-  readonly tickets: {
-    readonly opened: number;
-    readonly incidentsOpened: number;
-    readonly requestsOpened: number;
-    readonly resolved: number;
-    readonly cancelled: number;
-    readonly backlog: number;
-    readonly acknowledged: number;
-    readonly acknowledgeMeanMinutes: number | null;
-    readonly acknowledgeMedianMinutes: number | null;
-    readonly resolveMeanMinutes: number | null;
-    readonly resolveMedianMinutes: number | null;
-    readonly firstContactResolutions: number;
-    readonly firstContactRate: number | null;
-    readonly reopened: number;
-    readonly reopenRate: number | null;
-    readonly requestsFulfilled: number;
-    readonly fulfilmentMeanMinutes: number | null;
-    readonly fulfilmentMedianMinutes: number | null;
-  };
-  readonly changes: {
-    readonly created: number;
-    readonly standard: number;
-    readonly normal: number;
-    readonly emergency: number;
-    readonly emergencyShare: number | null;
-    readonly closed: number;
-    readonly successful: number;
-    readonly successRate: number | null;
-    readonly failed: number;
-    readonly backedOut: number;
-    readonly rejected: number;
-    readonly cabLeadMeanMinutes: number | null;
-    readonly cabLeadMedianMinutes: number | null;
-  };
-  readonly problems: {
-    readonly opened: number;
-    readonly knownErrors: number;
-    readonly resolved: number;
-  };
-}
+export const Figures = z.object({
+  tickets: z.object({
+    opened: count,
+    incidentsOpened: count,
+    requestsOpened: count,
+    resolved: count,
+    cancelled: count,
+    backlog: count,
+    acknowledged: count,
+    acknowledgeMeanMinutes: minutes,
+    acknowledgeMedianMinutes: minutes,
+    resolveMeanMinutes: minutes,
+    resolveMedianMinutes: minutes,
+    firstContactResolutions: count,
+    firstContactRate: share,
+    reopened: count,
+    reopenRate: share,
+    requestsFulfilled: count,
+    fulfilmentMeanMinutes: minutes,
+    fulfilmentMedianMinutes: minutes,
+  }),
+  changes: z.object({
+    created: count,
+    standard: count,
+    normal: count,
+    emergency: count,
+    emergencyShare: share,
+    closed: count,
+    successful: count,
+    successRate: share,
+    failed: count,
+    backedOut: count,
+    rejected: count,
+    cabLeadMeanMinutes: minutes,
+    cabLeadMedianMinutes: minutes,
+  }),
+  problems: z.object({
+    opened: count,
+    knownErrors: count,
+    resolved: count,
+  }),
+});
+export type Figures = z.infer<typeof Figures>;
 
 type Counters = Readonly<Record<string, number>>;
 

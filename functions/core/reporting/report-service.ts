@@ -12,7 +12,7 @@ import {
   NOW_SLOT,
   OPEN_NOW,
 } from './counters.ts';
-import { addCounters, type Figures, figuresOf, topServices } from './figures.ts';
+import { addCounters, Figures, figuresOf, topServices } from './figures.ts';
 
 /** The longest range a report covers (two years and a leap day). */
 export const MAX_RANGE_DAYS = 731;
@@ -42,25 +42,32 @@ export const ReportQuery = z
   });
 export type ReportQuery = z.output<typeof ReportQuery>;
 
-export interface Period {
+export const Period = z.object({
   /** The first day of the period (`YYYY-MM-DD`): the day, the Monday of the week, the 1st of the month. */
-  readonly period: string;
-  readonly from: string;
-  readonly to: string;
-  readonly figures: Figures;
-}
+  period: Day,
+  from: Day,
+  to: Day,
+  figures: Figures,
+});
+export type Period = z.infer<typeof Period>;
 
-export interface Report {
-  readonly from: string;
-  readonly to: string;
-  readonly granularity: ReportQuery['granularity'];
-  readonly filter: Readonly<Partial<Record<Dimension, string | number>>>;
-  /** The groups the figures cover when the reader sees only some (undefined: the whole desk). */
-  readonly groups?: readonly string[];
-  readonly periods: readonly Period[];
-  readonly total: Figures;
-  readonly topServices: readonly { service: string; incidents: number }[];
-}
+export const Report = z.object({
+  from: Day,
+  to: Day,
+  granularity: z.enum(['day', 'week', 'month']),
+  filter: z.object({
+    group: z.string().optional(),
+    service: z.string().optional(),
+    priority: z.number().optional(),
+    channel: z.string().optional(),
+  }),
+  /** The groups the figures add up when the reader sees only some (absent: the whole desk). */
+  groups: z.array(z.string()).optional(),
+  periods: z.array(Period),
+  total: Figures,
+  topServices: z.array(z.object({ service: z.string(), incidents: z.number().int() })),
+});
+export type Report = z.infer<typeof Report>;
 
 export interface ReportDeps {
   readonly reports: ReportStore;
@@ -111,7 +118,7 @@ export async function reportScope(deps: ReportDeps, actor: Actor): Promise<reado
  */
 export async function buildReport(deps: ReportDeps, actor: Actor, input: unknown): Promise<Report> {
   const query = ReportQuery.parse(input);
-  const filter: Partial<Record<Dimension, string | number>> = {
+  const filter: Report['filter'] = {
     ...(query.group ? { group: query.group } : {}),
     ...(query.service ? { service: query.service } : {}),
     ...(query.priority ? { priority: query.priority } : {}),
