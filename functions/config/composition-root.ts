@@ -407,7 +407,11 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
 }
 
 const reportStore = (documents: DynamoDBDocumentClient, env: z.output<typeof dataEnv>) =>
-  new DynamoReportStore({ client: documents, domainTable: env.DOMAIN_TABLE, idempotencyTable: env.IDEMPOTENCY_TABLE });
+  new DynamoReportStore({
+    client: documents,
+    domainTable: env.DOMAIN_TABLE,
+    idempotencyTable: env.IDEMPOTENCY_TABLE,
+  });
 
 /** What the reporting consumer needs: the report counters and the desk's calendar. */
 export function reportingServices(env: z.output<typeof dataEnv>): CountingDeps {

@@ -40,6 +40,7 @@ const ApprovalLinkPage = pageLoader(() =>
 const FreezeWindowsPage = pageLoader(() =>
   import('./changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
+const DashboardPage = pageLoader(() => import('./reports/dashboard-page.tsx').then((m) => m.DashboardPage));
 
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
@@ -59,6 +60,7 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   approvals: ApprovalsPage,
   'approval-link': ApprovalLinkPage,
   'admin-freezes': FreezeWindowsPage,
+  reports: DashboardPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -219,6 +221,9 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <NotFoundPage />;
     case 'admin-freezes':
       return admin ? <LazyPage key="freezes" loader={FreezeWindowsPage} props={{}} /> : <NotFoundPage />;
+    case 'reports':
+      // Group managers who are not agents reach it by link; the API decides what they see.
+      return <LazyPage key="reports" loader={DashboardPage} props={{ search: route.search }} />;
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -249,6 +254,7 @@ function Layout(props: {
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
               {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}
+              {isAgent(session) && <Link to={paths.reports()}>Reports</Link>}
               {isAdmin(session) && (
                 <>
                   <Link to={paths.adminGroups}>Groups</Link>

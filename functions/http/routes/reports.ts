@@ -1,5 +1,11 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { buildReport, Report, type ReportDeps, ReportQuery, reportCsv } from '#core/reporting/report-service.ts';
+import {
+  buildReport,
+  Report,
+  type ReportDeps,
+  ReportQuery,
+  reportCsv,
+} from '#core/reporting/report-service.ts';
 import { json } from '../api.ts';
 import { actorFromEvent } from '../claims.ts';
 import { ErrorBody } from '../problems.ts';
@@ -33,7 +39,8 @@ export function reportRoutes(deps: ReportDeps): Route[] {
       method: 'GET',
       path: '/api/reports',
       docs: {
-        summary: 'Figures per period for a date range (at most two years), filtered by one cut (agents, managers)',
+        summary:
+          'Figures per period for a date range (at most two years), filtered by one cut (agents, managers)',
         tags,
         query: ReportQuery,
         responses: { 200: Report, ...errors },

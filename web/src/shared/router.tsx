@@ -21,6 +21,7 @@ export type Route =
   /** An approve / reject link from mail: works without signing in. */
   | { readonly name: 'approval-link'; readonly token: string }
   | { readonly name: 'admin-freezes' }
+  | { readonly name: 'reports'; readonly search: string }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -47,6 +48,9 @@ export const paths = {
     Object.keys(params).length ? `/changes/calendar?${new URLSearchParams(params)}` : '/changes/calendar',
   approvals: '/approvals',
   adminFreezes: '/admin/freeze-windows',
+  /** The reporting dashboard; the query string holds the range, granularity and filters. */
+  reports: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/reports?${new URLSearchParams(params)}` : '/reports',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -78,6 +82,7 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const change = /^\/changes\/([^/]+)$/.exec(pathname);
   if (change?.[1]) return { name: 'change', id: decodeURIComponent(change[1]) };
   if (pathname === '/approvals') return { name: 'approvals' };
+  if (pathname === '/reports') return { name: 'reports', search };
   const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
