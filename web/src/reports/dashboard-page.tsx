@@ -242,7 +242,12 @@ const columns: readonly [string, (f: Figures) => string][] = [
 /** The charts' numbers as a table: what a screen reader or a careful reader uses. */
 function PeriodTable({ report }: { report: Report }) {
   return (
-    <div className="report-table-wrap">
+    <section
+      className="report-table-wrap"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than the screen scrolls; keyboard users must reach it (WCAG 2.1.1)
+      tabIndex={0}
+      aria-label={`Figures per ${report.granularity}, scrollable`}
+    >
       <table className="report-table">
         <caption>Figures per {report.granularity}</caption>
         <thead>
@@ -266,6 +271,6 @@ function PeriodTable({ report }: { report: Report }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
