@@ -66,7 +66,7 @@ export function Chart(props: {
               className="chart-grid"
             />
             <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" className="chart-axis">
-              {Math.round(max * f)}
+              {Number((max * f).toFixed(max < 10 ? 1 : 0))}
             </text>
           </g>
         ))}
