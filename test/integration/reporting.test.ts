@@ -165,3 +165,18 @@ describe('report routes', () => {
     expect(end).toBe('');
   });
 });
+
+describe('the cost of counting', () => {
+  // Last: it adds a ticket, which would change the figures above.
+  it('counts an event with one read and one transaction', async () => {
+    requests = 0;
+    const event = ticketCreated('T9', '2026-11-04T09:00:00.000Z', {
+      group: 'network',
+      priority: 1,
+      channel: 'api',
+      service: 'vpn',
+    });
+    expect(await countEvent(counting, event)).toBe('counted');
+    expect(requests).toBe(2); // GetItem of the facts, TransactWriteItems of marker + facts + 16 counter items
+  });
+});
