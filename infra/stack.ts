@@ -22,12 +22,14 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { ProblemEvents } from './problem-events.ts';
 import { Reporting } from './reporting.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
   notificationSettingsEnv,
   openLimitEnv,
+  problemSettingsEnv,
   ticketSettingsEnv,
 } from './settings.ts';
 import { Workflows } from './workflows.ts';
@@ -51,6 +53,7 @@ export class SpokeStack extends Stack {
   readonly events: Events;
   readonly notifications: Notifications;
   readonly reporting: Reporting;
+  readonly problemEvents: ProblemEvents;
   readonly mailFeedback: MailFeedback;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
@@ -144,6 +147,7 @@ export class SpokeStack extends Stack {
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
+      problemSettings: problemSettingsEnv(config.problems),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -175,6 +179,12 @@ export class SpokeStack extends Stack {
       logRetention,
     });
     this.reporting = new Reporting(this, 'Reporting', { data: this.data, events: this.events, logRetention });
+    this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
+      data: this.data,
+      events: this.events,
+      settings: problemSettingsEnv(config.problems),
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -186,6 +196,7 @@ export class SpokeStack extends Stack {
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
         reporting: this.reporting.handler,
+        'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
@@ -195,6 +206,7 @@ export class SpokeStack extends Stack {
         'inbound-email': this.email.deadLetters,
         notifications: this.notifications.deadLetters,
         reporting: this.reporting.deadLetters,
+        'problem-events': this.problemEvents.deadLetters,
       },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },

@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
 import { DynamoReportStore } from '#adapters/dynamodb/report-store.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { createGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
+import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { createProblem, updateProblem } from '#core/problem/problem-service.ts';
 import { countEvent } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
@@ -113,15 +115,14 @@ beforeAll(async () => {
   later(10);
   await update(laptop.id, { state: 'in_progress' }); // reopened
   const problems = {
+    ...tickets,
     problems: new DynamoProblemStore({
       client: records.documents,
       domainTable: records.domainTable,
       idempotencyTable: records.idempotencyTable,
     }),
-    groups,
-    events,
-    clock,
-    ids,
+    changes: new DynamoChangeStore(records.documents, records.domainTable, records.idempotencyTable),
+    problemSettings: defaultProblemSettings,
   };
   const problem = await createProblem(problems, admin, {
     shortDescription: 'VPN flaps',
