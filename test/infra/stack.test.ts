@@ -463,7 +463,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
     expect(metric('ExecutionsFailed')).toHaveLength(1);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
