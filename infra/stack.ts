@@ -24,6 +24,7 @@ import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
 import { ProblemEvents } from './problem-events.ts';
+import { Reporting } from './reporting.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
@@ -53,6 +54,7 @@ export class SpokeStack extends Stack {
   readonly workflows: Workflows;
   readonly events: Events;
   readonly notifications: Notifications;
+  readonly reporting: Reporting;
   readonly problemEvents: ProblemEvents;
   readonly mailFeedback: MailFeedback;
   /** AWS Config discovery into the CMDB, when the config turns it on. */
@@ -194,6 +196,7 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.reporting = new Reporting(this, 'Reporting', { data: this.data, events: this.events, logRetention });
     this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
       data: this.data,
       events: this.events,
@@ -218,6 +221,7 @@ export class SpokeStack extends Stack {
         api: this.api.handler,
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
+        reporting: this.reporting.handler,
         'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
@@ -230,6 +234,7 @@ export class SpokeStack extends Stack {
         'inbound-email': this.email.deadLetters,
         notifications: this.notifications.deadLetters,
         sla: this.sla.deadLetters,
+        reporting: this.reporting.deadLetters,
         'problem-events': this.problemEvents.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
       },

@@ -20,6 +20,7 @@ import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
 import { DynamoQuarantineStore } from '#adapters/dynamodb/quarantine-store.dynamo.ts';
 import { DynamoRateLimiter } from '#adapters/dynamodb/rate-limiter.dynamo.ts';
 import type { RecordTableOptions } from '#adapters/dynamodb/record-table.ts';
+import { DynamoReportStore } from '#adapters/dynamodb/report-store.dynamo.ts';
 import { DynamoSlaStore } from '#adapters/dynamodb/sla-store.dynamo.ts';
 import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
@@ -46,6 +47,9 @@ import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
+import type { CountingDeps } from '#core/reporting/counting-service.ts';
+import { deskCalendar } from '#core/reporting/desk-calendar.ts';
+import type { ReportDeps } from '#core/reporting/report-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
 import { problemSource, ticketSource } from '#core/sla/record-sources.ts';
@@ -355,6 +359,7 @@ export interface ApiServices extends TicketDeps {
   readonly problems: ProblemDeps;
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
+  readonly reports: ReportDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
   readonly slaRoutes: SlaRouteDeps;
@@ -387,6 +392,12 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
     cmdb: cmdbServices(env, data),
+    reports: {
+      reports: reportStore(data.documents, env),
+      groups: data.groups,
+      timeZone: env.TIME_ZONE,
+      clock: data.clock,
+    },
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -489,6 +500,22 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
     portalUrl: env.PORTAL_URL,
     perRecipientPerHour: Number(env.NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR),
     deliveries: new DynamoDeliveryLedger(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+  };
+}
+
+const reportStore = (documents: DynamoDBDocumentClient, env: z.output<typeof dataEnv>) =>
+  new DynamoReportStore({
+    client: documents,
+    domainTable: env.DOMAIN_TABLE,
+    idempotencyTable: env.IDEMPOTENCY_TABLE,
+  });
+
+/** What the reporting consumer needs: the report counters and the desk's calendar. */
+export function reportingServices(env: z.output<typeof dataEnv>): CountingDeps {
+  const data = dataAdapters(env);
+  return {
+    reports: reportStore(data.documents, env),
+    calendar: deskCalendar(env.TIME_ZONE, env.BUSINESS_HOURS),
   };
 }
 

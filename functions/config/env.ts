@@ -195,6 +195,8 @@ export const slaEnv = dataEnv.extend(mailEnv.shape).extend({
 });
 export type SlaEnv = z.input<typeof slaEnv>;
 
+/** The reporting consumer: the domain table and the desk's calendar (`TIME_ZONE`, `BUSINESS_HOURS`). */
+export const reportingEnv = dataEnv;
 export const preTokenGenerationEnv = z.object({
   /** JSON: IdP group names per Spoke group, `{"agents":[…],"approvers":[…],"admins":[…]}`. */
   GROUP_MAPPING: z
@@ -238,6 +240,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/api.ts': apiEnv,
   'functions/handlers/inbound-email.ts': inboundEmailEnv,
   'functions/handlers/notifications.ts': notificationsEnv,
+  'functions/handlers/reporting.ts': reportingEnv,
   'functions/handlers/problem-events.ts': problemEventsEnv,
   'functions/handlers/mail-feedback.ts': dataEnv,
   'functions/handlers/ticket-housekeeping.ts': dataEnv,

@@ -13,6 +13,7 @@ import { groupRoutes } from '#http/routes/groups.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
+import { reportRoutes } from '#http/routes/reports.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
 import { slaRoutes } from '#http/routes/sla.ts';
 import { ticketRoutes } from '#http/routes/tickets.ts';
@@ -32,6 +33,7 @@ const routes: Route[] = [
   ...deskRoutes(services.desk),
   ...slaRoutes(services.slaRoutes),
   ...cmdbRoutes(services.cmdb),
+  ...reportRoutes(services.reports),
 ];
 routes.push(openApiRoute(() => routes));
 

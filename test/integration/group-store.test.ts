@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import {
@@ -15,9 +14,9 @@ import {
   updateGroup,
 } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
-import { createHttpApi } from '#http/api.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
 import { freshTables } from '../support/dynamodb.ts';
+import { callRoutes } from '../support/http-call.ts';
 
 const admin: Actor = { id: 'u-ada', email: 'ada.admin@example.com', groups: ['admins', 'agents'] };
 const agent: Actor = { id: 'u-alex', email: 'alex.agent@example.com', groups: ['agents'] };
@@ -401,36 +400,8 @@ describe('who may do what', () => {
 });
 
 describe('over HTTP', () => {
-  const tokenOf = (actor: Actor) => ({
-    sub: actor.id,
-    email: actor.email,
-    token_use: 'id',
-    email_verified: 'true',
-    'cognito:groups': `[${actor.groups.join(' ')}]`,
-  });
-
-  async function call(method: string, path: string, as: Actor, body?: unknown) {
-    const api = createHttpApi(groupRoutes(deps));
-    const [rawPath, rawQueryString = ''] = path.split('?');
-    const event = {
-      rawPath,
-      rawQueryString,
-      queryStringParameters: rawQueryString
-        ? Object.fromEntries(new URLSearchParams(rawQueryString))
-        : undefined,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      isBase64Encoded: false,
-      routeKey: '$default',
-      requestContext: { http: { method }, authorizer: { jwt: { claims: tokenOf(as), scopes: [] } } },
-    } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-    const response = await api(event, { awsRequestId: 'test' } as Context);
-    return {
-      status: response.statusCode,
-      headers: response.headers ?? {},
-      body: JSON.parse(response.body || 'null'),
-    };
-  }
+  const call = (method: string, path: string, as: Actor, body?: unknown) =>
+    callRoutes(groupRoutes(deps), method, path, as, body);
 
   it('creates (201 with location), reads, changes and conflicts (409 with the current group)', async () => {
     const created = await call('POST', '/api/groups', admin, { id: 'security', name: 'Security' });

@@ -46,6 +46,7 @@ const FreezeWindowsPage = pageLoader(() =>
 const CisPage = pageLoader(() => import('./cmdb/cis-page.tsx').then((m) => m.CisPage));
 const MyDevicesPage = pageLoader(() => import('./cmdb/my-devices-page.tsx').then((m) => m.MyDevicesPage));
 const CiPage = pageLoader(() => import('./cmdb/ci-page.tsx').then((m) => m.CiPage));
+const DashboardPage = pageLoader(() => import('./reports/dashboard-page.tsx').then((m) => m.DashboardPage));
 
 const ProblemsPage = pageLoader(() => import('./problems/problems-page.tsx').then((m) => m.ProblemsPage));
 const ProblemPage = pageLoader(() => import('./problems/problem-page.tsx').then((m) => m.ProblemPage));
@@ -75,6 +76,7 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   cis: CisPage,
   'my-devices': MyDevicesPage,
   ci: CiPage,
+  reports: DashboardPage,
   problems: ProblemsPage,
   problem: ProblemPage,
   'known-errors': KnownErrorsPage,
@@ -250,6 +252,9 @@ function Page({ route, session }: { route: Route; session: Session }) {
       ) : (
         <NotFoundPage />
       );
+    case 'reports':
+      // Group managers who are not agents reach it by link; the API decides what they see.
+      return <LazyPage key="reports" loader={DashboardPage} props={{ search: route.search }} />;
     case 'problems':
       return agent ? (
         <LazyPage key="problems" loader={ProblemsPage} props={{ search: route.search }} />
@@ -297,6 +302,7 @@ function Layout(props: {
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
               {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.cis}>CMDB</Link>}
+              {isAgent(session) && <Link to={paths.reports()}>Reports</Link>}
               {isAdmin(session) && (
                 <>
                   <Link to={paths.adminGroups}>Groups</Link>

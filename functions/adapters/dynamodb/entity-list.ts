@@ -34,6 +34,7 @@ import {
   problemEntity,
   problemSuggestionEntity,
 } from './problem-entities.ts';
+import { reportCounterEntity, reportEventEntity, reportFactsEntity } from './report-entities.ts';
 import {
   slaCalendarEntity,
   slaDefinitionEntity,
@@ -81,6 +82,9 @@ export const entityList = [
   slaDefinitionVersionEntity,
   slaCalendarEntity,
   slaRecordEntity,
+  reportCounterEntity,
+  reportFactsEntity,
+  reportEventEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

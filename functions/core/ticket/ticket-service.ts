@@ -304,7 +304,9 @@ export async function openTicket(
         ticketId: result.ticket.id,
         number: result.ticket.number,
         channel: options.channel,
+        kind: result.ticket.kind,
         ...(result.ticket.assignmentGroup ? { assignmentGroup: result.ticket.assignmentGroup } : {}),
+        ...(result.ticket.service ? { service: result.ticket.service } : {}),
         priority: result.ticket.priority,
       }),
     ]);

@@ -25,6 +25,7 @@ export type Route =
   | { readonly name: 'cis' }
   | { readonly name: 'my-devices' }
   | { readonly name: 'ci'; readonly id: string }
+  | { readonly name: 'reports'; readonly search: string }
   | { readonly name: 'problems'; readonly search: string }
   | { readonly name: 'problem'; readonly id: string }
   | { readonly name: 'known-errors' }
@@ -58,6 +59,9 @@ export const paths = {
   cis: '/cmdb',
   myDevices: '/devices',
   ci: (id: string) => `/cmdb/${encodeURIComponent(id)}`,
+  /** The reporting dashboard; the query string holds the range, granularity and filters. */
+  reports: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/reports?${new URLSearchParams(params)}` : '/reports',
   /** Problems by state (`state`) or by group (`group`). */
   problems: (params: Record<string, string> = {}) =>
     Object.keys(params).length ? `/problems?${new URLSearchParams(params)}` : '/problems',
@@ -97,6 +101,7 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const change = /^\/changes\/([^/]+)$/.exec(pathname);
   if (change?.[1]) return { name: 'change', id: decodeURIComponent(change[1]) };
   if (pathname === '/approvals') return { name: 'approvals' };
+  if (pathname === '/reports') return { name: 'reports', search };
   const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };

@@ -1,0 +1,125 @@
+import * as z from 'zod';
+import { bucketsOf, quantile } from './histogram.ts';
+
+const count = z.number().int();
+const share = z.number().nullable();
+const minutes = z.number().nullable();
+
+/**
+ * The figures a service desk is run by, computed from summed counters (docs/reporting.md).
+ * Durations are business minutes; rates are shares 0–1; a figure with nothing to divide by is
+ * `null`, never 0 (no resolutions is not "0 % first-contact resolution").
+ */
+export const Figures = z.object({
+  tickets: z.object({
+    opened: count,
+    incidentsOpened: count,
+    requestsOpened: count,
+    resolved: count,
+    cancelled: count,
+    backlog: count,
+    acknowledged: count,
+    acknowledgeMeanMinutes: minutes,
+    acknowledgeMedianMinutes: minutes,
+    resolveMeanMinutes: minutes,
+    resolveMedianMinutes: minutes,
+    firstContactResolutions: count,
+    firstContactRate: share,
+    reopened: count,
+    reopenRate: share,
+    requestsFulfilled: count,
+    fulfilmentMeanMinutes: minutes,
+    fulfilmentMedianMinutes: minutes,
+  }),
+  changes: z.object({
+    created: count,
+    standard: count,
+    normal: count,
+    emergency: count,
+    emergencyShare: share,
+    closed: count,
+    successful: count,
+    successRate: share,
+    failed: count,
+    backedOut: count,
+    rejected: count,
+    cabLeadMeanMinutes: minutes,
+    cabLeadMedianMinutes: minutes,
+  }),
+  problems: z.object({
+    opened: count,
+    knownErrors: count,
+    resolved: count,
+  }),
+});
+export type Figures = z.infer<typeof Figures>;
+
+type Counters = Readonly<Record<string, number>>;
+
+const ratio = (part: number, whole: number): number | null =>
+  whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
+const round = (value: number | undefined): number | null =>
+  value === undefined ? null : Math.round(value * 10) / 10;
+
+/** Adds counters into a running sum. */
+export function addCounters(into: Record<string, number>, counters: Counters): Record<string, number> {
+  for (const [name, value] of Object.entries(counters)) into[name] = (into[name] ?? 0) + value;
+  return into;
+}
+
+/** The figures of summed counters; `backlog` is the backlog at the end of the period (from the gauge). */
+export function figuresOf(c: Counters, backlog: number): Figures {
+  const n = (name: string) => c[name] ?? 0;
+  const mean = (measure: string) => {
+    const count = n(`${measure}Count`);
+    return count > 0 ? round(n(`${measure}Sum`) / count) : null;
+  };
+  const median = (measure: string) => round(quantile(bucketsOf(c, measure), 0.5));
+  return {
+    tickets: {
+      opened: n('opened'),
+      incidentsOpened: n('opened_incident'),
+      requestsOpened: n('opened_request'),
+      resolved: n('resolved'),
+      cancelled: n('cancelled'),
+      backlog,
+      acknowledged: n('acknowledged'),
+      acknowledgeMeanMinutes: mean('ack'),
+      acknowledgeMedianMinutes: median('ack'),
+      resolveMeanMinutes: mean('res'),
+      resolveMedianMinutes: median('res'),
+      firstContactResolutions: n('firstContact'),
+      firstContactRate: ratio(n('firstContact'), n('resolved')),
+      reopened: n('reopened'),
+      reopenRate: ratio(n('reopened'), n('resolved')),
+      requestsFulfilled: n('fulCount'),
+      fulfilmentMeanMinutes: mean('ful'),
+      fulfilmentMedianMinutes: median('ful'),
+    },
+    changes: {
+      created: n('chgCreated'),
+      standard: n('chg_standard'),
+      normal: n('chg_normal'),
+      emergency: n('chg_emergency'),
+      emergencyShare: ratio(n('chg_emergency'), n('chgCreated')),
+      closed: n('chgClosed'),
+      successful: n('chgSuccessful'),
+      successRate: ratio(n('chgSuccessful'), n('chgClosed')),
+      failed: n('chgFailed'),
+      backedOut: n('chgBackedOut'),
+      rejected: n('chgRejected'),
+      cabLeadMeanMinutes: mean('cab'),
+      cabLeadMedianMinutes: median('cab'),
+    },
+    problems: { opened: n('prbOpened'), knownErrors: n('knownErrors'), resolved: n('prbResolved') },
+  };
+}
+
+/** The top services by incidents opened, most first (ties by name). */
+export function topServices(c: Counters, limit: number): { service: string; incidents: number }[] {
+  return Object.entries(c)
+    .filter(([name, value]) => name.startsWith('svc:') && value > 0)
+    .map(([name, incidents]) => ({ service: name.slice(4), incidents }))
+    .sort((a, b) => b.incidents - a.incidents || a.service.localeCompare(b.service))
+    .slice(0, limit);
+}
