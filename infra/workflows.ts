@@ -8,7 +8,6 @@ import {
   Condition,
   DefinitionBody,
   Fail,
-  IntegrationPattern,
   JsonPath,
   LogLevel,
   Parallel,
@@ -17,22 +16,17 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
-  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ChangeWorkflowEnv } from '#config/env.ts';
 import type { StepId } from '#core/change/approval.ts';
+import { type ApprovalTimeouts, waitRounds } from './approval-rounds.ts';
 import type { Data } from './data.ts';
 import { sendMailAs } from './email.ts';
 import { SpokeFunction } from './spoke-function.ts';
 
-/** How long each round of an approval waits before the next: request → reminder → escalation → expiry. */
-export interface ApprovalTimeouts {
-  readonly reminderAfter: Duration;
-  readonly escalateAfter: Duration;
-  readonly expireAfter: Duration;
-}
+export type { ApprovalTimeouts };
 
 export interface WorkflowsProps {
   /** Physical-name prefix, e.g. `spoke-prod`. */
@@ -150,23 +144,6 @@ export class Workflows extends Construct {
     );
 
     const step = (name: string, stepId: StepId, timeouts: ApprovalTimeouts) => {
-      const round = (roundName: string, round: string, timeout: Duration) =>
-        new LambdaInvoke(this, `${name}${roundName}`, {
-          lambdaFunction: this.changeTask,
-          integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-          payload: TaskInput.fromObject({
-            action: 'request',
-            'changeId.$': '$.changeId',
-            step: stepId,
-            round,
-            taskToken: JsonPath.taskToken,
-          }),
-          taskTimeout: Timeout.duration(timeout),
-          resultPath: '$.outcome',
-        });
-      const request = round('Request', 'request', timeouts.reminderAfter);
-      const reminder = round('Reminder', 'reminder', timeouts.escalateAfter);
-      const escalation = round('Escalation', 'escalation', timeouts.expireAfter);
       const expire = new LambdaInvoke(this, `${name}Expire`, {
         lambdaFunction: this.changeTask,
         payload: TaskInput.fromObject({ action: 'expire', 'changeId.$': '$.changeId', step: stepId }),
@@ -188,12 +165,15 @@ export class Workflows extends Construct {
             cause: `Nobody decided the ${stepId} step in time.`,
           }),
         );
-      const timedOut = { errors: ['States.Timeout'], resultPath: '$.timedOut' };
-      request.addCatch(reminder, timedOut).next(decided);
-      reminder.addCatch(escalation, timedOut).next(decided);
-      escalation.addCatch(expire, timedOut).next(decided);
       expire.next(decided);
-      return request;
+      return waitRounds(this, name, {
+        fn: this.changeTask,
+        payload: { action: 'request', 'changeId.$': '$.changeId', step: stepId },
+        timeouts,
+        resultPath: '$.outcome',
+        answered: decided,
+        expired: expire,
+      });
     };
 
     const approvals = (name: string, steps: [string, StepId][], timeouts: ApprovalTimeouts) => {

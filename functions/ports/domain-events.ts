@@ -13,7 +13,14 @@ export interface DomainEvent {
     | 'change.created'
     | 'change.updated'
     | 'problem.created'
-    | 'problem.updated';
+    | 'problem.updated'
+    | 'request.submitted'
+    | 'request.approved'
+    | 'request.rejected'
+    | 'request.fulfilled'
+    | 'request.cancelled'
+    | 'task.created'
+    | 'task.updated';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

@@ -1,3 +1,4 @@
+import { catalogEntities } from './catalog-entities.ts';
 import {
   approvalInboxEntity,
   approvalStepEntity,
@@ -52,6 +53,7 @@ export const entityList = [
   changeTemplateEntity,
   problemEntity,
   problemAuditEntity,
+  ...catalogEntities,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];
