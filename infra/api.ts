@@ -49,6 +49,10 @@ const publicReasons: Record<(typeof PUBLIC_ROUTES)[number], string> = {
     'An approval link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
   'POST /api/approval-links/{token}':
     'Deciding through an approval link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
+  'GET /api/request-approval-links/{token}':
+    'A catalog request approval link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
+  'POST /api/request-approval-links/{token}':
+    'Deciding a catalog request through a link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
 };
 
 /**

@@ -110,7 +110,16 @@ export const changeSettingsDocument = z.object({
 });
 export type ChangeSettingsDocument = z.output<typeof changeSettingsDocument>;
 
+/** Catalog request settings: the change approvals' link key, link lifetime and escalation group serve catalog approvals too. */
+export const catalogEnv = changeEnv.pick({
+  LINK_KEY_ID: true,
+  APPROVAL_LINK_VALID_HOURS: true,
+  ESCALATION_GROUP: true,
+});
+
 export const apiEnv = dataEnv.merge(changeEnv).extend({
+  /** The catalog request state machine, started when someone orders from the catalog. */
+  CATALOG_WORKFLOW_ARN: nonEmpty,
   /** Bucket holding attachments (presigned upload and download). */
   ATTACHMENT_BUCKET: nonEmpty,
   /** The change approval state machine, started when a change is submitted for approval. */
@@ -153,6 +162,8 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
 
 export const changeWorkflowEnv = dataEnv.merge(mailEnv).merge(changeEnv);
 
+export const catalogWorkflowEnv = dataEnv.merge(mailEnv).merge(catalogEnv);
+
 export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
   /** Mails one address gets per hour at most about its tickets. @default '30' */
   NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
@@ -179,6 +190,7 @@ export type DataEnv = z.input<typeof dataEnv>;
 export type ApiEnv = z.input<typeof apiEnv>;
 export type InboundEmailEnv = z.input<typeof inboundEmailEnv>;
 export type ChangeWorkflowEnv = z.input<typeof changeWorkflowEnv>;
+export type CatalogWorkflowEnv = z.input<typeof catalogWorkflowEnv>;
 
 /** Parses `process.env` with a schema and fails the cold start with the names of what is wrong. */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.output<T> {
@@ -202,6 +214,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/mail-feedback.ts': dataEnv,
   'functions/handlers/ticket-housekeeping.ts': dataEnv,
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,
+  'functions/handlers/catalog-workflow.ts': catalogWorkflowEnv,
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
 } as const satisfies Record<string, z.ZodObject>;
 

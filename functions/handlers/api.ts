@@ -6,6 +6,7 @@ import { openApiRoute } from '#http/openapi.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Route } from '#http/router.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
+import { catalogRoutes } from '#http/routes/catalog.ts';
 import { changeRoutes } from '#http/routes/changes.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
@@ -26,6 +27,7 @@ const routes: Route[] = [
   ...quarantineRoutes(services),
   ...changeRoutes(services.change),
   ...problemRoutes(services.problem),
+  ...catalogRoutes(services.catalog),
 ];
 routes.push(openApiRoute(() => routes));
 

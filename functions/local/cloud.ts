@@ -87,6 +87,8 @@ export interface LocalCloud {
   readonly events: ReturnType<typeof createLocalEventBus>;
   /** The change-approval state machine, synthesized from the CDK app, on the local runner. */
   readonly workflows: LocalWorkflows;
+  /** The catalog request state machine, likewise. */
+  readonly catalogWorkflows: LocalWorkflows;
   /** What the cloud was built from: the synthesized template, translated to this machine. */
   readonly template: LocalTemplate;
   /** The template's functions, each in its own worker with its own environment. */
@@ -204,6 +206,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const endpoints = { dynamodb: urls.dynamodb, s3: reached.s3, ses: reached.ses };
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
+    let catalogWorkflows: LocalWorkflows | undefined;
     const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
     const settings = options.settings ?? {};
     functionsReady = startLocalFunctions({
@@ -220,6 +223,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         workflow: () => {
           if (!workflows) throw new Error('The local workflow runner is not ready yet');
           return workflows.changeWorkflow;
+        },
+        requestWorkflow: () => {
+          if (!catalogWorkflows) throw new Error('The local catalog workflow runner is not ready yet');
+          return catalogWorkflows.requestWorkflow;
         },
       },
       // Everything the local cloud routes to starts now, so a function that cannot start
@@ -299,11 +306,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoke: (functionId, event) => functions.invoke(functionId, event),
       ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     });
+    catalogWorkflows = createLocalWorkflows({
+      workflow: template.catalogWorkflow,
+      invoke: (functionId, event) => functions.invoke(functionId, event),
+      ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
+    });
     // The seed runs here, in the main thread, through the same core and adapters.
     wireLocalCloud({
       endpoints,
       events: events.publisher,
       changeWorkflow: workflows.changeWorkflow,
+      requestWorkflow: catalogWorkflows.requestWorkflow,
       linkKey,
     });
 
@@ -402,7 +415,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       await writeFile(join(options.dataDir, 'seeded-at'), new Date().toISOString());
     }
 
-    return { urls, events, workflows, template, functions, mailIdle: () => smtp.idle(), stop };
+    return {
+      urls,
+      events,
+      workflows,
+      catalogWorkflows,
+      template,
+      functions,
+      mailIdle: () => smtp.idle(),
+      stop,
+    };
   } catch (error) {
     await stop();
     // Functions that finish starting after the failure are stopped too.

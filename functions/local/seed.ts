@@ -4,6 +4,7 @@ import { apiEnv, parseEnv } from '#config/env.ts';
 import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-service.ts';
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
+import { seedCatalogDemo } from './seed-catalog.ts';
 import { seedChangeDemo } from './seed-changes.ts';
 
 export interface SeedOptions {
@@ -103,6 +104,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   });
 
   await seedChangeDemo(deps.change, { admin, agent: user('agent'), users: demoUsers });
+  await seedCatalogDemo(deps.catalog.catalog, groupDeps, { admin, employee: emma, manager: user('manager') });
 
   const transport = createTransport({
     host: '127.0.0.1',
