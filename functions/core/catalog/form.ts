@@ -1,5 +1,8 @@
 import * as z from 'zod';
 import type { FieldProblem } from '../shared/errors.ts';
+import { visibleFields } from './form-visibility.ts';
+
+export { visibleFields };
 
 /**
  * A catalog item's order form, defined as data: the fields, their types, which are required,
@@ -101,29 +104,6 @@ export type Answers = Readonly<Record<string, AnswerValue>>;
 
 const answered = (value: AnswerValue | undefined) =>
   value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0);
-
-/** Whether a field is shown, given the answers (a field after a hidden one is hidden too). */
-export function visibleFields(form: FormDefinition, answers: Readonly<Record<string, unknown>>): FormField[] {
-  const shown = new Set<string>();
-  const visible: FormField[] = [];
-  for (const field of form) {
-    const when = field.showWhen;
-    const value = when ? (answers[when.field] as AnswerValue | undefined) : undefined;
-    const ok =
-      !when ||
-      (shown.has(when.field) &&
-        answered(value) &&
-        (!when.in ||
-          when.in.some((wanted) =>
-            Array.isArray(value) ? value.includes(String(wanted)) : wanted === value,
-          )));
-    if (ok) {
-      shown.add(field.id);
-      visible.push(field);
-    }
-  }
-  return visible;
-}
 
 const EMAIL = z.email().max(254);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

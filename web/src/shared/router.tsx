@@ -21,6 +21,13 @@ export type Route =
   /** An approve / reject link from mail: works without signing in. */
   | { readonly name: 'approval-link'; readonly token: string }
   | { readonly name: 'admin-freezes' }
+  | { readonly name: 'catalog' }
+  | { readonly name: 'catalog-item'; readonly id: string }
+  | { readonly name: 'my-requests' }
+  | { readonly name: 'request'; readonly id: string }
+  | { readonly name: 'tasks' }
+  /** A catalog request's approve / reject link from mail: works without signing in. */
+  | { readonly name: 'request-link'; readonly token: string }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -47,6 +54,11 @@ export const paths = {
     Object.keys(params).length ? `/changes/calendar?${new URLSearchParams(params)}` : '/changes/calendar',
   approvals: '/approvals',
   adminFreezes: '/admin/freeze-windows',
+  catalog: '/catalog',
+  catalogItem: (id: string) => `/catalog/items/${encodeURIComponent(id)}`,
+  myRequests: '/requests',
+  request: (id: string) => `/requests/${encodeURIComponent(id)}`,
+  tasks: '/tasks',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -81,6 +93,8 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
+  const catalogRoute = catalogRouteOf(pathname);
+  if (catalogRoute) return catalogRoute;
   if (pathname === '/tickets/new') {
     return {
       name: 'new-ticket',
@@ -90,6 +104,19 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const ticket = /^\/tickets\/([^/]+)$/.exec(pathname);
   if (ticket?.[1]) return { name: 'ticket', id: decodeURIComponent(ticket[1]) };
   return { name: 'not-found' };
+}
+
+/** The service catalog's pages. */
+function catalogRouteOf(pathname: string): Route | undefined {
+  if (pathname === '/catalog') return { name: 'catalog' };
+  if (pathname === '/requests') return { name: 'my-requests' };
+  if (pathname === '/tasks') return { name: 'tasks' };
+  const [, kind, value] = /^\/(catalog\/items|requests\/approve|requests)\/([^/]+)$/.exec(pathname) ?? [];
+  if (!kind || !value) return undefined;
+  const decoded = decodeURIComponent(value);
+  if (kind === 'catalog/items') return { name: 'catalog-item', id: decoded };
+  if (kind === 'requests/approve') return { name: 'request-link', token: decoded };
+  return { name: 'request', id: decoded };
 }
 
 export function navigate(to: string, options: { replace?: boolean; note?: NavigationNote } = {}): void {
