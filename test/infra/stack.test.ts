@@ -101,6 +101,8 @@ describe('SpokeStack security properties', () => {
       `GET ${OPENAPI_PATH}`,
       'GET /api/approval-links/{token}',
       'POST /api/approval-links/{token}',
+      'GET /api/request-approval-links/{token}',
+      'POST /api/request-approval-links/{token}',
     ];
 
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(
@@ -231,7 +233,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email, notification and change-workflow functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification, change-workflow and catalog-workflow functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -248,14 +250,20 @@ describe('SpokeStack security properties', () => {
     const changeRole = stack.getLogicalId(
       stack.workflows.changeTask.executionRole.node.defaultChild as never,
     );
-    expect(sending).toHaveLength(3);
+    const catalogRole = stack.getLogicalId(stack.catalog.task.executionRole.node.defaultChild as never);
+    expect(sending).toHaveLength(4);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
       expect(JSON.stringify(statement.Resource)).not.toContain('*');
     }
     expect(sending.map((s) => s.roles)).toEqual(
-      expect.arrayContaining([[{ Ref: inboundRole }], [{ Ref: notifyRole }], [{ Ref: changeRole }]]),
+      expect.arrayContaining([
+        [{ Ref: inboundRole }],
+        [{ Ref: notifyRole }],
+        [{ Ref: changeRole }],
+        [{ Ref: catalogRole }],
+      ]),
     );
   });
 
@@ -322,7 +330,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping and change-workflow functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow and catalog-workflow functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -339,7 +347,13 @@ describe('SpokeStack security properties', () => {
     }
 
     expect([...publishers].sort()).toEqual(
-      [stack.api.handler, stack.email.handler, stack.housekeeping.handler, stack.workflows.changeTask]
+      [
+        stack.api.handler,
+        stack.email.handler,
+        stack.housekeeping.handler,
+        stack.workflows.changeTask,
+        stack.catalog.task,
+      ]
         .map(roleId)
         .sort(),
     );
@@ -458,7 +472,7 @@ describe('SpokeStack security properties', () => {
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
     expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
-    expect(metric('ExecutionsFailed')).toHaveLength(1);
+    expect(metric('ExecutionsFailed')).toHaveLength(2);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
         Dimensions: [

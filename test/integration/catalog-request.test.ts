@@ -176,7 +176,7 @@ describe('catalog requests through the synthesized state machine', () => {
       const p = await progress(ordered.id);
       return p.request.state === 'fulfilled' && p;
     }, 'the request to be fulfilled');
-    expect(done.next).toBe('Done');
+    expect(done.next).toBe('Everything you ordered was delivered');
     expect(done.tasks.every((t) => t.state === 'closed')).toBe(true);
     const fulfilled = await eventually(
       async () => (await mailsAbout(ordered.number)).find((m) => m.subject.includes('Fulfilled')),

@@ -283,7 +283,7 @@ function nextOf(
         : 'Preparing the next tasks';
     }
     case 'fulfilled':
-      return 'Done';
+      return 'Everything you ordered was delivered';
     case 'rejected':
       return `Rejected${request.approval.reason ? `: ${request.approval.reason}` : ''}`;
     case 'cancelled':
