@@ -1,29 +1,30 @@
-import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
   Condition,
-  DefinitionBody,
   Fail,
   JsonPath,
-  LogLevel,
   Map as MapState,
-  QueryLanguage,
-  StateMachine,
-  StateMachineType,
+  type StateMachine,
   Succeed,
   TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { CatalogWorkflowEnv } from '#config/env.ts';
-import { type ApprovalTimeouts, waitRounds } from './approval-rounds.ts';
+import {
+  type ApprovalTimeouts,
+  grantStopExecutions,
+  waitRounds,
+  workflowStateMachine,
+} from './approval-rounds.ts';
 import type { Data } from './data.ts';
 import { sendMailAs } from './email.ts';
-import { nagPartition, SpokeFunction } from './spoke-function.ts';
+import { SpokeFunction } from './spoke-function.ts';
 
 export interface CatalogProps {
   /** Physical-name prefix, e.g. `spoke-prod`. */
@@ -194,54 +195,26 @@ export class Catalog extends Construct {
       .next(finish('fulfilled'))
       .next(new Succeed(this, 'Fulfilled'));
 
-    const logs = new LogGroup(this, 'RequestWorkflowLogs', {
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}-${Fn.select(2, Fn.split('/', stack.stackId))}`,
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-    });
-    this.requestWorkflow = new StateMachine(this, 'RequestWorkflow', {
-      stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      queryLanguage: QueryLanguage.JSON_PATH,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      // Without the data: task inputs carry the task tokens.
-      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
-      timeout: Duration.days(60),
-    });
-    const taskId = stack.getLogicalId(this.task.node.defaultChild as CfnFunction);
-    Validations.of(this.requestWorkflow.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${taskId}.Arn>:*]`,
-      reason:
-        'LambdaInvoke grants invoke on the task function and its versions and aliases (<arn>:*); it is one function.',
-    });
-    Validations.of(this.requestWorkflow.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'CloudWatch Logs delivery and X-Ray support no resource-level permissions.',
-    });
+    this.requestWorkflow = workflowStateMachine(
+      this,
+      { machine: 'RequestWorkflow', logs: 'RequestWorkflowLogs' },
+      {
+        stateMachineName,
+        definition,
+        task: this.task,
+        logRetention: props.logRetention,
+        timeout: Duration.days(60),
+      },
+    );
 
     // The API starts an execution per order, stops it on a cancel, and answers tokens on decisions and closes.
     props.api.addEnvironment('CATALOG_WORKFLOW_ARN', this.requestWorkflow.stateMachineArn);
     this.requestWorkflow.grantStartExecution(props.api);
     this.requestWorkflow.grantTaskResponse(props.api);
-    const executions = `${stateMachineName}:*`;
-    props.api.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['states:StopExecution'],
-        resources: [
-          stack.formatArn({
-            service: 'states',
-            resource: 'execution',
-            resourceName: executions,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
+    grantStopExecutions(
+      props.api,
+      stateMachineName,
+      'Cancelling a catalog request stops its execution, whose name is only known at runtime; the grant covers executions of the catalog request state machine only.',
     );
-    Validations.of(props.api.role ?? props.api).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:states:${stack.region}:${stack.account}:execution:${executions}]`,
-      reason:
-        'Cancelling a catalog request stops its execution, whose name is only known at runtime; the grant covers executions of the catalog request state machine only.',
-    });
   }
 }

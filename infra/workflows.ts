@@ -1,19 +1,14 @@
-import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
   Condition,
-  DefinitionBody,
   Fail,
   JsonPath,
-  LogLevel,
   Parallel,
-  QueryLanguage,
-  StateMachine,
-  StateMachineType,
+  type StateMachine,
   Succeed,
   TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -21,7 +16,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ChangeWorkflowEnv } from '#config/env.ts';
 import type { StepId } from '#core/change/approval.ts';
-import { type ApprovalTimeouts, waitRounds } from './approval-rounds.ts';
+import { type ApprovalTimeouts, waitRounds, workflowStateMachine } from './approval-rounds.ts';
 import type { Data } from './data.ts';
 import { sendMailAs } from './email.ts';
 import { SpokeFunction } from './spoke-function.ts';
@@ -212,32 +207,16 @@ export class Workflows extends Construct {
     // Under /aws/vendedlogs/ (so Step Functions does not grow the account's CloudWatch Logs resource
     // policy, AWS's advice), and with the stack's id in the name, so a group kept from an earlier
     // stack of the same name can never block this one's creation.
-    const logs = new LogGroup(this, 'ChangeApprovalLogs', {
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}-${Fn.select(2, Fn.split('/', stack.stackId))}`,
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-    });
-    this.changeApproval = new StateMachine(this, 'ChangeApproval', {
-      stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      queryLanguage: QueryLanguage.JSON_PATH,
-      definitionBody: DefinitionBody.fromChainable(plan.next(route)),
-      // Every state transition is logged, without the data: task inputs carry the task tokens that
-      // answer approvals, and they have no place in a log group people can read.
-      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
-      timeout: Duration.days(30),
-    });
-    const taskId = stack.getLogicalId(this.changeTask.node.defaultChild as CfnFunction);
-    Validations.of(this.changeApproval.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${taskId}.Arn>:*]`,
-      reason:
-        'LambdaInvoke grants invoke on the task function and its versions and aliases (<arn>:*); it is one function.',
-    });
-    Validations.of(this.changeApproval.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'CloudWatch Logs delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments) support no resource-level permissions.',
-    });
+    this.changeApproval = workflowStateMachine(
+      this,
+      { machine: 'ChangeApproval', logs: 'ChangeApprovalLogs' },
+      {
+        stateMachineName,
+        definition: plan.next(route),
+        task: this.changeTask,
+        logRetention: props.logRetention,
+        timeout: Duration.days(30),
+      },
+    );
   }
 }

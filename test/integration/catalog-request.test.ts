@@ -293,4 +293,35 @@ describe('catalog requests through the synthesized state machine', () => {
     }, 'its tasks, from version 1 of the plan');
     expect(fulfilling.request.items[0]?.itemVersion).toBe(version);
   }, 60_000);
+
+  it('an approval nobody decides is reminded, escalated to the escalation group, then expires and ends the request', async () => {
+    timeouts = 'one-second';
+    try {
+      const ordered = await json<RequestJson>(send('POST', '/api/requests', { items: [phone] }, 'employee'));
+      const ended = await eventually(
+        async () => {
+          const p = await progress(ordered.id);
+          return p.request.state === 'rejected' && p;
+        },
+        'the approval to expire',
+        30_000,
+      );
+      expect(ended.request.approval).toMatchObject({
+        status: 'expired',
+        reason: 'Nobody approved it in time',
+      });
+      expect(ended.approvals).toMatchObject([{ kind: 'manager', status: 'expired' }]);
+      const subjects = (await mailsAbout(ordered.number)).map((m) => m.subject.split(':')[0]);
+      expect(subjects).toEqual(
+        expect.arrayContaining([
+          `[${ordered.number}] Approval requested`,
+          `[${ordered.number}] Reminder`,
+          `[${ordered.number}] Escalated`,
+          `[${ordered.number}] Rejected`,
+        ]),
+      );
+    } finally {
+      timeouts = 'declared';
+    }
+  }, 60_000);
 });

@@ -59,3 +59,23 @@ export function stepOutcome(step: {
   if (m - rejections < needed) return 'rejected';
   return 'pending';
 }
+
+/**
+ * What every approval step records, whatever it approves: its status and round, the quorum,
+ * who may decide (resolved when it was requested; the requester never is), who was asked by
+ * name and through which groups, the escalation approvers added later, and the decisions.
+ */
+export const stepProgress = {
+  status: StepStatus,
+  round: Round,
+  quorum: Quorum,
+  approvers: z.array(z.email()).max(100),
+  approverPeople: z.array(z.email()).max(100).default([]),
+  approverGroups: z.array(z.string().max(64)).max(20).default([]),
+  /** Added at escalation: any one of them decides the step. */
+  escalationApprovers: z.array(z.email()).max(100).default([]),
+  decisions: z.array(ApprovalDecision).max(200).default([]),
+  requestedAt: z.iso.datetime(),
+  decidedAt: z.iso.datetime().optional(),
+  version: z.number().int().min(1),
+};

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ApprovalDecision, Quorum, Round, StepStatus } from '../approval/decision.ts';
+import { stepProgress } from '../approval/decision.ts';
 import type { AuditSpec } from '../record/audit.ts';
 import { type LifecycleTable, movesFrom } from '../record/lifecycle.ts';
 import { Label, Person, RecordNumber } from '../record/record.ts';
@@ -107,17 +107,7 @@ export const RequestApprovalStep = z.object({
   /** Position in the request's approval chain, from 1. */
   index: z.number().int().min(1).max(10),
   kind: RequestStepKind,
-  status: StepStatus,
-  round: Round,
-  quorum: Quorum,
-  approvers: z.array(z.email()).max(100),
-  approverPeople: z.array(z.email()).max(100).default([]),
-  approverGroups: z.array(z.string().max(64)).max(20).default([]),
-  escalationApprovers: z.array(z.email()).max(100).default([]),
-  decisions: z.array(ApprovalDecision).max(200).default([]),
-  requestedAt: z.iso.datetime(),
-  decidedAt: z.iso.datetime().optional(),
-  version: z.number().int().min(1),
+  ...stepProgress,
 });
 export type RequestApprovalStep = z.infer<typeof RequestApprovalStep>;
 

@@ -1,5 +1,13 @@
 import * as z from 'zod';
-import { ApprovalDecision, Decision, Quorum, Round, StepStatus, stepOutcome } from '../approval/decision.ts';
+import {
+  ApprovalDecision,
+  Decision,
+  Quorum,
+  Round,
+  StepStatus,
+  stepOutcome,
+  stepProgress,
+} from '../approval/decision.ts';
 import { type Change, ChangeType, riskLevel } from './change.ts';
 
 export { ApprovalDecision, Decision, Quorum, Round, StepStatus, stepOutcome };
@@ -30,20 +38,7 @@ export const ApprovalStep = z.object({
   /** The submission it belongs to (the change's `approval.attempt` then). */
   attempt: z.number().int().min(1),
   step: StepId,
-  status: StepStatus,
-  round: Round,
-  quorum: Quorum,
-  /** Who may decide, resolved when the step was requested (the change's requester never is). */
-  approvers: z.array(z.email()).max(100),
-  /** Who was asked by name (a manager, a service owner) and through which groups (the CAB…). */
-  approverPeople: z.array(z.email()).max(100).default([]),
-  approverGroups: z.array(z.string().max(64)).max(20).default([]),
-  /** Added at escalation: any one of them decides the step. */
-  escalationApprovers: z.array(z.email()).max(100).default([]),
-  decisions: z.array(ApprovalDecision).max(200).default([]),
-  requestedAt: z.iso.datetime(),
-  decidedAt: z.iso.datetime().optional(),
-  version: z.number().int().min(1),
+  ...stepProgress,
 });
 export type ApprovalStep = z.infer<typeof ApprovalStep>;
 
