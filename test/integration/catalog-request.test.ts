@@ -14,7 +14,7 @@ import { signIn } from '../support/sign-in.ts';
  */
 let cloud: LocalCloud;
 let dataDir: string;
-const timeouts: 'declared' | 'one-second' = 'declared';
+let timeouts: 'declared' | 'one-second' = 'declared';
 const tokens: Record<string, string> = {};
 const email = (username: string) => demoUsers.find((u) => u.username === username)?.email as string;
 
