@@ -214,6 +214,13 @@ describe('catalog requests through the synthesized state machine', () => {
   it('a rejection ends the request and mails the reason to the requester', async () => {
     const ordered = await json<RequestJson>(send('POST', '/api/requests', { items: [phone] }, 'employee'));
     await eventually(async () => (await progress(ordered.id)).approvals.length === 1, 'the approval step');
+    // Someone who is not involved learns nothing; the approver may read what they decide on.
+    expect(
+      (await send('POST', `/api/requests/${ordered.id}/approvals/1`, { decision: 'approved' }, 'agent'))
+        .status,
+    ).toBe(404);
+    expect((await api(`/api/requests/${ordered.id}`, { as: 'agent' })).status).toBe(404);
+    expect((await api(`/api/requests/${ordered.id}`, { as: 'manager' })).status).toBe(200);
     // The employee may not approve their own order; the manager rejects in the portal.
     expect(
       (await send('POST', `/api/requests/${ordered.id}/approvals/1`, { decision: 'approved' }, 'employee'))

@@ -13,7 +13,7 @@ import {
   type RequestInboxEntry,
   RequestStepKind,
 } from './request.ts';
-import { approvalsOf, type RequestDeps, ref } from './request-service.ts';
+import { approvalsOf, mayViewRequest, type RequestDeps, ref } from './request-service.ts';
 
 /**
  * Approvals of catalog requests, on the shared approval parts (`core/approval`: quorum,
@@ -179,8 +179,12 @@ export function decideRequestStep(
     const found = request ? await deps.requests.getStep(requestId, index) : undefined;
     if (!request || !found) throw new NotFoundError(`No approval ${index} for request ${requestId}`);
     const { step, taskToken } = found;
-    if (!(await stillApprover(deps, step, me)) || mayNotApprove(request).has(me))
+    if (!(await stillApprover(deps, step, me)) || mayNotApprove(request).has(me)) {
+      // Someone who may not even see the request learns nothing of it (OWASP API1).
+      if (!(await mayViewRequest(deps, actor, request)))
+        throw new NotFoundError(`No approval ${index} for request ${requestId}`);
       throw new ForbiddenError(`${me} is not an approver of ${request.number}`);
+    }
     if (step.status === 'expired') throw new GoneError(`The approval of ${request.number} expired`);
     if (step.status === 'cancelled' || request.state !== 'awaiting_approval')
       throw new GoneError(`${request.number} no longer waits for approval (it is ${request.state})`);

@@ -69,13 +69,16 @@ export type OrderInput = z.input<typeof OrderInput>;
 export const ref = (actor: Actor) => ({ id: actor.id, email: normalizeEmail(actor.email) });
 const person = (actor: Actor) => ({ ...ref(actor), ...(actor.name ? { name: actor.name } : {}) });
 
-/** Who may see a request: who ordered it or for whom, agents of a fulfilling group, admins. */
+/** Who may see a request: who ordered it or for whom, its approvers, agents of a fulfilling group, admins. */
 export async function mayViewRequest(deps: RequestDeps, actor: Actor, request: CatalogRequest) {
   const me = normalizeEmail(actor.email);
   if (isAdmin(actor) || request.requester.email === me || request.requestedFor.email === me) return true;
-  if (!isAgent(actor) || request.fulfillingGroups.length === 0) return false;
-  const mine = new Set(await deps.groups.groupsOf(me));
-  return request.fulfillingGroups.some((g) => mine.has(g));
+  if (isAgent(actor) && request.fulfillingGroups.length > 0) {
+    const mine = new Set(await deps.groups.groupsOf(me));
+    if (request.fulfillingGroups.some((g) => mine.has(g))) return true;
+  }
+  const steps = await deps.requests.steps(request.id);
+  return steps.some((s) => s.approvers.includes(me) || s.escalationApprovers.includes(me));
 }
 
 export async function loadRequest(deps: RequestDeps, actor: Actor, id: string): Promise<CatalogRequest> {
