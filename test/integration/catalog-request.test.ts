@@ -304,7 +304,9 @@ describe('catalog requests through the synthesized state machine', () => {
   it('an approval nobody decides is reminded, escalated to the escalation group, then expires and ends the request', async () => {
     timeouts = 'one-second';
     try {
-      const ordered = await json<RequestJson>(send('POST', '/api/requests', { items: [phone] }, 'employee'));
+      // VPN access: the manager approves (the phone's form changed in the test before).
+      const vpn = { itemId: 'vpn-access', answers: {} };
+      const ordered = await json<RequestJson>(send('POST', '/api/requests', { items: [vpn] }, 'employee'));
       const ended = await eventually(
         async () => {
           const p = await progress(ordered.id);
