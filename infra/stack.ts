@@ -23,11 +23,13 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { ProblemEvents } from './problem-events.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
   notificationSettingsEnv,
   openLimitEnv,
+  problemSettingsEnv,
   ticketSettingsEnv,
 } from './settings.ts';
 import { Workflows } from './workflows.ts';
@@ -51,6 +53,7 @@ export class SpokeStack extends Stack {
   readonly catalog: Catalog;
   readonly events: Events;
   readonly notifications: Notifications;
+  readonly problemEvents: ProblemEvents;
   readonly mailFeedback: MailFeedback;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
@@ -144,6 +147,7 @@ export class SpokeStack extends Stack {
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
+      problemSettings: problemSettingsEnv(config.problems),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -193,6 +197,12 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
+      data: this.data,
+      events: this.events,
+      settings: problemSettingsEnv(config.problems),
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -203,13 +213,18 @@ export class SpokeStack extends Stack {
         api: this.api.handler,
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
+        'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
         'catalog-workflow': this.catalog.task,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
       },
-      deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
+      deadLetters: {
+        'inbound-email': this.email.deadLetters,
+        notifications: this.notifications.deadLetters,
+        'problem-events': this.problemEvents.deadLetters,
+      },
       stateMachines: {
         'change-approval': this.workflows.changeApproval,
         'catalog-request': this.catalog.requestWorkflow,

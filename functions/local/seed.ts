@@ -6,6 +6,7 @@ import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-servic
 import { type DemoUser, demoUsers } from './demo-users.ts';
 import { seedCatalogDemo } from './seed-catalog.ts';
 import { seedChangeDemo } from './seed-changes.ts';
+import { seedProblemDemo } from './seed-problems.ts';
 
 export interface SeedOptions {
   /** The API function's environment: the seed writes through the same core and adapters it does. */
@@ -104,6 +105,11 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   });
 
   await seedChangeDemo(deps.change, { admin, agent: user('agent'), users: demoUsers });
+  await seedProblemDemo(
+    deps.problems,
+    { admin, agent: user('agent'), users: demoUsers, laptopIncidentId: laptop.ticket.id },
+    deps.groupStore,
+  );
   await seedCatalogDemo(deps.catalog.catalog, groupDeps, { admin, employee: emma, manager: user('manager') });
 
   const transport = createTransport({

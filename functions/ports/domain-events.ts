@@ -14,6 +14,8 @@ export interface DomainEvent {
     | 'change.updated'
     | 'problem.created'
     | 'problem.updated'
+    | 'problem.suggested'
+    | 'record.linked'
     | 'request.submitted'
     | 'request.approved'
     | 'request.rejected'

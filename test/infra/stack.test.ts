@@ -330,7 +330,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow and catalog-workflow functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events and catalog-workflow functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -352,6 +352,7 @@ describe('SpokeStack security properties', () => {
         stack.email.handler,
         stack.housekeeping.handler,
         stack.workflows.changeTask,
+        stack.problemEvents.handler,
         stack.catalog.task,
       ]
         .map(roleId)
@@ -471,7 +472,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     expect(metric('ExecutionsFailed')).toHaveLength(2);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({

@@ -41,6 +41,11 @@ const FreezeWindowsPage = pageLoader(() =>
   import('./changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
 
+const ProblemsPage = pageLoader(() => import('./problems/problems-page.tsx').then((m) => m.ProblemsPage));
+const ProblemPage = pageLoader(() => import('./problems/problem-page.tsx').then((m) => m.ProblemPage));
+const KnownErrorsPage = pageLoader(() =>
+  import('./problems/known-errors-page.tsx').then((m) => m.KnownErrorsPage),
+);
 const CatalogPage = pageLoader(() => import('./catalog/catalog-page.tsx').then((m) => m.CatalogPage));
 const OrderPage = pageLoader(() => import('./catalog/order-page.tsx').then((m) => m.OrderPage));
 const MyRequestsPage = pageLoader(() => import('./catalog/requests-page.tsx').then((m) => m.MyRequestsPage));
@@ -68,6 +73,9 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   approvals: ApprovalsPage,
   'approval-link': ApprovalLinkPage,
   'admin-freezes': FreezeWindowsPage,
+  problems: ProblemsPage,
+  problem: ProblemPage,
+  'known-errors': KnownErrorsPage,
   catalog: CatalogPage,
   'catalog-item': OrderPage,
   'my-requests': MyRequestsPage,
@@ -240,6 +248,20 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <NotFoundPage />;
     case 'admin-freezes':
       return admin ? <LazyPage key="freezes" loader={FreezeWindowsPage} props={{}} /> : <NotFoundPage />;
+    case 'problems':
+      return agent ? (
+        <LazyPage key="problems" loader={ProblemsPage} props={{ search: route.search }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'problem':
+      return agent ? (
+        <LazyPage key={`problem:${route.id}`} loader={ProblemPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'known-errors':
+      return agent ? <LazyPage key="known-errors" loader={KnownErrorsPage} props={{}} /> : <NotFoundPage />;
     case 'catalog':
       return <LazyPage key="catalog" loader={CatalogPage} props={{}} />;
     case 'catalog-item':
@@ -281,6 +303,7 @@ function Layout(props: {
               <Link to={paths.myRequests}>My requests</Link>
               {isAgent(session) && <Link to={paths.tasks}>Tasks</Link>}
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
+              {isAgent(session) && <Link to={paths.problems()}>Problems</Link>}
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
               {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}

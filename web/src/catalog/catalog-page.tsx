@@ -4,6 +4,7 @@ import { usePortal } from '../shared/portal-context.ts';
 import { useQuery } from '../shared/query-cache.ts';
 import { Link, paths } from '../shared/router.tsx';
 import { usePageTitle } from '../shared/use-page-title.ts';
+import { NotFoundPage } from '../shell/not-found-page.tsx';
 import { catalogApi } from './catalog-api.ts';
 import './catalog.css';
 
@@ -20,6 +21,7 @@ export function CatalogPage() {
 
   if (load.status === 'loading') return <Loading label="Loading the catalog…" />;
   if (load.status === 'failed') return <ErrorNotice message={load.message} onRetry={() => void reload()} />;
+  if (load.status !== 'ready') return <NotFoundPage />;
   const words = text.trim().toLowerCase();
   const items = load.data.items.filter(
     (item) =>

@@ -5,6 +5,7 @@ import { usePortal } from '../shared/portal-context.ts';
 import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { navigate, paths } from '../shared/router.tsx';
 import { usePageTitle } from '../shared/use-page-title.ts';
+import { NotFoundPage } from '../shell/not-found-page.tsx';
 import { type AnswerValue, catalogApi, type FormField, visibleFields } from './catalog-api.ts';
 import './catalog.css';
 
@@ -29,6 +30,7 @@ export function OrderPage({ id: itemId }: { id: string }) {
 
   if (load.status === 'loading') return <Loading label="Loading the form…" />;
   if (load.status === 'failed') return <ErrorNotice message={load.message} onRetry={() => void reload()} />;
+  if (load.status !== 'ready') return <NotFoundPage />;
   const item = load.data;
   const shown = visibleFields(item.form, answers);
   const set = (field: string, value: AnswerValue | undefined) =>

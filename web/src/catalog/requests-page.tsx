@@ -4,6 +4,7 @@ import { usePortal } from '../shared/portal-context.ts';
 import { useQuery } from '../shared/query-cache.ts';
 import { Link, paths } from '../shared/router.tsx';
 import { usePageTitle } from '../shared/use-page-title.ts';
+import { NotFoundPage } from '../shell/not-found-page.tsx';
 import { catalogApi, stateLabels } from './catalog-api.ts';
 import './catalog.css';
 
@@ -54,6 +55,7 @@ export function RequestPage({ id }: { id: string }) {
   usePageTitle(load.status === 'ready' ? load.data.request.number : 'Request');
   if (load.status === 'loading') return <Loading label="Loading the request…" />;
   if (load.status === 'failed') return <ErrorNotice message={load.message} onRetry={() => void reload()} />;
+  if (load.status !== 'ready') return <NotFoundPage />;
   const { request, approvals, tasks, next } = load.data;
   return (
     <>
