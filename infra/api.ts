@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -10,7 +10,6 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -19,10 +18,11 @@ import { Construct } from 'constructs';
 import type { ApiEnv } from '#config/env.ts';
 import { ORIGIN_VERIFY_HEADER } from '#http/origin.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
+import { grantStopExecutions } from './approval-rounds.ts';
 import type { Auth } from './auth.ts';
 import { attachmentPrefix, type Data } from './data.ts';
 import type { ChangeSettingsEnv, ProblemSettingsEnv } from './settings.ts';
-import { nagPartition, SpokeFunction } from './spoke-function.ts';
+import { SpokeFunction } from './spoke-function.ts';
 
 export interface ApiProps {
   readonly auth: Auth;
@@ -53,6 +53,10 @@ const publicReasons: Record<(typeof PUBLIC_ROUTES)[number], string> = {
     'An approval link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
   'POST /api/approval-links/{token}':
     'Deciding through an approval link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
+  'GET /api/request-approval-links/{token}':
+    'A catalog request approval link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
+  'POST /api/request-approval-links/{token}':
+    'Deciding a catalog request through a link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
 };
 
 /**
@@ -107,26 +111,11 @@ export class Api extends Construct {
       .bindBucket(props.data.attachments, 'readWrite', attachmentPrefix);
     props.changeApproval.grantStartExecution(this.handler);
     // Executions are named at runtime, so StopExecution is granted on every execution of this one machine.
-    const stack = Stack.of(this);
-    const executions = `${props.changeApprovalName}:*`;
-    this.handler.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['states:StopExecution'],
-        resources: [
-          stack.formatArn({
-            service: 'states',
-            resource: 'execution',
-            resourceName: executions,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
+    grantStopExecutions(
+      this.handler,
+      props.changeApprovalName,
+      'Cancelling a change stops its approval execution, whose name is only known at runtime; the grant covers executions of the change approval state machine only.',
     );
-    Validations.of(this.handler.role ?? this.handler).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:${nagPartition(this)}:states:${stack.region}:${stack.account}:execution:${executions}]`,
-      reason:
-        'Cancelling a change stops its approval execution, whose name is only known at runtime; the grant covers executions of the change approval state machine only.',
-    });
     props.changeApproval.grantTaskResponse(this.handler);
     props.linkKey.grant(this.handler, 'kms:VerifyMac');
     this.httpApi = new HttpApi(this, 'Http', { createDefaultStage: false });
@@ -180,6 +169,7 @@ export class Api extends Construct {
       ),
     );
     for (const { route } of throttled) stage.node.addDependency(route);
+    const stack = Stack.of(this);
     this.domainName = `${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
   }
 }

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { Auth, identityOrigins } from './auth.ts';
 import { accessLogBucket } from './buckets.ts';
+import { Catalog } from './catalog.ts';
 import { CmdbDiscovery } from './cmdb.ts';
 import { businessHoursEnv, resourcePrefix, type SpokeConfig } from './config.ts';
 import { Data } from './data.ts';
@@ -52,6 +53,7 @@ export class SpokeStack extends Stack {
   readonly portal: Portal;
   readonly email: Email;
   readonly workflows: Workflows;
+  readonly catalog: Catalog;
   readonly events: Events;
   readonly notifications: Notifications;
   readonly reporting: Reporting;
@@ -157,6 +159,24 @@ export class SpokeStack extends Stack {
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
+    // Catalog approvals use the change approvals' link lifetime and escalation group.
+    const { APPROVAL_LINK_VALID_HOURS, ESCALATION_GROUP } = changeSettings.environment;
+    this.catalog = new Catalog(this, 'Catalog', {
+      prefix,
+      data: this.data,
+      environment: {
+        ...this.data.environment,
+        APPROVAL_LINK_VALID_HOURS,
+        ESCALATION_GROUP,
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      },
+      linkKey: this.workflows.linkKey,
+      api: this.api.handler,
+      logRetention,
+    });
     this.data.allowAttachmentTransfersFrom(this.portal.url);
     this.portal.routeApi(this.api.domainName, this.api.originHeaders);
     this.portal.publish({
@@ -171,6 +191,7 @@ export class SpokeStack extends Stack {
       this.email.handler,
       this.housekeeping.handler,
       this.workflows.changeTask,
+      this.catalog.task,
     );
     this.notifications = new Notifications(this, 'Notifications', {
       data: this.data,
@@ -227,6 +248,7 @@ export class SpokeStack extends Stack {
         housekeeping: this.housekeeping.handler,
         sla: this.sla.handler,
         'change-workflow': this.workflows.changeTask,
+        'catalog-workflow': this.catalog.task,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.handler } : {}),
       },
@@ -238,7 +260,10 @@ export class SpokeStack extends Stack {
         'problem-events': this.problemEvents.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
       },
-      stateMachines: { 'change-approval': this.workflows.changeApproval },
+      stateMachines: {
+        'change-approval': this.workflows.changeApproval,
+        'catalog-request': this.catalog.requestWorkflow,
+      },
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),
       ...(config.alarms.topicArn ? { alarmTopicArn: config.alarms.topicArn } : {}),

@@ -1,38 +1,27 @@
-import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
   Condition,
-  DefinitionBody,
   Fail,
-  IntegrationPattern,
   JsonPath,
-  LogLevel,
   Parallel,
-  QueryLanguage,
-  StateMachine,
-  StateMachineType,
+  type StateMachine,
   Succeed,
   TaskInput,
-  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ChangeWorkflowEnv } from '#config/env.ts';
 import type { StepId } from '#core/change/approval.ts';
+import { type ApprovalTimeouts, waitRounds, workflowStateMachine } from './approval-rounds.ts';
 import type { Data } from './data.ts';
 import { sendMailAs } from './email.ts';
 import { SpokeFunction } from './spoke-function.ts';
 
-/** How long each round of an approval waits before the next: request → reminder → escalation → expiry. */
-export interface ApprovalTimeouts {
-  readonly reminderAfter: Duration;
-  readonly escalateAfter: Duration;
-  readonly expireAfter: Duration;
-}
+export type { ApprovalTimeouts };
 
 export interface WorkflowsProps {
   /** Physical-name prefix, e.g. `spoke-prod`. */
@@ -150,23 +139,6 @@ export class Workflows extends Construct {
     );
 
     const step = (name: string, stepId: StepId, timeouts: ApprovalTimeouts) => {
-      const round = (roundName: string, round: string, timeout: Duration) =>
-        new LambdaInvoke(this, `${name}${roundName}`, {
-          lambdaFunction: this.changeTask,
-          integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-          payload: TaskInput.fromObject({
-            action: 'request',
-            'changeId.$': '$.changeId',
-            step: stepId,
-            round,
-            taskToken: JsonPath.taskToken,
-          }),
-          taskTimeout: Timeout.duration(timeout),
-          resultPath: '$.outcome',
-        });
-      const request = round('Request', 'request', timeouts.reminderAfter);
-      const reminder = round('Reminder', 'reminder', timeouts.escalateAfter);
-      const escalation = round('Escalation', 'escalation', timeouts.expireAfter);
       const expire = new LambdaInvoke(this, `${name}Expire`, {
         lambdaFunction: this.changeTask,
         payload: TaskInput.fromObject({ action: 'expire', 'changeId.$': '$.changeId', step: stepId }),
@@ -188,12 +160,15 @@ export class Workflows extends Construct {
             cause: `Nobody decided the ${stepId} step in time.`,
           }),
         );
-      const timedOut = { errors: ['States.Timeout'], resultPath: '$.timedOut' };
-      request.addCatch(reminder, timedOut).next(decided);
-      reminder.addCatch(escalation, timedOut).next(decided);
-      escalation.addCatch(expire, timedOut).next(decided);
       expire.next(decided);
-      return request;
+      return waitRounds(this, name, {
+        fn: this.changeTask,
+        payload: { action: 'request', 'changeId.$': '$.changeId', step: stepId },
+        timeouts,
+        resultPath: '$.outcome',
+        answered: decided,
+        expired: expire,
+      });
     };
 
     const approvals = (name: string, steps: [string, StepId][], timeouts: ApprovalTimeouts) => {
@@ -232,32 +207,16 @@ export class Workflows extends Construct {
     // Under /aws/vendedlogs/ (so Step Functions does not grow the account's CloudWatch Logs resource
     // policy, AWS's advice), and with the stack's id in the name, so a group kept from an earlier
     // stack of the same name can never block this one's creation.
-    const logs = new LogGroup(this, 'ChangeApprovalLogs', {
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}-${Fn.select(2, Fn.split('/', stack.stackId))}`,
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
-    });
-    this.changeApproval = new StateMachine(this, 'ChangeApproval', {
-      stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      queryLanguage: QueryLanguage.JSON_PATH,
-      definitionBody: DefinitionBody.fromChainable(plan.next(route)),
-      // Every state transition is logged, without the data: task inputs carry the task tokens that
-      // answer approvals, and they have no place in a log group people can read.
-      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
-      timeout: Duration.days(30),
-    });
-    const taskId = stack.getLogicalId(this.changeTask.node.defaultChild as CfnFunction);
-    Validations.of(this.changeApproval.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${taskId}.Arn>:*]`,
-      reason:
-        'LambdaInvoke grants invoke on the task function and its versions and aliases (<arn>:*); it is one function.',
-    });
-    Validations.of(this.changeApproval.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'CloudWatch Logs delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments) support no resource-level permissions.',
-    });
+    this.changeApproval = workflowStateMachine(
+      this,
+      { machine: 'ChangeApproval', logs: 'ChangeApprovalLogs' },
+      {
+        stateMachineName,
+        definition: plan.next(route),
+        task: this.changeTask,
+        logRetention: props.logRetention,
+        timeout: Duration.days(30),
+      },
+    );
   }
 }

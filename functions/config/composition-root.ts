@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
+import { DynamoCatalogStore, DynamoRequestStore } from '#adapters/dynamodb/catalog-store.dynamo.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoCmdbStore } from '#adapters/dynamodb/cmdb-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
@@ -33,11 +34,13 @@ import { S3ConfigNotificationReader } from '#adapters/s3/config-notification-rea
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
-import { SfnChangeWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
+import { SfnChangeWorkflow, SfnWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
 import { HmacLinkSigner, systemClock, ulids } from '#adapters/system/system.ts';
 import type { NotificationDeps } from '#channels/email/notifications.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
 import type { AttachmentDeps } from '#core/attachment/attachment-service.ts';
+import type { CatalogDeps } from '#core/catalog/catalog-service.ts';
+import type { RequestApprovalDeps } from '#core/catalog/request-approval.ts';
 import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
@@ -64,6 +67,7 @@ import {
 } from '#core/ticket/ticket-service.ts';
 import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
 import type { SlaRouteDeps } from '#http/routes/sla.ts';
+import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
@@ -76,6 +80,8 @@ import type { Telemetry } from '#ports/telemetry.ts';
 import {
   type apiEnv,
   type ChangeSettingsDocument,
+  type catalogEnv,
+  type catalogWorkflowEnv,
   type changeEnv,
   changeSettingsDocument,
   type changeWorkflowEnv,
@@ -105,6 +111,8 @@ export interface LocalCloudWiring {
   readonly events: DomainEventPublisher;
   /** The local Step Functions runner's change approval workflow. */
   readonly changeWorkflow?: ChangeWorkflow;
+  /** The local Step Functions runner's catalog request workflow. */
+  readonly requestWorkflow?: RequestWorkflow;
   /** The HMAC key that signs approval links on this machine. */
   readonly linkKey?: Uint8Array;
   /** SSM parameters by name (from the synthesized template): the local Parameter Store. */
@@ -291,6 +299,60 @@ function linkSigner(keyId: string): LinkSigner {
   return { sign: (message) => get().sign(message), verify: (message, mac) => get().verify(message, mac) };
 }
 
+/** The catalog request workflow: Step Functions in AWS, the local runner on a laptop (resolved at first use). */
+function requestWorkflow(stateMachineArn: string | undefined): RequestWorkflow {
+  let workflow: RequestWorkflow | undefined;
+  const get = (): RequestWorkflow => {
+    if (workflow) return workflow;
+    if (local && !local.requestWorkflow)
+      throw new Error('The local cloud was wired without a catalog request workflow runner');
+    const sfn = new SfnWorkflow(stateMachineArn ?? '', 'Request.Cancelled');
+    workflow = local?.requestWorkflow ?? {
+      start: ({ requestId }) => sfn.start(requestId, { requestId }),
+      stop: (executionId, cause) => sfn.stop(executionId, cause),
+      answer: (token, output) => sfn.answer(token, output),
+    };
+    return workflow;
+  };
+  return {
+    start: (input) => get().start(input),
+    stop: (executionId, cause) => get().stop(executionId, cause),
+    answer: (token, output) => get().answer(token, output),
+  };
+}
+
+/** The service catalog: its definitions, and requests with their approvals and tasks. */
+function catalogAdapters(
+  env: z.output<typeof catalogEnv> & z.output<typeof dataEnv>,
+  stateMachineArn: string | undefined,
+  data: ReturnType<typeof dataAdapters>,
+): { catalog: CatalogDeps; requests: RequestApprovalDeps } {
+  const options = {
+    client: data.documents,
+    domainTable: env.DOMAIN_TABLE,
+    idempotencyTable: env.IDEMPOTENCY_TABLE,
+  };
+  const catalog = new DynamoCatalogStore(options);
+  return {
+    catalog: { catalog, groups: data.groups, clock: data.clock },
+    requests: {
+      catalog,
+      requests: new DynamoRequestStore(options),
+      workflow: requestWorkflow(stateMachineArn),
+      groups: data.groups,
+      groupStore: data.groupStore,
+      events: data.events,
+      clock: data.clock,
+      ids: data.ids,
+      signer: linkSigner(env.LINK_KEY_ID),
+      settings: {
+        escalationGroup: env.ESCALATION_GROUP,
+        linkValidHours: Number(env.APPROVAL_LINK_VALID_HOURS),
+      },
+    },
+  };
+}
+
 function changeAdapters(
   env: z.output<typeof changeEnv> & z.output<typeof dataEnv>,
   stateMachineArn?: string,
@@ -360,6 +422,7 @@ export interface ApiServices extends TicketDeps {
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
   readonly reports: ReportDeps;
+  readonly catalog: { readonly catalog: CatalogDeps; readonly requests: RequestApprovalDeps };
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
   readonly slaRoutes: SlaRouteDeps;
@@ -398,6 +461,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       timeZone: env.TIME_ZONE,
       clock: data.clock,
     },
+    catalog: catalogAdapters(env, env.CATALOG_WORKFLOW_ARN, data),
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -609,6 +673,26 @@ export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => strin
     mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     managerOf: async (group) => (await groups.getGroup(group))?.managerEmail,
     groupsOf: (email) => groups.groupsOf(email),
+    portalUrl: env.PORTAL_URL,
+    supportAddress: env.SUPPORT_ADDRESS,
+  };
+}
+
+export interface CatalogWorkflowServices extends RequestApprovalDeps {
+  readonly mailer: Mailer;
+  readonly suppressions: SuppressionList;
+  readonly portalUrl: string;
+  readonly supportAddress: string;
+}
+
+/** What the catalog request workflow's task needs: requests, their approvals and tasks, links and mail. */
+export function catalogWorkflowServices(env: z.output<typeof catalogWorkflowEnv>): CatalogWorkflowServices {
+  const data = dataAdapters(env);
+  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  return {
+    ...catalogAdapters(env, undefined, data).requests,
+    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     portalUrl: env.PORTAL_URL,
     supportAddress: env.SUPPORT_ADDRESS,
   };

@@ -122,10 +122,19 @@ export const problemEnv = z.object({
   PROBLEM_SUGGESTION_WINDOW_DAYS: days.default('7'),
 });
 
+/** Catalog request settings: the change approvals' link key, link lifetime and escalation group serve catalog approvals too. */
+export const catalogEnv = changeEnv.pick({
+  LINK_KEY_ID: true,
+  APPROVAL_LINK_VALID_HOURS: true,
+  ESCALATION_GROUP: true,
+});
+
 export const apiEnv = dataEnv
   .merge(changeEnv)
   .merge(problemEnv)
   .extend({
+    /** The catalog request state machine, started when someone orders from the catalog. */
+    CATALOG_WORKFLOW_ARN: nonEmpty,
     /** Bucket holding attachments (presigned upload and download). */
     ATTACHMENT_BUCKET: nonEmpty,
     /** The change approval state machine, started when a change is submitted for approval. */
@@ -176,6 +185,8 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
 
 export const changeWorkflowEnv = dataEnv.merge(mailEnv).merge(changeEnv);
 
+export const catalogWorkflowEnv = dataEnv.merge(mailEnv).merge(catalogEnv);
+
 /** The function that follows record events for problem management (fixes, incident counters). */
 export const problemEventsEnv = dataEnv.merge(problemEnv);
 export type ProblemEventsEnv = z.input<typeof problemEventsEnv>;
@@ -220,6 +231,7 @@ export type CmdbDiscoveryEnv = z.input<typeof cmdbDiscoveryEnv>;
 export type ApiEnv = z.input<typeof apiEnv>;
 export type InboundEmailEnv = z.input<typeof inboundEmailEnv>;
 export type ChangeWorkflowEnv = z.input<typeof changeWorkflowEnv>;
+export type CatalogWorkflowEnv = z.input<typeof catalogWorkflowEnv>;
 
 /** Parses `process.env` with a schema and fails the cold start with the names of what is wrong. */
 export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.output<T> {
@@ -245,6 +257,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/mail-feedback.ts': dataEnv,
   'functions/handlers/ticket-housekeeping.ts': dataEnv,
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,
+  'functions/handlers/catalog-workflow.ts': catalogWorkflowEnv,
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
   'functions/handlers/sla.ts': slaEnv,
   'functions/handlers/cmdb-discovery.ts': cmdbDiscoveryEnv,

@@ -6,6 +6,7 @@ import { openApiRoute } from '#http/openapi.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Route } from '#http/router.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
+import { catalogRoutes } from '#http/routes/catalog.ts';
 import { changeRoutes } from '#http/routes/changes.ts';
 import { cmdbRoutes } from '#http/routes/cmdb.ts';
 import { deskRoutes } from '#http/routes/desk.ts';
@@ -34,6 +35,7 @@ const routes: Route[] = [
   ...slaRoutes(services.slaRoutes),
   ...cmdbRoutes(services.cmdb),
   ...reportRoutes(services.reports),
+  ...catalogRoutes(services.catalog),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -11,6 +11,8 @@ export const PUBLIC_ROUTES = [
   /** An approval link's confirmation page: the signed, single-use link is the credential. */
   'GET /api/approval-links/{token}',
   'POST /api/approval-links/{token}',
+  'GET /api/request-approval-links/{token}',
+  'POST /api/request-approval-links/{token}',
 ] as const;
 
 /** Whether a request (method and concrete path) hits one of the given public route keys. */

@@ -90,6 +90,8 @@ export interface LocalCloud {
   readonly events: ReturnType<typeof createLocalEventBus>;
   /** The change-approval state machine, synthesized from the CDK app, on the local runner. */
   readonly workflows: LocalWorkflows;
+  /** The catalog request state machine, likewise. */
+  readonly catalogWorkflows: LocalWorkflows;
   /** What the cloud was built from: the synthesized template, translated to this machine. */
   readonly template: LocalTemplate;
   /** The template's functions, each in its own worker with its own environment. */
@@ -229,6 +231,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
+    let catalogWorkflows: LocalWorkflows | undefined;
     const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
     const settings = options.settings ?? {};
     functionsReady = startLocalFunctions({
@@ -245,6 +248,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         workflow: () => {
           if (!workflows) throw new Error('The local workflow runner is not ready yet');
           return workflows.changeWorkflow;
+        },
+        requestWorkflow: () => {
+          if (!catalogWorkflows) throw new Error('The local catalog workflow runner is not ready yet');
+          return catalogWorkflows.requestWorkflow;
         },
       },
       // Everything the local cloud routes to starts now, so a function that cannot start
@@ -324,11 +331,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoke: (functionId, event) => functions.invoke(functionId, event),
       ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     });
+    catalogWorkflows = createLocalWorkflows({
+      workflow: template.catalogWorkflow,
+      invoke: (functionId, event) => functions.invoke(functionId, event),
+      ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
+    });
     // The seed runs here, in the main thread, through the same core and adapters.
     wireLocalCloud({
       endpoints,
       events: events.publisher,
       changeWorkflow: workflows.changeWorkflow,
+      requestWorkflow: catalogWorkflows.requestWorkflow,
       linkKey,
     });
 
@@ -427,7 +440,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       await writeFile(join(options.dataDir, 'seeded-at'), new Date().toISOString());
     }
 
-    return { urls, scheduler, events, workflows, template, functions, mailIdle: () => smtp.idle(), stop };
+    return {
+      urls,
+      scheduler,
+      events,
+      workflows,
+      catalogWorkflows,
+      template,
+      functions,
+      mailIdle: () => smtp.idle(),
+      stop,
+    };
   } catch (error) {
     await stop();
     // Functions that finish starting after the failure are stopped too.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LocalCloudWiring } from '#config/composition-root.ts';
+import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { TemplateFunction } from './local-template.ts';
@@ -45,7 +46,14 @@ export type ToMain =
   | {
       type: 'call';
       id: number;
-      method: 'publish' | 'workflow.start' | 'workflow.stop' | 'workflow.answer';
+      method:
+        | 'publish'
+        | 'workflow.start'
+        | 'workflow.stop'
+        | 'workflow.answer'
+        | 'request.start'
+        | 'request.stop'
+        | 'request.answer';
       args: unknown;
     };
 
@@ -54,6 +62,8 @@ export interface MainThreadServices {
   publish(events: readonly DomainEvent[]): Promise<void>;
   /** Resolved at call time: the runner itself needs the functions to exist first. */
   workflow(): ChangeWorkflow;
+  /** The catalog request workflow's runner, likewise. */
+  requestWorkflow?(): RequestWorkflow;
 }
 
 export interface LocalFunctionsOptions {
@@ -122,6 +132,18 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
         return workflow().answer(token, outcome);
       }
     }
+    const requests = options.services.requestWorkflow?.();
+    if (!requests) throw new Error('The local cloud runs no catalog request workflow');
+    const {
+      executionId = '',
+      cause = '',
+      token = '',
+      output = {},
+      requestId = '',
+    } = message.args as Record<string, never>;
+    if (message.method === 'request.start') return requests.start({ requestId });
+    if (message.method === 'request.stop') return requests.stop(executionId, cause);
+    return requests.answer(token, output);
   };
 
   const start = (fn: TemplateFunction): Promise<Worker> =>

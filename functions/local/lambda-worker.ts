@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { wireLocalCloud } from '#config/composition-root.ts';
+import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 import type { FunctionWorkerData, ToMain, ToWorker, WireError } from './lambda-runtime.ts';
 
@@ -37,10 +38,17 @@ const changeWorkflow: ChangeWorkflow = {
   answer: async (token, outcome) => void (await call('workflow.answer', { token, outcome })),
 };
 
+const requestWorkflow: RequestWorkflow = {
+  start: async (input) => (await call('request.start', input)) as { executionId: string },
+  stop: async (executionId, cause) => void (await call('request.stop', { executionId, cause })),
+  answer: async (token, output) => void (await call('request.answer', { token, output })),
+};
+
 wireLocalCloud({
   endpoints: data.endpoints,
   events: { publish: async (events) => void (await call('publish', events)) },
   changeWorkflow,
+  requestWorkflow,
   ...(data.linkKey ? { linkKey: data.linkKey } : {}),
   ...(data.parameters ? { parameters: data.parameters } : {}),
 });

@@ -29,7 +29,7 @@ export const PORTAL_PLACEHOLDER_ORIGIN = 'https://portal.spoke-local.invalid';
 /** Stands for the user pool's issuer (`ProviderURL`): it becomes the local identity provider's issuer. */
 export const ISSUER_PLACEHOLDER = 'https://issuer.spoke-local.invalid';
 
-/** The change approval state machine as synthesized. */
+/** A state machine as synthesized (the change approval, the catalog request workflow). */
 export interface SynthesizedWorkflow {
   readonly definition: StateMachineDefinition;
   readonly source: { readonly stackName: string; readonly logicalId: string };
@@ -135,6 +135,8 @@ export interface LocalTemplate {
   /** SSM parameters by (local) name, with the value the template gives them. */
   readonly parameters: Readonly<Record<string, string>>;
   readonly workflow: SynthesizedWorkflow;
+  /** The catalog request state machine as synthesized. */
+  readonly catalogWorkflow: SynthesizedWorkflow;
 }
 
 /** What only exists once the local cloud runs. */

@@ -5,6 +5,7 @@ import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-ser
 import { seedDefinitions } from '#core/sla/sla-admin.ts';
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
+import { seedCatalogDemo } from './seed-catalog.ts';
 import { seedChangeDemo } from './seed-changes.ts';
 import { seedCmdbDemo } from './seed-cmdb.ts';
 import { seedProblemDemo } from './seed-problems.ts';
@@ -121,6 +122,7 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
     { admin, agent: user('agent'), users: demoUsers, laptopIncidentId: laptop.ticket.id },
     deps.groupStore,
   );
+  await seedCatalogDemo(deps.catalog.catalog, groupDeps, { admin, employee: emma, manager: user('manager') });
 
   const transport = createTransport({
     host: '127.0.0.1',

@@ -5,6 +5,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { IConstruct } from 'constructs';
 import { parseConfig, type SpokeConfig } from '#infra/config.ts';
 import { createSpokeApp } from '#infra/spoke-app.ts';
 import { projectRoot, SpokeFunction } from '#infra/spoke-function.ts';
@@ -256,10 +257,20 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
       })),
     }));
 
-    const machineId = stack.getLogicalId(stack.workflows.changeApproval.node.defaultChild as CfnStateMachine);
-    const machine = resources[machineId]?.Properties ?? {};
-    if (machine.DefinitionString === undefined)
-      throw new Error(`The template has no state machine ${machineId}`);
+    const functionsByArn = Object.fromEntries(Object.values(functions).map((fn) => [fn.arn, fn.logicalId]));
+    const workflowOf = (node: IConstruct) => {
+      const machineId = stack.getLogicalId(node.node.defaultChild as CfnStateMachine);
+      const machine = resources[machineId]?.Properties ?? {};
+      if (machine.DefinitionString === undefined)
+        throw new Error(`The template has no state machine ${machineId}`);
+      return {
+        definition: JSON.parse(String(resolve(machine.DefinitionString))) as StateMachineDefinition,
+        source: { stackName: stack.stackName, logicalId: machineId },
+        functionsByArn,
+        region: stack.region,
+        stateMachineName: String(machine.StateMachineName ?? machineId),
+      };
+    };
     return {
       stackName: stack.stackName,
       region: stack.region,
@@ -294,13 +305,8 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
           String(p?.Value ?? ''),
         ]),
       ),
-      workflow: {
-        definition: JSON.parse(String(resolve(machine.DefinitionString))) as StateMachineDefinition,
-        source: { stackName: stack.stackName, logicalId: machineId },
-        functionsByArn: Object.fromEntries(Object.values(functions).map((fn) => [fn.arn, fn.logicalId])),
-        region: stack.region,
-        stateMachineName: String(machine.StateMachineName ?? machineId),
-      },
+      workflow: workflowOf(stack.workflows.changeApproval),
+      catalogWorkflow: workflowOf(stack.catalog.requestWorkflow),
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

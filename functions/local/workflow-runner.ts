@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Decision } from '#core/change/approval.ts';
+import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 import { LOCAL_ACCOUNT, type SynthesizedWorkflow } from './local-template.ts';
 
@@ -132,6 +133,8 @@ export interface LocalWorkflowsOptions {
 export interface LocalWorkflows {
   /** The `ChangeWorkflow` port on this runner, for the composition root. */
   readonly changeWorkflow: ChangeWorkflow;
+  /** The `RequestWorkflow` port on this runner (executions started with `{ requestId }`). */
+  readonly requestWorkflow: RequestWorkflow;
   /** The ASL that runs: the synthesized `DefinitionString` with local ARNs. */
   readonly definition: StateMachineDefinition;
   /** Where it came from in the synthesized template. */
@@ -221,17 +224,24 @@ export function createLocalWorkflows({
     }
   };
 
+  const stop = async (executionId: string) => {
+    const execution = records.get(executionId);
+    if (execution?.record.status !== 'RUNNING') return;
+    execution.record.status = 'ABORTED';
+    execution.abort();
+    tokens.endExecution(executionId);
+  };
+
   return {
     changeWorkflow: {
       start: async ({ changeId }) => ({ executionId: start({ changeId }) }),
-      stop: async (executionId) => {
-        const execution = records.get(executionId);
-        if (execution?.record.status !== 'RUNNING') return;
-        execution.record.status = 'ABORTED';
-        execution.abort();
-        tokens.endExecution(executionId);
-      },
+      stop,
       answer: async (token: string, outcome: { decision: Decision }) => answer(token, outcome),
+    },
+    requestWorkflow: {
+      start: async ({ requestId }) => ({ executionId: start({ requestId }) }),
+      stop,
+      answer: async (token, output) => answer(token, { ...output }),
     },
     definition,
     source,

@@ -30,7 +30,14 @@ export interface DomainEvent {
     | 'sla.met'
     | 'sla.stopped'
     | 'sla.reopened'
-    | 'sla.rearm_requested';
+    | 'sla.rearm_requested'
+    | 'request.submitted'
+    | 'request.approved'
+    | 'request.rejected'
+    | 'request.fulfilled'
+    | 'request.cancelled'
+    | 'task.created'
+    | 'task.updated';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

@@ -101,6 +101,8 @@ describe('SpokeStack security properties', () => {
       `GET ${OPENAPI_PATH}`,
       'GET /api/approval-links/{token}',
       'POST /api/approval-links/{token}',
+      'GET /api/request-approval-links/{token}',
+      'POST /api/request-approval-links/{token}',
     ];
 
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(
@@ -233,7 +235,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email, notification, change-workflow and sla functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification, change-workflow, sla and catalog-workflow functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -251,7 +253,8 @@ describe('SpokeStack security properties', () => {
       stack.workflows.changeTask.executionRole.node.defaultChild as never,
     );
     const slaRole = stack.getLogicalId(stack.sla.handler.executionRole.node.defaultChild as never);
-    expect(sending).toHaveLength(4);
+    const catalogRole = stack.getLogicalId(stack.catalog.task.executionRole.node.defaultChild as never);
+    expect(sending).toHaveLength(5);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
@@ -263,6 +266,7 @@ describe('SpokeStack security properties', () => {
         [{ Ref: notifyRole }],
         [{ Ref: changeRole }],
         [{ Ref: slaRole }],
+        [{ Ref: catalogRole }],
       ]),
     );
   });
@@ -378,7 +382,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events and sla functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla and catalog-workflow functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -402,6 +406,7 @@ describe('SpokeStack security properties', () => {
         stack.workflows.changeTask,
         stack.problemEvents.handler,
         stack.sla.handler,
+        stack.catalog.task,
       ]
         .map(roleId)
         .sort(),
@@ -520,8 +525,8 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
-    expect(metric('ExecutionsFailed')).toHaveLength(1);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(5);
+    expect(metric('ExecutionsFailed')).toHaveLength(2);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
         Dimensions: [

@@ -53,6 +53,14 @@ const ProblemPage = pageLoader(() => import('./problems/problem-page.tsx').then(
 const KnownErrorsPage = pageLoader(() =>
   import('./problems/known-errors-page.tsx').then((m) => m.KnownErrorsPage),
 );
+const CatalogPage = pageLoader(() => import('./catalog/catalog-page.tsx').then((m) => m.CatalogPage));
+const OrderPage = pageLoader(() => import('./catalog/order-page.tsx').then((m) => m.OrderPage));
+const MyRequestsPage = pageLoader(() => import('./catalog/requests-page.tsx').then((m) => m.MyRequestsPage));
+const RequestPage = pageLoader(() => import('./catalog/requests-page.tsx').then((m) => m.RequestPage));
+const TasksPage = pageLoader(() => import('./catalog/tasks-page.tsx').then((m) => m.TasksPage));
+const RequestLinkPage = pageLoader(() =>
+  import('./catalog/request-link-page.tsx').then((m) => m.RequestLinkPage),
+);
 
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
@@ -80,6 +88,12 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   problems: ProblemsPage,
   problem: ProblemPage,
   'known-errors': KnownErrorsPage,
+  catalog: CatalogPage,
+  'catalog-item': OrderPage,
+  'my-requests': MyRequestsPage,
+  request: RequestPage,
+  tasks: TasksPage,
+  'request-link': RequestLinkPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -125,6 +139,12 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
         <LazyPage
           key={`approval-link:${route.token}`}
           loader={ApprovalLinkPage}
+          props={{ apiBase: config.apiBase, token: route.token }}
+        />
+      ) : route.name === 'request-link' ? (
+        <LazyPage
+          key={`request-link:${route.token}`}
+          loader={RequestLinkPage}
           props={{ apiBase: config.apiBase, token: route.token }}
         />
       ) : portal ? (
@@ -269,6 +289,17 @@ function Page({ route, session }: { route: Route; session: Session }) {
       );
     case 'known-errors':
       return agent ? <LazyPage key="known-errors" loader={KnownErrorsPage} props={{}} /> : <NotFoundPage />;
+    case 'catalog':
+      return <LazyPage key="catalog" loader={CatalogPage} props={{}} />;
+    case 'catalog-item':
+      return <LazyPage key={`catalog-item:${route.id}`} loader={OrderPage} props={{ id: route.id }} />;
+    case 'my-requests':
+      return <LazyPage key="my-requests" loader={MyRequestsPage} props={{}} />;
+    case 'request':
+      return <LazyPage key={`request:${route.id}`} loader={RequestPage} props={{ id: route.id }} />;
+    case 'tasks':
+      return agent ? <LazyPage key="tasks" loader={TasksPage} props={{}} /> : <NotFoundPage />;
+    case 'request-link':
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -296,6 +327,9 @@ function Layout(props: {
             <nav aria-label="Main" className="site-nav">
               <Link to={paths.myTickets}>My tickets</Link>
               <Link to={paths.myDevices}>My devices</Link>
+              <Link to={paths.catalog}>Order</Link>
+              <Link to={paths.myRequests}>My requests</Link>
+              {isAgent(session) && <Link to={paths.tasks}>Tasks</Link>}
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
               {isAgent(session) && <Link to={paths.problems()}>Problems</Link>}
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}

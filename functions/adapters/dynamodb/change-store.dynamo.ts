@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalStep, InboxEntry, StepId } from '#core/change/approval.ts';
 import {
@@ -22,9 +21,9 @@ import {
   changeTemplateEntity,
   freezeEntity,
 } from './change-entities.ts';
-import { usedLinkEntity } from './entities.ts';
 import { type AuditEntity, RecordCollection, type RecordEntity } from './record-collection.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
+import { consumeLink } from './used-links.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -212,23 +211,8 @@ export class DynamoChangeStore implements ChangeStore {
     );
   }
 
-  async consumeLink(linkId: string, expiresAt: string): Promise<boolean> {
-    try {
-      await this.#records.db.send(
-        new PutCommand({
-          TableName: this.#records.tableOf(usedLinkEntity),
-          Item: usedLinkEntity.item(
-            { expiresAt: Math.ceil(Date.parse(expiresAt) / 1000) + 24 * 3600 },
-            { linkId },
-          ),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  consumeLink(linkId: string, expiresAt: string): Promise<boolean> {
+    return consumeLink(this.#records, linkId, expiresAt);
   }
 
   async putFreeze(freeze: FreezeWindow): Promise<void> {

@@ -1,3 +1,4 @@
+import { catalogEntities } from './catalog-entities.ts';
 import {
   approvalInboxEntity,
   approvalStepEntity,
@@ -85,6 +86,7 @@ export const entityList = [
   reportCounterEntity,
   reportFactsEntity,
   reportEventEntity,
+  ...catalogEntities,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

@@ -12,28 +12,31 @@ import type { Decision } from '#core/change/approval.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 
 /**
- * The change approval state machine in AWS. The execution name is the change id plus a
- * timestamp: readable in the console and unique per submission of the same change.
+ * A Spoke state machine in AWS: start an execution named after its record (readable in the
+ * console, unique per start), stop it, answer its waiting task tokens. The change approval and
+ * the catalog request workflow are both this.
  */
-export class SfnChangeWorkflow implements ChangeWorkflow {
+export class SfnWorkflow {
   readonly #client: SFNClient;
   readonly #stateMachineArn: string;
+  readonly #stopError: string;
 
-  constructor(stateMachineArn: string, client: SFNClient = new SFNClient({})) {
+  constructor(stateMachineArn: string, stopError: string, client: SFNClient = new SFNClient({})) {
     this.#stateMachineArn = stateMachineArn;
+    this.#stopError = stopError;
     this.#client = client;
   }
 
-  async start({ changeId }: { changeId: string }): Promise<{ executionId: string }> {
-    const name = `${changeId}-${Date.now()}`.replace(/[^\w-]/g, '-').slice(0, 80);
+  async start(recordId: string, input: Readonly<Record<string, string>>): Promise<{ executionId: string }> {
+    const name = `${recordId}-${Date.now()}`.replace(/[^\w-]/g, '-').slice(0, 80);
     const { executionArn } = await this.#client.send(
       new StartExecutionCommand({
         stateMachineArn: this.#stateMachineArn,
         name,
-        input: JSON.stringify({ changeId }),
+        input: JSON.stringify(input),
       }),
     );
-    if (!executionArn) throw new Error(`Step Functions returned no execution ARN for change ${changeId}`);
+    if (!executionArn) throw new Error(`Step Functions returned no execution ARN for ${recordId}`);
     return { executionId: executionArn };
   }
 
@@ -42,7 +45,7 @@ export class SfnChangeWorkflow implements ChangeWorkflow {
       await this.#client.send(
         new StopExecutionCommand({
           executionArn: executionId,
-          error: 'Change.Cancelled',
+          error: this.#stopError,
           cause: cause.slice(0, 32_000),
         }),
       );
@@ -51,13 +54,34 @@ export class SfnChangeWorkflow implements ChangeWorkflow {
     }
   }
 
-  async answer(taskToken: string, outcome: { decision: Decision }): Promise<void> {
+  async answer(taskToken: string, output: unknown): Promise<void> {
     try {
-      await this.#client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome) }));
+      await this.#client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
     } catch (error) {
       if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken)
         throw new TaskTokenGoneError(error.message);
       throw error;
     }
+  }
+}
+
+/** The change approval state machine in AWS. */
+export class SfnChangeWorkflow implements ChangeWorkflow {
+  readonly #workflow: SfnWorkflow;
+
+  constructor(stateMachineArn: string, client?: SFNClient) {
+    this.#workflow = new SfnWorkflow(stateMachineArn, 'Change.Cancelled', client);
+  }
+
+  start({ changeId }: { changeId: string }): Promise<{ executionId: string }> {
+    return this.#workflow.start(changeId, { changeId });
+  }
+
+  stop(executionId: string, cause: string): Promise<void> {
+    return this.#workflow.stop(executionId, cause);
+  }
+
+  answer(taskToken: string, outcome: { decision: Decision }): Promise<void> {
+    return this.#workflow.answer(taskToken, outcome);
   }
 }

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { type Actor, normalizeEmail } from '#core/identity/actor.ts';
-import { ConflictError, GoneError, NotFoundError } from '#core/shared/errors.ts';
+import { ConflictError, NotFoundError } from '#core/shared/errors.ts';
 import type { LinkSigner } from '#ports/link-signer.ts';
+import { readSignedLink, signLink } from '../approval/signed-link.ts';
 import { Decision, StepId } from './approval.ts';
 import { type DecisionResult, decideApproval } from './approval-service.ts';
 import type { ChangeDeps } from './change-record.ts';
@@ -29,48 +30,17 @@ const LinkPayload = z.strictObject({
 });
 export type ApprovalLink = z.infer<typeof LinkPayload>;
 
-/**
- * `<payload>~<mac>`: `~` rather than `.`, because a link path ending in `.<letters>` looks like
- * a file to the portal's deep-link fallback (CloudFront and local), which would not serve the page.
- */
-const TOKEN = /^[A-Za-z0-9_-]{10,2000}~[A-Za-z0-9_-]{20,200}$/;
-
 export async function issueApprovalLink(
   deps: ApprovalLinkDeps,
   link: Omit<ApprovalLink, 'v' | 'expiresAt' | 'linkId'>,
   validHours: number,
 ): Promise<string> {
-  const payload: ApprovalLink = {
-    v: 1,
-    ...link,
-    approver: normalizeEmail(link.approver),
-    expiresAt: new Date(deps.clock.now().getTime() + validHours * 3600_000).toISOString(),
-    linkId: deps.ids.next(),
-  };
-  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return `${encoded}~${await deps.signer.sign(encoded)}`;
+  return signLink(deps, { v: 1, ...link, approver: normalizeEmail(link.approver) }, validHours);
 }
 
 /** The link's content if its signature holds; a forged or mangled link names nothing (404), an old one is gone (410). */
-export async function readApprovalLink(deps: ApprovalLinkDeps, token: string): Promise<ApprovalLink> {
-  const unknown = () => new NotFoundError('This approval link is not valid');
-  if (!TOKEN.test(token)) throw unknown();
-  const [encoded = '', mac = ''] = token.split('~');
-  if (!(await deps.signer.verify(encoded, mac))) throw unknown();
-  const parsed = LinkPayload.safeParse(
-    (() => {
-      try {
-        return JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-      } catch {
-        return undefined;
-      }
-    })(),
-  );
-  if (!parsed.success) throw unknown();
-  if (Date.parse(parsed.data.expiresAt) <= deps.clock.now().getTime())
-    throw new GoneError('This approval link has expired; decide in the portal instead');
-  return parsed.data;
-}
+export const readApprovalLink = (deps: ApprovalLinkDeps, token: string): Promise<ApprovalLink> =>
+  readSignedLink(deps, token, LinkPayload);
 
 export interface LinkPreview {
   readonly link: Pick<ApprovalLink, 'changeId' | 'step' | 'approver' | 'decision' | 'expiresAt'>;

@@ -1,5 +1,16 @@
 import * as z from 'zod';
+import {
+  ApprovalDecision,
+  Decision,
+  Quorum,
+  Round,
+  StepStatus,
+  stepOutcome,
+  stepProgress,
+} from '../approval/decision.ts';
 import { type Change, ChangeType, riskLevel } from './change.ts';
+
+export { ApprovalDecision, Decision, Quorum, Round, StepStatus, stepOutcome };
 
 /**
  * Who approves a change, and when enough of them have. The route depends on type and risk:
@@ -21,56 +32,13 @@ export type ApprovalRoute = z.infer<typeof ApprovalRoute>;
 export const StepId = z.enum(['manager', 'cab', 'service_owner', 'ecab']);
 export type StepId = z.infer<typeof StepId>;
 
-export const Quorum = z.discriminatedUnion('rule', [
-  /** The first decision decides. */
-  z.object({ rule: z.literal('any') }),
-  /** Everyone must approve; one rejection rejects. */
-  z.object({ rule: z.literal('all') }),
-  /** N approvals approve; rejected as soon as N can no longer be reached. */
-  z.object({ rule: z.literal('n_of_m'), n: z.number().int().min(1).max(50) }),
-]);
-export type Quorum = z.infer<typeof Quorum>;
-
-export const Decision = z.enum(['approved', 'rejected']);
-export type Decision = z.infer<typeof Decision>;
-
-export const ApprovalDecision = z.object({
-  by: z.object({ id: z.string(), email: z.string() }),
-  decision: Decision,
-  comment: z.string().max(2000).default(''),
-  at: z.iso.datetime(),
-  via: z.enum(['portal', 'mail_link']),
-  /** A decision of the escalation group, which decides the step on its own. */
-  onBehalf: z.boolean().default(false),
-});
-export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
-
-export const StepStatus = z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled']);
-export type StepStatus = z.infer<typeof StepStatus>;
-
-export const Round = z.enum(['request', 'reminder', 'escalation']);
-export type Round = z.infer<typeof Round>;
-
 /** One approval step of one change, as stored. The task token never leaves the server. */
 export const ApprovalStep = z.object({
   changeId: z.string().min(1).max(64),
   /** The submission it belongs to (the change's `approval.attempt` then). */
   attempt: z.number().int().min(1),
   step: StepId,
-  status: StepStatus,
-  round: Round,
-  quorum: Quorum,
-  /** Who may decide, resolved when the step was requested (the change's requester never is). */
-  approvers: z.array(z.email()).max(100),
-  /** Who was asked by name (a manager, a service owner) and through which groups (the CAB…). */
-  approverPeople: z.array(z.email()).max(100).default([]),
-  approverGroups: z.array(z.string().max(64)).max(20).default([]),
-  /** Added at escalation: any one of them decides the step. */
-  escalationApprovers: z.array(z.email()).max(100).default([]),
-  decisions: z.array(ApprovalDecision).max(200).default([]),
-  requestedAt: z.iso.datetime(),
-  decidedAt: z.iso.datetime().optional(),
-  version: z.number().int().min(1),
+  ...stepProgress,
 });
 export type ApprovalStep = z.infer<typeof ApprovalStep>;
 
@@ -158,24 +126,4 @@ export function stepApprovers(
     case 'ecab':
       return { groups: [settings.emergencyCabGroup], people: [], quorum: { rule: 'any' } };
   }
-}
-
-/**
- * The outcome of a step given its decisions, or `pending`. An escalation approver's decision
- * settles the step alone; otherwise the quorum rule counts the approvers' decisions. An N of M
- * step whose M is below N needs everyone.
- */
-export function stepOutcome(step: Pick<ApprovalStep, 'quorum' | 'approvers' | 'decisions'>): StepStatus {
-  const onBehalf = step.decisions.find((d) => d.onBehalf);
-  if (onBehalf) return onBehalf.decision;
-  const counted = step.decisions.filter((d) => step.approvers.includes(d.by.email));
-  const approvals = counted.filter((d) => d.decision === 'approved').length;
-  const rejections = counted.length - approvals;
-  const m = step.approvers.length;
-  if (step.quorum.rule === 'any') return counted[0]?.decision ?? 'pending';
-  const needed = step.quorum.rule === 'all' ? m : Math.min(step.quorum.n, m);
-  if (needed === 0) return 'pending';
-  if (approvals >= needed) return 'approved';
-  if (m - rejections < needed) return 'rejected';
-  return 'pending';
 }

@@ -37,6 +37,8 @@ export const numberPrefixes = {
   change: 'CHG',
   release: 'RLS',
   configuration_item: 'CFG',
+  /** A fulfilment task of a catalog request. */
+  task: 'TASK',
 } as const;
 export type NumberedKind = keyof typeof numberPrefixes;
 export const NumberedKind = z.enum(Object.keys(numberPrefixes) as [NumberedKind, ...NumberedKind[]]);
@@ -44,7 +46,7 @@ export const NumberedKind = z.enum(Object.keys(numberPrefixes) as [NumberedKind,
 /** `INC0001042`: prefix and seven digits, the way service desks have always written them. */
 export const RecordNumber = z
   .string()
-  .regex(/^(INC|REQ|PRB|CHG|RLS|CFG)\d{7,}$/, 'must look like INC0001042');
+  .regex(/^(INC|REQ|PRB|CHG|RLS|CFG|TASK)\d{7,}$/, 'must look like INC0001042');
 export type RecordNumber = z.infer<typeof RecordNumber>;
 
 /** The first number a counter hands out, so numbers have the familiar shape from day one. */
@@ -55,8 +57,10 @@ export const formatRecordNumber = (kind: NumberedKind, sequence: number): string
 
 /** The kind a number belongs to (`CHG0001001` → `change`), or undefined for no known prefix. */
 export function kindOfNumber(number: string): NumberedKind | undefined {
-  const prefix = number.slice(0, 3).toUpperCase();
-  return (Object.keys(numberPrefixes) as NumberedKind[]).find((kind) => numberPrefixes[kind] === prefix);
+  const upper = number.toUpperCase();
+  return (Object.keys(numberPrefixes) as NumberedKind[]).find((kind) =>
+    new RegExp(`^${numberPrefixes[kind]}\\d`).test(upper),
+  );
 }
 
 /** How two records relate. A link is read from either side. */

@@ -86,10 +86,16 @@ export type ChangeApi = ReturnType<typeof changeApi>;
  * The mailed approval link's two calls. They run without a session: the signed, single-use
  * token in the link is the credential, so an approver can decide from a phone's mail app.
  */
-export async function linkCall<T>(apiBase: string, token: string, body?: { comment?: string }): Promise<T> {
+export async function linkCall<T>(
+  apiBase: string,
+  token: string,
+  body?: { comment?: string },
+  /** Whose links: change approvals' or catalog requests'. */
+  route: 'approval-links' | 'request-approval-links' = 'approval-links',
+): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${apiBase}/approval-links/${encodeURIComponent(token)}`, {
+    response = await fetch(`${apiBase}/${route}/${encodeURIComponent(token)}`, {
       method: body ? 'POST' : 'GET',
       headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),

@@ -29,6 +29,13 @@ export type Route =
   | { readonly name: 'problems'; readonly search: string }
   | { readonly name: 'problem'; readonly id: string }
   | { readonly name: 'known-errors' }
+  | { readonly name: 'catalog' }
+  | { readonly name: 'catalog-item'; readonly id: string }
+  | { readonly name: 'my-requests' }
+  | { readonly name: 'request'; readonly id: string }
+  | { readonly name: 'tasks' }
+  /** A catalog request's approve / reject link from mail: works without signing in. */
+  | { readonly name: 'request-link'; readonly token: string }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -67,6 +74,11 @@ export const paths = {
     Object.keys(params).length ? `/problems?${new URLSearchParams(params)}` : '/problems',
   problem: (id: string) => `/problems/${encodeURIComponent(id)}`,
   knownErrors: '/known-errors',
+  catalog: '/catalog',
+  catalogItem: (id: string) => `/catalog/items/${encodeURIComponent(id)}`,
+  myRequests: '/requests',
+  request: (id: string) => `/requests/${encodeURIComponent(id)}`,
+  tasks: '/tasks',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -113,6 +125,8 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (pathname === '/known-errors') return { name: 'known-errors' };
   const problem = /^\/problems\/([^/]+)$/.exec(pathname);
   if (problem?.[1]) return { name: 'problem', id: decodeURIComponent(problem[1]) };
+  const catalogRoute = catalogRouteOf(pathname);
+  if (catalogRoute) return catalogRoute;
   if (pathname === '/tickets/new') {
     return {
       name: 'new-ticket',
@@ -122,6 +136,19 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const ticket = /^\/tickets\/([^/]+)$/.exec(pathname);
   if (ticket?.[1]) return { name: 'ticket', id: decodeURIComponent(ticket[1]) };
   return { name: 'not-found' };
+}
+
+/** The service catalog's pages. */
+function catalogRouteOf(pathname: string): Route | undefined {
+  if (pathname === '/catalog') return { name: 'catalog' };
+  if (pathname === '/requests') return { name: 'my-requests' };
+  if (pathname === '/tasks') return { name: 'tasks' };
+  const [, kind, value] = /^\/(catalog\/items|requests\/approve|requests)\/([^/]+)$/.exec(pathname) ?? [];
+  if (!kind || !value) return undefined;
+  const decoded = decodeURIComponent(value);
+  if (kind === 'catalog/items') return { name: 'catalog-item', id: decoded };
+  if (kind === 'requests/approve') return { name: 'request-link', token: decoded };
+  return { name: 'request', id: decoded };
 }
 
 export function navigate(to: string, options: { replace?: boolean; note?: NavigationNote } = {}): void {

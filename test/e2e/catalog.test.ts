@@ -1,0 +1,141 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import {
+  artifactsDir,
+  checkPage as checkPortalPage,
+  fitsIn360px as fitsNarrow,
+  launchBrowser,
+  type Person,
+  signedIn,
+} from './portal-support.ts';
+
+/**
+ * The service catalog in the portal (issue 14): an employee orders a phone from the form
+ * rendered from its definition, the manager approves from the mailed link, the agent closes the
+ * two teams' tasks from the queue, and the employee sees it done. Every page axe-clean and at 360 px.
+ */
+let dataDir: string;
+let cloud: LocalCloud;
+let browser: Browser;
+let employee: Person;
+let agent: Person;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'spoke-catalog-e2e-'));
+  await mkdir(artifactsDir, { recursive: true });
+  cloud = await startLocalCloud({
+    dataDir,
+    ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
+    seed: true,
+    quiet: true,
+  });
+  browser = await launchBrowser();
+  [employee, agent] = await Promise.all([
+    signedIn(browser, cloud.urls.portal, 'employee'),
+    signedIn(browser, cloud.urls.portal, 'agent'),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await cloud?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const checkPage = async (page: Page, name: string) => {
+  await checkPortalPage(page, `catalog-${name}`);
+  await fitsNarrow(page, `catalog-${name}`);
+};
+
+async function mailedLink(number: string): Promise<string> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const { emails } = (await (await fetch(`${cloud.urls.outbox}/store`)).json()) as {
+      emails: { subject: string; body: { text: string } }[];
+    };
+    const mail = emails.find((m) => m.subject.startsWith(`[${number}] Approval requested`));
+    const link = mail && /Approve:\s+(\S+)/.exec(mail.body.text)?.[1];
+    if (link) return link;
+    if (Date.now() > until) throw new Error(`No approval mail for ${number}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('the service catalog in the portal', () => {
+  it('an employee orders a phone, the manager approves from the mailed link, two teams close their tasks, the employee sees it done', async () => {
+    const { page } = employee;
+    await page.getByRole('link', { name: 'Order', exact: true }).click();
+    await page.getByRole('heading', { name: 'Order from IT' }).waitFor();
+    await page.getByLabel('Search the catalog').fill('phone');
+    await checkPage(page, 'home');
+    await page.getByRole('link', { name: 'New mobile phone' }).click();
+    await page.getByRole('heading', { name: 'New mobile phone' }).waitFor();
+
+    // The number field appears only when the number is kept; a missing required answer is named.
+    await expect(page.getByLabel(/Number to keep/).count()).resolves.toBe(0);
+    await page.getByLabel('Yes').check();
+    await page.getByLabel(/Number to keep/).waitFor();
+    await page.getByRole('button', { name: 'Order' }).click();
+    await page.getByText('is required').first().waitFor();
+    await expect(page.getByLabel(/Model/).getAttribute('aria-invalid')).resolves.toBe('true');
+    await checkPage(page, 'order-form-errors');
+
+    await page.getByLabel(/Model/).selectOption('pixel-9');
+    await page.getByLabel(/Number to keep/).fill('+49 30 1234567');
+    await page.getByRole('button', { name: 'Order' }).click();
+    const heading = page.getByRole('heading', { name: /^REQ\d{7} · New mobile phone$/ });
+    await heading.waitFor();
+    const number = (await heading.textContent())?.slice(0, 10) as string;
+    await page
+      .getByText(/Waiting for approval/)
+      .first()
+      .waitFor();
+    await checkPage(page, 'request-waiting');
+
+    // The manager approves from the link in the mail, without signing in.
+    const approver = await browser.newPage();
+    await approver.goto(await mailedLink(number));
+    await approver.getByRole('heading', { name: `Approve ${number}?` }).waitFor();
+    await checkPage(approver, 'approval-link');
+    await approver.getByRole('button', { name: 'Approve' }).click();
+    await approver.getByRole('heading', { name: 'Decision recorded' }).waitFor();
+    await approver.close();
+
+    // The agent works both groups: closes each task from the queue.
+    for (const group of ['workplace', 'service-desk']) {
+      await agent.page.goto(`${cloud.urls.portal}/tasks?group=${group}`);
+      const close = agent.page.getByRole('button', { name: /^Close TASK/ });
+      const until = Date.now() + 20_000;
+      while ((await close.count()) === 0) {
+        if (Date.now() > until) throw new Error(`No task for ${group}`);
+        await agent.page.reload();
+        await agent.page.getByRole('heading', { name: 'Fulfilment tasks' }).waitFor();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      if (group === 'workplace') await checkPage(agent.page, 'task-queue');
+      await agent.page
+        .getByLabel(/^Close note for TASK/)
+        .first()
+        .fill('Done and handed over.');
+      await close.first().click();
+      await agent.page.getByText(/TASK\d{7} closed\./).waitFor();
+    }
+
+    // The employee sees it done.
+    const until = Date.now() + 20_000;
+    for (;;) {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      if ((await page.getByText('Done: Everything you ordered was delivered').count()) > 0) break;
+      if (Date.now() > until) throw new Error(`${number} did not get done`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await checkPage(page, 'request-done');
+    await page.getByRole('link', { name: 'My requests' }).click();
+    await page.getByRole('link', { name: `${number} · New mobile phone` }).waitFor();
+    await checkPage(page, 'my-requests');
+  }, 180_000);
+});

@@ -1,0 +1,336 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CLIENT_ID, type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import { demoUsers } from '#local/demo-users.ts';
+import { signIn } from '../support/sign-in.ts';
+
+/**
+ * The service catalog driven through the whole local product: the HTTP API, DynamoDB Local, the
+ * catalog request state machine synthesized from infra/catalog.ts on the local runner, and the
+ * SES outbox. An employee orders a phone; the manager approves from the mailed link; two teams
+ * close their tasks; the employee sees it done.
+ */
+let cloud: LocalCloud;
+let dataDir: string;
+let timeouts: 'declared' | 'one-second' = 'declared';
+const tokens: Record<string, string> = {};
+const email = (username: string) => demoUsers.find((u) => u.username === username)?.email as string;
+
+interface Mail {
+  subject: string;
+  destination: { to: string[] };
+  body: { text: string };
+}
+interface RequestJson {
+  id: string;
+  number: string;
+  state: string;
+  version: number;
+  approval: { status: string; reason?: string };
+  items: { itemId: string; itemVersion: number; answers: Record<string, unknown> }[];
+}
+interface Progress {
+  request: RequestJson;
+  approvals: { index: number; kind: string; status: string; approvers: string[] }[];
+  tasks: { id: string; number: string; step: string; title: string; group: string; state: string }[];
+  next: string;
+}
+interface TaskJson {
+  id: string;
+  number: string;
+  version: number;
+  state: string;
+  group: string;
+}
+
+function api(path: string, init: RequestInit & { as?: string } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.as) headers.set('authorization', `Bearer ${tokens[init.as]}`);
+  return fetch(`${cloud.urls.api}${path}`, { ...init, headers });
+}
+const send = (method: string, path: string, body: unknown, as?: string) =>
+  api(path, {
+    method,
+    ...(as ? { as } : {}),
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const json = async <T>(pending: Response | Promise<Response>): Promise<T> => {
+  const response = await pending;
+  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+};
+const mailsAbout = async (number: string) =>
+  ((await (await fetch(`${cloud.urls.outbox}/store`)).json()) as { emails: Mail[] }).emails.filter((m) =>
+    m.subject.startsWith(`[${number}]`),
+  );
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+const progress = (id: string, as = 'employee') => json<Progress>(api(`/api/requests/${id}`, { as }));
+const linkIn = (mail: Mail, label: 'Approve' | 'Reject') =>
+  new RegExp(`${label}:\\s+\\S+/requests/approve/(\\S+)`).exec(mail.body.text)?.[1] as string;
+
+const phone = {
+  itemId: 'mobile-phone',
+  answers: { model: 'pixel-9', keep_number: true, number: '+49 30 1234567' },
+};
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'spoke-catalog-'));
+  cloud = await startLocalCloud({
+    dataDir,
+    quiet: true,
+    ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
+    taskTimeoutSeconds: (_state, declared) => (timeouts === 'one-second' ? 1 : declared),
+  });
+  for (const username of ['employee', 'agent', 'manager', 'admin']) {
+    const { body } = await signIn({
+      issuer: cloud.urls.identity,
+      clientId: LOCAL_CLIENT_ID,
+      redirectUri: `${cloud.urls.portal}/auth/callback`,
+      username,
+    });
+    if (!body.id_token) throw new Error(`No ID token for ${username}`);
+    tokens[username] = body.id_token;
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('catalog requests through the synthesized state machine', () => {
+  it('an employee orders a phone, the manager approves from the mailed link, two teams close their tasks, the employee sees it done', async () => {
+    const catalog = await json<{ items: { id: string }[] }>(api('/api/catalog', { as: 'employee' }));
+    expect(catalog.items.map((i) => i.id)).toContain('mobile-phone');
+    expect(catalog.items.map((i) => i.id)).not.toContain('new-employee'); // people managers only
+
+    const ordered = await json<RequestJson>(send('POST', '/api/requests', { items: [phone] }, 'employee'));
+    expect(ordered.number).toMatch(/^REQ\d{7}$/);
+    expect(ordered.items[0]).toMatchObject({ itemId: 'mobile-phone', itemVersion: 1 });
+
+    const [request] = await eventually(async () => {
+      const mails = await mailsAbout(ordered.number);
+      return mails.length > 0 && mails;
+    }, 'the approval mail');
+    expect(request?.destination.to).toEqual([email('manager')]);
+    expect(request?.subject).toBe(`[${ordered.number}] Approval requested: New mobile phone`);
+    const token = linkIn(request as Mail, 'Approve');
+    // Opening the link decides nothing; the POST does, once.
+    const preview = await json<{ status: string; request: { number: string } }>(
+      api(`/api/request-approval-links/${token}`),
+    );
+    expect(preview).toMatchObject({ status: 'pending', request: { number: ordered.number } });
+    await json(send('POST', `/api/request-approval-links/${token}`, {}));
+    expect((await send('POST', `/api/request-approval-links/${token}`, {})).status).toBe(409);
+
+    const working = await eventually(async () => {
+      const p = await progress(ordered.id);
+      return p.tasks.length === 2 && p;
+    }, 'both tasks');
+    expect(working.request.state).toBe('in_fulfilment');
+    expect(working.approvals).toMatchObject([{ index: 1, kind: 'manager', status: 'approved' }]);
+    expect(working.tasks.map((t) => `${t.group}: ${t.title}`).sort()).toEqual([
+      'service-desk: Mail and SIM',
+      'workplace: Phone from stock',
+    ]);
+    expect(working.next).toMatch(/^Being worked on: /);
+    // The employee sees progress but cannot work tasks; the agent of the groups can.
+    expect((await api(`/api/tasks/${working.tasks[0]?.id}`, { as: 'employee' })).status).toBe(404);
+
+    for (const summary of working.tasks) {
+      const task = await json<TaskJson>(api(`/api/tasks/${summary.id}`, { as: 'agent' }));
+      const closeWithoutNote = await send(
+        'PATCH',
+        `/api/tasks/${task.id}`,
+        { version: task.version, state: 'closed' },
+        'agent',
+      );
+      expect(closeWithoutNote.status).toBe(400);
+      await json(
+        send(
+          'PATCH',
+          `/api/tasks/${task.id}`,
+          { version: task.version, state: 'closed', closeNote: 'Done.', assignee: 'me' },
+          'agent',
+        ),
+      );
+    }
+
+    const done = await eventually(async () => {
+      const p = await progress(ordered.id);
+      return p.request.state === 'fulfilled' && p;
+    }, 'the request to be fulfilled');
+    expect(done.next).toBe('Everything you ordered was delivered');
+    expect(done.tasks.every((t) => t.state === 'closed')).toBe(true);
+    const fulfilled = await eventually(
+      async () => (await mailsAbout(ordered.number)).find((m) => m.subject.includes('Fulfilled')),
+      'the fulfilled mail',
+    );
+    expect(fulfilled.destination.to).toEqual([email('employee')]);
+    const mine = await json<{ items: RequestJson[] }>(api('/api/requests', { as: 'employee' }));
+    expect(mine.items.find((r) => r.id === ordered.id)?.state).toBe('fulfilled');
+  }, 90_000);
+
+  it('answers that do not fit the form are a 400 naming each field, and nothing is ordered', async () => {
+    const response = await send(
+      'POST',
+      '/api/requests',
+      {
+        items: [
+          {
+            itemId: 'mobile-phone',
+            answers: { model: 'nokia', keep_number: false, number: '1', colour: 'red' },
+          },
+        ],
+      },
+      'employee',
+    );
+    const body = (await response.json()) as { error: { fields: { path: string; message: string }[] } };
+
+    expect(response.status).toBe(400);
+    expect(body.error.fields).toEqual([
+      { path: 'items[0].answers.number', message: 'is not shown for these answers; leave it out' },
+      { path: 'items[0].answers.colour', message: 'is not a field of this form' },
+      { path: 'items[0].answers.model', message: 'must be one of iphone-15, pixel-9' },
+    ]);
+  });
+
+  it('a rejection ends the request and mails the reason to the requester', async () => {
+    const ordered = await json<RequestJson>(send('POST', '/api/requests', { items: [phone] }, 'employee'));
+    await eventually(async () => (await progress(ordered.id)).approvals.length === 1, 'the approval step');
+    // Someone who is not involved learns nothing; the approver may read what they decide on.
+    expect(
+      (await send('POST', `/api/requests/${ordered.id}/approvals/1`, { decision: 'approved' }, 'agent'))
+        .status,
+    ).toBe(404);
+    expect((await api(`/api/requests/${ordered.id}`, { as: 'agent' })).status).toBe(404);
+    expect((await api(`/api/requests/${ordered.id}`, { as: 'manager' })).status).toBe(200);
+    // The employee may not approve their own order; the manager rejects in the portal.
+    expect(
+      (await send('POST', `/api/requests/${ordered.id}/approvals/1`, { decision: 'approved' }, 'employee'))
+        .status,
+    ).toBe(403);
+    await json(
+      send(
+        'POST',
+        `/api/requests/${ordered.id}/approvals/1`,
+        { decision: 'rejected', comment: 'You got one in March.' },
+        'manager',
+      ),
+    );
+
+    const rejected = await eventually(async () => {
+      const p = await progress(ordered.id);
+      return p.request.state === 'rejected' && p;
+    }, 'the rejection');
+    expect(rejected.request.approval).toMatchObject({ status: 'rejected', reason: 'You got one in March.' });
+    expect(rejected.tasks).toEqual([]);
+    const mail = await eventually(
+      async () => (await mailsAbout(ordered.number)).find((m) => m.subject.includes('Rejected')),
+      'the rejection mail',
+    );
+    expect(mail.body.text).toContain('You got one in March.');
+  }, 60_000);
+
+  it('editing an item stores a new version; a request in flight keeps the version it was ordered under', async () => {
+    const ordered = await json<RequestJson>(send('POST', '/api/requests', { items: [phone] }, 'employee'));
+    const current = await json<{ version: number } & Record<string, unknown>>(
+      api('/api/catalog/items/mobile-phone', { as: 'admin' }),
+    );
+    const {
+      id: _,
+      version,
+      createdAt: _c,
+      updatedAt: _u,
+      updatedBy: _b,
+      ...body
+    } = current as Record<string, unknown>;
+    const edited = await json<{ version: number }>(
+      send(
+        'PUT',
+        '/api/catalog/items/mobile-phone',
+        {
+          ...body,
+          version,
+          form: [
+            {
+              id: 'model',
+              label: 'Model',
+              type: 'choice',
+              required: true,
+              options: [{ value: 'pixel-10', label: 'Pixel 10' }],
+            },
+          ],
+        },
+        'admin',
+      ),
+    );
+    expect(edited.version).toBe((version as number) + 1);
+
+    // The old request still reads its own version and goes on; a new order must fit the new form.
+    const old = await json<{ form: { id: string }[] }>(
+      api(`/api/catalog/items/mobile-phone?version=${version}`, { as: 'employee' }),
+    );
+    expect(old.form.map((f) => f.id)).toEqual(['model', 'keep_number', 'number']);
+    expect((await send('POST', '/api/requests', { items: [phone] }, 'employee')).status).toBe(400);
+    await eventually(
+      async () => (await progress(ordered.id)).approvals.length === 1,
+      'the old request to ask for approval',
+    );
+    await json(send('POST', `/api/requests/${ordered.id}/approvals/1`, { decision: 'approved' }, 'manager'));
+    const fulfilling = await eventually(async () => {
+      const p = await progress(ordered.id);
+      return p.tasks.length === 2 && p;
+    }, 'its tasks, from version 1 of the plan');
+    expect(fulfilling.request.items[0]?.itemVersion).toBe(version);
+  }, 60_000);
+
+  it('an approval nobody decides is reminded, escalated to the escalation group, then expires and ends the request', async () => {
+    timeouts = 'one-second';
+    try {
+      // VPN access: the manager approves (the phone's form changed in the test before).
+      const vpn = { itemId: 'vpn-access', answers: {} };
+      const ordered = await json<RequestJson>(send('POST', '/api/requests', { items: [vpn] }, 'employee'));
+      const ended = await eventually(
+        async () => {
+          const p = await progress(ordered.id);
+          return p.request.state === 'rejected' && p;
+        },
+        'the approval to expire',
+        30_000,
+      );
+      expect(ended.request.approval).toMatchObject({
+        status: 'expired',
+        reason: 'Nobody approved it in time',
+      });
+      expect(ended.approvals).toMatchObject([{ kind: 'manager', status: 'expired' }]);
+      const subjects = (await mailsAbout(ordered.number)).map((m) => m.subject.split(':')[0]);
+      expect(subjects).toEqual(
+        expect.arrayContaining([
+          `[${ordered.number}] Approval requested`,
+          `[${ordered.number}] Reminder`,
+          `[${ordered.number}] Escalated`,
+          `[${ordered.number}] Rejected`,
+        ]),
+      );
+    } finally {
+      timeouts = 'declared';
+    }
+  }, 60_000);
+});
