@@ -226,12 +226,17 @@ export async function coldStarts(
   const outcomes = [...new Set(runs.map((r) => r.outcome))].join('; ');
   const label = `${bundle.handler} (${bundle.variant})`;
   return [
-    { name: `${label}: import`, value: median(runs.map((r) => r.importMs)), unit: 'ms' },
+    {
+      name: `${label}: import`,
+      value: median(runs.map((r) => r.importMs)),
+      unit: 'ms',
+      note: `${median(runs.map((r) => r.importModules))} module files, ${Math.round(median(runs.map((r) => r.importKb)))} KB of source`,
+    },
     {
       name: `${label}: first event`,
       value: median(runs.map((r) => r.firstEventMs)),
       unit: 'ms',
-      note: outcomes,
+      note: `${outcomes}; ${median(runs.map((r) => r.firstEventModules))} more module files, ${Math.round(median(runs.map((r) => r.firstEventKb)))} KB`,
     },
     {
       name: `${label}: import + first event`,

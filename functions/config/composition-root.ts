@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
@@ -214,13 +214,16 @@ export function changeSettings(
  */
 export async function loadChangeSettings(
   env: z.output<typeof changeEnv>,
-  ssm: Pick<SSMClient, 'send'> = new SSMClient({}),
+  client?: Pick<SSMClient, 'send'>,
 ): Promise<ChangeSettingsDocument | undefined> {
   const name = env.CHANGE_SETTINGS_PARAMETER;
   if (!name) return undefined;
-  const value = local
-    ? local.parameters?.[name]
-    : (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  const ssm = async () => {
+    // Imported here, not at the top: the SSM SDK is the largest the functions load (≈400 KB of source), and only this read uses it.
+    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+    return (client ?? new SSMClient({})).send(new GetParameterCommand({ Name: name }));
+  };
+  const value = local ? local.parameters?.[name] : (await ssm()).Parameter?.Value;
   if (value === undefined) throw new Error(`SSM parameter ${name} does not exist`);
   const parsed = changeSettingsDocument.safeParse(JSON.parse(value));
   if (!parsed.success)
