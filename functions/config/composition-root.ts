@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESClient } from '@aws-sdk/client-ses';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
@@ -24,6 +24,7 @@ import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.t
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
+import { clientOf, s3Sdk } from '#adapters/s3/s3-sdk.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { SfnChangeWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
 import { HmacLinkSigner, systemClock, ulids } from '#adapters/system/system.ts';
@@ -98,6 +99,31 @@ export function wireLocalCloud(wiring: LocalCloudWiring): void {
 const localClientConfig = () =>
   local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 
+/**
+ * The SDK clients other than DynamoDB's are made at first use, and their packages imported then:
+ * a function that never sends mail or reads S3 on a path never loads those SDKs at cold start
+ * (the composition root decides the configuration now, as before; only the import waits).
+ */
+function s3Client(): () => Promise<S3Client> {
+  const config = local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {};
+  return clientOf(() => s3Sdk().then((sdk) => new sdk.S3Client(config)));
+}
+
+function sesClient(): () => Promise<SESClient> {
+  const config = { ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) };
+  return clientOf(() => import('@aws-sdk/client-ses').then((sdk) => new sdk.SESClient(config)));
+}
+
+/** A client's `send` that makes the client at first use. */
+function sendThrough<Client extends S3Client | SESClient | EventBridgeClient>(
+  client: () => Promise<Client>,
+): Pick<Client, 'send'> {
+  const once = clientOf(client);
+  const send = (command: never) =>
+    once().then((made) => (made.send as (c: never) => Promise<unknown>)(command));
+  return { send } as unknown as Pick<Client, 'send'>;
+}
+
 let sharedTelemetry: Telemetry | undefined;
 
 /**
@@ -166,7 +192,10 @@ function dataAdapters(env: z.output<typeof dataEnv>) {
     ids: ulids,
     events:
       local?.events ??
-      new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME }),
+      new EventBridgeEventPublisher(
+        sendThrough(() => import('@aws-sdk/client-eventbridge').then((sdk) => new sdk.EventBridgeClient({}))),
+        { eventBusName: env.EVENT_BUS_NAME },
+      ),
     settings: ticketSettings(env),
   };
 }
@@ -311,7 +340,7 @@ export interface ApiServices extends TicketDeps {
 
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
   const data = dataAdapters(env);
-  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
+  const s3 = s3Client();
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
   return {
     ...data,
@@ -328,7 +357,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       clock: data.clock,
       ids: data.ids,
     },
-    mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
+    mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
       clock: data.clock,
@@ -346,19 +375,19 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
 }
 
 export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): InboundMailDeps {
-  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
-  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const s3 = s3Client();
+  const ses = sesClient();
   const data = dataAdapters(env);
   return {
     ...data,
-    rawMail: new S3RawMailStore(s3, env.RAW_MAIL_BUCKET),
-    mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
+    rawMail: new S3RawMailStore(sendThrough(s3), env.RAW_MAIL_BUCKET),
+    mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       records: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
       clock: data.clock,
     },
-    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     dedupe: new DynamoMailDedupe(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     autoReplyTickets: new DynamoAutoReplyTickets(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -384,10 +413,10 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
 
 export function notificationServices(env: z.output<typeof notificationsEnv>): NotificationDeps {
   const data = dataAdapters(env);
-  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const ses = sesClient();
   return {
     tickets: data.tickets,
-    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
@@ -418,10 +447,10 @@ export function changeWorkflowServices(
   stored?: ChangeSettingsDocument,
 ): ChangeWorkflowServices {
   const change = changeAdapters(env, undefined, undefined, stored);
-  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const ses = sesClient();
   return {
     ...change,
-    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     suppressions: new DynamoSuppressionList(change.documents, env.DOMAIN_TABLE, change.clock),
     portalUrl: env.PORTAL_URL,
     supportAddress: env.SUPPORT_ADDRESS,
