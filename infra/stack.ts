@@ -22,11 +22,13 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { ProblemEvents } from './problem-events.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
   notificationSettingsEnv,
   openLimitEnv,
+  problemSettingsEnv,
   ticketSettingsEnv,
 } from './settings.ts';
 import { Workflows } from './workflows.ts';
@@ -49,6 +51,7 @@ export class SpokeStack extends Stack {
   readonly workflows: Workflows;
   readonly events: Events;
   readonly notifications: Notifications;
+  readonly problemEvents: ProblemEvents;
   readonly mailFeedback: MailFeedback;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
@@ -142,6 +145,7 @@ export class SpokeStack extends Stack {
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
+      problemSettings: problemSettingsEnv(config.problems),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -172,6 +176,12 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
+    this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
+      data: this.data,
+      events: this.events,
+      settings: problemSettingsEnv(config.problems),
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -182,12 +192,17 @@ export class SpokeStack extends Stack {
         api: this.api.handler,
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
+        'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
       },
-      deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
+      deadLetters: {
+        'inbound-email': this.email.deadLetters,
+        notifications: this.notifications.deadLetters,
+        'problem-events': this.problemEvents.deadLetters,
+      },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),

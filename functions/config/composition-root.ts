@@ -35,6 +35,7 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import { defaultProblemSettings } from '#core/problem/problem.ts';
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
@@ -63,6 +64,7 @@ import {
   type dataEnv,
   type inboundEmailEnv,
   type notificationsEnv,
+  type problemEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
 
@@ -326,6 +328,32 @@ export function originCheck(secret: string | undefined): OriginCheck {
   };
 }
 
+/** Problem management: the problem store on the record table, with the ticket engine and the changes it reads. */
+export function problemServices(
+  env: z.output<typeof problemEnv> & z.output<typeof dataEnv>,
+  data = dataAdapters(env),
+): ProblemDeps {
+  return {
+    ...data,
+    problems: new DynamoProblemStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    changes: new DynamoChangeStore(data.documents, env.DOMAIN_TABLE, env.IDEMPOTENCY_TABLE),
+    problemSettings: {
+      ...defaultProblemSettings,
+      priorityMatrix: data.settings.priorityMatrix,
+      managersGroup: env.PROBLEM_MANAGERS_GROUP,
+      onFix: env.PROBLEM_FIX_POLICY,
+      proactive: {
+        threshold: Number(env.PROBLEM_SUGGESTION_THRESHOLD),
+        windowDays: Number(env.PROBLEM_SUGGESTION_WINDOW_DAYS),
+      },
+    },
+  };
+}
+
 export interface ApiServices extends TicketDeps {
   /** Whether a request came through the portal's CloudFront distribution. */
   readonly fromOrigin: OriginCheck;
@@ -333,7 +361,7 @@ export interface ApiServices extends TicketDeps {
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
-  readonly problem: ProblemDeps;
+  readonly problems: ProblemDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
 }
@@ -346,17 +374,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
-    problem: {
-      problems: new DynamoProblemStore({
-        client: data.documents,
-        domainTable: env.DOMAIN_TABLE,
-        idempotencyTable: env.IDEMPOTENCY_TABLE,
-      }),
-      groups: data.groups,
-      events: data.events,
-      clock: data.clock,
-      ids: data.ids,
-    },
+    problems: problemServices(env, data),
     mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),

@@ -25,7 +25,7 @@ const routes: Route[] = [
   ...groupRoutes({ groups: services.groupStore, clock: services.clock }),
   ...quarantineRoutes(services),
   ...changeRoutes(services.change),
-  ...problemRoutes(services.problem),
+  ...problemRoutes(services.problems),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -18,13 +18,20 @@ import {
   memberEntity,
   quarantineEntity,
   rateWindowEntity,
+  recordLinkEntity,
   routingConfigEntity,
   suppressionEntity,
   ticketAuditEntity,
   ticketEntity,
   usedLinkEntity,
 } from './entities.ts';
-import { problemAuditEntity, problemEntity } from './problem-entities.ts';
+import {
+  incidentHitsEntity,
+  problemArticleEntity,
+  problemAuditEntity,
+  problemEntity,
+  problemSuggestionEntity,
+} from './problem-entities.ts';
 
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
@@ -50,8 +57,12 @@ export const entityList = [
   changeAuditEntity,
   freezeEntity,
   changeTemplateEntity,
+  recordLinkEntity,
   problemEntity,
+  problemArticleEntity,
   problemAuditEntity,
+  incidentHitsEntity,
+  problemSuggestionEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

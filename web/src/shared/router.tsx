@@ -21,6 +21,9 @@ export type Route =
   /** An approve / reject link from mail: works without signing in. */
   | { readonly name: 'approval-link'; readonly token: string }
   | { readonly name: 'admin-freezes' }
+  | { readonly name: 'problems'; readonly search: string }
+  | { readonly name: 'problem'; readonly id: string }
+  | { readonly name: 'known-errors' }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -47,6 +50,11 @@ export const paths = {
     Object.keys(params).length ? `/changes/calendar?${new URLSearchParams(params)}` : '/changes/calendar',
   approvals: '/approvals',
   adminFreezes: '/admin/freeze-windows',
+  /** Problems by state (`state`) or by group (`group`). */
+  problems: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/problems?${new URLSearchParams(params)}` : '/problems',
+  problem: (id: string) => `/problems/${encodeURIComponent(id)}`,
+  knownErrors: '/known-errors',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -81,6 +89,10 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
+  if (pathname === '/problems' || pathname === '/problems/') return { name: 'problems', search };
+  if (pathname === '/known-errors') return { name: 'known-errors' };
+  const problem = /^\/problems\/([^/]+)$/.exec(pathname);
+  if (problem?.[1]) return { name: 'problem', id: decodeURIComponent(problem[1]) };
   if (pathname === '/tickets/new') {
     return {
       name: 'new-ticket',
