@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { registerHooks } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -13,7 +14,29 @@ export const INVOKED_MARKER = 'BENCH_INVOKED ';
 export interface InvokeReport {
   readonly importMs: number;
   readonly firstEventMs: number;
+  /** Module files loaded by the import, and their source kilobytes: a count the machine's load does not change. */
+  readonly importModules: number;
+  readonly importKb: number;
+  /** Module files the first event loaded on top (lazily imported clients, say). */
+  readonly firstEventModules: number;
+  readonly firstEventKb: number;
   readonly outcome: string;
+}
+
+/** Every module file loaded from now on (import and require alike), with its source size. */
+function watchModuleLoads() {
+  const loaded = { modules: 0, bytes: 0 };
+  registerHooks({
+    load(url, context, nextLoad) {
+      const result = nextLoad(url, context);
+      if (url.startsWith('file:')) {
+        loaded.modules++;
+        loaded.bytes += result.source ? Buffer.byteLength(result.source as string) : 0;
+      }
+      return result;
+    },
+  });
+  return () => ({ ...loaded });
 }
 
 const lambdaContext = {
@@ -46,15 +69,22 @@ if (import.meta.main) {
   const event: unknown = JSON.parse(await readFile(values.event, 'utf8'));
   const url = pathToFileURL(values.bundle).href;
 
+  const loads = watchModuleLoads();
   const importing = performance.now();
   const module = (await import(url)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
   const invoking = performance.now();
+  const imported = loads();
   const result = await module.handler(event, lambdaContext);
   const served = performance.now();
+  const all = loads();
 
   const report: InvokeReport = {
     importMs: invoking - importing,
     firstEventMs: served - invoking,
+    importModules: imported.modules,
+    importKb: imported.bytes / 1024,
+    firstEventModules: all.modules - imported.modules,
+    firstEventKb: (all.bytes - imported.bytes) / 1024,
     outcome: summarize(result),
   };
   process.stdout.write(`${INVOKED_MARKER}${JSON.stringify(report)}\n`);

@@ -170,6 +170,15 @@ async function firstEvent(handler: string, urls: Record<string, string>): Promis
   if (handler === 'change-workflow')
     return { action: 'expire', changeId: 'bench-no-such-change', step: 'cab' };
   if (handler === 'ticket-housekeeping') return {};
+  // A change closed that does not exist: one DynamoDB read, nothing resolved.
+  if (handler === 'problem-events') {
+    const detail = {
+      eventId: 'bench',
+      changeId: 'bench-no-such-change',
+      changes: [{ field: 'state', newValue: 'closed' }],
+    };
+    return { id: 'bench', 'detail-type': 'change.updated', time: new Date().toISOString(), detail };
+  }
   if (handler === 'notifications') {
     const detail = { ticketId: 'NO-SUCH-TICKET', number: 'INC0000000', articleId: 'none', type: 'reply' };
     return { id: 'bench', 'detail-type': 'article.added', time: new Date().toISOString(), detail };
@@ -226,12 +235,17 @@ export async function coldStarts(
   const outcomes = [...new Set(runs.map((r) => r.outcome))].join('; ');
   const label = `${bundle.handler} (${bundle.variant})`;
   return [
-    { name: `${label}: import`, value: median(runs.map((r) => r.importMs)), unit: 'ms' },
+    {
+      name: `${label}: import`,
+      value: median(runs.map((r) => r.importMs)),
+      unit: 'ms',
+      note: `${median(runs.map((r) => r.importModules))} module files, ${Math.round(median(runs.map((r) => r.importKb)))} KB of source`,
+    },
     {
       name: `${label}: first event`,
       value: median(runs.map((r) => r.firstEventMs)),
       unit: 'ms',
-      note: outcomes,
+      note: `${outcomes}; ${median(runs.map((r) => r.firstEventModules))} more module files, ${Math.round(median(runs.map((r) => r.firstEventKb)))} KB`,
     },
     {
       name: `${label}: import + first event`,

@@ -78,6 +78,9 @@ const describe = (counts: Readonly<Record<string, number>>) =>
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([what, n]) => `${n} ${what}`)
     .join(' + ') || 'none';
+/** `s3 GetObject → dynamodb PutItem ‖ dynamodb UpdateItem → …`: each round trip, its parallel requests joined by ‖. */
+const sequenceOf = (window: RequestWindow) =>
+  window.rounds.map((round) => [...round].sort().join(' ‖ ')).join(' → ');
 /** The most frequent value: the request mix of a typical call (a first call may differ). */
 const mode = (values: readonly string[]) => {
   const counts = new Map<string, number>();
@@ -155,7 +158,7 @@ function figuresOf(
       value: median(rounds),
       unit: 'n',
       ...(target.rounds === undefined ? {} : { target: target.rounds }),
-      note: `${median(samples.map((s) => s.requests.total))} requests: ${requests}`,
+      note: `${median(samples.map((s) => s.requests.total))} requests: ${requests}; in order: ${mode(samples.map((s) => sequenceOf(s.requests)))}`,
     },
     {
       name: `${name}: body bytes sent`,

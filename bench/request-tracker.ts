@@ -15,6 +15,8 @@ export interface RequestWindow {
   /** Requests by service alone. */
   readonly byService: Readonly<Record<string, number>>;
   readonly sequentialRoundTrips: number;
+  /** The requests of each sequential round trip in order, e.g. `[['s3 GetObject'], ['dynamodb PutItem', 'dynamodb UpdateItem']]`. */
+  readonly rounds: readonly (readonly string[])[];
   readonly bytesSent: number;
   readonly bytesReceived: number;
 }
@@ -49,7 +51,7 @@ export function startRequestTracker(services: Readonly<Record<number, string>>):
     requests: Record<string, number>;
     byService: Record<string, number>;
     total: number;
-    rounds: number;
+    rounds: string[][];
     sent: number;
     received: number;
   } | null = null;
@@ -62,8 +64,9 @@ export function startRequestTracker(services: Readonly<Record<number, string>>):
     const target = header(request.getHeader('x-amz-target'));
     const operation = service === 's3' ? s3Operation(request) : (target?.split('.').at(-1) ?? request.method);
     if (window) {
-      if (inFlight === 0) window.rounds++;
       const key = `${service} ${operation}`;
+      if (inFlight === 0 || window.rounds.length === 0) window.rounds.push([key]);
+      else window.rounds.at(-1)?.push(key);
       window.requests[key] = (window.requests[key] ?? 0) + 1;
       window.byService[service] = (window.byService[service] ?? 0) + 1;
       window.total++;
@@ -89,7 +92,14 @@ export function startRequestTracker(services: Readonly<Record<number, string>>):
   return {
     begin() {
       if (current) throw new Error('A request window is already open');
-      const window = { requests: {}, byService: {}, total: 0, rounds: 0, sent: 0, received: 0 };
+      const window = {
+        requests: {},
+        byService: {},
+        total: 0,
+        rounds: [] as string[][],
+        sent: 0,
+        received: 0,
+      };
       current = window;
       return {
         end(): RequestWindow {
@@ -98,7 +108,8 @@ export function startRequestTracker(services: Readonly<Record<number, string>>):
             requests: window.requests,
             byService: window.byService,
             total: window.total,
-            sequentialRoundTrips: window.rounds,
+            sequentialRoundTrips: window.rounds.length,
+            rounds: window.rounds,
             bytesSent: window.sent,
             bytesReceived: window.received,
           };

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SESClient } from '@aws-sdk/client-ses';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SESClient } from '@aws-sdk/client-ses';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
@@ -33,6 +33,7 @@ import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3ConfigNotificationReader } from '#adapters/s3/config-notification-reader.s3.ts';
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
+import { clientOf, s3Sdk } from '#adapters/s3/s3-sdk.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { SfnChangeWorkflow, SfnWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
 import { HmacLinkSigner, systemClock, ulids } from '#adapters/system/system.ts';
@@ -135,6 +136,31 @@ export function wireLocalCloud(wiring: LocalCloudWiring): void {
 const localClientConfig = () =>
   local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 
+/**
+ * The SDK clients other than DynamoDB's are made at first use, and their packages imported then:
+ * a function that never sends mail or reads S3 on a path never loads those SDKs at cold start
+ * (the composition root decides the configuration now, as before; only the import waits).
+ */
+function s3Client(): () => Promise<S3Client> {
+  const config = local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {};
+  return clientOf(() => s3Sdk().then((sdk) => new sdk.S3Client(config)));
+}
+
+function sesClient(): () => Promise<SESClient> {
+  const config = { ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) };
+  return clientOf(() => import('@aws-sdk/client-ses').then((sdk) => new sdk.SESClient(config)));
+}
+
+/** A client's `send` that makes the client at first use. */
+function sendThrough<Client extends S3Client | SESClient | EventBridgeClient | SchedulerClient>(
+  client: () => Promise<Client>,
+): Pick<Client, 'send'> {
+  const once = clientOf(client);
+  const send = (command: never) =>
+    once().then((made) => (made.send as (c: never) => Promise<unknown>)(command));
+  return { send } as unknown as Pick<Client, 'send'>;
+}
+
 let sharedTelemetry: Telemetry | undefined;
 
 /**
@@ -203,7 +229,10 @@ function dataAdapters(env: z.output<typeof dataEnv>) {
     ids: ulids,
     events:
       local?.events ??
-      new EventBridgeEventPublisher(new EventBridgeClient({}), { eventBusName: env.EVENT_BUS_NAME }),
+      new EventBridgeEventPublisher(
+        sendThrough(() => import('@aws-sdk/client-eventbridge').then((sdk) => new sdk.EventBridgeClient({}))),
+        { eventBusName: env.EVENT_BUS_NAME },
+      ),
     settings: ticketSettings(env),
   };
 }
@@ -251,13 +280,16 @@ export function changeSettings(
  */
 export async function loadChangeSettings(
   env: z.output<typeof changeEnv>,
-  ssm: Pick<SSMClient, 'send'> = new SSMClient({}),
+  client?: Pick<SSMClient, 'send'>,
 ): Promise<ChangeSettingsDocument | undefined> {
   const name = env.CHANGE_SETTINGS_PARAMETER;
   if (!name) return undefined;
-  const value = local
-    ? local.parameters?.[name]
-    : (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  const ssm = async () => {
+    // Imported here, not at the top: the SSM SDK is the largest the functions load (≈400 KB of source), and only this read uses it.
+    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+    return (client ?? new SSMClient({})).send(new GetParameterCommand({ Name: name }));
+  };
+  const value = local ? local.parameters?.[name] : (await ssm()).Parameter?.Value;
   if (value === undefined) throw new Error(`SSM parameter ${name} does not exist`);
   const parsed = changeSettingsDocument.safeParse(JSON.parse(value));
   if (!parsed.success)
@@ -430,7 +462,7 @@ export interface ApiServices extends TicketDeps {
 
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
   const data = dataAdapters(env);
-  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
+  const s3 = s3Client();
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
   const problems = problemServices(env, data);
   return {
@@ -462,7 +494,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       clock: data.clock,
     },
     catalog: catalogAdapters(env, env.CATALOG_WORKFLOW_ARN, data),
-    mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
+    mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
       clock: data.clock,
@@ -510,24 +542,26 @@ export function cmdbServices(
 
 /** What the CMDB discovery function needs: the CMDB, and S3 for oversized Config items. */
 export function cmdbDiscoveryServices(env: z.output<typeof cmdbDiscoveryEnv>): DiscoveryDeps {
-  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
-  return { ...cmdbServices(env, dataAdapters(env)), oversized: new S3ConfigNotificationReader(s3) };
+  return {
+    ...cmdbServices(env, dataAdapters(env)),
+    oversized: new S3ConfigNotificationReader(sendThrough(s3Client())),
+  };
 }
 
 export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): InboundMailDeps {
-  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
-  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const s3 = s3Client();
+  const ses = sesClient();
   const data = dataAdapters(env);
   return {
     ...data,
-    rawMail: new S3RawMailStore(s3, env.RAW_MAIL_BUCKET),
-    mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
+    rawMail: new S3RawMailStore(sendThrough(s3), env.RAW_MAIL_BUCKET),
+    mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       records: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
       clock: data.clock,
     },
-    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     dedupe: new DynamoMailDedupe(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     autoReplyTickets: new DynamoAutoReplyTickets(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -553,10 +587,10 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
 
 export function notificationServices(env: z.output<typeof notificationsEnv>): NotificationDeps {
   const data = dataAdapters(env);
-  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const ses = sesClient();
   return {
     tickets: data.tickets,
-    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
@@ -603,10 +637,10 @@ export function changeWorkflowServices(
   stored?: ChangeSettingsDocument,
 ): ChangeWorkflowServices {
   const change = changeAdapters(env, undefined, undefined, stored);
-  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
+  const ses = sesClient();
   return {
     ...change,
-    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     suppressions: new DynamoSuppressionList(change.documents, env.DOMAIN_TABLE, change.clock),
     portalUrl: env.PORTAL_URL,
     supportAddress: env.SUPPORT_ADDRESS,
@@ -646,11 +680,14 @@ export function slaReadServices(env: z.output<typeof dataEnv>, data = dataAdapte
  */
 export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => string): SlaDeps {
   const data = dataAdapters(env);
-  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
-  const scheduler = new SchedulerClient({
+  const ses = sesClient();
+  const schedulerConfig = {
     ...localClientConfig(),
     ...(local?.endpoints.scheduler ? { endpoint: local.endpoints.scheduler } : {}),
-  });
+  };
+  const scheduler = sendThrough(() =>
+    import('@aws-sdk/client-scheduler').then((sdk) => new sdk.SchedulerClient(schedulerConfig)),
+  );
   const groups = data.groups;
   return {
     ...slaReadServices(env, data),
@@ -670,7 +707,7 @@ export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => strin
       roleArn: env.SLA_SCHEDULER_ROLE_ARN,
       deadLetterArn: env.SLA_TIMER_DEAD_LETTER_ARN,
     }),
-    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     managerOf: async (group) => (await groups.getGroup(group))?.managerEmail,
     groupsOf: (email) => groups.groupsOf(email),
     portalUrl: env.PORTAL_URL,
@@ -688,10 +725,9 @@ export interface CatalogWorkflowServices extends RequestApprovalDeps {
 /** What the catalog request workflow's task needs: requests, their approvals and tasks, links and mail. */
 export function catalogWorkflowServices(env: z.output<typeof catalogWorkflowEnv>): CatalogWorkflowServices {
   const data = dataAdapters(env);
-  const ses = new SESClient({ ...localClientConfig(), ...(local ? { endpoint: local.endpoints.ses } : {}) });
   return {
     ...catalogAdapters(env, undefined, data).requests,
-    mailer: new SesMailer(ses, env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer: new SesMailer(sendThrough(sesClient()), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     portalUrl: env.PORTAL_URL,
     supportAddress: env.SUPPORT_ADDRESS,

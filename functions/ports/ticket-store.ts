@@ -26,6 +26,14 @@ export interface NewTicket {
    * returns the ticket of the first (API `Idempotency-Key`, SES message id).
    */
   readonly idempotencyKey?: string;
+  /** A number taken beforehand with `reserveNumber` for this kind; without it the create takes one. */
+  readonly number?: ReservedNumber;
+}
+
+/** A ticket number taken ahead of its create, so that the counter's round trip overlaps other work. */
+export interface ReservedNumber {
+  readonly kind: TicketKind;
+  readonly number: Promise<string>;
 }
 
 /** A change to a stored ticket: the whole new record, written only if nobody changed it since `expectedVersion`. */
@@ -64,6 +72,11 @@ export interface TicketStore {
    * transaction. With an idempotency key already used, returns the first ticket and `created: false`.
    */
   create(newTicket: NewTicket, kind: TicketKind): Promise<{ ticket: Ticket; created: boolean }>;
+  /**
+   * Takes the next number of a kind now, for a create that follows (`NewTicket.number`). A number
+   * reserved and never used is a gap, which numbers allow. Optional: a store without it numbers at create.
+   */
+  reserveNumber?(kind: TicketKind): ReservedNumber;
   /** The ticket and its conversation, oldest article first. */
   get(id: string): Promise<TicketWithConversation | undefined>;
   /**

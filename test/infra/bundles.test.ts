@@ -21,30 +21,50 @@ const budgetOf: Readonly<Record<string, number>> = { 'inbound-email.ts': 340 * 1
 
 const handlers = readdirSync(join(projectRoot, 'functions/handlers')).filter((name) => name.endsWith('.ts'));
 
+/** A handler bundled with the options SpokeFunction hands NodejsFunction (infra/spoke-function.ts). */
+const bundleOf = (handler: string) =>
+  build({
+    entryPoints: [join(projectRoot, 'functions/handlers', handler)],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    mainFields: ['module', 'main'],
+    external: externalModules,
+    metafile: true,
+    logLevel: 'silent',
+  });
+
 describe('Lambda bundles', () => {
   it.each(handlers)(
     'bundles %s within its budget (320 KB unless named), with @aws-sdk and Powertools left out',
     async (handler) => {
-      // The options SpokeFunction hands NodejsFunction (infra/spoke-function.ts).
-      const result = await build({
-        entryPoints: [join(projectRoot, 'functions/handlers', handler)],
-        bundle: true,
-        write: false,
-        platform: 'node',
-        format: 'esm',
-        target: 'node24',
-        minify: true,
-        mainFields: ['module', 'main'],
-        external: externalModules,
-        metafile: true,
-        logLevel: 'silent',
-      });
+      const result = await bundleOf(handler);
       const [output] = result.outputFiles;
       const bundled = Object.keys(result.metafile.inputs);
 
       expect(bundled.length).toBeGreaterThan(1);
       expect(output?.contents.byteLength, handler).toBeLessThan(budgetOf[handler] ?? BUNDLE_BUDGET_BYTES);
       expect(bundled.filter((file) => /node_modules\/@aws-(sdk|lambda-powertools)\//.test(file))).toEqual([]);
+    },
+  );
+
+  it.each(handlers)(
+    'loads no SDK but DynamoDB when %s is imported: the others wait for their first use (cold start)',
+    async (handler) => {
+      const result = await bundleOf(handler);
+      const text = result.outputFiles[0]?.text ?? '';
+      const atLoad = [...text.matchAll(/(?:from|import)\s*"(@aws-sdk\/[^"]+)"/g)].map((match) => match[1]);
+
+      expect(new Set(atLoad), handler).toEqual(
+        new Set(
+          atLoad.filter((name) =>
+            /^@aws-sdk\/(client-dynamodb|lib-dynamodb|util-dynamodb)$/.test(name ?? ''),
+          ),
+        ),
+      );
     },
   );
 

@@ -5,6 +5,7 @@ import type {
   NewTicket,
   Page,
   PageRequest,
+  ReservedNumber,
   TicketChange,
   TicketList,
   TicketListRequest,
@@ -55,7 +56,11 @@ export class DynamoTicketStore implements TicketStore {
 
   async create(newTicket: NewTicket, kind: TicketKind): Promise<{ ticket: Ticket; created: boolean }> {
     const records = this.#records;
-    const ticket = Ticket.parse({ ...newTicket.ticket, number: await records.allocateNumber(kind) });
+    const reserved = newTicket.number?.kind === kind ? newTicket.number.number : undefined;
+    const ticket = Ticket.parse({
+      ...newTicket.ticket,
+      number: await (reserved ?? records.allocateNumber(kind)),
+    });
     try {
       await records.transact([
         records.put(ticketEntity, ticketEntity.item(ticket, {}), { expression: 'attribute_not_exists(pk)' }),
@@ -72,6 +77,13 @@ export class DynamoTicketStore implements TicketStore {
       }
       throw error;
     }
+  }
+
+  reserveNumber(kind: TicketKind): ReservedNumber {
+    const number = this.#records.allocateNumber(kind);
+    // Reserved for a create that may not come (a copy, a policy): an unused failure is no crash.
+    number.catch(() => undefined);
+    return { kind, number };
   }
 
   async update(change: TicketChange): Promise<{ ticket: Ticket; applied: boolean }> {

@@ -1,7 +1,7 @@
-import {
+import type {
   PutEventsCommand,
-  type PutEventsCommandOutput,
-  type PutEventsRequestEntry,
+  PutEventsCommandOutput,
+  PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent, DomainEventPublisher } from '#ports/domain-events.ts';
 
@@ -87,6 +87,8 @@ export class EventBridgeEventPublisher implements DomainEventPublisher {
   }
 
   async #send(batch: readonly PutEventsRequestEntry[]): Promise<void> {
+    // The EventBridge SDK is imported at first publish: a function that only reads never loads it.
+    const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
     let pending = batch;
     let errors: string[] = [];
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {

@@ -1,12 +1,8 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  type SchedulerClient,
-  UpdateScheduleCommand,
-} from '@aws-sdk/client-scheduler';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SlaTimers } from '#ports/sla-store.ts';
+
+/** The Scheduler SDK, imported at first use: only the SLA function sets timers. */
+const schedulerSdk = () => import('@aws-sdk/client-scheduler');
 
 export interface SchedulerTimersOptions {
   /** The schedule group of the SLA timers (`spoke-<stage>-sla`). */
@@ -64,6 +60,8 @@ export class SchedulerSlaTimers implements SlaTimers {
 
   async set(recordId: string, at: string, version: number): Promise<void> {
     const request = this.#request(recordId, at, version);
+    const { ConflictException, CreateScheduleCommand, ResourceNotFoundException, UpdateScheduleCommand } =
+      await schedulerSdk();
     try {
       await this.#client.send(new UpdateScheduleCommand(request));
     } catch (error) {
@@ -79,6 +77,7 @@ export class SchedulerSlaTimers implements SlaTimers {
   }
 
   async clear(recordId: string): Promise<void> {
+    const { DeleteScheduleCommand, ResourceNotFoundException } = await schedulerSdk();
     try {
       await this.#client.send(
         new DeleteScheduleCommand({ Name: scheduleNameOf(recordId), GroupName: this.#options.groupName }),

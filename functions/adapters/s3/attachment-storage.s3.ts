@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  type HeadObjectCommandOutput,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import type {
   AttachmentStorage,
   PresignedDownload,
@@ -16,6 +9,9 @@ import type {
   PresignedUploadRequest,
   StoredObject,
 } from '#ports/attachment-storage.ts';
+import { type ClientSource, clientOf, s3Sdk } from './s3-sdk.ts';
+
+const presigner = () => import('@aws-sdk/s3-request-presigner');
 
 export interface S3AttachmentStorageOptions {
   /** How long an upload URL stays valid, in seconds. @default 900 (15 minutes) */
@@ -44,13 +40,14 @@ export function attachmentDisposition(fileName: string): string {
  * the response's type and disposition so the browser always downloads, never renders.
  */
 export class S3AttachmentStorage implements AttachmentStorage {
-  readonly #s3: S3Client;
+  readonly #s3: () => Promise<S3Client>;
   readonly #bucket: string;
   readonly #uploadExpiresIn: number;
   readonly #downloadExpiresIn: number;
 
-  constructor(s3: S3Client, bucket: string, options: S3AttachmentStorageOptions = {}) {
-    this.#s3 = s3;
+  /** `s3` a client, or how to make one at first use (presigning needs the whole client). */
+  constructor(s3: ClientSource<S3Client>, bucket: string, options: S3AttachmentStorageOptions = {}) {
+    this.#s3 = clientOf(s3);
     this.#bucket = bucket;
     this.#uploadExpiresIn = options.uploadExpiresIn ?? 900;
     this.#downloadExpiresIn = options.downloadExpiresIn ?? 300;
@@ -58,8 +55,13 @@ export class S3AttachmentStorage implements AttachmentStorage {
 
   async presignUpload({ key, contentType, size, sha256 }: PresignedUploadRequest): Promise<PresignedUpload> {
     const expiresAt = this.#expiry(this.#uploadExpiresIn);
+    const [{ PutObjectCommand }, { getSignedUrl }, s3] = await Promise.all([
+      s3Sdk(),
+      presigner(),
+      this.#s3(),
+    ]);
     const url = await getSignedUrl(
-      this.#s3,
+      s3,
       new PutObjectCommand({
         Bucket: this.#bucket,
         Key: key,
@@ -86,8 +88,13 @@ export class S3AttachmentStorage implements AttachmentStorage {
     contentType,
   }: PresignedDownloadRequest): Promise<PresignedDownload> {
     const expiresAt = this.#expiry(this.#downloadExpiresIn);
+    const [{ GetObjectCommand }, { getSignedUrl }, s3] = await Promise.all([
+      s3Sdk(),
+      presigner(),
+      this.#s3(),
+    ]);
     const url = await getSignedUrl(
-      this.#s3,
+      s3,
       new GetObjectCommand({
         Bucket: this.#bucket,
         Key: key,
@@ -100,7 +107,8 @@ export class S3AttachmentStorage implements AttachmentStorage {
   }
 
   async put(key: string, content: Uint8Array, contentType: string, sha256: string): Promise<void> {
-    await this.#s3.send(
+    const [{ PutObjectCommand }, s3] = await Promise.all([s3Sdk(), this.#s3()]);
+    await s3.send(
       new PutObjectCommand({
         Bucket: this.#bucket,
         Key: key,
@@ -117,9 +125,10 @@ export class S3AttachmentStorage implements AttachmentStorage {
    * multipart upload has a composite one) the object is read once and hashed here.
    */
   async head(key: string): Promise<StoredObject | undefined> {
+    const [{ HeadObjectCommand }, s3] = await Promise.all([s3Sdk(), this.#s3()]);
     let head: HeadObjectCommandOutput;
     try {
-      head = await this.#s3.send(
+      head = await s3.send(
         new HeadObjectCommand({ Bucket: this.#bucket, Key: key, ChecksumMode: 'ENABLED' }),
       );
     } catch (error) {
@@ -133,7 +142,8 @@ export class S3AttachmentStorage implements AttachmentStorage {
   }
 
   async #hash(key: string): Promise<string> {
-    const object = await this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+    const [{ GetObjectCommand }, s3] = await Promise.all([s3Sdk(), this.#s3()]);
+    const object = await s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
     const hash = createHash('sha256');
     for await (const chunk of object.Body as Readable) hash.update(chunk as Buffer);
     return hash.digest('base64');

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from './s3-sdk.ts';
 
 /** Largest oversized-item notification read (Config items are at most a few MB). */
 const MAX_BYTES = 50 * 1024 * 1024;
@@ -9,9 +10,9 @@ const MAX_BYTES = 50 * 1024 * 1024;
  * (`s3DeliverySummary.s3BucketLocation`, `bucket/key`), gunzipping it when it is compressed.
  */
 export class S3ConfigNotificationReader {
-  readonly #s3: S3Client;
+  readonly #s3: Pick<S3Client, 'send'>;
 
-  constructor(s3: S3Client) {
+  constructor(s3: Pick<S3Client, 'send'>) {
     this.#s3 = s3;
   }
 
@@ -19,6 +20,7 @@ export class S3ConfigNotificationReader {
     const slash = location.indexOf('/');
     if (slash <= 0 || slash === location.length - 1)
       throw new Error(`Not a bucket/key location: ${location}`);
+    const { GetObjectCommand } = await s3Sdk();
     const response = await this.#s3.send(
       new GetObjectCommand({ Bucket: location.slice(0, slash), Key: location.slice(slash + 1) }),
     );

@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { Mailer, OutboundMail } from '#ports/mail.ts';
 import { buildRawMessage } from './mime.ts';
 
 /** Sends through SES v1 SendRawEmail and returns the Message-ID SES assigned. */
 export class SesMailer implements Mailer {
-  readonly #ses: SESClient;
+  readonly #ses: Pick<SESClient, 'send'>;
   readonly #from: string;
   readonly #configurationSet: string | undefined;
 
   /** @param configurationSet the SES configuration set that reports bounces and complaints */
-  constructor(ses: SESClient, from: string, configurationSet?: string) {
+  constructor(ses: Pick<SESClient, 'send'>, from: string, configurationSet?: string) {
     this.#ses = ses;
     this.#from = from;
     this.#configurationSet = configurationSet;
   }
 
   async send(mail: OutboundMail): Promise<{ providerMessageId: string }> {
+    // The SES SDK is imported at first send: a function that never mails never loads it.
+    const { SendRawEmailCommand } = await import('@aws-sdk/client-ses');
     const raw = buildRawMessage({ ...mail, from: this.#from }, `spoke-${randomUUID()}`);
     const result = await this.#ses.send(
       new SendRawEmailCommand({

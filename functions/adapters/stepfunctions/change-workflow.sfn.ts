@@ -1,35 +1,36 @@
-import {
-  ExecutionDoesNotExist,
-  InvalidToken,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Decision } from '#core/change/approval.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
+
+/** The Step Functions SDK, imported at first use (see `kmsSdk` in link-signer.kms.ts for why). */
+const sfnSdk = () => import('@aws-sdk/client-sfn');
 
 /**
  * A Spoke state machine in AWS: start an execution named after its record (readable in the
  * console, unique per start), stop it, answer its waiting task tokens. The change approval and
- * the catalog request workflow are both this.
+ * the catalog request workflow are both this. The SDK is loaded at the first call.
  */
 export class SfnWorkflow {
-  readonly #client: SFNClient;
+  #client: Promise<SFNClient> | undefined;
   readonly #stateMachineArn: string;
   readonly #stopError: string;
 
-  constructor(stateMachineArn: string, stopError: string, client: SFNClient = new SFNClient({})) {
+  constructor(stateMachineArn: string, stopError: string, client?: SFNClient) {
     this.#stateMachineArn = stateMachineArn;
     this.#stopError = stopError;
-    this.#client = client;
+    this.#client = client && Promise.resolve(client);
+  }
+
+  async #sdk() {
+    this.#client ??= sfnSdk().then(({ SFNClient }) => new SFNClient({}));
+    const [sdk, client] = await Promise.all([sfnSdk(), this.#client]);
+    return { ...sdk, client };
   }
 
   async start(recordId: string, input: Readonly<Record<string, string>>): Promise<{ executionId: string }> {
+    const { client, StartExecutionCommand } = await this.#sdk();
     const name = `${recordId}-${Date.now()}`.replace(/[^\w-]/g, '-').slice(0, 80);
-    const { executionArn } = await this.#client.send(
+    const { executionArn } = await client.send(
       new StartExecutionCommand({
         stateMachineArn: this.#stateMachineArn,
         name,
@@ -41,8 +42,9 @@ export class SfnWorkflow {
   }
 
   async stop(executionId: string, cause: string): Promise<void> {
+    const { client, ExecutionDoesNotExist, StopExecutionCommand } = await this.#sdk();
     try {
-      await this.#client.send(
+      await client.send(
         new StopExecutionCommand({
           executionArn: executionId,
           error: this.#stopError,
@@ -55,8 +57,10 @@ export class SfnWorkflow {
   }
 
   async answer(taskToken: string, output: unknown): Promise<void> {
+    const { client, InvalidToken, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } =
+      await this.#sdk();
     try {
-      await this.#client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+      await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
     } catch (error) {
       if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken)
         throw new TaskTokenGoneError(error.message);

@@ -7,6 +7,7 @@ import { isFinal } from '#core/ticket/lifecycle.ts';
 import { Person, type Ticket } from '#core/ticket/ticket.ts';
 import { addArticle, type MailBody, openTicket, type TicketDeps } from '#core/ticket/ticket-service.ts';
 import type { AutoReplyTickets } from '#ports/auto-reply-tickets.ts';
+import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { Mailer, OutboundMail, RawMailStore } from '#ports/mail.ts';
 import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { MailDedupe } from '#ports/mail-dedupe.ts';
@@ -37,6 +38,7 @@ import { splitReply } from './reply-text.ts';
 import { sanitizeMailHtml } from './sanitize-html.ts';
 import {
   findThread,
+  namesNoThread,
   ourMessageId,
   replyAddress,
   sesMessageIds,
@@ -165,12 +167,35 @@ export interface UnknownSenderPolicy {
   readonly knownDomains: readonly string[];
 }
 
-async function isKnownSender(deps: InboundMailDeps, email: string): Promise<boolean> {
+/** Whether the policy serves the sender without asking the group directory (a company domain, say). */
+function knownByDomain(deps: InboundMailDeps, email: string): boolean {
   const { knownDomains, policy } = deps.unknownSenders;
   if (policy === 'create' || knownDomains.length === 0) return true;
   const domain = email.split('@')[1] ?? '';
-  if (knownDomains.some((known) => domain === known || domain.endsWith(`.${known}`))) return true;
-  return (await deps.groups.groupsOf(email)).length > 0;
+  return knownDomains.some((known) => domain === known || domain.endsWith(`.${known}`));
+}
+
+async function isKnownSender(deps: InboundMailDeps, email: string): Promise<boolean> {
+  return knownByDomain(deps, email) || (await deps.groups.groupsOf(email)).length > 0;
+}
+
+/**
+ * A publisher that sends at once but does not hold its caller: `settled()` waits for every
+ * publish and throws the first failure, so nothing published is unobserved.
+ */
+function publishedAlongside(events: DomainEventPublisher) {
+  const pending: Promise<void>[] = [];
+  return {
+    publisher: {
+      publish(list: Parameters<DomainEventPublisher['publish']>[0]) {
+        const sent = events.publish(list);
+        sent.catch(() => undefined);
+        pending.push(sent);
+        return Promise.resolve();
+      },
+    } satisfies DomainEventPublisher,
+    settled: () => Promise.all(pending).then(() => undefined),
+  };
 }
 
 function politeRefusal(deps: InboundMailDeps, to: string, original: ParsedMail) {
@@ -244,6 +269,16 @@ async function mayAcknowledge(deps: InboundMailDeps, address: string): Promise<b
 async function threadTarget(deps: InboundMailDeps, match: ThreadMatch): Promise<Ticket | undefined> {
   if (match.by === 'subject') return deps.tickets.findByNumber(match.number);
   return (await deps.tickets.get(match.ticketId))?.ticket;
+}
+
+/** The thread a mail names (`findThread`) and the ticket it points at. */
+async function threadOf(
+  deps: InboundMailDeps,
+  mail: ParsedMail,
+  recipients: readonly string[],
+): Promise<{ match?: ThreadMatch; target?: Ticket }> {
+  const match = await findThread(mail, recipients, deps);
+  return match ? { match, target: await threadTarget(deps, match) } : {};
 }
 
 /**
@@ -337,6 +372,23 @@ export async function processInboundMail(
   const sender = senderOf(mail);
   if (!sender) return quarantine('no usable sender address', mail);
   const messageId = wellFormedMessageId(mail);
+  const subject = oneLine(mail.subject) || '(no subject)';
+  const automatic = classifyAutomaticMail(mail, message.envelopeSender, deps.supportAddress);
+  const ownAddress = isOwnAddress(sender.email, deps.supportAddress);
+  const autoReply = automatic?.kind === 'auto-reply' || outOfOfficeSubject(subject) !== undefined;
+  // Mail from a person that names no ticket opens one, unless it is a copy or a policy holds it:
+  // its number is taken while the copy check runs (a gap when it was a copy, which numbers allow).
+  const number =
+    !automatic &&
+    !ownAddress &&
+    !autoReply &&
+    knownByDomain(deps, sender.email) &&
+    namesNoThread(mail, message.recipients, deps.supportAddress)
+      ? deps.tickets.reserveNumber?.('incident')
+      : undefined;
+  // The ticket the mail answers is looked up while the copy check runs (reads only: a copy wastes one).
+  const threading = threadOf(deps, mail, message.recipients);
+  threading.catch(() => undefined);
   const first = await earlierDelivery(
     deps.dedupe,
     dedupeKey(mail, messageId, sender.email),
@@ -344,7 +396,6 @@ export async function processInboundMail(
   );
   if (first) return { kind: 'duplicate', firstSesMessageId: first };
 
-  const subject = oneLine(mail.subject) || '(no subject)';
   const plan = planMailAttachments(mail, message.sesMessageId, deps.attachmentPolicy);
   const split = splitReply((mail.text ?? (mail.html ? htmlToText(mail.html) : '')).trim());
   const { quoted } = split;
@@ -364,16 +415,13 @@ export async function processInboundMail(
   const body = kept.text;
   const mailBody = kept.mail;
 
-  const automatic = classifyAutomaticMail(mail, message.envelopeSender, deps.supportAddress);
-  const ownAddress = isOwnAddress(sender.email, deps.supportAddress);
   const content = { body, subject, messageId, mailBody, plan };
 
   if (automatic?.kind === 'bounce' && isDeliveryReport(mail)) {
     return deliveryReport(deps, message, mail, sender, content, automatic.reason, quarantine);
   }
 
-  const match = await findThread(mail, message.recipients, deps);
-  const target = match && (await threadTarget(deps, match));
+  const { match, target } = await threading;
   const author =
     target &&
     (await participant(deps, sender, target, authenticatesFrom(mail, sender.email, message.verdicts)));
@@ -406,6 +454,7 @@ export async function processInboundMail(
           idempotencyKey: `mail:${message.sesMessageId}`,
           ...(messageId ? { messageId } : {}),
           mail: mailBody,
+          current: target,
         },
       );
       await storeMailAttachments(deps.attachments, ticket.id, plan, author);
@@ -415,7 +464,6 @@ export async function processInboundMail(
     }
   }
 
-  const autoReply = automatic?.kind === 'auto-reply' || outOfOfficeSubject(subject) !== undefined;
   if (autoReply) {
     const earlier = await deps.autoReplyTickets.ticketFor(sender.email);
     const open = earlier ? (await deps.tickets.get(earlier))?.ticket : undefined;
@@ -444,29 +492,34 @@ export async function processInboundMail(
     }
   }
 
-  const { ticket, created } = await openTicket(
-    deps,
-    sender,
-    { shortDescription: truncate(subject, SUBJECT_LIMIT), description: truncate(body, DESCRIPTION_LIMIT) },
-    {
-      channel: 'email',
-      idempotencyKey: `mail:${message.sesMessageId}`,
-      ...(messageId ? { messageId } : {}),
-      mail: mailBody,
-    },
-  );
+  // Whether the sender may be answered is asked while the ticket is written, and the ticket's
+  // events go out while the answer does (all awaited before the handler returns). A retried
+  // delivery (`created` false) has then taken one acknowledgement from the allowance for nothing.
+  const events = publishedAlongside(deps.events);
+  const [{ ticket, created }, mayAnswer] = await Promise.all([
+    openTicket(
+      { ...deps, events: events.publisher },
+      sender,
+      { shortDescription: truncate(subject, SUBJECT_LIMIT), description: truncate(body, DESCRIPTION_LIMIT) },
+      {
+        channel: 'email',
+        idempotencyKey: `mail:${message.sesMessageId}`,
+        ...(messageId ? { messageId } : {}),
+        mail: mailBody,
+        ...(number ? { number } : {}),
+      },
+    ),
+    !automatic && !autoReply && mayAcknowledge(deps, sender.email),
+  ]);
 
   if (autoReply) await deps.autoReplyTickets.remember(sender.email, ticket.id);
   // The files and the acknowledgement do not depend on each other: one waits for the other no longer.
   const acknowledging = async () =>
-    created &&
-    !automatic &&
-    !autoReply &&
-    (await mayAcknowledge(deps, sender.email)) &&
-    sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
+    created && mayAnswer && sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
   const [, acknowledged] = await Promise.all([
     storeMailAttachments(deps.attachments, ticket.id, plan, sender),
     acknowledging(),
+    events.settled(),
   ]);
   return { kind: 'ticket', ticket, created, acknowledged };
 }

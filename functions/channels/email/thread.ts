@@ -60,6 +60,22 @@ export function sesMessageIds(messageId: string): string[] {
     : [messageId];
 }
 
+/**
+ * Whether a message names no ticket at all — no Message-ID it answers, no reply address, no
+ * number in the subject — so `findThread` answers "none" without a lookup: a new conversation.
+ */
+export function namesNoThread(
+  mail: ParsedMail,
+  recipients: readonly string[],
+  supportAddress: string,
+): boolean {
+  return (
+    referencedMessageIds(mail).length === 0 &&
+    !recipients.some((recipient) => ticketIdFromRecipient(recipient, supportAddress)) &&
+    ticketNumberFromSubject(mail.subject) === undefined
+  );
+}
+
 export type ThreadMatch =
   | { readonly by: 'message-id' | 'reply-address'; readonly ticketId: string }
   | { readonly by: 'subject'; readonly number: string };

@@ -3,7 +3,7 @@ import type { Clock, IdGenerator } from '#ports/clock.ts';
 import type { DomainEvent, DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupDirectory } from '#ports/group-directory.ts';
 import type { RoutingPolicy } from '#ports/routing-policy.ts';
-import type { Page, TicketList, TicketStore } from '#ports/ticket-store.ts';
+import type { Page, ReservedNumber, TicketList, TicketStore } from '#ports/ticket-store.ts';
 import { type Actor, isAdmin, isAgent, normalizeEmail, systemActor } from '../identity/actor.ts';
 import { type AuditSpec, auditDiff, updatedEvent } from '../record/audit.ts';
 import { AGAIN, retried } from '../record/retry.ts';
@@ -166,6 +166,8 @@ export interface OpenTicketOptions {
   readonly messageId?: string;
   /** For mail: the quoted history and the sanitized HTML of the message, kept with its article. */
   readonly mail?: MailBody;
+  /** A number reserved ahead (see `TicketStore.reserveNumber`); used when its kind is the ticket's. */
+  readonly number?: ReservedNumber;
 }
 
 export interface OpenedTicket {
@@ -194,12 +196,19 @@ async function viewerOf(deps: TicketDeps, actor: Actor): Promise<Viewer> {
 
 /** Loads a ticket the actor may see, or 404s: the one gate in front of every record access. */
 export async function visibleTicket(deps: TicketDeps, actor: Actor, id: string) {
-  const found = await deps.tickets.get(id);
-  const viewer = await viewerOf(deps, actor);
+  const [found, viewer] = await Promise.all([deps.tickets.get(id), viewerOf(deps, actor)]);
   if (!found || !canViewTicket(viewer, found.ticket, deps.settings.agentVisibility)) {
     throw new NotFoundError(`No ticket ${id}`);
   }
   return { ...found, viewer };
+}
+
+/** `visibleTicket` for a ticket the caller has already read. */
+async function seenTicket(deps: TicketDeps, actor: Actor, ticket: Ticket) {
+  const viewer = await viewerOf(deps, actor);
+  if (!canViewTicket(viewer, ticket, deps.settings.agentVisibility))
+    throw new NotFoundError(`No ticket ${ticket.id}`);
+  return { ticket, viewer };
 }
 
 /**
@@ -295,6 +304,7 @@ export async function openTicket(
       firstArticle,
       audit,
       ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      ...(options.number ? { number: options.number } : {}),
     },
     input.kind,
   );
@@ -618,6 +628,12 @@ export interface AddArticleOptions {
   readonly mail?: MailBody;
   /** Makes adding from mail exactly-once (the SES message id). */
   readonly idempotencyKey?: string;
+  /**
+   * The ticket as the caller has just read it: the first try writes against it instead of
+   * reading it again (if it changed since, the write's version condition fails and the next
+   * try reads it afresh).
+   */
+  readonly current?: Ticket;
 }
 
 /**
@@ -633,8 +649,12 @@ export async function addArticle(
   options: AddArticleOptions = { channel: 'portal' },
 ): Promise<{ ticket: Ticket; article: Article }> {
   const input = AddArticleInput.parse(rawInput);
+  let known = options.current?.id === id ? options.current : undefined;
   return retried(`Ticket ${id}`, async () => {
-    const { ticket: current, viewer } = await visibleTicket(deps, actor, id);
+    const { ticket: current, viewer } = known
+      ? await seenTicket(deps, actor, known)
+      : await visibleTicket(deps, actor, id);
+    known = undefined;
     const agent = worksTicket(viewer, current, deps.settings.agentVisibility);
     if (input.type === 'note' && !agent) throw new ForbiddenError('Only agents write internal notes');
     if (isFinal(current.state)) {
