@@ -11,6 +11,7 @@ import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dy
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
+import { DynamoKnowledgeStore } from '#adapters/dynamodb/knowledge-store.dynamo.ts';
 import { DynamoMailDedupe } from '#adapters/dynamodb/mail-dedupe.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
@@ -29,11 +30,13 @@ import { SfnChangeWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.t
 import { HmacLinkSigner, systemClock, ulids } from '#adapters/system/system.ts';
 import type { NotificationDeps } from '#channels/email/notifications.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
+import { knowledgeBody } from '#channels/web/rich-text.ts';
 import type { AttachmentDeps } from '#core/attachment/attachment-service.ts';
 import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
@@ -42,6 +45,7 @@ import {
   defaultTicketSettings,
   type TicketDeps,
   type TicketSettings,
+  viewTicket,
 } from '#core/ticket/ticket-service.ts';
 import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
@@ -302,6 +306,7 @@ export interface ApiServices extends TicketDeps {
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
   readonly problem: ProblemDeps;
+  readonly knowledge: KnowledgeDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
 }
@@ -325,6 +330,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       clock: data.clock,
       ids: data.ids,
     },
+    knowledge: knowledgeServices(env, data),
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {
       limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
@@ -338,6 +344,34 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       ids: data.ids,
       clock: data.clock,
       authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
+    },
+  };
+}
+
+/** Knowledge articles: bodies sanitized by the mail sanitizer, tickets read through the ticket module's gate. */
+function knowledgeServices(env: z.output<typeof dataEnv>, data = dataAdapters(env)): KnowledgeDeps {
+  return {
+    knowledge: new DynamoKnowledgeStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    events: data.events,
+    clock: data.clock,
+    ids: data.ids,
+    sanitize: knowledgeBody,
+    ticketOf: async (actor, id) => {
+      const { ticket } = await viewTicket(data, actor, id);
+      return {
+        id: ticket.id,
+        number: ticket.number,
+        state: ticket.state,
+        shortDescription: ticket.shortDescription,
+        description: ticket.description,
+        ...(ticket.resolution ? { resolutionNotes: ticket.resolution.notes } : {}),
+        ...(ticket.category ? { category: ticket.category } : {}),
+        ...(ticket.service ? { service: ticket.service } : {}),
+      };
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Route } from '#http/router.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
 import { changeRoutes } from '#http/routes/changes.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
+import { knowledgeRoutes } from '#http/routes/knowledge.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
@@ -26,6 +27,7 @@ const routes: Route[] = [
   ...quarantineRoutes(services),
   ...changeRoutes(services.change),
   ...problemRoutes(services.problem),
+  ...knowledgeRoutes(services.knowledge),
 ];
 routes.push(openApiRoute(() => routes));
 

@@ -13,7 +13,9 @@ export interface DomainEvent {
     | 'change.created'
     | 'change.updated'
     | 'problem.created'
-    | 'problem.updated';
+    | 'problem.updated'
+    | 'knowledge.created'
+    | 'knowledge.updated';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

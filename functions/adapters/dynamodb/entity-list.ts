@@ -24,6 +24,13 @@ import {
   ticketEntity,
   usedLinkEntity,
 } from './entities.ts';
+import {
+  knowledgeAuditEntity,
+  knowledgeEntity,
+  knowledgeFeedbackEntity,
+  knowledgeRevisionEntity,
+  knowledgeStatsEntity,
+} from './knowledge-entities.ts';
 import { problemAuditEntity, problemEntity } from './problem-entities.ts';
 
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
@@ -52,6 +59,11 @@ export const entityList = [
   changeTemplateEntity,
   problemEntity,
   problemAuditEntity,
+  knowledgeEntity,
+  knowledgeRevisionEntity,
+  knowledgeFeedbackEntity,
+  knowledgeStatsEntity,
+  knowledgeAuditEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

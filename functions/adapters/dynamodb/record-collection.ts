@@ -53,11 +53,14 @@ export class RecordCollection<R extends { readonly id: string; readonly number: 
     draft: Omit<R, 'number'>,
     audit: readonly AuditDraft[],
     parse: (record: unknown) => R,
+    /** Items of the type's own written in the same transaction, given the numbered record. */
+    extra: (record: R) => readonly TransactItem[] = () => [],
   ): Promise<R> {
     const record = parse({ ...draft, number: await this.#table.allocateNumber(this.#kind) });
     await this.#table.transact([
       this.#table.put(this.#record, this.#record.item(record), { expression: 'attribute_not_exists(pk)' }),
       ...this.auditPuts(record.id, audit),
+      ...extra(record),
     ]);
     return record;
   }
@@ -84,7 +87,13 @@ export class RecordCollection<R extends { readonly id: string; readonly number: 
     return item && this.#record.is(item) ? this.#record.parse(item) : undefined;
   }
 
-  async update(record: R, expectedVersion: number, audit: readonly AuditDraft[]): Promise<void> {
+  async update(
+    record: R,
+    expectedVersion: number,
+    audit: readonly AuditDraft[],
+    /** Items of the type's own written in the same transaction. */
+    extra: readonly TransactItem[] = [],
+  ): Promise<void> {
     try {
       await this.#table.transact([
         this.#table.put(this.#record, this.#record.item(record), {
@@ -92,6 +101,7 @@ export class RecordCollection<R extends { readonly id: string; readonly number: 
           values: { ':expected': expectedVersion },
         }),
         ...this.auditPuts(record.id, audit),
+        ...extra,
       ]);
     } catch (error) {
       if (error instanceof ConditionFailed && error.failedAt(0)) {

@@ -36,12 +36,13 @@ export const numberPrefixes = {
   problem: 'PRB',
   change: 'CHG',
   release: 'RLS',
+  knowledge: 'KB',
 } as const;
 export type NumberedKind = keyof typeof numberPrefixes;
 export const NumberedKind = z.enum(Object.keys(numberPrefixes) as [NumberedKind, ...NumberedKind[]]);
 
 /** `INC0001042`: prefix and seven digits, the way service desks have always written them. */
-export const RecordNumber = z.string().regex(/^(INC|REQ|PRB|CHG|RLS)\d{7,}$/, 'must look like INC0001042');
+export const RecordNumber = z.string().regex(/^(INC|REQ|PRB|CHG|RLS|KB)\d{7,}$/, 'must look like INC0001042');
 export type RecordNumber = z.infer<typeof RecordNumber>;
 
 /** The first number a counter hands out, so numbers have the familiar shape from day one. */
@@ -52,8 +53,10 @@ export const formatRecordNumber = (kind: NumberedKind, sequence: number): string
 
 /** The kind a number belongs to (`CHG0001001` → `change`), or undefined for no known prefix. */
 export function kindOfNumber(number: string): NumberedKind | undefined {
-  const prefix = number.slice(0, 3).toUpperCase();
-  return (Object.keys(numberPrefixes) as NumberedKind[]).find((kind) => numberPrefixes[kind] === prefix);
+  const upper = number.toUpperCase();
+  return (Object.keys(numberPrefixes) as NumberedKind[]).find((kind) =>
+    new RegExp(`^${numberPrefixes[kind]}\\d`).test(upper),
+  );
 }
 
 /** How two records relate. A link is read from either side. */
