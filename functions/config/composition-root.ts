@@ -25,6 +25,7 @@ import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.t
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
+import { S3SearchIndexStore } from '#adapters/s3/search-index-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { SfnChangeWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
 import { HmacLinkSigner, systemClock, ulids } from '#adapters/system/system.ts';
@@ -38,6 +39,8 @@ import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
+import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
+import type { SearchDeps } from '#core/search/search-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
 import {
@@ -66,6 +69,7 @@ import {
   type dataEnv,
   type inboundEmailEnv,
   type notificationsEnv,
+  type searchEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
 
@@ -373,6 +377,25 @@ function knowledgeServices(env: z.output<typeof dataEnv>, data = dataAdapters(en
         ...(ticket.service ? { service: ticket.service } : {}),
       };
     },
+  };
+}
+
+/** The search functions: the index kept in S3 and in this instance's memory, and the group directory for visibility. */
+export function searchServices(
+  env: z.output<typeof searchEnv>,
+): SearchDeps & { readonly keeper: SearchIndexKeeper } {
+  const data = dataAdapters(env);
+  const s3 = new S3Client(local ? { ...localS3Config, endpoint: local.endpoints.s3 } : {});
+  const keeper = new SearchIndexKeeper(new S3SearchIndexStore(s3, env.SEARCH_BUCKET), {
+    shards: Number(env.SEARCH_SHARDS),
+    refreshMs: Number(env.SEARCH_REFRESH_MS),
+    clock: data.clock,
+  });
+  return {
+    keeper,
+    index: () => keeper.current(),
+    groups: data.groups,
+    agentVisibility: env.AGENT_VISIBILITY,
   };
 }
 
