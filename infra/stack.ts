@@ -22,6 +22,7 @@ import { MailFeedback } from './mail-feedback.ts';
 import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
+import { Search } from './search.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
@@ -153,6 +154,12 @@ export class SpokeStack extends Stack {
       logoutEndpoint: this.auth.logoutEndpoint,
       apiBase: '/api',
     });
+    const search = new Search(this, 'Search', {
+      data: this.data,
+      api: this.api,
+      config: config.search,
+      logRetention,
+    });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
     this.events.grantPublish(
       this.api.handler,
@@ -185,9 +192,15 @@ export class SpokeStack extends Stack {
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         'change-workflow': this.workflows.changeTask,
+        search: search.handler,
+        'search-indexer': search.indexer,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
       },
-      deadLetters: { 'inbound-email': this.email.deadLetters, notifications: this.notifications.deadLetters },
+      deadLetters: {
+        'inbound-email': this.email.deadLetters,
+        notifications: this.notifications.deadLetters,
+        'search-indexer': search.deadLetters,
+      },
       stateMachines: { 'change-approval': this.workflows.changeApproval },
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),

@@ -87,6 +87,18 @@ export interface TemplateSchedule {
   readonly functionIds: readonly string[];
 }
 
+/** A DynamoDB stream → Lambda event source mapping (`AWS::Lambda::EventSourceMapping`). */
+export interface TemplateStreamMapping {
+  readonly logicalId: string;
+  readonly table: string;
+  readonly functionId: string;
+  readonly batchSize: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** `FilterCriteria.Filters[].Pattern`, as JSON strings. */
+  readonly filters: readonly string[];
+  readonly maximumRetryAttempts: number;
+}
+
 export interface TemplateBucket {
   readonly name: string;
   readonly cors: readonly {
@@ -111,6 +123,7 @@ export interface LocalTemplate {
   };
   readonly eventRules: readonly TemplateEventRule[];
   readonly schedules: readonly TemplateSchedule[];
+  readonly streamMappings: readonly TemplateStreamMapping[];
   /** The SES receipt rule: recipients, where the S3 action stores raw mail, and the function it invokes. */
   readonly receiptRule: {
     readonly recipients: readonly string[];

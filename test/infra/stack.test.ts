@@ -104,7 +104,7 @@ describe('SpokeStack security properties', () => {
     ];
 
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(
-      ['ANY /api/{proxy+}', ...publicRoutes].sort(),
+      ['ANY /api/{proxy+}', 'GET /api/search', ...publicRoutes].sort(),
     );
     for (const route of routes) {
       expect(route.AuthorizationType, String(route.RouteKey)).toBe(
@@ -457,7 +457,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     expect(metric('ExecutionsFailed')).toHaveLength(1);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
