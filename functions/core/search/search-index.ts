@@ -21,6 +21,7 @@ const WORD = /[^\n\r\p{Z}\p{P}]+/gu;
 
 const fields = ['title', 'text', 'number'] as const;
 const storeFields = [
+  'key',
   'kind',
   'id',
   'number',
@@ -160,7 +161,7 @@ export class ShardedSearchIndex {
           people: document.people,
           services: document.services,
           updatedAt: document.updatedAt,
-          key: result.id as string,
+          key: document.key,
           ...(document.group ? { group: document.group } : {}),
           ...(document.assignee ? { assignee: document.assignee } : {}),
           ...(document.audience ? { audience: document.audience } : {}),

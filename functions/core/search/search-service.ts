@@ -17,7 +17,7 @@ import { type SearchHit, type ShardedSearchIndex, wordsOf } from './search-index
 export interface SearchDeps {
   /** The index, fresh to within the refresh interval. */
   readonly index: () => Promise<ShardedSearchIndex>;
-  readonly groups: GroupDirectory;
+  readonly groups: Pick<GroupDirectory, 'groupsOf'>;
   readonly agentVisibility: AgentVisibility;
 }
 
