@@ -21,6 +21,7 @@ export type Route =
   /** An approve / reject link from mail: works without signing in. */
   | { readonly name: 'approval-link'; readonly token: string }
   | { readonly name: 'admin-freezes' }
+  | { readonly name: 'article'; readonly id: string; readonly search: string }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -47,6 +48,9 @@ export const paths = {
     Object.keys(params).length ? `/changes/calendar?${new URLSearchParams(params)}` : '/changes/calendar',
   approvals: '/approvals',
   adminFreezes: '/admin/freeze-windows',
+  /** A knowledge article; `from: 'suggestion'` counts an open from the ticket form's suggestions. */
+  article: (id: string, from?: 'suggestion') =>
+    `/knowledge/${encodeURIComponent(id)}${from ? `?${new URLSearchParams({ from })}` : ''}`,
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -64,6 +68,8 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
     // An old words link (`/tickets?q=…` only filtered the caller's own tickets) is the search now.
     return new URLSearchParams(search).get('q') ? { name: 'search', search } : { name: 'my-tickets', search };
   if (pathname === '/search') return { name: 'search', search };
+  const article = /^\/knowledge\/([^/]+)$/.exec(pathname);
+  if (article?.[1]) return { name: 'article', id: decodeURIComponent(article[1]), search };
   if (pathname === '/work' || pathname === '/work/') return { name: 'queue', search };
   const workspace = /^\/work\/tickets\/([^/]+)$/.exec(pathname);
   if (workspace?.[1]) return { name: 'workspace', id: decodeURIComponent(workspace[1]) };
