@@ -21,7 +21,7 @@ import { ORIGIN_VERIFY_HEADER } from '#http/origin.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Auth } from './auth.ts';
 import { attachmentPrefix, type Data } from './data.ts';
-import type { ChangeSettingsEnv } from './settings.ts';
+import type { ChangeSettingsEnv, ProblemSettingsEnv } from './settings.ts';
 import { nagPartition, SpokeFunction } from './spoke-function.ts';
 
 export interface ApiProps {
@@ -37,6 +37,8 @@ export interface ApiProps {
   readonly changeSettings?: ChangeSettingsEnv;
   /** Tickets one person may open per minute and per hour (account config `tickets`). */
   readonly openLimits?: Pick<ApiEnv, 'TICKET_OPEN_LIMIT_PER_MINUTE' | 'TICKET_OPEN_LIMIT_PER_HOUR'>;
+  /** Problem managers, the fix policy and the suggestion threshold (account config `problems`). */
+  readonly problemSettings?: ProblemSettingsEnv;
   readonly logRetention: RetentionDays;
 }
 
@@ -94,6 +96,7 @@ export class Api extends Construct {
         ...props.data.environment,
         ...props.changeSettings,
         ...props.openLimits,
+        ...props.problemSettings,
         ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         CHANGE_APPROVAL_ARN: props.changeApproval.stateMachineArn,
         LINK_KEY_ID: props.linkKey.keyArn,

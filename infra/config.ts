@@ -390,6 +390,25 @@ export const spokeConfigSchema = z
         approvalLinkValidHours: 72,
         serviceOwners: {},
       }),
+    /** Problem management: who manages problems, what a fixing change does, when to suggest one. */
+    problems: z
+      .object({
+        /** Group id of the problem managers (they see and move every problem, and get suggestions). @default 'problem-managers' */
+        managersGroup: groupId.default('problem-managers'),
+        /** When a linked change closes successfully: `notify` the incidents' requesters, or `notify-and-resolve`. @default 'notify' */
+        fixPolicy: z.enum(['notify', 'notify-and-resolve']).default('notify'),
+        /** Incidents on one service or category within the window that suggest a problem. @default 5 */
+        suggestionThreshold: z.number().int().min(2).max(999).default(5),
+        /** The window of that count, in days. @default 7 */
+        suggestionWindowDays: z.number().int().min(1).max(90).default(7),
+      })
+      .strict()
+      .default({
+        managersGroup: 'problem-managers',
+        fixPolicy: 'notify',
+        suggestionThreshold: 5,
+        suggestionWindowDays: 7,
+      }),
     /**
      * Tables restored from a point-in-time backup that the functions use instead of the ones the
      * stack created (docs/restore.md). The created tables stay (retained, deletion-protected).

@@ -2,7 +2,14 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
-import type { apiEnv, changeEnv, dataEnv, inboundEmailEnv, notificationsEnv } from '#config/env.ts';
+import type {
+  apiEnv,
+  changeEnv,
+  dataEnv,
+  inboundEmailEnv,
+  notificationsEnv,
+  problemEnv,
+} from '#config/env.ts';
 import { changeSettingsDocument, type SpokeConfig } from './config.ts';
 
 /** SSM's standard tier holds 4 KB a parameter; the advanced tier (billed monthly) 8 KB. */
@@ -37,6 +44,16 @@ export const openLimitEnv = (
 ): Pick<z.input<typeof apiEnv>, 'TICKET_OPEN_LIMIT_PER_MINUTE' | 'TICKET_OPEN_LIMIT_PER_HOUR'> => ({
   TICKET_OPEN_LIMIT_PER_MINUTE: String(tickets.openLimitPerMinute),
   TICKET_OPEN_LIMIT_PER_HOUR: String(tickets.openLimitPerHour),
+});
+
+export type ProblemSettingsEnv = z.input<typeof problemEnv>;
+
+/** The problem settings of the account config, as the API and the problem-events function get them. */
+export const problemSettingsEnv = (problems: SpokeConfig['problems']): ProblemSettingsEnv => ({
+  PROBLEM_MANAGERS_GROUP: problems.managersGroup,
+  PROBLEM_FIX_POLICY: problems.fixPolicy,
+  PROBLEM_SUGGESTION_THRESHOLD: String(problems.suggestionThreshold),
+  PROBLEM_SUGGESTION_WINDOW_DAYS: String(problems.suggestionWindowDays),
 });
 
 /** The inbound-mail filters of the account config, as the inbound-email function gets them. */

@@ -38,6 +38,7 @@ import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
+import { defaultProblemSettings } from '#core/problem/problem.ts';
 import type { ProblemDeps } from '#core/problem/problem-service.ts';
 import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
 import type { SearchDeps } from '#core/search/search-service.ts';
@@ -69,6 +70,7 @@ import {
   type dataEnv,
   type inboundEmailEnv,
   type notificationsEnv,
+  type problemEnv,
   type searchEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
@@ -302,6 +304,32 @@ export function originCheck(secret: string | undefined): OriginCheck {
   };
 }
 
+/** Problem management: the problem store on the record table, with the ticket engine and the changes it reads. */
+export function problemServices(
+  env: z.output<typeof problemEnv> & z.output<typeof dataEnv>,
+  data = dataAdapters(env),
+): ProblemDeps {
+  return {
+    ...data,
+    problems: new DynamoProblemStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    changes: new DynamoChangeStore(data.documents, env.DOMAIN_TABLE, env.IDEMPOTENCY_TABLE),
+    problemSettings: {
+      ...defaultProblemSettings,
+      priorityMatrix: data.settings.priorityMatrix,
+      managersGroup: env.PROBLEM_MANAGERS_GROUP,
+      onFix: env.PROBLEM_FIX_POLICY,
+      proactive: {
+        threshold: Number(env.PROBLEM_SUGGESTION_THRESHOLD),
+        windowDays: Number(env.PROBLEM_SUGGESTION_WINDOW_DAYS),
+      },
+    },
+  };
+}
+
 export interface ApiServices extends TicketDeps {
   /** Whether a request came through the portal's CloudFront distribution. */
   readonly fromOrigin: OriginCheck;
@@ -309,7 +337,7 @@ export interface ApiServices extends TicketDeps {
   readonly groupStore: GroupStore;
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
-  readonly problem: ProblemDeps;
+  readonly problems: ProblemDeps;
   readonly knowledge: KnowledgeDeps;
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
@@ -323,17 +351,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
-    problem: {
-      problems: new DynamoProblemStore({
-        client: data.documents,
-        domainTable: env.DOMAIN_TABLE,
-        idempotencyTable: env.IDEMPOTENCY_TABLE,
-      }),
-      groups: data.groups,
-      events: data.events,
-      clock: data.clock,
-      ids: data.ids,
-    },
+    problems: problemServices(env, data),
     knowledge: knowledgeServices(env, data),
     mailBodies: new S3MailBodyStore(s3, env.ATTACHMENT_BUCKET),
     openLimit: {

@@ -110,21 +110,16 @@ export const changeSettingsDocument = z.object({
 });
 export type ChangeSettingsDocument = z.output<typeof changeSettingsDocument>;
 
-export const apiEnv = dataEnv.merge(changeEnv).extend({
-  /** Bucket holding attachments (presigned upload and download). */
-  ATTACHMENT_BUCKET: nonEmpty,
-  /** The change approval state machine, started when a change is submitted for approval. */
-  CHANGE_APPROVAL_ARN: nonEmpty,
-  /**
-   * The value CloudFront sends in `x-spoke-origin-verify` (a Secrets Manager secret, resolved by
-   * CloudFormation); requests without it are refused. Required in AWS; the local cloud, whose
-   * gateway is the only way in, has none.
-   */
-  ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
-  /** Tickets one person may open through the API per minute; more get 429 with Retry-After. @default '10' */
-  TICKET_OPEN_LIMIT_PER_MINUTE: count.default('10'),
-  /** Tickets one person may open through the API per hour. @default '60' */
-  TICKET_OPEN_LIMIT_PER_HOUR: count.default('60'),
+/** Problem management settings, shared by the API and the problem-events function. */
+export const problemEnv = z.object({
+  /** Group id of the problem managers (they see and move every problem, and get suggestions). @default 'problem-managers' */
+  PROBLEM_MANAGERS_GROUP: z.string().min(2).max(64).default('problem-managers'),
+  /** When a linked change closes successfully: tell the incidents' requesters, or tell them and resolve. @default 'notify' */
+  PROBLEM_FIX_POLICY: z.enum(['notify', 'notify-and-resolve']).default('notify'),
+  /** Incidents on one service or category within the window that suggest a problem. @default '5' */
+  PROBLEM_SUGGESTION_THRESHOLD: count.default('5'),
+  /** The window of that count, in days. @default '7' */
+  PROBLEM_SUGGESTION_WINDOW_DAYS: days.default('7'),
 });
 
 /** The search functions: the index's bucket (prefix `search-index/v1/`), its shards, how fresh a reader keeps it. */
@@ -141,6 +136,25 @@ export const searchEnv = dataEnv.extend({
   ORIGIN_VERIFY_SECRET: z.string().optional(),
 });
 export type SearchEnv = z.input<typeof searchEnv>;
+export const apiEnv = dataEnv
+  .merge(changeEnv)
+  .merge(problemEnv)
+  .extend({
+    /** Bucket holding attachments (presigned upload and download). */
+    ATTACHMENT_BUCKET: nonEmpty,
+    /** The change approval state machine, started when a change is submitted for approval. */
+    CHANGE_APPROVAL_ARN: nonEmpty,
+    /**
+     * The value CloudFront sends in `x-spoke-origin-verify` (a Secrets Manager secret, resolved by
+     * CloudFormation); requests without it are refused. Required in AWS; the local cloud, whose
+     * gateway is the only way in, has none.
+     */
+    ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
+    /** Tickets one person may open through the API per minute; more get 429 with Retry-After. @default '10' */
+    TICKET_OPEN_LIMIT_PER_MINUTE: count.default('10'),
+    /** Tickets one person may open through the API per hour. @default '60' */
+    TICKET_OPEN_LIMIT_PER_HOUR: count.default('60'),
+  });
 
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   /** Bucket of ticket attachments: the files of inbound mail are kept there under `tickets/`. */
@@ -167,6 +181,10 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
 });
 
 export const changeWorkflowEnv = dataEnv.merge(mailEnv).merge(changeEnv);
+
+/** The function that follows record events for problem management (fixes, incident counters). */
+export const problemEventsEnv = dataEnv.merge(problemEnv);
+export type ProblemEventsEnv = z.input<typeof problemEventsEnv>;
 
 export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
   /** Mails one address gets per hour at most about its tickets. @default '30' */
@@ -214,6 +232,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/api.ts': apiEnv,
   'functions/handlers/inbound-email.ts': inboundEmailEnv,
   'functions/handlers/notifications.ts': notificationsEnv,
+  'functions/handlers/problem-events.ts': problemEventsEnv,
   'functions/handlers/mail-feedback.ts': dataEnv,
   'functions/handlers/ticket-housekeeping.ts': dataEnv,
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,

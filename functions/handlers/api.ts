@@ -26,7 +26,7 @@ const routes: Route[] = [
   ...groupRoutes({ groups: services.groupStore, clock: services.clock }),
   ...quarantineRoutes(services),
   ...changeRoutes(services.change),
-  ...problemRoutes(services.problem),
+  ...problemRoutes(services.problems),
   ...knowledgeRoutes(services.knowledge),
 ];
 routes.push(openApiRoute(() => routes));

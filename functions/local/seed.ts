@@ -5,6 +5,7 @@ import { addMember, createGroup, saveRoutingConfig } from '#core/group/group-ser
 import { addArticle, openTicket, updateTicket } from '#core/ticket/ticket-service.ts';
 import { type DemoUser, demoUsers } from './demo-users.ts';
 import { seedChangeDemo } from './seed-changes.ts';
+import { seedProblemDemo } from './seed-problems.ts';
 
 export interface SeedOptions {
   /** The API function's environment: the seed writes through the same core and adapters it does. */
@@ -103,6 +104,11 @@ export async function seedDemoData(options: SeedOptions): Promise<void> {
   });
 
   await seedChangeDemo(deps.change, { admin, agent: user('agent'), users: demoUsers });
+  await seedProblemDemo(
+    deps.problems,
+    { admin, agent: user('agent'), users: demoUsers, laptopIncidentId: laptop.ticket.id },
+    deps.groupStore,
+  );
 
   const transport = createTransport({
     host: '127.0.0.1',

@@ -14,6 +14,8 @@ export interface DomainEvent {
     | 'change.updated'
     | 'problem.created'
     | 'problem.updated'
+    | 'problem.suggested'
+    | 'record.linked'
     | 'knowledge.created'
     | 'knowledge.updated';
   readonly id: string;

@@ -237,7 +237,8 @@ describe('nothing asynchronous is lost', () => {
       }
       const functions = [...asyncTargets].filter((id) => resources[id]?.Type === 'AWS::Lambda::Function');
 
-      expect(functions.length, name).toBe(2);
+      // inbound-email (SES), notifications and problem-events (rules)
+      expect(functions.length, name).toBe(3);
       for (const id of functions) {
         const deadLetter = resources[id]?.Properties?.DeadLetterConfig as { TargetArn?: unknown } | undefined;
         expect(deadLetter?.TargetArn, `${name}: ${id}`).toBeDefined();

@@ -322,7 +322,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping and change-workflow functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow and problem-events functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -339,7 +339,13 @@ describe('SpokeStack security properties', () => {
     }
 
     expect([...publishers].sort()).toEqual(
-      [stack.api.handler, stack.email.handler, stack.housekeeping.handler, stack.workflows.changeTask]
+      [
+        stack.api.handler,
+        stack.email.handler,
+        stack.housekeeping.handler,
+        stack.workflows.changeTask,
+        stack.problemEvents.handler,
+      ]
         .map(roleId)
         .sort(),
     );
@@ -457,7 +463,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
     expect(metric('ExecutionsFailed')).toHaveLength(1);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({

@@ -42,6 +42,12 @@ const FreezeWindowsPage = pageLoader(() =>
   import('./changes/freeze-windows-page.tsx').then((m) => m.FreezeWindowsPage),
 );
 
+const ProblemsPage = pageLoader(() => import('./problems/problems-page.tsx').then((m) => m.ProblemsPage));
+const ProblemPage = pageLoader(() => import('./problems/problem-page.tsx').then((m) => m.ProblemPage));
+const KnownErrorsPage = pageLoader(() =>
+  import('./problems/known-errors-page.tsx').then((m) => m.KnownErrorsPage),
+);
+
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
   search: SearchPage,
@@ -61,6 +67,9 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   approvals: ApprovalsPage,
   'approval-link': ApprovalLinkPage,
   'admin-freezes': FreezeWindowsPage,
+  problems: ProblemsPage,
+  problem: ProblemPage,
+  'known-errors': KnownErrorsPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -229,6 +238,20 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <NotFoundPage />;
     case 'admin-freezes':
       return admin ? <LazyPage key="freezes" loader={FreezeWindowsPage} props={{}} /> : <NotFoundPage />;
+    case 'problems':
+      return agent ? (
+        <LazyPage key="problems" loader={ProblemsPage} props={{ search: route.search }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'problem':
+      return agent ? (
+        <LazyPage key={`problem:${route.id}`} loader={ProblemPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'known-errors':
+      return agent ? <LazyPage key="known-errors" loader={KnownErrorsPage} props={{}} /> : <NotFoundPage />;
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -256,6 +279,7 @@ function Layout(props: {
             <nav aria-label="Main" className="site-nav">
               <Link to={paths.myTickets}>My tickets</Link>
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
+              {isAgent(session) && <Link to={paths.problems()}>Problems</Link>}
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
               {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Attachment } from '#core/attachment/attachment.ts';
 import { Group, GroupMember } from '#core/group/group.ts';
 import { QuarantinedMail } from '#core/mail/quarantine.ts';
+import { StoredLink } from '#core/record/record.ts';
 import { RoutingConfig } from '#core/routing/routing-rules.ts';
 import { Article, AuditEntry } from '#core/ticket/article.ts';
 import { activeStates, Ticket } from '#core/ticket/ticket.ts';
@@ -169,6 +170,38 @@ export const rateWindowEntity = /* @__PURE__ */ defineEntity({
   indexes: { primary: { pk: 'RATE#{key}#{windowSeconds}#{window}' } },
   facets: (_, context: { readonly key: string; readonly windowSeconds: number; readonly window: number }) =>
     context,
+});
+
+/**
+ * A link between two records of any types, stored twice: once in each record's item
+ * collection (`LINK#<other kind>#<other id>`), so either side lists its links of one kind with
+ * one Query. The partition is the owning record's: a ticket's, a problem's or a change's.
+ */
+export const linkOwnerFacet = (kind: string): string =>
+  kind === 'incident' || kind === 'request' ? 'ticketId' : `${kind}Id`;
+type LinkSide = 'source' | 'target';
+export const recordLinkEntity = /* @__PURE__ */ defineEntity({
+  name: 'record-link',
+  version: 1,
+  table: 'domain',
+  schema: StoredLink,
+  indexes: {
+    primary: [
+      { pk: 'TICKET#{ticketId}', sk: 'LINK#{otherKind}#{otherId}' },
+      { pk: 'PROBLEM#{problemId}', sk: 'LINK#{otherKind}#{otherId}' },
+      { pk: 'CHANGE#{changeId}', sk: 'LINK#{otherKind}#{otherId}' },
+    ],
+  },
+  facets: (link, context: { readonly side: LinkSide }) => {
+    const owner = link[context.side];
+    const other = link[context.side === 'source' ? 'target' : 'source'];
+    return { [linkOwnerFacet(owner.kind)]: owner.id, otherKind: other.kind, otherId: other.id };
+  },
+  contextOf: (item): { readonly side: LinkSide } => ({
+    side: String(item.pk).endsWith(`#${(item.source as { id?: string } | undefined)?.id}`)
+      ? 'source'
+      : 'target',
+  }),
 });
 
 // ——— mail ———

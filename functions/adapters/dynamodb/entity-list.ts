@@ -18,6 +18,7 @@ import {
   memberEntity,
   quarantineEntity,
   rateWindowEntity,
+  recordLinkEntity,
   routingConfigEntity,
   suppressionEntity,
   ticketAuditEntity,
@@ -31,7 +32,14 @@ import {
   knowledgeRevisionEntity,
   knowledgeStatsEntity,
 } from './knowledge-entities.ts';
-import { problemAuditEntity, problemEntity } from './problem-entities.ts';
+
+import {
+  incidentHitsEntity,
+  problemArticleEntity,
+  problemAuditEntity,
+  problemEntity,
+  problemSuggestionEntity,
+} from './problem-entities.ts';
 
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
@@ -57,8 +65,12 @@ export const entityList = [
   changeAuditEntity,
   freezeEntity,
   changeTemplateEntity,
+  recordLinkEntity,
   problemEntity,
+  problemArticleEntity,
   problemAuditEntity,
+  incidentHitsEntity,
+  problemSuggestionEntity,
   knowledgeEntity,
   knowledgeRevisionEntity,
   knowledgeFeedbackEntity,

@@ -53,7 +53,7 @@ export class RecordCollection<R extends { readonly id: string; readonly number: 
     draft: Omit<R, 'number'>,
     audit: readonly AuditDraft[],
     parse: (record: unknown) => R,
-    /** Items of the type's own written in the same transaction, given the numbered record. */
+    /** Items of the type's own written in the same transaction (links, a first article). */
     extra: (record: R) => readonly TransactItem[] = () => [],
   ): Promise<R> {
     const record = parse({ ...draft, number: await this.#table.allocateNumber(this.#kind) });
@@ -91,7 +91,6 @@ export class RecordCollection<R extends { readonly id: string; readonly number: 
     record: R,
     expectedVersion: number,
     audit: readonly AuditDraft[],
-    /** Items of the type's own written in the same transaction. */
     extra: readonly TransactItem[] = [],
   ): Promise<void> {
     try {

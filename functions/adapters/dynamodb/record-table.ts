@@ -25,10 +25,12 @@ import {
   type NumberedKind,
   type Page,
   type PageRequest,
+  type RecordRef,
+  type StoredLink,
 } from '#core/record/record.ts';
 import { BusyError } from '#core/shared/errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { counterEntity, idempotencyEntity } from './entities.ts';
+import { counterEntity, idempotencyEntity, linkOwnerFacet, recordLinkEntity } from './entities.ts';
 import { keyNames, type Partition, type TableId } from './entity.ts';
 import { queryAll } from './query-all.ts';
 
@@ -217,6 +219,47 @@ export class RecordTable {
       ConsistentRead: true,
     });
     return item ? idempotencyEntity.parse(item).recordId : undefined;
+  }
+
+  /** A link on both records: two puts that must not exist yet (a repeated link fails its condition). */
+  linkPuts(link: StoredLink): TransactItem[] {
+    return (['source', 'target'] as const).map((side) =>
+      this.put(recordLinkEntity, recordLinkEntity.item(link, { side }), {
+        expression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** Deletes of a link from both records, each conditioned on its existence. */
+  unlinkDeletes(link: Pick<StoredLink, 'source' | 'target'>): TransactItem[] {
+    const key = (owner: RecordRef, other: RecordRef) =>
+      recordLinkEntity.key({
+        ...{ [linkOwnerFacet(owner.kind)]: owner.id },
+        otherKind: other.kind,
+        otherId: other.id,
+      } as never);
+    return [key(link.source, link.target), key(link.target, link.source)].map((Key) => ({
+      Delete: {
+        TableName: this.tableOf(recordLinkEntity),
+        Key,
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    }));
+  }
+
+  /** The links of a record to records of one kind, from its own item collection: one Query. */
+  async links(owner: Pick<RecordRef, 'kind' | 'id'>, otherKind: NumberedKind): Promise<StoredLink[]> {
+    const facets = { [linkOwnerFacet(owner.kind)]: owner.id } as never;
+    const items = await this.queryAll({
+      TableName: this.tableOf(recordLinkEntity),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': recordLinkEntity.partition('primary', facets).value,
+        ':prefix': recordLinkEntity.sortPrefix('primary', { otherKind }),
+      },
+      ConsistentRead: true,
+    });
+    return items.filter(recordLinkEntity.is).map(recordLinkEntity.parse);
   }
 
   /**

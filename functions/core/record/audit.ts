@@ -1,6 +1,6 @@
 import type { IdGenerator } from '#ports/clock.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
-import type { ActorRef } from './record.ts';
+import type { ActorRef, StoredLink } from './record.ts';
 
 /**
  * The one audit diff of every record type: each audited field whose value differs between the
@@ -82,4 +82,23 @@ export function updatedEvent(
 ): DomainEvent[] {
   if (audit.length === 0) return [];
   return [{ type, id: meta.ids.next(), at: meta.at, detail: { ...subject, changes: changesOf(audit) } }];
+}
+
+/** The `record.linked` event of a link stored between two records (or removed: `removed: true`). */
+export function linkedEvent(
+  link: StoredLink,
+  meta: { readonly id: string; readonly at: string; readonly removed?: boolean },
+): DomainEvent {
+  const ref = ({ kind, id, number }: StoredLink['source']) => ({ kind, id, number });
+  return {
+    type: 'record.linked',
+    id: meta.id,
+    at: meta.at,
+    detail: {
+      type: link.type,
+      source: ref(link.source),
+      target: ref(link.target),
+      ...(meta.removed ? { removed: true } : {}),
+    },
+  };
 }

@@ -74,6 +74,27 @@ export const RecordLink = z.object({
 });
 export type RecordLink = z.infer<typeof RecordLink>;
 
+/** A record of any type, as a link names it. */
+export const RecordRef = z.object({
+  kind: NumberedKind,
+  id: z.string().min(1).max(64),
+  number: RecordNumber,
+});
+export type RecordRef = z.infer<typeof RecordRef>;
+
+/**
+ * A stored link between two records, kept on both (each side lists its links with one Query):
+ * `source` → `target`, e.g. an incident `incident_of` its problem, a change that `fixes` a problem.
+ */
+export const StoredLink = z.object({
+  type: LinkType,
+  source: RecordRef,
+  target: RecordRef,
+  createdAt: z.iso.datetime(),
+  createdBy: ActorRef,
+});
+export type StoredLink = z.infer<typeof StoredLink>;
+
 /** A page of a list; `cursor` is opaque to everyone but the store that made it. */
 export interface Page<T> {
   readonly items: readonly T[];

@@ -95,12 +95,15 @@ export class QueryCache {
    */
   invalidate(...prefixes: string[]): void {
     const hit = (key: string) => prefixes.some((prefix) => key === prefix || key.startsWith(prefix));
+    // Generations first: a page on screen learns of the invalidation by its generation changing
+    // when its entry emits (useSyncExternalStore compares snapshots at once), so a generation
+    // bumped after the emit would leave that page showing what it had.
+    for (const prefix of prefixes) this.#generations.set(prefix, (this.#generations.get(prefix) ?? 0) + 1);
     for (const [key, entry] of this.#entries) {
       if (!hit(key)) continue;
       entry.stale = true;
       this.#emit(entry);
     }
-    for (const prefix of prefixes) this.#generations.set(prefix, (this.#generations.get(prefix) ?? 0) + 1);
     for (const listener of [...this.#generationListeners]) listener();
   }
 

@@ -22,6 +22,9 @@ export type Route =
   | { readonly name: 'approval-link'; readonly token: string }
   | { readonly name: 'admin-freezes' }
   | { readonly name: 'article'; readonly id: string; readonly search: string }
+  | { readonly name: 'problems'; readonly search: string }
+  | { readonly name: 'problem'; readonly id: string }
+  | { readonly name: 'known-errors' }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -51,6 +54,11 @@ export const paths = {
   /** A knowledge article; `from: 'suggestion'` counts an open from the ticket form's suggestions. */
   article: (id: string, from?: 'suggestion') =>
     `/knowledge/${encodeURIComponent(id)}${from ? `?${new URLSearchParams({ from })}` : ''}`,
+  /** Problems by state (`state`) or by group (`group`). */
+  problems: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/problems?${new URLSearchParams(params)}` : '/problems',
+  problem: (id: string) => `/problems/${encodeURIComponent(id)}`,
+  knownErrors: '/known-errors',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -87,6 +95,10 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
+  if (pathname === '/problems' || pathname === '/problems/') return { name: 'problems', search };
+  if (pathname === '/known-errors') return { name: 'known-errors' };
+  const problem = /^\/problems\/([^/]+)$/.exec(pathname);
+  if (problem?.[1]) return { name: 'problem', id: decodeURIComponent(problem[1]) };
   if (pathname === '/tickets/new') {
     return {
       name: 'new-ticket',

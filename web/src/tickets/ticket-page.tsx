@@ -1,4 +1,5 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
+import { KnownWorkaround } from '../problems/problem-panel.tsx';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, ErrorNotice, Loading, Notice, PageHeading, StateBadge } from '../shared/components.tsx';
 import { kindLabels, priorityLabels, resolutionLabels } from '../shared/format.ts';
@@ -120,6 +121,7 @@ export function TicketPage({ id }: { id: string }) {
           <p className="text-body">{ticket.resolution.notes}</p>
         </section>
       )}
+      {ticket.kind === 'incident' && <KnownWorkaround ticketId={ticket.id} />}
       <section aria-labelledby="conversation-heading">
         <h2 id="conversation-heading">Conversation</h2>
         <Conversation ticketId={ticket.id} articles={followUps} audience="requester" />

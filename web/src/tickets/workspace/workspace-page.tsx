@@ -1,4 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
+import { ProblemPanel } from '../../problems/problem-panel.tsx';
 import { ApiError, SessionExpiredError } from '../../shared/api.ts';
 import {
   DateTime,
@@ -205,6 +206,7 @@ export function WorkspacePage({ id }: { id: string }) {
               <p className="text-body">{ticket.resolution.notes}</p>
             </section>
           )}
+          {ticket.kind === 'incident' && <ProblemPanel ticket={ticket} />}
           <TicketAttachments ticketId={ticket.id} canAdd={open} />
         </aside>
       </div>
