@@ -67,6 +67,10 @@ const publicReasons: Record<(typeof PUBLIC_ROUTES)[number], string> = {
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly handler: SpokeFunction<ApiEnv>;
+  /** The JWT authorizer of every non-public route, for routes other constructs add (search). */
+  readonly authorizer: HttpJwtAuthorizer;
+  /** The CloudFront origin secret, for functions other constructs put behind this API. */
+  readonly originVerify: string;
   /** Host name of the API, the CloudFront origin of `/api/*`. */
   readonly domainName: string;
   /**
@@ -89,6 +93,7 @@ export class Api extends Construct {
         'The origin header only proves a request came through this CloudFront distribution, whose configuration shows it to anyone allowed to read it; it is no credential to rotate on a schedule (docs/configuration.md says how to replace it).',
     });
     const originVerify = originSecret.secretValue.unsafeUnwrap();
+    this.originVerify = originVerify;
     this.originHeaders = { [ORIGIN_VERIFY_HEADER]: originVerify };
     this.handler = new SpokeFunction(this, 'Handler', {
       entry: 'functions/handlers/api.ts',
@@ -150,6 +155,7 @@ export class Api extends Construct {
     const authorizer = new HttpJwtAuthorizer('Cognito', props.auth.issuer, {
       jwtAudience: [props.auth.portalClient.userPoolClientId],
     });
+    this.authorizer = authorizer;
     this.httpApi.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer });
     const throttled: { key: string; route: HttpRoute }[] = [];
     for (const key of PUBLIC_ROUTES) {

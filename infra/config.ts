@@ -341,6 +341,16 @@ export const spokeConfigSchema = z
           [3, 4, 5],
         ],
       }),
+    /** Search: shards of the index in S3 and how fresh a search function keeps its copy. */
+    search: z
+      .object({
+        /** Shards of the index (1–64); a change needs a rebuild of the index. @default 8 */
+        shards: z.number().int().min(1).max(64).default(8),
+        /** How old a search function's copy may get before it checks S3 for newer shards. @default 1000 */
+        refreshMs: z.number().int().min(0).max(60_000).default(1000),
+      })
+      .strict()
+      .default({ shards: 8, refreshMs: 1000 }),
     /** Change management: approver groups, quorum, links, service owners, the risk questionnaire. */
     changes: z
       .object({

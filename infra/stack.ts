@@ -26,6 +26,7 @@ import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
 import { ProblemEvents } from './problem-events.ts';
 import { Reporting } from './reporting.ts';
+import { Search } from './search.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
@@ -185,6 +186,12 @@ export class SpokeStack extends Stack {
       logoutEndpoint: this.auth.logoutEndpoint,
       apiBase: '/api',
     });
+    const search = new Search(this, 'Search', {
+      data: this.data,
+      api: this.api,
+      config: config.search,
+      logRetention,
+    });
     this.housekeeping = new Housekeeping(this, 'Housekeeping', { data: this.data, logRetention });
     this.events.grantPublish(
       this.api.handler,
@@ -249,6 +256,8 @@ export class SpokeStack extends Stack {
         sla: this.sla.handler,
         'change-workflow': this.workflows.changeTask,
         'catalog-workflow': this.catalog.task,
+        search: search.handler,
+        'search-indexer': search.indexer,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.handler } : {}),
       },
@@ -257,6 +266,7 @@ export class SpokeStack extends Stack {
         notifications: this.notifications.deadLetters,
         sla: this.sla.deadLetters,
         reporting: this.reporting.deadLetters,
+        'search-indexer': search.deadLetters,
         'problem-events': this.problemEvents.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
       },

@@ -15,6 +15,7 @@ import { DynamoCmdbStore } from '#adapters/dynamodb/cmdb-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
 import { DynamoResponseStore, DynamoSavedViewStore } from '#adapters/dynamodb/desk-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
+import { DynamoKnowledgeStore } from '#adapters/dynamodb/knowledge-store.dynamo.ts';
 import { DynamoMailDedupe } from '#adapters/dynamodb/mail-dedupe.dynamo.ts';
 import { DynamoMailReferenceStore } from '#adapters/dynamodb/mail-references.dynamo.ts';
 import { DynamoProblemStore } from '#adapters/dynamodb/problem-store.dynamo.ts';
@@ -34,11 +35,13 @@ import { S3ConfigNotificationReader } from '#adapters/s3/config-notification-rea
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
 import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { clientOf, s3Sdk } from '#adapters/s3/s3-sdk.ts';
+import { S3SearchIndexStore } from '#adapters/s3/search-index-store.s3.ts';
 import { SesMailer } from '#adapters/ses/mailer.ses.ts';
 import { SfnChangeWorkflow, SfnWorkflow } from '#adapters/stepfunctions/change-workflow.sfn.ts';
 import { HmacLinkSigner, systemClock, ulids } from '#adapters/system/system.ts';
 import type { NotificationDeps } from '#channels/email/notifications.ts';
 import type { InboundMailDeps } from '#channels/email/process-inbound.ts';
+import { knowledgeBody } from '#channels/web/rich-text.ts';
 import type { AttachmentDeps } from '#core/attachment/attachment-service.ts';
 import type { CatalogDeps } from '#core/catalog/catalog-service.ts';
 import type { RequestApprovalDeps } from '#core/catalog/request-approval.ts';
@@ -49,11 +52,14 @@ import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.t
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
+import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
+import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
+import type { SearchDeps } from '#core/search/search-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
 import { problemSource, ticketSource } from '#core/sla/record-sources.ts';
@@ -65,6 +71,7 @@ import {
   defaultTicketSettings,
   type TicketDeps,
   type TicketSettings,
+  viewTicket,
 } from '#core/ticket/ticket-service.ts';
 import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
 import type { SlaRouteDeps } from '#http/routes/sla.ts';
@@ -91,6 +98,7 @@ import {
   type inboundEmailEnv,
   type notificationsEnv,
   type problemEnv,
+  type searchEnv,
   type slaEnv,
 } from './env.ts';
 import { observedTicketStore } from './telemetry.ts';
@@ -451,6 +459,7 @@ export interface ApiServices extends TicketDeps {
   readonly attachments: AttachmentDeps;
   readonly change: ApprovalLinkDeps;
   readonly problems: ProblemDeps;
+  readonly knowledge: KnowledgeDeps;
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
   readonly reports: ReportDeps;
@@ -470,6 +479,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
     problems,
+    knowledge: knowledgeServices(env, data),
     desk: deskServices(data, {
       client: data.documents,
       domainTable: env.DOMAIN_TABLE,
@@ -545,6 +555,52 @@ export function cmdbDiscoveryServices(env: z.output<typeof cmdbDiscoveryEnv>): D
   return {
     ...cmdbServices(env, dataAdapters(env)),
     oversized: new S3ConfigNotificationReader(sendThrough(s3Client())),
+  };
+}
+
+/** Knowledge articles: bodies sanitized by the mail sanitizer, tickets read through the ticket module's gate. */
+function knowledgeServices(env: z.output<typeof dataEnv>, data = dataAdapters(env)): KnowledgeDeps {
+  return {
+    knowledge: new DynamoKnowledgeStore({
+      client: data.documents,
+      domainTable: env.DOMAIN_TABLE,
+      idempotencyTable: env.IDEMPOTENCY_TABLE,
+    }),
+    events: data.events,
+    clock: data.clock,
+    ids: data.ids,
+    sanitize: knowledgeBody,
+    ticketOf: async (actor, id) => {
+      const { ticket } = await viewTicket(data, actor, id);
+      return {
+        id: ticket.id,
+        number: ticket.number,
+        state: ticket.state,
+        shortDescription: ticket.shortDescription,
+        description: ticket.description,
+        ...(ticket.resolution ? { resolutionNotes: ticket.resolution.notes } : {}),
+        ...(ticket.category ? { category: ticket.category } : {}),
+        ...(ticket.service ? { service: ticket.service } : {}),
+      };
+    },
+  };
+}
+
+/** The search functions: the index kept in S3 and in this instance's memory, and the group directory for visibility. */
+export function searchServices(
+  env: z.output<typeof searchEnv>,
+): SearchDeps & { readonly keeper: SearchIndexKeeper } {
+  const data = dataAdapters(env);
+  const keeper = new SearchIndexKeeper(new S3SearchIndexStore(sendThrough(s3Client()), env.SEARCH_BUCKET), {
+    shards: Number(env.SEARCH_SHARDS),
+    refreshMs: Number(env.SEARCH_REFRESH_MS),
+    clock: data.clock,
+  });
+  return {
+    keeper,
+    index: () => keeper.current(),
+    groups: data.groups,
+    agentVisibility: env.AGENT_VISIBILITY,
   };
 }
 

@@ -129,6 +129,20 @@ export const catalogEnv = changeEnv.pick({
   ESCALATION_GROUP: true,
 });
 
+/** The search functions: the index's bucket (prefix `search-index/v1/`), its shards, how fresh a reader keeps it. */
+export const searchEnv = dataEnv.extend({
+  SEARCH_BUCKET: nonEmpty,
+  /** Shards of the index; changing it needs a rebuild. @default '8' */
+  SEARCH_SHARDS: z
+    .string()
+    .regex(/^([1-9]|[1-5]\d|6[0-4])$/, '1 to 64')
+    .default('8'),
+  /** How old a reader's copy may get before it checks for newer shards. @default '1000' */
+  SEARCH_REFRESH_MS: count.default('1000'),
+  /** The CloudFront origin secret (the search route, like the API, answers the portal only). */
+  ORIGIN_VERIFY_SECRET: z.string().optional(),
+});
+export type SearchEnv = z.input<typeof searchEnv>;
 export const apiEnv = dataEnv
   .merge(changeEnv)
   .merge(problemEnv)
@@ -261,6 +275,8 @@ export const handlerEnvSchemas = {
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
   'functions/handlers/sla.ts': slaEnv,
   'functions/handlers/cmdb-discovery.ts': cmdbDiscoveryEnv,
+  'functions/handlers/search.ts': searchEnv,
+  'functions/handlers/search-indexer.ts': searchEnv,
 } as const satisfies Record<string, z.ZodObject>;
 
 /** Variables the runtime reads rather than Spoke's code: Node's options and Powertools' names. */

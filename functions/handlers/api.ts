@@ -11,6 +11,7 @@ import { changeRoutes } from '#http/routes/changes.ts';
 import { cmdbRoutes } from '#http/routes/cmdb.ts';
 import { deskRoutes } from '#http/routes/desk.ts';
 import { groupRoutes } from '#http/routes/groups.ts';
+import { knowledgeRoutes } from '#http/routes/knowledge.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
@@ -36,6 +37,7 @@ const routes: Route[] = [
   ...cmdbRoutes(services.cmdb),
   ...reportRoutes(services.reports),
   ...catalogRoutes(services.catalog),
+  ...knowledgeRoutes(services.knowledge),
 ];
 routes.push(openApiRoute(() => routes));
 

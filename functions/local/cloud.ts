@@ -35,6 +35,7 @@ import { checkJava, type HeldPort, holdPort } from './preflight.ts';
 import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
+import { startStreamPoller } from './stream-poller.ts';
 import { createLocalWorkflows, type LocalWorkflows } from './workflow-runner.ts';
 
 export interface LocalPorts {
@@ -261,6 +262,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           ...template.httpApi.routes.map((route) => route.functionId),
           template.receiptRule.functionId,
           ...template.eventRules.flatMap((rule) => rule.functionIds),
+          ...template.streamMappings.map((mapping) => mapping.functionId),
           ...Object.values(template.functions)
             .filter((fn) => taskFunctions.has(fn.logicalId))
             .map((fn) => fn.logicalId),
@@ -350,6 +352,28 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         if (!rule.detailTypes.includes(event.type)) return;
         for (const functionId of rule.functionIds)
           await functions.invoke(functionId, asEventBridgeEvent(event, template.region));
+      });
+    }
+
+    // DynamoDB stream → Lambda mappings: DynamoDB Local's stream polled like Lambda's poller.
+    for (const mapping of template.streamMappings) {
+      const streamClient = new DynamoDBClient({
+        endpoint: dynamo.endpoint,
+        region: 'local',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const poller = await startStreamPoller({
+        dynamodb: streamClient,
+        endpoint: dynamo.endpoint,
+        region: template.region,
+        mapping,
+        invoke: (event) => functions.invoke(mapping.functionId, event),
+        onError: (error) =>
+          console.error(`[stream] ${mapping.logicalId} → ${mapping.functionId}: ${error.message}`),
+      });
+      stops.push(async () => {
+        await poller.stop();
+        streamClient.destroy();
       });
     }
 

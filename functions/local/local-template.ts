@@ -98,6 +98,18 @@ export interface TemplateScheduler {
   readonly roles: Readonly<Record<string, readonly string[]>>;
 }
 
+/** A DynamoDB stream → Lambda event source mapping (`AWS::Lambda::EventSourceMapping`). */
+export interface TemplateStreamMapping {
+  readonly logicalId: string;
+  readonly table: string;
+  readonly functionId: string;
+  readonly batchSize: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** `FilterCriteria.Filters[].Pattern`, as JSON strings. */
+  readonly filters: readonly string[];
+  readonly maximumRetryAttempts: number;
+}
+
 export interface TemplateBucket {
   readonly name: string;
   readonly cors: readonly {
@@ -122,6 +134,7 @@ export interface LocalTemplate {
   };
   readonly eventRules: readonly TemplateEventRule[];
   readonly schedules: readonly TemplateSchedule[];
+  readonly streamMappings: readonly TemplateStreamMapping[];
   readonly scheduler: TemplateScheduler;
   /** The SES receipt rule: recipients, where the S3 action stores raw mail, and the function it invokes. */
   readonly receiptRule: {

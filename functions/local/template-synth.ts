@@ -21,6 +21,7 @@ import {
   type TemplateRoute,
   type TemplateSchedule,
   type TemplateScheduler,
+  type TemplateStreamMapping,
   type Throttle,
 } from './local-template.ts';
 
@@ -236,6 +237,27 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
       ),
     };
 
+    // DynamoDB stream → Lambda event source mappings, polled locally from DynamoDB Local's stream.
+    const streamMappings: TemplateStreamMapping[] = ofType('AWS::Lambda::EventSourceMapping').map(
+      ([id, { Properties: p }]) => {
+        const source = p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined;
+        const [tableId, attribute] = source?.['Fn::GetAtt'] ?? [];
+        const functionRef = (p.FunctionName as { Ref?: string } | undefined)?.Ref;
+        if (!tableId || attribute !== 'StreamArn' || !functionRef || !functions[functionRef])
+          throw new Error(`Event source mapping ${id} is not a table stream into a SpokeFunction`);
+        const filters = (p.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? [];
+        return {
+          logicalId: id,
+          table: String(resolve({ Ref: tableId })),
+          functionId: functionRef,
+          batchSize: Number(p.BatchSize ?? 100),
+          startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+          filters: filters.map((f) => f.Pattern),
+          maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? 0),
+        };
+      },
+    );
+
     const [ruleId, receipt] = one('AWS::SES::ReceiptRule');
     const actions = (
       receipt.Properties.Rule as { Actions: Record<string, Record<string, unknown>>[]; Recipients: string[] }
@@ -288,6 +310,7 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
       },
       eventRules,
       schedules,
+      streamMappings,
       scheduler,
       receiptRule: {
         recipients: (receipt.Properties.Rule as { Recipients: string[] }).Recipients,

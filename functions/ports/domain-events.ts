@@ -37,7 +37,9 @@ export interface DomainEvent {
     | 'request.fulfilled'
     | 'request.cancelled'
     | 'task.created'
-    | 'task.updated';
+    | 'task.updated'
+    | 'knowledge.created'
+    | 'knowledge.updated';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

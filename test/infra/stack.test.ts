@@ -106,7 +106,7 @@ describe('SpokeStack security properties', () => {
     ];
 
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(
-      ['ANY /api/{proxy+}', ...publicRoutes].sort(),
+      ['ANY /api/{proxy+}', 'GET /api/search', ...publicRoutes].sort(),
     );
     for (const route of routes) {
       expect(route.AuthorizationType, String(route.RouteKey)).toBe(
@@ -525,7 +525,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(5);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(6);
     expect(metric('ExecutionsFailed')).toHaveLength(2);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({

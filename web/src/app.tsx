@@ -19,6 +19,7 @@ import { SignedOutPage } from './shell/signed-out-page.tsx';
 const MyTicketsPage = pageLoader(() => import('./tickets/my-tickets-page.tsx').then((m) => m.MyTicketsPage));
 const NewTicketPage = pageLoader(() => import('./tickets/new-ticket-page.tsx').then((m) => m.NewTicketPage));
 const SearchPage = pageLoader(() => import('./tickets/search-page.tsx').then((m) => m.SearchPage));
+const ArticlePage = pageLoader(() => import('./knowledge/article-page.tsx').then((m) => m.ArticlePage));
 const TicketPage = pageLoader(() => import('./tickets/ticket-page.tsx').then((m) => m.TicketPage));
 const QueuePage = pageLoader(() => import('./tickets/queue-page.tsx').then((m) => m.QueuePage));
 const WorkspacePage = pageLoader(() =>
@@ -65,6 +66,7 @@ const RequestLinkPage = pageLoader(() =>
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
   search: SearchPage,
+  article: ArticlePage,
   'new-ticket': NewTicketPage,
   ticket: TicketPage,
   queue: QueuePage,
@@ -213,6 +215,14 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <LazyPage key={`search:${route.search}`} loader={SearchPage} props={{ search: route.search }} />;
     case 'ticket':
       return <LazyPage key={`ticket:${route.id}`} loader={TicketPage} props={{ id: route.id }} />;
+    case 'article':
+      return (
+        <LazyPage
+          key={`article:${route.id}`}
+          loader={ArticlePage}
+          props={{ id: route.id, search: route.search }}
+        />
+      );
     // The API decides who sees what; these checks only spare people pages they cannot use.
     case 'queue':
       return agent ? (

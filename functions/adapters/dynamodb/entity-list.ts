@@ -29,6 +29,14 @@ import {
   usedLinkEntity,
 } from './entities.ts';
 import {
+  knowledgeAuditEntity,
+  knowledgeEntity,
+  knowledgeFeedbackEntity,
+  knowledgeRevisionEntity,
+  knowledgeStatsEntity,
+} from './knowledge-entities.ts';
+
+import {
   incidentHitsEntity,
   problemArticleEntity,
   problemAuditEntity,
@@ -87,6 +95,11 @@ export const entityList = [
   reportFactsEntity,
   reportEventEntity,
   ...catalogEntities,
+  knowledgeEntity,
+  knowledgeRevisionEntity,
+  knowledgeFeedbackEntity,
+  knowledgeStatsEntity,
+  knowledgeAuditEntity,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

@@ -39,6 +39,7 @@ export const numberPrefixes = {
   configuration_item: 'CFG',
   /** A fulfilment task of a catalog request. */
   task: 'TASK',
+  knowledge: 'KB',
 } as const;
 export type NumberedKind = keyof typeof numberPrefixes;
 export const NumberedKind = z.enum(Object.keys(numberPrefixes) as [NumberedKind, ...NumberedKind[]]);
@@ -46,7 +47,7 @@ export const NumberedKind = z.enum(Object.keys(numberPrefixes) as [NumberedKind,
 /** `INC0001042`: prefix and seven digits, the way service desks have always written them. */
 export const RecordNumber = z
   .string()
-  .regex(/^(INC|REQ|PRB|CHG|RLS|CFG|TASK)\d{7,}$/, 'must look like INC0001042');
+  .regex(/^(INC|REQ|PRB|CHG|RLS|CFG|TASK|KB)\d{7,}$/, 'must look like INC0001042');
 export type RecordNumber = z.infer<typeof RecordNumber>;
 
 /** The first number a counter hands out, so numbers have the familiar shape from day one. */

@@ -26,6 +26,7 @@ export type Route =
   | { readonly name: 'my-devices' }
   | { readonly name: 'ci'; readonly id: string }
   | { readonly name: 'reports'; readonly search: string }
+  | { readonly name: 'article'; readonly id: string; readonly search: string }
   | { readonly name: 'problems'; readonly search: string }
   | { readonly name: 'problem'; readonly id: string }
   | { readonly name: 'known-errors' }
@@ -69,6 +70,9 @@ export const paths = {
   /** The reporting dashboard; the query string holds the range, granularity and filters. */
   reports: (params: Record<string, string> = {}) =>
     Object.keys(params).length ? `/reports?${new URLSearchParams(params)}` : '/reports',
+  /** A knowledge article; `from: 'suggestion'` counts an open from the ticket form's suggestions. */
+  article: (id: string, from?: 'suggestion') =>
+    `/knowledge/${encodeURIComponent(id)}${from ? `?${new URLSearchParams({ from })}` : ''}`,
   /** Problems by state (`state`) or by group (`group`). */
   problems: (params: Record<string, string> = {}) =>
     Object.keys(params).length ? `/problems?${new URLSearchParams(params)}` : '/problems',
@@ -98,6 +102,8 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
     // An old words link (`/tickets?q=…` only filtered the caller's own tickets) is the search now.
     return new URLSearchParams(search).get('q') ? { name: 'search', search } : { name: 'my-tickets', search };
   if (pathname === '/search') return { name: 'search', search };
+  const article = /^\/knowledge\/([^/]+)$/.exec(pathname);
+  if (article?.[1]) return { name: 'article', id: decodeURIComponent(article[1]), search };
   if (pathname === '/work' || pathname === '/work/') return { name: 'queue', search };
   const workspace = /^\/work\/tickets\/([^/]+)$/.exec(pathname);
   if (workspace?.[1]) return { name: 'workspace', id: decodeURIComponent(workspace[1]) };

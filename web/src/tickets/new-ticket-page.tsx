@@ -1,4 +1,5 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
+import { KnowledgeSuggestions } from '../knowledge/suggestions.tsx';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { ErrorNotice, PageHeading } from '../shared/components.tsx';
 import { usePeople } from '../shared/people.ts';
@@ -35,6 +36,7 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
   usePageTitle(text.title);
   const id = useId();
   const shortDescriptionInput = useRef<HTMLInputElement>(null);
+  const [subject, setSubject] = useState('');
   const [submitting, setSubmitting] = useState(false);
   const [formError, setFormError] = useState<string>();
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<FieldName, string>>>({});
@@ -121,7 +123,9 @@ export function NewTicketPage({ kind }: { kind: TicketKind }) {
             autoComplete="off"
             aria-invalid={fieldErrors.shortDescription ? true : undefined}
             aria-describedby={describedBy('shortDescription', `${id}-shortDescription-hint`)}
+            onChange={(event) => setSubject(event.currentTarget.value)}
           />
+          {!agent && <KnowledgeSuggestions subject={subject} />}
           {fieldErrors.shortDescription && (
             <p className="field-error" id={`${id}-shortDescription-error`}>
               {fieldErrors.shortDescription}
