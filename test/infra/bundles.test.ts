@@ -17,7 +17,13 @@ const BUNDLE_BUDGET_BYTES = 320 * 1024;
  * HTML (htmlparser2 and entities, 52 KB) and, since issue 21, repairs charsets, unpacks
  * winmail.dat and tells file types by their bytes (about 20 KB more): 340 KB.
  */
-const budgetOf: Readonly<Record<string, number>> = { 'inbound-email.ts': 340 * 1024 };
+/**
+ * The API function serves every record type's routes (tickets, changes, problems, the CMDB, the
+ * catalog, knowledge, SLAs, reports, desk tools): 431 KB minified after the wave that added six
+ * of them, zod and the HTML sanitizer being the largest parts. Past this budget, split it into
+ * one function per domain behind the same HTTP API rather than raising it again.
+ */
+const budgetOf: Readonly<Record<string, number>> = { 'api.ts': 448 * 1024, 'inbound-email.ts': 368 * 1024 };
 
 const handlers = readdirSync(join(projectRoot, 'functions/handlers')).filter((name) => name.endsWith('.ts'));
 
