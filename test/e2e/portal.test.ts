@@ -173,7 +173,7 @@ describe('an agent works the ticket from the queue', () => {
     const numbers = await page.locator('.queue-table .ticket-number').allTextContents();
     expect(numbers.at(-1)).toBe(ticketNumber);
 
-    await page.getByLabel('Priority').selectOption('1');
+    await page.getByRole('form', { name: 'Queue filters' }).getByLabel('Priority').selectOption('1');
     await page.getByRole('button', { name: 'Show tickets' }).click();
     await page.waitForURL(/priority=1/);
     await page.getByText('No tickets here.').waitFor();

@@ -26,12 +26,20 @@ function conditionsOf(definition: SlaDefinition): string {
 }
 
 /** One definition: its targets per priority in business minutes, editable as a new version. */
-function DefinitionCard({ definition, onSaved }: { definition: SlaDefinition; onSaved: () => void }) {
+function DefinitionCard({
+  definition,
+  saved,
+  onSaved,
+}: {
+  definition: SlaDefinition;
+  /** Just saved: the card is the new version's (the list read again), so the page keeps this. */
+  saved: boolean;
+  onSaved: () => void;
+}) {
   const { api } = usePortal();
   const sla = useMemo(() => slaApi(api), [api]);
   const id = useId();
   const [error, setError] = useState<string>();
-  const [saved, setSaved] = useState(false);
 
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -52,7 +60,6 @@ function DefinitionCard({ definition, onSaved }: { definition: SlaDefinition; on
         targets,
         warnAtPercent: Number(form.get('warnAtPercent')),
       });
-      setSaved(true);
       onSaved();
     } catch (failure) {
       setError(
@@ -140,6 +147,7 @@ export function SlaDefinitionsPage() {
   usePageTitle('Service levels');
   const sla = useMemo(() => slaApi(api), [api]);
   const invalidate = useInvalidate();
+  const [saved, setSaved] = useState<string>();
   const fetcher = useCallback(() => sla.definitions(), [sla]);
   const { load, reload } = useQuery('sla:definitions', fetcher, 'The service levels could not be loaded.');
   return (
@@ -156,7 +164,11 @@ export function SlaDefinitionsPage() {
           <DefinitionCard
             key={`${definition.id}-${definition.version}`}
             definition={definition}
-            onSaved={() => invalidate('sla:definitions')}
+            saved={saved === definition.id}
+            onSaved={() => {
+              setSaved(definition.id);
+              invalidate('sla:definitions');
+            }}
           />
         ))}
     </div>
