@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -139,10 +139,12 @@ async function inboundMailEvent(s3Endpoint: string) {
  */
 async function lambdaEnv(urls: Record<string, string>, handler: string): Promise<NodeJS.ProcessEnv> {
   // The local template has no federation, so no pre token generation function to take it from.
+  // Nor CMDB discovery (opt-in, off locally): it reads only the data settings, as housekeeping does.
+  const entry = handler === 'cmdb-discovery' ? 'ticket-housekeeping' : handler;
   const environment =
     handler === 'pre-token-generation'
       ? {}
-      : await localFunctionEnvironment(`functions/handlers/${handler}.ts`, {
+      : await localFunctionEnvironment(`functions/handlers/${entry}.ts`, {
           portal: urls.portal as string,
           issuer: urls.identity as string,
         });
@@ -170,6 +172,21 @@ async function firstEvent(handler: string, urls: Record<string, string>): Promis
   if (handler === 'change-workflow')
     return { action: 'expire', changeId: 'bench-no-such-change', step: 'cab' };
   if (handler === 'ticket-housekeeping') return {};
+  // The expiry of a request that does not exist: one DynamoDB read, no mail.
+  if (handler === 'catalog-workflow')
+    return { action: 'approval-expire', requestId: 'bench-no-such-request', index: 1 };
+  // A record event about no record: parsed and answered without a write (nothing counted or timed).
+  if (handler === 'reporting' || handler === 'sla') {
+    const detail = { eventId: 'bench' };
+    return { id: 'bench', 'detail-type': 'ticket.updated', time: new Date().toISOString(), detail };
+  }
+  // The search API's first request: unauthenticated, answered without the index.
+  if (handler === 'search') return healthEvent();
+  // A stream batch with nothing to index.
+  if (handler === 'search-indexer') return { Records: [] };
+  // A VPC's Config notification (the test fixture): one configuration item upserted.
+  if (handler === 'cmdb-discovery')
+    return JSON.parse(await readFile(join(repoRoot, 'test/fixtures/events/config/vpc.json'), 'utf8'));
   // A change closed that does not exist: one DynamoDB read, nothing resolved.
   if (handler === 'problem-events') {
     const detail = {
