@@ -54,7 +54,15 @@ export class SearchIndexKeeper {
 
   async #refresh(): Promise<void> {
     const checkedAt = this.#options.clock.now().getTime();
-    const stored = await this.#store.manifest();
+    let stored: Awaited<ReturnType<SearchIndexStore['manifest']>>;
+    try {
+      stored = await this.#store.manifest();
+    } catch (error) {
+      // A manifest read while it is written (a store without atomic writes: s3rver locally) does
+      // not parse: keep what is loaded and look again next time, as for a shard.
+      if (error instanceof SyntaxError) return;
+      throw error;
+    }
     if (stored && stored.manifest.shards !== this.#options.shards)
       throw new Error(
         `The stored search index has ${stored.manifest.shards} shards, this function expects ${this.#options.shards}: rebuild it`,
