@@ -1,16 +1,12 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import type { LocalCloud } from '#local/cloud.ts';
 import {
-  artifactsDir,
   checkPage as checkPortalPage,
   fitsIn360px as fitsNarrow,
-  launchBrowser,
   type Person,
-  signedIn,
+  type PortalRun,
+  startPortalRun,
 } from './portal-support.ts';
 
 /**
@@ -18,32 +14,19 @@ import {
  * rendered from its definition, the manager approves from the mailed link, the agent closes the
  * two teams' tasks from the queue, and the employee sees it done. Every page axe-clean and at 360 px.
  */
-let dataDir: string;
+let run: PortalRun;
 let cloud: LocalCloud;
-let browser: Browser;
 let employee: Person;
 let agent: Person;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'spoke-catalog-e2e-'));
-  await mkdir(artifactsDir, { recursive: true });
-  cloud = await startLocalCloud({
-    dataDir,
-    ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
-    seed: true,
-    quiet: true,
-  });
-  browser = await launchBrowser();
-  [employee, agent] = await Promise.all([
-    signedIn(browser, cloud.urls.portal, 'employee'),
-    signedIn(browser, cloud.urls.portal, 'agent'),
-  ]);
+  run = await startPortalRun('catalog', ['employee', 'agent']);
+  cloud = run.cloud;
+  [employee, agent] = run.people as [Person, Person];
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await cloud?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await run?.stop();
 });
 
 const checkPage = async (page: Page, name: string) => {
@@ -97,7 +80,7 @@ describe('the service catalog in the portal', () => {
     await checkPage(page, 'request-waiting');
 
     // The manager approves from the link in the mail, without signing in.
-    const approver = await browser.newPage();
+    const approver = await run.browser.newPage();
     await approver.goto(await mailedLink(number));
     await approver.getByRole('heading', { name: `Approve ${number}?` }).waitFor();
     await checkPage(approver, 'approval-link');

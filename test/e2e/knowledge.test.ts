@@ -1,17 +1,12 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import type { LocalCloud } from '#local/cloud.ts';
 import {
-  artifactsDir,
   checkPage,
   fitsIn360px,
   idToken,
-  launchBrowser,
   type Person,
-  signedIn,
+  type PortalRun,
+  startPortalRun,
 } from './portal-support.ts';
 
 /**
@@ -19,32 +14,19 @@ import {
  * employee types a ticket's subject (the index follows the table's stream in the local cloud),
  * opens with "did this help?", and the agent's search finds a ticket of their queue by a word.
  */
-let dataDir: string;
+let run: PortalRun;
 let cloud: LocalCloud;
-let browser: Browser;
 let employee: Person;
 let agent: Person;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'spoke-knowledge-e2e-'));
-  await mkdir(artifactsDir, { recursive: true });
-  cloud = await startLocalCloud({
-    dataDir,
-    ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
-    seed: true,
-    quiet: true,
-  });
-  browser = await launchBrowser();
-  [employee, agent] = await Promise.all([
-    signedIn(browser, cloud.urls.portal, 'employee'),
-    signedIn(browser, cloud.urls.portal, 'agent'),
-  ]);
+  run = await startPortalRun('knowledge', ['employee', 'agent']);
+  cloud = run.cloud;
+  [employee, agent] = run.people as [Person, Person];
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await cloud?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await run?.stop();
 });
 
 async function api<T>(username: string, path: string, init: { method?: string; body?: unknown } = {}) {

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { callbackUrl } from '#http/sign-in-urls.ts';
-import { LOCAL_CLIENT_ID } from '#local/cloud.ts';
+import { LOCAL_CLIENT_ID, type LocalCloud, startLocalCloud } from '#local/cloud.ts';
 import { DEMO_PASSWORD } from '#local/demo-users.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { signIn } from '../support/sign-in.ts';
@@ -99,4 +100,39 @@ export async function fitsIn360px(page: Page, file: string): Promise<void> {
   ).toBeLessThanOrEqual(360);
   await page.screenshot({ path: join(artifactsDir, `${file}-360px.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** A seeded local cloud on free ports, a browser, and one signed-in tab per demo user. */
+export interface PortalRun {
+  readonly cloud: LocalCloud;
+  readonly browser: Browser;
+  /** The signed-in tabs, in the order the usernames were given. */
+  readonly people: readonly Person[];
+  stop(): Promise<void>;
+}
+
+/** Starts what an e2e file needs (its data in a temporary folder named after `name`). */
+export async function startPortalRun(name: string, usernames: readonly string[]): Promise<PortalRun> {
+  const dataDir = await mkdtemp(join(tmpdir(), `spoke-${name}-e2e-`));
+  await mkdir(artifactsDir, { recursive: true });
+  const cloud = await startLocalCloud({
+    dataDir,
+    ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
+    seed: true,
+    quiet: true,
+  });
+  const browser = await launchBrowser();
+  const people = await Promise.all(
+    usernames.map((username) => signedIn(browser, cloud.urls.portal, username)),
+  );
+  return {
+    cloud,
+    browser,
+    people,
+    async stop() {
+      await browser.close();
+      await cloud.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }

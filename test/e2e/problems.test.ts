@@ -1,17 +1,13 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import type { LocalCloud } from '#local/cloud.ts';
 import {
-  artifactsDir,
   checkPage as checkPortalPage,
   fitsIn360px as fitsNarrow,
   idToken,
-  launchBrowser,
   type Person,
-  signedIn,
+  type PortalRun,
+  startPortalRun,
 } from './portal-support.ts';
 
 /**
@@ -19,32 +15,19 @@ import {
  * published as a known error; the known error offered on the next incident of the service,
  * linked with its workaround sent; the requester reading the workaround on their ticket page.
  */
-let dataDir: string;
+let run: PortalRun;
 let cloud: LocalCloud;
-let browser: Browser;
 let employee: Person;
 let agent: Person;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'spoke-problems-e2e-'));
-  await mkdir(artifactsDir, { recursive: true });
-  cloud = await startLocalCloud({
-    dataDir,
-    ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
-    seed: true,
-    quiet: true,
-  });
-  browser = await launchBrowser();
-  [employee, agent] = await Promise.all([
-    signedIn(browser, cloud.urls.portal, 'employee'),
-    signedIn(browser, cloud.urls.portal, 'agent'),
-  ]);
+  run = await startPortalRun('problems', ['employee', 'agent']);
+  cloud = run.cloud;
+  [employee, agent] = run.people as [Person, Person];
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await cloud?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await run?.stop();
 });
 
 const checkPage = (page: Page, name: string) => checkPortalPage(page, `problems-${name}`);
