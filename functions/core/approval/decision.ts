@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { TaskTokenGoneError } from '#ports/change-workflow.ts';
 
 /**
  * What every approval shares, whatever it approves (a change, a catalog request): who decided
@@ -79,3 +80,20 @@ export const stepProgress = {
   decidedAt: z.iso.datetime().optional(),
   version: z.number().int().min(1),
 };
+
+/**
+ * Hands a settled step's outcome to the workflow round waiting on its task token. A token that
+ * is gone (the round timed out just now) is no error: the next round finds the step settled.
+ */
+export async function answerSettledStep(
+  workflow: { answer(taskToken: string, outcome: { decision: Decision }): Promise<void> },
+  taskToken: string | undefined,
+  outcome: StepStatus,
+): Promise<void> {
+  if (!taskToken || (outcome !== 'approved' && outcome !== 'rejected')) return;
+  try {
+    await workflow.answer(taskToken, { decision: outcome });
+  } catch (error) {
+    if (!(error instanceof TaskTokenGoneError)) throw error;
+  }
+}

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { TaskTokenGoneError } from '#ports/change-workflow.ts';
 import type { LinkSigner } from '#ports/link-signer.ts';
-import { Decision, stepOutcome } from '../approval/decision.ts';
+import { answerSettledStep, Decision, stepOutcome } from '../approval/decision.ts';
 import { readSignedLink, signLink } from '../approval/signed-link.ts';
 import { type Actor, normalizeEmail } from '../identity/actor.ts';
 import type { Page } from '../record/record.ts';
@@ -227,13 +226,7 @@ export function decideRequestStep(
         ...(input.comment ? { reason: input.comment } : {}),
       },
     ]);
-    if (settled && taskToken && (outcome === 'approved' || outcome === 'rejected')) {
-      try {
-        await deps.workflow.answer(taskToken, { decision: outcome });
-      } catch (error) {
-        if (!(error instanceof TaskTokenGoneError)) throw error;
-      }
-    }
+    if (settled) await answerSettledStep(deps.workflow, taskToken, outcome);
     return { step: next, settled };
   });
 }

@@ -3,7 +3,7 @@ import { type Actor, normalizeEmail, systemActor } from '#core/identity/actor.ts
 import type { Page } from '#core/record/record.ts';
 import { ConflictError, ForbiddenError, GoneError, NotFoundError } from '#core/shared/errors.ts';
 import type { InboxEntry } from '#ports/change-store.ts';
-import { TaskTokenGoneError } from '#ports/change-workflow.ts';
+import { answerSettledStep } from '../approval/decision.ts';
 import { AGAIN, lostRace, retried } from '../record/retry.ts';
 import {
   type ApprovalRoute,
@@ -294,14 +294,7 @@ export async function decideApproval(
         ...(input.comment ? { reason: input.comment } : {}),
       },
     ]);
-    if (settled && taskToken && (outcome === 'approved' || outcome === 'rejected')) {
-      try {
-        await deps.workflow.answer(taskToken, { decision: outcome });
-      } catch (error) {
-        // The round timed out just now: the next round's request finds the step settled and answers itself.
-        if (!(error instanceof TaskTokenGoneError)) throw error;
-      }
-    }
+    if (settled) await answerSettledStep(deps.workflow, taskToken, outcome);
     return { step: next, settled };
   });
 }
