@@ -13,6 +13,11 @@ export const PUBLIC_ROUTES = [
   'POST /api/approval-links/{token}',
   'GET /api/request-approval-links/{token}',
   'POST /api/request-approval-links/{token}',
+  'GET /api/release-approval-links/{token}',
+  'POST /api/release-approval-links/{token}',
+  /** The pipeline gate: a per-pipeline token (stored hashed) is the credential, checked by the API. */
+  'POST /api/pipeline-gate/{pipeline}/runs',
+  'POST /api/pipeline-gate/{pipeline}/runs/{executionId}/outcome',
 ] as const;
 
 /** Whether a request (method and concrete path) hits one of the given public route keys. */

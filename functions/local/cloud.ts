@@ -93,6 +93,8 @@ export interface LocalCloud {
   readonly workflows: LocalWorkflows;
   /** The catalog request state machine, likewise. */
   readonly catalogWorkflows: LocalWorkflows;
+  /** The release go/no-go state machine, likewise. */
+  readonly releaseWorkflows: LocalWorkflows;
   /** What the cloud was built from: the synthesized template, translated to this machine. */
   readonly template: LocalTemplate;
   /** The template's functions, each in its own worker with its own environment. */
@@ -233,6 +235,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
     let catalogWorkflows: LocalWorkflows | undefined;
+    let releaseWorkflows: LocalWorkflows | undefined;
     const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
     const settings = options.settings ?? {};
     functionsReady = startLocalFunctions({
@@ -253,6 +256,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         requestWorkflow: () => {
           if (!catalogWorkflows) throw new Error('The local catalog workflow runner is not ready yet');
           return catalogWorkflows.requestWorkflow;
+        },
+        releaseWorkflow: () => {
+          if (!releaseWorkflows) throw new Error('The local release workflow runner is not ready yet');
+          return releaseWorkflows.releaseWorkflow;
         },
       },
       // Everything the local cloud routes to starts now, so a function that cannot start
@@ -338,12 +345,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoke: (functionId, event) => functions.invoke(functionId, event),
       ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     });
+    releaseWorkflows = createLocalWorkflows({
+      workflow: template.releaseWorkflow,
+      invoke: (functionId, event) => functions.invoke(functionId, event),
+      ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
+    });
     // The seed runs here, in the main thread, through the same core and adapters.
     wireLocalCloud({
       endpoints,
       events: events.publisher,
       changeWorkflow: workflows.changeWorkflow,
       requestWorkflow: catalogWorkflows.requestWorkflow,
+      releaseWorkflow: releaseWorkflows.releaseWorkflow,
       linkKey,
     });
 
@@ -470,6 +483,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       events,
       workflows,
       catalogWorkflows,
+      releaseWorkflows,
       template,
       functions,
       mailIdle: () => smtp.idle(),

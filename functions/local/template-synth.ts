@@ -330,6 +330,7 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
       ),
       workflow: workflowOf(stack.workflows.changeApproval),
       catalogWorkflow: workflowOf(stack.catalog.requestWorkflow),
+      releaseWorkflow: workflowOf(stack.release.goNoGo),
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

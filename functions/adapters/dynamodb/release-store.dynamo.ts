@@ -1,6 +1,5 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditDraft } from '#core/record/audit.ts';
-import { ConflictError } from '#core/shared/errors.ts';
 import type { NumberedKind, Page, PageRequest, RecordRef, StoredLink } from '#core/record/record.ts';
 import type { PipelineRun, PipelineToken } from '#core/release/pipeline.ts';
 import {
@@ -11,6 +10,7 @@ import {
   Release as ReleaseSchema,
   type ReleaseStage,
 } from '#core/release/release.ts';
+import { ConflictError } from '#core/shared/errors.ts';
 import type { PipelineStore, ReleaseStore, ReleaseWithLinks } from '#ports/release-store.ts';
 import { recordLinkEntity } from './entities.ts';
 import { type AuditEntity, RecordCollection, type RecordEntity } from './record-collection.ts';
@@ -112,7 +112,9 @@ export class DynamoReleaseStore implements ReleaseStore, PipelineStore {
     return pages
       .flat()
       .map(releaseEntity.parse)
-      .filter((r) => Date.parse(r.plannedEnd) > Date.parse(from) && Date.parse(r.plannedStart) < Date.parse(to));
+      .filter(
+        (r) => Date.parse(r.plannedEnd) > Date.parse(from) && Date.parse(r.plannedStart) < Date.parse(to),
+      );
   }
 
   history(id: string, page: PageRequest): Promise<Page<ReleaseAuditEntry>> {

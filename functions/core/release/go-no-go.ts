@@ -4,7 +4,13 @@ import { readSignedLink, signLink } from '../approval/signed-link.ts';
 import { type Actor, normalizeEmail, systemActor } from '../identity/actor.ts';
 import { AGAIN, lostRace, retried } from '../record/retry.ts';
 import { requireVersion } from '../record/version.ts';
-import { ConflictError, ForbiddenError, GoneError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  GoneError,
+  NotFoundError,
+  ValidationError,
+} from '../shared/errors.ts';
 import type { GoNoGoStep, Release } from './release.ts';
 import {
   closeGoNoGoStep,
@@ -64,10 +70,16 @@ export async function requestGoNoGo(
   try {
     ({ executionId } = await deps.workflow.start({ releaseId: release.id }));
   } catch (error) {
-    await storeRelease(deps, systemActor, asked, {
-      ...asked,
-      goNoGo: { status: 'not_requested', attempt: asked.goNoGo.attempt },
-    }, 'the go/no-go workflow did not start');
+    await storeRelease(
+      deps,
+      systemActor,
+      asked,
+      {
+        ...asked,
+        goNoGo: { status: 'not_requested', attempt: asked.goNoGo.attempt },
+      },
+      'the go/no-go workflow did not start',
+    );
     throw error;
   }
   const started: Release = {
@@ -108,7 +120,8 @@ export function openGoNoGoRound(
           : {}),
       };
     const excluded = normalizeEmail(release.manager.email);
-    const eligible = (emails: readonly string[]) => [...new Set(emails)].filter((e) => e !== excluded).slice(0, 50);
+    const eligible = (emails: readonly string[]) =>
+      [...new Set(emails)].filter((e) => e !== excluded).slice(0, 50);
     const now = deps.clock.now().toISOString();
     let step: GoNoGoStep;
     let recipients: string[];
@@ -139,7 +152,8 @@ export function openGoNoGoRound(
         recipients = step.escalationApprovers;
       }
     }
-    if (await lostRace(deps.releases.saveStep(step, existing?.step.version ?? 0, input.taskToken))) return AGAIN;
+    if (await lostRace(deps.releases.saveStep(step, existing?.step.version ?? 0, input.taskToken)))
+      return AGAIN;
     return { release, step, recipients };
   });
 }
@@ -179,7 +193,9 @@ export function decideGoNoGo(
     if (step.status === 'expired') throw new GoneError(`The go/no-go of ${release.number} expired`);
     if (step.status === 'cancelled') throw new GoneError(`${release.number} no longer waits for a go/no-go`);
     if (step.status !== 'pending')
-      throw new ConflictError(`The go/no-go of ${release.number} is ${step.status} already`, { status: step.status });
+      throw new ConflictError(`The go/no-go of ${release.number} is ${step.status} already`, {
+        status: step.status,
+      });
     const at = deps.clock.now().toISOString();
     const decisions = [
       ...step.decisions,
@@ -212,14 +228,20 @@ export async function expireGoNoGo(deps: ReleaseDeps, releaseId: string) {
   const found = await deps.releases.get(releaseId);
   if (!found) return { decision: 'expired' as const };
   const step = await closeGoNoGoStep(deps, found.release, 'expired');
-  return { decision: step?.status === 'approved' || step?.status === 'rejected' ? step.status : ('expired' as const) };
+  return {
+    decision: step?.status === 'approved' || step?.status === 'rejected' ? step.status : ('expired' as const),
+  };
 }
 
 /**
  * The workflow's last task: the outcome goes on the release (approved, rejected or expired),
  * with the deciding comment as the reason. A release moved on meanwhile (cancelled) keeps its state.
  */
-export function finishGoNoGo(deps: ReleaseDeps, releaseId: string, decision: 'approved' | 'rejected' | 'expired') {
+export function finishGoNoGo(
+  deps: ReleaseDeps,
+  releaseId: string,
+  decision: 'approved' | 'rejected' | 'expired',
+) {
   return retried(`The go/no-go of ${releaseId}`, async () => {
     const found = await deps.releases.get(releaseId);
     if (!found) throw new NotFoundError(`No release ${releaseId}`);
@@ -280,7 +302,11 @@ export async function previewGoNoGoLink(deps: ReleaseDeps, token: string) {
 }
 
 /** Decides through a link (POST only): the link is used up first, so replaying it never decides twice. */
-export async function decideGoNoGoByLink(deps: ReleaseDeps, token: string, input: { comment?: string | undefined }) {
+export async function decideGoNoGoByLink(
+  deps: ReleaseDeps,
+  token: string,
+  input: { comment?: string | undefined },
+) {
   const link = await readSignedLink(deps, token, LinkPayload);
   const found = await deps.releases.get(link.releaseId);
   if (found && found.release.goNoGo.attempt !== link.attempt)

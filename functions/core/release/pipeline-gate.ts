@@ -132,7 +132,8 @@ async function decide(deps: GateDeps, q: GateQuestion): Promise<GateAnswer> {
       `${conflict.number} is planned at the same time on ${conflict.shared.map((s) => s.replace(/^\w+:/, '')).join(', ')}`,
     );
   const release = config.release ? await deps.release.releases.findByNumber(config.release) : undefined;
-  if (config.release && !release) return wait(`The release ${config.release} of ${config.name} does not exist`);
+  if (config.release && !release)
+    return wait(`The release ${config.release} of ${config.name} does not exist`);
   if (release && release.stage !== 'deploy')
     return wait(
       `${release.number} is in ${release.stage}; its deployments wait until it is in deploy (an approved go/no-go)`,
@@ -155,7 +156,10 @@ async function record(
     ...window,
     description: `Deployment by pipeline ${config.name}, execution ${q.executionId}${what.length > 0 ? ` (${what.join(', ')})` : ''}.`,
   });
-  const scheduled = await moveChange(deps.change, actor, created.id, { version: created.version, to: 'scheduled' });
+  const scheduled = await moveChange(deps.change, actor, created.id, {
+    version: created.version,
+    to: 'scheduled',
+  });
   const implementing = await moveChange(deps.change, actor, created.id, {
     version: scheduled.version,
     to: 'implement',
@@ -215,7 +219,11 @@ export async function recordOutcome(
         closeNotes: note,
       });
     } else {
-      change = await moveChange(deps.change, actor, change.id, { version: change.version, to: 'failed', reason: note });
+      change = await moveChange(deps.change, actor, change.id, {
+        version: change.version,
+        to: 'failed',
+        reason: note,
+      });
     }
   }
   if (run.releaseId && change)
@@ -285,4 +293,9 @@ export async function listPipelines(deps: GateDeps, actor: Actor) {
       return { ...config, runs: runs.items, tokens };
     }),
   );
+}
+
+export async function pipelineRuns(deps: GateDeps, actor: Actor, pipeline: string, cursor?: string) {
+  if (!isAgent(actor)) throw new ForbiddenError('Only agents see the deployment pipelines');
+  return deps.pipelines.runs(pipeline, { limit: 25, ...(cursor ? { cursor } : {}) });
 }

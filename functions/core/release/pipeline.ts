@@ -26,7 +26,12 @@ export const PipelineConfig = z.strictObject({
   /** The release its deployments belong to (`RLS…`): the gate then waits until that release is in deploy. */
   release: RecordNumber.optional(),
   /** How long a deployment's window is on the change calendar. @default 60 */
-  windowMinutes: z.number().int().min(5).max(24 * 60).default(60),
+  windowMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(60),
 });
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
 

@@ -18,7 +18,10 @@ export interface ReleaseNoteItem {
 }
 
 export interface ReleaseNotes {
-  readonly release: Pick<Release, 'id' | 'number' | 'name' | 'versionLabel' | 'stage' | 'plannedStart' | 'plannedEnd'>;
+  readonly release: Pick<
+    Release,
+    'id' | 'number' | 'name' | 'versionLabel' | 'stage' | 'plannedStart' | 'plannedEnd'
+  >;
   readonly changes: readonly ReleaseNoteItem[];
   readonly problems: readonly ReleaseNoteItem[];
   readonly incidents: readonly ReleaseNoteItem[];
@@ -29,7 +32,10 @@ export interface ReleaseNotes {
 const MAX_ITEMS = 100;
 
 const changeDetail = (c: Change) =>
-  [c.state === 'closed' && c.closeCode ? `${c.state}, ${c.closeCode.replaceAll('_', ' ')}` : c.state, ...c.services]
+  [
+    c.state === 'closed' && c.closeCode ? `${c.state}, ${c.closeCode.replaceAll('_', ' ')}` : c.state,
+    ...c.services,
+  ]
     .filter(Boolean)
     .join(' · ');
 

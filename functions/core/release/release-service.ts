@@ -164,7 +164,10 @@ export async function storeRelease(
   const audit = diffReleases(before, next, { actor: ref(actor as Actor), at, reason });
   await deps.releases.update(next, before.version, audit);
   await deps.events.publish(
-    updatedEvent('release.updated', { releaseId: next.id, number: next.number }, audit, { ids: deps.ids, at }),
+    updatedEvent('release.updated', { releaseId: next.id, number: next.number }, audit, {
+      ids: deps.ids,
+      at,
+    }),
   );
   return next;
 }
@@ -176,7 +179,9 @@ export async function createRelease(
 ): Promise<Release> {
   const input = CreateReleaseInput.parse(raw);
   if (!(await mayManage(deps, actor)))
-    throw new ForbiddenError(`Only the change managers (${deps.releaseSettings.managersGroup}) create releases`);
+    throw new ForbiddenError(
+      `Only the change managers (${deps.releaseSettings.managersGroup}) create releases`,
+    );
   const plannedStart = iso(input.plannedStart);
   const plannedEnd = iso(input.plannedEnd);
   checkWindow(plannedStart, plannedEnd);
@@ -281,8 +286,7 @@ async function changeOf(deps: ReleaseDeps, pointer: z.output<typeof ReleaseChang
   const change = pointer.id
     ? await deps.changes.get(pointer.id)
     : await deps.changes.findByNumber((pointer.number ?? '').toUpperCase());
-  if (!change)
-    throw new NotFoundError(`No change ${pointer.id ?? pointer.number}`);
+  if (!change) throw new NotFoundError(`No change ${pointer.id ?? pointer.number}`);
   return change;
 }
 
@@ -310,7 +314,10 @@ export async function addReleaseChange(
   const [existing] = await deps.releases.linksOf(changeRef, 'release');
   const other = existing && (existing.source.kind === 'release' ? existing.source : existing.target);
   if (other && other.id !== release.id)
-    throw new ConflictError(`${change.number} is part of ${other.number} already; remove it there first`, other);
+    throw new ConflictError(
+      `${change.number} is part of ${other.number} already; remove it there first`,
+      other,
+    );
   const at = deps.clock.now().toISOString();
   const link: StoredLink = {
     type: 'part_of',

@@ -22,7 +22,14 @@ import { ValidationError } from '../shared/errors.ts';
 export const ReleaseStage = z.enum(['plan', 'build', 'test', 'deploy', 'review', 'closed', 'cancelled']);
 export type ReleaseStage = z.infer<typeof ReleaseStage>;
 
-export const GoNoGoStatus = z.enum(['not_requested', 'pending', 'approved', 'rejected', 'expired', 'cancelled']);
+export const GoNoGoStatus = z.enum([
+  'not_requested',
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'cancelled',
+]);
 export type GoNoGoStatus = z.infer<typeof GoNoGoStatus>;
 
 export const Release = z.object({
@@ -115,7 +122,10 @@ export interface ReleaseMove {
  * when a required field is missing, or when deploy is asked for without an approved go.
  */
 export function applyReleaseMove(current: Release, move: ReleaseMove, role: ReleaseRole): Release {
-  if (isFinalState(releaseLifecycle, current.stage) || !mayMove(releaseLifecycle, current.stage, move.to, role))
+  if (
+    isFinalState(releaseLifecycle, current.stage) ||
+    !mayMove(releaseLifecycle, current.stage, move.to, role)
+  )
     throw new ValidationError(`A release cannot move from ${current.stage} to ${move.to}`, [
       {
         path: 'to',
