@@ -167,7 +167,7 @@ export const releaseAudit: AuditSpec<Release> = [
   'plannedEnd',
   'services',
   { field: 'manager', value: (r) => r.manager.email },
-  { field: 'goNoGo', value: (r) => r.goNoGo.status, reason: () => undefined },
+  { field: 'goNoGo', value: (r) => r.goNoGo.status },
   'cancelReason',
   'closeNotes',
 ];
