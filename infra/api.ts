@@ -57,14 +57,6 @@ const publicReasons: Record<(typeof PUBLIC_ROUTES)[number], string> = {
     'A catalog request approval link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
   'POST /api/request-approval-links/{token}':
     'Deciding a catalog request through a link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
-  'GET /api/release-approval-links/{token}':
-    'A release go/no-go link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
-  'POST /api/release-approval-links/{token}':
-    'Deciding a release go/no-go through a link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
-  'POST /api/pipeline-gate/{pipeline}/runs':
-    'CI/CD pipelines ask the deployment gate with a per-pipeline token (256 random bits, stored as a SHA-256 hash, checked by the API function before anything else); they have no Cognito user. The API still answers only through CloudFront (origin secret).',
-  'POST /api/pipeline-gate/{pipeline}/runs/{executionId}/outcome':
-    'A pipeline reports its deployment outcome with the same per-pipeline token (stored hashed, checked by the API function first); it has no Cognito user.',
 };
 
 /**

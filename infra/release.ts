@@ -1,4 +1,6 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnEventBusPolicy, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -9,7 +11,9 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { JsonPath, type StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { ReleaseFunctionEnv } from '#config/env.ts';
+import type { ReleaseApiEnv, ReleaseFunctionEnv } from '#config/env.ts';
+import { RELEASE_PUBLIC_ROUTES } from '#http/public-routes.ts';
+import type { Api } from './api.ts';
 import {
   type ApprovalTimeouts,
   grantStopExecutions,
@@ -30,6 +34,24 @@ export const pipelineExecutionPattern = (pipelines: readonly string[]) => ({
   detail: { pipeline: [...pipelines], state: ['SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED', 'CANCELED'] },
 });
 
+/** Why each public release route needs no Cognito token (the cdk-nag acknowledgement of each). */
+const publicReasons: Record<(typeof RELEASE_PUBLIC_ROUTES)[number], string> = {
+  'GET /api/release-approval-links/{token}':
+    'A release go/no-go link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
+  'POST /api/release-approval-links/{token}':
+    'Deciding a release go/no-go through a link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
+  'POST /api/pipeline-gate/{pipeline}/runs':
+    'CI/CD pipelines ask the deployment gate with a per-pipeline token (256 random bits, stored as a SHA-256 hash, checked by the function before anything else); they have no Cognito user. The function still answers only through CloudFront (origin secret).',
+  'POST /api/pipeline-gate/{pipeline}/runs/{executionId}/outcome':
+    'A pipeline reports its deployment outcome with the same per-pipeline token (stored hashed, checked by the function first); it has no Cognito user.',
+};
+
+/** The release functions' variables without the mail ones, for the release API (which sends none). */
+const withoutMail = <E extends ReleaseFunctionEnv>(env: E) => {
+  const { SUPPORT_ADDRESS: _s, MAIL_FROM: _f, PORTAL_URL: _p, MAIL_CONFIGURATION_SET: _c, ...rest } = env;
+  return rest;
+};
+
 /** The change settings' variables without the SSM parameter name, which the release functions never read. */
 export const withoutParameter = <E extends { CHANGE_SETTINGS_PARAMETER?: string }>(env: E) => {
   const { CHANGE_SETTINGS_PARAMETER: _, ...rest } = env;
@@ -45,8 +67,8 @@ export interface ReleaseProps {
   readonly environment: Omit<ReleaseFunctionEnv, 'LINK_KEY_ID' | 'PIPELINES' | 'RELEASE_GO_NO_GO_GROUP'>;
   readonly config: ReleaseConfig;
   readonly linkKey: Key;
-  /** The API function: it starts, stops and answers go/no-go executions and serves the token gate. */
-  readonly api: LambdaFunction;
+  /** The HTTP API the release routes join (its JWT authorizer and CloudFront origin secret). */
+  readonly api: Api;
   readonly logRetention: RetentionDays;
   /** @default a day to the reminder, a day to escalation, two more to expiry (as change approvals) */
   readonly timeouts?: ApprovalTimeouts;
@@ -70,6 +92,8 @@ export interface ReleaseProps {
 export class Release extends Construct {
   readonly goNoGo: StateMachine;
   readonly task: SpokeFunction<ReleaseFunctionEnv>;
+  /** The release routes and the token-guarded gate, behind the same HTTP API as the api function. */
+  readonly releaseApi: SpokeFunction<ReleaseApiEnv>;
   readonly gate: SpokeFunction<ReleaseFunctionEnv>;
   readonly pipelineEvents: SpokeFunction<ReleaseFunctionEnv>;
   readonly deadLetters: Queue;
@@ -166,13 +190,15 @@ export class Release extends Construct {
         timeout: Duration.days(7),
       },
     );
-    props.api.addEnvironment('RELEASE_WORKFLOW_ARN', this.goNoGo.stateMachineArn);
-    props.api.addEnvironment('RELEASE_GO_NO_GO_GROUP', releaseSettings.RELEASE_GO_NO_GO_GROUP);
-    props.api.addEnvironment('PIPELINES', releaseSettings.PIPELINES);
-    this.goNoGo.grantStartExecution(props.api);
-    this.goNoGo.grantTaskResponse(props.api);
+    this.releaseApi = this.#routes(props, {
+      ...withoutMail(environment),
+      RELEASE_WORKFLOW_ARN: this.goNoGo.stateMachineArn,
+      ORIGIN_VERIFY_SECRET: props.api.originVerify,
+    });
+    this.goNoGo.grantStartExecution(this.releaseApi);
+    this.goNoGo.grantTaskResponse(this.releaseApi);
     grantStopExecutions(
-      props.api,
+      this.releaseApi,
       stateMachineName,
       'Moving a release on while its go/no-go is pending stops that execution, whose name is only known at runtime; the grant covers executions of the go/no-go state machine only.',
     );
@@ -209,7 +235,7 @@ export class Release extends Construct {
       'Spoke pipeline outcomes: CodePipeline execution state changes close or fail the gate’s changes',
       { deadLetters: this.deadLetters },
     );
-    props.events.grantPublish(this.task, this.gate, this.pipelineEvents);
+    props.events.grantPublish(this.task, this.gate, this.pipelineEvents, this.releaseApi);
     const names = props.config.pipelines.map((p) => p.name);
     if (names.length > 0)
       new Rule(this, 'PipelineExecutions', {
@@ -235,6 +261,7 @@ export class Release extends Construct {
 
     this.observed = {
       functions: {
+        'release-api': this.releaseApi,
         'release-workflow': this.task,
         'pipeline-gate': this.gate,
         'pipeline-events': this.pipelineEvents,
@@ -242,5 +269,38 @@ export class Release extends Construct {
       deadLetters: { 'pipeline-gate': this.deadLetters },
       stateMachines: { 'release-go-no-go': this.goNoGo },
     };
+  }
+
+  /** The release API function and its routes on the HTTP API: signed-in routes and the public ones. */
+  #routes(props: ReleaseProps, environment: ReleaseApiEnv): SpokeFunction<ReleaseApiEnv> {
+    const handler = new SpokeFunction(this, 'ReleaseApi', {
+      entry: 'functions/handlers/release-api.ts',
+      description: 'Spoke release API: releases, go/no-go, notes, calendar and the pipeline gate',
+      environment,
+      logRetention: props.logRetention,
+    })
+      .bindTable(props.data.domain, 'readWrite')
+      .bindTable(props.data.idempotency, 'readWrite');
+    props.linkKey.grant(handler, 'kms:VerifyMac');
+    const integration = new HttpLambdaIntegration('ReleaseApi', handler);
+    for (const path of [
+      '/api/releases',
+      '/api/releases/{proxy+}',
+      '/api/release-calendar',
+      '/api/pipelines',
+      '/api/pipelines/{proxy+}',
+    ])
+      props.api.httpApi.addRoutes({
+        path,
+        methods: [HttpMethod.ANY],
+        integration,
+        authorizer: props.api.authorizer,
+      });
+    for (const key of RELEASE_PUBLIC_ROUTES) {
+      const [method, path] = key.split(' ') as [HttpMethod, string];
+      for (const route of props.api.httpApi.addRoutes({ path, methods: [method], integration }))
+        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicReasons[key] });
+    }
+    return handler;
   }
 }

@@ -248,7 +248,7 @@ export class SpokeStack extends Stack {
       },
       config: config.release,
       linkKey: this.workflows.linkKey,
-      api: this.api.handler,
+      api: this.api,
       logRetention,
     });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {

@@ -476,7 +476,6 @@ export interface ApiServices extends TicketDeps {
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
   readonly slaRoutes: SlaRouteDeps;
-  readonly release: { readonly release: ReleaseDeps; readonly gate: GateDeps };
 }
 
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
@@ -484,10 +483,8 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
   const s3 = s3Client();
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
   const problems = problemServices(env, data);
-  const release = releaseServices(env, env.RELEASE_WORKFLOW_ARN, data);
   return {
     ...data,
-    release: { release, gate: gateServices(env, release, data) },
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
     problems,

@@ -154,10 +154,7 @@ export type SearchEnv = z.input<typeof searchEnv>;
 export const apiEnv = dataEnv
   .merge(changeEnv)
   .merge(problemEnv)
-  .merge(releaseEnv)
   .extend({
-    /** The release go/no-go state machine, started when a release manager asks for a decision. */
-    RELEASE_WORKFLOW_ARN: nonEmpty,
     /** The catalog request state machine, started when someone orders from the catalog. */
     CATALOG_WORKFLOW_ARN: nonEmpty,
     /** Bucket holding attachments (presigned upload and download). */
@@ -215,6 +212,17 @@ export const catalogWorkflowEnv = dataEnv.merge(mailEnv).merge(catalogEnv);
 /** The release go/no-go workflow's task, the CodePipeline gate and the pipeline outcome function. */
 export const releaseFunctionEnv = dataEnv.merge(mailEnv).merge(changeEnv).merge(releaseEnv);
 export type ReleaseFunctionEnv = z.input<typeof releaseFunctionEnv>;
+/** The release API: release routes and the token-guarded pipeline gate, behind the same HTTP API. */
+export const releaseApiEnv = dataEnv
+  .merge(changeEnv)
+  .merge(releaseEnv)
+  .extend({
+    /** The release go/no-go state machine, started when a release manager asks for a decision. */
+    RELEASE_WORKFLOW_ARN: nonEmpty,
+    /** The CloudFront origin secret: like the API, this function answers the portal's origin only. */
+    ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
+  });
+export type ReleaseApiEnv = z.input<typeof releaseApiEnv>;
 
 /** The function that follows record events for problem management (fixes, incident counters). */
 export const problemEventsEnv = dataEnv.merge(problemEnv);
@@ -288,6 +296,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,
   'functions/handlers/catalog-workflow.ts': catalogWorkflowEnv,
   'functions/handlers/release-workflow.ts': releaseFunctionEnv,
+  'functions/handlers/release-api.ts': releaseApiEnv,
   'functions/handlers/pipeline-gate.ts': releaseFunctionEnv,
   'functions/handlers/pipeline-events.ts': releaseFunctionEnv,
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,

@@ -15,7 +15,6 @@ import { knowledgeRoutes } from '#http/routes/knowledge.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
-import { releaseRoutes } from '#http/routes/releases.ts';
 import { reportRoutes } from '#http/routes/reports.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
 import { slaRoutes } from '#http/routes/sla.ts';
@@ -39,7 +38,6 @@ const routes: Route[] = [
   ...reportRoutes(services.reports),
   ...catalogRoutes(services.catalog),
   ...knowledgeRoutes(services.knowledge),
-  ...releaseRoutes(services.release),
 ];
 routes.push(openApiRoute(() => routes));
 

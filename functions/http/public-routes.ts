@@ -13,9 +13,16 @@ export const PUBLIC_ROUTES = [
   'POST /api/approval-links/{token}',
   'GET /api/request-approval-links/{token}',
   'POST /api/request-approval-links/{token}',
+] as const;
+
+/**
+ * The release API's public routes (its own function behind the same HTTP API, infra/release.ts):
+ * go/no-go links from mail, and the pipeline gate, whose credential is a per-pipeline token
+ * (stored hashed) that the function checks before anything else.
+ */
+export const RELEASE_PUBLIC_ROUTES = [
   'GET /api/release-approval-links/{token}',
   'POST /api/release-approval-links/{token}',
-  /** The pipeline gate: a per-pipeline token (stored hashed) is the credential, checked by the API. */
   'POST /api/pipeline-gate/{pipeline}/runs',
   'POST /api/pipeline-gate/{pipeline}/runs/{executionId}/outcome',
 ] as const;

@@ -58,7 +58,7 @@ const services = (deps: GateDeps): ReleaseFunctionServices => ({
   gate: deps,
   jobs: new CodePipelineJobs(codepipeline as unknown as CodePipelineClient),
   mailer: { send: async () => ({ providerMessageId: 'x' }) },
-  suppressions: { suppressed: async () => new Set<string>() },
+  suppressions: { suppressed: async () => new Set<string>(), suppress: async () => undefined },
   portalUrl: 'https://portal.example.com',
   supportAddress: 'support@example.com',
 });
@@ -69,7 +69,7 @@ beforeAll(async () => {
   for (const [id, service] of [
     ['web-deploy', 'Web'],
     ['api-deploy', 'API'],
-  ])
+  ] as const)
     await createTemplate(world.change, admin, {
       id,
       name: `Deploy ${service}`,
