@@ -120,6 +120,8 @@ export interface LocalCloudWiring {
     readonly ses: string;
     /** The local EventBridge Scheduler (`functions/local/scheduler.ts`). */
     readonly scheduler?: string;
+    /** The local CodePipeline job-result API (`functions/local/codepipeline.ts`). */
+    readonly codepipeline?: string;
   };
   readonly events: DomainEventPublisher;
   /** The local Step Functions runner's change approval workflow. */

@@ -43,6 +43,14 @@ function releaseWorkflow(stateMachineArn: string | undefined): ReleaseWorkflow {
   };
 }
 
+/** The local cloud's CodePipeline stand-in, or AWS (no configuration) in Lambda. */
+function localCodePipeline() {
+  const endpoint = localWiring()?.endpoints.codepipeline;
+  return endpoint
+    ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    : {};
+}
+
 /** The configured pipelines; a list that does not parse fails the cold start, naming the field. */
 export function pipelinesOf(json: string): PipelineConfig[] {
   const result = PipelineConfig.array().safeParse(JSON.parse(json));
@@ -118,7 +126,7 @@ export function releaseFunctionServices(env: ReleaseEnv & z.output<typeof mailEn
   return {
     release,
     gate: gateServices(env, release, data),
-    jobs: new CodePipelineJobs(),
+    jobs: new CodePipelineJobs(undefined, localCodePipeline()),
     ...workflowMail(env, data),
     portalUrl: env.PORTAL_URL,
     supportAddress: env.SUPPORT_ADDRESS,

@@ -12,6 +12,7 @@ import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { type LocalCodePipeline, startLocalCodePipeline } from './codepipeline.ts';
 import { ensureTables } from './create-tables.ts';
 import { demoUsers } from './demo-users.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -99,6 +100,8 @@ export interface LocalCloud {
   readonly template: LocalTemplate;
   /** The template's functions, each in its own worker with its own environment. */
   readonly functions: LocalFunctions;
+  /** CodePipeline's job-result API, which the deployment gate answers (`npm run pipeline:fake`). */
+  readonly codepipeline: LocalCodePipeline;
   stop(): Promise<void>;
 }
 
@@ -226,11 +229,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stops.push(() => scheduler.close());
     // Functions reach S3 and SES through the fault relays (pass-through unless faults are asked for).
+    const codepipeline = await startLocalCodePipeline(host);
+    stops.push(() => codepipeline.close());
     const endpoints = {
       dynamodb: urls.dynamodb,
       s3: reached.s3,
       ses: reached.ses,
       scheduler: scheduler.endpoint,
+      codepipeline: codepipeline.endpoint,
     };
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
@@ -486,6 +492,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       releaseWorkflows,
       template,
       functions,
+      codepipeline,
       mailIdle: () => smtp.idle(),
       stop,
     };

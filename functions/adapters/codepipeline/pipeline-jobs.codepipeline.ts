@@ -10,13 +10,27 @@ const codePipelineSdk = () => import('@aws-sdk/client-codepipeline');
  */
 export class CodePipelineJobs implements PipelineJobs {
   #client: Promise<CodePipelineClient> | undefined;
+  readonly #config: {
+    endpoint?: string;
+    region?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  };
 
-  constructor(client?: CodePipelineClient) {
+  /** @param config the client's configuration (the local cloud's endpoint); @default AWS */
+  constructor(client?: CodePipelineClient, config: CodePipelineJobs['config'] = {}) {
     this.#client = client && Promise.resolve(client);
+    this.#config = config;
+  }
+
+  /** What a client is made with at first use. */
+  get config() {
+    return this.#config;
   }
 
   async #sdk() {
-    this.#client ??= codePipelineSdk().then(({ CodePipelineClient: Client }) => new Client({}));
+    this.#client ??= codePipelineSdk().then(
+      ({ CodePipelineClient: Client }) => new Client({ ...this.#config }),
+    );
     const [sdk, client] = await Promise.all([codePipelineSdk(), this.#client]);
     return { ...sdk, client };
   }
