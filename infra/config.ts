@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { RiskQuestionnaire } from '#core/change/risk.ts';
+import { checkPipelineAccounts, releaseConfigSchema } from './release-config.ts';
 import { receivesMail, sesReceivingRegions } from './ses-regions.ts';
 
 /**
@@ -433,6 +434,8 @@ export const spokeConfigSchema = z
      * the tables and the pool either way. @default false
      */
     deletionProtection: z.boolean().default(false),
+    /** Release management and the deployment pipeline gate (infra/release-config.ts). */
+    release: releaseConfigSchema,
     /** Configuration management: who manages the CMDB, and whether AWS Config fills it. */
     cmdb: z
       .object({
@@ -479,6 +482,7 @@ export const spokeConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    checkPipelineAccounts(config, ctx);
     const certificate = config.portal?.certificateArn;
     if (certificate && certificate.split(':')[4] !== config.account) {
       ctx.addIssue({

@@ -25,6 +25,7 @@ import { Notifications } from './notifications.ts';
 import { Observability } from './observability.ts';
 import { Portal } from './portal.ts';
 import { ProblemEvents } from './problem-events.ts';
+import { Release, withoutParameter } from './release.ts';
 import { Reporting } from './reporting.ts';
 import { Search } from './search.ts';
 import {
@@ -59,6 +60,7 @@ export class SpokeStack extends Stack {
   readonly notifications: Notifications;
   readonly reporting: Reporting;
   readonly problemEvents: ProblemEvents;
+  readonly release: Release;
   readonly mailFeedback: MailFeedback;
   /** AWS Config discovery into the CMDB, when the config turns it on. */
   readonly cmdbDiscovery?: CmdbDiscovery;
@@ -231,6 +233,24 @@ export class SpokeStack extends Stack {
       settings: problemSettingsEnv(config.problems),
       logRetention,
     });
+    this.release = new Release(this, 'Release', {
+      prefix,
+      data: this.data,
+      events: this.events,
+      environment: {
+        ...this.data.environment,
+        // The gate records standard changes only: no service owners or questionnaire (no SSM read).
+        ...withoutParameter(changeSettings.environment),
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      },
+      config: config.release,
+      linkKey: this.workflows.linkKey,
+      api: this.api,
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -260,6 +280,7 @@ export class SpokeStack extends Stack {
         'search-indexer': search.indexer,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.handler } : {}),
+        ...this.release.observed.functions,
       },
       deadLetters: {
         'inbound-email': this.email.deadLetters,
@@ -269,10 +290,12 @@ export class SpokeStack extends Stack {
         'search-indexer': search.deadLetters,
         'problem-events': this.problemEvents.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
+        ...this.release.observed.deadLetters,
       },
       stateMachines: {
         'change-approval': this.workflows.changeApproval,
         'catalog-request': this.catalog.requestWorkflow,
+        ...this.release.observed.stateMachines,
       },
       httpApis: { api: this.api.httpApi },
       ...(config.alarms.email ? { alarmEmail: config.alarms.email } : {}),

@@ -55,6 +55,8 @@ import type { DeskDeps } from '#core/desk/desk.ts';
 import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
+import type { GateDeps } from '#core/release/pipeline-gate.ts';
+import type { ReleaseDeps, ReleaseWorkflow } from '#core/release/release-service.ts';
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
@@ -96,11 +98,13 @@ import {
   type cmdbDiscoveryEnv,
   type dataEnv,
   type inboundEmailEnv,
+  type mailEnv,
   type notificationsEnv,
   type problemEnv,
   type searchEnv,
   type slaEnv,
 } from './env.ts';
+import { gateServices, releaseServices } from './release.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**
@@ -116,12 +120,16 @@ export interface LocalCloudWiring {
     readonly ses: string;
     /** The local EventBridge Scheduler (`functions/local/scheduler.ts`). */
     readonly scheduler?: string;
+    /** The local CodePipeline job-result API (`functions/local/codepipeline.ts`). */
+    readonly codepipeline?: string;
   };
   readonly events: DomainEventPublisher;
   /** The local Step Functions runner's change approval workflow. */
   readonly changeWorkflow?: ChangeWorkflow;
   /** The local Step Functions runner's catalog request workflow. */
   readonly requestWorkflow?: RequestWorkflow;
+  /** The local Step Functions runner's release go/no-go workflow. */
+  readonly releaseWorkflow?: ReleaseWorkflow;
   /** The HMAC key that signs approval links on this machine. */
   readonly linkKey?: Uint8Array;
   /** SSM parameters by name (from the synthesized template): the local Parameter Store. */
@@ -140,6 +148,9 @@ export const localS3Config = {
 export function wireLocalCloud(wiring: LocalCloudWiring): void {
   local = wiring;
 }
+
+/** The local cloud's wiring, or undefined in Lambda (for the wiring of one domain in its own file). */
+export const localWiring = (): LocalCloudWiring | undefined => local;
 
 const localClientConfig = () =>
   local ? { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
@@ -212,7 +223,7 @@ export function ticketSettings(env: z.output<typeof dataEnv>): TicketSettings {
   };
 }
 
-function dataAdapters(env: z.output<typeof dataEnv>) {
+export function dataAdapters(env: z.output<typeof dataEnv>) {
   const dynamo = new DynamoDBClient({
     ...localClientConfig(),
     ...(local ? { endpoint: local.endpoints.dynamodb } : {}),
@@ -328,7 +339,7 @@ function changeWorkflow(stateMachineArn: string | undefined): ChangeWorkflow {
 }
 
 /** Approval links: KMS in AWS, the local cloud's key file on a laptop (resolved at first use, like the workflow). */
-function linkSigner(keyId: string): LinkSigner {
+export function linkSigner(keyId: string): LinkSigner {
   let signer: LinkSigner | undefined;
   const get = () => {
     if (!signer && local && !local.linkKey)
@@ -393,7 +404,7 @@ function catalogAdapters(
   };
 }
 
-function changeAdapters(
+export function changeAdapters(
   env: z.output<typeof changeEnv> & z.output<typeof dataEnv>,
   stateMachineArn?: string,
   data = dataAdapters(env),
@@ -776,6 +787,17 @@ export interface CatalogWorkflowServices extends RequestApprovalDeps {
   readonly suppressions: SuppressionList;
   readonly portalUrl: string;
   readonly supportAddress: string;
+}
+
+/** Mail a workflow task sends (approval requests), with the suppression list it honours. */
+export function workflowMail(
+  env: z.output<typeof dataEnv> & z.output<typeof mailEnv>,
+  data: ReturnType<typeof dataAdapters>,
+): { readonly mailer: Mailer; readonly suppressions: SuppressionList } {
+  return {
+    mailer: new SesMailer(sendThrough(sesClient()), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
+  };
 }
 
 /** What the catalog request workflow's task needs: requests, their approvals and tasks, links and mail. */

@@ -122,6 +122,14 @@ export const problemEnv = z.object({
   PROBLEM_SUGGESTION_WINDOW_DAYS: days.default('7'),
 });
 
+/** Release management and the pipeline gate (account config `release`). */
+export const releaseEnv = z.object({
+  /** Group id whose members decide a release's go/no-go. @default 'cab' */
+  RELEASE_GO_NO_GO_GROUP: z.string().min(2).max(64).default('cab'),
+  /** The pipelines the gate knows, as JSON (`PipelineConfig[]`: name, account, template, release, windowMinutes). @default '[]' */
+  PIPELINES: z.string().max(3000).default('[]'),
+});
+
 /** Catalog request settings: the change approvals' link key, link lifetime and escalation group serve catalog approvals too. */
 export const catalogEnv = changeEnv.pick({
   LINK_KEY_ID: true,
@@ -201,6 +209,21 @@ export const changeWorkflowEnv = dataEnv.merge(mailEnv).merge(changeEnv);
 
 export const catalogWorkflowEnv = dataEnv.merge(mailEnv).merge(catalogEnv);
 
+/** The release go/no-go workflow's task, the CodePipeline gate and the pipeline outcome function. */
+export const releaseFunctionEnv = dataEnv.merge(mailEnv).merge(changeEnv).merge(releaseEnv);
+export type ReleaseFunctionEnv = z.input<typeof releaseFunctionEnv>;
+/** The release API: release routes and the token-guarded pipeline gate, behind the same HTTP API. */
+export const releaseApiEnv = dataEnv
+  .merge(changeEnv)
+  .merge(releaseEnv)
+  .extend({
+    /** The release go/no-go state machine, started when a release manager asks for a decision. */
+    RELEASE_WORKFLOW_ARN: nonEmpty,
+    /** The CloudFront origin secret: like the API, this function answers the portal's origin only. */
+    ORIGIN_VERIFY_SECRET: z.string().min(32).optional(),
+  });
+export type ReleaseApiEnv = z.input<typeof releaseApiEnv>;
+
 /** The function that follows record events for problem management (fixes, incident counters). */
 export const problemEventsEnv = dataEnv.merge(problemEnv);
 export type ProblemEventsEnv = z.input<typeof problemEventsEnv>;
@@ -272,6 +295,10 @@ export const handlerEnvSchemas = {
   'functions/handlers/ticket-housekeeping.ts': dataEnv,
   'functions/handlers/change-workflow.ts': changeWorkflowEnv,
   'functions/handlers/catalog-workflow.ts': catalogWorkflowEnv,
+  'functions/handlers/release-workflow.ts': releaseFunctionEnv,
+  'functions/handlers/release-api.ts': releaseApiEnv,
+  'functions/handlers/pipeline-gate.ts': releaseFunctionEnv,
+  'functions/handlers/pipeline-events.ts': releaseFunctionEnv,
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
   'functions/handlers/sla.ts': slaEnv,
   'functions/handlers/cmdb-discovery.ts': cmdbDiscoveryEnv,

@@ -15,6 +15,18 @@ export const PUBLIC_ROUTES = [
   'POST /api/request-approval-links/{token}',
 ] as const;
 
+/**
+ * The release API's public routes (its own function behind the same HTTP API, infra/release.ts):
+ * go/no-go links from mail, and the pipeline gate, whose credential is a per-pipeline token
+ * (stored hashed) that the function checks before anything else.
+ */
+export const RELEASE_PUBLIC_ROUTES = [
+  'GET /api/release-approval-links/{token}',
+  'POST /api/release-approval-links/{token}',
+  'POST /api/pipeline-gate/{pipeline}/runs',
+  'POST /api/pipeline-gate/{pipeline}/runs/{executionId}/outcome',
+] as const;
+
 /** Whether a request (method and concrete path) hits one of the given public route keys. */
 export function isPublicRequest(routeKeys: readonly string[], method: string, path: string): boolean {
   return routeKeys.some((key) => {

@@ -12,6 +12,7 @@ import { S3RawMailStore } from '#adapters/s3/raw-mail-store.s3.ts';
 import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { type LocalCodePipeline, startLocalCodePipeline } from './codepipeline.ts';
 import { ensureTables } from './create-tables.ts';
 import { demoUsers } from './demo-users.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -99,10 +100,14 @@ export interface LocalCloud {
   readonly workflows: LocalWorkflows;
   /** The catalog request state machine, likewise. */
   readonly catalogWorkflows: LocalWorkflows;
+  /** The release go/no-go state machine, likewise. */
+  readonly releaseWorkflows: LocalWorkflows;
   /** What the cloud was built from: the synthesized template, translated to this machine. */
   readonly template: LocalTemplate;
   /** The template's functions, each in its own worker with its own environment. */
   readonly functions: LocalFunctions;
+  /** CodePipeline's job-result API, which the deployment gate answers (`npm run pipeline:fake`). */
+  readonly codepipeline: LocalCodePipeline;
   stop(): Promise<void>;
 }
 
@@ -230,15 +235,19 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     stops.push(() => scheduler.close());
     // Functions reach S3 and SES through the fault relays (pass-through unless faults are asked for).
+    const codepipeline = await startLocalCodePipeline(host);
+    stops.push(() => codepipeline.close());
     const endpoints = {
       dynamodb: options.dynamodbEndpoint ?? urls.dynamodb,
       s3: reached.s3,
       ses: reached.ses,
       scheduler: scheduler.endpoint,
+      codepipeline: codepipeline.endpoint,
     };
     const linkKey = await localKey(join(options.dataDir, 'keys', 'approval-links.key'));
     let workflows: LocalWorkflows | undefined;
     let catalogWorkflows: LocalWorkflows | undefined;
+    let releaseWorkflows: LocalWorkflows | undefined;
     const taskFunctions = new Set(Object.values(template.workflow.functionsByArn));
     const settings = options.settings ?? {};
     functionsReady = startLocalFunctions({
@@ -259,6 +268,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         requestWorkflow: () => {
           if (!catalogWorkflows) throw new Error('The local catalog workflow runner is not ready yet');
           return catalogWorkflows.requestWorkflow;
+        },
+        releaseWorkflow: () => {
+          if (!releaseWorkflows) throw new Error('The local release workflow runner is not ready yet');
+          return releaseWorkflows.releaseWorkflow;
         },
       },
       // Everything the local cloud routes to starts now, so a function that cannot start
@@ -344,12 +357,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoke: (functionId, event) => functions.invoke(functionId, event),
       ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     });
+    releaseWorkflows = createLocalWorkflows({
+      workflow: template.releaseWorkflow,
+      invoke: (functionId, event) => functions.invoke(functionId, event),
+      ...(options.taskTimeoutSeconds ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
+    });
     // The seed runs here, in the main thread, through the same core and adapters.
     wireLocalCloud({
       endpoints,
       events: events.publisher,
       changeWorkflow: workflows.changeWorkflow,
       requestWorkflow: catalogWorkflows.requestWorkflow,
+      releaseWorkflow: releaseWorkflows.releaseWorkflow,
       linkKey,
     });
 
@@ -476,8 +495,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       events,
       workflows,
       catalogWorkflows,
+      releaseWorkflows,
       template,
       functions,
+      codepipeline,
       mailIdle: () => smtp.idle(),
       stop,
     };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LocalCloudWiring } from '#config/composition-root.ts';
+import type { ReleaseWorkflow } from '#core/release/release-service.ts';
 import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
@@ -53,7 +54,10 @@ export type ToMain =
         | 'workflow.answer'
         | 'request.start'
         | 'request.stop'
-        | 'request.answer';
+        | 'request.answer'
+        | 'release.start'
+        | 'release.stop'
+        | 'release.answer';
       args: unknown;
     };
 
@@ -64,6 +68,8 @@ export interface MainThreadServices {
   workflow(): ChangeWorkflow;
   /** The catalog request workflow's runner, likewise. */
   requestWorkflow?(): RequestWorkflow;
+  /** The release go/no-go workflow's runner, likewise. */
+  releaseWorkflow?(): ReleaseWorkflow;
 }
 
 export interface LocalFunctionsOptions {
@@ -131,6 +137,14 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
         const { token, outcome } = message.args as { token: string; outcome: Args<'answer'>[1] };
         return workflow().answer(token, outcome);
       }
+    }
+    if (message.method.startsWith('release.')) {
+      const releases = options.services.releaseWorkflow?.();
+      if (!releases) throw new Error('The local cloud runs no release go/no-go workflow');
+      const args = message.args as Record<string, never>;
+      if (message.method === 'release.start') return releases.start({ releaseId: args.releaseId ?? '' });
+      if (message.method === 'release.stop') return releases.stop(args.executionId ?? '', args.cause ?? '');
+      return releases.answer(args.token ?? '', args.outcome ?? { decision: 'rejected' });
     }
     const requests = options.services.requestWorkflow?.();
     if (!requests) throw new Error('The local cloud runs no catalog request workflow');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { wireLocalCloud } from '#config/composition-root.ts';
+import type { ReleaseWorkflow } from '#core/release/release-service.ts';
 import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 import type { FunctionWorkerData, ToMain, ToWorker, WireError } from './lambda-runtime.ts';
@@ -44,11 +45,18 @@ const requestWorkflow: RequestWorkflow = {
   answer: async (token, output) => void (await call('request.answer', { token, output })),
 };
 
+const releaseWorkflow: ReleaseWorkflow = {
+  start: async (input) => (await call('release.start', input)) as { executionId: string },
+  stop: async (executionId, cause) => void (await call('release.stop', { executionId, cause })),
+  answer: async (token, outcome) => void (await call('release.answer', { token, outcome })),
+};
+
 wireLocalCloud({
   endpoints: data.endpoints,
   events: { publish: async (events) => void (await call('publish', events)) },
   changeWorkflow,
   requestWorkflow,
+  releaseWorkflow,
   ...(data.linkKey ? { linkKey: data.linkKey } : {}),
   ...(data.parameters ? { parameters: data.parameters } : {}),
 });

@@ -150,6 +150,8 @@ export interface LocalTemplate {
   readonly workflow: SynthesizedWorkflow;
   /** The catalog request state machine as synthesized. */
   readonly catalogWorkflow: SynthesizedWorkflow;
+  /** The release go/no-go state machine as synthesized. */
+  readonly releaseWorkflow: SynthesizedWorkflow;
 }
 
 /** What only exists once the local cloud runs. */

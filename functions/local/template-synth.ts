@@ -44,6 +44,8 @@ export const localConfig: SpokeConfig = parseConfig(
     retention: { logDays: 1 },
     // The demo's change board: Morgan owns the services the seeded changes touch.
     changes: { serviceOwners: { Email: 'morgan.manager@example.com', VPN: 'morgan.manager@example.com' } },
+    // A demo pipeline for `npm run pipeline:fake`: its deployments are Wi-Fi firmware standard changes.
+    release: { pipelines: [{ name: 'wifi-firmware-rollout', template: 'wifi-firmware', windowMinutes: 30 }] },
   },
   'functions/local/template-synth.ts',
 );
@@ -166,8 +168,14 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
     const urls = (value: unknown) =>
       ((value as unknown[] | undefined) ?? []).map((url) => String(resolve(url)));
 
+    // Rules on AWS services' own events (`source: aws.*`: CodePipeline, Config) have no local
+    // source; their fixtures are delivered to the same functions by hand (npm run pipeline:fake).
+    const awsSourced = (pattern: unknown) =>
+      ((pattern as { source?: unknown[] } | undefined)?.source ?? []).some((s) =>
+        String(s).startsWith('aws.'),
+      );
     const eventRules: TemplateEventRule[] = ofType('AWS::Events::Rule')
-      .filter(([, { Properties: p }]) => p.EventPattern !== undefined)
+      .filter(([, { Properties: p }]) => p.EventPattern !== undefined && !awsSourced(p.EventPattern))
       .map(([id, { Properties: p }]) => {
         const pattern = p.EventPattern as Record<string, unknown>;
         const unknownKeys = Object.keys(pattern).filter((key) => key !== 'detail-type');
@@ -330,6 +338,7 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
       ),
       workflow: workflowOf(stack.workflows.changeApproval),
       catalogWorkflow: workflowOf(stack.catalog.requestWorkflow),
+      releaseWorkflow: workflowOf(stack.release.goNoGo),
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

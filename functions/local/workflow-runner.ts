@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Decision } from '#core/change/approval.ts';
+import type { ReleaseWorkflow } from '#core/release/release-service.ts';
 import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import { type ChangeWorkflow, TaskTokenGoneError } from '#ports/change-workflow.ts';
 import { LOCAL_ACCOUNT, type SynthesizedWorkflow } from './local-template.ts';
@@ -135,6 +136,8 @@ export interface LocalWorkflows {
   readonly changeWorkflow: ChangeWorkflow;
   /** The `RequestWorkflow` port on this runner (executions started with `{ requestId }`). */
   readonly requestWorkflow: RequestWorkflow;
+  /** The `ReleaseWorkflow` port on this runner (executions started with `{ releaseId }`). */
+  readonly releaseWorkflow: ReleaseWorkflow;
   /** The ASL that runs: the synthesized `DefinitionString` with local ARNs. */
   readonly definition: StateMachineDefinition;
   /** Where it came from in the synthesized template. */
@@ -242,6 +245,11 @@ export function createLocalWorkflows({
       start: async ({ requestId }) => ({ executionId: start({ requestId }) }),
       stop,
       answer: async (token, output) => answer(token, { ...output }),
+    },
+    releaseWorkflow: {
+      start: async ({ releaseId }) => ({ executionId: start({ releaseId }) }),
+      stop,
+      answer: async (token, outcome) => answer(token, { ...outcome }),
     },
     definition,
     source,

@@ -14,6 +14,8 @@ export interface DomainEvent {
     | 'change.updated'
     | 'problem.created'
     | 'problem.updated'
+    | 'release.created'
+    | 'release.updated'
     | 'ci.created'
     | 'ci.updated'
     | 'ci.retired'

@@ -63,6 +63,15 @@ const RequestLinkPage = pageLoader(() =>
   import('./catalog/request-link-page.tsx').then((m) => m.RequestLinkPage),
 );
 
+const ReleasesPage = pageLoader(() => import('./releases/releases-page.tsx').then((m) => m.ReleasesPage));
+const ReleasePage = pageLoader(() => import('./releases/release-page.tsx').then((m) => m.ReleasePage));
+const ReleaseCalendarPage = pageLoader(() =>
+  import('./releases/release-calendar-page.tsx').then((m) => m.ReleaseCalendarPage),
+);
+const ReleaseLinkPage = pageLoader(() =>
+  import('./releases/release-link-page.tsx').then((m) => m.ReleaseLinkPage),
+);
+
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
   search: SearchPage,
@@ -96,6 +105,10 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   request: RequestPage,
   tasks: TasksPage,
   'request-link': RequestLinkPage,
+  releases: ReleasesPage,
+  release: ReleasePage,
+  'release-calendar': ReleaseCalendarPage,
+  'release-link': ReleaseLinkPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -147,6 +160,12 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
         <LazyPage
           key={`request-link:${route.token}`}
           loader={RequestLinkPage}
+          props={{ apiBase: config.apiBase, token: route.token }}
+        />
+      ) : route.name === 'release-link' ? (
+        <LazyPage
+          key={`release-link:${route.token}`}
+          loader={ReleaseLinkPage}
           props={{ apiBase: config.apiBase, token: route.token }}
         />
       ) : portal ? (
@@ -285,6 +304,12 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'reports':
       // Group managers who are not agents reach it by link; the API decides what they see.
       return <LazyPage key="reports" loader={DashboardPage} props={{ search: route.search }} />;
+    case 'releases':
+    case 'release':
+    case 'release-calendar':
+      return agent || approver ? releasePage(route) : <NotFoundPage />;
+    case 'release-link':
+      return <NotFoundPage />;
     case 'problems':
       return agent ? (
         <LazyPage key="problems" loader={ProblemsPage} props={{ search: route.search }} />
@@ -343,6 +368,7 @@ function Layout(props: {
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
               {isAgent(session) && <Link to={paths.problems()}>Problems</Link>}
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
+              {(isAgent(session) || isApprover(session)) && <Link to={paths.releases()}>Releases</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.changeCalendar()}>Calendar</Link>}
               {isApprover(session) && <Link to={paths.approvals}>Approvals</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.cis}>CMDB</Link>}
@@ -384,4 +410,13 @@ function Layout(props: {
       </footer>
     </>
   );
+}
+
+/** The release pages (agents and approvers; the API decides what each may do). */
+function releasePage(route: Extract<Route, { name: 'releases' | 'release' | 'release-calendar' }>) {
+  if (route.name === 'release')
+    return <LazyPage key={`release:${route.id}`} loader={ReleasePage} props={{ id: route.id }} />;
+  if (route.name === 'release-calendar')
+    return <LazyPage key="release-calendar" loader={ReleaseCalendarPage} props={{ search: route.search }} />;
+  return <LazyPage key="releases" loader={ReleasesPage} props={{ search: route.search }} />;
 }

@@ -43,6 +43,7 @@ import {
   problemEntity,
   problemSuggestionEntity,
 } from './problem-entities.ts';
+import { releaseEntities } from './release-entities.ts';
 import { reportCounterEntity, reportEventEntity, reportFactsEntity } from './report-entities.ts';
 import {
   slaCalendarEntity,
@@ -100,6 +101,7 @@ export const entityList = [
   knowledgeFeedbackEntity,
   knowledgeStatsEntity,
   knowledgeAuditEntity,
+  ...releaseEntities,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

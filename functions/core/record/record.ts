@@ -65,7 +65,16 @@ export function kindOfNumber(number: string): NumberedKind | undefined {
 }
 
 /** How two records relate. A link is read from either side. */
-export const LinkType = z.enum(['relates_to', 'caused_by', 'duplicates', 'blocks', 'fixes', 'incident_of']);
+/** `part_of`: a change that is one of a release's changes. */
+export const LinkType = z.enum([
+  'relates_to',
+  'caused_by',
+  'duplicates',
+  'blocks',
+  'fixes',
+  'incident_of',
+  'part_of',
+]);
 export type LinkType = z.infer<typeof LinkType>;
 
 /** A link from one record to another of any type (an incident to its problem, a problem to its fix). */

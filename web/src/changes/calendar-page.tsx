@@ -157,7 +157,8 @@ export function CalendarPage({ search }: { search: string }) {
         <p className="empty">No changes planned in this {view}.</p>
       )}
       <p>
-        <Link to={paths.changes}>All changes</Link>
+        <Link to={paths.changes}>All changes</Link> ·{' '}
+        <Link to={paths.releaseCalendar()}>Release calendar</Link>
       </p>
     </>
   );

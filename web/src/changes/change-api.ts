@@ -90,8 +90,8 @@ export async function linkCall<T>(
   apiBase: string,
   token: string,
   body?: { comment?: string },
-  /** Whose links: change approvals' or catalog requests'. */
-  route: 'approval-links' | 'request-approval-links' = 'approval-links',
+  /** Whose links: change approvals', catalog requests' or release go/no-go's. */
+  route: 'approval-links' | 'request-approval-links' | 'release-approval-links' = 'approval-links',
 ): Promise<T> {
   let response: Response;
   try {

@@ -37,6 +37,11 @@ export type Route =
   | { readonly name: 'tasks' }
   /** A catalog request's approve / reject link from mail: works without signing in. */
   | { readonly name: 'request-link'; readonly token: string }
+  | { readonly name: 'releases'; readonly search: string }
+  | { readonly name: 'release'; readonly id: string }
+  | { readonly name: 'release-calendar'; readonly search: string }
+  /** A release's go / no-go link from mail: works without signing in. */
+  | { readonly name: 'release-link'; readonly token: string }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -83,6 +88,11 @@ export const paths = {
   myRequests: '/requests',
   request: (id: string) => `/requests/${encodeURIComponent(id)}`,
   tasks: '/tasks',
+  releases: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/releases?${new URLSearchParams(params)}` : '/releases',
+  release: (id: string) => `/releases/${encodeURIComponent(id)}`,
+  releaseCalendar: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/releases/calendar?${new URLSearchParams(params)}` : '/releases/calendar',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -131,6 +141,8 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (pathname === '/known-errors') return { name: 'known-errors' };
   const problem = /^\/problems\/([^/]+)$/.exec(pathname);
   if (problem?.[1]) return { name: 'problem', id: decodeURIComponent(problem[1]) };
+  const releaseRoute = releaseRouteOf(pathname, search);
+  if (releaseRoute) return releaseRoute;
   const catalogRoute = catalogRouteOf(pathname);
   if (catalogRoute) return catalogRoute;
   if (pathname === '/tickets/new') {
@@ -142,6 +154,17 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const ticket = /^\/tickets\/([^/]+)$/.exec(pathname);
   if (ticket?.[1]) return { name: 'ticket', id: decodeURIComponent(ticket[1]) };
   return { name: 'not-found' };
+}
+
+/** Release management's pages. */
+function releaseRouteOf(pathname: string, search: string): Route | undefined {
+  if (pathname === '/releases' || pathname === '/releases/') return { name: 'releases', search };
+  if (pathname === '/releases/calendar') return { name: 'release-calendar', search };
+  const [, approve, value] = /^\/releases\/(approve\/)?([^/]+)$/.exec(pathname) ?? [];
+  if (!value) return undefined;
+  return approve
+    ? { name: 'release-link', token: decodeURIComponent(value) }
+    : { name: 'release', id: decodeURIComponent(value) };
 }
 
 /** The service catalog's pages. */
