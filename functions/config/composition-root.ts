@@ -66,6 +66,7 @@ import { problemSource, ticketSource } from '#core/sla/record-sources.ts';
 import type { SlaDeps, SlaReadDeps } from '#core/sla/sla-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
+import { ticketActions } from '#core/ticket/ticket-escalation.ts';
 import {
   authorizeTicketAccess,
   defaultTicketSettings,
@@ -726,6 +727,7 @@ export function slaReadServices(env: z.output<typeof dataEnv>, data = dataAdapte
     ids: data.ids,
     events: data.events,
     defaultCalendar: defaultCalendarOf(env),
+    existingGroups: (ids) => data.groups.existingGroups(ids),
   };
 }
 
@@ -763,6 +765,7 @@ export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => strin
       roleArn: env.SLA_SCHEDULER_ROLE_ARN,
       deadLetterArn: env.SLA_TIMER_DEAD_LETTER_ARN,
     }),
+    actions: { incident: ticketActions(data), request: ticketActions(data) },
     mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     managerOf: async (group) => (await groups.getGroup(group))?.managerEmail,
     groupsOf: (email) => groups.groupsOf(email),

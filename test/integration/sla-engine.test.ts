@@ -13,7 +13,8 @@ import type { Actor } from '#core/identity/actor.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
 import { ticketSource } from '#core/sla/record-sources.ts';
 import { createDefinition, saveCalendar, updateDefinition } from '#core/sla/sla-admin.ts';
-import { fireTimer, recordSla, type SlaDeps, trackRecord } from '#core/sla/sla-service.ts';
+import { fireTimer, rearm, recordSla, type SlaDeps, trackRecord } from '#core/sla/sla-service.ts';
+import { ticketActions } from '#core/ticket/ticket-escalation.ts';
 import {
   addArticle,
   defaultTicketSettings,
@@ -62,6 +63,7 @@ beforeAll(async () => {
     managerEmail: 'mona.manager@example.com',
   });
   await addMember({ groups, clock }, admin, 'service-desk', { email: dana.email });
+  await createGroup({ groups, clock }, admin, { id: 'network', name: 'Network' });
   const ticketStore = new DynamoTicketStore({
     client: tables.documents,
     domainTable: tables.domainTable,
@@ -113,6 +115,8 @@ beforeAll(async () => {
         return { providerMessageId: `m${mails.length}` };
       },
     },
+    actions: { incident: ticketActions(tickets) },
+    existingGroups: (ids) => groups.existingGroups(ids),
     managerOf: async (group) => (await groups.getGroup(group))?.managerEmail,
     groupsOf: (email) => groups.groupsOf(email),
     portalUrl: 'http://127.0.0.1:3000',
@@ -178,6 +182,8 @@ describe('service levels on record events and scheduler timers', () => {
     const breachMail = mails.find((m) => m.subject.includes(ticket.number) && m.subject.includes('breached'));
     expect(breachMail?.to).toEqual(['mona.manager@example.com']);
     expect(breachMail?.references).toEqual([`<sla.${ticket.id}@spoke>`]);
+    // The link opens the agent's workspace, not the requester's page.
+    expect(breachMail?.text).toContain(`http://127.0.0.1:3000/work/tickets/${ticket.id}`);
     const history = await ticketHistory(tickets, admin, ticket.id);
     expect(history.items.map((h) => `${h.field}=${String(h.newValue)}`)).toEqual(
       expect.arrayContaining([
@@ -327,6 +333,19 @@ describe('service levels on record events and scheduler timers', () => {
         }),
       ),
     ).toEqual(['calendarId']);
+    expect(
+      await paths(
+        createDefinition(sla, admin, {
+          id: 'z',
+          name: 'Z',
+          targets: { response: { '1': 5 } },
+          escalations: [
+            { on: 'warning', notify: ['assignee'] },
+            { on: 'breach', reassignTo: 'nobody' },
+          ],
+        }),
+      ),
+    ).toEqual(['escalations.1.reassignTo']);
     await expect(
       createDefinition(sla, dana, { id: 'y', name: 'Y', targets: { response: { '1': 5 } } }),
     ).rejects.toThrow('Only admins');
@@ -347,5 +366,91 @@ describe('service levels on record events and scheduler timers', () => {
     const due = page.items.map((r) => r.dueAt ?? '');
     expect(due.length).toBeGreaterThan(0);
     expect([...due].sort()).toEqual(due);
+  });
+
+  it('escalates a breach by raising the priority and reassigning, once, even when the timer fires twice or the function dies halfway', async () => {
+    await createDefinition(sla, admin, {
+      id: 'escalating',
+      name: 'Escalating printers',
+      conditions: { recordTypes: ['incident'], priorities: [5], services: ['printing'] },
+      calendarId: '24x7',
+      targets: { response: { '5': 1, '2': 1 }, resolution: { '5': 10, '2': 10 } },
+      escalations: [{ on: 'breach', target: 'response', raisePriorityTo: 2, reassignTo: 'network' }],
+    });
+    const noTimers = { ...sla, timers: { set: async () => undefined, clear: async () => undefined } };
+    const openPrinting = async (secondsAgo: number) => {
+      ticketNow = Date.now() - secondsAgo * 1000;
+      const { ticket } = await openTicket(
+        tickets,
+        emma,
+        { shortDescription: 'Jammed', service: 'printing' },
+        {
+          channel: 'portal',
+        },
+      );
+      ticketNow = Date.now();
+      return ticket;
+    };
+    const changes = async (id: string) =>
+      (await ticketHistory(tickets, admin, id)).items.map(
+        (h) =>
+          `${h.field}:${String(h.oldValue ?? '')}→${String(h.newValue)}${h.reason ? ` (${h.reason})` : ''}`,
+      );
+
+    // The breach is due in a second; two firings of the same timer race for it.
+    const ticket = await openPrinting(59);
+    const attached = await trackRecord(noTimers, 'ticket', ticket.id);
+    expect(attached?.clocks[0]?.clock.definitionId).toBe('escalating');
+    await new Promise((r) => setTimeout(r, 1500));
+    const version = attached?.version ?? 0;
+    const results = await Promise.all([
+      fireTimer(noTimers, ticket.id, version),
+      fireTimer(noTimers, ticket.id, version),
+    ]);
+    expect(results.map((r) => r.fired).sort()).toEqual([0, 1]);
+    const after = (await tickets.tickets.get(ticket.id))?.ticket;
+    expect(after).toMatchObject({ priority: 2, impact: 2, urgency: 1, assignmentGroup: 'network' });
+    const history = await changes(ticket.id);
+    expect(history.filter((h) => h.startsWith('sla.response.escalation:'))).toEqual([
+      'sla.response.escalation:→raise priority to 2 (Escalating printers breached)',
+      'sla.response.escalation:→reassign to network (Escalating printers breached)',
+    ]);
+    expect(history.filter((h) => h.includes('(SLA breach')).sort()).toEqual([
+      'assignmentGroup:service-desk→network (SLA breach: Escalating printers)',
+      'impact:3→2 (SLA breach: Escalating printers)',
+      'priority:5→2 (SLA breach: Escalating printers)',
+      'urgency:3→1 (SLA breach: Escalating printers)',
+    ]);
+    expect((await sla.sla.record(ticket.id))?.pending).toBeUndefined();
+    // The ticket's own event retargets the clocks to priority 2 (time used stays used).
+    const retargeted = await trackRecord(noTimers, 'ticket', ticket.id);
+    expect(retargeted?.clocks.map((c) => c.clock.priority)).toEqual([2, 2]);
+
+    // The function dies after writing the breach, before changing the ticket: the state owes it.
+    const dying = {
+      ...noTimers,
+      actions: {
+        incident: {
+          raisePriority: async () => {
+            throw new Error('Lambda timed out');
+          },
+          reassign: async () => undefined,
+        },
+      },
+    };
+    const second = await openPrinting(61);
+    await expect(trackRecord(dying, 'ticket', second.id)).rejects.toThrow('Lambda timed out');
+    const owed = await sla.sla.record(second.id);
+    expect(owed?.pending?.map((a) => a.kind)).toEqual(['priority', 'reassign']);
+    expect(owed?.armedVersion).not.toBe(owed?.version);
+    // The repair (a read found the timer unconfirmed, or the next event) finishes it, once.
+    await rearm(noTimers, second.id);
+    await rearm(noTimers, second.id);
+    expect((await tickets.tickets.get(second.id))?.ticket).toMatchObject({
+      priority: 2,
+      assignmentGroup: 'network',
+    });
+    expect((await changes(second.id)).filter((h) => h.startsWith('priority:'))).toHaveLength(1);
+    expect((await sla.sla.record(second.id))?.pending).toBeUndefined();
   });
 });

@@ -180,7 +180,7 @@ export class DynamoSlaStore implements SlaStore {
         new UpdateCommand({
           TableName: this.#table.domainTable,
           Key: slaRecordEntity.key({ recordId }),
-          UpdateExpression: 'SET armedVersion = :v',
+          UpdateExpression: 'SET armedVersion = :v REMOVE pending',
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: { ':v': version },
         }),

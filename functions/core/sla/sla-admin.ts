@@ -94,6 +94,8 @@ export interface SlaAdminDeps {
   readonly clock: Clock;
   /** The `default` calendar when none is stored: the deployment's business hours. */
   readonly defaultCalendar: BusinessCalendar;
+  /** Which of these assignment groups exist, for escalations that reassign. */
+  readonly existingGroups?: (ids: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 const requireAdmin = (actor: Actor) => {
@@ -147,10 +149,24 @@ async function requireKnownCalendar(deps: SlaAdminDeps, calendarId: string) {
     ]);
 }
 
+/** An escalation may only hand records to a group that exists. */
+async function requireKnownGroups(deps: SlaAdminDeps, input: Pick<SlaDefinition, 'escalations'>) {
+  const named = input.escalations.flatMap((e, i) => (e.reassignTo ? [{ i, group: e.reassignTo }] : []));
+  if (named.length === 0 || !deps.existingGroups) return;
+  const known = await deps.existingGroups(named.map((n) => n.group));
+  const unknown = named.filter((n) => !known.has(n.group));
+  if (unknown.length > 0)
+    throw new ValidationError(
+      'Unknown group',
+      unknown.map((n) => ({ path: `escalations.${n.i}.reassignTo`, message: `${n.group} is not a group` })),
+    );
+}
+
 export async function createDefinition(deps: SlaAdminDeps, actor: Actor, raw: CreateDefinitionInput) {
   requireAdmin(actor);
   const input = CreateDefinitionInput.parse(raw);
   await requireKnownCalendar(deps, input.calendarId);
+  await requireKnownGroups(deps, input);
   await seedDefinitions(deps);
   if (await deps.sla.definition(input.id))
     throw new ConflictError(`Definition ${input.id} exists; save a new version of it instead`);
@@ -169,6 +185,7 @@ export async function updateDefinition(
   requireAdmin(actor);
   const { version, ...input } = UpdateDefinitionInput.parse(raw);
   await requireKnownCalendar(deps, input.calendarId);
+  await requireKnownGroups(deps, input);
   await seedDefinitions(deps);
   const current = await deps.sla.definition(id);
   if (!current) throw new NotFoundError(`No service-level definition ${id}`);

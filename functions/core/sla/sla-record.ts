@@ -20,6 +20,7 @@ import {
   applicableDefinitions,
   Escalation,
   PauseRule,
+  SlaAction,
   type SlaDefinition,
   type SlaSubject,
 } from './sla-definition.ts';
@@ -73,6 +74,8 @@ export const SlaRecord = z.strictObject({
   next: z
     .strictObject({ at: Instant, kind: z.enum(['warning', 'breach']), target: SlaTargetKind })
     .optional(),
+  /** Changes escalations decided for the record itself, not yet known to be done (see {@link SlaAction}). */
+  pending: z.array(SlaAction).max(10).optional(),
   /** The version whose timer is known to be set (or known to need none); behind `version` means repair. */
   armedVersion: z.number().int().min(0),
   breached: z.boolean(),
