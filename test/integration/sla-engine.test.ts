@@ -13,7 +13,14 @@ import type { Actor } from '#core/identity/actor.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
 import { ticketSource } from '#core/sla/record-sources.ts';
 import { createDefinition, saveCalendar, updateDefinition } from '#core/sla/sla-admin.ts';
-import { fireTimer, rearm, recordSla, type SlaDeps, trackRecord } from '#core/sla/sla-service.ts';
+import {
+  dueAcrossGroups,
+  fireTimer,
+  rearm,
+  recordSla,
+  type SlaDeps,
+  trackRecord,
+} from '#core/sla/sla-service.ts';
 import { ticketActions } from '#core/ticket/ticket-escalation.ts';
 import {
   addArticle,
@@ -452,5 +459,40 @@ describe('service levels on record events and scheduler timers', () => {
     });
     expect((await changes(second.id)).filter((h) => h.startsWith('priority:'))).toHaveLength(1);
     expect((await sla.sla.record(second.id))?.pending).toBeUndefined();
+  });
+  it('lists what breaches next across groups: one Query per group, merged by due time', async () => {
+    const queried: string[] = [];
+    const store = sla.sla;
+    const counting = new Proxy(store, {
+      get(target, property) {
+        if (property === 'dueQueue')
+          return (group: string, page: { limit: number }) => {
+            queried.push(group);
+            return target.dueQueue(group, page);
+          };
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const deps = { ...sla, sla: counting };
+    const result = await dueAcrossGroups(
+      deps,
+      admin,
+      [],
+      { groups: ['service-desk', 'network'], limit: 50 },
+      false,
+    );
+    expect(queried.sort()).toEqual(['network', 'service-desk']);
+    expect(new Set(result.items.map((i) => i.assignmentGroup))).toEqual(new Set(['service-desk', 'network']));
+    const due = result.items.map((i) => i.dueAt ?? '');
+    expect([...due].sort()).toEqual(due);
+    // An agent reads their own groups by default, and no other.
+    queried.length = 0;
+    const own = await dueAcrossGroups(deps, dana, ['service-desk'], { limit: 2 }, false);
+    expect(queried).toEqual(['service-desk']);
+    expect(own.items).toHaveLength(2);
+    await expect(
+      dueAcrossGroups(deps, dana, ['service-desk'], { groups: ['network'], limit: 5 }, false),
+    ).rejects.toThrow('Not a member of network');
   });
 });

@@ -183,6 +183,8 @@ export async function rearm(deps: SlaDeps, recordId: string): Promise<SlaRecord 
 /** What the portal shows of a record's service levels. */
 export interface SlaView {
   readonly recordId: string;
+  /** `incident`, `request`, `problem`…: where the portal links to. */
+  readonly recordType: string;
   readonly number: string;
   readonly dueAt?: string;
   readonly breached: boolean;
@@ -201,6 +203,7 @@ export interface SlaReadDeps extends SlaAdminDeps {
 function viewOf(calendars: Calendars, record: SlaRecord, now: Date): SlaView {
   return {
     recordId: record.recordId,
+    recordType: record.recordType,
     number: record.number,
     ...(record.dueAt ? { dueAt: record.dueAt } : {}),
     breached: record.breached,
@@ -279,4 +282,46 @@ export async function dueQueue(
     items: result.items.map((r) => viewOf(calendars, r, now)),
     ...(result.cursor ? { cursor: result.cursor } : {}),
   };
+}
+
+/** The most groups one "due next" list reads: one Query each. */
+export const MAX_DUE_GROUPS = 20;
+
+/**
+ * What breaches next across groups: one Query per group on the due index (each already in due
+ * order), merged by due time, the first `limit`. An agent reads their own groups (or any when
+ * agents see every group); an admin any group they name.
+ */
+export async function dueAcrossGroups(
+  deps: SlaReadDeps,
+  actor: Actor,
+  viewerGroups: readonly string[],
+  options: { groups?: readonly string[]; limit: number },
+  seeAll: boolean,
+) {
+  if (!isAgent(actor)) throw new ForbiddenError('Only agents see work queues');
+  const wanted = options.groups ?? viewerGroups;
+  const mayRead = (group: string) => seeAll || isAdmin(actor) || viewerGroups.includes(group);
+  const refused = wanted.filter((g) => !mayRead(g));
+  if (refused.length > 0) throw new ForbiddenError(`Not a member of ${refused.join(', ')}`);
+  const groups = [...new Set(wanted)].slice(0, MAX_DUE_GROUPS);
+  const pages = await Promise.all(groups.map((group) => deps.sla.dueQueue(group, { limit: options.limit })));
+  const calendars = await calendarLookup(deps);
+  const now = deps.clock.now();
+  // Each page is sorted by the index: a k-way merge, no sort of the whole.
+  const heads = pages.map(() => 0);
+  const items: SlaView[] = [];
+  while (items.length < options.limit) {
+    let pick = -1;
+    pages.forEach((page, i) => {
+      const candidate = page.items[heads[i] as number];
+      const best = pick >= 0 ? pages[pick]?.items[heads[pick] as number] : undefined;
+      if (candidate && (!best || (candidate.dueAt ?? '') < (best.dueAt ?? ''))) pick = i;
+    });
+    if (pick < 0) break;
+    const record = pages[pick]?.items[heads[pick] as number] as SlaRecord;
+    heads[pick] = (heads[pick] as number) + 1;
+    items.push(viewOf(calendars, record, now));
+  }
+  return { groups, items };
 }
