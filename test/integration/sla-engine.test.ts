@@ -366,6 +366,23 @@ describe('service levels on record events and scheduler timers', () => {
       },
     });
     expect(saved.version).toBe(1);
+    // A service or group has one calendar: a second calendar claiming it is refused at the field.
+    await saveCalendar(sla, admin, 'sap', {
+      version: 0,
+      name: 'SAP',
+      calendar: { timeZone: 'Europe/Berlin', hours: { mon: ['06:00-22:00'] } },
+      services: ['SAP'],
+    });
+    expect(
+      await paths(
+        saveCalendar(sla, admin, 'sap-two', {
+          version: 0,
+          name: 'SAP again',
+          calendar: { timeZone: 'UTC', hours: '24x7' },
+          services: ['Mail', 'SAP'],
+        }),
+      ),
+    ).toEqual(['services.1']);
   });
 
   it('answers the queue by due time with one Query on the index', async () => {

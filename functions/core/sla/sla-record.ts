@@ -174,6 +174,8 @@ export function attach(
   calendars: Calendars,
   snapshot: RecordSnapshot,
   now: Date,
+  /** The calendar a definition's clocks use for this record (a service's or group's own). */
+  chooseCalendar: (calendarId: string, subject: RecordSnapshot) => string = (id) => id,
 ): SlaStep {
   const happenings: SlaHappening[] = [];
   const clocks: TrackedClock[] = [];
@@ -182,15 +184,16 @@ export function attach(
     for (const target of SlaTargetKind.options) {
       const targets = definition.targets[target];
       if (!targets) continue;
+      const calendarId = chooseCalendar(definition.calendarId, snapshot);
       const frozen = {
         name: definition.name,
         kind: definition.kind,
-        calendarId: definition.calendarId,
+        calendarId,
         targets,
         pauseWhen: definition.pauseWhen,
         escalations: definition.escalations,
       };
-      const calendar = calendars(definition.calendarId);
+      const calendar = calendars(calendarId);
       const step = startClock(calendar, {
         definitionId: definition.id,
         definitionVersion: definition.version,

@@ -5,7 +5,13 @@ import { type Actor, isAdmin, isAgent, systemActor } from '../identity/actor.ts'
 import type { AuditDraft } from '../record/audit.ts';
 import { AGAIN, lostRace, retried } from '../record/retry.ts';
 import { ForbiddenError, NotFoundError } from '../shared/errors.ts';
-import { activeDefinitions, calendarLookup, type SlaAdminDeps } from './sla-admin.ts';
+import {
+  activeDefinitions,
+  calendarChooser,
+  calendarLookup,
+  listCalendars,
+  type SlaAdminDeps,
+} from './sla-admin.ts';
 import { carryOut, type EscalationDeps, mailEscalation, planEscalations } from './sla-escalation.ts';
 import {
   attach,
@@ -132,7 +138,8 @@ export async function trackRecord(
 ): Promise<SlaRecord | undefined> {
   const source = deps.sources[family];
   if (!source) return undefined;
-  const calendars = await calendarLookup(deps);
+  const known = await listCalendars(deps);
+  const calendars = await calendarLookup(deps, known);
   const record = await retried(`SLA of ${recordId}`, async () => {
     const snapshot = await source.snapshot(recordId);
     if (!snapshot) return undefined;
@@ -141,7 +148,13 @@ export async function trackRecord(
     if (!current) {
       const definitions = await activeDefinitions(deps);
       const requesterGroups = snapshot.requesterEmail ? await deps.groupsOf(snapshot.requesterEmail) : [];
-      const step = attach(definitions, calendars, { ...snapshot, requesterGroups }, now);
+      const step = attach(
+        definitions,
+        calendars,
+        { ...snapshot, requesterGroups },
+        now,
+        calendarChooser(known),
+      );
       if (step.record.clocks.length === 0 && step.happenings.length === 0) return undefined;
       return (await commit(deps, step, 0)) ?? AGAIN;
     }
