@@ -352,7 +352,7 @@ describe('service levels on record events and scheduler timers', () => {
           ],
         }),
       ),
-    ).toEqual(['escalations.1.reassignTo']);
+    ).toEqual(['escalations[1].reassignTo']);
     await expect(
       createDefinition(sla, dana, { id: 'y', name: 'Y', targets: { response: { '1': 5 } } }),
     ).rejects.toThrow('Only admins');
@@ -382,7 +382,7 @@ describe('service levels on record events and scheduler timers', () => {
           services: ['Mail', 'SAP'],
         }),
       ),
-    ).toEqual(['services.1']);
+    ).toEqual(['services[1]']);
   });
 
   it('answers the queue by due time with one Query on the index', async () => {

@@ -166,7 +166,7 @@ async function requireKnownGroups(deps: SlaAdminDeps, input: Pick<SlaDefinition,
   if (unknown.length > 0)
     throw new ValidationError(
       'Unknown group',
-      unknown.map((n) => ({ path: `escalations.${n.i}.reassignTo`, message: `${n.group} is not a group` })),
+      unknown.map((n) => ({ path: `escalations[${n.i}].reassignTo`, message: `${n.group} is not a group` })),
     );
 }
 
@@ -248,7 +248,7 @@ export async function saveCalendar(deps: SlaAdminDeps, actor: Actor, id: string,
     input[field].flatMap((name, index) => {
       const owner = others.find((c) => c[field].includes(name));
       return owner
-        ? [{ path: `${field}.${index}`, message: `${name} already has the calendar ${owner.id}` }]
+        ? [{ path: `${field}[${index}]`, message: `${name} already has the calendar ${owner.id}` }]
         : [];
     });
   const clashes = [...taken('services'), ...taken('groups')];

@@ -71,7 +71,14 @@ function CalendarForm({ calendar, onSaved }: { calendar?: StoredCalendar; onSave
       onSaved(calendarId);
     } catch (error) {
       if (!(error instanceof ApiError)) return setFailure('The calendar could not be saved.');
-      setErrors(new Map(error.fields.map((f) => [f.path.replace(/^calendar\./, ''), f.message])));
+      setErrors(
+        new Map(
+          error.fields.map((f) => [
+            f.path.replace(/^calendar\./, '').replace(/\[(\d+)\]/g, '.$1'),
+            f.message,
+          ]),
+        ),
+      );
       setFailure([error.message, ...error.fields.map((f) => `${f.path}: ${f.message}`)].join(' '));
     }
   }
