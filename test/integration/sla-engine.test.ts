@@ -401,7 +401,13 @@ describe('service levels on record events and scheduler timers', () => {
       targets: { response: { '5': 1, '2': 1 }, resolution: { '5': 10, '2': 10 } },
       escalations: [{ on: 'breach', target: 'response', raisePriorityTo: 2, reassignTo: 'network' }],
     });
-    const noTimers = { ...sla, timers: { set: async () => undefined, clear: async () => undefined } };
+    // The SLA side's own clock, so the breach comes due when the test says, whatever the load.
+    let slaNow: number | undefined;
+    const noTimers = {
+      ...sla,
+      clock: { now: () => new Date(slaNow ?? Date.now()) },
+      timers: { set: async () => undefined, clear: async () => undefined },
+    };
     const openPrinting = async (secondsAgo: number) => {
       ticketNow = Date.now() - secondsAgo * 1000;
       const { ticket } = await openTicket(
@@ -421,17 +427,18 @@ describe('service levels on record events and scheduler timers', () => {
           `${h.field}:${String(h.oldValue ?? '')}→${String(h.newValue)}${h.reason ? ` (${h.reason})` : ''}`,
       );
 
-    // The breach is due in a second; two firings of the same timer race for it.
-    const ticket = await openPrinting(59);
+    // A minute later the warning and the breach are due; two firings of the same timer race for them.
+    const ticket = await openPrinting(0);
+    slaNow = Date.now() + 1000;
     const attached = await trackRecord(noTimers, 'ticket', ticket.id);
     expect(attached?.clocks[0]?.clock.definitionId).toBe('escalating');
-    await new Promise((r) => setTimeout(r, 1500));
+    slaNow = Date.now() + 61_000;
     const version = attached?.version ?? 0;
     const results = await Promise.all([
       fireTimer(noTimers, ticket.id, version),
       fireTimer(noTimers, ticket.id, version),
     ]);
-    expect(results.map((r) => r.fired).sort()).toEqual([0, 1]);
+    expect(results.map((r) => r.fired).sort()).toEqual([0, 2]);
     const after = (await tickets.tickets.get(ticket.id))?.ticket;
     expect(after).toMatchObject({ priority: 2, impact: 2, urgency: 1, assignmentGroup: 'network' });
     const history = await changes(ticket.id);
@@ -451,6 +458,7 @@ describe('service levels on record events and scheduler timers', () => {
     expect(retargeted?.clocks.map((c) => c.clock.priority)).toEqual([2, 2]);
 
     // The function dies after writing the breach, before changing the ticket: the state owes it.
+    slaNow = undefined;
     const dying = {
       ...noTimers,
       actions: {
