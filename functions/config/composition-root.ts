@@ -62,7 +62,7 @@ import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
 import type { SearchDeps } from '#core/search/search-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
-import { problemSource, ticketSource } from '#core/sla/record-sources.ts';
+import { problemSource, taskSource, ticketSource } from '#core/sla/record-sources.ts';
 import type { SlaDeps, SlaReadDeps } from '#core/sla/sla-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
@@ -751,6 +751,13 @@ export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => strin
     ...slaReadServices(env, data),
     sources: {
       ticket: ticketSource(data.tickets),
+      task: taskSource(
+        new DynamoRequestStore({
+          client: data.documents,
+          domainTable: env.DOMAIN_TABLE,
+          idempotencyTable: env.IDEMPOTENCY_TABLE,
+        }),
+      ),
       problem: problemSource(
         new DynamoProblemStore({
           client: data.documents,

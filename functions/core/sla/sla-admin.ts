@@ -95,6 +95,18 @@ export const defaultDefinitions: readonly SlaDefinition[] = [
       },
     },
   }),
+  SlaDefinition.parse({
+    id: 'task-ola',
+    version: 1,
+    name: 'Fulfilment tasks (OLA, business hours)',
+    kind: 'ola',
+    conditions: { recordTypes: ['task'] },
+    targets: { response: { '3': minutes(4) }, resolution: { '3': minutes(16) } },
+    escalations: [
+      { on: 'warning', notify: ['assignee'] },
+      { on: 'breach', notify: ['assignee', 'manager'] },
+    ],
+  }),
 ];
 
 export interface SlaAdminDeps {
