@@ -4,7 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 export interface Figure {
   readonly name: string;
   readonly value: number;
-  readonly unit: 'ms' | 'KB' | 'MB' | 'msg/s' | 'exec/s' | 'op/s' | 'n' | '%';
+  readonly unit: 'ms' | 'µs' | 'KB' | 'MB' | 'msg/s' | 'exec/s' | 'op/s' | 'n' | '%';
   /** The budget: the figure should not exceed it (not fall below it, for a rate: a unit ending in `/s`). */
   readonly target?: number;
   readonly note?: string;

@@ -27,6 +27,8 @@ export const slaEvents = [
   'article.added',
   'problem.created',
   'problem.updated',
+  'task.created',
+  'task.updated',
   'sla.rearm_requested',
 ] as const;
 

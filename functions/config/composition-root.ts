@@ -64,10 +64,11 @@ import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
 import type { SearchDeps } from '#core/search/search-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
-import { problemSource, ticketSource } from '#core/sla/record-sources.ts';
+import { problemSource, taskSource, ticketSource } from '#core/sla/record-sources.ts';
 import type { SlaDeps, SlaReadDeps } from '#core/sla/sla-service.ts';
 import type { OpenTicketLimit } from '#core/ticket/open-limit.ts';
 import type { Priority, PriorityMatrix } from '#core/ticket/priority.ts';
+import { ticketActions } from '#core/ticket/ticket-escalation.ts';
 import {
   authorizeTicketAccess,
   defaultTicketSettings,
@@ -737,6 +738,7 @@ export function slaReadServices(env: z.output<typeof dataEnv>, data = dataAdapte
     ids: data.ids,
     events: data.events,
     defaultCalendar: defaultCalendarOf(env),
+    existingGroups: (ids) => data.groups.existingGroups(ids),
   };
 }
 
@@ -760,6 +762,13 @@ export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => strin
     ...slaReadServices(env, data),
     sources: {
       ticket: ticketSource(data.tickets),
+      task: taskSource(
+        new DynamoRequestStore({
+          client: data.documents,
+          domainTable: env.DOMAIN_TABLE,
+          idempotencyTable: env.IDEMPOTENCY_TABLE,
+        }),
+      ),
       problem: problemSource(
         new DynamoProblemStore({
           client: data.documents,
@@ -774,6 +783,7 @@ export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => strin
       roleArn: env.SLA_SCHEDULER_ROLE_ARN,
       deadLetterArn: env.SLA_TIMER_DEAD_LETTER_ARN,
     }),
+    actions: { incident: ticketActions(data), request: ticketActions(data) },
     mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
     managerOf: async (group) => (await groups.getGroup(group))?.managerEmail,
     groupsOf: (email) => groups.groupsOf(email),

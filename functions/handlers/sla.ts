@@ -25,6 +25,7 @@ const RecordEvent = z.object({
   detail: z.looseObject({
     ticketId: z.string().optional(),
     problemId: z.string().optional(),
+    taskId: z.string().optional(),
     recordId: z.string().optional(),
   }),
 });
@@ -54,7 +55,7 @@ export const handler = instrumented(
       return { rearmed: record?.armedVersion === record?.version };
     }
     const family = type.split('.')[0] ?? '';
-    const recordId = detail.ticketId ?? detail.problemId;
+    const recordId = detail.ticketId ?? detail.problemId ?? detail.taskId;
     if (!recordId) return { tracked: false };
     const record = await trackRecord(deps, family, recordId);
     log.info('sla record event', { event: type, recordId, clocks: record?.clocks.length ?? 0 });

@@ -29,7 +29,10 @@ export interface SlaStore {
    * only if the stored version is `expectedVersion` (0: none yet). Throws `ConflictError` otherwise.
    */
   saveRecord(record: SlaRecord, expectedVersion: number, history: readonly AuditDraft[]): Promise<void>;
-  /** Notes that the timer of `version` is set; nothing when the state moved on meanwhile. */
+  /**
+   * Notes that the timer of `version` is set and its owed record changes are done (clears
+   * `pending`); nothing when the state moved on meanwhile (the next writer carries them).
+   */
   markArmed(recordId: string, version: number): Promise<void>;
   /** Records of a group with a running clock, soonest due first: one Query. */
   dueQueue(group: string, page: PageRequest): Promise<Page<SlaRecord>>;
@@ -41,6 +44,17 @@ export interface SlaTimers {
   set(recordId: string, at: string, version: number): Promise<void>;
   /** Deletes the record's timer; none is fine. */
   clear(recordId: string): Promise<void>;
+}
+
+/**
+ * What an escalation may change on a record of one type, as the system, in the record's own
+ * history with `reason`. Each names the state to reach, so doing it again changes nothing.
+ */
+export interface SlaRecordActions {
+  /** Raises the priority to `priority` (1 = critical); nothing when it is already that high or the record is closed. */
+  raisePriority(recordId: string, priority: number, reason: string): Promise<void>;
+  /** Hands the record to `group`, clearing its assignee; nothing when it is already there or closed. */
+  reassign(recordId: string, group: string, reason: string): Promise<void>;
 }
 
 /** How the SLA engine reads a record of any type it follows. */

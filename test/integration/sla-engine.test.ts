@@ -13,7 +13,15 @@ import type { Actor } from '#core/identity/actor.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
 import { ticketSource } from '#core/sla/record-sources.ts';
 import { createDefinition, saveCalendar, updateDefinition } from '#core/sla/sla-admin.ts';
-import { fireTimer, recordSla, type SlaDeps, trackRecord } from '#core/sla/sla-service.ts';
+import {
+  dueAcrossGroups,
+  fireTimer,
+  rearm,
+  recordSla,
+  type SlaDeps,
+  trackRecord,
+} from '#core/sla/sla-service.ts';
+import { ticketActions } from '#core/ticket/ticket-escalation.ts';
 import {
   addArticle,
   defaultTicketSettings,
@@ -62,6 +70,7 @@ beforeAll(async () => {
     managerEmail: 'mona.manager@example.com',
   });
   await addMember({ groups, clock }, admin, 'service-desk', { email: dana.email });
+  await createGroup({ groups, clock }, admin, { id: 'network', name: 'Network' });
   const ticketStore = new DynamoTicketStore({
     client: tables.documents,
     domainTable: tables.domainTable,
@@ -113,6 +122,8 @@ beforeAll(async () => {
         return { providerMessageId: `m${mails.length}` };
       },
     },
+    actions: { incident: ticketActions(tickets) },
+    existingGroups: (ids) => groups.existingGroups(ids),
     managerOf: async (group) => (await groups.getGroup(group))?.managerEmail,
     groupsOf: (email) => groups.groupsOf(email),
     portalUrl: 'http://127.0.0.1:3000',
@@ -178,6 +189,8 @@ describe('service levels on record events and scheduler timers', () => {
     const breachMail = mails.find((m) => m.subject.includes(ticket.number) && m.subject.includes('breached'));
     expect(breachMail?.to).toEqual(['mona.manager@example.com']);
     expect(breachMail?.references).toEqual([`<sla.${ticket.id}@spoke>`]);
+    // The link opens the agent's workspace, not the requester's page.
+    expect(breachMail?.text).toContain(`http://127.0.0.1:3000/work/tickets/${ticket.id}`);
     const history = await ticketHistory(tickets, admin, ticket.id);
     expect(history.items.map((h) => `${h.field}=${String(h.newValue)}`)).toEqual(
       expect.arrayContaining([
@@ -327,6 +340,19 @@ describe('service levels on record events and scheduler timers', () => {
         }),
       ),
     ).toEqual(['calendarId']);
+    expect(
+      await paths(
+        createDefinition(sla, admin, {
+          id: 'z',
+          name: 'Z',
+          targets: { response: { '1': 5 } },
+          escalations: [
+            { on: 'warning', notify: ['assignee'] },
+            { on: 'breach', reassignTo: 'nobody' },
+          ],
+        }),
+      ),
+    ).toEqual(['escalations[1].reassignTo']);
     await expect(
       createDefinition(sla, dana, { id: 'y', name: 'Y', targets: { response: { '1': 5 } } }),
     ).rejects.toThrow('Only admins');
@@ -340,6 +366,23 @@ describe('service levels on record events and scheduler timers', () => {
       },
     });
     expect(saved.version).toBe(1);
+    // A service or group has one calendar: a second calendar claiming it is refused at the field.
+    await saveCalendar(sla, admin, 'sap', {
+      version: 0,
+      name: 'SAP',
+      calendar: { timeZone: 'Europe/Berlin', hours: { mon: ['06:00-22:00'] } },
+      services: ['SAP'],
+    });
+    expect(
+      await paths(
+        saveCalendar(sla, admin, 'sap-two', {
+          version: 0,
+          name: 'SAP again',
+          calendar: { timeZone: 'UTC', hours: '24x7' },
+          services: ['Mail', 'SAP'],
+        }),
+      ),
+    ).toEqual(['services[1]']);
   });
 
   it('answers the queue by due time with one Query on the index', async () => {
@@ -347,5 +390,134 @@ describe('service levels on record events and scheduler timers', () => {
     const due = page.items.map((r) => r.dueAt ?? '');
     expect(due.length).toBeGreaterThan(0);
     expect([...due].sort()).toEqual(due);
+  });
+
+  it('escalates a breach by raising the priority and reassigning, once, even when the timer fires twice or the function dies halfway', async () => {
+    await createDefinition(sla, admin, {
+      id: 'escalating',
+      name: 'Escalating printers',
+      conditions: { recordTypes: ['incident'], priorities: [5], services: ['printing'] },
+      calendarId: '24x7',
+      targets: { response: { '5': 1, '2': 1 }, resolution: { '5': 10, '2': 10 } },
+      escalations: [{ on: 'breach', target: 'response', raisePriorityTo: 2, reassignTo: 'network' }],
+    });
+    // The SLA side's own clock, so the breach comes due when the test says, whatever the load.
+    let slaNow: number | undefined;
+    const noTimers = {
+      ...sla,
+      clock: { now: () => new Date(slaNow ?? Date.now()) },
+      timers: { set: async () => undefined, clear: async () => undefined },
+    };
+    const openPrinting = async (secondsAgo: number) => {
+      ticketNow = Date.now() - secondsAgo * 1000;
+      const { ticket } = await openTicket(
+        tickets,
+        emma,
+        { shortDescription: 'Jammed', service: 'printing' },
+        {
+          channel: 'portal',
+        },
+      );
+      ticketNow = Date.now();
+      return ticket;
+    };
+    const changes = async (id: string) =>
+      (await ticketHistory(tickets, admin, id)).items.map(
+        (h) =>
+          `${h.field}:${String(h.oldValue ?? '')}→${String(h.newValue)}${h.reason ? ` (${h.reason})` : ''}`,
+      );
+
+    // A minute later the warning and the breach are due; two firings of the same timer race for them.
+    const ticket = await openPrinting(0);
+    slaNow = Date.now() + 1000;
+    const attached = await trackRecord(noTimers, 'ticket', ticket.id);
+    expect(attached?.clocks[0]?.clock.definitionId).toBe('escalating');
+    slaNow = Date.now() + 61_000;
+    const version = attached?.version ?? 0;
+    const results = await Promise.all([
+      fireTimer(noTimers, ticket.id, version),
+      fireTimer(noTimers, ticket.id, version),
+    ]);
+    expect(results.map((r) => r.fired).sort()).toEqual([0, 2]);
+    const after = (await tickets.tickets.get(ticket.id))?.ticket;
+    expect(after).toMatchObject({ priority: 2, impact: 2, urgency: 1, assignmentGroup: 'network' });
+    const history = await changes(ticket.id);
+    expect(history.filter((h) => h.startsWith('sla.response.escalation:'))).toEqual([
+      'sla.response.escalation:→raise priority to 2 (Escalating printers breached)',
+      'sla.response.escalation:→reassign to network (Escalating printers breached)',
+    ]);
+    expect(history.filter((h) => h.includes('(SLA breach')).sort()).toEqual([
+      'assignmentGroup:service-desk→network (SLA breach: Escalating printers)',
+      'impact:3→2 (SLA breach: Escalating printers)',
+      'priority:5→2 (SLA breach: Escalating printers)',
+      'urgency:3→1 (SLA breach: Escalating printers)',
+    ]);
+    expect((await sla.sla.record(ticket.id))?.pending).toBeUndefined();
+    // The ticket's own event retargets the clocks to priority 2 (time used stays used).
+    const retargeted = await trackRecord(noTimers, 'ticket', ticket.id);
+    expect(retargeted?.clocks.map((c) => c.clock.priority)).toEqual([2, 2]);
+
+    // The function dies after writing the breach, before changing the ticket: the state owes it.
+    slaNow = undefined;
+    const dying = {
+      ...noTimers,
+      actions: {
+        incident: {
+          raisePriority: async () => {
+            throw new Error('Lambda timed out');
+          },
+          reassign: async () => undefined,
+        },
+      },
+    };
+    const second = await openPrinting(61);
+    await expect(trackRecord(dying, 'ticket', second.id)).rejects.toThrow('Lambda timed out');
+    const owed = await sla.sla.record(second.id);
+    expect(owed?.pending?.map((a) => a.kind)).toEqual(['priority', 'reassign']);
+    expect(owed?.armedVersion).not.toBe(owed?.version);
+    // The repair (a read found the timer unconfirmed, or the next event) finishes it, once.
+    await rearm(noTimers, second.id);
+    await rearm(noTimers, second.id);
+    expect((await tickets.tickets.get(second.id))?.ticket).toMatchObject({
+      priority: 2,
+      assignmentGroup: 'network',
+    });
+    expect((await changes(second.id)).filter((h) => h.startsWith('priority:'))).toHaveLength(1);
+    expect((await sla.sla.record(second.id))?.pending).toBeUndefined();
+  });
+  it('lists what breaches next across groups: one Query per group, merged by due time', async () => {
+    const queried: string[] = [];
+    const store = sla.sla;
+    const counting = new Proxy(store, {
+      get(target, property) {
+        if (property === 'dueQueue')
+          return (group: string, page: { limit: number }) => {
+            queried.push(group);
+            return target.dueQueue(group, page);
+          };
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const deps = { ...sla, sla: counting };
+    const result = await dueAcrossGroups(
+      deps,
+      admin,
+      [],
+      { groups: ['service-desk', 'network'], limit: 50 },
+      false,
+    );
+    expect(queried.sort()).toEqual(['network', 'service-desk']);
+    expect(new Set(result.items.map((i) => i.assignmentGroup))).toEqual(new Set(['service-desk', 'network']));
+    const due = result.items.map((i) => i.dueAt ?? '');
+    expect([...due].sort()).toEqual(due);
+    // An agent reads their own groups by default, and no other.
+    queried.length = 0;
+    const own = await dueAcrossGroups(deps, dana, ['service-desk'], { limit: 2 }, false);
+    expect(queried).toEqual(['service-desk']);
+    expect(own.items).toHaveLength(2);
+    await expect(
+      dueAcrossGroups(deps, dana, ['service-desk'], { groups: ['network'], limit: 5 }, false),
+    ).rejects.toThrow('Not a member of network');
   });
 });

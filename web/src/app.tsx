@@ -31,6 +31,7 @@ const RoutingPage = pageLoader(() => import('./admin/routing-page.tsx').then((m)
 const SlaDefinitionsPage = pageLoader(() =>
   import('./sla/definitions-page.tsx').then((m) => m.SlaDefinitionsPage),
 );
+const DuePage = pageLoader(() => import('./sla/due-page.tsx').then((m) => m.DuePage));
 const QuarantinePage = pageLoader(() => import('./admin/quarantine-page.tsx').then((m) => m.QuarantinePage));
 
 const ChangesPage = pageLoader(() => import('./changes/changes-page.tsx').then((m) => m.ChangesPage));
@@ -84,6 +85,7 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   'admin-group': GroupPage,
   'admin-routing': RoutingPage,
   'admin-sla': SlaDefinitionsPage,
+  'sla-due': DuePage,
   'admin-quarantine': QuarantinePage,
   changes: ChangesPage,
   'new-change': NewChangePage,
@@ -255,6 +257,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       ) : (
         <NotFoundPage />
       );
+    case 'sla-due':
+      return agent ? <LazyPage key="sla-due" loader={DuePage} props={{}} /> : <NotFoundPage />;
     case 'admin-groups':
       return admin ? <LazyPage key="groups" loader={GroupsPage} props={{}} /> : <NotFoundPage />;
     case 'admin-group':
@@ -366,6 +370,7 @@ function Layout(props: {
               <Link to={paths.myRequests}>My requests</Link>
               {isAgent(session) && <Link to={paths.tasks}>Tasks</Link>}
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
+              {isAgent(session) && <Link to={paths.due}>Due next</Link>}
               {isAgent(session) && <Link to={paths.problems()}>Problems</Link>}
               {isAgent(session) && <Link to={paths.changes}>Changes</Link>}
               {(isAgent(session) || isApprover(session)) && <Link to={paths.releases()}>Releases</Link>}

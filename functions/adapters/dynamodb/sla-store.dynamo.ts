@@ -6,6 +6,7 @@ import type { StoredCalendar } from '#core/sla/sla-admin.ts';
 import type { SlaDefinition } from '#core/sla/sla-definition.ts';
 import type { SlaRecord } from '#core/sla/sla-record.ts';
 import type { SlaStore } from '#ports/sla-store.ts';
+import { catalogTaskAuditEntity } from './catalog-entities.ts';
 import { ticketAuditEntity } from './entities.ts';
 import { problemAuditEntity } from './problem-entities.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
@@ -29,6 +30,8 @@ const historyOf: Readonly<
     table.auditPuts(ticketAuditEntity, (d) => ({ ...d, ticketId }), drafts),
   problem: (table, problemId, drafts) =>
     table.auditPuts(problemAuditEntity, (d) => ({ ...d, problemId }), drafts),
+  task: (table, recordId, drafts) =>
+    table.auditPuts(catalogTaskAuditEntity, (d) => ({ ...d, recordId }), drafts),
 };
 
 const versioned = (expected: number) =>
@@ -180,7 +183,7 @@ export class DynamoSlaStore implements SlaStore {
         new UpdateCommand({
           TableName: this.#table.domainTable,
           Key: slaRecordEntity.key({ recordId }),
-          UpdateExpression: 'SET armedVersion = :v',
+          UpdateExpression: 'SET armedVersion = :v REMOVE pending',
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: { ':v': version },
         }),

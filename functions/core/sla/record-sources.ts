@@ -1,3 +1,4 @@
+import type { RequestStore } from '#ports/catalog-store.ts';
 import type { ProblemStore } from '#ports/problem-store.ts';
 import type { SlaRecordSource } from '#ports/sla-store.ts';
 import type { TicketStore } from '#ports/ticket-store.ts';
@@ -83,6 +84,44 @@ export function problemSource(problems: Pick<ProblemStore, 'get'>): SlaRecordSou
         createdAt: problem.createdAt,
         updatedAt: problem.updatedAt,
         ...(problem.state !== 'new' ? { firstResponseAt: problem.updatedAt } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * The priority a fulfilment task is measured at: tasks carry none of their own, so an OLA gives
+ * its targets for this one.
+ */
+export const TASK_PRIORITY = 3;
+
+/**
+ * Catalog fulfilment tasks, for OLAs (the fulfilling group's promise): taking the task or starting
+ * it is the response; closing it is the resolution.
+ */
+export function taskSource(requests: Pick<RequestStore, 'getTask'>): SlaRecordSource {
+  return {
+    async snapshot(recordId) {
+      const task = await requests.getTask(recordId);
+      if (!task) return undefined;
+      const phase: RecordPhase =
+        task.state === 'cancelled' ? 'cancelled' : task.state === 'closed' ? 'resolved' : 'open';
+      const accepted = task.state !== 'open' || task.assignee !== undefined;
+      return {
+        recordId: task.id,
+        recordType: 'task',
+        number: task.number,
+        version: task.version,
+        state: task.state,
+        phase,
+        priority: TASK_PRIORITY,
+        assignmentGroup: task.group,
+        ...(task.assignee ? { assignee: task.assignee.email } : {}),
+        requesterEmail: task.requestedFor,
+        createdAt: task.createdAt,
+        updatedAt: task.updatedAt,
+        ...(accepted ? { firstResponseAt: task.updatedAt } : {}),
+        ...(task.closedAt ? { resolvedAt: task.closedAt } : {}),
       };
     },
   };

@@ -27,10 +27,16 @@ export const UpdateDefinitionInput = SlaDefinitionInput.extend({ version: z.numb
 export type UpdateDefinitionInput = z.input<typeof UpdateDefinitionInput>;
 
 /** A business calendar as stored: the calendar, its id and name, and its version. */
+const Scope = z.array(z.string().trim().min(1).max(80)).max(50).default([]);
+
 export const StoredCalendar = z.object({
   id: Id,
   name: z.string().trim().min(1).max(120),
   calendar: BusinessCalendar,
+  /** Records of these services are measured in this calendar when their definition uses `default`. */
+  services: Scope,
+  /** Likewise records of these assignment groups (a service's calendar comes first). */
+  groups: Scope,
   version: z.number().int().min(1),
   updatedAt: z.iso.datetime(),
 });
@@ -39,6 +45,8 @@ export type StoredCalendar = z.infer<typeof StoredCalendar>;
 export const SaveCalendarInput = z.strictObject({
   name: z.string().trim().min(1).max(120),
   calendar: BusinessCalendar,
+  services: Scope,
+  groups: Scope,
   /** The version the editor saw; 0 for a new calendar. */
   version: z.number().int().min(0),
 });
@@ -87,6 +95,18 @@ export const defaultDefinitions: readonly SlaDefinition[] = [
       },
     },
   }),
+  SlaDefinition.parse({
+    id: 'task-ola',
+    version: 1,
+    name: 'Fulfilment tasks (OLA, business hours)',
+    kind: 'ola',
+    conditions: { recordTypes: ['task'] },
+    targets: { response: { '3': minutes(4) }, resolution: { '3': minutes(16) } },
+    escalations: [
+      { on: 'warning', notify: ['assignee'] },
+      { on: 'breach', notify: ['assignee', 'manager'] },
+    ],
+  }),
 ];
 
 export interface SlaAdminDeps {
@@ -94,6 +114,8 @@ export interface SlaAdminDeps {
   readonly clock: Clock;
   /** The `default` calendar when none is stored: the deployment's business hours. */
   readonly defaultCalendar: BusinessCalendar;
+  /** Which of these assignment groups exist, for escalations that reassign. */
+  readonly existingGroups?: (ids: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 const requireAdmin = (actor: Actor) => {
@@ -147,10 +169,24 @@ async function requireKnownCalendar(deps: SlaAdminDeps, calendarId: string) {
     ]);
 }
 
+/** An escalation may only hand records to a group that exists. */
+async function requireKnownGroups(deps: SlaAdminDeps, input: Pick<SlaDefinition, 'escalations'>) {
+  const named = input.escalations.flatMap((e, i) => (e.reassignTo ? [{ i, group: e.reassignTo }] : []));
+  if (named.length === 0 || !deps.existingGroups) return;
+  const known = await deps.existingGroups(named.map((n) => n.group));
+  const unknown = named.filter((n) => !known.has(n.group));
+  if (unknown.length > 0)
+    throw new ValidationError(
+      'Unknown group',
+      unknown.map((n) => ({ path: `escalations[${n.i}].reassignTo`, message: `${n.group} is not a group` })),
+    );
+}
+
 export async function createDefinition(deps: SlaAdminDeps, actor: Actor, raw: CreateDefinitionInput) {
   requireAdmin(actor);
   const input = CreateDefinitionInput.parse(raw);
   await requireKnownCalendar(deps, input.calendarId);
+  await requireKnownGroups(deps, input);
   await seedDefinitions(deps);
   if (await deps.sla.definition(input.id))
     throw new ConflictError(`Definition ${input.id} exists; save a new version of it instead`);
@@ -169,6 +205,7 @@ export async function updateDefinition(
   requireAdmin(actor);
   const { version, ...input } = UpdateDefinitionInput.parse(raw);
   await requireKnownCalendar(deps, input.calendarId);
+  await requireKnownGroups(deps, input);
   await seedDefinitions(deps);
   const current = await deps.sla.definition(id);
   if (!current) throw new NotFoundError(`No service-level definition ${id}`);
@@ -188,10 +225,20 @@ export async function listCalendars(deps: SlaAdminDeps): Promise<StoredCalendar[
       id: DEFAULT_CALENDAR,
       name: 'Business hours',
       calendar: deps.defaultCalendar,
+      services: [],
+      groups: [],
       version: 0,
       updatedAt: epoch,
     },
-    { id: ALWAYS_CALENDAR, name: 'Around the clock', calendar: ALWAYS, version: 0, updatedAt: epoch },
+    {
+      id: ALWAYS_CALENDAR,
+      name: 'Around the clock',
+      calendar: ALWAYS,
+      services: [],
+      groups: [],
+      version: 0,
+      updatedAt: epoch,
+    },
   ];
   return [...builtIn.filter((b) => !stored.some((s) => s.id === b.id)), ...stored];
 }
@@ -204,10 +251,26 @@ export async function saveCalendar(deps: SlaAdminDeps, actor: Actor, id: string,
   const input = SaveCalendarInput.parse(raw);
   if (id === ALWAYS_CALENDAR)
     throw new ValidationError('Built-in calendar', [{ path: 'id', message: '24x7 cannot be changed' }]);
+  if (id === DEFAULT_CALENDAR && (input.services.length > 0 || input.groups.length > 0))
+    throw new ValidationError('Default calendar', [
+      { path: 'services', message: 'the default calendar applies to every service and group already' },
+    ]);
+  const others = (await deps.sla.calendars()).filter((c) => c.id !== id);
+  const taken = (field: 'services' | 'groups') =>
+    input[field].flatMap((name, index) => {
+      const owner = others.find((c) => c[field].includes(name));
+      return owner
+        ? [{ path: `${field}[${index}]`, message: `${name} already has the calendar ${owner.id}` }]
+        : [];
+    });
+  const clashes = [...taken('services'), ...taken('groups')];
+  if (clashes.length > 0) throw new ValidationError('Calendar scope taken', clashes);
   const calendar = StoredCalendar.parse({
     id,
     name: input.name,
     calendar: input.calendar,
+    services: input.services,
+    groups: input.groups,
     version: input.version + 1,
     updatedAt: deps.clock.now().toISOString(),
   });
@@ -216,7 +279,28 @@ export async function saveCalendar(deps: SlaAdminDeps, actor: Actor, id: string,
 }
 
 /** Calendars by id for the clocks: stored ones win; an unknown id falls back to the default. */
-export async function calendarLookup(deps: SlaAdminDeps): Promise<(id: string) => BusinessCalendar> {
-  const all = new Map((await listCalendars(deps)).map((c) => [c.id, c.calendar]));
+export async function calendarLookup(
+  deps: SlaAdminDeps,
+  known?: readonly StoredCalendar[],
+): Promise<(id: string) => BusinessCalendar> {
+  const all = new Map((known ?? (await listCalendars(deps))).map((c) => [c.id, c.calendar]));
   return (id) => all.get(id) ?? all.get(DEFAULT_CALENDAR) ?? deps.defaultCalendar;
+}
+
+/**
+ * Which calendar a definition's clocks run in for a record: a definition naming `default` takes
+ * the calendar of the record's service, else of its assignment group, else the default; one
+ * naming another calendar keeps it.
+ */
+export function calendarChooser(known: readonly StoredCalendar[]) {
+  const byService = new Map(known.flatMap((c) => c.services.map((s) => [s, c.id] as const)));
+  const byGroup = new Map(known.flatMap((c) => c.groups.map((g) => [g, c.id] as const)));
+  return (calendarId: string, subject: { service?: string; assignmentGroup?: string }): string => {
+    if (calendarId !== DEFAULT_CALENDAR) return calendarId;
+    return (
+      (subject.service && byService.get(subject.service)) ||
+      (subject.assignmentGroup && byGroup.get(subject.assignmentGroup)) ||
+      DEFAULT_CALENDAR
+    );
+  };
 }

@@ -33,19 +33,48 @@ export const PauseRule = z.strictObject({ state: Label, reason: Label.optional()
 
 /**
  * What happens when a clock warns or breaches: mail the assignee, the assignment group's
- * manager or fixed addresses (a distribution list). Each action is an entry in the record's history.
+ * manager or fixed addresses (a distribution list), raise the record's priority, hand it to
+ * another group. Each action is an entry in the record's history.
  */
-export const Escalation = z.strictObject({
-  on: z.enum(['warning', 'breach']),
-  /** Only for this target; both when left out. */
-  target: SlaTargetKind.optional(),
-  notify: z
-    .array(z.enum(['assignee', 'manager']))
-    .max(2)
-    .default([]),
-  addresses: z.array(z.email().max(254)).max(20).default([]),
-});
+export const Escalation = z
+  .strictObject({
+    on: z.enum(['warning', 'breach']),
+    /** Only for this target; both when left out. */
+    target: SlaTargetKind.optional(),
+    notify: z
+      .array(z.enum(['assignee', 'manager']))
+      .max(2)
+      .default([]),
+    addresses: z.array(z.email().max(254)).max(20).default([]),
+    /** Raise the record's priority to this one (1 = critical); a record already as high keeps its own. */
+    raisePriorityTo: z.number().int().min(1).max(4).optional(),
+    /** Hand the record to this assignment group (its assignee is cleared); one already there stays. */
+    reassignTo: Label.optional(),
+  })
+  .refine(
+    (e) =>
+      e.notify.length > 0 ||
+      e.addresses.length > 0 ||
+      e.raisePriorityTo !== undefined ||
+      e.reassignTo !== undefined,
+    'needs an action: notify, addresses, raisePriorityTo or reassignTo',
+  );
 export type Escalation = z.infer<typeof Escalation>;
+
+/**
+ * A change an escalation makes to the record itself, owed until it is done: kept in the SLA
+ * state by the write that decided it, carried out after, and idempotent (it names the state
+ * to reach, not a step), so doing it twice after a crash or a repeated firing changes nothing.
+ */
+export const SlaAction = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('priority'),
+    to: z.number().int().min(1).max(4),
+    reason: z.string().max(200),
+  }),
+  z.strictObject({ kind: z.literal('reassign'), group: Label, reason: z.string().max(200) }),
+]);
+export type SlaAction = z.infer<typeof SlaAction>;
 
 /** Warn the assignee; on breach mail the assignee and the group's manager. */
 export const defaultEscalations: Escalation[] = [

@@ -20,6 +20,7 @@ import {
   applicableDefinitions,
   Escalation,
   PauseRule,
+  SlaAction,
   type SlaDefinition,
   type SlaSubject,
 } from './sla-definition.ts';
@@ -73,6 +74,8 @@ export const SlaRecord = z.strictObject({
   next: z
     .strictObject({ at: Instant, kind: z.enum(['warning', 'breach']), target: SlaTargetKind })
     .optional(),
+  /** Changes escalations decided for the record itself, not yet known to be done (see {@link SlaAction}). */
+  pending: z.array(SlaAction).max(10).optional(),
   /** The version whose timer is known to be set (or known to need none); behind `version` means repair. */
   armedVersion: z.number().int().min(0),
   breached: z.boolean(),
@@ -171,6 +174,8 @@ export function attach(
   calendars: Calendars,
   snapshot: RecordSnapshot,
   now: Date,
+  /** The calendar a definition's clocks use for this record (a service's or group's own). */
+  chooseCalendar: (calendarId: string, subject: RecordSnapshot) => string = (id) => id,
 ): SlaStep {
   const happenings: SlaHappening[] = [];
   const clocks: TrackedClock[] = [];
@@ -179,15 +184,16 @@ export function attach(
     for (const target of SlaTargetKind.options) {
       const targets = definition.targets[target];
       if (!targets) continue;
+      const calendarId = chooseCalendar(definition.calendarId, snapshot);
       const frozen = {
         name: definition.name,
         kind: definition.kind,
-        calendarId: definition.calendarId,
+        calendarId,
         targets,
         pauseWhen: definition.pauseWhen,
         escalations: definition.escalations,
       };
-      const calendar = calendars(definition.calendarId);
+      const calendar = calendars(calendarId);
       const step = startClock(calendar, {
         definitionId: definition.id,
         definitionVersion: definition.version,

@@ -1,13 +1,18 @@
 import type { Clock, IdGenerator } from '#ports/clock.ts';
 import type { DomainEvent, DomainEventPublisher } from '#ports/domain-events.ts';
-import type { Mailer } from '#ports/mail.ts';
 import type { SlaRecordSource, SlaTimers } from '#ports/sla-store.ts';
-import { type Actor, isAdmin, isAgent, normalizeEmail, systemActor } from '../identity/actor.ts';
+import { type Actor, isAdmin, isAgent, systemActor } from '../identity/actor.ts';
 import type { AuditDraft } from '../record/audit.ts';
 import { AGAIN, lostRace, retried } from '../record/retry.ts';
 import { ForbiddenError, NotFoundError } from '../shared/errors.ts';
-import { activeDefinitions, calendarLookup, type SlaAdminDeps } from './sla-admin.ts';
-import type { Escalation } from './sla-definition.ts';
+import {
+  activeDefinitions,
+  calendarChooser,
+  calendarLookup,
+  listCalendars,
+  type SlaAdminDeps,
+} from './sla-admin.ts';
+import { carryOut, type EscalationDeps, mailEscalation, planEscalations } from './sla-escalation.ts';
 import {
   attach,
   type Calendars,
@@ -28,20 +33,15 @@ import {
  * event per entry, mails the escalations, and sets, moves or deletes the record's timer.
  */
 
-export interface SlaDeps extends SlaAdminDeps {
+export interface SlaDeps extends SlaAdminDeps, EscalationDeps {
   /** How each record family (`ticket`, `problem`) is read, by the family its events name. */
   readonly sources: Readonly<Record<string, SlaRecordSource>>;
   readonly timers: SlaTimers;
   readonly events: DomainEventPublisher;
   readonly ids: IdGenerator;
   readonly clock: Clock;
-  readonly mailer: Mailer;
-  /** The manager of an assignment group, for escalations. */
-  readonly managerOf: (group: string) => Promise<string | undefined>;
   /** The groups a requester is in, for definitions with `requesterGroups`. */
   readonly groupsOf: (email: string) => Promise<readonly string[]>;
-  readonly portalUrl: string;
-  readonly supportAddress: string;
 }
 
 const MAX_INLINE_FIRINGS = 4;
@@ -84,88 +84,21 @@ function eventOf(deps: SlaDeps, record: SlaRecord, happening: SlaHappening): Dom
   };
 }
 
-/** Who an escalation mails, and the history entry that says so. */
-async function recipientsOf(deps: SlaDeps, record: SlaRecord, escalation: Escalation): Promise<string[]> {
-  const to = new Set<string>(escalation.addresses.map(normalizeEmail));
-  if (escalation.notify.includes('assignee') && record.assignee) to.add(normalizeEmail(record.assignee));
-  if (escalation.notify.includes('manager') && record.assignmentGroup) {
-    const manager = await deps.managerOf(record.assignmentGroup);
-    if (manager) to.add(normalizeEmail(manager));
-  }
-  return [...to];
-}
-
-interface Escalated {
-  readonly to: readonly string[];
-  readonly happening: SlaHappening;
-}
-
-async function escalationsOf(
-  deps: SlaDeps,
-  record: SlaRecord,
-  happenings: readonly SlaHappening[],
-): Promise<Escalated[]> {
-  const out: Escalated[] = [];
-  for (const happening of happenings) {
-    if (happening.kind !== 'warning' && happening.kind !== 'breached') continue;
-    const on = happening.kind === 'warning' ? 'warning' : 'breach';
-    const to = new Set<string>();
-    for (const escalation of happening.escalations) {
-      if (escalation.on !== on || (escalation.target && escalation.target !== happening.target)) continue;
-      for (const address of await recipientsOf(deps, record, escalation)) to.add(address);
-    }
-    if (to.size > 0) out.push({ to: [...to], happening });
-  }
-  return out;
-}
-
-const when = (iso: string | undefined) => (iso ? new Date(iso).toUTCString() : 'now');
-
-async function mailEscalation(deps: SlaDeps, record: SlaRecord, escalated: Escalated): Promise<void> {
-  const { happening } = escalated;
-  const what = happening.kind === 'warning' ? 'is about to be missed' : 'was missed';
-  const target = happening.target === 'response' ? 'first response' : 'resolution';
-  const link = `${deps.portalUrl.replace(/\/$/, '')}/tickets/${record.recordId}`;
-  await deps.mailer.send({
-    to: escalated.to,
-    subject: `[${record.number}] ${happening.kind === 'warning' ? 'SLA warning' : 'SLA breached'}: ${target} ${what}`,
-    text: [
-      `The ${target} target of ${record.number} (${happening.name}, priority ${happening.clock.priority}) ${what}.`,
-      happening.kind === 'warning'
-        ? `Due: ${when(happening.clock.dueAt)}`
-        : `Breached at: ${when(happening.at)}`,
-      record.assignmentGroup ? `Group: ${record.assignmentGroup}` : 'Group: none',
-      record.assignee ? `Assignee: ${record.assignee}` : 'Assignee: nobody yet',
-      '',
-      link,
-    ].join('\n'),
-    messageId: `<sla.${happening.kind}.${record.recordId}.${happening.clock.version}@spoke>`,
-    // Every escalation about one record threads under the same root.
-    references: [`<sla.${record.recordId}@spoke>`],
-    inReplyTo: `<sla.${record.recordId}@spoke>`,
-    replyTo: deps.supportAddress,
-    automatic: true,
-  });
-}
-
-/** Writes a step, publishes its events, mails its escalations; false when another writer won. */
-async function commit(deps: SlaDeps, step: SlaStep, expectedVersion: number): Promise<boolean> {
-  const { record, happenings } = step;
-  const escalations = await escalationsOf(deps, record, happenings);
-  const history = [
-    ...happenings.map(historyOf),
-    ...escalations.map(({ to, happening }) => ({
-      at: happening.at,
-      actor: { id: systemActor.id, email: systemActor.email },
-      field: `sla.${happening.target}.escalation`,
-      newValue: `mailed ${to.join(', ')}`,
-      reason: `${happening.name} ${happening.kind}`,
-    })),
-  ];
-  if (await lostRace(deps.sla.saveRecord(record, expectedVersion, history))) return false;
+/**
+ * Writes a step with its escalations' history and owed record changes, publishes its events,
+ * mails its escalations; false when another writer won.
+ */
+async function commit(deps: SlaDeps, step: SlaStep, expectedVersion: number): Promise<SlaRecord | undefined> {
+  const { happenings } = step;
+  const plan = await planEscalations(deps, step.record, happenings);
+  const pending = [...(step.record.pending ?? []), ...plan.actions];
+  const { pending: _, ...rest } = step.record;
+  const record: SlaRecord = { ...rest, ...(pending.length > 0 ? { pending } : {}) };
+  const history = [...happenings.map(historyOf), ...plan.history];
+  if (await lostRace(deps.sla.saveRecord(record, expectedVersion, history))) return undefined;
   await deps.events.publish(happenings.map((h) => eventOf(deps, record, h)));
-  for (const escalated of escalations) await mailEscalation(deps, record, escalated);
-  return true;
+  for (const escalated of plan.mails) await mailEscalation(deps, record, escalated);
+  return record;
 }
 
 /**
@@ -181,14 +114,18 @@ async function arm(deps: SlaDeps, calendars: Calendars, initial: SlaRecord): Pro
     if (record.next && Date.parse(record.next.at) <= now.getTime()) {
       const step = fire(calendars, record, record.version, now);
       if (!step.changed) break;
-      if (!(await commit(deps, step, record.version))) return record;
-      record = step.record;
+      const written = await commit(deps, step, record.version);
+      if (!written) return record;
+      record = written;
       continue;
     }
+    // Owed record changes first: the state is cleared of them with the timer's confirmation.
+    if (record.pending) await carryOut(deps, record);
     if (record.next) await deps.timers.set(record.recordId, record.next.at, record.version);
     else await deps.timers.clear(record.recordId);
     await deps.sla.markArmed(record.recordId, record.version);
-    return { ...record, armedVersion: record.version };
+    const { pending: _, ...armed } = record;
+    return { ...armed, armedVersion: record.version };
   }
   return record;
 }
@@ -201,7 +138,8 @@ export async function trackRecord(
 ): Promise<SlaRecord | undefined> {
   const source = deps.sources[family];
   if (!source) return undefined;
-  const calendars = await calendarLookup(deps);
+  const known = await listCalendars(deps);
+  const calendars = await calendarLookup(deps, known);
   const record = await retried(`SLA of ${recordId}`, async () => {
     const snapshot = await source.snapshot(recordId);
     if (!snapshot) return undefined;
@@ -210,13 +148,19 @@ export async function trackRecord(
     if (!current) {
       const definitions = await activeDefinitions(deps);
       const requesterGroups = snapshot.requesterEmail ? await deps.groupsOf(snapshot.requesterEmail) : [];
-      const step = attach(definitions, calendars, { ...snapshot, requesterGroups }, now);
+      const step = attach(
+        definitions,
+        calendars,
+        { ...snapshot, requesterGroups },
+        now,
+        calendarChooser(known),
+      );
       if (step.record.clocks.length === 0 && step.happenings.length === 0) return undefined;
-      return (await commit(deps, step, 0)) ? step.record : AGAIN;
+      return (await commit(deps, step, 0)) ?? AGAIN;
     }
     const step = reconcile(calendars, current, snapshot, now);
     if (!step.changed) return current;
-    return (await commit(deps, step, current.version)) ? step.record : AGAIN;
+    return (await commit(deps, step, current.version)) ?? AGAIN;
   });
   return record ? arm(deps, calendars, record) : undefined;
 }
@@ -229,10 +173,16 @@ export async function fireTimer(
 ): Promise<{ readonly fired: number; readonly stale: boolean }> {
   const calendars = await calendarLookup(deps);
   const current = await deps.sla.record(recordId);
-  if (!current || current.version !== version) return { fired: 0, stale: true };
+  if (!current) return { fired: 0, stale: true };
+  if (current.version !== version) {
+    // Stale; but a state whose timer or owed changes were never confirmed is finished here.
+    if (current.armedVersion !== current.version) await arm(deps, calendars, current);
+    return { fired: 0, stale: true };
+  }
   const step = fire(calendars, current, version, deps.clock.now());
-  if (step.changed && !(await commit(deps, step, current.version))) return { fired: 0, stale: true };
-  await arm(deps, calendars, step.changed ? step.record : current);
+  const written = step.changed ? await commit(deps, step, current.version) : current;
+  if (!written) return { fired: 0, stale: true };
+  await arm(deps, calendars, written);
   return { fired: step.happenings.length, stale: false };
 }
 
@@ -246,6 +196,8 @@ export async function rearm(deps: SlaDeps, recordId: string): Promise<SlaRecord 
 /** What the portal shows of a record's service levels. */
 export interface SlaView {
   readonly recordId: string;
+  /** `incident`, `request`, `problem`…: where the portal links to. */
+  readonly recordType: string;
   readonly number: string;
   readonly dueAt?: string;
   readonly breached: boolean;
@@ -264,6 +216,7 @@ export interface SlaReadDeps extends SlaAdminDeps {
 function viewOf(calendars: Calendars, record: SlaRecord, now: Date): SlaView {
   return {
     recordId: record.recordId,
+    recordType: record.recordType,
     number: record.number,
     ...(record.dueAt ? { dueAt: record.dueAt } : {}),
     breached: record.breached,
@@ -342,4 +295,46 @@ export async function dueQueue(
     items: result.items.map((r) => viewOf(calendars, r, now)),
     ...(result.cursor ? { cursor: result.cursor } : {}),
   };
+}
+
+/** The most groups one "due next" list reads: one Query each. */
+export const MAX_DUE_GROUPS = 20;
+
+/**
+ * What breaches next across groups: one Query per group on the due index (each already in due
+ * order), merged by due time, the first `limit`. An agent reads their own groups (or any when
+ * agents see every group); an admin any group they name.
+ */
+export async function dueAcrossGroups(
+  deps: SlaReadDeps,
+  actor: Actor,
+  viewerGroups: readonly string[],
+  options: { groups?: readonly string[]; limit: number },
+  seeAll: boolean,
+) {
+  if (!isAgent(actor)) throw new ForbiddenError('Only agents see work queues');
+  const wanted = options.groups ?? viewerGroups;
+  const mayRead = (group: string) => seeAll || isAdmin(actor) || viewerGroups.includes(group);
+  const refused = wanted.filter((g) => !mayRead(g));
+  if (refused.length > 0) throw new ForbiddenError(`Not a member of ${refused.join(', ')}`);
+  const groups = [...new Set(wanted)].slice(0, MAX_DUE_GROUPS);
+  const pages = await Promise.all(groups.map((group) => deps.sla.dueQueue(group, { limit: options.limit })));
+  const calendars = await calendarLookup(deps);
+  const now = deps.clock.now();
+  // Each page is sorted by the index: a k-way merge, no sort of the whole.
+  const heads = pages.map(() => 0);
+  const items: SlaView[] = [];
+  while (items.length < options.limit) {
+    let pick = -1;
+    pages.forEach((page, i) => {
+      const candidate = page.items[heads[i] as number];
+      const best = pick >= 0 ? pages[pick]?.items[heads[pick] as number] : undefined;
+      if (candidate && (!best || (candidate.dueAt ?? '') < (best.dueAt ?? ''))) pick = i;
+    });
+    if (pick < 0) break;
+    const record = pages[pick]?.items[heads[pick] as number] as SlaRecord;
+    heads[pick] = (heads[pick] as number) + 1;
+    items.push(viewOf(calendars, record, now));
+  }
+  return { groups, items };
 }

@@ -577,7 +577,8 @@ export const ticketAudit: AuditSpec<Ticket> = [
   'resolution',
 ];
 
-async function storeChange(
+/** Stores a change the caller has decided and checked (the system's own changes use it too), publishing its events. */
+export async function storeChange(
   deps: TicketDeps,
   actor: Actor,
   current: Ticket,

@@ -13,7 +13,14 @@ import {
   updateDefinition,
 } from '#core/sla/sla-admin.ts';
 import { SlaDefinition } from '#core/sla/sla-definition.ts';
-import { dueQueue, recordSla, type SlaReadDeps, slaOfRecords } from '#core/sla/sla-service.ts';
+import {
+  dueAcrossGroups,
+  dueQueue,
+  MAX_DUE_GROUPS,
+  recordSla,
+  type SlaReadDeps,
+  slaOfRecords,
+} from '#core/sla/sla-service.ts';
 import { json } from '../api.ts';
 import { actorFromEvent } from '../claims.ts';
 import { ErrorBody } from '../problems.ts';
@@ -48,6 +55,7 @@ const ClockView = z.object({
 });
 export const SlaViewBody = z.object({
   recordId: z.string(),
+  recordType: z.string(),
   number: z.string(),
   dueAt: z.string().optional(),
   breached: z.boolean(),
@@ -59,6 +67,16 @@ const DueQueueQuery = z.strictObject({
   group: z.string().min(1).max(64),
   cursor: z.string().max(2048).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+const DueQuery = z.strictObject({
+  /** Comma-separated groups; the agent's own groups when left out. */
+  groups: z
+    .string()
+    .max(MAX_DUE_GROUPS * 65)
+    .transform((text) => text.split(',').filter(Boolean))
+    .pipe(z.array(Id).min(1).max(MAX_DUE_GROUPS))
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 const RecordsQuery = z.strictObject({
   /** Comma-separated record ids (a queue page), at most 100. */
@@ -210,6 +228,32 @@ export function slaRoutes(deps: SlaRouteDeps): Route[] {
           await viewerGroups(actor),
           query.group,
           { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) },
+          deps.agentsSeeAll,
+        );
+        return json(200, result);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sla/due',
+      docs: {
+        summary:
+          'What breaches next across your groups (or the groups named): one Query per group on the due index, merged by due time',
+        tags,
+        query: DueQuery,
+        responses: {
+          200: z.object({ groups: z.array(z.string()), items: z.array(SlaViewBody) }),
+          ...errors,
+        },
+      },
+      async handle({ event }) {
+        const actor = actorFromEvent(event);
+        const query = DueQuery.parse(event.queryStringParameters ?? {});
+        const result = await dueAcrossGroups(
+          deps.sla,
+          actor,
+          await viewerGroups(actor),
+          { limit: query.limit, ...(query.groups ? { groups: query.groups } : {}) },
           deps.agentsSeeAll,
         );
         return json(200, result);

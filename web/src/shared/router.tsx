@@ -9,6 +9,7 @@ export type Route =
   | { readonly name: 'ticket'; readonly id: string }
   | { readonly name: 'queue'; readonly search: string }
   | { readonly name: 'workspace'; readonly id: string }
+  | { readonly name: 'sla-due' }
   | { readonly name: 'admin-groups' }
   | { readonly name: 'admin-group'; readonly id: string }
   | { readonly name: 'admin-routing' }
@@ -55,6 +56,8 @@ export const paths = {
   /** Agents' queues; the query string holds the view, group, state, order and priority. */
   queue: (params: Record<string, string> = {}) =>
     Object.keys(params).length ? `/work?${new URLSearchParams(params)}` : '/work',
+  /** What breaches next across the agent's groups. */
+  due: '/work/due',
   /** The agent's ticket workspace. */
   workspace: (id: string) => `/work/tickets/${encodeURIComponent(id)}`,
   adminGroups: '/admin/groups',
@@ -115,6 +118,7 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   const article = /^\/knowledge\/([^/]+)$/.exec(pathname);
   if (article?.[1]) return { name: 'article', id: decodeURIComponent(article[1]), search };
   if (pathname === '/work' || pathname === '/work/') return { name: 'queue', search };
+  if (pathname === '/work/due') return { name: 'sla-due' };
   const workspace = /^\/work\/tickets\/([^/]+)$/.exec(pathname);
   if (workspace?.[1]) return { name: 'workspace', id: decodeURIComponent(workspace[1]) };
   if (pathname === '/admin/groups') return { name: 'admin-groups' };

@@ -6,6 +6,7 @@ import { priorityLabels } from '../shared/format.ts';
 import { usePortal } from '../shared/portal-context.ts';
 import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
+import { CalendarsPanel } from './calendars-panel.tsx';
 import { formatDuration, type SlaDefinition, slaApi } from './sla-api.ts';
 
 const PRIORITIES = ['1', '2', '3', '4', '5'] as const;
@@ -171,6 +172,7 @@ export function SlaDefinitionsPage() {
             }}
           />
         ))}
+      <CalendarsPanel />
     </div>
   );
 }

@@ -1,7 +1,11 @@
 /**
  * The service-level API as the portal sees it: the server's own types, imported type-only.
  */
-import type { StoredCalendar, UpdateDefinitionInput } from '../../../functions/core/sla/sla-admin.ts';
+import type {
+  SaveCalendarInput,
+  StoredCalendar,
+  UpdateDefinitionInput,
+} from '../../../functions/core/sla/sla-admin.ts';
 import type { SlaDefinition } from '../../../functions/core/sla/sla-definition.ts';
 import type { SlaView } from '../../../functions/core/sla/sla-service.ts';
 import { type Api, ApiError } from '../shared/api.ts';
@@ -29,6 +33,11 @@ export function slaApi(api: Api) {
         method: 'PUT',
         body: definition,
       }),
+    /** What breaches next across the agent's groups (one indexed Query per group on the server). */
+    due: () => api.request<{ groups: string[]; items: SlaView[] }>('/sla/due'),
+    /** Stores a calendar (version 0: a new one). */
+    saveCalendar: (id: string, input: SaveCalendarInput) =>
+      api.request<StoredCalendar>(`/sla/calendars/${encodeURIComponent(id)}`, { method: 'PUT', body: input }),
     /** The clocks of a queue page, in one request. */
     async records(recordIds: readonly string[]): Promise<readonly SlaView[]> {
       if (recordIds.length === 0) return [];

@@ -63,6 +63,15 @@ export function SlaPanel({ recordId }: { recordId: string }) {
   );
 }
 
+/** "Tuesday, Dec 8, 10:00 AM": a promise names the day, in the requester's zone. */
+const promised = new Intl.DateTimeFormat(undefined, {
+  weekday: 'long',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+
 /** For the requester: when we aim to answer and to resolve, in their words. */
 export function SlaPromise({ recordId }: { recordId: string }) {
   const { load } = useSla(recordId);
@@ -74,7 +83,7 @@ export function SlaPromise({ recordId }: { recordId: string }) {
       {open.map((clock) => (
         <li key={clock.target}>
           {clock.target === 'response' ? 'We aim to answer by ' : 'We aim to resolve this by '}
-          <DateTime iso={clock.dueAt as string} />.
+          <time dateTime={clock.dueAt}>{promised.format(new Date(clock.dueAt as string))}</time>.
         </li>
       ))}
     </ul>
