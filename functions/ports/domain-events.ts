@@ -39,7 +39,9 @@ export interface DomainEvent {
     | 'task.created'
     | 'task.updated'
     | 'knowledge.created'
-    | 'knowledge.updated';
+    | 'knowledge.updated'
+    | 'knowledge.feedback'
+    | 'knowledge.suggestion_opened';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

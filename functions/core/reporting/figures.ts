@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { bucketsOf, quantile } from './histogram.ts';
+import { slaCounter } from './sla-counting.ts';
 
 const count = z.number().int();
 const share = z.number().nullable();
@@ -50,6 +51,24 @@ export const Figures = z.object({
     opened: count,
     knownErrors: count,
     resolved: count,
+  }),
+  /** Service-level targets (SLA) and operational-level targets (OLA): outcomes of stopped or breached clocks. */
+  serviceLevels: z.object({
+    slaMet: count,
+    slaBreached: count,
+    slaMetRate: share,
+    responseMetRate: share,
+    resolutionMetRate: share,
+    olaMet: count,
+    olaBreached: count,
+    olaMetRate: share,
+  }),
+  /** Self-service (desk-wide only: articles have no group): suggestions opened, questions answered without a ticket. */
+  knowledge: z.object({
+    suggestionsOpened: count,
+    deflected: count,
+    notHelpful: count,
+    deflectionRate: share,
   }),
 });
 export type Figures = z.infer<typeof Figures>;
@@ -112,6 +131,34 @@ export function figuresOf(c: Counters, backlog: number): Figures {
       cabLeadMedianMinutes: median('cab'),
     },
     problems: { opened: n('prbOpened'), knownErrors: n('knownErrors'), resolved: n('prbResolved') },
+    serviceLevels: serviceLevelsOf(n),
+    knowledge: {
+      suggestionsOpened: n('kbSuggestionOpened'),
+      deflected: n('kbDeflected'),
+      notHelpful: n('kbNotHelpful'),
+      deflectionRate: ratio(n('kbDeflected'), n('kbDeflected') + n('opened')),
+    },
+  };
+}
+
+function serviceLevelsOf(n: (name: string) => number): Figures['serviceLevels'] {
+  const outcome = (level: 'sla' | 'ola', result: 'Met' | 'Breached', target?: string) =>
+    target
+      ? n(slaCounter(level, result, target))
+      : n(slaCounter(level, result, 'response')) + n(slaCounter(level, result, 'resolution'));
+  const rate = (level: 'sla' | 'ola', target?: string) => {
+    const met = outcome(level, 'Met', target);
+    return ratio(met, met + outcome(level, 'Breached', target));
+  };
+  return {
+    slaMet: outcome('sla', 'Met'),
+    slaBreached: outcome('sla', 'Breached'),
+    slaMetRate: rate('sla'),
+    responseMetRate: rate('sla', 'response'),
+    resolutionMetRate: rate('sla', 'resolution'),
+    olaMet: outcome('ola', 'Met'),
+    olaBreached: outcome('ola', 'Breached'),
+    olaMetRate: rate('ola'),
   };
 }
 

@@ -6,6 +6,8 @@ import {
   problemUpdatedMapping,
 } from './change-counting.ts';
 import type { CounterMapping } from './facts.ts';
+import { knowledgeFeedback, suggestionOpened } from './knowledge-counting.ts';
+import { slaMapping } from './sla-counting.ts';
 import { ticketCreated, ticketUpdated } from './ticket-counting.ts';
 
 /**
@@ -21,6 +23,12 @@ export const counterMappings: Readonly<Partial<Record<DomainEvent['type'], Count
   'change.updated': changeUpdatedMapping,
   'problem.created': problemCreatedMapping,
   'problem.updated': problemUpdatedMapping,
+  'sla.met': slaMapping,
+  'sla.breached': slaMapping,
+  'sla.stopped': slaMapping,
+  'sla.reopened': slaMapping,
+  'knowledge.feedback': knowledgeFeedback,
+  'knowledge.suggestion_opened': suggestionOpened,
 };
 
 /** The event types the reporting rule subscribes to. */

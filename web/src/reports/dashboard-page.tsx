@@ -155,7 +155,7 @@ function Filters({ params }: { params: ReportParams }) {
 }
 
 function ReportView({ report }: { report: Report }) {
-  const { tickets, changes, problems } = report.total;
+  const { tickets, changes, problems, serviceLevels, knowledge } = report.total;
   const labels = report.periods.map((p) => p.period);
   const pick = (get: (f: Figures) => number | null) => report.periods.map((p) => get(p.figures));
   return (
@@ -175,6 +175,8 @@ function ReportView({ report }: { report: Report }) {
         <Tile label="Change success rate" value={percent(changes.successRate)} />
         <Tile label="Emergency changes" value={percent(changes.emergencyShare)} />
         <Tile label="Known errors" value={String(problems.knownErrors)} />
+        <Tile label="SLA met" value={percent(serviceLevels.slaMetRate)} />
+        <Tile label="Answered by an article" value={percent(knowledge.deflectionRate)} />
       </ul>
       <Chart
         title="Tickets opened and resolved, and the backlog"
@@ -237,6 +239,8 @@ const columns: readonly [string, (f: Figures) => string][] = [
   ['Changes', (f) => String(f.changes.created)],
   ['Change success', (f) => percent(f.changes.successRate)],
   ['Problems', (f) => String(f.problems.opened)],
+  ['SLA met', (f) => percent(f.serviceLevels.slaMetRate)],
+  ['Deflected', (f) => String(f.knowledge.deflected)],
 ];
 
 /** The charts' numbers as a table: what a screen reader or a careful reader uses. */
