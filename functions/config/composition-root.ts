@@ -80,6 +80,8 @@ import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { LinkSigner } from '#ports/link-signer.ts';
+import type { SatisfactionDeps } from '#core/satisfaction/satisfaction-service.ts';
+import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import type { Mailer } from '#ports/mail.ts';
 import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
@@ -328,7 +330,7 @@ function changeWorkflow(stateMachineArn: string | undefined): ChangeWorkflow {
 }
 
 /** Approval links: KMS in AWS, the local cloud's key file on a laptop (resolved at first use, like the workflow). */
-function linkSigner(keyId: string): LinkSigner {
+export function linkSigner(keyId: string): LinkSigner {
   let signer: LinkSigner | undefined;
   const get = () => {
     if (!signer && local && !local.linkKey)
@@ -467,6 +469,7 @@ export interface ApiServices extends TicketDeps {
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
   readonly slaRoutes: SlaRouteDeps;
+  readonly satisfaction: SatisfactionDeps;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
@@ -497,6 +500,13 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
     cmdb: cmdbServices(env, data),
+    satisfaction: satisfactionServices(
+      data,
+      { client: data.documents, domainTable: env.DOMAIN_TABLE, idempotencyTable: env.IDEMPOTENCY_TABLE },
+      linkSigner(env.LINK_KEY_ID),
+      satisfactionSettings(env),
+      (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
+    ),
     reports: {
       reports: reportStore(data.documents, env),
       groups: data.groups,
@@ -643,10 +653,10 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
 
 export function notificationServices(env: z.output<typeof notificationsEnv>): NotificationDeps {
   const data = dataAdapters(env);
-  const ses = sesClient();
+  const mailer = new SesMailer(sendThrough(sesClient()), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET);
   return {
     tickets: data.tickets,
-    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer,
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
@@ -654,6 +664,12 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
     portalUrl: env.PORTAL_URL,
     perRecipientPerHour: Number(env.NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR),
     deliveries: new DynamoDeliveryLedger(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    survey: surveyMailServices(
+      data,
+      { mailer, portalUrl: env.PORTAL_URL, supportAddress: env.SUPPORT_ADDRESS },
+      linkSigner(env.LINK_KEY_ID),
+      satisfactionSettings(env),
+    ),
   };
 }
 

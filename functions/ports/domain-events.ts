@@ -6,6 +6,7 @@ export interface DomainEvent {
   readonly type:
     | 'ticket.created'
     | 'ticket.updated'
+    | 'ticket.rated'
     | 'article.added'
     | 'mail.quarantined'
     | 'mail.release_requested'

@@ -44,6 +44,7 @@ import {
   problemSuggestionEntity,
 } from './problem-entities.ts';
 import { reportCounterEntity, reportEventEntity, reportFactsEntity } from './report-entities.ts';
+import { ratingEntity } from './satisfaction-entities.ts';
 import {
   slaCalendarEntity,
   slaDefinitionEntity,
@@ -53,6 +54,7 @@ import {
 
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
+  ratingEntity,
   ticketEntity,
   articleEntity,
   childEntity,

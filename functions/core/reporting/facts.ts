@@ -55,6 +55,18 @@ export const RecordFacts = z.object({
       }),
     )
     .optional(),
+  /** The ticket's satisfaction rating as counted (where, so a changed rating replaces it). */
+  csat: z
+    .object({
+      day: z.string(),
+      score: z.number().int().min(1).max(5),
+      agent: z.string().optional(),
+      group: z.string().optional(),
+      service: z.string().optional(),
+      priority: z.number().optional(),
+      channel: z.string().optional(),
+    })
+    .optional(),
   /** Optimistic concurrency: two events of one record never overwrite each other's facts. */
   version: z.number().int().min(0),
 });

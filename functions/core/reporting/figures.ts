@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { bucketsOf, quantile } from './histogram.ts';
+import { agentResponses, agentScores } from './satisfaction-counting.ts';
 import { slaCounter } from './sla-counting.ts';
 
 const count = z.number().int();
@@ -62,6 +63,12 @@ export const Figures = z.object({
     olaMet: count,
     olaBreached: count,
     olaMetRate: share,
+  }),
+  /** Satisfaction surveys: responses, mean score (1–5), share of 4 and 5 answers (CSAT %). */
+  satisfaction: z.object({
+    responses: count,
+    meanScore: minutes,
+    satisfiedShare: share,
   }),
   /** Self-service (desk-wide only: articles have no group): suggestions opened, questions answered without a ticket. */
   knowledge: z.object({
@@ -132,6 +139,11 @@ export function figuresOf(c: Counters, backlog: number): Figures {
     },
     problems: { opened: n('prbOpened'), knownErrors: n('knownErrors'), resolved: n('prbResolved') },
     serviceLevels: serviceLevelsOf(n),
+    satisfaction: {
+      responses: n('csatCount'),
+      meanScore: n('csatCount') > 0 ? Math.round((n('csatSum') / n('csatCount')) * 100) / 100 : null,
+      satisfiedShare: ratio(n('csatSatisfied'), n('csatCount')),
+    },
     knowledge: {
       suggestionsOpened: n('kbSuggestionOpened'),
       deflected: n('kbDeflected'),
@@ -169,4 +181,15 @@ export function topServices(c: Counters, limit: number): { service: string; inci
     .map(([name, incidents]) => ({ service: name.slice(4), incidents }))
     .sort((a, b) => b.incidents - a.incidents || a.service.localeCompare(b.service))
     .slice(0, limit);
+}
+
+/** The score per agent (responses and mean), most responses first. */
+export function agentScoresOf(c: Counters): { agent: string; responses: number; meanScore: number }[] {
+  return Object.entries(c)
+    .filter(([name, value]) => name.startsWith(agentResponses('')) && value > 0)
+    .map(([name, responses]) => {
+      const agent = name.slice(agentResponses('').length);
+      return { agent, responses, meanScore: Math.round(((c[agentScores(agent)] ?? 0) / responses) * 100) / 100 };
+    })
+    .sort((a, b) => b.responses - a.responses || a.agent.localeCompare(b.agent));
 }

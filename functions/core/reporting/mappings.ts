@@ -7,6 +7,7 @@ import {
 } from './change-counting.ts';
 import type { CounterMapping } from './facts.ts';
 import { knowledgeFeedback, suggestionOpened } from './knowledge-counting.ts';
+import { ticketRated } from './satisfaction-counting.ts';
 import { slaMapping } from './sla-counting.ts';
 import { ticketCreated, ticketUpdated } from './ticket-counting.ts';
 
@@ -19,6 +20,7 @@ import { ticketCreated, ticketUpdated } from './ticket-counting.ts';
 export const counterMappings: Readonly<Partial<Record<DomainEvent['type'], CounterMapping>>> = {
   'ticket.created': ticketCreated,
   'ticket.updated': ticketUpdated,
+  'ticket.rated': ticketRated,
   'change.created': changeCreatedMapping,
   'change.updated': changeUpdatedMapping,
   'problem.created': problemCreatedMapping,
