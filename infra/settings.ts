@@ -123,7 +123,7 @@ export const satisfactionSettingsEnv = (
   reporting: SpokeConfig['reporting'],
 ): Pick<z.input<typeof notificationsEnv>, 'SATISFACTION_DAYS' | 'SATISFACTION_FOLLOW_UP_AT_OR_BELOW'> => ({
   SATISFACTION_DAYS: String(reporting.satisfactionDays),
-  SATISFACTION_FOLLOW_UP_AT_OR_BELOW: String(
-    reporting.satisfactionFollowUpAtOrBelow,
-  ) as z.input<typeof notificationsEnv>['SATISFACTION_FOLLOW_UP_AT_OR_BELOW'],
+  SATISFACTION_FOLLOW_UP_AT_OR_BELOW: String(reporting.satisfactionFollowUpAtOrBelow) as z.input<
+    typeof notificationsEnv
+  >['SATISFACTION_FOLLOW_UP_AT_OR_BELOW'],
 });

@@ -58,6 +58,7 @@ import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts'
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
+import type { SatisfactionDeps } from '#core/satisfaction/satisfaction-service.ts';
 import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
 import type { SearchDeps } from '#core/search/search-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
@@ -80,8 +81,6 @@ import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import type { LinkSigner } from '#ports/link-signer.ts';
-import type { SatisfactionDeps } from '#core/satisfaction/satisfaction-service.ts';
-import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import type { Mailer } from '#ports/mail.ts';
 import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
@@ -103,6 +102,7 @@ import {
   type searchEnv,
   type slaEnv,
 } from './env.ts';
+import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**

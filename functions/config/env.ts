@@ -214,12 +214,15 @@ export const catalogWorkflowEnv = dataEnv.merge(mailEnv).merge(catalogEnv);
 export const problemEventsEnv = dataEnv.merge(problemEnv);
 export type ProblemEventsEnv = z.input<typeof problemEventsEnv>;
 
-export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend(satisfactionEnv.shape).extend({
-  /** The KMS HMAC key that signs the survey links in resolution mail (`local` on a laptop). */
-  LINK_KEY_ID: nonEmpty,
-  /** Mails one address gets per hour at most about its tickets. @default '30' */
-  NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
-});
+export const notificationsEnv = dataEnv
+  .extend(mailEnv.shape)
+  .extend(satisfactionEnv.shape)
+  .extend({
+    /** The KMS HMAC key that signs the survey links in resolution mail (`local` on a laptop). */
+    LINK_KEY_ID: nonEmpty,
+    /** Mails one address gets per hour at most about its tickets. @default '30' */
+    NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
+  });
 /** The SLA function: record events and its own timers (EventBridge Scheduler). */
 export const slaEnv = dataEnv.extend(mailEnv.shape).extend({
   /** The schedule group holding one one-time schedule per record (`spoke-<stage>-sla`). */

@@ -189,7 +189,11 @@ export function agentScoresOf(c: Counters): { agent: string; responses: number; 
     .filter(([name, value]) => name.startsWith(agentResponses('')) && value > 0)
     .map(([name, responses]) => {
       const agent = name.slice(agentResponses('').length);
-      return { agent, responses, meanScore: Math.round(((c[agentScores(agent)] ?? 0) / responses) * 100) / 100 };
+      return {
+        agent,
+        responses,
+        meanScore: Math.round(((c[agentScores(agent)] ?? 0) / responses) * 100) / 100,
+      };
     })
     .sort((a, b) => b.responses - a.responses || a.agent.localeCompare(b.agent));
 }

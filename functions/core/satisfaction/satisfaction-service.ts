@@ -37,7 +37,8 @@ export interface SatisfactionDeps {
 }
 
 const isResolved = (ticket: Ticket) => ticket.state === 'resolved' || ticket.state === 'closed';
-const surveyEnd = (deps: Pick<SatisfactionDeps, 'settings'>, ticket: Ticket) => surveyEndOf(deps.settings, ticket);
+const surveyEnd = (deps: Pick<SatisfactionDeps, 'settings'>, ticket: Ticket) =>
+  surveyEndOf(deps.settings, ticket);
 
 async function ticketOf(deps: SatisfactionDeps, ticketId: string): Promise<Ticket> {
   const found = await deps.tickets.get(ticketId);
@@ -65,7 +66,8 @@ export async function rateByLink(deps: SatisfactionDeps, token: string, raw: unk
   const input = RatingInput.parse(raw);
   const link = await readSignedLink(deps, token, SurveyLinkPayload);
   const ticket = await ticketOf(deps, link.ticketId);
-  if (!isResolved(ticket)) throw new ConflictError(`${ticket.number} was reopened; rate it once it is resolved`);
+  if (!isResolved(ticket))
+    throw new ConflictError(`${ticket.number} was reopened; rate it once it is resolved`);
   if (await deps.ratings.rating(ticket.id))
     throw new ConflictError(`${ticket.number} is rated already; change the rating in the portal`);
   if (!(await deps.ratings.consumeLink(link.linkId, link.expiresAt)))

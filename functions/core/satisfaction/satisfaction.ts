@@ -60,4 +60,6 @@ export const surveyEndOf = (
   settings: SatisfactionSettings,
   ticket: { readonly updatedAt: string; readonly resolution?: { readonly resolvedAt: string } },
 ): string =>
-  new Date(Date.parse(ticket.resolution?.resolvedAt ?? ticket.updatedAt) + settings.days * DAY_MS).toISOString();
+  new Date(
+    Date.parse(ticket.resolution?.resolvedAt ?? ticket.updatedAt) + settings.days * DAY_MS,
+  ).toISOString();

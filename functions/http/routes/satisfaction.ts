@@ -20,7 +20,6 @@ const SurveyToken = z
   .regex(/^[A-Za-z0-9_-]{10,2000}~[A-Za-z0-9_-]{20,200}$/, 'is not a survey link');
 const TicketId = z.string().min(1).max(64);
 
-
 /**
  * Satisfaction surveys (docs/reporting.md): the mailed link's confirmation page (public: the
  * signed, single-use link is the credential) and the requester's rating in the portal.
@@ -45,7 +44,8 @@ export function satisfactionRoutes(deps: SatisfactionDeps): Route[] {
       path: '/api/satisfaction-links/{token}',
       public: true,
       docs: {
-        summary: 'Rate a resolved ticket through its mailed link: signed, single-use (409 used), expiring (410)',
+        summary:
+          'Rate a resolved ticket through its mailed link: signed, single-use (409 used), expiring (410)',
         tags,
         body: RatingInput,
         responses: { 200: Rating, ...linkErrors },
@@ -76,7 +76,10 @@ export function satisfactionRoutes(deps: SatisfactionDeps): Route[] {
         responses: { 200: Rating, ...errors, 409: ErrorBody, 410: ErrorBody },
       },
       async handle({ event, params, body }) {
-        return json(200, await rateTicket(deps, actorFromEvent(event), TicketId.parse(params.id), body ?? {}));
+        return json(
+          200,
+          await rateTicket(deps, actorFromEvent(event), TicketId.parse(params.id), body ?? {}),
+        );
       },
     },
   ];
