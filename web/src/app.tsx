@@ -62,6 +62,9 @@ const TasksPage = pageLoader(() => import('./catalog/tasks-page.tsx').then((m) =
 const RequestLinkPage = pageLoader(() =>
   import('./catalog/request-link-page.tsx').then((m) => m.RequestLinkPage),
 );
+const SurveyLinkPage = pageLoader(() =>
+  import('./satisfaction/survey-link-page.tsx').then((m) => m.SurveyLinkPage),
+);
 
 const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = {
   'my-tickets': MyTicketsPage,
@@ -96,6 +99,7 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   request: RequestPage,
   tasks: TasksPage,
   'request-link': RequestLinkPage,
+  'survey-link': SurveyLinkPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -148,6 +152,12 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
           key={`request-link:${route.token}`}
           loader={RequestLinkPage}
           props={{ apiBase: config.apiBase, token: route.token }}
+        />
+      ) : route.name === 'survey-link' ? (
+        <LazyPage
+          key={`survey-link:${route.token}`}
+          loader={SurveyLinkPage}
+          props={{ apiBase: config.apiBase, token: route.token, search: route.search }}
         />
       ) : portal ? (
         <PortalContext.Provider value={portal}>
@@ -310,6 +320,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'tasks':
       return agent ? <LazyPage key="tasks" loader={TasksPage} props={{}} /> : <NotFoundPage />;
     case 'request-link':
+    case 'survey-link':
     case 'not-found':
       return <NotFoundPage />;
   }

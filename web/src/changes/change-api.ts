@@ -89,9 +89,9 @@ export type ChangeApi = ReturnType<typeof changeApi>;
 export async function linkCall<T>(
   apiBase: string,
   token: string,
-  body?: { comment?: string },
-  /** Whose links: change approvals' or catalog requests'. */
-  route: 'approval-links' | 'request-approval-links' = 'approval-links',
+  body?: { comment?: string; score?: number },
+  /** Whose links: change approvals', catalog requests' or satisfaction surveys'. */
+  route: 'approval-links' | 'request-approval-links' | 'satisfaction-links' = 'approval-links',
 ): Promise<T> {
   let response: Response;
   try {
