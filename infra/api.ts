@@ -41,6 +41,8 @@ export interface ApiProps {
   readonly cmdb?: Pick<ApiEnv, 'CMDB_MANAGER_GROUP'>;
   /** Problem managers, the fix policy and the suggestion threshold (account config `problems`). */
   readonly problemSettings?: ProblemSettingsEnv;
+  /** How long a satisfaction survey stays open (account config `reporting`). */
+  readonly satisfaction?: Pick<ApiEnv, 'SATISFACTION_DAYS' | 'SATISFACTION_FOLLOW_UP_AT_OR_BELOW'>;
   readonly logRetention: RetentionDays;
 }
 
@@ -57,6 +59,10 @@ const publicReasons: Record<(typeof PUBLIC_ROUTES)[number], string> = {
     'A catalog request approval link from mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it decides nothing.',
   'POST /api/request-approval-links/{token}':
     'Deciding a catalog request through a link from mail: the KMS-signed, expiring token names the one approver and decision, and is used up by this request.',
+  'GET /api/satisfaction-links/{token}':
+    'A satisfaction survey link from the resolution mail opens without signing in: the KMS-signed, expiring, single-use token is the credential, and reading it rates nothing.',
+  'POST /api/satisfaction-links/{token}':
+    'Rating a resolved ticket through its survey link: the KMS-signed, expiring token names the one ticket and its requester, and is used up by this request.',
 };
 
 /**
@@ -104,6 +110,7 @@ export class Api extends Construct {
         ...props.openLimits,
         ...props.cmdb,
         ...props.problemSettings,
+        ...props.satisfaction,
         ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         CHANGE_APPROVAL_ARN: props.changeApproval.stateMachineArn,
         LINK_KEY_ID: props.linkKey.keyArn,

@@ -410,6 +410,28 @@ export const spokeConfigSchema = z
         suggestionThreshold: 5,
         suggestionWindowDays: 7,
       }),
+    /** Reporting: satisfaction surveys, the monthly report mail and the business-value assumptions (docs/reporting.md). */
+    reporting: z
+      .object({
+        /** Days after the resolution a ticket can be rated and the rating changed. @default 14 */
+        satisfactionDays: z.number().int().min(1).max(90).default(14),
+        /** A score at or below this mails the group's manager a follow-up; 0 turns it off. @default 2 */
+        satisfactionFollowUpAtOrBelow: z.number().int().min(0).max(4).default(2),
+        /** Who gets the monthly report mail (managers); none: no mail. @default [] */
+        monthlyReportTo: z.array(z.email()).max(50).default([]),
+        /** Minutes an agent would have spent on a question an article answered (time saved by self-service). @default 20 */
+        deflectionHandlingMinutes: z.number().int().min(1).max(600).default(20),
+        /** What the desk costs a month, in USD, for cost per ticket (`npm run cost`'s model gives AWS's part). @default 0 (not shown) */
+        monthlyCostUsd: z.number().min(0).max(10_000_000).default(0),
+      })
+      .strict()
+      .default({
+        satisfactionDays: 14,
+        satisfactionFollowUpAtOrBelow: 2,
+        monthlyReportTo: [],
+        deflectionHandlingMinutes: 20,
+        monthlyCostUsd: 0,
+      }),
     /**
      * Tables restored from a point-in-time backup that the functions use instead of the ones the
      * stack created (docs/restore.md). The created tables stay (retained, deletion-protected).

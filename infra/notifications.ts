@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -21,13 +22,18 @@ export interface NotificationsProps {
     | 'MAIL_CONFIGURATION_SET'
     | 'NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR'
   >;
+  /** Satisfaction surveys (account config `reporting`): how long a survey stays open, when to follow up. */
+  readonly satisfaction: Pick<NotificationsEnv, 'SATISFACTION_DAYS' | 'SATISFACTION_FOLLOW_UP_AT_OR_BELOW'>;
+  /** The key that signs the survey links of resolution mail (the approval links' key). */
+  readonly linkKey: IKey;
   readonly logRetention: RetentionDays;
 }
 
 /**
- * Mail out about tickets: a rule on the Spoke bus sends `ticket.created`, `article.added` and
- * `ticket.updated` to one function, which mails requesters and watchers the acknowledgement of a
- * portal ticket, an agent's reply or the resolution. An event EventBridge cannot deliver, and
+ * Mail out about tickets: a rule on the Spoke bus sends `ticket.created`, `article.added`,
+ * `ticket.updated` and `ticket.rated` to one function, which mails requesters and watchers the
+ * acknowledgement of a portal ticket, an agent's reply or the resolution (the requester's with
+ * signed survey links), and a group manager the follow-up of a low satisfaction rating. An event EventBridge cannot deliver, and
  * one the function still fails on after Lambda's retries, land in one dead-letter queue, like
  * inbound mail; a retry or a reprocessed event mails only the recipients not reached yet (the
  * delivery ledger in the idempotency table).
@@ -42,7 +48,12 @@ export class Notifications extends Construct {
     this.handler = new SpokeFunction(this, 'Handler', {
       entry: 'functions/handlers/notifications.ts',
       description: 'Spoke notifications: acknowledgements, agent replies and resolutions by mail',
-      environment: { ...props.data.environment, ...props.mail },
+      environment: {
+        ...props.data.environment,
+        ...props.mail,
+        ...props.satisfaction,
+        LINK_KEY_ID: props.linkKey.keyArn,
+      },
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
       // An event the function keeps failing on after Lambda's two retries lands here too, not
@@ -55,6 +66,7 @@ export class Notifications extends Construct {
     this.handler.executionRole.addToPrincipalPolicy(
       sendMailAs(this, props.mail.MAIL_FROM, props.mail.MAIL_CONFIGURATION_SET),
     );
+    props.linkKey.grant(this.handler, 'kms:GenerateMac');
     props.events.routeToFunction('Rule', [...notifiedEvents], this.handler, {
       deadLetterQueue: this.deadLetters,
     });

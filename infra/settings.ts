@@ -117,3 +117,13 @@ export class ChangeSettings extends Construct {
     return this;
   }
 }
+
+/** The survey settings of the account config, as the API and the notifications function get them. */
+export const satisfactionSettingsEnv = (
+  reporting: SpokeConfig['reporting'],
+): Pick<z.input<typeof notificationsEnv>, 'SATISFACTION_DAYS' | 'SATISFACTION_FOLLOW_UP_AT_OR_BELOW'> => ({
+  SATISFACTION_DAYS: String(reporting.satisfactionDays),
+  SATISFACTION_FOLLOW_UP_AT_OR_BELOW: String(reporting.satisfactionFollowUpAtOrBelow) as z.input<
+    typeof notificationsEnv
+  >['SATISFACTION_FOLLOW_UP_AT_OR_BELOW'],
+});

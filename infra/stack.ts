@@ -34,6 +34,7 @@ import {
   notificationSettingsEnv,
   openLimitEnv,
   problemSettingsEnv,
+  satisfactionSettingsEnv,
   ticketSettingsEnv,
 } from './settings.ts';
 import { Sla } from './sla.ts';
@@ -159,6 +160,7 @@ export class SpokeStack extends Stack {
       openLimits: openLimitEnv(config.tickets),
       cmdb: { CMDB_MANAGER_GROUP: config.cmdb.managerGroup },
       problemSettings: problemSettingsEnv(config.problems),
+      satisfaction: satisfactionSettingsEnv(config.reporting),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -212,6 +214,8 @@ export class SpokeStack extends Stack {
         MAIL_CONFIGURATION_SET: configurationSet,
         ...notificationSettingsEnv(config.support),
       },
+      satisfaction: satisfactionSettingsEnv(config.reporting),
+      linkKey: this.workflows.linkKey,
       logRetention,
     });
     this.sla = new Sla(this, 'Sla', {

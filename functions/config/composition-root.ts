@@ -60,6 +60,7 @@ import type { ReleaseDeps, ReleaseWorkflow } from '#core/release/release-service
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
+import type { SatisfactionDeps } from '#core/satisfaction/satisfaction-service.ts';
 import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
 import type { SearchDeps } from '#core/search/search-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
@@ -106,6 +107,7 @@ import {
   type slaEnv,
 } from './env.ts';
 import { gateServices, releaseServices } from './release.ts';
+import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**
@@ -479,6 +481,7 @@ export interface ApiServices extends TicketDeps {
   readonly mailBodies: MailBodyStore;
   readonly openLimit: OpenTicketLimit;
   readonly slaRoutes: SlaRouteDeps;
+  readonly satisfaction: SatisfactionDeps;
 }
 
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
@@ -509,6 +512,13 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
     cmdb: cmdbServices(env, data),
+    satisfaction: satisfactionServices(
+      data,
+      { client: data.documents, domainTable: env.DOMAIN_TABLE, idempotencyTable: env.IDEMPOTENCY_TABLE },
+      linkSigner(env.LINK_KEY_ID),
+      satisfactionSettings(env),
+      (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
+    ),
     reports: {
       reports: reportStore(data.documents, env),
       groups: data.groups,
@@ -655,10 +665,10 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
 
 export function notificationServices(env: z.output<typeof notificationsEnv>): NotificationDeps {
   const data = dataAdapters(env);
-  const ses = sesClient();
+  const mailer = new SesMailer(sendThrough(sesClient()), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET);
   return {
     tickets: data.tickets,
-    mailer: new SesMailer(sendThrough(ses), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    mailer,
     references: new DynamoMailReferenceStore(data.documents, env.DOMAIN_TABLE),
     rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
@@ -666,6 +676,12 @@ export function notificationServices(env: z.output<typeof notificationsEnv>): No
     portalUrl: env.PORTAL_URL,
     perRecipientPerHour: Number(env.NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR),
     deliveries: new DynamoDeliveryLedger(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    survey: surveyMailServices(
+      data,
+      { mailer, portalUrl: env.PORTAL_URL, supportAddress: env.SUPPORT_ADDRESS },
+      linkSigner(env.LINK_KEY_ID),
+      satisfactionSettings(env),
+    ),
   };
 }
 

@@ -64,6 +64,14 @@ export const mailEnv = z.object({
   MAIL_CONFIGURATION_SET: z.string().max(64).optional(),
 });
 
+/** Satisfaction surveys (docs/reporting.md): the API rates, the notifications function mails the links. */
+export const satisfactionEnv = z.object({
+  /** Days after the resolution a ticket can be rated and the rating changed. @default '14' */
+  SATISFACTION_DAYS: count.default('14'),
+  /** A score at or below this mails the group's manager a follow-up; '0' turns it off. @default '2' */
+  SATISFACTION_FOLLOW_UP_AT_OR_BELOW: z.enum(['0', '1', '2', '3', '4']).default('2'),
+});
+
 /** Change management settings, shared by the API and the approval workflow's task. */
 export const changeEnv = z.object({
   /** The KMS HMAC key that signs approval links (`local` on a laptop, where a key file does it). */
@@ -153,6 +161,7 @@ export const searchEnv = dataEnv.extend({
 export type SearchEnv = z.input<typeof searchEnv>;
 export const apiEnv = dataEnv
   .merge(changeEnv)
+  .merge(satisfactionEnv)
   .merge(problemEnv)
   .extend({
     /** The catalog request state machine, started when someone orders from the catalog. */
@@ -228,10 +237,15 @@ export type ReleaseApiEnv = z.input<typeof releaseApiEnv>;
 export const problemEventsEnv = dataEnv.merge(problemEnv);
 export type ProblemEventsEnv = z.input<typeof problemEventsEnv>;
 
-export const notificationsEnv = dataEnv.extend(mailEnv.shape).extend({
-  /** Mails one address gets per hour at most about its tickets. @default '30' */
-  NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
-});
+export const notificationsEnv = dataEnv
+  .extend(mailEnv.shape)
+  .extend(satisfactionEnv.shape)
+  .extend({
+    /** The KMS HMAC key that signs the survey links in resolution mail (`local` on a laptop). */
+    LINK_KEY_ID: nonEmpty,
+    /** Mails one address gets per hour at most about its tickets. @default '30' */
+    NOTIFY_LIMIT_PER_RECIPIENT_PER_HOUR: count.default('30'),
+  });
 /** The SLA function: record events and its own timers (EventBridge Scheduler). */
 export const slaEnv = dataEnv.extend(mailEnv.shape).extend({
   /** The schedule group holding one one-time schedule per record (`spoke-<stage>-sla`). */

@@ -16,6 +16,7 @@ import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
 import { reportRoutes } from '#http/routes/reports.ts';
+import { satisfactionRoutes } from '#http/routes/satisfaction.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
 import { slaRoutes } from '#http/routes/sla.ts';
 import { ticketRoutes } from '#http/routes/tickets.ts';
@@ -36,6 +37,7 @@ const routes: Route[] = [
   ...slaRoutes(services.slaRoutes),
   ...cmdbRoutes(services.cmdb),
   ...reportRoutes(services.reports),
+  ...satisfactionRoutes(services.satisfaction),
   ...catalogRoutes(services.catalog),
   ...knowledgeRoutes(services.knowledge),
 ];

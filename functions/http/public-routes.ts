@@ -13,6 +13,9 @@ export const PUBLIC_ROUTES = [
   'POST /api/approval-links/{token}',
   'GET /api/request-approval-links/{token}',
   'POST /api/request-approval-links/{token}',
+  /** A satisfaction survey link's confirmation page: the signed, single-use link is the credential. */
+  'GET /api/satisfaction-links/{token}',
+  'POST /api/satisfaction-links/{token}',
 ] as const;
 
 /**

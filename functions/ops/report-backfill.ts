@@ -11,13 +11,13 @@ const usage = `npm run report:backfill -- --prefix <table prefix> [--endpoint <u
     [--time-zone Europe/Berlin] [--business-hours "mon,tue,wed,thu,fri 08:00-18:00"]
 
 Rebuilds the report counters (docs/reporting.md) from the records of an existing installation:
-every incident, request, change and problem, found by its number (no Scan), with its audit
+every incident, request, change, problem and knowledge article (its feedback), found by its number (no Scan), with its audit
 history replayed through the same counting as the live consumer. The counter items and facts
 it writes replace the stored ones. Use the desk's own time zone and business hours (the account
 config's businessHours). Locally, while npm start runs: --prefix spoke-local --endpoint
 http://127.0.0.1:3005.`;
 
-export const rebuiltKinds: readonly RebuiltKind[] = ['incident', 'request', 'change', 'problem'];
+export const rebuiltKinds: readonly RebuiltKind[] = ['incident', 'request', 'change', 'problem', 'knowledge'];
 
 export interface BackfillResult {
   readonly records: Readonly<Record<RebuiltKind, number>>;
@@ -40,7 +40,7 @@ export async function backfillReports(options: {
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
   const totals = new CounterTotals(options.calendar);
-  const records = { incident: 0, request: 0, change: 0, problem: 0 };
+  const records = { incident: 0, request: 0, change: 0, problem: 0, knowledge: 0 };
   for (const kind of rebuiltKinds) {
     for await (const history of histories.histories(kind)) {
       totals.add(eventsOf(history));

@@ -6,6 +6,7 @@ export interface DomainEvent {
   readonly type:
     | 'ticket.created'
     | 'ticket.updated'
+    | 'ticket.rated'
     | 'article.added'
     | 'mail.quarantined'
     | 'mail.release_requested'
@@ -41,7 +42,9 @@ export interface DomainEvent {
     | 'task.created'
     | 'task.updated'
     | 'knowledge.created'
-    | 'knowledge.updated';
+    | 'knowledge.updated'
+    | 'knowledge.feedback'
+    | 'knowledge.suggestion_opened';
   readonly id: string;
   readonly at: string;
   readonly detail: Readonly<Record<string, unknown>>;

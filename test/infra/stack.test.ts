@@ -93,7 +93,7 @@ describe('SpokeStack security properties', () => {
     }
   });
 
-  it('puts the JWT authorizer on every route except the public ones (health, openapi.json, approval links)', () => {
+  it('puts the JWT authorizer on every route except the public ones (health, openapi.json, approval and survey links)', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
     const [authorizer] = ofType('AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties);
     const publicRoutes = [
@@ -103,6 +103,8 @@ describe('SpokeStack security properties', () => {
       'POST /api/approval-links/{token}',
       'GET /api/request-approval-links/{token}',
       'POST /api/request-approval-links/{token}',
+      'GET /api/satisfaction-links/{token}',
+      'POST /api/satisfaction-links/{token}',
     ];
 
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(

@@ -46,3 +46,34 @@ export const move = (
   to: string,
   type: 'ticket.updated' | 'change.updated' | 'problem.updated' = 'ticket.updated',
 ) => recordUpdated(type, recordId, at, [{ field: 'state', oldValue: from, newValue: to }]);
+
+/** An `sla.*` event as the SLA engine publishes it (functions/core/sla/sla-service.ts). */
+export const slaEvent = (
+  type: 'sla.met' | 'sla.breached' | 'sla.stopped' | 'sla.reopened' | 'sla.started',
+  recordId: string,
+  at: string,
+  detail: {
+    target?: 'response' | 'resolution';
+    kind?: 'sla' | 'ola';
+    status?: string;
+    recordType?: string;
+  } = {},
+): DomainEvent => ({
+  type,
+  id: id(),
+  at,
+  detail: {
+    recordId,
+    recordType: detail.recordType ?? 'incident',
+    number: 'INC0001001',
+    definitionId: 'gold',
+    definitionVersion: 1,
+    kind: detail.kind ?? 'sla',
+    target: detail.target ?? 'resolution',
+    priority: 3,
+    status: detail.status ?? (type === 'sla.met' ? 'met' : type === 'sla.reopened' ? 'running' : 'breached'),
+    breached: type === 'sla.breached' || detail.status === 'breached',
+    budgetMs: 3_600_000,
+    elapsedMs: 1_000,
+  },
+});

@@ -63,6 +63,9 @@ const TasksPage = pageLoader(() => import('./catalog/tasks-page.tsx').then((m) =
 const RequestLinkPage = pageLoader(() =>
   import('./catalog/request-link-page.tsx').then((m) => m.RequestLinkPage),
 );
+const SurveyLinkPage = pageLoader(() =>
+  import('./satisfaction/survey-link-page.tsx').then((m) => m.SurveyLinkPage),
+);
 
 const ReleasesPage = pageLoader(() => import('./releases/releases-page.tsx').then((m) => m.ReleasesPage));
 const ReleasePage = pageLoader(() => import('./releases/release-page.tsx').then((m) => m.ReleasePage));
@@ -111,6 +114,7 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   release: ReleasePage,
   'release-calendar': ReleaseCalendarPage,
   'release-link': ReleaseLinkPage,
+  'survey-link': SurveyLinkPage,
 };
 
 /** Starts loading the page of this address; the boot does it while it reads its configuration. */
@@ -169,6 +173,12 @@ export function App({ config, auth, initial }: { config: PortalConfig; auth: Aut
           key={`release-link:${route.token}`}
           loader={ReleaseLinkPage}
           props={{ apiBase: config.apiBase, token: route.token }}
+        />
+      ) : route.name === 'survey-link' ? (
+        <LazyPage
+          key={`survey-link:${route.token}`}
+          loader={SurveyLinkPage}
+          props={{ apiBase: config.apiBase, token: route.token, search: route.search }}
         />
       ) : portal ? (
         <PortalContext.Provider value={portal}>
@@ -339,6 +349,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'tasks':
       return agent ? <LazyPage key="tasks" loader={TasksPage} props={{}} /> : <NotFoundPage />;
     case 'request-link':
+    case 'survey-link':
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -45,6 +45,7 @@ import {
 } from './problem-entities.ts';
 import { releaseEntities } from './release-entities.ts';
 import { reportCounterEntity, reportEventEntity, reportFactsEntity } from './report-entities.ts';
+import { ratingEntity } from './satisfaction-entities.ts';
 import {
   slaCalendarEntity,
   slaDefinitionEntity,
@@ -54,6 +55,7 @@ import {
 
 /** The list: the collision test, the backfill and the docs read it. Add every new entity here. */
 export const entityList = [
+  ratingEntity,
   ticketEntity,
   articleEntity,
   childEntity,

@@ -4,9 +4,11 @@ import type { CounterTotals, RebuiltKind, RecordHistory } from '#core/reporting/
 import { changeAuditEntity, changeEntity } from './change-entities.ts';
 import { counterEntity, ticketAuditEntity, ticketEntity } from './entities.ts';
 import type { Partition } from './entity.ts';
+import { knowledgeEntity, knowledgeFeedbackEntity } from './knowledge-entities.ts';
 import { problemAuditEntity, problemEntity } from './problem-entities.ts';
 import { RecordTable, type RecordTableOptions } from './record-table.ts';
 import { reportCounterEntity, reportFactsEntity } from './report-entities.ts';
+import { slaRecordEntity } from './sla-entities.ts';
 
 /** What the backfill reads of a record entity (the same for every record type) and of its audit entity. */
 interface NumberedEntity {
@@ -20,6 +22,8 @@ interface AuditEntity {
 }
 
 const entitiesOf: Record<RebuiltKind, { record: NumberedEntity; audit: AuditEntity }> = {
+  // An article's history for reporting is its feedback (reporting counts nothing of its edits).
+  knowledge: { record: knowledgeEntity, audit: knowledgeFeedbackEntity },
   incident: { record: ticketEntity, audit: ticketAuditEntity },
   request: { record: ticketEntity, audit: ticketAuditEntity },
   change: { record: changeEntity, audit: changeAuditEntity },
@@ -78,11 +82,28 @@ export class DynamoRecordHistories {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
       ExpressionAttributeValues: { ':pk': item.pk, ':audit': auditEntity.sortPrefix() },
     });
-    return {
-      kind,
-      record,
-      audit: audit.map((entry) => auditEntity.parse(entry) as RecordHistory['audit'][number]),
-    };
+    if (kind === 'knowledge')
+      return {
+        kind,
+        record,
+        audit: [],
+        feedback: audit.map((entry) => knowledgeFeedbackEntity.parse(entry)),
+      };
+    const entries = audit.map((entry) => auditEntity.parse(entry) as RecordHistory['audit'][number]);
+    const slaKinds = entries.some((entry) => entry.field.startsWith('sla.'))
+      ? await this.#slaKinds(String(record.id))
+      : undefined;
+    return { kind, record, audit: entries, ...(slaKinds ? { slaKinds } : {}) };
+  }
+
+  /** The level (SLA or OLA) of each clock of a record by name: one GetItem of its SLA state. */
+  async #slaKinds(recordId: string): Promise<Record<string, 'sla' | 'ola'> | undefined> {
+    const item = await this.#table.get({
+      TableName: this.#table.domainTable,
+      Key: slaRecordEntity.key({ recordId }),
+    });
+    if (!item) return undefined;
+    return Object.fromEntries(slaRecordEntity.parse(item).clocks.map((c) => [c.name, c.kind]));
   }
 
   /** Writes rebuilt counter items and facts over whatever is stored (the totals are absolute). */

@@ -1,4 +1,5 @@
 import { normalizeEmail } from '#core/identity/actor.ts';
+import { followUpLowRating, type SurveyMailDeps, surveyMailLines } from '#core/satisfaction/survey-mail.ts';
 import type { Article } from '#core/ticket/article.ts';
 import type { Ticket } from '#core/ticket/ticket.ts';
 import type { DeliveryLedger } from '#ports/delivery-ledger.ts';
@@ -28,6 +29,8 @@ export interface NotificationDeps {
    * an invocation died mid-send mails that recipient. @default 45
    */
   readonly claimSeconds?: number;
+  /** Satisfaction surveys: the links in the requester's resolution mail, low-score follow-ups. */
+  readonly survey?: SurveyMailDeps;
 }
 
 /** Who hears about a ticket by mail: its requester and watchers, never the person who wrote. */
@@ -106,7 +109,7 @@ function openedNotice(deps: NotificationDeps, ticket: Ticket): Omit<OutboundMail
 }
 
 /** The domain events the notification function receives (the bus rule and the local cloud use this list). */
-export const notifiedEvents = ['ticket.created', 'article.added', 'ticket.updated'] as const;
+export const notifiedEvents = ['ticket.created', 'article.added', 'ticket.updated', 'ticket.rated'] as const;
 
 /** Mailed-in tickets are acknowledged by the inbound flow itself; these channels are here. */
 const acknowledgedHere: readonly unknown[] = ['portal', 'api'];
@@ -124,12 +127,14 @@ const acknowledgedHere: readonly unknown[] = ['portal', 'api'];
 export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEvent): Promise<string[]> {
   const ticketId = typeof event.detail.ticketId === 'string' ? event.detail.ticketId : undefined;
   if (!ticketId || !(notifiedEvents as readonly string[]).includes(event.type)) return [];
+  if (event.type === 'ticket.rated') return deps.survey ? followUpLowRating(deps.survey, event) : [];
   if (event.type === 'ticket.created' && !acknowledgedHere.includes(event.detail.channel)) return [];
   const found = await deps.tickets.get(ticketId);
   if (!found) return [];
   const { ticket, articles } = found;
   let mail: Omit<OutboundMail, 'to'> | undefined;
   let author: string | undefined;
+  let survey: string[] = [];
   if (event.type === 'ticket.created') {
     mail = openedNotice(deps, ticket);
   } else if (event.type === 'article.added') {
@@ -145,6 +150,7 @@ export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEven
       : [];
     if (!changes.some((c) => c.field === 'state' && c.newValue === 'resolved')) return [];
     mail = resolvedNotice(deps, ticket);
+    if (deps.survey) survey = await surveyMailLines(deps.survey, ticket);
   }
   const sent: string[] = [];
   const everyone = recipients(ticket, author);
@@ -158,7 +164,12 @@ export async function notifyAboutEvent(deps: NotificationDeps, event: DomainEven
         await deps.deliveries.release(delivery);
         continue;
       }
-      ({ providerMessageId } = await deps.mailer.send({ ...mail, to: [to] }));
+      // Only the requester rates: the survey links are in their copy alone.
+      const text =
+        survey.length > 0 && to === normalizeEmail(ticket.requester.email)
+          ? `${mail.text}\n${survey.join('\n')}`
+          : mail.text;
+      ({ providerMessageId } = await deps.mailer.send({ ...mail, text, to: [to] }));
     } catch (error) {
       await deps.deliveries.release(delivery);
       throw error;

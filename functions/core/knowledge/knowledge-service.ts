@@ -343,14 +343,24 @@ export async function giveFeedback(
     throw new ValidationError('Not published', [
       { path: 'helpful', message: 'only published articles take feedback' },
     ]);
-  await deps.knowledge.addFeedback({
+  const feedback = {
     articleId: id,
     id: deps.ids.next(),
     helpful: input.helpful,
     ...(input.comment ? { comment: input.comment } : {}),
     actor: actorRef(actor),
     at: deps.clock.now().toISOString(),
-  });
+  };
+  await deps.knowledge.addFeedback(feedback);
+  // Reporting counts "it helped" as a question answered without a ticket (deflection).
+  await deps.events.publish([
+    {
+      type: 'knowledge.feedback',
+      id: `kb-feedback:${feedback.id}`,
+      at: feedback.at,
+      detail: { articleId: id, number: article.number, feedbackId: feedback.id, helpful: input.helpful },
+    },
+  ]);
 }
 
 export async function articleFeedback(deps: KnowledgeDeps, actor: Actor, id: string, cursor?: string) {
@@ -367,9 +377,18 @@ export async function recordView(
   raw: z.input<typeof ViewInput>,
 ): Promise<void> {
   const { source } = ViewInput.parse(raw);
-  await readable(deps, actor, id);
+  const article = await readable(deps, actor, id);
   await deps.knowledge.count(id, 'views');
-  if (source === 'suggestion') await deps.knowledge.count(id, 'suggestionOpens');
+  if (source !== 'suggestion') return;
+  await deps.knowledge.count(id, 'suggestionOpens');
+  await deps.events.publish([
+    {
+      type: 'knowledge.suggestion_opened',
+      id: deps.ids.next(),
+      at: deps.clock.now().toISOString(),
+      detail: { articleId: id, number: article.number },
+    },
+  ]);
 }
 
 /** Turns a resolved (or closed) ticket into a draft article: its subject, its problem, its resolution. */

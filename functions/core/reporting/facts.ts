@@ -10,7 +10,7 @@ import type { Count, Dimensions } from './counters.ts';
  * group, with its time to resolve. Kept by reporting alone (its own item per record).
  */
 export const RecordFacts = z.object({
-  kind: z.enum(['incident', 'request', 'change', 'problem']),
+  kind: z.enum(['incident', 'request', 'change', 'problem', 'article']),
   openedAt: z.iso.datetime(),
   state: z.string().max(64),
   group: z.string().max(128).optional(),
@@ -37,6 +37,36 @@ export const RecordFacts = z.object({
   serviceCounted: z.boolean().default(false),
   authorizeAt: z.iso.datetime().optional(),
   knownError: z.boolean().default(false),
+  /**
+   * The counted outcome of each service-level clock (`sla:resolution`, `ola:response`: one
+   * definition per kind applies to a record): where a met target was counted, so a reopen can
+   * take it back; a breach is counted once per clock.
+   */
+  slaOutcomes: z
+    .record(
+      z.string().max(40),
+      z.object({
+        outcome: z.enum(['met', 'breached']),
+        day: z.string(),
+        group: z.string().optional(),
+        service: z.string().optional(),
+        priority: z.number().optional(),
+        channel: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** The ticket's satisfaction rating as counted (where, so a changed rating replaces it). */
+  csat: z
+    .object({
+      day: z.string(),
+      score: z.number().int().min(1).max(5),
+      agent: z.string().optional(),
+      group: z.string().optional(),
+      service: z.string().optional(),
+      priority: z.number().optional(),
+      channel: z.string().optional(),
+    })
+    .optional(),
   /** Optimistic concurrency: two events of one record never overwrite each other's facts. */
   version: z.number().int().min(0),
 });

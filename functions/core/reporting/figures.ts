@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { bucketsOf, quantile } from './histogram.ts';
+import { agentResponses, agentScores } from './satisfaction-counting.ts';
+import { slaCounter } from './sla-counting.ts';
 
 const count = z.number().int();
 const share = z.number().nullable();
@@ -50,6 +52,30 @@ export const Figures = z.object({
     opened: count,
     knownErrors: count,
     resolved: count,
+  }),
+  /** Service-level targets (SLA) and operational-level targets (OLA): outcomes of stopped or breached clocks. */
+  serviceLevels: z.object({
+    slaMet: count,
+    slaBreached: count,
+    slaMetRate: share,
+    responseMetRate: share,
+    resolutionMetRate: share,
+    olaMet: count,
+    olaBreached: count,
+    olaMetRate: share,
+  }),
+  /** Satisfaction surveys: responses, mean score (1–5), share of 4 and 5 answers (CSAT %). */
+  satisfaction: z.object({
+    responses: count,
+    meanScore: minutes,
+    satisfiedShare: share,
+  }),
+  /** Self-service (desk-wide only: articles have no group): suggestions opened, questions answered without a ticket. */
+  knowledge: z.object({
+    suggestionsOpened: count,
+    deflected: count,
+    notHelpful: count,
+    deflectionRate: share,
   }),
 });
 export type Figures = z.infer<typeof Figures>;
@@ -112,6 +138,39 @@ export function figuresOf(c: Counters, backlog: number): Figures {
       cabLeadMedianMinutes: median('cab'),
     },
     problems: { opened: n('prbOpened'), knownErrors: n('knownErrors'), resolved: n('prbResolved') },
+    serviceLevels: serviceLevelsOf(n),
+    satisfaction: {
+      responses: n('csatCount'),
+      meanScore: n('csatCount') > 0 ? Math.round((n('csatSum') / n('csatCount')) * 100) / 100 : null,
+      satisfiedShare: ratio(n('csatSatisfied'), n('csatCount')),
+    },
+    knowledge: {
+      suggestionsOpened: n('kbSuggestionOpened'),
+      deflected: n('kbDeflected'),
+      notHelpful: n('kbNotHelpful'),
+      deflectionRate: ratio(n('kbDeflected'), n('kbDeflected') + n('opened')),
+    },
+  };
+}
+
+function serviceLevelsOf(n: (name: string) => number): Figures['serviceLevels'] {
+  const outcome = (level: 'sla' | 'ola', result: 'Met' | 'Breached', target?: string) =>
+    target
+      ? n(slaCounter(level, result, target))
+      : n(slaCounter(level, result, 'response')) + n(slaCounter(level, result, 'resolution'));
+  const rate = (level: 'sla' | 'ola', target?: string) => {
+    const met = outcome(level, 'Met', target);
+    return ratio(met, met + outcome(level, 'Breached', target));
+  };
+  return {
+    slaMet: outcome('sla', 'Met'),
+    slaBreached: outcome('sla', 'Breached'),
+    slaMetRate: rate('sla'),
+    responseMetRate: rate('sla', 'response'),
+    resolutionMetRate: rate('sla', 'resolution'),
+    olaMet: outcome('ola', 'Met'),
+    olaBreached: outcome('ola', 'Breached'),
+    olaMetRate: rate('ola'),
   };
 }
 
@@ -122,4 +181,19 @@ export function topServices(c: Counters, limit: number): { service: string; inci
     .map(([name, incidents]) => ({ service: name.slice(4), incidents }))
     .sort((a, b) => b.incidents - a.incidents || a.service.localeCompare(b.service))
     .slice(0, limit);
+}
+
+/** The score per agent (responses and mean), most responses first. */
+export function agentScoresOf(c: Counters): { agent: string; responses: number; meanScore: number }[] {
+  return Object.entries(c)
+    .filter(([name, value]) => name.startsWith(agentResponses('')) && value > 0)
+    .map(([name, responses]) => {
+      const agent = name.slice(agentResponses('').length);
+      return {
+        agent,
+        responses,
+        meanScore: Math.round(((c[agentScores(agent)] ?? 0) / responses) * 100) / 100,
+      };
+    })
+    .sort((a, b) => b.responses - a.responses || a.agent.localeCompare(b.agent));
 }

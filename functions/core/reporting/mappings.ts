@@ -6,6 +6,9 @@ import {
   problemUpdatedMapping,
 } from './change-counting.ts';
 import type { CounterMapping } from './facts.ts';
+import { knowledgeFeedback, suggestionOpened } from './knowledge-counting.ts';
+import { ticketRated } from './satisfaction-counting.ts';
+import { slaMapping } from './sla-counting.ts';
 import { ticketCreated, ticketUpdated } from './ticket-counting.ts';
 
 /**
@@ -17,10 +20,17 @@ import { ticketCreated, ticketUpdated } from './ticket-counting.ts';
 export const counterMappings: Readonly<Partial<Record<DomainEvent['type'], CounterMapping>>> = {
   'ticket.created': ticketCreated,
   'ticket.updated': ticketUpdated,
+  'ticket.rated': ticketRated,
   'change.created': changeCreatedMapping,
   'change.updated': changeUpdatedMapping,
   'problem.created': problemCreatedMapping,
   'problem.updated': problemUpdatedMapping,
+  'sla.met': slaMapping,
+  'sla.breached': slaMapping,
+  'sla.stopped': slaMapping,
+  'sla.reopened': slaMapping,
+  'knowledge.feedback': knowledgeFeedback,
+  'knowledge.suggestion_opened': suggestionOpened,
 };
 
 /** The event types the reporting rule subscribes to. */

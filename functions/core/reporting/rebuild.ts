@@ -11,7 +11,7 @@ import { counterMappings } from './mappings.ts';
  * `*.created` and `*.updated` events carried — is replayed through the same mappings the live
  * consumer uses, in memory. So a backfill counts what live counting would have counted.
  */
-export type RebuiltKind = 'incident' | 'request' | 'change' | 'problem';
+export type RebuiltKind = 'incident' | 'request' | 'change' | 'problem' | 'knowledge';
 
 /** One stored record and its history, as the backfill reads them. */
 export interface RecordHistory {
@@ -23,7 +23,12 @@ export interface RecordHistory {
     readonly field: string;
     readonly oldValue?: unknown;
     readonly newValue?: unknown;
+    readonly reason?: string;
   }[];
+  /** A knowledge article's "did this help?" answers. */
+  readonly feedback?: readonly { readonly id: string; readonly at: string; readonly helpful: boolean }[];
+  /** The kind (`sla`, `ola`) of each service-level clock by its name, from the record's SLA state. */
+  readonly slaKinds?: Readonly<Record<string, 'sla' | 'ola'>>;
 }
 
 const idFieldOf = {
@@ -34,12 +39,22 @@ const idFieldOf = {
 } as const;
 const typeOf = { incident: 'ticket', request: 'ticket', change: 'change', problem: 'problem' } as const;
 
+/** An article's answers, as `knowledge.feedback` events (its suggestion opens are a total without days: not rebuilt). */
+const feedbackEventsOf = (history: RecordHistory): DomainEvent[] =>
+  (history.feedback ?? []).map((answer) => ({
+    type: 'knowledge.feedback',
+    id: `rebuild:${String(history.record.id)}:feedback:${answer.id}`,
+    at: answer.at,
+    detail: { articleId: history.record.id, number: history.record.number, helpful: answer.helpful },
+  }));
+
 /** The events a record's history amounts to: its creation, then one update per audited instant. */
 export function eventsOf(history: RecordHistory): DomainEvent[] {
   const { kind, record, audit } = history;
+  if (kind === 'knowledge') return feedbackEventsOf(history);
   const id = String(record.id);
   const createdAt = String(record.createdAt);
-  const later = audit.filter((entry) => entry.at > createdAt);
+  const later = audit.filter((entry) => entry.at > createdAt && !isSlaEntry(entry.field));
   // A field's value at creation: the old value of its first later change, or its value now.
   const initial = (field: string) => {
     const first = later.find((entry) => entry.field === field);
@@ -72,7 +87,45 @@ export function eventsOf(history: RecordHistory): DomainEvent[] {
       detail: { ...subject, changes },
     });
   }
-  return events;
+  return [...events, ...slaEventsOf(history)].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/** `sla.response`, `sla.resolution`: a clock's happening (not its escalation mail, `sla.resolution.escalation`). */
+const SLA_ENTRY = /^sla\.(response|resolution)$/;
+const isSlaEntry = (field: string) => field.startsWith('sla.');
+const SLA_KINDS = new Set(['met', 'breached', 'stopped', 'reopened']);
+
+/**
+ * The `sla.*` events a record's SLA history entries stand for (the SLA engine writes one entry
+ * per event: field `sla.<target>`, the happening as the new value, the clock's name as the
+ * reason, with the outcome in brackets when it stopped). The level (SLA or OLA) comes from the
+ * record's SLA state by the clock's name.
+ */
+function slaEventsOf(history: RecordHistory): DomainEvent[] {
+  const id = String(history.record.id);
+  const recordType = history.kind === 'problem' ? 'problem' : history.kind;
+  return history.audit.flatMap((entry, n) => {
+    const target = SLA_ENTRY.exec(entry.field)?.[1];
+    const happening = String(entry.newValue);
+    if (!target || !SLA_KINDS.has(happening)) return [];
+    const reason = entry.reason ?? '';
+    const status = /\((breached|cancelled)\)$/.exec(reason)?.[1];
+    const name = happening === 'stopped' && status ? reason.slice(0, -` (${status})`.length) : reason;
+    const event: DomainEvent = {
+      type: `sla.${happening}` as DomainEvent['type'],
+      id: `rebuild:${id}:sla:${n}`,
+      at: entry.at,
+      detail: {
+        recordId: id,
+        recordType,
+        number: history.record.number,
+        kind: history.slaKinds?.[name] ?? 'sla',
+        target,
+        ...(status ? { status } : {}),
+      },
+    };
+    return [event];
+  });
 }
 
 const withoutUndefined = (value: Record<string, unknown>) =>

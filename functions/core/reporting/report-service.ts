@@ -12,7 +12,7 @@ import {
   NOW_SLOT,
   OPEN_NOW,
 } from './counters.ts';
-import { addCounters, Figures, figuresOf, topServices } from './figures.ts';
+import { addCounters, agentScoresOf, Figures, figuresOf, topServices } from './figures.ts';
 
 /** The longest range a report covers (two years and a leap day). */
 export const MAX_RANGE_DAYS = 731;
@@ -66,6 +66,10 @@ export const Report = z.object({
   periods: z.array(Period),
   total: Figures,
   topServices: z.array(z.object({ service: z.string(), incidents: z.number().int() })),
+  /** Satisfaction per agent over the range (the agent who worked each rated ticket). */
+  agentSatisfaction: z.array(
+    z.object({ agent: z.string(), responses: z.number().int(), meanScore: z.number() }),
+  ),
 });
 export type Report = z.infer<typeof Report>;
 
@@ -199,6 +203,7 @@ function summarize(
     periods: result,
     total: figuresOf(total, backlogAfter(query.to)),
     topServices: topServices(total, 10),
+    agentSatisfaction: agentScoresOf(total),
   };
 }
 

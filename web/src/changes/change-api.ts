@@ -89,9 +89,13 @@ export type ChangeApi = ReturnType<typeof changeApi>;
 export async function linkCall<T>(
   apiBase: string,
   token: string,
-  body?: { comment?: string },
-  /** Whose links: change approvals', catalog requests' or release go/no-go's. */
-  route: 'approval-links' | 'request-approval-links' | 'release-approval-links' = 'approval-links',
+  body?: { comment?: string; score?: number },
+  /** Whose links: change approvals', catalog requests', release go/no-go's or satisfaction surveys'. */
+  route:
+    | 'approval-links'
+    | 'request-approval-links'
+    | 'release-approval-links'
+    | 'satisfaction-links' = 'approval-links',
 ): Promise<T> {
   let response: Response;
   try {

@@ -155,7 +155,7 @@ function Filters({ params }: { params: ReportParams }) {
 }
 
 function ReportView({ report }: { report: Report }) {
-  const { tickets, changes, problems } = report.total;
+  const { tickets, changes, problems, serviceLevels, knowledge, satisfaction } = report.total;
   const labels = report.periods.map((p) => p.period);
   const pick = (get: (f: Figures) => number | null) => report.periods.map((p) => get(p.figures));
   return (
@@ -175,6 +175,9 @@ function ReportView({ report }: { report: Report }) {
         <Tile label="Change success rate" value={percent(changes.successRate)} />
         <Tile label="Emergency changes" value={percent(changes.emergencyShare)} />
         <Tile label="Known errors" value={String(problems.knownErrors)} />
+        <Tile label="SLA met" value={percent(serviceLevels.slaMetRate)} />
+        <Tile label="Answered by an article" value={percent(knowledge.deflectionRate)} />
+        <Tile label="Satisfied (4 or 5 of 5)" value={percent(satisfaction.satisfiedShare)} />
       </ul>
       <Chart
         title="Tickets opened and resolved, and the backlog"
@@ -201,6 +204,7 @@ function ReportView({ report }: { report: Report }) {
         ]}
       />
       <PeriodTable report={report} />
+      <AgentSatisfaction report={report} />
       <h2>Top services by incidents</h2>
       {report.topServices.length === 0 ? (
         <p className="muted">No incidents named a service in this range.</p>
@@ -213,6 +217,34 @@ function ReportView({ report }: { report: Report }) {
           ))}
         </ol>
       )}
+    </>
+  );
+}
+
+function AgentSatisfaction({ report }: { report: Report }) {
+  if (report.agentSatisfaction.length === 0) return null;
+  return (
+    <>
+      <h2>Satisfaction per agent</h2>
+      <table className="report-table">
+        <caption>Ratings of the tickets each agent worked</caption>
+        <thead>
+          <tr>
+            <th scope="col">Agent</th>
+            <th scope="col">Ratings</th>
+            <th scope="col">Mean score</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.agentSatisfaction.map((a) => (
+            <tr key={a.agent}>
+              <th scope="row">{a.agent}</th>
+              <td>{a.responses}</td>
+              <td>{a.meanScore} / 5</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }
@@ -237,6 +269,9 @@ const columns: readonly [string, (f: Figures) => string][] = [
   ['Changes', (f) => String(f.changes.created)],
   ['Change success', (f) => percent(f.changes.successRate)],
   ['Problems', (f) => String(f.problems.opened)],
+  ['SLA met', (f) => percent(f.serviceLevels.slaMetRate)],
+  ['Deflected', (f) => String(f.knowledge.deflected)],
+  ['Satisfaction', (f) => (f.satisfaction.meanScore === null ? '–' : `${f.satisfaction.meanScore} / 5`)],
 ];
 
 /** The charts' numbers as a table: what a screen reader or a careful reader uses. */

@@ -43,6 +43,8 @@ export type Route =
   | { readonly name: 'release-calendar'; readonly search: string }
   /** A release's go / no-go link from mail: works without signing in. */
   | { readonly name: 'release-link'; readonly token: string }
+  /** A satisfaction survey link from a resolution mail: works without signing in. */
+  | { readonly name: 'survey-link'; readonly token: string; readonly search: string }
   | { readonly name: 'not-found' };
 
 export const paths = {
@@ -134,6 +136,8 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (change?.[1]) return { name: 'change', id: decodeURIComponent(change[1]) };
   if (pathname === '/approvals') return { name: 'approvals' };
   if (pathname === '/reports') return { name: 'reports', search };
+  const survey = /^\/satisfaction\/([^/]+)$/.exec(pathname);
+  if (survey?.[1]) return { name: 'survey-link', token: decodeURIComponent(survey[1]), search };
   const link = /^\/approvals\/link\/([^/]+)$/.exec(pathname);
   if (link?.[1]) return { name: 'approval-link', token: decodeURIComponent(link[1]) };
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };

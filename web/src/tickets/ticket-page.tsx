@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
 import { KnownWorkaround } from '../problems/problem-panel.tsx';
+import { SatisfactionPanel } from '../satisfaction/satisfaction-panel.tsx';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, ErrorNotice, Loading, Notice, PageHeading, StateBadge } from '../shared/components.tsx';
 import { kindLabels, priorityLabels, resolutionLabels } from '../shared/format.ts';
@@ -122,6 +123,12 @@ export function TicketPage({ id }: { id: string }) {
           </p>
           <p className="text-body">{ticket.resolution.notes}</p>
         </section>
+      )}
+      {ticket.resolution && (
+        <SatisfactionPanel
+          ticketId={ticket.id}
+          requester={ticket.requester.email.toLowerCase() === session.email.toLowerCase()}
+        />
       )}
       {ticket.kind === 'incident' && <KnownWorkaround ticketId={ticket.id} />}
       <section aria-labelledby="conversation-heading">
