@@ -52,7 +52,7 @@ import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.t
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
-import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
+import { articleFiles, closedArticle, type KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
@@ -460,6 +460,8 @@ export interface ApiServices extends TicketDeps {
   readonly change: ApprovalLinkDeps;
   readonly problems: ProblemDeps;
   readonly knowledge: KnowledgeDeps;
+  /** The pictures of knowledge articles: the ticket attachments' routes behind the article's gate. */
+  readonly knowledgeFiles: AttachmentDeps;
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
   readonly reports: ReportDeps;
@@ -474,12 +476,25 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
   const s3 = s3Client();
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
   const problems = problemServices(env, data);
+  const knowledge = knowledgeServices(env, data);
+  const attachments: AttachmentDeps = {
+    storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
+    attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
+    ids: data.ids,
+    clock: data.clock,
+    authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
+  };
   return {
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
     problems,
-    knowledge: knowledgeServices(env, data),
+    knowledge,
+    knowledgeFiles: {
+      ...attachments,
+      authorizeTicket: (actor, id) => articleFiles(knowledge, actor, id),
+      closed: closedArticle,
+    },
     desk: deskServices(data, {
       client: data.documents,
       domainTable: env.DOMAIN_TABLE,
@@ -511,13 +526,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       perMinute: Number(env.TICKET_OPEN_LIMIT_PER_MINUTE),
       perHour: Number(env.TICKET_OPEN_LIMIT_PER_HOUR),
     },
-    attachments: {
-      storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
-      attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
-      ids: data.ids,
-      clock: data.clock,
-      authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
-    },
+    attachments,
   };
 }
 

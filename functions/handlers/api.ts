@@ -38,6 +38,7 @@ const routes: Route[] = [
   ...reportRoutes(services.reports),
   ...catalogRoutes(services.catalog),
   ...knowledgeRoutes(services.knowledge),
+  ...attachmentRoutes(services.knowledgeFiles, '/api/knowledge'),
 ];
 routes.push(openApiRoute(() => routes));
 
