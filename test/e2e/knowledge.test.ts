@@ -196,6 +196,55 @@ describe('knowledge and search in the portal', () => {
     await checkPage(page, 'knowledge-home');
     await fitsIn360px(page, 'knowledge-home');
   });
+
+  it('drafts an article from a resolved ticket, and inserts a published article and its link into a reply', async () => {
+    const { body: solved } = await api<{ id: string; version: number }>('employee', '/tickets', {
+      method: 'POST',
+      body: { shortDescription: 'Docking station shows no picture', description: 'The screen stays black.' },
+    });
+    const resolved = await api<{ state: string }>('agent', `/tickets/${solved.id}`, {
+      method: 'PATCH',
+      body: {
+        version: solved.version,
+        state: 'resolved',
+        resolutionCode: 'solved',
+        resolutionNotes: 'Updated the dock firmware, then replugged the USB-C cable.',
+      },
+    });
+    expect(resolved.status).toBe(200);
+
+    const page = agent.page;
+    await page.goto(`${cloud.urls.portal}/work/tickets/${solved.id}`);
+    await page.getByRole('button', { name: 'Turn into a knowledge article' }).click();
+    await page.getByRole('heading', { name: /^Edit KB/ }).waitFor();
+    expect(await page.getByLabel(/^Title/).inputValue()).toBe('Docking station shows no picture');
+    expect(await page.getByRole('textbox', { name: 'Text', exact: true }).textContent()).toContain(
+      'Updated the dock firmware',
+    );
+
+    const { body: open } = await api<{ id: string }>('employee', '/tickets', {
+      method: 'POST',
+      body: { shortDescription: 'My VPN token is locked', description: 'It says locked.' },
+    });
+    await page.goto(`${cloud.urls.portal}/work/tickets/${open.id}`);
+    await page.getByText('Insert a knowledge article').click();
+    await page.getByLabel('Search the published articles').fill('vpn token');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page
+      .getByRole('button', { name: /Insert a link to KB/ })
+      .first()
+      .click();
+    await page
+      .getByRole('button', { name: /Insert the text of KB/ })
+      .first()
+      .click();
+    const reply = page.getByLabel(/^Reply to/);
+    await expect.poll(() => reply.inputValue()).toContain('press reset');
+    expect(await reply.inputValue()).toMatch(/Reset a locked VPN token: http:\/\/[^\s]+\/knowledge\/\w+/);
+    await checkPage(page, 'knowledge-insert');
+    await page.getByRole('button', { name: /Send public reply/ }).click();
+    await page.getByText(/Public reply sent/).waitFor();
+  });
 });
 
 /** A 1×1 PNG. */

@@ -5,7 +5,7 @@ import { usePortal } from '../shared/portal-context.ts';
 import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { Link, navigate, paths } from '../shared/router.tsx';
 import { usePageTitle } from '../shared/use-page-title.ts';
-import { type Audience, type KnowledgeArticle, knowledgeApi } from './knowledge-api.ts';
+import { type Audience, type KnowledgeArticle, type KnowledgeView, knowledgeApi } from './knowledge-api.ts';
 import { RichTextEditor, type RichTextHandle } from './rich-text-editor.tsx';
 
 type Field = 'title' | 'body' | 'category' | 'services' | 'reviewBy';
@@ -31,7 +31,7 @@ export function ArticleEditorPage({ id }: { id?: string }) {
 }
 
 function ArticleForm({ article }: { article: KnowledgeArticle | undefined }) {
-  const { api } = usePortal();
+  const { api, cache } = usePortal();
   const knowledge = useMemo(() => knowledgeApi(api), [api]);
   const invalidate = useInvalidate();
   const id = useId();
@@ -80,7 +80,12 @@ function ArticleForm({ article }: { article: KnowledgeArticle | undefined }) {
             ...(text('category') ? { category: text('category') } : {}),
             ...(text('reviewBy') ? { reviewBy: text('reviewBy') } : {}),
           });
+      // The article page shows what is cached while it reads again: show the saved version at
+      // once, so a move made right away names the version just written.
+      const key = `knowledge:${saved.id}`;
+      const shown = cache.snapshot(key);
       invalidate('knowledge');
+      if (shown.status === 'ready') cache.set(key, { ...(shown.data as KnowledgeView), article: saved });
       navigate(paths.article(saved.id));
     } catch (error) {
       if (error instanceof SessionExpiredError) return;

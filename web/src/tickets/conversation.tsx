@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { DateTime, MailFrame } from '../shared/components.tsx';
 import { useInlineImages } from '../shared/inline-images.ts';
 import { usePortal } from '../shared/portal-context.ts';
