@@ -58,7 +58,7 @@ import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts'
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
-import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
+import { SearchIndexes } from '#core/search/search-indexes.ts';
 import type { SearchDeps } from '#core/search/search-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
@@ -101,6 +101,7 @@ import {
   type searchEnv,
   type slaEnv,
 } from './env.ts';
+import { articleSuggester } from './knowledge.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**
@@ -595,19 +596,34 @@ function knowledgeServices(env: z.output<typeof dataEnv>, data = dataAdapters(en
   };
 }
 
+/** The two indexes (tickets, knowledge) in the search bucket. */
+export function searchIndexes(
+  bucket: string,
+  clock: { now(): Date },
+  options: { readonly ticketShards: number; readonly refreshMs: number },
+): SearchIndexes {
+  const s3 = sendThrough(s3Client());
+  return new SearchIndexes(
+    {
+      ticket: new S3SearchIndexStore(s3, bucket, 'ticket'),
+      knowledge: new S3SearchIndexStore(s3, bucket, 'knowledge'),
+    },
+    { ...options, clock },
+  );
+}
+
 /** The search functions: the index kept in S3 and in this instance's memory, and the group directory for visibility. */
 export function searchServices(
   env: z.output<typeof searchEnv>,
-): SearchDeps & { readonly keeper: SearchIndexKeeper } {
+): SearchDeps & { readonly keeper: SearchIndexes } {
   const data = dataAdapters(env);
-  const keeper = new SearchIndexKeeper(new S3SearchIndexStore(sendThrough(s3Client()), env.SEARCH_BUCKET), {
-    shards: Number(env.SEARCH_SHARDS),
+  const keeper = searchIndexes(env.SEARCH_BUCKET, data.clock, {
+    ticketShards: Number(env.SEARCH_SHARDS),
     refreshMs: Number(env.SEARCH_REFRESH_MS),
-    clock: data.clock,
   });
   return {
     keeper,
-    index: () => keeper.current(),
+    index: (kind) => keeper.current(kind),
     groups: data.groups,
     agentVisibility: env.AGENT_VISIBILITY,
   };
@@ -647,6 +663,7 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     },
     supportAddress: env.SUPPORT_ADDRESS,
     portalUrl: env.PORTAL_URL,
+    suggestArticles: articleSuggester((options) => searchIndexes(env.ATTACHMENT_BUCKET, data.clock, options)),
   };
 }
 

@@ -5,6 +5,7 @@ import { knowledgeBody } from '#channels/web/rich-text.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import {
   articleFeedback,
+  articleFiles,
   articleHistory,
   createArticle,
   draftFromTicket,
@@ -14,7 +15,6 @@ import {
   listArticles,
   recordSolved,
   recordView,
-  articleFiles,
   revisionDiff,
   type SourceTicket,
   updateArticle,
@@ -233,15 +233,17 @@ describe('knowledge articles on the record engine', () => {
       comment: 'Add the drive letter to use',
     });
     await updateArticle(deps, kim, article.id, { version: 3, state: 'review' });
-    const live = await updateArticle(deps, rae, article.id, { version: 4, state: 'published', comment: 'Checked' });
+    const live = await updateArticle(deps, rae, article.id, {
+      version: 4,
+      state: 'published',
+      comment: 'Checked',
+    });
     const history = await articleHistory(deps, kim, article.id);
 
     expect(silent).toMatchObject({ name: 'ValidationError', fields: [{ path: 'comment' }] });
     expect(back.state).toBe('draft');
     expect(live.state).toBe('published');
-    expect(
-      history.items.filter((e) => e.field === 'state').map((e) => [e.newValue, e.reason]),
-    ).toEqual(
+    expect(history.items.filter((e) => e.field === 'state').map((e) => [e.newValue, e.reason])).toEqual(
       expect.arrayContaining([
         ['draft', 'Add the drive letter to use'],
         ['published', 'Checked'],

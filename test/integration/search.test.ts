@@ -15,7 +15,7 @@ import { localS3Config } from '#config/composition-root.ts';
 import { addMember, createGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import { createArticle, type KnowledgeDeps, updateArticle } from '#core/knowledge/knowledge-service.ts';
-import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
+import { SearchIndexes } from '#core/search/search-indexes.ts';
 import { type SearchDeps, type SearchQuery, search } from '#core/search/search-service.ts';
 import {
   defaultTicketSettings,
@@ -88,10 +88,13 @@ beforeAll(async () => {
       throw new Error('not used');
     },
   };
-  const store = new S3SearchIndexStore(s3, BUCKET);
-  const writer = new SearchIndexKeeper(store, { shards: 4, refreshMs: 0, clock });
-  const readerKeeper = new SearchIndexKeeper(store, { shards: 4, refreshMs: 100, clock });
-  reader = { index: () => readerKeeper.current(), groups, agentVisibility: 'groups' };
+  const stores = {
+    ticket: new S3SearchIndexStore(s3, BUCKET, 'ticket'),
+    knowledge: new S3SearchIndexStore(s3, BUCKET, 'knowledge'),
+  };
+  const writer = new SearchIndexes(stores, { ticketShards: 4, refreshMs: 0, clock });
+  const readerKeeper = new SearchIndexes(stores, { ticketShards: 4, refreshMs: 100, clock });
+  reader = { index: (kind) => readerKeeper.current(kind), groups, agentVisibility: 'groups' };
   const poller = await startStreamPoller({
     dynamodb: tables.client,
     endpoint: tables.endpoint,

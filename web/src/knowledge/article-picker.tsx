@@ -65,7 +65,7 @@ export function ArticlePicker({ reply, onInsert }: { reply: boolean; onInsert: (
             }}
           />
           <button type="button" className="button button-secondary" onClick={() => void find()}>
-            Find
+            Find articles
           </button>
         </div>
       </div>
@@ -85,7 +85,7 @@ export function ArticlePicker({ reply, onInsert }: { reply: boolean; onInsert: (
                     type="button"
                     className="button button-secondary button-small"
                     disabled={hidden}
-                    aria-label={`Insert the text of ${item.number}`}
+                    aria-label={`Insert text of ${item.number}`}
                     onClick={() => void insert(item, 'text')}
                   >
                     Insert text
@@ -94,7 +94,7 @@ export function ArticlePicker({ reply, onInsert }: { reply: boolean; onInsert: (
                     type="button"
                     className="button button-secondary button-small"
                     disabled={hidden}
-                    aria-label={`Insert a link to ${item.number}`}
+                    aria-label={`Insert link to ${item.number}`}
                     onClick={() => void insert(item, 'link')}
                   >
                     Insert link
