@@ -30,6 +30,7 @@ import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher
 import { SchedulerSlaTimers } from '#adapters/eventbridge/sla-timers.scheduler.ts';
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
+import { S3ArticleDigestStore } from '#adapters/s3/article-digest-store.s3.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3ConfigNotificationReader } from '#adapters/s3/config-notification-reader.s3.ts';
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
@@ -663,7 +664,10 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     },
     supportAddress: env.SUPPORT_ADDRESS,
     portalUrl: env.PORTAL_URL,
-    suggestArticles: articleSuggester((options) => searchIndexes(env.ATTACHMENT_BUCKET, data.clock, options)),
+    suggestArticles: articleSuggester(
+      new S3ArticleDigestStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
+      data.clock,
+    ),
   };
 }
 

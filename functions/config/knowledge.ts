@@ -1,21 +1,22 @@
 import type { ArticleSuggester } from '#channels/email/acknowledgement.ts';
-import type { SearchIndexes } from '#core/search/search-indexes.ts';
-import { suggestArticles } from '#core/search/search-service.ts';
+import type { ArticleDigest } from '#core/search/article-digest.ts';
+import { suggestFromDigest } from '#core/search/article-digest.ts';
+import type { ArticleDigestStore } from '#ports/search-index-store.ts';
 
-/** How stale the intake's copy of the article index may be: articles change slowly. */
-const SUGGESTION_REFRESH_MS = 60_000;
+/** How stale the intake's copy of the article digest may be: articles change slowly. */
+export const DIGEST_REFRESH_MS = 60_000;
 
 /**
- * The mail intake's article suggestions: the knowledge part of the search index only (two small
- * shards, read from S3 on the first acknowledgement of an instance and looked at again at most
- * once a minute); the tickets' shards are never read here.
+ * The mail intake's article suggestions: the digest of the published employee articles that the
+ * indexer keeps beside the knowledge shards (one small object, read on the first acknowledgement
+ * of an instance and again at most once a minute). No search library and no ticket shard here.
  */
-export function articleSuggester(
-  indexes: (options: { readonly ticketShards: number; readonly refreshMs: number }) => SearchIndexes,
-): ArticleSuggester {
-  let kept: SearchIndexes | undefined;
+export function articleSuggester(store: ArticleDigestStore, clock: { now(): Date }): ArticleSuggester {
+  let kept: { digest: ArticleDigest; at: number } | undefined;
   return async (subject) => {
-    kept ??= indexes({ ticketShards: 1, refreshMs: SUGGESTION_REFRESH_MS });
-    return suggestArticles(await kept.current('knowledge'), subject);
+    const now = clock.now().getTime();
+    if (!kept || now - kept.at >= DIGEST_REFRESH_MS)
+      kept = { digest: (await store.load()) ?? { articles: [] }, at: now };
+    return suggestFromDigest(kept.digest, subject);
   };
 }

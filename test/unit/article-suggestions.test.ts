@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { acknowledgementMail, SUGGESTION_WAIT_MS, suggestionsFor } from '#channels/email/acknowledgement.ts';
+import { suggestFromDigest } from '#core/search/article-digest.ts';
 import type { SearchDocument } from '#core/search/search-document.ts';
 import { ShardedSearchIndex } from '#core/search/search-index.ts';
-import { KNOWLEDGE_SHARDS, kindOfChange } from '#core/search/search-indexes.ts';
-import { suggestArticles } from '#core/search/search-service.ts';
+import { digestOf, KNOWLEDGE_SHARDS, kindOfChange } from '#core/search/search-indexes.ts';
 import type { Ticket } from '#core/ticket/ticket.ts';
 
 const article = (id: string, title: string, extra: Partial<SearchDocument> = {}): SearchDocument => ({
@@ -21,7 +21,7 @@ const article = (id: string, title: string, extra: Partial<SearchDocument> = {})
   ...extra,
 });
 
-describe('article suggestions for a new ticket', () => {
+describe('article suggestions for a new ticket, from the digest the indexer writes', () => {
   const index = new ShardedSearchIndex(KNOWLEDGE_SHARDS);
   index.apply(
     [
@@ -34,7 +34,7 @@ describe('article suggestions for a new ticket', () => {
   );
 
   it('suggests only published articles for employees, matching any telling word of the subject', () => {
-    const found = suggestArticles(index, 'Please help: my VPN token is locked since Monday');
+    const found = suggestFromDigest(digestOf(index), 'Please help: my VPN token is locked since Monday');
 
     expect(found.map((a) => a.number)).toEqual(['KB0001001']);
   });
@@ -48,8 +48,31 @@ describe('article suggestions for a new ticket', () => {
       })),
     );
 
-    expect(suggestArticles(index, 'Please help urgent')).toEqual([]);
-    expect(suggestArticles(many, 'printer jams').length).toBe(3);
+    expect(suggestFromDigest(digestOf(index), 'Please help urgent')).toEqual([]);
+    expect(suggestFromDigest(digestOf(many), 'printer jams').length).toBe(3);
+  });
+
+  it('ranks an article sharing a title word above one sharing a word of its text', () => {
+    const ranked = new ShardedSearchIndex(1);
+    ranked.apply([
+      {
+        op: 'put',
+        document: article('t', 'Outlook asks for the password', { text: 'Open Outlook settings.' }),
+      },
+      {
+        op: 'put',
+        document: article('x', 'Mailbox full', { text: 'Delete old mail; the password is not needed.' }),
+      },
+    ]);
+
+    expect(suggestFromDigest(digestOf(ranked), 'password prompt').map((a) => a.id)).toEqual(['t', 'x']);
+    expect(digestOf(ranked).articles.find((a) => a.id === 't')?.titleWords).toEqual([
+      'outlook',
+      'asks',
+      'for',
+      'the',
+      'password',
+    ]);
   });
 
   it('routes a removal to the index of its kind by its key', () => {

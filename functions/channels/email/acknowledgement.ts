@@ -1,4 +1,4 @@
-import type { ArticleSuggestion } from '#core/search/search-service.ts';
+import type { ArticleSuggestion } from '#core/search/article-digest.ts';
 import type { Ticket } from '#core/ticket/ticket.ts';
 import type { OutboundMail } from '#ports/mail.ts';
 import { ourMessageId, replyAddress } from './thread.ts';

@@ -1,7 +1,8 @@
 import type { Clock } from '#ports/clock.ts';
-import type { SearchIndexStore } from '#ports/search-index-store.ts';
+import type { ArticleDigestStore, SearchIndexStore } from '#ports/search-index-store.ts';
+import { type ArticleDigest, distinctWords } from './article-digest.ts';
 import { SearchIndexKeeper } from './index-keeper.ts';
-import type { IndexChange, SearchKind } from './search-document.ts';
+import type { IndexChange, SearchKind, StoredDocument } from './search-document.ts';
 import type { ShardedSearchIndex } from './search-index.ts';
 
 /**
@@ -24,10 +25,13 @@ export const kindOfChange = (change: IndexChange): SearchKind =>
 export class SearchIndexes {
   readonly #keepers: Readonly<Record<SearchKind, SearchIndexKeeper>>;
 
+  readonly #digest: ArticleDigestStore | undefined;
+
   constructor(
-    stores: Readonly<Record<SearchKind, SearchIndexStore>>,
+    stores: Readonly<Record<SearchKind, SearchIndexStore>> & { readonly digest?: ArticleDigestStore },
     options: { readonly ticketShards: number; readonly refreshMs: number; readonly clock: Clock },
   ) {
+    this.#digest = stores.digest;
     const common = { refreshMs: options.refreshMs, clock: options.clock };
     this.#keepers = {
       ticket: new SearchIndexKeeper(stores.ticket, { ...common, shards: options.ticketShards }),
@@ -40,12 +44,37 @@ export class SearchIndexes {
     return this.#keepers[kind].current();
   }
 
-  /** Applies a batch: each kind's changes to its own index (the two are stored independently). */
+  /**
+   * Applies a batch: each kind's changes to its own index (the two are stored independently);
+   * a batch that changed articles writes the intake's article digest again.
+   */
   async apply(changes: readonly IndexChange[]): Promise<void> {
     const of = (kind: SearchKind) => changes.filter((change) => kindOfChange(change) === kind);
-    await Promise.all([
-      this.#keepers.ticket.apply(of('ticket')),
-      this.#keepers.knowledge.apply(of('knowledge')),
-    ]);
+    const articles = of('knowledge');
+    await Promise.all([this.#keepers.ticket.apply(of('ticket')), this.#keepers.knowledge.apply(articles)]);
+    if (articles.length > 0 && this.#digest)
+      await this.#digest.save(digestOf(await this.current('knowledge')));
   }
+}
+
+/** The published articles for employees, with the words of their titles and excerpts. */
+export function digestOf(index: ShardedSearchIndex): ArticleDigest {
+  const found = index.matches({
+    words: [],
+    filter: (d) => d.kind === 'knowledge' && d.state === 'published' && d.audience === 'employees',
+    offset: 0,
+    limit: Number.POSITIVE_INFINITY,
+  });
+  return {
+    articles: found.map((result) => {
+      const d = result as unknown as StoredDocument;
+      return {
+        id: d.id,
+        number: d.number,
+        title: d.title,
+        titleWords: distinctWords(d.title).slice(0, 100),
+        words: distinctWords(d.excerpt).slice(0, 300),
+      };
+    }),
+  };
 }

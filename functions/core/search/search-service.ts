@@ -135,37 +135,3 @@ export async function search(deps: SearchDeps, actor: Actor, raw: SearchQuery): 
     ...(next < total && next <= MAX_OFFSET ? { cursor: String(next) } : {}),
   };
 }
-
-/** Words too common in a mail subject to say what it is about. */
-const SUBJECT_NOISE = new Set(
-  'about after again also fwd help issue keeps please problem since some still that there this urgent what when with from have does doesnt cannot cant wont'.split(
-    ' ',
-  ),
-);
-
-/** A published article for employees, suggested for a ticket's subject. */
-export interface ArticleSuggestion {
-  readonly id: string;
-  readonly number: string;
-  readonly title: string;
-}
-
-/**
- * Articles that may answer a ticket before anyone reads it (the acknowledgement of a mailed-in
- * ticket): published articles for employees only — whoever wrote the mail reads the list — that
- * match any telling word of its subject, best first.
- */
-export function suggestArticles(index: ShardedSearchIndex, subject: string, limit = 3): ArticleSuggestion[] {
-  const words = wordsOf(subject)
-    .filter((word) => word.length >= 3 && !SUBJECT_NOISE.has(word))
-    .slice(0, QUERY_MAX_WORDS);
-  if (words.length === 0) return [];
-  const { hits } = searchIndexes([index], {
-    words,
-    combineWith: 'OR',
-    filter: (d) => d.kind === 'knowledge' && d.state === 'published' && d.audience === 'employees',
-    offset: 0,
-    limit,
-  });
-  return hits.map(({ document: d }) => ({ id: d.id, number: d.number, title: d.title }));
-}
