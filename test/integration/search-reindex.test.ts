@@ -121,7 +121,12 @@ describe('search:reindex', () => {
       batch: 2,
     }).catch((e: unknown) => e);
     const firstStop = saved;
-    const checkpoint: CheckpointStore = { load: async () => saved, save: async (c) => void (saved = c) };
+    const checkpoint: CheckpointStore = {
+      load: async () => saved,
+      save: async (c) => {
+        saved = c;
+      },
+    };
     const resumed = await reindexSearch({ sources, indexes: indexes(), checkpoint, batch: 2 });
     const again = await reindexSearch({ sources, indexes: indexes(), checkpoint, batch: 2 });
 
