@@ -6,6 +6,7 @@ import { EmailIdentity, Identity, ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { searchIndexPrefix } from '#adapters/s3/search-index-store.s3.ts';
 import type { InboundEmailEnv } from '#config/env.ts';
 import { privateBucket } from './buckets.ts';
 import { attachmentPrefix, type Data } from './data.ts';
@@ -137,6 +138,8 @@ export class Email extends Construct {
     })
       .bindBucket(this.rawMail, 'read', rawMailPrefix)
       .bindBucket(props.data.attachments, 'readWrite', attachmentPrefix)
+      // The acknowledgement lists published articles: the knowledge part of the search index, read only.
+      .bindBucket(props.data.attachments, 'read', searchIndexPrefix('knowledge'))
       .bindTable(props.data.domain, 'readWrite')
       .bindTable(props.data.idempotency, 'readWrite');
     this.handler.executionRole.addToPrincipalPolicy(

@@ -30,6 +30,7 @@ import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher
 import { SchedulerSlaTimers } from '#adapters/eventbridge/sla-timers.scheduler.ts';
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
+import { S3ArticleDigestStore } from '#adapters/s3/article-digest-store.s3.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3ConfigNotificationReader } from '#adapters/s3/config-notification-reader.s3.ts';
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
@@ -52,7 +53,7 @@ import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.t
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
-import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
+import { articleFiles, closedArticle, type KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
 import type { GateDeps } from '#core/release/pipeline-gate.ts';
@@ -61,7 +62,7 @@ import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
 import type { SatisfactionDeps } from '#core/satisfaction/satisfaction-service.ts';
-import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
+import { SearchIndexes } from '#core/search/search-indexes.ts';
 import type { SearchDeps } from '#core/search/search-service.ts';
 import { NotFoundError } from '#core/shared/errors.ts';
 import { BusinessCalendar } from '#core/sla/business-calendar.ts';
@@ -108,6 +109,7 @@ import {
 } from './env.ts';
 import { gateServices, releaseServices } from './release.ts';
 import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
+import { articleSuggester } from './knowledge.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**
@@ -474,6 +476,8 @@ export interface ApiServices extends TicketDeps {
   readonly change: ApprovalLinkDeps;
   readonly problems: ProblemDeps;
   readonly knowledge: KnowledgeDeps;
+  /** The pictures of knowledge articles: the ticket attachments' routes behind the article's gate. */
+  readonly knowledgeFiles: AttachmentDeps;
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
   readonly reports: ReportDeps;
@@ -489,12 +493,25 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
   const s3 = s3Client();
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
   const problems = problemServices(env, data);
+  const knowledge = knowledgeServices(env, data);
+  const attachments: AttachmentDeps = {
+    storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
+    attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
+    ids: data.ids,
+    clock: data.clock,
+    authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
+  };
   return {
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
     change,
     problems,
-    knowledge: knowledgeServices(env, data),
+    knowledge,
+    knowledgeFiles: {
+      ...attachments,
+      authorizeTicket: (actor, id) => articleFiles(knowledge, actor, id),
+      closed: closedArticle,
+    },
     desk: deskServices(data, {
       client: data.documents,
       domainTable: env.DOMAIN_TABLE,
@@ -533,13 +550,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       perMinute: Number(env.TICKET_OPEN_LIMIT_PER_MINUTE),
       perHour: Number(env.TICKET_OPEN_LIMIT_PER_HOUR),
     },
-    attachments: {
-      storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
-      attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),
-      ids: data.ids,
-      clock: data.clock,
-      authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
-    },
+    attachments,
   };
 }
 
@@ -608,19 +619,34 @@ function knowledgeServices(env: z.output<typeof dataEnv>, data = dataAdapters(en
   };
 }
 
+/** The two indexes (tickets, knowledge) in the search bucket. */
+export function searchIndexes(
+  bucket: string,
+  clock: { now(): Date },
+  options: { readonly ticketShards: number; readonly refreshMs: number },
+): SearchIndexes {
+  const s3 = sendThrough(s3Client());
+  return new SearchIndexes(
+    {
+      ticket: new S3SearchIndexStore(s3, bucket, 'ticket'),
+      knowledge: new S3SearchIndexStore(s3, bucket, 'knowledge'),
+    },
+    { ...options, clock },
+  );
+}
+
 /** The search functions: the index kept in S3 and in this instance's memory, and the group directory for visibility. */
 export function searchServices(
   env: z.output<typeof searchEnv>,
-): SearchDeps & { readonly keeper: SearchIndexKeeper } {
+): SearchDeps & { readonly keeper: SearchIndexes } {
   const data = dataAdapters(env);
-  const keeper = new SearchIndexKeeper(new S3SearchIndexStore(sendThrough(s3Client()), env.SEARCH_BUCKET), {
-    shards: Number(env.SEARCH_SHARDS),
+  const keeper = searchIndexes(env.SEARCH_BUCKET, data.clock, {
+    ticketShards: Number(env.SEARCH_SHARDS),
     refreshMs: Number(env.SEARCH_REFRESH_MS),
-    clock: data.clock,
   });
   return {
     keeper,
-    index: () => keeper.current(),
+    index: (kind) => keeper.current(kind),
     groups: data.groups,
     agentVisibility: env.AGENT_VISIBILITY,
   };
@@ -660,6 +686,10 @@ export function inboundEmailServices(env: z.output<typeof inboundEmailEnv>): Inb
     },
     supportAddress: env.SUPPORT_ADDRESS,
     portalUrl: env.PORTAL_URL,
+    suggestArticles: articleSuggester(
+      new S3ArticleDigestStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
+      data.clock,
+    ),
   };
 }
 

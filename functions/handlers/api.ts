@@ -40,6 +40,7 @@ const routes: Route[] = [
   ...satisfactionRoutes(services.satisfaction),
   ...catalogRoutes(services.catalog),
   ...knowledgeRoutes(services.knowledge),
+  ...attachmentRoutes(services.knowledgeFiles, '/api/knowledge'),
 ];
 routes.push(openApiRoute(() => routes));
 

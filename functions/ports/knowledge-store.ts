@@ -18,7 +18,7 @@ export type KnowledgeList =
   | { readonly by: 'review' };
 
 /** A counter beside an article, raised atomically. */
-export type KnowledgeCounter = 'views' | 'suggestionOpens';
+export type KnowledgeCounter = 'views' | 'suggestionOpens' | 'deflections';
 
 /** Where knowledge articles, their revisions, feedback, counters and history live. */
 export interface KnowledgeStore {

@@ -1,3 +1,5 @@
+import type { ArticleDigest } from '#core/search/article-digest.ts';
+
 /** One stored shard of the search index, with the tag its next conditional write names. */
 export interface StoredShard {
   readonly json: string;
@@ -22,4 +24,10 @@ export interface SearchIndexStore {
   /** Stores a shard; `expected` is the etag it must still have ('' for none yet). Answers the new etag. */
   save(shard: number, json: string, expected: string): Promise<string>;
   saveManifest(manifest: SearchManifest, expected: string): Promise<void>;
+}
+
+/** The digest of the published employee articles (the mail intake's suggestions), kept beside the knowledge shards. */
+export interface ArticleDigestStore {
+  load(): Promise<ArticleDigest | undefined>;
+  save(digest: ArticleDigest): Promise<void>;
 }

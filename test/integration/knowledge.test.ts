@@ -5,6 +5,7 @@ import { knowledgeBody } from '#channels/web/rich-text.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import {
   articleFeedback,
+  articleFiles,
   articleHistory,
   createArticle,
   draftFromTicket,
@@ -12,6 +13,7 @@ import {
   giveFeedback,
   type KnowledgeDeps,
   listArticles,
+  recordSolved,
   recordView,
   revisionDiff,
   type SourceTicket,
@@ -164,6 +166,7 @@ describe('knowledge articles on the record engine', () => {
     const article = await publish('Unlock your account');
     await Promise.all(Array.from({ length: 20 }, () => recordView(deps, emma, article.id, {})));
     await recordView(deps, emma, article.id, { source: 'suggestion' });
+    await recordSolved(deps, emma, article.id);
     await giveFeedback(deps, emma, article.id, { helpful: true });
     await giveFeedback(deps, emma, article.id, { helpful: false, comment: 'Step 3 is missing' });
     const notReadable = await giveFeedback(deps, emma, (await createArticle(deps, kim, { title: 'x' })).id, {
@@ -180,6 +183,7 @@ describe('knowledge articles on the record engine', () => {
       suggestionOpens: 1,
       helpful: 1,
       notHelpful: 1,
+      deflections: 1,
     });
     expect(feedback.items.map((f) => [f.helpful, f.comment])).toEqual([
       [false, 'Step 3 is missing'],
@@ -215,5 +219,55 @@ describe('knowledge articles on the record engine', () => {
     expect(draft.text).toContain('Removed the stale credential');
     expect(open).toMatchObject({ name: 'ValidationError', fields: [{ path: 'ticketId' }] });
     expect((byEmployee as Error).name).toBe('ForbiddenError');
+  });
+
+  it('sends an article back to its author only with a comment, which the history keeps on the move', async () => {
+    const article = await createArticle(deps, kim, { title: 'Map a network drive' });
+    await updateArticle(deps, kim, article.id, { version: 1, state: 'review' });
+    const silent = await updateArticle(deps, rae, article.id, { version: 2, state: 'draft' }).catch(
+      (e: unknown) => e,
+    );
+    const back = await updateArticle(deps, rae, article.id, {
+      version: 2,
+      state: 'draft',
+      comment: 'Add the drive letter to use',
+    });
+    await updateArticle(deps, kim, article.id, { version: 3, state: 'review' });
+    const live = await updateArticle(deps, rae, article.id, {
+      version: 4,
+      state: 'published',
+      comment: 'Checked',
+    });
+    const history = await articleHistory(deps, kim, article.id);
+
+    expect(silent).toMatchObject({ name: 'ValidationError', fields: [{ path: 'comment' }] });
+    expect(back.state).toBe('draft');
+    expect(live.state).toBe('published');
+    expect(history.items.filter((e) => e.field === 'state').map((e) => [e.newValue, e.reason])).toEqual(
+      expect.arrayContaining([
+        ['draft', 'Add the drive letter to use'],
+        ['published', 'Checked'],
+      ]),
+    );
+  });
+
+  it("keeps pictures as the article's own files: agents add them to drafts, readers of the article fetch them", async () => {
+    const draft = await createArticle(deps, kim, {
+      title: 'Where the printer menu is',
+      body: '<p>Open it here:</p><img src="cid:01PICTURE" alt="The menu"><img src="https://tracker.example/p.gif">',
+    });
+    const live = await publish('Printer menu, published');
+
+    const agentOnDraft = await articleFiles(deps, kim, draft.id);
+    const employeeOnDraft = await articleFiles(deps, emma, draft.id).catch((e: unknown) => e);
+    const agentOnPublished = await articleFiles(deps, kim, live.id);
+    const employeeOnPublished = await articleFiles(deps, emma, live.id);
+
+    expect(draft.body).toContain('src="/inline/01PICTURE"');
+    expect(draft.body).not.toMatch(/ src="https:/);
+    expect(agentOnDraft).toEqual({ open: true });
+    expect((employeeOnDraft as Error).name).toBe('NotFoundError');
+    expect(agentOnPublished).toEqual({ open: false });
+    expect(employeeOnPublished).toEqual({ open: false });
   });
 });

@@ -8,6 +8,7 @@ import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { DynamoKnowledgeStore } from '#adapters/dynamodb/knowledge-store.dynamo.ts';
 import { INDEXED_SORT_KEYS, indexChangeOf } from '#adapters/dynamodb/search-documents.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
+import { S3ArticleDigestStore } from '#adapters/s3/article-digest-store.s3.ts';
 import { S3SearchIndexStore } from '#adapters/s3/search-index-store.s3.ts';
 import { ulids } from '#adapters/system/system.ts';
 import { knowledgeBody } from '#channels/web/rich-text.ts';
@@ -15,7 +16,8 @@ import { localS3Config } from '#config/composition-root.ts';
 import { addMember, createGroup } from '#core/group/group-service.ts';
 import type { Actor } from '#core/identity/actor.ts';
 import { createArticle, type KnowledgeDeps, updateArticle } from '#core/knowledge/knowledge-service.ts';
-import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
+import { suggestFromDigest } from '#core/search/article-digest.ts';
+import { SearchIndexes } from '#core/search/search-indexes.ts';
 import { type SearchDeps, type SearchQuery, search } from '#core/search/search-service.ts';
 import {
   defaultTicketSettings,
@@ -37,6 +39,7 @@ const dana: Actor = { id: 'u-dana', email: 'dana@example.com', groups: ['agents'
 const nick: Actor = { id: 'u-nick', email: 'nick@example.com', groups: ['agents'] };
 const admin: Actor = { id: 'u-admin', email: 'admin@example.com', groups: ['admins', 'agents'] };
 const BUCKET = 'search-test';
+let digests: S3ArticleDigestStore;
 
 let s3rver: S3rver;
 let s3Dir: string;
@@ -88,10 +91,15 @@ beforeAll(async () => {
       throw new Error('not used');
     },
   };
-  const store = new S3SearchIndexStore(s3, BUCKET);
-  const writer = new SearchIndexKeeper(store, { shards: 4, refreshMs: 0, clock });
-  const readerKeeper = new SearchIndexKeeper(store, { shards: 4, refreshMs: 100, clock });
-  reader = { index: () => readerKeeper.current(), groups, agentVisibility: 'groups' };
+  digests = new S3ArticleDigestStore(s3, BUCKET);
+  const stores = {
+    ticket: new S3SearchIndexStore(s3, BUCKET, 'ticket'),
+    knowledge: new S3SearchIndexStore(s3, BUCKET, 'knowledge'),
+    digest: digests,
+  };
+  const writer = new SearchIndexes(stores, { ticketShards: 4, refreshMs: 0, clock });
+  const readerKeeper = new SearchIndexes(stores, { ticketShards: 4, refreshMs: 100, clock });
+  reader = { index: (kind) => readerKeeper.current(kind), groups, agentVisibility: 'groups' };
   const poller = await startStreamPoller({
     dynamodb: tables.client,
     endpoint: tables.endpoint,
@@ -240,6 +248,14 @@ describe('search over tickets and knowledge, following the table stream', () => 
       expect.arrayContaining([bobs.number, forAgents.number, draft.number, forAll.number]),
     );
     expect(numbers(await find(nick, { q: 'zebra', type: 'ticket' }))).not.toContain(bobs.number);
+    // The mail intake's digest holds the article for employees only, and suggests it for a subject.
+    const digest = await digests.load();
+    expect(digest?.articles.map((a) => a.number)).toContain(forAll.number);
+    expect(digest?.articles.map((a) => a.number)).not.toContain(forAgents.number);
+    expect(digest?.articles.map((a) => a.number)).not.toContain(draft.number);
+    expect(suggestFromDigest(digest ?? { articles: [] }, 'Zebra printer out of labels')[0]?.number).toBe(
+      forAll.number,
+    );
   });
 
   it('pages are full: visibility is applied before paging', async () => {

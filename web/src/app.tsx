@@ -20,6 +20,12 @@ const MyTicketsPage = pageLoader(() => import('./tickets/my-tickets-page.tsx').t
 const NewTicketPage = pageLoader(() => import('./tickets/new-ticket-page.tsx').then((m) => m.NewTicketPage));
 const SearchPage = pageLoader(() => import('./tickets/search-page.tsx').then((m) => m.SearchPage));
 const ArticlePage = pageLoader(() => import('./knowledge/article-page.tsx').then((m) => m.ArticlePage));
+const KnowledgeHomePage = pageLoader(() =>
+  import('./knowledge/knowledge-home-page.tsx').then((m) => m.KnowledgeHomePage),
+);
+const ArticleEditorPage = pageLoader(() =>
+  import('./knowledge/article-editor-page.tsx').then((m) => m.ArticleEditorPage),
+);
 const TicketPage = pageLoader(() => import('./tickets/ticket-page.tsx').then((m) => m.TicketPage));
 const QueuePage = pageLoader(() => import('./tickets/queue-page.tsx').then((m) => m.QueuePage));
 const WorkspacePage = pageLoader(() =>
@@ -80,6 +86,8 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   'my-tickets': MyTicketsPage,
   search: SearchPage,
   article: ArticlePage,
+  knowledge: KnowledgeHomePage,
+  'article-editor': ArticleEditorPage,
   'new-ticket': NewTicketPage,
   ticket: TicketPage,
   queue: QueuePage,
@@ -254,6 +262,18 @@ function Page({ route, session }: { route: Route; session: Session }) {
           props={{ id: route.id, search: route.search }}
         />
       );
+    case 'knowledge':
+      return <LazyPage key="knowledge" loader={KnowledgeHomePage} props={{ search: route.search }} />;
+    case 'article-editor':
+      return agent ? (
+        <LazyPage
+          key={`article-editor:${route.id ?? 'new'}`}
+          loader={ArticleEditorPage}
+          props={route.id ? { id: route.id } : {}}
+        />
+      ) : (
+        <NotFoundPage />
+      );
     // The API decides who sees what; these checks only spare people pages they cannot use.
     case 'queue':
       return agent ? (
@@ -379,6 +399,7 @@ function Layout(props: {
               <Link to={paths.myDevices}>My devices</Link>
               <Link to={paths.catalog}>Order</Link>
               <Link to={paths.myRequests}>My requests</Link>
+              <Link to={paths.knowledge()}>Knowledge</Link>
               {isAgent(session) && <Link to={paths.tasks}>Tasks</Link>}
               {isAgent(session) && <Link to={paths.queue()}>Queues</Link>}
               {isAgent(session) && <Link to={paths.due}>Due next</Link>}

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SearchKind } from '#core/search/search-document.ts';
 import { ConflictError } from '#core/shared/errors.ts';
 import type { SearchIndexStore, SearchManifest, StoredShard } from '#ports/search-index-store.ts';
 import { s3Sdk } from './s3-sdk.ts';
@@ -8,8 +9,17 @@ import { s3Sdk } from './s3-sdk.ts';
 const zip = promisify(gzip);
 const unzip = promisify(gunzip);
 
-/** Where the index lives in its bucket: one prefix, granted to the search functions alone. */
-export const SEARCH_INDEX_PREFIX = 'search-index/v1/';
+/**
+ * Where the index lives in its bucket: one prefix, granted to the search functions (and its
+ * knowledge part, read-only, to the mail intake). v2 keeps tickets and knowledge articles apart
+ * (`tickets/`, `knowledge/`); v1 (one index of both) is left behind on upgrade and rebuilt by
+ * `npm run search:reindex` (docs/upgrade.md).
+ */
+export const SEARCH_INDEX_PREFIX = 'search-index/v2/';
+
+/** The prefix of one kind's index. */
+export const searchIndexPrefix = (kind: SearchKind): string =>
+  `${SEARCH_INDEX_PREFIX}${kind === 'ticket' ? 'tickets' : 'knowledge'}/`;
 
 /** The HTTP status of an S3 service error (the SDK is imported at first use, so no instanceof here). */
 const statusOf = (error: unknown) =>
@@ -26,10 +36,12 @@ const lostRace = (error: unknown) => statusOf(error) === 412 || statusOf(error) 
 export class S3SearchIndexStore implements SearchIndexStore {
   readonly #s3: Pick<S3Client, 'send'>;
   readonly #bucket: string;
+  readonly #prefix: string;
 
-  constructor(s3: Pick<S3Client, 'send'>, bucket: string) {
+  constructor(s3: Pick<S3Client, 'send'>, bucket: string, kind: SearchKind) {
     this.#s3 = s3;
     this.#bucket = bucket;
+    this.#prefix = searchIndexPrefix(kind);
   }
 
   async #get(key: string): Promise<{ body: Uint8Array; etag: string } | undefined> {
@@ -65,7 +77,7 @@ export class S3SearchIndexStore implements SearchIndexStore {
   }
 
   async manifest(): Promise<{ manifest: SearchManifest; etag: string } | undefined> {
-    const found = await this.#get(`${SEARCH_INDEX_PREFIX}manifest.json`);
+    const found = await this.#get(`${this.#prefix}manifest.json`);
     if (!found) return undefined;
     return {
       manifest: JSON.parse(Buffer.from(found.body).toString('utf8')) as SearchManifest,
@@ -74,14 +86,14 @@ export class S3SearchIndexStore implements SearchIndexStore {
   }
 
   async load(shard: number): Promise<StoredShard | undefined> {
-    const found = await this.#get(`${SEARCH_INDEX_PREFIX}shard-${shard}.json.gz`);
+    const found = await this.#get(`${this.#prefix}shard-${shard}.json.gz`);
     if (!found) return undefined;
     return { json: (await unzip(found.body)).toString('utf8'), etag: found.etag };
   }
 
   async save(shard: number, json: string, expected: string): Promise<string> {
     return this.#put(
-      `${SEARCH_INDEX_PREFIX}shard-${shard}.json.gz`,
+      `${this.#prefix}shard-${shard}.json.gz`,
       await zip(json, { level: 6 }),
       expected,
       'application/gzip',
@@ -89,11 +101,6 @@ export class S3SearchIndexStore implements SearchIndexStore {
   }
 
   async saveManifest(manifest: SearchManifest, expected: string): Promise<void> {
-    await this.#put(
-      `${SEARCH_INDEX_PREFIX}manifest.json`,
-      JSON.stringify(manifest),
-      expected,
-      'application/json',
-    );
+    await this.#put(`${this.#prefix}manifest.json`, JSON.stringify(manifest), expected, 'application/json');
   }
 }

@@ -16,6 +16,7 @@ import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { RateLimiter } from '#ports/rate-limiter.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { MetricName } from '#ports/telemetry.ts';
+import { type ArticleSuggester, acknowledgementMail, suggestionsFor } from './acknowledgement.ts';
 import type { AttachmentPolicy } from './attachment-types.ts';
 import { oneLine } from './clean-text.ts';
 import { dedupeKey, earlierDelivery } from './dedupe.ts';
@@ -39,8 +40,6 @@ import { sanitizeMailHtml } from './sanitize-html.ts';
 import {
   findThread,
   namesNoThread,
-  ourMessageId,
-  replyAddress,
   sesMessageIds,
   type ThreadMatch,
   ticketIdFromMessageId,
@@ -68,6 +67,8 @@ export interface InboundMailDeps extends TicketDeps {
   readonly unknownSenders: UnknownSenderPolicy;
   readonly supportAddress: string;
   readonly portalUrl: string;
+  /** Published employee articles for a new ticket's acknowledgement (none without it). */
+  readonly suggestArticles?: ArticleSuggester;
 }
 
 /** One message as SES reports it: the raw MIME is already stored under `rawKey`. */
@@ -515,7 +516,9 @@ export async function processInboundMail(
   if (autoReply) await deps.autoReplyTickets.remember(sender.email, ticket.id);
   // The files and the acknowledgement do not depend on each other: one waits for the other no longer.
   const acknowledging = async () =>
-    created && mayAnswer && sendSafely(deps, acknowledgement(deps, ticket, sender.email, mail), ticket.id);
+    created &&
+    mayAnswer &&
+    sendSafely(deps, await acknowledgement(deps, ticket, sender.email, mail), ticket.id);
   const [, acknowledged] = await Promise.all([
     storeMailAttachments(deps.attachments, ticket.id, plan, sender),
     acknowledging(),
@@ -587,30 +590,15 @@ async function deliveryReport(
   return quarantine(`${described.slice(0, 150)}: no ticket of ours bounced`, mail);
 }
 
-function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, original: ParsedMail) {
-  const domain = deps.supportAddress.split('@')[1] ?? 'spoke.invalid';
-  const link = `${deps.portalUrl.replace(/\/$/, '')}/tickets/${ticket.id}`;
-  return {
-    to: [to],
-    subject: `[${ticket.number}] ${ticket.shortDescription}`,
-    text: [
-      `We have received your message and opened ${ticket.number}: ${ticket.shortDescription}.`,
-      '',
-      'Reply to this mail to add to it (keep the number in the subject), or follow it in the portal:',
-      link,
-      '',
-      '— Spoke service desk',
-    ].join('\n'),
-    replyTo: replyAddress(deps.supportAddress, ticket.id),
-    messageId: ourMessageId(ticket.id, 'ack', domain),
-    ...(wellFormedMessageId(original)
-      ? {
-          inReplyTo: wellFormedMessageId(original) as string,
-          references: [wellFormedMessageId(original) as string],
-        }
-      : {}),
-    automatic: true,
-  };
+async function acknowledgement(deps: InboundMailDeps, ticket: Ticket, to: string, original: ParsedMail) {
+  return acknowledgementMail({
+    ticket,
+    to,
+    supportAddress: deps.supportAddress,
+    portalUrl: deps.portalUrl,
+    inReplyTo: wellFormedMessageId(original),
+    articles: await suggestionsFor(deps.suggestArticles, ticket.shortDescription),
+  });
 }
 
 /**

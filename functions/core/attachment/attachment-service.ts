@@ -24,6 +24,11 @@ export interface AttachmentDeps {
   readonly ids: IdGenerator;
   readonly clock: Clock;
   readonly authorizeTicket: AuthorizeTicket;
+  /**
+   * What a record that takes no more files is told (knowledge articles reuse these attachments).
+   * @default { path: 'ticket', message: 'is closed; open a new ticket' }
+   */
+  readonly closed?: { readonly path: string; readonly message: string };
 }
 
 export interface UploadTicket {
@@ -68,8 +73,8 @@ export async function requestUpload(
   const declared = NewAttachmentInput.parse(input);
   const { open } = await deps.authorizeTicket(actor, ticketId);
   if (!open)
-    throw new ValidationError('Ticket is closed', [
-      { path: 'ticket', message: 'is closed; open a new ticket' },
+    throw new ValidationError('Takes no more files', [
+      deps.closed ?? { path: 'ticket', message: 'is closed; open a new ticket' },
     ]);
   const existing = await deps.attachments.listForTicket(ticketId, { limit: MAX_ATTACHMENTS_PER_TICKET });
   if (existing.items.length >= MAX_ATTACHMENTS_PER_TICKET) {

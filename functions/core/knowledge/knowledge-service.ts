@@ -82,6 +82,8 @@ export const UpdateKnowledgeInput = z.strictObject({
   audience: Audience.optional(),
   reviewBy: z.iso.date().nullable().optional(),
   state: KnowledgeState.optional(),
+  /** Why the article moves: the reviewer's note on approving, required when sending it back. */
+  comment: z.string().trim().max(2000).optional(),
 });
 export type UpdateKnowledgeInput = z.input<typeof UpdateKnowledgeInput>;
 
@@ -127,7 +129,11 @@ function requireAgent(actor: Actor): void {
 /** Object-level authorization: agents read every article, everyone else published employee articles only. */
 const mayRead = (actor: Actor, article: KnowledgeArticle) => isAgent(actor) || readableByEmployees(article);
 
-async function readable(deps: KnowledgeDeps, actor: Actor, id: string): Promise<KnowledgeArticle> {
+async function readable(
+  deps: Pick<KnowledgeDeps, 'knowledge'>,
+  actor: Actor,
+  id: string,
+): Promise<KnowledgeArticle> {
   const article = await deps.knowledge.get(id);
   if (!article || !mayRead(actor, article)) throw new NotFoundError(`No knowledge article ${id}`);
   return article;
@@ -254,6 +260,10 @@ export async function updateArticle(
               : `cannot go from ${current.state} to ${input.state}`,
         },
       ]);
+    if (current.state === 'review' && input.state === 'draft' && !input.comment)
+      throw new ValidationError('Say why', [
+        { path: 'comment', message: 'is required when an article is sent back to its author' },
+      ]);
     next.state = input.state;
     if (input.state === 'published') {
       next.approver = personOf(actor);
@@ -262,7 +272,12 @@ export async function updateArticle(
     }
     if (input.state === 'retired') next.retiredAt = now;
   }
-  const audit = auditDiff(knowledgeAudit, current, next, { actor, at: now });
+  const moved = next.state !== current.state;
+  const audit = auditDiff(knowledgeAudit, current, next, {
+    actor,
+    at: now,
+    ...(moved && input.comment ? { reason: input.comment } : {}),
+  });
   if (audit.length === 0 && !contentChanged) return current;
   const stored = nextVersion(next, current, now);
   await deps.knowledge.update(
@@ -330,6 +345,25 @@ export async function revisionDiff(
   return { from, to, title: { before: a.title, after: b.title }, lines: lineDiff(a.text, b.text) };
 }
 
+/**
+ * The gate of an article's files (its pictures): whoever may read the article may download
+ * them; agents add them while it is a draft or in review, as they edit its body.
+ */
+export async function articleFiles(
+  deps: Pick<KnowledgeDeps, 'knowledge'>,
+  actor: Actor,
+  id: string,
+): Promise<{ readonly open: boolean }> {
+  const article = await readable(deps, actor, id);
+  return { open: isAgent(actor) && ['draft', 'review'].includes(article.state) };
+}
+
+/** What an article that takes no more files answers an upload. */
+export const closedArticle = {
+  path: 'state',
+  message: 'only a draft or an article in review takes pictures; move it to draft first',
+} as const;
+
 /** "Did this help?": anyone who may read the article, once per answer. */
 export async function giveFeedback(
   deps: KnowledgeDeps,
@@ -389,6 +423,19 @@ export async function recordView(
       detail: { articleId: id, number: article.number },
     },
   ]);
+}
+
+/**
+ * "This solved it": a reader who opened a published article from the suggestions of the ticket
+ * form says it answered the question, so the ticket is not sent (a deflection, counted).
+ */
+export async function recordSolved(deps: KnowledgeDeps, actor: Actor, id: string): Promise<void> {
+  const article = await readable(deps, actor, id);
+  if (article.state !== 'published')
+    throw new ValidationError('Not published', [
+      { path: 'id', message: 'only a published article solves a request' },
+    ]);
+  await deps.knowledge.count(id, 'deflections');
 }
 
 /** Turns a resolved (or closed) ticket into a draft article: its subject, its problem, its resolution. */

@@ -81,6 +81,8 @@ export const KnowledgeStats = z.object({
   notHelpful: z.number().int().min(0).default(0),
   /** Opens from a suggestion shown while someone wrote a ticket (deflection). */
   suggestionOpens: z.number().int().min(0).default(0),
+  /** "This solved it": someone opened it from a suggestion and did not open a ticket after all. */
+  deflections: z.number().int().min(0).default(0),
 });
 export type KnowledgeStats = z.infer<typeof KnowledgeStats>;
 

@@ -74,6 +74,8 @@ export interface IndexQuery {
   readonly filter: (document: StoredDocument) => boolean;
   readonly offset: number;
   readonly limit: number;
+  /** All words must match (a search), or any (suggestions for a whole subject line). @default 'AND' */
+  readonly combineWith?: 'AND' | 'OR';
 }
 
 /** Where in a text the matched index terms are, as [start, end) ranges. */
@@ -132,50 +134,72 @@ export class ShardedSearchIndex {
     return JSON.stringify(this.#indexes[shard]);
   }
 
-  search(query: IndexQuery): { hits: SearchHit[]; total: number } {
+  /** Every visible match of the query in this index's shards, unranked. */
+  matches(query: IndexQuery): SearchResult[] {
     const filter = (result: SearchResult) => query.filter(result as unknown as StoredDocument);
     const all: SearchResult[] = [];
     for (const index of this.#indexes) {
       const found =
         query.words.length === 0
           ? index.search(MiniSearch.wildcard, { filter })
-          : index.search(query.words.join(' '), { prefix, fuzzy, combineWith: 'AND', filter });
+          : index.search(query.words.join(' '), {
+              prefix,
+              fuzzy,
+              combineWith: query.combineWith ?? 'AND',
+              filter,
+            });
       for (const result of found) all.push(result);
     }
-    all.sort((a, b) =>
-      query.words.length === 0 || b.score === a.score
-        ? String(b.updatedAt).localeCompare(String(a.updatedAt))
-        : b.score - a.score,
-    );
-    const hits = all.slice(query.offset, query.offset + query.limit).map((result) => {
-      const document = result as unknown as StoredDocument;
-      const terms = new Set(result.terms);
-      return {
-        document: {
-          kind: document.kind,
-          id: document.id,
-          number: document.number,
-          title: document.title,
-          excerpt: document.excerpt,
-          state: document.state,
-          people: document.people,
-          services: document.services,
-          updatedAt: document.updatedAt,
-          key: document.key,
-          ...(document.group ? { group: document.group } : {}),
-          ...(document.assignee ? { assignee: document.assignee } : {}),
-          ...(document.audience ? { audience: document.audience } : {}),
-          ...(document.category ? { category: document.category } : {}),
-        },
-        score: result.score,
-        highlights: {
-          title: highlightRanges(document.title, terms),
-          excerpt: highlightRanges(document.excerpt, terms),
-        },
-      };
-    });
-    return { hits, total: all.length };
+    return all;
   }
+
+  search(query: IndexQuery): { hits: SearchHit[]; total: number } {
+    return searchIndexes([this], query);
+  }
+}
+
+/**
+ * One ranked page over several indexes (the tickets' and the articles', each loaded only when
+ * asked for): the matches of each, merged by score (newest first without words), then paged.
+ */
+export function searchIndexes(
+  indexes: readonly ShardedSearchIndex[],
+  query: IndexQuery,
+): { hits: SearchHit[]; total: number } {
+  const all = indexes.flatMap((index) => index.matches(query));
+  all.sort((a, b) =>
+    query.words.length === 0 || b.score === a.score
+      ? String(b.updatedAt).localeCompare(String(a.updatedAt))
+      : b.score - a.score,
+  );
+  const hits = all.slice(query.offset, query.offset + query.limit).map((result) => {
+    const document = result as unknown as StoredDocument;
+    const terms = new Set(result.terms);
+    return {
+      document: {
+        kind: document.kind,
+        id: document.id,
+        number: document.number,
+        title: document.title,
+        excerpt: document.excerpt,
+        state: document.state,
+        people: document.people,
+        services: document.services,
+        updatedAt: document.updatedAt,
+        key: document.key,
+        ...(document.group ? { group: document.group } : {}),
+        ...(document.assignee ? { assignee: document.assignee } : {}),
+        ...(document.audience ? { audience: document.audience } : {}),
+        ...(document.category ? { category: document.category } : {}),
+      },
+      score: result.score,
+      highlights: {
+        title: highlightRanges(document.title, terms),
+        excerpt: highlightRanges(document.excerpt, terms),
+      },
+    };
+  });
+  return { hits, total: all.length };
 }
 
 /** The words of a query, split as the index splits text (quotes and operators are plain punctuation here). */

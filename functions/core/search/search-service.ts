@@ -5,7 +5,7 @@ import { Label } from '../record/record.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { AgentVisibility } from '../ticket/access.ts';
 import { SearchKind, type StoredDocument } from './search-document.ts';
-import { type SearchHit, type ShardedSearchIndex, wordsOf } from './search-index.ts';
+import { type SearchHit, type ShardedSearchIndex, searchIndexes, wordsOf } from './search-index.ts';
 
 /**
  * One search over tickets and knowledge articles, with who-may-see-what decided inside the
@@ -15,8 +15,8 @@ import { type SearchHit, type ShardedSearchIndex, wordsOf } from './search-index
  * everything. The same rules as opening the record (`ticket/access.ts`).
  */
 export interface SearchDeps {
-  /** The index, fresh to within the refresh interval. */
-  readonly index: () => Promise<ShardedSearchIndex>;
+  /** The index of one kind (tickets, articles), fresh to within the refresh interval. */
+  readonly index: (kind: SearchKind) => Promise<ShardedSearchIndex>;
   readonly groups: Pick<GroupDirectory, 'groupsOf'>;
   readonly agentVisibility: AgentVisibility;
 }
@@ -112,8 +112,10 @@ export async function search(deps: SearchDeps, actor: Actor, raw: SearchQuery): 
     (!query.service || d.services.includes(query.service)) &&
     (!query.from || d.updatedAt >= query.from) &&
     (!to || d.updatedAt <= to);
-  const index = await deps.index();
-  const { hits, total } = index.search({ words, filter, offset, limit: query.limit });
+  // Only the kinds asked for are loaded: a search of articles never reads the tickets' shards.
+  const kinds = query.type ? [query.type] : SearchKind.options;
+  const indexes = await Promise.all(kinds.map((kind) => deps.index(kind)));
+  const { hits, total } = searchIndexes(indexes, { words, filter, offset, limit: query.limit });
   const next = offset + hits.length;
   return {
     items: hits.map(({ document: d, score, highlights }) => ({

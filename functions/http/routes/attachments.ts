@@ -25,14 +25,18 @@ const UploadResponse = z.object({
 const DownloadResponse = z.object({ url: z.url(), expiresAt: z.iso.datetime() });
 const AttachmentPage = z.object({ items: z.array(Attachment), cursor: z.string().optional() });
 
-const base = '/api/tickets/{id}/attachments';
 const tags = ['attachments'] as const;
 
 /**
  * Attachments travel through S3, never through the API: ask for an upload URL, PUT the file
  * there with the returned headers, confirm, then ask for a download URL when needed.
  */
-export function attachmentRoutes(deps: AttachmentDeps): Route[] {
+export function attachmentRoutes(
+  deps: AttachmentDeps,
+  /** The record the files belong to: tickets, or knowledge articles (`/api/knowledge`). @default '/api/tickets' */
+  records = '/api/tickets',
+): Route[] {
+  const base = `${records}/{id}/attachments`;
   return [
     {
       method: 'POST',
@@ -46,7 +50,7 @@ export function attachmentRoutes(deps: AttachmentDeps): Route[] {
       async handle({ event, params, body }) {
         const result = await requestUpload(deps, actorFromEvent(event), params.id ?? '', body ?? {});
         return json(201, result, {
-          location: `/api/tickets/${result.attachment.ticketId}/attachments/${result.attachment.id}`,
+          location: `${records}/${result.attachment.ticketId}/attachments/${result.attachment.id}`,
         });
       },
     },

@@ -19,6 +19,7 @@ import {
   type KnowledgeDeps,
   KnowledgeListQuery,
   listArticles,
+  recordSolved,
   recordView,
   revisionDiff,
   UpdateKnowledgeInput,
@@ -145,6 +146,19 @@ export function knowledgeRoutes(deps: KnowledgeDeps): Route[] {
       },
       async handle({ event, params, body }) {
         await recordView(deps, actorFromEvent(event), Id.parse(params.id), ViewInput.parse(body ?? {}));
+        return noContent();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/knowledge/{id}/solved',
+      docs: {
+        summary: '"This solved it": the reader needs no ticket after all (counted as a deflection)',
+        tags,
+        responses: { 204: undefined, ...errors },
+      },
+      async handle({ event, params }) {
+        await recordSolved(deps, actorFromEvent(event), Id.parse(params.id));
         return noContent();
       },
     },

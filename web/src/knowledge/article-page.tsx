@@ -1,64 +1,80 @@
-import { useCallback, useEffect, useId, useState } from 'react';
-import { DateTime, ErrorNotice, Loading, PageHeading } from '../shared/components.tsx';
-import { usePortal } from '../shared/portal-context.ts';
+import { useCallback, useId, useMemo, useState } from 'react';
+import { DateTime, ErrorNotice, Loading, MailFrame, PageHeading } from '../shared/components.tsx';
+import { useInlineImages } from '../shared/inline-images.ts';
+import { isAgent, usePortal } from '../shared/portal-context.ts';
 import { useQuery } from '../shared/query-cache.ts';
+import { Link, paths } from '../shared/router.tsx';
 import { usePageTitle } from '../shared/use-page-title.ts';
-
-/** `GET /api/knowledge/{id}` as the portal reads it. */
-interface ArticleView {
-  readonly article: {
-    readonly id: string;
-    readonly number: string;
-    readonly title: string;
-    readonly text: string;
-    readonly state: string;
-    readonly category?: string;
-    readonly updatedAt: string;
-  };
-  readonly stats: { readonly views: number; readonly helpful: number; readonly notHelpful: number };
-}
+import { ArticleViews } from './article-views.tsx';
+import { type KnowledgeArticle, knowledgeApi, knowledgeStateLabels } from './knowledge-api.ts';
+import { ReviewPanel } from './review-panel.tsx';
+import { RevisionsPanel } from './revisions-panel.tsx';
 
 /**
- * A knowledge article: its text, and "Did this help?" with an optional comment. Opening it
- * counts a view (and, from the ticket form's suggestions, a deflection open). The body is shown
- * as its plain text, so nothing of the stored HTML runs in the portal's own page.
+ * A knowledge article: its text (the sanitized HTML in a sandboxed frame, pictures resolved
+ * from the article's files), "Did this help?", and for agents its lifecycle, review notes and
+ * revisions. Opening it counts a view (and, from the ticket form's suggestions, a deflection open).
  */
 export function ArticlePage({ id, search }: { id: string; search: string }) {
-  const { api } = usePortal();
+  const { api, session } = usePortal();
+  const knowledge = useMemo(() => knowledgeApi(api), [api]);
   const fromSuggestion = new URLSearchParams(search).get('from') === 'suggestion';
-  const fetcher = useCallback(
-    () => api.request<ArticleView>(`/knowledge/${encodeURIComponent(id)}`),
-    [api, id],
-  );
-  const { load, reload } = useQuery(`knowledge:${id}`, fetcher, 'The article could not be loaded.');
+  const fetcher = useCallback(() => knowledge.get(id), [knowledge, id]);
+  const { load, reload, set } = useQuery(`knowledge:${id}`, fetcher, 'The article could not be loaded.');
   usePageTitle(load.status === 'ready' ? load.data.article.title : 'Knowledge article');
-  useEffect(() => {
-    api
-      .request(`/knowledge/${encodeURIComponent(id)}/views`, {
-        method: 'POST',
-        body: { source: fromSuggestion ? 'suggestion' : 'direct' },
-      })
-      .catch(() => undefined);
-  }, [api, id, fromSuggestion]);
 
   if (load.status === 'loading') return <Loading label="Loading the article…" />;
   if (load.status === 'failed') return <ErrorNotice message={load.message} onRetry={() => void reload()} />;
   if (load.status === 'not-found') return <PageHeading>Article not found</PageHeading>;
-  const { article } = load.data;
+  const { article, stats } = load.data;
+  const agent = isAgent(session);
   return (
     <article className="knowledge-article">
       <PageHeading>{article.title}</PageHeading>
       <p className="ticket-meta">
         <span>{article.number}</span>
+        {agent && <span>{knowledgeStateLabels[article.state]}</span>}
+        {agent && <span>{article.audience === 'agents' ? 'Agents only' : 'For everyone'}</span>}
         {article.category && <span>{article.category}</span>}
         <span>
           Updated <DateTime iso={article.updatedAt} />
         </span>
+        {agent && article.reviewBy && <span>Review by {article.reviewBy}</span>}
+        {agent && (
+          <span>
+            {stats.views} views, {stats.helpful} helped, {stats.notHelpful} did not
+          </span>
+        )}
       </p>
-      <div className="knowledge-text">{article.text}</div>
+      <ArticleViews id={article.id} fromSuggestion={fromSuggestion} />
+      <ArticleBody article={article} />
       {article.state === 'published' && <Feedback id={article.id} />}
+      {agent && (
+        <>
+          <p className="button-row">
+            {(article.state === 'draft' || article.state === 'review') && (
+              <Link to={paths.editArticle(article.id)} className="button button-secondary">
+                Edit
+              </Link>
+            )}
+          </p>
+          <ReviewPanel article={article} onChanged={(next) => set({ article: next, stats })} />
+          <RevisionsPanel article={article} />
+        </>
+      )}
     </article>
   );
+}
+
+function ArticleBody({ article }: { article: KnowledgeArticle }) {
+  const { api } = usePortal();
+  const knowledge = useMemo(() => knowledgeApi(api), [api]);
+  const download = useCallback(
+    (attachment: string) => knowledge.imageUrl(article.id, attachment),
+    [knowledge, article.id],
+  );
+  const html = useInlineImages(article.body, download);
+  return <MailFrame html={html} title={`Text of ${article.number}`} />;
 }
 
 function Feedback({ id }: { id: string }) {

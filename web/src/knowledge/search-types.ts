@@ -7,6 +7,8 @@ export interface SearchItem {
   readonly excerpt: string;
   readonly state: string;
   readonly group?: string;
+  /** Knowledge: who may read it. */
+  readonly audience?: 'employees' | 'agents';
   readonly updatedAt: string;
   readonly highlights: {
     readonly title: readonly (readonly [number, number])[];

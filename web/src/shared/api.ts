@@ -70,6 +70,9 @@ export interface Api {
   /** Declares, uploads (presigned PUT straight to S3) and confirms one file. */
   uploadAttachment(ticketId: string, file: File): Promise<Attachment>;
   downloadUrl(ticketId: string, attachmentId: string): Promise<string>;
+  /** Any record's files (`/knowledge/<id>` takes pictures too): declare, PUT to S3, confirm. */
+  uploadFile(recordPath: string, file: File): Promise<Attachment>;
+  fileUrl(recordPath: string, attachmentId: string): Promise<string>;
   /** The whole body of a large mail whose article holds excerpts. */
   fullBody(ticketId: string, articleId: string): Promise<FullMailBody>;
   listGroups(cursor?: string): Promise<Page<Group>>;
@@ -143,6 +146,30 @@ export function createApi({ apiBase, idToken, onSessionExpired }: ApiOptions): A
   }
 
   const ticketPath = (id: string) => `/tickets/${encodeURIComponent(id)}`;
+  async function uploadFile(recordPath: string, file: File): Promise<Attachment> {
+    const grant = await call<UploadGrant>(`${recordPath}/attachments`, {
+      method: 'POST',
+      body: {
+        fileName: file.name,
+        contentType: file.type,
+        size: file.size,
+        sha256: await sha256Base64(file),
+      },
+    });
+    let put: Response;
+    try {
+      put = await fetch(grant.upload.url, { method: 'PUT', headers: grant.upload.headers, body: file });
+    } catch {
+      throw new ApiError(0, 'network', `${file.name} could not be uploaded. Try again.`);
+    }
+    if (!put.ok) throw new ApiError(put.status, 'upload_failed', `${file.name} could not be uploaded.`);
+    return call<Attachment>(`${recordPath}/attachments/${encodeURIComponent(grant.attachment.id)}/confirm`, {
+      method: 'POST',
+    });
+  }
+  const fileUrl = async (recordPath: string, attachmentId: string) =>
+    (await call<{ url: string }>(`${recordPath}/attachments/${encodeURIComponent(attachmentId)}/download`))
+      .url;
   const groupPath = (id: string) => `/groups/${encodeURIComponent(id)}`;
 
   return {
@@ -158,36 +185,12 @@ export function createApi({ apiBase, idToken, onSessionExpired }: ApiOptions): A
       call(`${ticketPath(id)}/articles`, { method: 'POST', body: { type, body } }),
     history: (id, cursor) => call<Page<AuditEntry>>(`${ticketPath(id)}/history?${query({ cursor })}`),
     listAttachments: (id) => call<Page<Attachment>>(`${ticketPath(id)}/attachments`),
-    async uploadAttachment(ticketId, file) {
-      const grant = await call<UploadGrant>(`${ticketPath(ticketId)}/attachments`, {
-        method: 'POST',
-        body: {
-          fileName: file.name,
-          contentType: file.type,
-          size: file.size,
-          sha256: await sha256Base64(file),
-        },
-      });
-      let put: Response;
-      try {
-        put = await fetch(grant.upload.url, { method: 'PUT', headers: grant.upload.headers, body: file });
-      } catch {
-        throw new ApiError(0, 'network', `${file.name} could not be uploaded. Try again.`);
-      }
-      if (!put.ok) throw new ApiError(put.status, 'upload_failed', `${file.name} could not be uploaded.`);
-      return call<Attachment>(
-        `${ticketPath(ticketId)}/attachments/${encodeURIComponent(grant.attachment.id)}/confirm`,
-        { method: 'POST' },
-      );
-    },
+    uploadAttachment: (ticketId, file) => uploadFile(ticketPath(ticketId), file),
+    uploadFile,
     fullBody: (ticketId, articleId) =>
       call<FullMailBody>(`${ticketPath(ticketId)}/articles/${encodeURIComponent(articleId)}/full-body`),
-    downloadUrl: async (ticketId, attachmentId) =>
-      (
-        await call<{ url: string }>(
-          `${ticketPath(ticketId)}/attachments/${encodeURIComponent(attachmentId)}/download`,
-        )
-      ).url,
+    downloadUrl: (ticketId, attachmentId) => fileUrl(ticketPath(ticketId), attachmentId),
+    fileUrl,
     listGroups: (cursor) => call<Page<Group>>(`/groups?${query({ cursor })}`),
     createGroup: (group) => call<Group>('/groups', { method: 'POST', body: group }),
     getGroup: (id) => call<Group>(groupPath(id)),

@@ -28,6 +28,8 @@ export type Route =
   | { readonly name: 'ci'; readonly id: string }
   | { readonly name: 'reports'; readonly search: string }
   | { readonly name: 'article'; readonly id: string; readonly search: string }
+  | { readonly name: 'knowledge'; readonly search: string }
+  | { readonly name: 'article-editor'; readonly id?: string }
   | { readonly name: 'problems'; readonly search: string }
   | { readonly name: 'problem'; readonly id: string }
   | { readonly name: 'known-errors' }
@@ -83,6 +85,11 @@ export const paths = {
   /** A knowledge article; `from: 'suggestion'` counts an open from the ticket form's suggestions. */
   article: (id: string, from?: 'suggestion') =>
     `/knowledge/${encodeURIComponent(id)}${from ? `?${new URLSearchParams({ from })}` : ''}`,
+  /** The knowledge home; `list` (agents) and `category` choose the articles shown. */
+  knowledge: (params: Record<string, string> = {}) =>
+    Object.keys(params).length ? `/knowledge?${new URLSearchParams(params)}` : '/knowledge',
+  newArticle: '/knowledge/new',
+  editArticle: (id: string) => `/knowledge/${encodeURIComponent(id)}/edit`,
   /** Problems by state (`state`) or by group (`group`). */
   problems: (params: Record<string, string> = {}) =>
     Object.keys(params).length ? `/problems?${new URLSearchParams(params)}` : '/problems',
@@ -117,6 +124,10 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
     // An old words link (`/tickets?q=…` only filtered the caller's own tickets) is the search now.
     return new URLSearchParams(search).get('q') ? { name: 'search', search } : { name: 'my-tickets', search };
   if (pathname === '/search') return { name: 'search', search };
+  if (pathname === '/knowledge' || pathname === '/knowledge/') return { name: 'knowledge', search };
+  if (pathname === '/knowledge/new') return { name: 'article-editor' };
+  const edit = /^\/knowledge\/([^/]+)\/edit$/.exec(pathname);
+  if (edit?.[1]) return { name: 'article-editor', id: decodeURIComponent(edit[1]) };
   const article = /^\/knowledge\/([^/]+)$/.exec(pathname);
   if (article?.[1]) return { name: 'article', id: decodeURIComponent(article[1]), search };
   if (pathname === '/work' || pathname === '/work/') return { name: 'queue', search };

@@ -1,20 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { DateTime, MailFrame } from '../shared/components.tsx';
+import { useInlineImages } from '../shared/inline-images.ts';
 import { usePortal } from '../shared/portal-context.ts';
 import type { Article, FullMailBody } from '../shared/types.ts';
-
-const INLINE_IMAGE = /src="\/inline\/([A-Za-z0-9_-]{1,64})"/g;
-/** Inline images larger than this stay out of the frame (they are still among the attachments). */
-const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
-
-async function asDataUrl(blob: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(blob);
-  });
-}
 
 /**
  * A mail's HTML with its inline (`cid:`) images. The server points them at `/inline/<attachment>`;
@@ -23,33 +11,8 @@ async function asDataUrl(blob: Blob): Promise<string> {
  */
 function MailBody({ ticketId, html, title }: { ticketId: string; html: string; title: string }) {
   const { api } = usePortal();
-  const [shown, setShown] = useState(() => html.replace(INLINE_IMAGE, 'src=""'));
-  useEffect(() => {
-    const ids = [...new Set([...html.matchAll(INLINE_IMAGE)].map((match) => match[1] as string))];
-    if (ids.length === 0) return;
-    let live = true;
-    Promise.all(
-      ids.map(async (id) => {
-        try {
-          const response = await fetch(await api.downloadUrl(ticketId, id));
-          const blob = await response.blob();
-          if (!response.ok || !blob.type.startsWith('image/') || blob.size > MAX_INLINE_IMAGE_BYTES)
-            return [id, ''] as const;
-          return [id, await asDataUrl(blob)] as const;
-        } catch {
-          return [id, ''] as const;
-        }
-      }),
-    ).then((found) => {
-      if (!live) return;
-      const sources = new Map(found);
-      setShown(html.replace(INLINE_IMAGE, (_, id: string) => `src="${sources.get(id) ?? ''}"`));
-    });
-    return () => {
-      live = false;
-    };
-  }, [api, html, ticketId]);
-  return <MailFrame html={shown} title={title} />;
+  const download = useCallback((id: string) => api.downloadUrl(ticketId, id), [api, ticketId]);
+  return <MailFrame html={useInlineImages(html, download)} title={title} />;
 }
 
 /**

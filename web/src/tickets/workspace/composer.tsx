@@ -1,4 +1,5 @@
 import { type FormEvent, type Ref, useCallback, useId, useImperativeHandle, useRef, useState } from 'react';
+import { ArticlePicker } from '../../knowledge/article-picker.tsx';
 import { ApiError, SessionExpiredError } from '../../shared/api.ts';
 import { ErrorNotice, Notice } from '../../shared/components.tsx';
 import { usePortal } from '../../shared/portal-context.ts';
@@ -65,6 +66,10 @@ export function Composer(props: {
   }
 
   const reply = mode === 'reply';
+  const insertText = (text: string) => {
+    setBody((written) => (written.trim() ? `${written.trimEnd()}\n\n${text}` : text));
+    textarea.current?.focus();
+  };
   return (
     <form className={`composer composer-${mode}`} onSubmit={send} aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Add to the conversation</h2>
@@ -116,13 +121,11 @@ export function Composer(props: {
           aria-describedby={`${id}-audience`}
         />
       </div>
+      <ArticlePicker reply={reply} onInsert={insertText} />
       <Responses
         ticket={ticket}
         body={body}
-        onInsert={(text) => {
-          setBody((written) => (written.trim() ? `${written.trimEnd()}\n\n${text}` : text));
-          textarea.current?.focus();
-        }}
+        onInsert={insertText}
         onApplied={onAdded}
         onConflict={props.onConflict}
       />

@@ -1,4 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
+import { ArticleFromTicket } from '../../knowledge/from-ticket.tsx';
 import { ProblemPanel } from '../../problems/problem-panel.tsx';
 import { ApiError, SessionExpiredError } from '../../shared/api.ts';
 import {
@@ -239,6 +240,7 @@ export function WorkspacePage({ id }: { id: string }) {
                 <strong>{resolutionLabels[ticket.resolution.code]}</strong>
               </p>
               <p className="text-body">{ticket.resolution.notes}</p>
+              <ArticleFromTicket ticketId={ticket.id} />
             </section>
           )}
           {ticket.kind === 'incident' && <ProblemPanel ticket={ticket} />}
