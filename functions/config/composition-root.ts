@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AutomationHooks } from '#ports/catalog-automation.ts';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -10,6 +11,7 @@ import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
 import { DynamoCatalogStore, DynamoRequestStore } from '#adapters/dynamodb/catalog-store.dynamo.ts';
+import { HttpAutomationHooks, parseHooks } from '#adapters/http/automation-hooks.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoCmdbStore } from '#adapters/dynamodb/cmdb-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
@@ -772,6 +774,7 @@ export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => strin
 }
 
 export interface CatalogWorkflowServices extends RequestApprovalDeps {
+  readonly hooks: AutomationHooks;
   readonly mailer: Mailer;
   readonly suppressions: SuppressionList;
   readonly portalUrl: string;
@@ -787,5 +790,6 @@ export function catalogWorkflowServices(env: z.output<typeof catalogWorkflowEnv>
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     portalUrl: env.PORTAL_URL,
     supportAddress: env.SUPPORT_ADDRESS,
+    hooks: new HttpAutomationHooks(parseHooks(env.CATALOG_AUTOMATION_HOOKS)),
   };
 }

@@ -199,7 +199,13 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
 
 export const changeWorkflowEnv = dataEnv.merge(mailEnv).merge(changeEnv);
 
-export const catalogWorkflowEnv = dataEnv.merge(mailEnv).merge(catalogEnv);
+export const catalogWorkflowEnv = dataEnv
+  .merge(mailEnv)
+  .merge(catalogEnv)
+  .extend({
+    /** Automated fulfilment tasks' hooks: a JSON object of name → URL (config `catalog.automationHooks`). @default '{}' */
+    CATALOG_AUTOMATION_HOOKS: z.string().max(4000).default('{}'),
+  });
 
 /** The function that follows record events for problem management (fixes, incident counters). */
 export const problemEventsEnv = dataEnv.merge(problemEnv);

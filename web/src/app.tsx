@@ -58,6 +58,10 @@ const CatalogPage = pageLoader(() => import('./catalog/catalog-page.tsx').then((
 const OrderPage = pageLoader(() => import('./catalog/order-page.tsx').then((m) => m.OrderPage));
 const MyRequestsPage = pageLoader(() => import('./catalog/requests-page.tsx').then((m) => m.MyRequestsPage));
 const RequestPage = pageLoader(() => import('./catalog/requests-page.tsx').then((m) => m.RequestPage));
+const CartPage = pageLoader(() => import('./catalog/cart-page.tsx').then((m) => m.CartPage));
+const RequestApprovalsPage = pageLoader(() =>
+  import('./catalog/request-approvals-page.tsx').then((m) => m.RequestApprovalsPage),
+);
 const TasksPage = pageLoader(() => import('./catalog/tasks-page.tsx').then((m) => m.TasksPage));
 const RequestLinkPage = pageLoader(() =>
   import('./catalog/request-link-page.tsx').then((m) => m.RequestLinkPage),
@@ -95,6 +99,8 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   'my-requests': MyRequestsPage,
   request: RequestPage,
   tasks: TasksPage,
+  'catalog-cart': CartPage,
+  'request-approvals': RequestApprovalsPage,
   'request-link': RequestLinkPage,
 };
 
@@ -309,6 +315,10 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <LazyPage key={`request:${route.id}`} loader={RequestPage} props={{ id: route.id }} />;
     case 'tasks':
       return agent ? <LazyPage key="tasks" loader={TasksPage} props={{}} /> : <NotFoundPage />;
+    case 'catalog-cart':
+      return <LazyPage key="catalog-cart" loader={CartPage} props={{}} />;
+    case 'request-approvals':
+      return <LazyPage key="request-approvals" loader={RequestApprovalsPage} props={{}} />;
     case 'request-link':
     case 'not-found':
       return <NotFoundPage />;

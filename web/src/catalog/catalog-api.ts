@@ -48,6 +48,11 @@ export function catalogApi(api: Api) {
         method: 'POST',
         body: { items, ...(requestedFor ? { requestedFor } : {}) },
       }),
+    check: (items: { itemId: string; answers: Record<string, AnswerValue> }[]) =>
+      api.request<{ items: { itemId: string; itemVersion: number; name: string }[] }>('/requests/check', {
+        method: 'POST',
+        body: { items },
+      }),
     mine: (cursor?: string) =>
       api.request<Page<CatalogRequest>>(`/requests${cursor ? `?cursor=${enc(cursor)}` : ''}`),
     progress: (id: string) => api.request<RequestProgress>(`/requests/${enc(id)}`),

@@ -35,6 +35,8 @@ export type Route =
   | { readonly name: 'my-requests' }
   | { readonly name: 'request'; readonly id: string }
   | { readonly name: 'tasks' }
+  | { readonly name: 'catalog-cart' }
+  | { readonly name: 'request-approvals' }
   /** A catalog request's approve / reject link from mail: works without signing in. */
   | { readonly name: 'request-link'; readonly token: string }
   | { readonly name: 'not-found' };
@@ -83,6 +85,8 @@ export const paths = {
   myRequests: '/requests',
   request: (id: string) => `/requests/${encodeURIComponent(id)}`,
   tasks: '/tasks',
+  catalogCart: '/catalog/order',
+  requestApprovals: '/request-approvals',
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -149,6 +153,8 @@ function catalogRouteOf(pathname: string): Route | undefined {
   if (pathname === '/catalog') return { name: 'catalog' };
   if (pathname === '/requests') return { name: 'my-requests' };
   if (pathname === '/tasks') return { name: 'tasks' };
+  if (pathname === '/catalog/order') return { name: 'catalog-cart' };
+  if (pathname === '/request-approvals') return { name: 'request-approvals' };
   const [, kind, value] = /^\/(catalog\/items|requests\/approve|requests)\/([^/]+)$/.exec(pathname) ?? [];
   if (!kind || !value) return undefined;
   const decoded = decodeURIComponent(value);
