@@ -41,7 +41,11 @@ export interface CatalogProps {
   /** @default two days to a reminder, three more to escalation, fourteen more before the task is overdue */
   readonly taskTimeouts?: ApprovalTimeouts;
   /** @default two retries of a failed automation, after 2 s and 10 s, before a person takes over */
-  readonly automationRetry?: { readonly interval: Duration; readonly maxAttempts: number; readonly backoffRate: number };
+  readonly automationRetry?: {
+    readonly interval: Duration;
+    readonly maxAttempts: number;
+    readonly backoffRate: number;
+  };
 }
 
 export const REQUEST_REJECTED = 'Request.Rejected';

@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AutomationHooks } from '#ports/catalog-automation.ts';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -11,7 +10,6 @@ import type * as z from 'zod';
 import { DynamoAttachmentStore } from '#adapters/dynamodb/attachment-store.dynamo.ts';
 import { DynamoAutoReplyTickets } from '#adapters/dynamodb/auto-reply-tickets.dynamo.ts';
 import { DynamoCatalogStore, DynamoRequestStore } from '#adapters/dynamodb/catalog-store.dynamo.ts';
-import { HttpAutomationHooks, parseHooks } from '#adapters/http/automation-hooks.ts';
 import { DynamoChangeStore } from '#adapters/dynamodb/change-store.dynamo.ts';
 import { DynamoCmdbStore } from '#adapters/dynamodb/cmdb-store.dynamo.ts';
 import { DynamoDeliveryLedger } from '#adapters/dynamodb/delivery-ledger.dynamo.ts';
@@ -30,6 +28,7 @@ import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynam
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
 import { SchedulerSlaTimers } from '#adapters/eventbridge/sla-timers.scheduler.ts';
+import { HttpAutomationHooks, parseHooks } from '#adapters/http/automation-hooks.ts';
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
@@ -77,6 +76,7 @@ import {
 } from '#core/ticket/ticket-service.ts';
 import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
 import type { SlaRouteDeps } from '#http/routes/sla.ts';
+import type { AutomationHooks } from '#ports/catalog-automation.ts';
 import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';

@@ -8,6 +8,7 @@ import {
 import { catalogWorkflowEnv, parseEnv } from '#config/env.ts';
 import { instrumented } from '#config/telemetry.ts';
 import { Round } from '#core/approval/decision.ts';
+import { automateTask, automationFailed } from '#core/catalog/automation-service.ts';
 import {
   closeRequestSteps,
   expireRequestStep,
@@ -15,7 +16,6 @@ import {
   rejectionReason,
   requestStep,
 } from '#core/catalog/request-approval.ts';
-import { automateTask, automationFailed } from '#core/catalog/automation-service.ts';
 import { finishRequest, planRequest, startFulfilment } from '#core/catalog/request-service.ts';
 import { openTask } from '#core/catalog/task-service.ts';
 import type { OutboundMail } from '#ports/mail.ts';

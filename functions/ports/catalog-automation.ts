@@ -20,7 +20,11 @@ export interface AutomationHooks {
    * one task, so a hook that already did the work answers without doing it twice. Resolves with
    * what the hook says it did; rejects with `AutomationFailedError` naming why.
    */
-  call(name: string, payload: AutomationPayload, idempotencyKey: string): Promise<{ readonly result: string }>;
+  call(
+    name: string,
+    payload: AutomationPayload,
+    idempotencyKey: string,
+  ): Promise<{ readonly result: string }>;
 }
 
 /** An automation attempt failed; the name is what the state machine's Retry matches. */

@@ -30,7 +30,10 @@ export class HttpAutomationHooks implements AutomationHooks {
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
 
-  constructor(hooks: Readonly<Record<string, string>>, options: { timeoutMs?: number; fetch?: typeof fetch } = {}) {
+  constructor(
+    hooks: Readonly<Record<string, string>>,
+    options: { timeoutMs?: number; fetch?: typeof fetch } = {},
+  ) {
     this.#hooks = hooks;
     this.#timeoutMs = options.timeoutMs ?? 20_000;
     this.#fetch = options.fetch ?? fetch;
@@ -49,7 +52,10 @@ export class HttpAutomationHooks implements AutomationHooks {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.#timeoutMs} ms` : String(error instanceof Error ? error.message : error);
+      const why =
+        error instanceof Error && error.name === 'TimeoutError'
+          ? `no answer within ${this.#timeoutMs} ms`
+          : String(error instanceof Error ? error.message : error);
       throw new AutomationFailedError(`Hook ${name} could not be reached: ${why}`);
     }
     const text = (await response.text()).slice(0, 10_000);

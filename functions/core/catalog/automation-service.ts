@@ -77,8 +77,7 @@ export async function automateTask(deps: AutomationDeps, requestId: string, step
     throw error instanceof AutomationFailedError ? error : new AutomationFailedError(message);
   }
   const current = (await deps.requests.getTask(task.id)) ?? task;
-  if (current.state !== 'open' || current.assignee)
-    return { task: task.number, outcome: 'skipped' as const };
+  if (current.state !== 'open' || current.assignee) return { task: task.number, outcome: 'skipped' as const };
   await saveTask(
     deps,
     current,

@@ -106,7 +106,9 @@ export async function orderedItems(deps: Pick<RequestDeps, 'catalog'>, request: 
  */
 export async function checkOrder(
   deps: Pick<RequestDeps, 'catalog' | 'groups' | 'clock'>,
-  actor: Actor, raw: OrderInput) {
+  actor: Actor,
+  raw: OrderInput,
+) {
   const input = OrderInput.parse(raw);
   const me = normalizeEmail(actor.email);
   if (input.requestedFor && input.requestedFor !== me && !isAgent(actor))

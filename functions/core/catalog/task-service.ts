@@ -73,7 +73,15 @@ export async function ensureTask(
         updatedAt: now,
         version: 1,
       },
-      [{ at: now, actor: systemActor, field: 'state', newValue: 'open', reason: `${request.number} step ${step}` }],
+      [
+        {
+          at: now,
+          actor: systemActor,
+          field: 'state',
+          newValue: 'open',
+          reason: `${request.number} step ${step}`,
+        },
+      ],
     );
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;

@@ -48,7 +48,13 @@ export function useCart(): readonly CartLine[] {
 export function answersText(line: Pick<CartLine, 'answers' | 'labels'>): string {
   return Object.entries(line.answers)
     .map(([field, value]) => {
-      const shown = Array.isArray(value) ? value.join(', ') : value === true ? 'yes' : value === false ? 'no' : value;
+      const shown = Array.isArray(value)
+        ? value.join(', ')
+        : value === true
+          ? 'yes'
+          : value === false
+            ? 'no'
+            : value;
       return `${line.labels[field] ?? field}: ${shown}`;
     })
     .join(' · ');

@@ -89,7 +89,8 @@ function InboxItem({
       </p>
       <p className="muted">
         For {entry.requestedFor}, {kinds[entry.kind]}
-        {entry.cost !== undefined ? ` · cost ${entry.cost}` : ''} · ordered <DateTime iso={entry.requestedAt} />
+        {entry.cost !== undefined ? ` · cost ${entry.cost}` : ''} · ordered{' '}
+        <DateTime iso={entry.requestedAt} />
       </p>
       <div className="field">
         <label htmlFor={`${id}-reason`}>Reason for {entry.number}</label>
