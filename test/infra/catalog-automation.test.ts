@@ -46,7 +46,6 @@ beforeAll(() => {
   const fn = resources[taskFunction];
   if (!fn) throw new Error('No catalog task function');
   environment = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    .Variables;
 }, 120_000);
 
 describe('automated fulfilment tasks in the catalog state machine', () => {
