@@ -18,11 +18,12 @@ let run: PortalRun;
 let cloud: LocalCloud;
 let employee: Person;
 let agent: Person;
+let manager: Person;
 
 beforeAll(async () => {
-  run = await startPortalRun('catalog', ['employee', 'agent']);
+  run = await startPortalRun('catalog', ['employee', 'agent', 'manager']);
   cloud = run.cloud;
-  [employee, agent] = run.people as [Person, Person];
+  [employee, agent, manager] = run.people as [Person, Person, Person];
 });
 
 afterAll(async () => {
@@ -62,14 +63,14 @@ describe('the service catalog in the portal', () => {
     await expect(page.getByLabel(/Number to keep/).count()).resolves.toBe(0);
     await page.getByLabel('Yes').check();
     await page.getByLabel(/Number to keep/).waitFor();
-    await page.getByRole('button', { name: 'Order' }).click();
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
     await page.getByText('is required').first().waitFor();
     await expect(page.getByLabel(/Model/).getAttribute('aria-invalid')).resolves.toBe('true');
     await checkPage(page, 'order-form-errors');
 
     await page.getByLabel(/Model/).selectOption('pixel-9');
     await page.getByLabel(/Number to keep/).fill('+49 30 1234567');
-    await page.getByRole('button', { name: 'Order' }).click();
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
     const heading = page.getByRole('heading', { name: /^REQ\d{7} · New mobile phone$/ });
     await heading.waitFor();
     const number = (await heading.textContent())?.slice(0, 10) as string;
@@ -120,5 +121,79 @@ describe('the service catalog in the portal', () => {
     await page.getByRole('link', { name: 'My requests' }).click();
     await page.getByRole('link', { name: `${number} · New mobile phone` }).waitFor();
     await checkPage(page, 'my-requests');
+  }, 180_000);
+
+  it('an agent puts two items in one order for a caller; the manager rejects it with a reason from the approvals page; the caller reads why', async () => {
+    const { page } = agent;
+    await page.goto(`${cloud.urls.portal}/catalog`);
+    await page.getByRole('link', { name: 'New mobile phone' }).click();
+    await page.getByRole('heading', { name: 'New mobile phone' }).waitFor();
+    await page.getByLabel('Ordering for').fill('emma.employee@example.com');
+    // A line goes into the order only once the server found its answers fit the form.
+    await page.getByRole('button', { name: 'Add to order' }).click();
+    await page.getByText('is required').first().waitFor();
+    await page.getByLabel(/Model/).selectOption('iphone-15');
+    await page.getByLabel('No').check();
+    await page.getByRole('button', { name: 'Add to order' }).click();
+    await page.getByText('New mobile phone is in your order (1 item).').waitFor();
+    await page.goto(`${cloud.urls.portal}/catalog`);
+    await page.getByRole('link', { name: 'VPN access' }).click();
+    await page.getByRole('heading', { name: 'VPN access' }).waitFor();
+    await page.getByRole('button', { name: 'Add to order' }).click();
+    await page.getByText('VPN access is in your order (2 items).').waitFor();
+    await page.getByRole('link', { name: 'Review and place your order' }).click();
+
+    await page.getByRole('heading', { name: 'Your order' }).waitFor();
+    const lines = page.getByRole('list', { name: 'Items in your order' }).getByRole('listitem');
+    await expect(lines.count()).resolves.toBe(2);
+    await expect(lines.first().textContent()).resolves.toContain('Model: iphone-15 · Keep my number: no');
+    // The caller's address is checked by the server and its 400 shown on the field.
+    await page.getByLabel('Ordering for').fill('emma at example');
+    await page.getByRole('button', { name: 'Place order (2 items)' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/^Ordering for /)
+      .waitFor();
+    await checkPage(page, 'order-review');
+    await page.getByLabel('Ordering for').fill('emma.employee@example.com');
+    await page.getByRole('button', { name: 'Place order (2 items)' }).click();
+    const heading = page.getByRole('heading', { name: /^REQ\d{7} · New mobile phone, VPN access$/ });
+    await heading.waitFor();
+    const number = (await heading.textContent())?.slice(0, 10) as string;
+
+    // The manager finds it in the approvals page and rejects it with a reason.
+    const inbox = manager.page;
+    await inbox.goto(`${cloud.urls.portal}/requests`);
+    await inbox.getByRole('link', { name: 'Requests to approve' }).click();
+    await inbox.getByRole('heading', { name: 'Requests to approve' }).waitFor();
+    const until = Date.now() + 20_000;
+    while ((await inbox.getByRole('button', { name: `Reject ${number}` }).count()) === 0) {
+      if (Date.now() > until) throw new Error(`${number} never reached the approvals page`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await inbox.reload();
+      await inbox.getByRole('heading', { name: 'Requests to approve' }).waitFor();
+    }
+    await inbox.getByText('For emma.employee@example.com, as their manager').first().waitFor();
+    await inbox.getByRole('button', { name: `Reject ${number}` }).click();
+    await inbox.getByText('A rejection needs a reason').waitFor();
+    await checkPage(inbox, 'request-approvals');
+    await inbox.getByLabel(`Reason for ${number}`).fill('Use the pool phone; VPN comes with the laptop.');
+    await inbox.getByRole('button', { name: `Reject ${number}` }).click();
+    await inbox.getByText(`${number} rejected.`).waitFor();
+
+    // The caller, for whom it was ordered, reads why.
+    await employee.page.goto(`${cloud.urls.portal}/requests`);
+    await employee.page.getByRole('link', { name: `${number} · New mobile phone, VPN access` }).click();
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (
+        (await employee.page.getByText('Rejected: Use the pool phone; VPN comes with the laptop.').count()) >
+        0
+      )
+        break;
+      if (Date.now() > deadline) throw new Error(`${number} was not rejected`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await employee.page.getByRole('button', { name: 'Refresh' }).click();
+    }
   }, 180_000);
 });
