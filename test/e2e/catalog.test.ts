@@ -4,6 +4,7 @@ import type { LocalCloud } from '#local/cloud.ts';
 import {
   checkPage as checkPortalPage,
   fitsIn360px as fitsNarrow,
+  idToken,
   type Person,
   type PortalRun,
   startPortalRun,
@@ -19,11 +20,12 @@ let cloud: LocalCloud;
 let employee: Person;
 let agent: Person;
 let manager: Person;
+let admin: Person;
 
 beforeAll(async () => {
-  run = await startPortalRun('catalog', ['employee', 'agent', 'manager']);
+  run = await startPortalRun('catalog', ['employee', 'agent', 'manager', 'admin']);
   cloud = run.cloud;
-  [employee, agent, manager] = run.people as [Person, Person, Person];
+  [employee, agent, manager, admin] = run.people as [Person, Person, Person, Person];
 });
 
 afterAll(async () => {
@@ -195,5 +197,56 @@ describe('the service catalog in the portal', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await employee.page.getByRole('button', { name: 'Refresh' }).click();
     }
+  }, 180_000);
+
+  it('an admin adds fields with a condition in the item editor, tries them in the live preview, saves a new version; the request ordered before keeps its version', async () => {
+    const { page } = admin;
+    await page.getByRole('link', { name: 'Catalog', exact: true }).click();
+    await page.getByRole('heading', { name: 'Catalog items' }).waitFor();
+    await checkPage(page, 'admin-items');
+    await page.getByRole('link', { name: 'Edit VPN access' }).click();
+    await page.getByRole('heading', { name: 'Edit VPN access' }).waitFor();
+
+    await page.getByRole('button', { name: 'Add a field' }).click();
+    await page.getByLabel('Label of field 2').fill('Working abroad');
+    await page.getByLabel('Id of Working abroad').fill('Abroad!');
+    await page.getByLabel('Type of Working abroad').selectOption('yes_no');
+    await page.getByLabel('Working abroad is required').check();
+    await page.getByRole('button', { name: 'Add a field' }).click();
+    await page.getByLabel('Label of field 3').fill('Country');
+    await page.getByLabel('Id of Country').fill('country');
+    await page.getByLabel('Help text of Country').fill('Where you will work from.');
+    // A bad id is named by the server and marked on its input; nothing is saved.
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.getByText(/Not saved: form\[1\]\.id/).waitFor();
+    await expect(page.getByLabel('Id of Working abroad').getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.getByLabel('Id of Working abroad').fill('abroad');
+    await page.getByLabel('Show Country only when').selectOption('abroad');
+    await page.getByLabel('…with one of these answers (Country)').fill('true');
+
+    // The live preview shows Country only once "Working abroad" is answered yes.
+    const preview = page.getByRole('region', { name: 'Live preview' });
+    await preview.getByText('Working abroad').waitFor();
+    await expect(preview.getByLabel('Country').count()).resolves.toBe(0);
+    await preview.getByLabel('Yes').check();
+    await preview.getByLabel('Country').waitFor();
+    await preview.getByText('Where you will work from.').waitFor();
+    await checkPage(page, 'item-editor');
+
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page
+      .getByText('Saved as version 2. Requests already ordered keep the version they were ordered under.')
+      .waitFor();
+
+    // The order form has the new fields; the VPN request ordered earlier still names version 1.
+    await employee.page.goto(`${cloud.urls.portal}/catalog/items/vpn-access`);
+    await employee.page.getByText('Working abroad').first().waitFor();
+    const token = await idToken(cloud, 'employee');
+    const mine = (await (
+      await fetch(`${cloud.urls.api}/api/requests`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { items: { items: { itemId: string; itemVersion: number }[] }[] };
+    const vpnLines = mine.items.flatMap((r) => r.items).filter((line) => line.itemId === 'vpn-access');
+    expect(vpnLines.length).toBeGreaterThan(0);
+    expect(vpnLines.every((line) => line.itemVersion === 1)).toBe(true);
   }, 180_000);
 });

@@ -62,6 +62,12 @@ const CartPage = pageLoader(() => import('./catalog/cart-page.tsx').then((m) => 
 const RequestApprovalsPage = pageLoader(() =>
   import('./catalog/request-approvals-page.tsx').then((m) => m.RequestApprovalsPage),
 );
+const AdminCatalogPage = pageLoader(() =>
+  import('./catalog/admin-catalog-page.tsx').then((m) => m.AdminCatalogPage),
+);
+const ItemEditorPage = pageLoader(() =>
+  import('./catalog/item-editor-page.tsx').then((m) => m.ItemEditorPage),
+);
 const TasksPage = pageLoader(() => import('./catalog/tasks-page.tsx').then((m) => m.TasksPage));
 const RequestLinkPage = pageLoader(() =>
   import('./catalog/request-link-page.tsx').then((m) => m.RequestLinkPage),
@@ -101,6 +107,8 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   tasks: TasksPage,
   'catalog-cart': CartPage,
   'request-approvals': RequestApprovalsPage,
+  'admin-catalog': AdminCatalogPage,
+  'admin-catalog-item': ItemEditorPage,
   'request-link': RequestLinkPage,
 };
 
@@ -319,6 +327,14 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <LazyPage key="catalog-cart" loader={CartPage} props={{}} />;
     case 'request-approvals':
       return <LazyPage key="request-approvals" loader={RequestApprovalsPage} props={{}} />;
+    case 'admin-catalog':
+      return admin ? <LazyPage key="admin-catalog" loader={AdminCatalogPage} props={{}} /> : <NotFoundPage />;
+    case 'admin-catalog-item':
+      return admin ? (
+        <LazyPage key={`admin-catalog-item:${route.id}`} loader={ItemEditorPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'request-link':
     case 'not-found':
       return <NotFoundPage />;
@@ -364,6 +380,7 @@ function Layout(props: {
                   <Link to={paths.adminSla}>Service levels</Link>
                   <Link to={paths.adminQuarantine}>Quarantine</Link>
                   <Link to={paths.adminFreezes}>Freezes</Link>
+                  <Link to={paths.adminCatalog}>Catalog</Link>
                 </>
               )}
               <button type="button" className="link-button" onClick={onHelp} aria-keyshortcuts="?">

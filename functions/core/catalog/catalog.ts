@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Label } from '../record/record.ts';
 import { FormDefinition } from './form.ts';
+import { catalogIcons } from './icons.ts';
 
 /**
  * The service catalog: categories and the items employees order from them. An item carries
@@ -14,20 +15,7 @@ export const Slug = z
   .max(48)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and -');
 
-export const Icon = z.enum([
-  'laptop',
-  'phone',
-  'person-add',
-  'person-remove',
-  'key',
-  'lock',
-  'vpn',
-  'mail',
-  'software',
-  'question',
-  'badge',
-  'box',
-]);
+export const Icon = z.enum(catalogIcons);
 export type Icon = z.infer<typeof Icon>;
 
 export const CatalogCategory = z.object({
