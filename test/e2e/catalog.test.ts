@@ -92,6 +92,7 @@ describe('the service catalog in the portal', () => {
     await approver.close();
 
     // The agent works both groups: closes each task from the queue.
+    let taskNumber = '';
     for (const group of ['workplace', 'service-desk']) {
       await agent.page.goto(`${cloud.urls.portal}/tasks?group=${group}`);
       const close = agent.page.getByRole('button', { name: /^Close TASK/ });
@@ -108,8 +109,14 @@ describe('the service catalog in the portal', () => {
         .first()
         .fill('Done and handed over.');
       await close.first().click();
-      await agent.page.getByText(/TASK\d{7} closed\./).waitFor();
+      const closed = await agent.page.getByText(/TASK\d{7} closed\./).textContent();
+      taskNumber = closed?.slice(0, 11) ?? '';
     }
+    // A task number typed in the search box opens the task's request.
+    await agent.page.goto(cloud.urls.portal);
+    await agent.page.getByLabel('Find a ticket').fill(taskNumber);
+    await agent.page.getByRole('button', { name: 'Search' }).click();
+    await agent.page.getByRole('heading', { name: `${number} · New mobile phone` }).waitFor();
 
     // The employee sees it done.
     const until = Date.now() + 20_000;
@@ -183,9 +190,12 @@ describe('the service catalog in the portal', () => {
     await inbox.getByRole('button', { name: `Reject ${number}` }).click();
     await inbox.getByText(`${number} rejected.`).waitFor();
 
-    // The caller, for whom it was ordered, reads why.
-    await employee.page.goto(`${cloud.urls.portal}/requests`);
-    await employee.page.getByRole('link', { name: `${number} · New mobile phone, VPN access` }).click();
+    // The caller, for whom it was ordered, finds it by its number (REQ numbers are shared with
+    // ticket requests; the search box opens whichever record holds it) and reads why.
+    await employee.page.goto(cloud.urls.portal);
+    await employee.page.getByLabel('Find a ticket').fill(number.toLowerCase());
+    await employee.page.getByRole('button', { name: 'Search' }).click();
+    await employee.page.getByRole('heading', { name: `${number} · New mobile phone, VPN access` }).waitFor();
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (
