@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runCatalog } from './catalog.ts';
 import { runChanges } from './changes.ts';
 import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
@@ -41,6 +42,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   soak: runSoak,
   search: runSearch,
   sla: runSla,
+  catalog: runCatalog,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
@@ -49,7 +51,8 @@ Suites: ${Object.keys(suites).join(', ')}. Each runs in its own process. Writes 
 --quick runs smaller versions where a suite has one (tickets: 1k and 10k instead of 1k and 100k;
 mail: 150 and 15 messages instead of 600 and 60; portal: 3 runs instead of 7;
 search: 10k tickets and 500 articles instead of 100k and 5k;
-sla: 2,000 open records instead of 10,000).
+sla: 2,000 open records instead of 10,000;
+catalog: 10 orders and 2 onboarding runs instead of 30 and 5).
 --smoke runs the smallest version of every suite, to prove it still works (CI runs it; its figures are not a record).
 Exits non-zero when a suite fails; the other suites still run and report.`;
 

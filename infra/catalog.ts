@@ -40,6 +40,12 @@ export interface CatalogProps {
   readonly approvalTimeouts?: ApprovalTimeouts;
   /** @default two days to a reminder, three more to escalation, fourteen more before the task is overdue */
   readonly taskTimeouts?: ApprovalTimeouts;
+  /** @default two retries of a failed automation, after 2 s and 10 s, before a person takes over */
+  readonly automationRetry?: {
+    readonly interval: Duration;
+    readonly maxAttempts: number;
+    readonly backoffRate: number;
+  };
 }
 
 export const REQUEST_REJECTED = 'Request.Rejected';
@@ -159,27 +165,47 @@ export class Catalog extends Construct {
     );
 
     // ——— fulfilment: stages one after another, the tasks of a stage together ———
+    const rounds = waitRounds(this, 'Task', {
+      fn: this.task,
+      payload: { action: 'task', 'requestId.$': '$.requestId', 'step.$': '$.step' },
+      timeouts: props.taskTimeouts ?? {
+        reminderAfter: Duration.days(2),
+        escalateAfter: Duration.days(3),
+        expireAfter: Duration.days(14),
+      },
+      resultPath: '$.task',
+      answered: new Succeed(this, 'TaskClosed'),
+      expired: new Fail(this, 'TaskOverdue', {
+        error: 'Request.TaskOverdue',
+        cause: 'A fulfilment task stayed open past its escalation; it is still in its queue.',
+      }),
+    });
+    // An automated task runs its hook first (retried), closing the task on success; the wait
+    // rounds then find it closed. When the retries are spent the task waits for a person.
+    const automate = call('TaskAutomate', { action: 'automate', 'step.$': '$.step' });
+    const retry = props.automationRetry ?? { interval: Duration.seconds(2), maxAttempts: 2, backoffRate: 5 };
+    automate.addRetry({ errors: ['Automation.Failed'], ...retry });
+    const fallback = call('TaskAutomationFailed', {
+      action: 'automation-failed',
+      'step.$': '$.step',
+      'cause.$': '$.automationError.Cause',
+    });
+    automate.addCatch(fallback, { errors: ['States.ALL'], resultPath: '$.automationError' });
+    automate.next(rounds);
+    fallback.next(rounds);
     const tasks = new MapState(this, 'StageTasks', {
       itemsPath: '$.tasks',
       maxConcurrency: 0,
-      itemSelector: { 'requestId.$': '$.requestId', 'step.$': '$$.Map.Item.Value.step' },
+      itemSelector: {
+        'requestId.$': '$.requestId',
+        'step.$': '$$.Map.Item.Value.step',
+        'automated.$': '$$.Map.Item.Value.automated',
+      },
       resultPath: JsonPath.DISCARD,
     }).itemProcessor(
-      waitRounds(this, 'Task', {
-        fn: this.task,
-        payload: { action: 'task', 'requestId.$': '$.requestId', 'step.$': '$.step' },
-        timeouts: props.taskTimeouts ?? {
-          reminderAfter: Duration.days(2),
-          escalateAfter: Duration.days(3),
-          expireAfter: Duration.days(14),
-        },
-        resultPath: '$.task',
-        answered: new Succeed(this, 'TaskClosed'),
-        expired: new Fail(this, 'TaskOverdue', {
-          error: 'Request.TaskOverdue',
-          cause: 'A fulfilment task stayed open past its escalation; it is still in its queue.',
-        }),
-      }),
+      new Choice(this, 'TaskAutomated')
+        .when(Condition.booleanEquals('$.automated', true), automate)
+        .otherwise(rounds),
     );
     const stages = new MapState(this, 'Stages', {
       itemsPath: '$.plan.stages',

@@ -483,6 +483,23 @@ export const spokeConfigSchema = z
       })
       .strict()
       .default({ managerGroup: 'configuration-managers', discovery: { enabled: false } }),
+    /** The service catalog: the hooks automated fulfilment tasks call (docs/catalog.md). */
+    catalog: z
+      .object({
+        /**
+         * Hook name → HTTPS endpoint an automated task POSTs its order to (for example an API in
+         * front of an SSM Automation runbook that resets a directory password). @default {}
+         */
+        automationHooks: z
+          .record(
+            z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'lower-case letters, digits and -'),
+            z.url({ protocol: /^https$/, error: 'an https:// URL' }),
+          )
+          .refine((hooks) => JSON.stringify(hooks).length <= 4000, 'at most 4000 characters of JSON')
+          .default({}),
+      })
+      .strict()
+      .default({ automationHooks: {} }),
     retention: z
       .object({
         /** Days CloudWatch keeps function, API and workflow logs; one of the values CloudWatch accepts. */

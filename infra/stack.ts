@@ -177,6 +177,7 @@ export class SpokeStack extends Stack {
         MAIL_FROM: config.support.mailFrom,
         PORTAL_URL: this.portal.url,
         MAIL_CONFIGURATION_SET: configurationSet,
+        CATALOG_AUTOMATION_HOOKS: JSON.stringify(config.catalog.automationHooks),
       },
       linkKey: this.workflows.linkKey,
       api: this.api.handler,

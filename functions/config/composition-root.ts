@@ -28,6 +28,7 @@ import { DynamoSuppressionList } from '#adapters/dynamodb/suppression-list.dynam
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { EventBridgeEventPublisher } from '#adapters/eventbridge/event-publisher.eventbridge.ts';
 import { SchedulerSlaTimers } from '#adapters/eventbridge/sla-timers.scheduler.ts';
+import { HttpAutomationHooks, parseHooks } from '#adapters/http/automation-hooks.ts';
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3ArticleDigestStore } from '#adapters/s3/article-digest-store.s3.ts';
@@ -80,6 +81,7 @@ import {
 } from '#core/ticket/ticket-service.ts';
 import { ORIGIN_VERIFY_HEADER, type OriginCheck } from '#http/origin.ts';
 import type { SlaRouteDeps } from '#http/routes/sla.ts';
+import type { AutomationHooks } from '#ports/catalog-automation.ts';
 import type { RequestWorkflow } from '#ports/catalog-store.ts';
 import type { ChangeWorkflow } from '#ports/change-workflow.ts';
 import type { DomainEventPublisher } from '#ports/domain-events.ts';
@@ -839,6 +841,7 @@ export function slaServices(env: z.output<typeof slaEnv>, targetArn: () => strin
 }
 
 export interface CatalogWorkflowServices extends RequestApprovalDeps {
+  readonly hooks: AutomationHooks;
   readonly mailer: Mailer;
   readonly suppressions: SuppressionList;
   readonly portalUrl: string;
@@ -865,5 +868,6 @@ export function catalogWorkflowServices(env: z.output<typeof catalogWorkflowEnv>
     suppressions: new DynamoSuppressionList(data.documents, env.DOMAIN_TABLE, data.clock),
     portalUrl: env.PORTAL_URL,
     supportAddress: env.SUPPORT_ADDRESS,
+    hooks: new HttpAutomationHooks(parseHooks(env.CATALOG_AUTOMATION_HOOKS)),
   };
 }

@@ -216,7 +216,13 @@ export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
 
 export const changeWorkflowEnv = dataEnv.merge(mailEnv).merge(changeEnv);
 
-export const catalogWorkflowEnv = dataEnv.merge(mailEnv).merge(catalogEnv);
+export const catalogWorkflowEnv = dataEnv
+  .merge(mailEnv)
+  .merge(catalogEnv)
+  .extend({
+    /** Automated fulfilment tasks' hooks: a JSON object of name → URL (config `catalog.automationHooks`). @default '{}' */
+    CATALOG_AUTOMATION_HOOKS: z.string().max(4000).default('{}'),
+  });
 
 /** The release go/no-go workflow's task, the CodePipeline gate and the pipeline outcome function. */
 export const releaseFunctionEnv = dataEnv.merge(mailEnv).merge(changeEnv).merge(releaseEnv);

@@ -8,6 +8,7 @@ import {
 import { catalogWorkflowEnv, parseEnv } from '#config/env.ts';
 import { instrumented } from '#config/telemetry.ts';
 import { Round } from '#core/approval/decision.ts';
+import { automateTask, automationFailed } from '#core/catalog/automation-service.ts';
 import {
   closeRequestSteps,
   expireRequestStep,
@@ -29,6 +30,8 @@ import type { OutboundMail } from '#ports/mail.ts';
  * - `fulfil`: the approvals are through, fulfilment starts;
  * - `task`: a `.waitForTaskToken` round of one plan step — opens its task (once) for the
  *   group and keeps the token its close answers;
+ * - `automate`: an automated task's hook, once (the state machine retries `Automation.Failed`);
+ *   `automation-failed` when the retries are spent: the task waits for a person, with the error;
  * - `finish`: the verdict (rejected, expired, failed) or the end (fulfilled); the requester hears of it.
  */
 export const CatalogTaskInput = z.discriminatedUnion('action', [
@@ -52,6 +55,17 @@ export const CatalogTaskInput = z.discriminatedUnion('action', [
     step: z.string().regex(/^\d+\.\d+$/),
     round: Round,
     taskToken: z.string().min(1),
+  }),
+  z.object({
+    action: z.literal('automate'),
+    requestId: z.string().min(1),
+    step: z.string().regex(/^\d+\.\d+$/),
+  }),
+  z.object({
+    action: z.literal('automation-failed'),
+    requestId: z.string().min(1),
+    step: z.string().regex(/^\d+\.\d+$/),
+    cause: z.string().max(32_000).default(''),
   }),
   z.object({
     action: z.literal('finish'),
@@ -111,6 +125,10 @@ export async function handleCatalogTask(
       const mailed = group?.email ? await mail(s, [group.email], taskMail(s, task, input.round)) : [];
       return { task: task.number, mailed };
     }
+    case 'automate':
+      return automateTask(s, input.requestId, input.step);
+    case 'automation-failed':
+      return automationFailed(s, input.requestId, input.step, input.cause);
     case 'finish': {
       const outcome = input.outcome === 'failed' ? 'expired' : input.outcome;
       if (outcome !== 'fulfilled')

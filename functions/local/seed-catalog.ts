@@ -300,7 +300,21 @@ export const demoItems: CreateItemInput[] = [
               title: 'Verify identity by callback, then reset',
               group: 'service-desk',
               instructions:
-                'Call back on the directory number (not only the one given). Reset with a one-time password told on the phone; never mail it.',
+                'Call back on the directory number (not only the one given). Close this task only once the caller is verified.',
+            },
+          ],
+        },
+        {
+          tasks: [
+            {
+              title: 'Reset or unlock the directory account',
+              group: 'service-desk',
+              instructions:
+                'Done by the directory-password-reset hook (an SSM Automation runbook or IAM Identity Center) when configured: it sets a one-time password sent by SMS to the directory number, never by mail. By hand: the same, told on the verified call.',
+              automation: {
+                hook: 'directory-password-reset',
+                input: { delivery: 'sms-to-directory-number' },
+              },
             },
           ],
         },
@@ -339,7 +353,16 @@ export const demoItems: CreateItemInput[] = [
     approval: { policy: 'manager' },
     plan: {
       stages: [
-        { tasks: [{ title: 'Grant VPN access', group: 'network', instructions: 'Add to the VPN group.' }] },
+        {
+          tasks: [
+            {
+              title: 'Grant VPN access',
+              group: 'network',
+              instructions: 'Add to the VPN group (done by the directory-groups hook when it is configured).',
+              automation: { hook: 'directory-groups', input: { action: 'add', group: 'vpn-users' } },
+            },
+          ],
+        },
       ],
     },
   },

@@ -72,6 +72,8 @@ export interface RequestStore {
   tasksOf(requestId: string): Promise<CatalogTask[]>;
   tasks(list: TaskList, page: PageRequest): Promise<Page<CatalogTask>>;
   taskHistory(id: string, page: PageRequest): Promise<Page<CatalogAuditEntry>>;
+  /** History entries of a task that change nothing on it (an automation's attempt). */
+  taskAudit(id: string, entries: readonly AuditDraft[]): Promise<void>;
   /** The token the workflow waits on for a task to close. */
   setTaskToken(taskId: string, token: string): Promise<void>;
   taskToken(taskId: string): Promise<string | undefined>;

@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,11 +91,39 @@ const phone = {
   answers: { model: 'pixel-9', keep_number: true, number: '+49 30 1234567' },
 };
 
+/** The automation hooks' other side: `groups` adds to a group, `broken` always fails. */
+let hookServer: Server;
+const hookCalls: { hook: string; key: string; body: { task: string; answers: Record<string, unknown> } }[] =
+  [];
+
 beforeAll(async () => {
+  hookServer = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    request.on('end', () => {
+      const hook = request.url?.slice(1) ?? '';
+      hookCalls.push({ hook, key: String(request.headers['idempotency-key']), body: JSON.parse(text) });
+      if (hook === 'groups')
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"result":"added to vpn-users"}');
+      else response.writeHead(500).end('directory unavailable');
+    });
+  });
+  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+  const hookBase = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
   dataDir = await mkdtemp(join(tmpdir(), 'spoke-catalog-'));
   cloud = await startLocalCloud({
     dataDir,
     quiet: true,
+    settings: {
+      CATALOG_AUTOMATION_HOOKS: JSON.stringify({
+        groups: `${hookBase}/groups`,
+        broken: `${hookBase}/broken`,
+      }),
+    },
     ports: { portal: 0, api: 0, identity: 0, outbox: 0, s3: 0, dynamodb: 0, smtp: 0 },
     taskTimeoutSeconds: (_state, declared) => (timeouts === 'one-second' ? 1 : declared),
   });
@@ -111,6 +141,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cloud?.stop();
+  await new Promise((resolve) => hookServer?.close(resolve));
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -337,4 +368,123 @@ describe('catalog requests through the synthesized state machine', () => {
       timeouts = 'declared';
     }
   }, 60_000);
+  it('an agent orders several items for a caller as one request; a bad line is a 400 naming its item and field', async () => {
+    const laptop = { itemId: 'laptop', answers: { reason: 'new' } };
+    const badPhone = { itemId: 'mobile-phone', answers: { model: 'nokia', keep_number: false } };
+    const refused = await send(
+      'POST',
+      '/api/requests/check',
+      { requestedFor: email('employee'), items: [laptop, badPhone] },
+      'agent',
+    );
+    const problem = (await refused.json()) as { error: { message: string; fields: unknown[] } };
+    expect(refused.status).toBe(400);
+    expect(problem.error.fields).toEqual([
+      { path: 'items[1].answers.model', message: 'must be one of iphone-15, pixel-9' },
+    ]);
+    expect(problem.error.message).toContain('items[1].answers.model (New mobile phone) must be one of');
+    // An employee may not order for someone else.
+    expect(
+      (await send('POST', '/api/requests', { requestedFor: email('agent'), items: [phone] }, 'employee'))
+        .status,
+    ).toBe(403);
+
+    const ordered = await json<
+      RequestJson & { requester: { email: string }; requestedFor: { email: string } }
+    >(send('POST', '/api/requests', { requestedFor: email('employee'), items: [laptop, phone] }, 'agent'));
+    expect(ordered.items.map((i) => i.itemId)).toEqual(['laptop', 'mobile-phone']);
+    expect(ordered.requester.email).toBe(email('agent'));
+    expect(ordered.requestedFor.email).toBe(email('employee'));
+    // The caller sees it among their requests, and the manager is asked once for both items.
+    const mine = await json<{ items: RequestJson[] }>(api('/api/requests', { as: 'employee' }));
+    expect(mine.items.map((r) => r.id)).toContain(ordered.id);
+    const waiting = await eventually(async () => {
+      const p = await progress(ordered.id);
+      return p.approvals.length > 0 && p;
+    }, 'the approval step');
+    expect(waiting.approvals.map((a) => a.kind)).toEqual(['manager']);
+    const inbox = await eventually(async () => {
+      const page = await json<{ items: { requestId: string; index: number }[] }>(
+        api('/api/request-approvals', { as: 'manager' }),
+      );
+      return page.items.find((entry) => entry.requestId === ordered.id);
+    }, 'the manager inbox entry');
+    expect(inbox.index).toBe(1);
+  }, 60_000);
+
+  it('automated tasks: a hook that works closes its task with its result; one that keeps failing is retried, then left open for a person with the error', async () => {
+    await json(
+      send(
+        'POST',
+        '/api/catalog/items',
+        {
+          id: 'group-access',
+          name: 'Group access',
+          category: 'access',
+          form: [{ id: 'why', label: 'Why', type: 'text', required: true }],
+          plan: {
+            stages: [
+              {
+                tasks: [
+                  {
+                    title: 'Add to the VPN group',
+                    group: 'network',
+                    automation: { hook: 'groups', input: { group: 'vpn-users' } },
+                  },
+                  { title: 'Create the ERP account', group: 'service-desk', automation: { hook: 'broken' } },
+                ],
+              },
+            ],
+          },
+        },
+        'admin',
+      ),
+    );
+    const ordered = await json<RequestJson>(
+      send(
+        'POST',
+        '/api/requests',
+        { items: [{ itemId: 'group-access', answers: { why: 'travel' } }] },
+        'employee',
+      ),
+    );
+    const handedOver = await eventually(
+      async () => {
+        const p = await progress(ordered.id);
+        const erp = p.tasks.find((t) => t.title === 'Create the ERP account');
+        if (!erp) return false;
+        const task = await json<TaskJson & { automationError?: string }>(
+          api(`/api/tasks/${erp.id}`, { as: 'agent' }),
+        );
+        return task.automationError !== undefined && { p, task };
+      },
+      'the failed automation to be handed to a person',
+      60_000,
+    );
+    const vpn = handedOver.p.tasks.find((t) => t.title === 'Add to the VPN group');
+    expect(vpn?.state).toBe('closed');
+    const vpnTask = await json<{ closeNote: string }>(api(`/api/tasks/${vpn?.id}`, { as: 'agent' }));
+    expect(vpnTask.closeNote).toBe('Done by automation groups: added to vpn-users');
+    expect(handedOver.task.state).toBe('open');
+    expect(handedOver.task.automationError).toBe('Hook broken answered 500: directory unavailable');
+    // One call, then two retries, each with the task as idempotency key; the answers went along.
+    const broken = hookCalls.filter((c) => c.hook === 'broken');
+    expect(broken.map((c) => c.key)).toEqual([handedOver.task.id, handedOver.task.id, handedOver.task.id]);
+    expect(hookCalls.find((c) => c.hook === 'groups')?.body.answers).toEqual({ why: 'travel' });
+    const history = await json<{ items: { field: string; newValue?: unknown; reason?: string }[] }>(
+      api(`/api/tasks/${handedOver.task.id}/history`, { as: 'agent' }),
+    );
+    expect(history.items.filter((h) => h.field === 'automation' && h.newValue === 'failed')).toHaveLength(3);
+
+    // The person does it by hand; the request is fulfilled.
+    await json(
+      send(
+        'PATCH',
+        `/api/tasks/${handedOver.task.id}`,
+        { version: handedOver.task.version, state: 'closed', closeNote: 'Created by hand.', assignee: 'me' },
+        'agent',
+      ),
+    );
+    await eventually(async () => (await progress(ordered.id)).request.state === 'fulfilled', 'fulfilment');
+  }, 120_000);
 });

@@ -65,6 +65,16 @@ const CatalogPage = pageLoader(() => import('./catalog/catalog-page.tsx').then((
 const OrderPage = pageLoader(() => import('./catalog/order-page.tsx').then((m) => m.OrderPage));
 const MyRequestsPage = pageLoader(() => import('./catalog/requests-page.tsx').then((m) => m.MyRequestsPage));
 const RequestPage = pageLoader(() => import('./catalog/requests-page.tsx').then((m) => m.RequestPage));
+const CartPage = pageLoader(() => import('./catalog/cart-page.tsx').then((m) => m.CartPage));
+const RequestApprovalsPage = pageLoader(() =>
+  import('./catalog/request-approvals-page.tsx').then((m) => m.RequestApprovalsPage),
+);
+const AdminCatalogPage = pageLoader(() =>
+  import('./catalog/admin-catalog-page.tsx').then((m) => m.AdminCatalogPage),
+);
+const ItemEditorPage = pageLoader(() =>
+  import('./catalog/item-editor-page.tsx').then((m) => m.ItemEditorPage),
+);
 const TasksPage = pageLoader(() => import('./catalog/tasks-page.tsx').then((m) => m.TasksPage));
 const RequestLinkPage = pageLoader(() =>
   import('./catalog/request-link-page.tsx').then((m) => m.RequestLinkPage),
@@ -117,6 +127,10 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   'my-requests': MyRequestsPage,
   request: RequestPage,
   tasks: TasksPage,
+  'catalog-cart': CartPage,
+  'request-approvals': RequestApprovalsPage,
+  'admin-catalog': AdminCatalogPage,
+  'admin-catalog-item': ItemEditorPage,
   'request-link': RequestLinkPage,
   releases: ReleasesPage,
   release: ReleasePage,
@@ -368,6 +382,18 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return <LazyPage key={`request:${route.id}`} loader={RequestPage} props={{ id: route.id }} />;
     case 'tasks':
       return agent ? <LazyPage key="tasks" loader={TasksPage} props={{}} /> : <NotFoundPage />;
+    case 'catalog-cart':
+      return <LazyPage key="catalog-cart" loader={CartPage} props={{}} />;
+    case 'request-approvals':
+      return <LazyPage key="request-approvals" loader={RequestApprovalsPage} props={{}} />;
+    case 'admin-catalog':
+      return admin ? <LazyPage key="admin-catalog" loader={AdminCatalogPage} props={{}} /> : <NotFoundPage />;
+    case 'admin-catalog-item':
+      return admin ? (
+        <LazyPage key={`admin-catalog-item:${route.id}`} loader={ItemEditorPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
     case 'request-link':
     case 'survey-link':
     case 'not-found':
@@ -417,6 +443,7 @@ function Layout(props: {
                   <Link to={paths.adminSla}>Service levels</Link>
                   <Link to={paths.adminQuarantine}>Quarantine</Link>
                   <Link to={paths.adminFreezes}>Freezes</Link>
+                  <Link to={paths.adminCatalog}>Catalog</Link>
                 </>
               )}
               <button type="button" className="link-button" onClick={onHelp} aria-keyshortcuts="?">

@@ -317,6 +317,9 @@ export class DynamoRequestStore implements RequestStore {
   taskHistory(id: string, page: PageRequest) {
     return this.#tasks.history(id, page);
   }
+  async taskAudit(id: string, entries: readonly AuditDraft[]): Promise<void> {
+    if (entries.length > 0) await this.#table.transact(this.#tasks.auditPuts(id, entries));
+  }
   async setTaskToken(taskId: string, taskToken: string): Promise<void> {
     await this.#table.db.send(
       new PutCommand({

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Label } from '../record/record.ts';
 import { FormDefinition } from './form.ts';
+import { catalogIcons } from './icons.ts';
 
 /**
  * The service catalog: categories and the items employees order from them. An item carries
@@ -14,20 +15,7 @@ export const Slug = z
   .max(48)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and -');
 
-export const Icon = z.enum([
-  'laptop',
-  'phone',
-  'person-add',
-  'person-remove',
-  'key',
-  'lock',
-  'vpn',
-  'mail',
-  'software',
-  'question',
-  'badge',
-  'box',
-]);
+export const Icon = z.enum(catalogIcons);
 export type Icon = z.infer<typeof Icon>;
 
 export const CatalogCategory = z.object({
@@ -51,11 +39,32 @@ export const ApprovalPolicy = z.object({
 });
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
 
-/** One fulfilment task of a plan: what a group does, in its queue. */
+/**
+ * A task done by an automation instead of (first) a person: the workflow calls the configured
+ * hook `hook` (config `catalog.automationHooks`: a name → an HTTPS endpoint) with the order's
+ * answers and `input`; success closes the task with the hook's result, a failure is retried, then
+ * the task is left open in its group's queue with the error, to be done by hand.
+ */
+export const TaskAutomation = z.strictObject({
+  hook: z
+    .string()
+    .min(1)
+    .max(48)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and -'),
+  /** Fixed values the hook gets besides the answers (for example the directory group to add to). */
+  input: z
+    .record(z.string().max(40), z.union([z.string().max(500), z.number(), z.boolean()]))
+    .default({})
+    .refine((input) => Object.keys(input).length <= 20, 'at most 20 values'),
+});
+export type TaskAutomation = z.infer<typeof TaskAutomation>;
+
+/** One fulfilment task of a plan: what a group does, in its queue (or an automation does first). */
 export const PlannedTask = z.object({
   title: z.string().trim().min(1).max(160),
   group: Label,
   instructions: z.string().max(4000).default(''),
+  automation: TaskAutomation.optional(),
 });
 export type PlannedTask = z.infer<typeof PlannedTask>;
 

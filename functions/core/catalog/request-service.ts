@@ -99,12 +99,21 @@ export async function orderedItems(deps: Pick<RequestDeps, 'catalog'>, request: 
   );
 }
 
-export async function placeOrder(deps: RequestDeps, actor: Actor, raw: OrderInput): Promise<CatalogRequest> {
+/**
+ * Checks an order without placing it: who it is for, that every item is in the caller's catalog,
+ * and every line's answers against its item's current form version. The 400 names each field
+ * (`items[1].answers.model`) and, in its message, the item it belongs to.
+ */
+export async function checkOrder(
+  deps: Pick<RequestDeps, 'catalog' | 'groups' | 'clock'>,
+  actor: Actor,
+  raw: OrderInput,
+) {
   const input = OrderInput.parse(raw);
   const me = normalizeEmail(actor.email);
   if (input.requestedFor && input.requestedFor !== me && !isAgent(actor))
     throw new ForbiddenError('Only agents order on behalf of someone else');
-  const problems: FieldProblem[] = [];
+  const problems: (FieldProblem & { item?: string })[] = [];
   const items: { item: CatalogItem; quantity: number; answers: Record<string, unknown> }[] = [];
   for (const [i, line] of input.items.entries()) {
     const item = await deps.catalog.item(line.itemId);
@@ -113,14 +122,19 @@ export async function placeOrder(deps: RequestDeps, actor: Actor, raw: OrderInpu
       continue;
     }
     const checked = checkAnswers(item.form, line.answers, `items[${i}].answers`);
-    problems.push(...checked.problems);
+    problems.push(...checked.problems.map((p) => ({ ...p, item: item.name })));
     items.push({ item, quantity: line.quantity, answers: checked.answers });
   }
   if (problems.length > 0)
     throw new ValidationError(
-      `The order does not fit its forms: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
-      problems,
+      `The order does not fit its forms: ${problems.map((p) => `${p.path}${p.item ? ` (${p.item})` : ''} ${p.message}`).join('; ')}`,
+      problems.map(({ path, message }) => ({ path, message })),
     );
+  return { input, items };
+}
+
+export async function placeOrder(deps: RequestDeps, actor: Actor, raw: OrderInput): Promise<CatalogRequest> {
+  const { input, items } = await checkOrder(deps, actor, raw);
   const now = deps.clock.now().toISOString();
   const costs = items.filter(({ item }) => item.cost);
   const requestedFor = input.requestedFor
@@ -396,7 +410,9 @@ export async function planRequest(deps: RequestDeps, requestId: string) {
     );
   return {
     approvals: approvals.map((_, i) => ({ index: i + 1 })),
-    stages: expandPlan(items).map((tasks) => ({ tasks: tasks.map((t) => ({ step: t.step })) })),
+    stages: expandPlan(items).map((tasks) => ({
+      tasks: tasks.map((t) => ({ step: t.step, automated: t.automation !== undefined })),
+    })),
   };
 }
 

@@ -76,6 +76,8 @@ export const CatalogTask = z.object({
   state: TaskState,
   assignee: Person.optional(),
   closeNote: z.string().max(4000).optional(),
+  /** Why the automation of an automated task failed: the task waits for a person instead. */
+  automationError: z.string().max(2000).optional(),
   closedAt: z.iso.datetime().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -155,6 +157,8 @@ export const taskLifecycle: LifecycleTable<TaskState, TaskRole> = {
     ),
     { from: 'open', to: 'cancelled', roles: ['system'] },
     { from: 'in_progress', to: 'cancelled', roles: ['system'] },
+    // An automation that did the work closes its task, with the hook's result as the note.
+    { from: 'open', to: 'closed', roles: ['system'], requires: ['closeNote'] },
   ],
 };
 
@@ -167,6 +171,7 @@ export const taskAudit: AuditSpec<CatalogTask> = [
   'state',
   { field: 'assignee', value: (t) => t.assignee?.email },
   'closeNote',
+  'automationError',
 ];
 
 // ——— plans ———
@@ -175,6 +180,8 @@ export const taskAudit: AuditSpec<CatalogTask> = [
 export interface ExpandedTask extends PlannedTask {
   readonly step: string;
   readonly itemName: string;
+  /** The requested item it serves: its index in the request's `items`. */
+  readonly line: number;
 }
 
 /**
@@ -186,7 +193,7 @@ export function expandPlan(
   items: readonly { readonly item: Pick<CatalogItem, 'name' | 'plan'>; readonly quantity: number }[],
 ): ExpandedTask[][] {
   const stages: Omit<ExpandedTask, 'step'>[][] = [];
-  for (const { item, quantity } of items)
+  for (const [line, { item, quantity }] of items.entries())
     for (let unit = 1; unit <= quantity; unit++)
       item.plan.stages.forEach((stage, s) => {
         stages[s] ??= [];
@@ -195,6 +202,7 @@ export function expandPlan(
             ...task,
             title: quantity > 1 ? `${task.title} (${unit} of ${quantity})` : task.title,
             itemName: item.name,
+            line,
           });
       });
   return stages.map((tasks, s) => tasks.map((task, t) => ({ ...task, step: `${s + 1}.${t + 1}` })));

@@ -36,79 +36,90 @@ export const TaskQueueQuery = z.strictObject({
 export const taskIdOf = (requestId: string, step: string) => `${requestId}.${step}`;
 
 /**
- * The workflow's round for one plan step: opens the task (once; a retried or reminding round
- * finds it) and keeps the token the task's close answers. A task closed before the round came
- * back is answered at once.
+ * The task of one plan step, opened once: a retried or reminding round, or the automation
+ * before it, finds the one already there. Its group joins the request's fulfilling groups.
+ */
+export async function ensureTask(
+  deps: RequestDeps,
+  requestId: string,
+  step: string,
+): Promise<{ task: CatalogTask; created: boolean }> {
+  const id = taskIdOf(requestId, step);
+  const existing = await deps.requests.getTask(id);
+  if (existing) return { task: existing, created: false };
+  const request = await deps.requests.get(requestId);
+  if (!request) throw new NotFoundError(`No request ${requestId}`);
+  const planned = expandPlan(await orderedItems(deps, request))
+    .flat()
+    .find((t) => t.step === step);
+  if (!planned) throw new NotFoundError(`${request.number} has no task ${step}`);
+  const now = deps.clock.now().toISOString();
+  let task: CatalogTask;
+  try {
+    task = await deps.requests.createTask(
+      {
+        id,
+        requestId: request.id,
+        requestNumber: request.number as CatalogTask['requestNumber'],
+        requestedFor: request.requestedFor.email,
+        step: planned.step,
+        title: planned.title,
+        group: planned.group,
+        instructions: planned.instructions,
+        ...(planned.automation ? { automation: planned.automation } : {}),
+        itemName: planned.itemName,
+        state: 'open',
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      },
+      [
+        {
+          at: now,
+          actor: systemActor,
+          field: 'state',
+          newValue: 'open',
+          reason: `${request.number} step ${step}`,
+        },
+      ],
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const raced = await deps.requests.getTask(id);
+    if (!raced) throw error;
+    return { task: raced, created: false };
+  }
+  await saveSystem(
+    deps,
+    request.id,
+    (r) =>
+      r.fulfillingGroups.includes(planned.group)
+        ? undefined
+        : { ...r, fulfillingGroups: [...r.fulfillingGroups, planned.group] },
+    `task ${task.number} for ${planned.group}`,
+  );
+  await deps.events.publish([
+    {
+      type: 'task.created',
+      id: deps.ids.next(),
+      at: now,
+      detail: { taskId: task.id, number: task.number, requestId: request.id, group: task.group },
+    },
+  ]);
+  return { task, created: true };
+}
+
+/**
+ * The workflow's round for one plan step: opens the task (once) and keeps the token the task's
+ * close answers. A task closed before the round came back (by a person, or by its automation)
+ * is answered at once.
  */
 export async function openTask(
   deps: RequestDeps,
   input: { requestId: string; step: string; round: string; taskToken: string },
 ): Promise<{ task: CatalogTask; closed: boolean; created: boolean }> {
-  const id = taskIdOf(input.requestId, input.step);
-  let task = await deps.requests.getTask(id);
-  let created = false;
-  if (!task) {
-    const request = await deps.requests.get(input.requestId);
-    if (!request) throw new NotFoundError(`No request ${input.requestId}`);
-    const planned = expandPlan(await orderedItems(deps, request))
-      .flat()
-      .find((t) => t.step === input.step);
-    if (!planned) throw new NotFoundError(`${request.number} has no task ${input.step}`);
-    const now = deps.clock.now().toISOString();
-    try {
-      task = await deps.requests.createTask(
-        {
-          id,
-          requestId: request.id,
-          requestNumber: request.number as CatalogTask['requestNumber'],
-          requestedFor: request.requestedFor.email,
-          step: planned.step,
-          title: planned.title,
-          group: planned.group,
-          instructions: planned.instructions,
-          itemName: planned.itemName,
-          state: 'open',
-          createdAt: now,
-          updatedAt: now,
-          version: 1,
-        },
-        [
-          {
-            at: now,
-            actor: systemActor,
-            field: 'state',
-            newValue: 'open',
-            reason: `${request.number} step ${input.step}`,
-          },
-        ],
-      );
-      created = true;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      task = await deps.requests.getTask(id);
-      if (!task) throw error;
-    }
-    if (created) {
-      await saveSystem(
-        deps,
-        request.id,
-        (r) =>
-          r.fulfillingGroups.includes(planned.group)
-            ? undefined
-            : { ...r, fulfillingGroups: [...r.fulfillingGroups, planned.group] },
-        `task ${task.number} for ${planned.group}`,
-      );
-      await deps.events.publish([
-        {
-          type: 'task.created',
-          id: deps.ids.next(),
-          at: now,
-          detail: { taskId: task.id, number: task.number, requestId: request.id, group: task.group },
-        },
-      ]);
-    }
-  }
-  await deps.requests.setTaskToken(id, input.taskToken);
+  const { task, created } = await ensureTask(deps, input.requestId, input.step);
+  await deps.requests.setTaskToken(task.id, input.taskToken);
   return { task, closed: task.state === 'closed' || task.state === 'cancelled', created };
 }
 

@@ -29,6 +29,7 @@ import {
 } from '#core/catalog/request-approval.ts';
 import {
   cancelRequest,
+  checkOrder,
   findRequestByNumber,
   myRequests,
   OrderInput,
@@ -69,6 +70,7 @@ const Progress = z.object({
   tasks: z.array(z.unknown()),
   next: z.string(),
 });
+const ItemRef = z.object({ itemId: z.string(), itemVersion: z.number().int(), name: z.string() });
 const catalogTags = ['Catalog'];
 const requestTags = ['Requests'];
 const taskTags = ['Fulfilment tasks'];
@@ -182,6 +184,23 @@ export function catalogRoutes({ catalog, requests }: CatalogRouteDeps): Route[] 
       async handle({ event, body }) {
         const request = await placeOrder(requests, actorFromEvent(event), OrderInput.parse(body ?? {}));
         return json(201, request, { location: `/api/requests/${request.id}` });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/requests/check',
+      docs: {
+        summary:
+          'Check an order without placing it (the portal checks each line as it goes into the order); 400 names every answer that does not fit',
+        tags: requestTags,
+        body: OrderInput,
+        responses: { 200: z.object({ items: z.array(ItemRef) }), ...errors },
+      },
+      async handle({ event, body }) {
+        const { items } = await checkOrder(requests, actorFromEvent(event), OrderInput.parse(body ?? {}));
+        return json(200, {
+          items: items.map(({ item }) => ({ itemId: item.id, itemVersion: item.version, name: item.name })),
+        });
       },
     },
     {

@@ -10,10 +10,12 @@ import type {
 } from '../../../functions/core/catalog/request.ts';
 import type { Api } from '../shared/api.ts';
 import type { Page } from '../shared/types.ts';
+import type { ItemDraft } from './item-draft.ts';
 
 export type { CatalogCategory, CatalogItem } from '../../../functions/core/catalog/catalog.ts';
-export type { FormField } from '../../../functions/core/catalog/form.ts';
+export type { FieldType, FormField } from '../../../functions/core/catalog/form.ts';
 export { visibleFields } from '../../../functions/core/catalog/form-visibility.ts';
+export { catalogIcons } from '../../../functions/core/catalog/icons.ts';
 export type {
   CatalogRequest,
   CatalogTask,
@@ -37,6 +39,8 @@ export interface RequestProgress {
 
 export type AnswerValue = string | boolean | string[];
 
+const withoutId = ({ id: _, ...body }: ItemDraft) => body;
+
 const enc = encodeURIComponent;
 
 export function catalogApi(api: Api) {
@@ -48,6 +52,21 @@ export function catalogApi(api: Api) {
         method: 'POST',
         body: { items, ...(requestedFor ? { requestedFor } : {}) },
       }),
+    check: (items: { itemId: string; answers: Record<string, AnswerValue> }[]) =>
+      api.request<{ items: { itemId: string; itemVersion: number; name: string }[] }>('/requests/check', {
+        method: 'POST',
+        body: { items },
+      }),
+    /** Admins: a new item (version 1), or the next version of one (`version` is the one edited). */
+    saveItem: (item: ItemDraft, edit?: { version: number }) =>
+      edit
+        ? api.request<CatalogItem>(`/catalog/items/${enc(item.id)}`, {
+            method: 'PUT',
+            body: { ...withoutId(item), version: edit.version },
+          })
+        : api.request<CatalogItem>('/catalog/items', { method: 'POST', body: item }),
+    putCategory: ({ id, ...category }: CatalogCategory) =>
+      api.request<CatalogCategory>(`/catalog/categories/${enc(id)}`, { method: 'PUT', body: category }),
     mine: (cursor?: string) =>
       api.request<Page<CatalogRequest>>(`/requests${cursor ? `?cursor=${enc(cursor)}` : ''}`),
     progress: (id: string) => api.request<RequestProgress>(`/requests/${enc(id)}`),

@@ -18,9 +18,14 @@ export function MyRequestsPage() {
   return (
     <>
       <PageHeading>My requests</PageHeading>
-      <p>
-        <Link to={paths.catalog}>Order something</Link>
-      </p>
+      <ul className="inline-links">
+        <li>
+          <Link to={paths.catalog}>Order something</Link>
+        </li>
+        <li>
+          <Link to={paths.requestApprovals}>Requests to approve</Link>
+        </li>
+      </ul>
       {load.status === 'loading' && <Loading label="Loading your requests…" />}
       {load.status === 'failed' && <ErrorNotice message={load.message} onRetry={() => void reload()} />}
       {load.status === 'ready' && load.data.items.length === 0 && (

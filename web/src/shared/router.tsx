@@ -38,6 +38,11 @@ export type Route =
   | { readonly name: 'my-requests' }
   | { readonly name: 'request'; readonly id: string }
   | { readonly name: 'tasks' }
+  | { readonly name: 'catalog-cart' }
+  | { readonly name: 'request-approvals' }
+  | { readonly name: 'admin-catalog' }
+  /** The item editor; `new` for a new item. */
+  | { readonly name: 'admin-catalog-item'; readonly id: string }
   /** A catalog request's approve / reject link from mail: works without signing in. */
   | { readonly name: 'request-link'; readonly token: string }
   | { readonly name: 'releases'; readonly search: string }
@@ -105,6 +110,10 @@ export const paths = {
   release: (id: string) => `/releases/${encodeURIComponent(id)}`,
   releaseCalendar: (params: Record<string, string> = {}) =>
     Object.keys(params).length ? `/releases/calendar?${new URLSearchParams(params)}` : '/releases/calendar',
+  catalogCart: '/catalog/order',
+  requestApprovals: '/request-approvals',
+  adminCatalog: '/admin/catalog',
+  adminCatalogItem: (id: string) => `/admin/catalog/items/${encodeURIComponent(id)}`,
 };
 
 /** What the page that is navigated to may want to know, kept in history.state. */
@@ -191,6 +200,11 @@ function catalogRouteOf(pathname: string): Route | undefined {
   if (pathname === '/catalog') return { name: 'catalog' };
   if (pathname === '/requests') return { name: 'my-requests' };
   if (pathname === '/tasks') return { name: 'tasks' };
+  if (pathname === '/catalog/order') return { name: 'catalog-cart' };
+  if (pathname === '/request-approvals') return { name: 'request-approvals' };
+  if (pathname === '/admin/catalog') return { name: 'admin-catalog' };
+  const edited = /^\/admin\/catalog\/items\/([^/]+)$/.exec(pathname)?.[1];
+  if (edited) return { name: 'admin-catalog-item', id: decodeURIComponent(edited) };
   const [, kind, value] = /^\/(catalog\/items|requests\/approve|requests)\/([^/]+)$/.exec(pathname) ?? [];
   if (!kind || !value) return undefined;
   const decoded = decodeURIComponent(value);

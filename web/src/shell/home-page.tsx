@@ -15,6 +15,11 @@ const actions = [
     title: 'Request something',
     text: 'Ask for access, equipment, software or help.',
   },
+  {
+    to: paths.catalog,
+    title: 'Order from IT',
+    text: 'Laptops, phones, accounts and access: pick from the catalog and follow every step.',
+  },
   { to: paths.myTickets, title: 'My tickets', text: 'Follow what you reported and requested.' },
 ];
 

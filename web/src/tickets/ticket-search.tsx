@@ -1,10 +1,30 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
-import { ApiError, SessionExpiredError } from '../shared/api.ts';
+import { type Api, ApiError, SessionExpiredError } from '../shared/api.ts';
 import { isAgent, usePortal } from '../shared/portal-context.ts';
 import { navigate, paths } from '../shared/router.tsx';
 import { useShortcuts } from '../shared/shortcuts.ts';
 
-const NUMBER = /^(INC|REQ|PRB|CHG|RLS)\d{7,}$/i;
+const NUMBER = /^(INC|REQ|PRB|CHG|RLS|TASK)\d{7,}$/i;
+
+const missing = (error: unknown) => error instanceof ApiError && error.status === 404;
+
+/**
+ * The page of the record a number names. `REQ` numbers come from one counter shared by ticket
+ * requests and catalog requests, so a `REQ` no ticket holds is looked up among catalog
+ * requests; a `TASK` (a fulfilment task) opens its request.
+ */
+async function pageOfNumber(api: Api, agent: boolean, number: string): Promise<string> {
+  const by = (path: string) =>
+    api.request<{ id: string; requestId?: string }>(`${path}/${encodeURIComponent(number)}`);
+  if (number.startsWith('TASK')) return paths.request((await by('/tasks/by-number')).requestId ?? '');
+  try {
+    const ticket = await api.findTicketByNumber(number);
+    return agent ? paths.workspace(ticket.id) : paths.ticket(ticket.id);
+  } catch (error) {
+    if (!number.startsWith('REQ') || !missing(error)) throw error;
+  }
+  return paths.request((await by('/requests/by-number')).id);
+}
 
 /**
  * One box for a ticket number (straight to the ticket) or words (the tickets the person can
@@ -33,13 +53,12 @@ export function TicketSearch({ label = 'Find a ticket', initial }: { label?: str
     }
     setBusy(true);
     try {
-      const ticket = await api.findTicketByNumber(text.toUpperCase());
-      navigate(isAgent(session) ? paths.workspace(ticket.id) : paths.ticket(ticket.id));
+      navigate(await pageOfNumber(api, isAgent(session), text.toUpperCase()));
     } catch (error) {
       if (error instanceof SessionExpiredError) return;
       setBusy(false);
       setMessage(
-        error instanceof ApiError && error.status === 404
+        missing(error)
           ? `There is no ticket ${text.toUpperCase()} that you can see.`
           : 'The search did not work. Try again.',
       );
