@@ -49,6 +49,7 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import type { DeviceReportDeps } from '#core/cmdb/asset-service.ts';
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
@@ -85,6 +86,7 @@ import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { Telemetry } from '#ports/telemetry.ts';
+import { assetServices } from './assets.ts';
 import {
   type apiEnv,
   type ChangeSettingsDocument,
@@ -462,6 +464,7 @@ export interface ApiServices extends TicketDeps {
   readonly knowledge: KnowledgeDeps;
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
+  readonly assets: DeviceReportDeps;
   readonly reports: ReportDeps;
   readonly catalog: { readonly catalog: CatalogDeps; readonly requests: RequestApprovalDeps };
   readonly mailBodies: MailBodyStore;
@@ -474,6 +477,13 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
   const s3 = s3Client();
   const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
   const problems = problemServices(env, data);
+  const cmdb = cmdbServices(env, data);
+  const openLimit = {
+    limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    clock: data.clock,
+    perMinute: Number(env.TICKET_OPEN_LIMIT_PER_MINUTE),
+    perHour: Number(env.TICKET_OPEN_LIMIT_PER_HOUR),
+  };
   return {
     ...data,
     fromOrigin: originCheck(env.ORIGIN_VERIFY_SECRET),
@@ -496,7 +506,8 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       groupsOf: (email) => data.groups.groupsOf(email),
       agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
-    cmdb: cmdbServices(env, data),
+    cmdb,
+    assets: assetServices(cmdb, data, openLimit),
     reports: {
       reports: reportStore(data.documents, env),
       groups: data.groups,
@@ -505,12 +516,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     },
     catalog: catalogAdapters(env, env.CATALOG_WORKFLOW_ARN, data),
     mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
-    openLimit: {
-      limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
-      clock: data.clock,
-      perMinute: Number(env.TICKET_OPEN_LIMIT_PER_MINUTE),
-      perHour: Number(env.TICKET_OPEN_LIMIT_PER_HOUR),
-    },
+    openLimit,
     attachments: {
       storage: new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET),
       attachments: new DynamoAttachmentStore(data.documents, env.DOMAIN_TABLE),

@@ -190,6 +190,7 @@ export const recordLinkEntity = /* @__PURE__ */ defineEntity({
       { pk: 'TICKET#{ticketId}', sk: 'LINK#{otherKind}#{otherId}' },
       { pk: 'PROBLEM#{problemId}', sk: 'LINK#{otherKind}#{otherId}' },
       { pk: 'CHANGE#{changeId}', sk: 'LINK#{otherKind}#{otherId}' },
+      { pk: 'CI#{configuration_itemId}', sk: 'LINK#{otherKind}#{otherId}' },
     ],
   },
   facets: (link, context: { readonly side: LinkSide }) => {

@@ -1,3 +1,4 @@
+import { assetAssignmentEntity } from './asset-entities.ts';
 import { catalogEntities } from './catalog-entities.ts';
 import {
   approvalInboxEntity,
@@ -83,6 +84,7 @@ export const entityList = [
   ciAuditEntity,
   ciRelationEntity,
   ciExternalIdEntity,
+  assetAssignmentEntity,
   incidentHitsEntity,
   problemSuggestionEntity,
   responseEntity,
