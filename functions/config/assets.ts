@@ -1,3 +1,6 @@
+import { DynamoAssetImportStore } from '#adapters/dynamodb/asset-import-store.dynamo.ts';
+import type { RecordTableOptions } from '#adapters/dynamodb/record-table.ts';
+import type { AssetImportDeps, ImportFiles } from '#core/cmdb/asset-import.ts';
 import type { DeviceReportDeps } from '#core/cmdb/asset-service.ts';
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import { type OpenTicketLimit, takeOpenAllowance } from '#core/ticket/open-limit.ts';
@@ -24,5 +27,21 @@ export function assetServices(
       );
       return { id: ticket.id, number: ticket.number };
     },
+  };
+}
+
+/** CSV imports of assets: jobs and row errors on the domain table, files in S3 (the attachments bucket). */
+export function assetImportWiring(
+  cmdb: CmdbDeps,
+  table: RecordTableOptions,
+  files: ImportFiles,
+): AssetImportDeps {
+  return {
+    cmdb,
+    imports: new DynamoAssetImportStore(table),
+    files,
+    events: cmdb.events,
+    clock: cmdb.clock,
+    ids: cmdb.ids,
   };
 }

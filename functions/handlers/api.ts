@@ -5,6 +5,7 @@ import { createHttpApi } from '#http/api.ts';
 import { openApiRoute } from '#http/openapi.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Route } from '#http/router.ts';
+import { assetImportRoutes } from '#http/routes/asset-imports.ts';
 import { assetRoutes } from '#http/routes/assets.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
 import { catalogRoutes } from '#http/routes/catalog.ts';
@@ -37,6 +38,7 @@ const routes: Route[] = [
   ...slaRoutes(services.slaRoutes),
   ...cmdbRoutes(services.cmdb),
   ...assetRoutes(services.assets),
+  ...assetImportRoutes(services.assetImports),
   ...reportRoutes(services.reports),
   ...catalogRoutes(services.catalog),
   ...knowledgeRoutes(services.knowledge),

@@ -382,7 +382,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla and catalog-workflow functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla, catalog-workflow and asset-import functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -407,6 +407,7 @@ describe('SpokeStack security properties', () => {
         stack.problemEvents.handler,
         stack.sla.handler,
         stack.catalog.task,
+        stack.assetImports.handler,
       ]
         .map(roleId)
         .sort(),
@@ -440,7 +441,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('grants the api function attachment objects under tickets/ only', () => {
+  it('grants the api function attachment objects under tickets/ and asset-imports/ only', () => {
     const bucketId = stack.getLogicalId(stack.data.attachments.node.defaultChild as never);
     const apiRole = stack.getLogicalId(stack.api.handler.executionRole.node.defaultChild as never);
     const statements = ofType('AWS::IAM::Policy')
@@ -455,6 +456,10 @@ describe('SpokeStack security properties', () => {
       expect.objectContaining({
         Action: ['s3:GetObject', 's3:PutObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/tickets/*']] },
+      }),
+      expect.objectContaining({
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/asset-imports/*']] },
       }),
     ]);
   });
@@ -525,7 +530,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(6);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(metric('ExecutionsFailed')).toHaveLength(2);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({

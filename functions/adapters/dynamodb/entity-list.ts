@@ -1,4 +1,4 @@
-import { assetAssignmentEntity } from './asset-entities.ts';
+import { assetAssignmentEntity, assetImportEntity, assetImportErrorEntity } from './asset-entities.ts';
 import { catalogEntities } from './catalog-entities.ts';
 import {
   approvalInboxEntity,
@@ -85,6 +85,8 @@ export const entityList = [
   ciRelationEntity,
   ciExternalIdEntity,
   assetAssignmentEntity,
+  assetImportEntity,
+  assetImportErrorEntity,
   incidentHitsEntity,
   problemSuggestionEntity,
   responseEntity,
