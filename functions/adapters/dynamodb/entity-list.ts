@@ -8,7 +8,13 @@ import {
   changeTemplateEntity,
   freezeEntity,
 } from './change-entities.ts';
-import { ciAuditEntity, ciEntity, ciExternalIdEntity, ciRelationEntity } from './cmdb-entities.ts';
+import {
+  ciAuditEntity,
+  ciEntity,
+  ciExternalIdEntity,
+  ciRelationEntity,
+  cmdbInitialLoadEntity,
+} from './cmdb-entities.ts';
 import { responseEntity, savedViewEntity } from './desk-entities.ts';
 import {
   agentGroupEntity,
@@ -87,6 +93,7 @@ export const entityList = [
   assetAssignmentEntity,
   assetImportEntity,
   assetImportErrorEntity,
+  cmdbInitialLoadEntity,
   incidentHitsEntity,
   problemSuggestionEntity,
   responseEntity,
