@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChanges } from './changes.ts';
+import { runCmdb } from './cmdb.ts';
 import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
 import { runHandlerCost } from './handler-cost.ts';
@@ -39,6 +40,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   'cold-start': runColdStart,
   soak: runSoak,
   search: runSearch,
+  cmdb: runCmdb,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
@@ -46,7 +48,8 @@ const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
 Suites: ${Object.keys(suites).join(', ')}. Each runs in its own process. Writes bench/reports/<timestamp>.{json,md}.
 --quick runs smaller versions where a suite has one (tickets: 1k and 10k instead of 1k and 100k;
 mail: 150 and 15 messages instead of 600 and 60; portal: 3 runs instead of 7;
-search: 10k tickets and 500 articles instead of 100k and 5k).
+search: 10k tickets and 500 articles instead of 100k and 5k;
+cmdb: 2,000 CIs and 6,000 relations, 2,000 rows instead of 10,000, 30,000 and 10,000).
 --smoke runs the smallest version of every suite, to prove it still works (CI runs it; its figures are not a record).
 Exits non-zero when a suite fails; the other suites still run and report.`;
 

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { assetImportServices, telemetry } from '#config/composition-root.ts';
 import { assetImportEnv, parseEnv } from '#config/env.ts';
 import { instrumented } from '#config/telemetry.ts';
-import { runAssetImport } from '#core/cmdb/asset-import.ts';
+import { runAssetImport } from '#core/cmdb/asset-import-run.ts';
 
 const services = assetImportServices(parseEnv(assetImportEnv));
 const log = telemetry();
@@ -17,6 +17,10 @@ const Detail = z.object({ importId: z.string().min(1).max(64) });
 export const handler = instrumented(log, async (event: EventBridgeEvent<string, unknown>) => {
   const { importId } = Detail.parse(event.detail);
   const job = await runAssetImport(services, importId);
+  if (!job) {
+    log.warn('no such asset import: nothing to run', { importId });
+    return { importId, status: 'missing' };
+  }
   log.count('AssetRowsImported', job.created + job.updated);
   log.info('asset import finished', {
     importId,

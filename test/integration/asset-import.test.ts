@@ -10,9 +10,9 @@ import {
   type ImportFiles,
   importKey,
   newAssetImport,
-  runAssetImport,
   startAssetImport,
 } from '#core/cmdb/asset-import.ts';
+import { runAssetImport } from '#core/cmdb/asset-import-run.ts';
 import { viewAsset } from '#core/cmdb/asset-service.ts';
 import { findCiByExternalId } from '#core/cmdb/cmdb-service.ts';
 import { addMember, createGroup } from '#core/group/group-service.ts';
@@ -54,6 +54,7 @@ async function importCsv(text: string, actor: Actor = carl) {
   const requested = published.filter((e) => e.type === 'asset_import.requested').at(-1);
   expect(requested?.detail).toEqual({ importId: job.id });
   const done = await runAssetImport(deps, job.id);
+  if (!done) throw new Error(`import ${job.id} not found`);
   const report = await assetImportErrors(deps, actor, job.id);
   return { done, errors: report.items };
 }
@@ -192,7 +193,8 @@ describe('CSV import of assets', () => {
     const done = await runAssetImport(deps, job.id);
     expect(done).toMatchObject({ status: 'done', created: 1 });
     const redelivered = await runAssetImport(deps, job.id);
-    expect(redelivered.version).toBe(done.version);
+    expect(redelivered?.version).toBe(done?.version);
+    expect(await runAssetImport(deps, 'no-such-import')).toBeUndefined();
     const restart = await startAssetImport(deps, carl, job.id).catch((e: Error) => e);
     expect((restart as Error).name).toBe('ConflictError');
   });

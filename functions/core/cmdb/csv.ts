@@ -12,11 +12,10 @@ export interface CsvRecord {
 
 export class CsvSyntaxError extends Error {
   override readonly name = 'CsvSyntaxError';
-  constructor(
-    message: string,
-    readonly line: number,
-  ) {
+  readonly line: number;
+  constructor(message: string, line: number) {
     super(message);
+    this.line = line;
   }
 }
 
