@@ -163,7 +163,7 @@ export async function runCmdb(options: SuiteOptions): Promise<SuiteResult> {
 
     // The graph, bulk-written.
     const loadStarted = performance.now();
-    const { cis, relations, byLayer } = graph(size, random(13));
+    const { cis, relations, byLayer } = graph(size, random(13).next);
     await batchWrite(documents, table.domainTable, [
       ...cis.map((ci) => ciEntity.item(ci)),
       ...relations.map((relation) => ciRelationEntity.item(relation)),
