@@ -223,8 +223,8 @@ export async function runCmdb(options: SuiteOptions): Promise<SuiteResult> {
     const importStarted = performance.now();
     const imported = await runAssetImport(importDeps, job.id);
     const importSeconds = (performance.now() - importStarted) / 1000;
-    if (imported.created !== importRows)
-      throw new Error(`Imported ${imported.created} of ${importRows} rows`);
+    if (imported?.created !== importRows)
+      throw new Error(`Imported ${imported?.created} of ${importRows} rows`);
 
     // 3. A Config event until its CI is stored (a new Lambda function each time).
     const fixture = JSON.parse(
