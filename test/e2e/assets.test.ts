@@ -87,7 +87,8 @@ describe('assets in the portal', () => {
 
   it('imports a CSV file of assets through S3 and the import function, with a per-row error report', async () => {
     const { page } = agent;
-    await page.goto(`${run.cloud.urls.portal}/assets/import`);
+    await page.goto(`${run.cloud.urls.portal}/cmdb`);
+    await page.getByRole('link', { name: 'Import assets from a CSV file' }).click();
     await page.getByRole('heading', { level: 1, name: 'Import assets' }).waitFor();
     await checkPage(page, 'import');
     await fitsIn360px(page, 'import');
