@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { modelKey } from '#core/cmdb/asset.ts';
 import { CiAuditEntry, CiRelation, ConfigurationItem } from '#core/cmdb/ci.ts';
-import { InitialLoadCursor } from '#core/cmdb/initial-load.ts';
 import { AUDIT_SK, auditN } from './entities.ts';
 import { defineEntity } from './entity.ts';
 
@@ -77,14 +76,4 @@ export const ciExternalIdEntity = /* @__PURE__ */ defineEntity({
   schema: z.object({ externalId: z.string().min(1).max(1000), ciId: z.string().min(1).max(64) }),
   indexes: { primary: { pk: 'CI_EXTERNAL#{externalId}', sk: '#EXTERNAL' } },
   facets: (claim) => ({ externalId: claim.externalId, ciId: claim.ciId }),
-});
-
-/** Where the initial load of an account and region from AWS Config stands (`core/cmdb/initial-load.ts`). */
-export const cmdbInitialLoadEntity = /* @__PURE__ */ defineEntity({
-  name: 'cmdb-initial-load',
-  version: 1,
-  table: 'domain',
-  schema: InitialLoadCursor,
-  indexes: { primary: { pk: 'CMDB_LOAD#{accountId}#{region}', sk: '#CURSOR' } },
-  facets: (cursor) => ({ accountId: cursor.accountId, region: cursor.region }),
 });

@@ -8,13 +8,7 @@ import {
   changeTemplateEntity,
   freezeEntity,
 } from './change-entities.ts';
-import {
-  ciAuditEntity,
-  ciEntity,
-  ciExternalIdEntity,
-  ciRelationEntity,
-  cmdbInitialLoadEntity,
-} from './cmdb-entities.ts';
+import { ciAuditEntity, ciEntity, ciExternalIdEntity, ciRelationEntity } from './cmdb-entities.ts';
 import { responseEntity, savedViewEntity } from './desk-entities.ts';
 import {
   agentGroupEntity,
@@ -35,6 +29,7 @@ import {
   ticketEntity,
   usedLinkEntity,
 } from './entities.ts';
+import { cmdbInitialLoadEntity } from './initial-load-entities.ts';
 import {
   knowledgeAuditEntity,
   knowledgeEntity,

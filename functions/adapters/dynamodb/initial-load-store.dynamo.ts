@@ -1,6 +1,6 @@
 import type { InitialLoadCursor, InitialLoadStore } from '#core/cmdb/initial-load.ts';
 import { ConflictError } from '#core/shared/errors.ts';
-import { cmdbInitialLoadEntity } from './cmdb-entities.ts';
+import { cmdbInitialLoadEntity } from './initial-load-entities.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions } from './record-table.ts';
 
 /** The initial load's cursor item, one per account and region (keys in `cmdb-entities.ts`). */
