@@ -21,7 +21,7 @@ import { CsvSyntaxError, parseCsv } from './csv.ts';
  */
 
 /** Rows applied at once. */
-const CONCURRENCY = 8;
+const CONCURRENCY = 16;
 /** Rows between two saves of the job's counts (the portal shows the progress). */
 const PROGRESS_EVERY = 500;
 type Column = (typeof importColumns)[number];
