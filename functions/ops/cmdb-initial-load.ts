@@ -34,6 +34,10 @@ if (import.meta.main) {
     console.log(usage);
     process.exit(values.help ? 0 : 2);
   }
+  if (!/^\d{12}$/.test(values.account)) {
+    console.error(`--account must be a 12-digit AWS account id, not ${values.account}`);
+    process.exit(2);
+  }
   const env = parseEnv(cmdbDiscoveryEnv, {
     DOMAIN_TABLE: tableName(values.prefix, domainTable),
     IDEMPOTENCY_TABLE: tableName(values.prefix, idempotencyTable),
