@@ -189,6 +189,11 @@ async function firstEvent(handler: string, urls: Record<string, string>): Promis
   // A VPC's Config notification (the test fixture): one configuration item upserted.
   if (handler === 'cmdb-discovery')
     return JSON.parse(await readFile(join(repoRoot, 'test/fixtures/events/config/vpc.json'), 'utf8'));
+  // The run of an asset import that does not exist: one DynamoDB read, nothing imported.
+  if (handler === 'asset-import') {
+    const detail = { eventId: 'bench', importId: 'bench-no-such-import' };
+    return { id: 'bench', 'detail-type': 'asset_import.requested', time: new Date().toISOString(), detail };
+  }
   // A change closed that does not exist: one DynamoDB read, nothing resolved.
   if (handler === 'problem-events') {
     const detail = {

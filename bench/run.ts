@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCatalog } from './catalog.ts';
 import { runChanges } from './changes.ts';
+import { runCmdb } from './cmdb.ts';
 import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
 import { runHandlerCost } from './handler-cost.ts';
@@ -43,6 +44,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   search: runSearch,
   sla: runSla,
   catalog: runCatalog,
+  cmdb: runCmdb,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
@@ -52,7 +54,8 @@ Suites: ${Object.keys(suites).join(', ')}. Each runs in its own process. Writes 
 mail: 150 and 15 messages instead of 600 and 60; portal: 3 runs instead of 7;
 search: 10k tickets and 500 articles instead of 100k and 5k;
 sla: 2,000 open records instead of 10,000;
-catalog: 10 orders and 2 onboarding runs instead of 30 and 5).
+catalog: 10 orders and 2 onboarding runs instead of 30 and 5;
+cmdb: 2,000 CIs and 6,000 relations, 2,000 rows instead of 10,000, 30,000 and 10,000).
 --smoke runs the smallest version of every suite, to prove it still works (CI runs it; its figures are not a record).
 Exits non-zero when a suite fails; the other suites still run and report.`;
 

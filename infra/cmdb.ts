@@ -5,7 +5,8 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CmdbDiscoveryEnv } from '#config/env.ts';
+import type { AssetImportEnv, CmdbDiscoveryEnv } from '#config/env.ts';
+import type { Api } from './api.ts';
 import type { SpokeConfig } from './config.ts';
 import type { Data } from './data.ts';
 import type { Events } from './events.ts';
@@ -70,5 +71,55 @@ export class CmdbDiscovery extends Construct {
       eventPattern: configChangePattern,
       targets: [new LambdaFunction(this.handler, { retryAttempts: 2, deadLetterQueue: this.deadLetters })],
     });
+  }
+}
+
+/** Where the CSV files of asset imports are uploaded in the attachments bucket. */
+export const ASSET_IMPORT_PREFIX = 'asset-imports/';
+
+export interface AssetImportsProps {
+  readonly data: Data;
+  readonly events: Events;
+  readonly api: Api;
+  readonly cmdb: SpokeConfig['cmdb'];
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * CSV imports of assets: the API presigns the upload (`asset-imports/` of the attachments bucket)
+ * and, when started, publishes `asset_import.requested`; a rule on the domain bus invokes the
+ * import function, which reads the file and writes the CMDB. A failed run is retried twice,
+ * then kept with its event in a dead-letter queue (the rule's delivery failures too).
+ */
+export class AssetImports extends Construct {
+  readonly handler: SpokeFunction<AssetImportEnv>;
+  readonly deadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: AssetImportsProps) {
+    super(scope, id);
+    this.deadLetters = deadLetterQueue(this, 'the asset import function and its rule');
+    this.handler = new SpokeFunction(this, 'Handler', {
+      entry: 'functions/handlers/asset-import.ts',
+      description: 'Spoke asset import: a CSV file of assets into the CMDB',
+      environment: {
+        ...props.data.environment,
+        ATTACHMENT_BUCKET: props.data.attachments.bucketName,
+        CMDB_MANAGER_GROUP: props.cmdb.managerGroup,
+      },
+      logRetention: props.logRetention,
+      // 10,000 rows take a few minutes; a run cut short runs again from the top (rows are keyed).
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      deadLetterQueue: this.deadLetters,
+      retryAttempts: 2,
+    })
+      .bindTable(props.data.domain, 'readWrite')
+      .bindBucket(props.data.attachments, 'read', ASSET_IMPORT_PREFIX);
+    props.events.grantPublish(this.handler);
+    props.events.routeToFunction('AssetImportRequested', ['asset_import.requested'], this.handler, {
+      deadLetterQueue: this.deadLetters,
+    });
+    // The API presigns the upload (PutObject) and checks what arrived (HeadObject is GetObject).
+    props.api.handler.bindBucket(props.data.attachments, 'readWrite', ASSET_IMPORT_PREFIX);
   }
 }

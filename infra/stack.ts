@@ -14,7 +14,7 @@ import { Api } from './api.ts';
 import { Auth, identityOrigins } from './auth.ts';
 import { accessLogBucket } from './buckets.ts';
 import { Catalog } from './catalog.ts';
-import { CmdbDiscovery } from './cmdb.ts';
+import { AssetImports, CmdbDiscovery } from './cmdb.ts';
 import { businessHoursEnv, resourcePrefix, type SpokeConfig } from './config.ts';
 import { Data } from './data.ts';
 import { Email } from './email.ts';
@@ -65,6 +65,8 @@ export class SpokeStack extends Stack {
   readonly mailFeedback: MailFeedback;
   /** AWS Config discovery into the CMDB, when the config turns it on. */
   readonly cmdbDiscovery?: CmdbDiscovery;
+  /** CSV imports of assets (an asynchronous function on the domain bus). */
+  readonly assetImports: AssetImports;
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
   readonly sla: Sla;
@@ -260,6 +262,13 @@ export class SpokeStack extends Stack {
       deadLetterQueue: this.email.deadLetters,
     });
 
+    this.assetImports = new AssetImports(this, 'AssetImports', {
+      data: this.data,
+      events: this.events,
+      api: this.api,
+      cmdb: config.cmdb,
+      logRetention,
+    });
     if (config.cmdb.discovery.enabled)
       this.cmdbDiscovery = new CmdbDiscovery(this, 'CmdbDiscovery', {
         data: this.data,
@@ -286,6 +295,7 @@ export class SpokeStack extends Stack {
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.handler } : {}),
         ...this.release.observed.functions,
+        'asset-import': this.assetImports.handler,
       },
       deadLetters: {
         'inbound-email': this.email.deadLetters,
@@ -296,6 +306,7 @@ export class SpokeStack extends Stack {
         'problem-events': this.problemEvents.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
         ...this.release.observed.deadLetters,
+        'asset-import': this.assetImports.deadLetters,
       },
       stateMachines: {
         'change-approval': this.workflows.changeApproval,

@@ -32,6 +32,7 @@ import { HttpAutomationHooks, parseHooks } from '#adapters/http/automation-hooks
 import { KmsLinkSigner } from '#adapters/kms/link-signer.kms.ts';
 import { PowertoolsTelemetry } from '#adapters/powertools/telemetry.powertools.ts';
 import { S3ArticleDigestStore } from '#adapters/s3/article-digest-store.s3.ts';
+import { S3AssetImportFiles } from '#adapters/s3/asset-import-files.s3.ts';
 import { S3AttachmentStorage } from '#adapters/s3/attachment-storage.s3.ts';
 import { S3ConfigNotificationReader } from '#adapters/s3/config-notification-reader.s3.ts';
 import { S3MailBodyStore } from '#adapters/s3/mail-body-store.s3.ts';
@@ -51,6 +52,8 @@ import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
 import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
+import type { AssetImportDeps } from '#core/cmdb/asset-import.ts';
+import type { DeviceReportDeps } from '#core/cmdb/asset-service.ts';
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
@@ -92,8 +95,10 @@ import type { MailBodyStore } from '#ports/mail-body-store.ts';
 import type { QuarantineStore } from '#ports/quarantine-store.ts';
 import type { SuppressionList } from '#ports/suppression-list.ts';
 import type { Telemetry } from '#ports/telemetry.ts';
+import { assetImportWiring, assetServices } from './assets.ts';
 import {
   type apiEnv,
+  type assetImportEnv,
   type ChangeSettingsDocument,
   type catalogEnv,
   type catalogWorkflowEnv,
@@ -482,6 +487,8 @@ export interface ApiServices extends TicketDeps {
   readonly knowledgeFiles: AttachmentDeps;
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
+  readonly assets: DeviceReportDeps;
+  readonly assetImports: AssetImportDeps;
   readonly reports: ReportDeps;
   readonly catalog: { readonly catalog: CatalogDeps; readonly requests: RequestApprovalDeps };
   readonly mailBodies: MailBodyStore;
@@ -502,6 +509,13 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     ids: data.ids,
     clock: data.clock,
     authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
+  };
+  const cmdb = cmdbServices(env, data);
+  const openLimit = {
+    limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    clock: data.clock,
+    perMinute: Number(env.TICKET_OPEN_LIMIT_PER_MINUTE),
+    perHour: Number(env.TICKET_OPEN_LIMIT_PER_HOUR),
   };
   return {
     ...data,
@@ -530,7 +544,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       groupsOf: (email) => data.groups.groupsOf(email),
       agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
-    cmdb: cmdbServices(env, data),
+    cmdb,
     satisfaction: satisfactionServices(
       data,
       { client: data.documents, domainTable: env.DOMAIN_TABLE, idempotencyTable: env.IDEMPOTENCY_TABLE },
@@ -538,6 +552,8 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       satisfactionSettings(env),
       (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
     ),
+    assets: assetServices(cmdb, data, openLimit),
+    assetImports: assetImportServices(env, data, cmdb),
     reports: {
       reports: reportStore(data.documents, env),
       groups: data.groups,
@@ -546,12 +562,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     },
     catalog: catalogAdapters(env, env.CATALOG_WORKFLOW_ARN, data),
     mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
-    openLimit: {
-      limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
-      clock: data.clock,
-      perMinute: Number(env.TICKET_OPEN_LIMIT_PER_MINUTE),
-      perHour: Number(env.TICKET_OPEN_LIMIT_PER_HOUR),
-    },
+    openLimit,
     attachments,
   };
 }
@@ -591,6 +602,23 @@ export function cmdbDiscoveryServices(env: z.output<typeof cmdbDiscoveryEnv>): D
     ...cmdbServices(env, dataAdapters(env)),
     oversized: new S3ConfigNotificationReader(sendThrough(s3Client())),
   };
+}
+
+/** CSV imports of assets (the API opens and starts them, the asset-import function runs them). */
+export function assetImportServices(
+  env: z.output<typeof assetImportEnv>,
+  data = dataAdapters(env),
+  cmdb: CmdbDeps = cmdbServices(env, data),
+): AssetImportDeps {
+  const s3 = s3Client();
+  const storage = new S3AttachmentStorage(s3, env.ATTACHMENT_BUCKET);
+  const files = new S3AssetImportFiles(storage, sendThrough(s3), env.ATTACHMENT_BUCKET);
+  const table = {
+    client: data.documents,
+    domainTable: env.DOMAIN_TABLE,
+    idempotencyTable: env.IDEMPOTENCY_TABLE,
+  };
+  return assetImportWiring(cmdb, table, files);
 }
 
 /** Knowledge articles: bodies sanitized by the mail sanitizer, tickets read through the ticket module's gate. */

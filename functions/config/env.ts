@@ -190,6 +190,14 @@ export const cmdbDiscoveryEnv = dataEnv.extend({
   CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
 });
 
+/** The asset import function: the domain table, and the attachments bucket its files are uploaded to (`asset-imports/`). */
+export const assetImportEnv = dataEnv.extend({
+  ATTACHMENT_BUCKET: nonEmpty,
+  /** The support group whose members manage the CMDB. @default 'configuration-managers' */
+  CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
+});
+export type AssetImportEnv = z.input<typeof assetImportEnv>;
+
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   /** Bucket of ticket attachments: the files of inbound mail are kept there under `tickets/`. */
   ATTACHMENT_BUCKET: nonEmpty,
@@ -322,6 +330,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
   'functions/handlers/sla.ts': slaEnv,
   'functions/handlers/cmdb-discovery.ts': cmdbDiscoveryEnv,
+  'functions/handlers/asset-import.ts': assetImportEnv,
   'functions/handlers/search.ts': searchEnv,
   'functions/handlers/search-indexer.ts': searchEnv,
 } as const satisfies Record<string, z.ZodObject>;

@@ -5,6 +5,8 @@ import { createHttpApi } from '#http/api.ts';
 import { openApiRoute } from '#http/openapi.ts';
 import { PUBLIC_ROUTES } from '#http/public-routes.ts';
 import type { Route } from '#http/router.ts';
+import { assetImportRoutes } from '#http/routes/asset-imports.ts';
+import { assetRoutes } from '#http/routes/assets.ts';
 import { attachmentRoutes } from '#http/routes/attachments.ts';
 import { catalogRoutes } from '#http/routes/catalog.ts';
 import { changeRoutes } from '#http/routes/changes.ts';
@@ -36,6 +38,8 @@ const routes: Route[] = [
   ...deskRoutes(services.desk),
   ...slaRoutes(services.slaRoutes),
   ...cmdbRoutes(services.cmdb),
+  ...assetRoutes(services.assets),
+  ...assetImportRoutes(services.assetImports),
   ...reportRoutes(services.reports),
   ...satisfactionRoutes(services.satisfaction),
   ...catalogRoutes(services.catalog),

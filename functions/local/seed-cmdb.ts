@@ -9,7 +9,8 @@ const arn = (service: string, rest: string) => `arn:aws:${service}:eu-west-1:123
 
 /**
  * Demo CMDB of the local cloud — made up, not discovered: three business services, the
- * applications and AWS resources under them, and two people's devices, related so the impact
+ * applications and AWS resources under them, Emma's laptop and phone, two spare laptops in
+ * stock, related so the impact
  * of the HR database reaches HR self-service and its owner. In AWS the CMDB is filled by
  * discovery instead; the configuration-managers group (the agent is a member) edits it.
  */
@@ -75,6 +76,49 @@ export async function seedCmdbDemo(
       supportGroup: 'workplace',
       externalId: 'PF3XK2QZ',
       attributes: { manufacturer: 'Lenovo', model: 'ThinkPad T14', serialNumber: 'PF3XK2QZ' },
+    },
+    phone: {
+      name: 'Phone of Emma',
+      class: 'mobile_phone',
+      owner: people.employee.email,
+      externalId: 'serial:R58N91XKQ2',
+      attributes: {
+        manufacturer: 'Samsung',
+        model: 'Galaxy S25',
+        serialNumber: 'R58N91XKQ2',
+        phoneNumber: '+44 20 7946 0102',
+        enrolment: 'enrolled',
+      },
+    },
+    spare1: {
+      name: 'Spare laptop 1',
+      class: 'laptop',
+      supportGroup: 'workplace',
+      location: 'IT store room',
+      externalId: 'serial:PF4AA001',
+      attributes: {
+        manufacturer: 'Lenovo',
+        model: 'ThinkPad T14',
+        serialNumber: 'PF4AA001',
+        purchaseDate: '2026-09-01',
+        warrantyEnd: '2029-09-01',
+        cost: 1290,
+      },
+    },
+    spare2: {
+      name: 'Spare laptop 2',
+      class: 'laptop',
+      supportGroup: 'workplace',
+      location: 'IT store room',
+      externalId: 'serial:PF4AA002',
+      attributes: {
+        manufacturer: 'Lenovo',
+        model: 'ThinkPad T14',
+        serialNumber: 'PF4AA002',
+        purchaseDate: '2026-09-01',
+        warrantyEnd: '2029-09-01',
+        cost: 1290,
+      },
     },
   };
   const id: Record<string, string> = {};

@@ -22,6 +22,7 @@ export interface DomainEvent {
     | 'ci.retired'
     | 'ci.related'
     | 'ci.unrelated'
+    | 'asset_import.requested'
     | 'problem.suggested'
     | 'record.linked'
     | 'sla.started'

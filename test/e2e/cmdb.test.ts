@@ -138,13 +138,14 @@ describe('the CMDB in the portal', () => {
 
     expect(await devices.getByRole('listitem').allTextContents()).toEqual([
       expect.stringContaining('Laptop of Emma'),
+      expect.stringContaining('Phone of Emma'),
     ]);
     expect(await devices.textContent()).toContain('ThinkPad T14 · serial PF3XK2QZ');
     await checkPage(page, 'my-devices');
     await fitsIn360px(page, 'my-devices');
-    await devices.getByRole('link', { name: 'Report a problem' }).click();
-    await page.getByRole('heading', { level: 1 }).waitFor();
-    expect(new URL(page.url()).pathname).toBe('/tickets/new');
+    await devices.getByRole('link', { name: 'Report a problem with Laptop of Emma' }).click();
+    await page.getByRole('heading', { level: 1, name: /Laptop of Emma/ }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/assets\/.+/);
   });
 
   it('is not offered to employees', async () => {

@@ -384,7 +384,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla and catalog-workflow functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla, catalog-workflow and asset-import functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -409,6 +409,7 @@ describe('SpokeStack security properties', () => {
         stack.problemEvents.handler,
         stack.sla.handler,
         stack.catalog.task,
+        stack.assetImports.handler,
       ]
         .map(roleId)
         .sort(),
@@ -442,7 +443,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('grants the api function attachment objects under tickets/ only', () => {
+  it('grants the api function attachment objects under tickets/ and asset-imports/ only', () => {
     const bucketId = stack.getLogicalId(stack.data.attachments.node.defaultChild as never);
     const apiRole = stack.getLogicalId(stack.api.handler.executionRole.node.defaultChild as never);
     const statements = ofType('AWS::IAM::Policy')
@@ -453,12 +454,12 @@ describe('SpokeStack security properties', () => {
       )
       .filter((statement) => JSON.stringify(statement.Resource).includes(bucketId));
 
-    expect(statements).toEqual([
-      expect.objectContaining({
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/tickets/*']] },
-      }),
-    ]);
+    const under = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, prefix]] });
+    // One statement (CDK merges the two grants of the same actions): attachments and asset imports.
+    expect(statements).toEqual([expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject'] })]);
+    const resources = ([] as unknown[]).concat(statements[0]?.Resource);
+    expect(resources).toHaveLength(2);
+    expect(resources).toEqual(expect.arrayContaining([under('/tickets/*'), under('/asset-imports/*')]));
   });
 
   it("runs ticket housekeeping every 15 minutes with the api function's table access", () => {
@@ -527,7 +528,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(6);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(metric('ExecutionsFailed')).toHaveLength(2);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCmdbStore } from '#adapters/dynamodb/cmdb-store.dynamo.ts';
 import { DynamoGroupStore } from '#adapters/dynamodb/group-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
+import { retireAsset, returnAsset } from '#core/cmdb/asset-service.ts';
 import {
   type CmdbDeps,
   ciHistory,
@@ -272,7 +273,9 @@ describe('my devices', () => {
       class: 'tablet',
       owner: emma.email,
     });
-    await updateCi(deps, carl, old.id, { version: 1, status: 'retired' });
+    // An asset retires through its moves: back from Emma, then retired.
+    const returned = await returnAsset(deps, carl, old.id, { version: 1 });
+    await retireAsset(deps, carl, old.id, { version: returned.version });
     await createCi(deps, carl, { name: 'Emma’s service', class: 'business_service', owner: emma.email });
     await createCi(deps, carl, { name: 'Laptop of Otto', class: 'laptop', owner: otto.email });
 

@@ -54,6 +54,10 @@ const FreezeWindowsPage = pageLoader(() =>
 const CisPage = pageLoader(() => import('./cmdb/cis-page.tsx').then((m) => m.CisPage));
 const MyDevicesPage = pageLoader(() => import('./cmdb/my-devices-page.tsx').then((m) => m.MyDevicesPage));
 const CiPage = pageLoader(() => import('./cmdb/ci-page.tsx').then((m) => m.CiPage));
+const AssetPage = pageLoader(() => import('./cmdb/asset-page.tsx').then((m) => m.AssetPage));
+const AssetImportPage = pageLoader(() =>
+  import('./cmdb/asset-import-page.tsx').then((m) => m.AssetImportPage),
+);
 const DashboardPage = pageLoader(() => import('./reports/dashboard-page.tsx').then((m) => m.DashboardPage));
 
 const ProblemsPage = pageLoader(() => import('./problems/problems-page.tsx').then((m) => m.ProblemsPage));
@@ -118,6 +122,8 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   cis: CisPage,
   'my-devices': MyDevicesPage,
   ci: CiPage,
+  asset: AssetPage,
+  'asset-import': AssetImportPage,
   reports: DashboardPage,
   problems: ProblemsPage,
   problem: ProblemPage,
@@ -346,6 +352,15 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'ci':
       return agent || approver ? (
         <LazyPage key={`ci:${route.id}`} loader={CiPage} props={{ id: route.id }} />
+      ) : (
+        <NotFoundPage />
+      );
+    case 'asset':
+      // Agents move it; the person it is assigned to sees it and reports a problem (the API decides).
+      return <LazyPage key={`asset:${route.id}`} loader={AssetPage} props={{ id: route.id }} />;
+    case 'asset-import':
+      return agent ? (
+        <LazyPage key={`asset-import:${route.id ?? ''}`} loader={AssetImportPage} props={{ id: route.id }} />
       ) : (
         <NotFoundPage />
       );

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { modelKey } from '#core/cmdb/asset.ts';
 import { CiAuditEntry, CiRelation, ConfigurationItem } from '#core/cmdb/ci.ts';
 import { AUDIT_SK, auditN } from './entities.ts';
 import { defineEntity } from './entity.ts';
@@ -25,6 +26,8 @@ export const ciEntity = /* @__PURE__ */ defineEntity({
     gsi2: { pk: 'CIS#{class}', sk: '{status}#{nameKey}#{id}' },
     gsi3: { pk: 'CI_STATUS#{status}', sk: '{nameKey}#{id}' },
     gsi4: { pk: 'NUMBER#{number}', sk: 'ci' },
+    /** Assets in stock by model (sparse): what fulfilment hands out. */
+    gsi5: { pk: 'CI_STOCK#{stockModel}', sk: '{nameKey}#{id}' },
   },
   facets: (ci) => ({
     id: ci.id,
@@ -33,8 +36,15 @@ export const ciEntity = /* @__PURE__ */ defineEntity({
     class: ci.class,
     status: ci.status,
     number: ci.number,
+    stockModel: stockModelOf(ci),
   }),
 });
+
+/** The model key of an asset in stock (with a model), else nothing: the stock index is sparse. */
+function stockModelOf(ci: ConfigurationItem): string | undefined {
+  const model = ci.attributes.model;
+  return ci.asset?.state === 'in_stock' && typeof model === 'string' ? modelKey(model) : undefined;
+}
 
 export const ciAuditEntity = /* @__PURE__ */ defineEntity({
   name: 'ci-audit',

@@ -1,8 +1,10 @@
+import { type AssetAssignment, modelKey } from '#core/cmdb/asset.ts';
 import { type CiAuditEntry, type CiRelation, ConfigurationItem } from '#core/cmdb/ci.ts';
 import type { AuditDraft } from '#core/record/audit.ts';
-import type { Page, PageRequest } from '#core/record/record.ts';
+import type { Page, PageRequest, StoredLink } from '#core/record/record.ts';
 import { ConflictError, NotFoundError } from '#core/shared/errors.ts';
-import type { CiList, CiWithRelations, CmdbStore } from '#ports/cmdb-store.ts';
+import type { AssetMove, CiList, CiWithRelations, CmdbStore } from '#ports/cmdb-store.ts';
+import { assetAssignmentEntity } from './asset-entities.ts';
 import { ciAuditEntity, ciEntity, ciExternalIdEntity, ciRelationEntity, nameKey } from './cmdb-entities.ts';
 import { type AuditEntity, RecordCollection, type RecordEntity } from './record-collection.ts';
 import { ConditionFailed, RecordTable, type RecordTableOptions, type TransactItem } from './record-table.ts';
@@ -28,8 +30,16 @@ export class DynamoCmdbStore implements CmdbStore {
   async create(
     draft: Omit<ConfigurationItem, 'number'>,
     audit: readonly AuditDraft[],
+    assignment?: AssetAssignment,
   ): Promise<ConfigurationItem> {
-    if (!draft.externalId) return this.#cis.create(draft, audit, (r) => ConfigurationItem.parse(r));
+    const opened = assignment ? [this.#assignmentPut(assignment, 'attribute_not_exists(pk)')] : [];
+    if (!draft.externalId)
+      return this.#cis.create(
+        draft,
+        audit,
+        (r) => ConfigurationItem.parse(r),
+        () => opened,
+      );
     const ci = ConfigurationItem.parse({
       ...draft,
       number: await this.#table.allocateNumber('configuration_item'),
@@ -40,6 +50,7 @@ export class DynamoCmdbStore implements CmdbStore {
         this.#table.put(ciExternalIdEntity, claim, { expression: 'attribute_not_exists(pk)' }),
         this.#table.put(ciEntity, ciEntity.item(ci), { expression: 'attribute_not_exists(pk)' }),
         ...this.#cis.auditPuts(ci.id, audit),
+        ...opened,
       ]);
     } catch (error) {
       if (error instanceof ConditionFailed && error.failedAt(0)) {
@@ -182,6 +193,70 @@ export class DynamoCmdbStore implements CmdbStore {
       if (error instanceof ConditionFailed && error.failedAt(0)) return false;
       throw error;
     }
+  }
+
+  async moveAsset(
+    ci: ConfigurationItem,
+    expectedVersion: number,
+    audit: readonly AuditDraft[],
+    move: AssetMove,
+  ): Promise<void> {
+    const extra = [
+      ...(move.open ? [this.#assignmentPut(move.open, 'attribute_not_exists(pk)')] : []),
+      ...(move.close
+        ? [this.#assignmentPut(move.close, 'attribute_exists(pk) AND attribute_not_exists(returnedAt)')]
+        : []),
+    ];
+    try {
+      await this.#cis.update(ci, expectedVersion, audit, extra);
+    } catch (error) {
+      if (error instanceof ConditionFailed)
+        throw new ConflictError(`${ci.number}'s assignment was changed by someone else`, undefined, {
+          cause: error,
+        });
+      throw error;
+    }
+  }
+
+  async assignments(ciId: string): Promise<readonly AssetAssignment[]> {
+    const items = await this.#table.queryAll({
+      TableName: this.#table.domainTable,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :assign)',
+      ExpressionAttributeValues: {
+        ':pk': assetAssignmentEntity.partition('primary', { ciId }).value,
+        ':assign': assetAssignmentEntity.sortPrefix(),
+      },
+      ConsistentRead: true,
+    });
+    return items.map((item) => assetAssignmentEntity.parse(item));
+  }
+
+  inStock(model: string, page: PageRequest): Promise<Page<ConfigurationItem>> {
+    return this.#table.page(
+      ciEntity.partition('gsi5', { stockModel: modelKey(model) }),
+      { limit: page.limit, ...(page.cursor ? { cursor: page.cursor } : {}), forward: true },
+      ciEntity.parse,
+    );
+  }
+
+  async linkRecord(link: StoredLink): Promise<void> {
+    try {
+      await this.#table.transact(this.#table.linkPuts(link));
+    } catch (error) {
+      if (error instanceof ConditionFailed)
+        throw new ConflictError(
+          `${link.source.number} is linked to ${link.target.number} already`,
+          undefined,
+          {
+            cause: error,
+          },
+        );
+      throw error;
+    }
+  }
+
+  #assignmentPut(assignment: AssetAssignment, expression: string): TransactItem {
+    return this.#table.put(assetAssignmentEntity, assetAssignmentEntity.item(assignment), { expression });
   }
 
   #exists(id: string): TransactItem {

@@ -191,6 +191,7 @@ export const recordLinkEntity = /* @__PURE__ */ defineEntity({
       { pk: 'PROBLEM#{problemId}', sk: 'LINK#{otherKind}#{otherId}' },
       { pk: 'CHANGE#{changeId}', sk: 'LINK#{otherKind}#{otherId}' },
       { pk: 'RELEASE#{releaseId}', sk: 'LINK#{otherKind}#{otherId}' },
+      { pk: 'CI#{configuration_itemId}', sk: 'LINK#{otherKind}#{otherId}' },
     ],
   },
   facets: (link, context: { readonly side: LinkSide }) => {

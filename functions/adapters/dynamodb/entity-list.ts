@@ -1,3 +1,4 @@
+import { assetAssignmentEntity, assetImportEntity, assetImportErrorEntity } from './asset-entities.ts';
 import { catalogEntities } from './catalog-entities.ts';
 import {
   approvalInboxEntity,
@@ -28,6 +29,7 @@ import {
   ticketEntity,
   usedLinkEntity,
 } from './entities.ts';
+import { cmdbInitialLoadEntity } from './initial-load-entities.ts';
 import {
   knowledgeAuditEntity,
   knowledgeEntity,
@@ -86,6 +88,10 @@ export const entityList = [
   ciAuditEntity,
   ciRelationEntity,
   ciExternalIdEntity,
+  assetAssignmentEntity,
+  assetImportEntity,
+  assetImportErrorEntity,
+  cmdbInitialLoadEntity,
   incidentHitsEntity,
   problemSuggestionEntity,
   responseEntity,

@@ -69,6 +69,9 @@ const classByType: Readonly<Record<string, CiClass>> = {
   'AWS::ApiGatewayV2::Api': 'aws_api',
 };
 
+/** The resource types the CMDB has a class for (what the initial load asks Config for). */
+export const supportedResourceTypes: readonly string[] = Object.keys(classByType);
+
 export const classOfResourceType = (resourceType: string): CiClass =>
   classByType[resourceType] ?? 'aws_resource';
 

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { AuditSpec } from '../record/audit.ts';
 import { type LifecycleTable, movesFrom } from '../record/lifecycle.ts';
 import { ActorRef, Label, Person, RecordNumber } from '../record/record.ts';
+import { AssetInfo } from './asset.ts';
 
 /**
  * Configuration items (ITIL service configuration management): the services, applications,
@@ -135,6 +136,8 @@ export const ConfigurationItem = z.object({
   externalId: ExternalId.optional(),
   attributes: z.record(z.string(), z.unknown()).default({}),
   source: CiSource.default('manual'),
+  /** Hardware only: the asset's state and open assignment (moved by check-out, return, repair, retire). */
+  asset: AssetInfo.optional(),
   retiredAt: z.iso.datetime().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -166,6 +169,7 @@ export const ciAudit: AuditSpec<ConfigurationItem> = [
   'tags',
   'externalId',
   'attributes',
+  { field: 'assetState', value: (ci) => ci.asset?.state },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { mayMove } from '../record/lifecycle.ts';
 import { Label, type Page, RecordNumber } from '../record/record.ts';
 import { applyEdit, nextVersion, requireVersion } from '../record/version.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { type AssetAssignment, isHardwareClass } from './asset.ts';
 import {
   CiClass,
   type CiRelation,
@@ -160,19 +161,41 @@ export async function storeNewCi(
   const attributes = attributesOrThrow(input.class, input.attributes);
   const now = deps.clock.now().toISOString();
   const { owner, ...fields } = input;
+  const id = deps.ids.next();
+  const by = { id: actor.id, email: actor.email };
+  // A hardware CI is an asset: assigned to its owner when it has one (its first check-out), else in stock.
+  const hardware = isHardwareClass(input.class);
+  const assigned = hardware && owner !== undefined && input.status !== 'retired';
+  const assignment: AssetAssignment | undefined = assigned
+    ? {
+        ciId: id,
+        person: owner,
+        checkedOutAt: now,
+        checkedOutBy: by,
+        note: `assigned when added (${source})`,
+      }
+    : undefined;
   const created = await deps.cis.create(
     {
-      id: deps.ids.next(),
+      id,
       ...fields,
       attributes,
       ...(owner ? { owner: { id: owner, email: owner } } : {}),
       source,
+      ...(hardware
+        ? {
+            asset: assigned
+              ? { state: 'assigned' as const, assignedAt: now }
+              : { state: input.status === 'retired' ? ('retired' as const) : ('in_stock' as const) },
+          }
+        : {}),
       ...(input.status === 'retired' ? { retiredAt: now } : {}),
       createdAt: now,
       updatedAt: now,
       version: 1,
     },
-    [{ at: now, actor: { id: actor.id, email: actor.email }, field: 'status', newValue: input.status }],
+    [{ at: now, actor: by, field: 'status', newValue: input.status }],
+    assignment,
   );
   await deps.events.publish([event(deps, 'ci.created', now, created, { source })]);
   return created;
@@ -273,6 +296,17 @@ export async function updateCi(
   const current = await loadCi(deps, actor, id);
   await requireEditor(deps, actor, current);
   requireVersion(current, input.version);
+  if (isHardwareClass(current.class)) {
+    const moved = (['owner', 'status'] as const).filter((field) => input[field] !== undefined);
+    if (moved.length > 0)
+      throw new ValidationError(
+        `${current.number} is an asset: it moves by check-out, return, repair and retire`,
+        moved.map((path) => ({
+          path,
+          message: 'changes with the asset moves (check out, return, send to repair, retire), not by editing',
+        })),
+      );
+  }
   const { version: _, ...edit } = input;
   const now = deps.clock.now().toISOString();
   return storeEditedCi(deps, actor, current, editedCi(current, edit, 'editor', now), now);

@@ -6,6 +6,7 @@ import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { Link, paths } from '../shared/router.tsx';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { NotFoundPage } from '../shell/not-found-page.tsx';
+import { isHardwareClass } from './asset-api.ts';
 import { CiGraph } from './ci-graph.tsx';
 import {
   type CiStatus,
@@ -51,6 +52,12 @@ export function CiPage({ id }: { id: string }) {
     <>
       <p>
         <Link to={paths.cis}>All configuration items</Link>
+        {isHardwareClass(ci.class) && (
+          <>
+            {' · '}
+            <Link to={paths.asset(ci.id)}>Asset: state, check-out history, moves</Link>
+          </>
+        )}
       </p>
       <PageHeading>
         {ci.number} · {ci.name}

@@ -36,6 +36,9 @@ export function CisPage() {
   return (
     <>
       <PageHeading>Configuration items</PageHeading>
+      <p>
+        <Link to={paths.assetImport()}>Import assets from a CSV file</Link>
+      </p>
       <form
         className="cmdb-filters"
         onSubmit={(event) => {

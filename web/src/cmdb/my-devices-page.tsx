@@ -31,17 +31,20 @@ export function MyDevicesPage() {
           {list.items.map((ci) => (
             <li key={ci.id} className="ticket-item">
               <div>
-                <p className="ticket-summary">{ci.name}</p>
+                <p className="ticket-summary">
+                  <Link to={paths.asset(ci.id)}>{ci.name}</Link>
+                </p>
                 <p className="muted">
                   {classLabels[ci.class]}
                   {typeof ci.attributes.model === 'string' ? ` · ${ci.attributes.model}` : ''}
                   {typeof ci.attributes.serialNumber === 'string'
                     ? ` · serial ${ci.attributes.serialNumber}`
                     : ''}
+                  {typeof ci.attributes.phoneNumber === 'string' ? ` · ${ci.attributes.phoneNumber}` : ''}
                 </p>
               </div>
-              <Link to={paths.newTicket('incident')} className="button button-secondary">
-                Report a problem
+              <Link to={paths.asset(ci.id)} className="button button-secondary">
+                Report a problem<span className="visually-hidden"> with {ci.name}</span>
               </Link>
             </li>
           ))}

@@ -103,7 +103,7 @@ const query = (params: Record<string, string | number | undefined>) =>
   ).toString();
 
 /** SHA-256 of a file, base64, as S3's `x-amz-checksum-sha256` wants it. */
-async function sha256Base64(file: File): Promise<string> {
+export async function sha256Base64(file: File): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
   let binary = '';
   for (const byte of digest) binary += String.fromCharCode(byte);

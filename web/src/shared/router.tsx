@@ -26,6 +26,8 @@ export type Route =
   | { readonly name: 'cis' }
   | { readonly name: 'my-devices' }
   | { readonly name: 'ci'; readonly id: string }
+  | { readonly name: 'asset'; readonly id: string }
+  | { readonly name: 'asset-import'; readonly id?: string }
   | { readonly name: 'reports'; readonly search: string }
   | { readonly name: 'article'; readonly id: string; readonly search: string }
   | { readonly name: 'knowledge'; readonly search: string }
@@ -84,6 +86,8 @@ export const paths = {
   cis: '/cmdb',
   myDevices: '/devices',
   ci: (id: string) => `/cmdb/${encodeURIComponent(id)}`,
+  asset: (id: string) => `/assets/${encodeURIComponent(id)}`,
+  assetImport: (id?: string) => (id ? `/assets/import/${encodeURIComponent(id)}` : '/assets/import'),
   /** The reporting dashboard; the query string holds the range, granularity and filters. */
   reports: (params: Record<string, string> = {}) =>
     Object.keys(params).length ? `/reports?${new URLSearchParams(params)}` : '/reports',
@@ -163,6 +167,11 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
   if (pathname === '/cmdb' || pathname === '/cmdb/') return { name: 'cis' };
   if (pathname === '/devices') return { name: 'my-devices' };
+  if (pathname === '/assets/import') return { name: 'asset-import' };
+  const assetImport = /^\/assets\/import\/([^/]+)$/.exec(pathname);
+  if (assetImport?.[1]) return { name: 'asset-import', id: decodeURIComponent(assetImport[1]) };
+  const asset = /^\/assets\/([^/]+)$/.exec(pathname);
+  if (asset?.[1]) return { name: 'asset', id: decodeURIComponent(asset[1]) };
   const ci = /^\/cmdb\/([^/]+)$/.exec(pathname);
   if (ci?.[1]) return { name: 'ci', id: decodeURIComponent(ci[1]) };
   if (pathname === '/problems' || pathname === '/problems/') return { name: 'problems', search };
