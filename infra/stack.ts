@@ -27,6 +27,7 @@ import { Portal } from './portal.ts';
 import { ProblemEvents } from './problem-events.ts';
 import { Reporting } from './reporting.ts';
 import { Search } from './search.ts';
+import { ServiceStatus } from './service-status.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
@@ -59,6 +60,7 @@ export class SpokeStack extends Stack {
   readonly notifications: Notifications;
   readonly reporting: Reporting;
   readonly problemEvents: ProblemEvents;
+  readonly serviceStatus: ServiceStatus;
   readonly mailFeedback: MailFeedback;
   /** AWS Config discovery into the CMDB, when the config turns it on. */
   readonly cmdbDiscovery?: CmdbDiscovery;
@@ -231,6 +233,15 @@ export class SpokeStack extends Stack {
       settings: problemSettingsEnv(config.problems),
       logRetention,
     });
+    this.serviceStatus = new ServiceStatus(this, 'ServiceStatus', {
+      data: this.data,
+      events: this.events,
+      settings: {
+        CMDB_MANAGER_GROUP: config.cmdb.managerGroup,
+        CMDB_STATUS_DEPTH: String(config.cmdb.statusImpactDepth),
+      },
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -251,6 +262,7 @@ export class SpokeStack extends Stack {
         notifications: this.notifications.handler,
         reporting: this.reporting.handler,
         'problem-events': this.problemEvents.handler,
+        'service-status': this.serviceStatus.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         sla: this.sla.handler,
@@ -268,6 +280,7 @@ export class SpokeStack extends Stack {
         reporting: this.reporting.deadLetters,
         'search-indexer': search.deadLetters,
         'problem-events': this.problemEvents.deadLetters,
+        'service-status': this.serviceStatus.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
       },
       stateMachines: {

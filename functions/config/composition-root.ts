@@ -51,6 +51,7 @@ import type { ChangeSettings } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
+import type { ServiceStatusDeps } from '#core/cmdb/service-status-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
 import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
@@ -99,8 +100,10 @@ import {
   type notificationsEnv,
   type problemEnv,
   type searchEnv,
+  type serviceStatusEnv,
   type slaEnv,
 } from './env.ts';
+import { serviceStatusServices } from './service-status.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**
@@ -462,6 +465,7 @@ export interface ApiServices extends TicketDeps {
   readonly knowledge: KnowledgeDeps;
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
+  readonly serviceStatus: ServiceStatusDeps;
   readonly reports: ReportDeps;
   readonly catalog: { readonly catalog: CatalogDeps; readonly requests: RequestApprovalDeps };
   readonly mailBodies: MailBodyStore;
@@ -497,6 +501,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
     cmdb: cmdbServices(env, data),
+    serviceStatus: serviceStatusServices(env, data, cmdbServices(env, data)),
     reports: {
       reports: reportStore(data.documents, env),
       groups: data.groups,
@@ -548,6 +553,12 @@ export function cmdbServices(
     ids: data.ids,
     managerGroup: env.CMDB_MANAGER_GROUP ?? 'configuration-managers',
   };
+}
+
+/** What the status page's function needs: the status items, the CMDB and the incidents. */
+export function serviceStatusHandlerServices(env: z.output<typeof serviceStatusEnv>): ServiceStatusDeps {
+  const data = dataAdapters(env);
+  return serviceStatusServices(env, data, cmdbServices(env, data));
 }
 
 /** What the CMDB discovery function needs: the CMDB, and S3 for oversized Config items. */

@@ -173,6 +173,16 @@ export const cmdbDiscoveryEnv = dataEnv.extend({
   CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
 });
 
+/** The status page function: incident events into the status items of business services. */
+export const serviceStatusEnv = cmdbDiscoveryEnv.extend({
+  /** How far an incident on a CI reaches business services (downstream steps; account config `cmdb.statusImpactDepth`). @default '3' */
+  CMDB_STATUS_DEPTH: z
+    .string()
+    .regex(/^[1-6]$/, 'a depth of 1 to 6')
+    .default('3'),
+});
+export type ServiceStatusEnv = z.input<typeof serviceStatusEnv>;
+
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   /** Bucket of ticket attachments: the files of inbound mail are kept there under `tickets/`. */
   ATTACHMENT_BUCKET: nonEmpty,
@@ -275,6 +285,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/pre-token-generation.ts': preTokenGenerationEnv,
   'functions/handlers/sla.ts': slaEnv,
   'functions/handlers/cmdb-discovery.ts': cmdbDiscoveryEnv,
+  'functions/handlers/service-status.ts': serviceStatusEnv,
   'functions/handlers/search.ts': searchEnv,
   'functions/handlers/search-indexer.ts': searchEnv,
 } as const satisfies Record<string, z.ZodObject>;

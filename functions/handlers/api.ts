@@ -16,6 +16,7 @@ import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
 import { reportRoutes } from '#http/routes/reports.ts';
+import { serviceStatusRoutes } from '#http/routes/service-status.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
 import { slaRoutes } from '#http/routes/sla.ts';
 import { ticketRoutes } from '#http/routes/tickets.ts';
@@ -35,6 +36,7 @@ const routes: Route[] = [
   ...deskRoutes(services.desk),
   ...slaRoutes(services.slaRoutes),
   ...cmdbRoutes(services.cmdb),
+  ...serviceStatusRoutes(services.serviceStatus),
   ...reportRoutes(services.reports),
   ...catalogRoutes(services.catalog),
   ...knowledgeRoutes(services.knowledge),

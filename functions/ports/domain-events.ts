@@ -19,6 +19,7 @@ export interface DomainEvent {
     | 'ci.retired'
     | 'ci.related'
     | 'ci.unrelated'
+    | 'service.status_changed'
     | 'problem.suggested'
     | 'record.linked'
     | 'sla.started'

@@ -44,6 +44,7 @@ import {
   problemSuggestionEntity,
 } from './problem-entities.ts';
 import { reportCounterEntity, reportEventEntity, reportFactsEntity } from './report-entities.ts';
+import { serviceStatusEntities } from './service-status-entities.ts';
 import {
   slaCalendarEntity,
   slaDefinitionEntity,
@@ -100,6 +101,7 @@ export const entityList = [
   knowledgeFeedbackEntity,
   knowledgeStatsEntity,
   knowledgeAuditEntity,
+  ...serviceStatusEntities,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];
