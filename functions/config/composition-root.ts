@@ -47,10 +47,11 @@ import type { CatalogDeps } from '#core/catalog/catalog-service.ts';
 import type { RequestApprovalDeps } from '#core/catalog/request-approval.ts';
 import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
-import type { ChangeSettings } from '#core/change/change-service.ts';
+import { type ChangeSettings, viewChange } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
+import type { RecordCiDeps } from '#core/cmdb/record-cis.ts';
 import type { ServiceStatusDeps } from '#core/cmdb/service-status-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
 import type { KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
@@ -103,7 +104,7 @@ import {
   type serviceStatusEnv,
   type slaEnv,
 } from './env.ts';
-import { serviceStatusServices } from './service-status.ts';
+import { recordAccess, recordCiServices, serviceStatusServices } from './service-status.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**
@@ -466,6 +467,7 @@ export interface ApiServices extends TicketDeps {
   readonly desk: DeskDeps;
   readonly cmdb: CmdbDeps;
   readonly serviceStatus: ServiceStatusDeps;
+  readonly recordCis: RecordCiDeps;
   readonly reports: ReportDeps;
   readonly catalog: { readonly catalog: CatalogDeps; readonly requests: RequestApprovalDeps };
   readonly mailBodies: MailBodyStore;
@@ -502,6 +504,16 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     },
     cmdb: cmdbServices(env, data),
     serviceStatus: serviceStatusServices(env, data, cmdbServices(env, data)),
+    recordCis: recordCiServices(
+      env,
+      data,
+      cmdbServices(env, data),
+      recordAccess({
+        ticket: async (actor, id) => (await viewTicket(data, actor, id)).ticket,
+        problem: async (actor, id) => (await viewProblem(problems, actor, id)).problem,
+        change: async (actor, id) => (await viewChange(change, actor, id)).change,
+      }),
+    ),
     reports: {
       reports: reportStore(data.documents, env),
       groups: data.groups,

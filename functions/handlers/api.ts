@@ -15,6 +15,7 @@ import { knowledgeRoutes } from '#http/routes/knowledge.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
+import { recordCiRoutes } from '#http/routes/record-cis.ts';
 import { reportRoutes } from '#http/routes/reports.ts';
 import { serviceStatusRoutes } from '#http/routes/service-status.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
@@ -37,6 +38,7 @@ const routes: Route[] = [
   ...slaRoutes(services.slaRoutes),
   ...cmdbRoutes(services.cmdb),
   ...serviceStatusRoutes(services.serviceStatus),
+  ...recordCiRoutes(services.recordCis),
   ...reportRoutes(services.reports),
   ...catalogRoutes(services.catalog),
   ...knowledgeRoutes(services.knowledge),

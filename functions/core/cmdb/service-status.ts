@@ -153,3 +153,13 @@ export const freshStatus = (
   updatedAt: now,
   version: 0,
 });
+
+/** The incident a record event is about: the ticket of `ticket.*`, the incident side of an incident–CI link. */
+export function incidentOfEvent(type: string, detail: Readonly<Record<string, unknown>>): string | undefined {
+  if (type === 'ticket.created' || type === 'ticket.updated')
+    return typeof detail.ticketId === 'string' ? detail.ticketId : undefined;
+  if (type !== 'record.linked') return undefined;
+  const sides = [detail.source, detail.target] as ({ kind?: string; id?: string } | undefined)[];
+  if (!sides.some((side) => side?.kind === 'configuration_item')) return undefined;
+  return sides.find((side) => side?.kind === 'incident')?.id;
+}

@@ -24,6 +24,7 @@ export type Route =
   | { readonly name: 'admin-freezes' }
   | { readonly name: 'cis' }
   | { readonly name: 'my-devices' }
+  | { readonly name: 'status' }
   | { readonly name: 'ci'; readonly id: string }
   | { readonly name: 'reports'; readonly search: string }
   | { readonly name: 'article'; readonly id: string; readonly search: string }
@@ -66,6 +67,7 @@ export const paths = {
   adminFreezes: '/admin/freeze-windows',
   cis: '/cmdb',
   myDevices: '/devices',
+  status: '/status',
   ci: (id: string) => `/cmdb/${encodeURIComponent(id)}`,
   /** The reporting dashboard; the query string holds the range, granularity and filters. */
   reports: (params: Record<string, string> = {}) =>
@@ -125,6 +127,7 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (pathname === '/admin/freeze-windows') return { name: 'admin-freezes' };
   if (pathname === '/cmdb' || pathname === '/cmdb/') return { name: 'cis' };
   if (pathname === '/devices') return { name: 'my-devices' };
+  if (pathname === '/status') return { name: 'status' };
   const ci = /^\/cmdb\/([^/]+)$/.exec(pathname);
   if (ci?.[1]) return { name: 'ci', id: decodeURIComponent(ci[1]) };
   if (pathname === '/problems' || pathname === '/problems/') return { name: 'problems', search };

@@ -1,0 +1,79 @@
+import * as z from 'zod';
+import { CiClass, CiStatus, Criticality } from '#core/cmdb/ci.ts';
+import {
+  LinkableKind,
+  LinkCiInput,
+  linkCi,
+  type RecordCiDeps,
+  recordCis,
+  unlinkCi,
+} from '#core/cmdb/record-cis.ts';
+import { json } from '../api.ts';
+import { actorFromEvent } from '../claims.ts';
+import { ErrorBody } from '../problems.ts';
+import type { Route } from '../router.ts';
+
+const Id = z.string().min(1).max(64);
+const tags = ['CMDB'];
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const RecordCi = z.object({
+  ci: z.object({
+    id: z.string(),
+    number: z.string(),
+    name: z.string(),
+    class: CiClass,
+    status: CiStatus,
+    criticality: Criticality,
+  }),
+  linkedAt: z.string(),
+  linkedBy: z.string(),
+});
+
+/** Services and CIs on incidents, requests, problems and changes: references, not text. */
+export function recordCiRoutes(deps: RecordCiDeps): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/records/{kind}/{id}/cis',
+      docs: {
+        summary: 'The services and configuration items linked to an incident, request, problem or change',
+        tags,
+        responses: { 200: z.object({ items: z.array(RecordCi) }), ...errors },
+      },
+      async handle({ event, params }) {
+        const kind = LinkableKind.parse(params.kind);
+        return json(200, { items: await recordCis(deps, actorFromEvent(event), kind, Id.parse(params.id)) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/records/{kind}/{id}/cis',
+      docs: {
+        summary:
+          'Link a service or configuration item from the CMDB to a record (agents); announces record.linked',
+        tags,
+        body: LinkCiInput,
+        responses: { 201: RecordCi, 409: ErrorBody, ...errors },
+      },
+      async handle({ event, params, body }) {
+        const kind = LinkableKind.parse(params.kind);
+        const input = LinkCiInput.parse(body ?? {});
+        return json(201, await linkCi(deps, actorFromEvent(event), kind, Id.parse(params.id), input));
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/records/{kind}/{id}/cis/{ciId}',
+      docs: {
+        summary: 'Take a service or CI off a record (agents)',
+        tags,
+        responses: { 204: undefined, ...errors },
+      },
+      async handle({ event, params }) {
+        const kind = LinkableKind.parse(params.kind);
+        await unlinkCi(deps, actorFromEvent(event), kind, Id.parse(params.id), Id.parse(params.ciId));
+        return { statusCode: 204 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,50 @@
+/**
+ * The service status API as the portal sees it (types imported type-only from the server).
+ * Kept apart from `cmdb-api.ts` so the home page's banner carries nothing of the CMDB pages.
+ */
+
+import type { ServiceHealth } from '../../../functions/core/cmdb/service-status.ts';
+import type { OutageView, ServiceStatusView } from '../../../functions/core/cmdb/service-status-service.ts';
+import type { Api } from '../shared/api.ts';
+
+export type { OutageView, ServiceHealth, ServiceStatusView };
+
+export const healthLabels: Record<ServiceHealth, string> = {
+  operational: 'Operational',
+  degraded: 'Degraded',
+  outage: 'Outage',
+};
+
+/** How the banner says it: "Email is down", "Email is degraded". */
+export const healthSentence: Record<ServiceHealth, string> = {
+  operational: 'is working',
+  degraded: 'is degraded',
+  outage: 'is down',
+};
+
+const service = (id: string) => `/service-status/${encodeURIComponent(id)}`;
+
+export function statusApi(api: Api) {
+  return {
+    page: () => api.request<{ items: ServiceStatusView[] }>('/service-status'),
+    outages: () => api.request<{ items: OutageView[] }>('/service-status/outages'),
+    meToo: (serviceId: string, incidentId: string) =>
+      api.request<{ presses: number; pressed: true; watching: boolean }>(`${service(serviceId)}/me-too`, {
+        method: 'POST',
+        body: { incidentId },
+      }),
+    override: (serviceId: string, body: { status?: ServiceHealth; message: string; nextUpdateAt?: string }) =>
+      api.request<ServiceStatusView>(`${service(serviceId)}/override`, { method: 'PUT', body }),
+    clear: (serviceId: string) =>
+      api.request<ServiceStatusView>(`${service(serviceId)}/override`, { method: 'DELETE' }),
+  };
+}
+
+const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const dayAndTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', timeStyle: 'short' });
+
+/** "14:00" today, "Fri 09:00" another day. */
+export function formatNextUpdate(iso: string, now = new Date()): string {
+  const at = new Date(iso);
+  return at.toDateString() === now.toDateString() ? time.format(at) : dayAndTime.format(at);
+}
