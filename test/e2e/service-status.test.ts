@@ -18,12 +18,13 @@ import {
 let run: PortalRun;
 let cloud: LocalCloud;
 let employee: Person;
+let agent: Person;
 
 beforeAll(async () => {
-  run = await startPortalRun('status', ['employee']);
+  run = await startPortalRun('status', ['employee', 'agent']);
   cloud = run.cloud;
-  [employee] = run.people as [Person];
-});
+  [employee, agent] = run.people as [Person, Person];
+}, 600_000);
 
 afterAll(async () => {
   await run?.stop();
@@ -135,5 +136,26 @@ describe('service status banner and "me too"', () => {
       .toContain('Outage');
     await checkPage(page, 'status-page');
     await fitsIn360px(page, 'status-page');
+  });
+
+  it('the agent picks CIs for the incident with the type-ahead (keyboard only); the link is a reference', async () => {
+    const { page } = agent;
+    await page.goto(`${cloud.urls.portal}/work/tickets/${incident.id}`);
+    const panel = page.getByRole('region', { name: 'Services and configuration items' });
+    await panel.getByRole('link', { name: 'Email' }).waitFor();
+    const combobox = panel.getByRole('combobox', { name: 'Add a service or configuration item' });
+    await combobox.fill('Exch');
+    await panel.getByRole('option', { name: /Exchange Online/ }).waitFor();
+    expect(await combobox.getAttribute('aria-expanded')).toBe('true');
+    await checkPage(page, 'status-ci-picker');
+    await combobox.press('ArrowDown');
+    await combobox.press('Enter');
+    await panel.getByRole('link', { name: 'Exchange Online' }).waitFor();
+    const cis = await call<{ items: { ci: { name: string } }[] }>(
+      'agent',
+      `/records/incident/${incident.id}/cis`,
+    );
+    expect(cis.body.items.map((i) => i.ci.name).sort()).toEqual(['Email', 'Exchange Online']);
+    await fitsIn360px(page, 'status-ci-picker');
   });
 });

@@ -1,0 +1,109 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { RecordCi } from '../../../functions/core/cmdb/record-cis.ts';
+import { ApiError } from '../shared/api.ts';
+import { usePortal } from '../shared/portal-context.ts';
+import { Link, paths } from '../shared/router.tsx';
+import { CiPicker } from './ci-picker.tsx';
+import { classLabels } from './cmdb-api.ts';
+import './cmdb.css';
+
+type Kind = 'incident' | 'request' | 'problem' | 'change';
+
+/**
+ * The services and configuration items of a record as references into the CMDB: listed, picked
+ * with the type-ahead, taken off; the record's old text labels that name no linked CI are shown
+ * as unresolved labels. Shown to CMDB readers (agents, approvers, admins); `editable` for agents.
+ */
+export function RecordCisPanel({
+  kind,
+  id,
+  labels,
+  editable,
+}: {
+  kind: Kind;
+  id: string;
+  labels: readonly string[];
+  editable: boolean;
+}) {
+  const { api } = usePortal();
+  const base = `/records/${kind}/${encodeURIComponent(id)}/cis`;
+  const [items, setItems] = useState<readonly RecordCi[] | 'loading' | 'hidden'>('loading');
+  const [error, setError] = useState<string>();
+
+  const load = useCallback(() => {
+    api
+      .request<{ items: RecordCi[] }>(base)
+      .then((page) => setItems(page.items))
+      .catch((e: unknown) => setItems(e instanceof ApiError && e.status === 403 ? 'hidden' : []));
+  }, [api, base]);
+  useEffect(load, [load]);
+
+  const run = async (write: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await write();
+      load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'That did not work; try again.');
+    }
+  };
+  const linked = typeof items === 'string' ? [] : items;
+  const unresolved = useMemo(() => {
+    const names = new Set(linked.flatMap((i) => [i.ci.name.toLowerCase(), i.ci.number.toLowerCase()]));
+    return [...new Set(labels)].filter((label) => !names.has(label.toLowerCase()));
+  }, [labels, linked]);
+
+  if (items === 'hidden') return null;
+  return (
+    <section aria-labelledby={`record-cis-${id}`} className="record-cis">
+      <h2 id={`record-cis-${id}`}>Services and configuration items</h2>
+      {items === 'loading' ? (
+        <p className="muted">Loading…</p>
+      ) : linked.length === 0 ? (
+        <p className="muted">None from the CMDB yet.</p>
+      ) : (
+        <ul aria-label="Linked services and configuration items">
+          {linked.map(({ ci }) => (
+            <li key={ci.id}>
+              <Link to={paths.ci(ci.id)}>{ci.name}</Link>{' '}
+              <span className="muted">
+                {classLabels[ci.class]} · {ci.number}
+              </span>
+              {editable && (
+                <>
+                  {' '}
+                  <button
+                    type="button"
+                    className="link-button"
+                    aria-label={`Take ${ci.name} off`}
+                    onClick={() =>
+                      void run(() =>
+                        api.request(`${base}/${encodeURIComponent(ci.id)}`, { method: 'DELETE' }),
+                      )
+                    }
+                  >
+                    Remove
+                  </button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {unresolved.length > 0 && (
+        <p className="muted">Unresolved labels (text, not in the CMDB): {unresolved.join(', ')}</p>
+      )}
+      {editable && (
+        <CiPicker
+          label="Add a service or configuration item"
+          onPick={(ci) => void run(() => api.request(base, { method: 'POST', body: { ciId: ci.id } }))}
+        />
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
