@@ -142,7 +142,11 @@ describe('service status banner and "me too"', () => {
     const { page } = agent;
     await page.goto(`${cloud.urls.portal}/work/tickets/${incident.id}`);
     const panel = page.getByRole('region', { name: 'Services and configuration items' });
-    await panel.getByRole('link', { name: 'Email' }).waitFor();
+    await panel.getByRole('link', { name: 'Email' }).first().waitFor();
+    // The blast radius: Email itself, owned by the admin (seed).
+    const blast = panel.getByRole('list', { name: 'Business services affected by this record' });
+    await expect.poll(() => blast.textContent()).toContain('Email');
+    await expect.poll(() => panel.textContent()).toContain('ada.admin@example.com (owns Email)');
     const combobox = panel.getByRole('combobox', { name: 'Add a service or configuration item' });
     await combobox.fill('Exch');
     await panel.getByRole('option', { name: /Exchange Online/ }).waitFor();
@@ -150,7 +154,7 @@ describe('service status banner and "me too"', () => {
     await checkPage(page, 'status-ci-picker');
     await combobox.press('ArrowDown');
     await combobox.press('Enter');
-    await panel.getByRole('link', { name: 'Exchange Online' }).waitFor();
+    await panel.getByRole('link', { name: 'Exchange Online' }).first().waitFor();
     const cis = await call<{ items: { ci: { name: string } }[] }>(
       'agent',
       `/records/incident/${incident.id}/cis`,

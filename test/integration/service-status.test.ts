@@ -6,7 +6,14 @@ import { DynamoServiceStatusStore } from '#adapters/dynamodb/service-status-stor
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
 import { type CmdbDeps, createCi, relateCis } from '#core/cmdb/cmdb-service.ts';
-import { type LinkableKind, linkCi, type RecordCiDeps, recordCis, unlinkCi } from '#core/cmdb/record-cis.ts';
+import {
+  type LinkableKind,
+  linkCi,
+  type RecordCiDeps,
+  recordCis,
+  recordImpact,
+  unlinkCi,
+} from '#core/cmdb/record-cis.ts';
 import {
   clearOverride,
   currentOutages,
@@ -93,7 +100,16 @@ beforeAll(async () => {
     },
   };
   for (const [key, input] of [
-    ['email', { name: 'Email', class: 'business_service', criticality: 'critical' }],
+    [
+      'email',
+      {
+        name: 'Email',
+        class: 'business_service',
+        criticality: 'critical',
+        owner: 'olivia.owner@example.com',
+        supportGroup: 'messaging',
+      },
+    ],
     ['hr', { name: 'HR self-service', class: 'business_service', criticality: 'high' }],
     ['exchange', { name: 'Exchange Online', class: 'application' }],
   ] as const)
@@ -128,6 +144,17 @@ describe('service status from incidents', () => {
     expect(await recordCis(links, carl, 'incident', down.id)).toMatchObject([
       { ci: { name: 'Exchange Online' } },
     ]);
+  });
+
+  it('the blast radius of the incident names the services, people and groups its CIs reach; employees may not read it', async () => {
+    const blast = await recordImpact(links, carl, 'incident', ids.down as string);
+    expect(blast.from.map((ci) => ci.name)).toEqual(['Exchange Online']);
+    expect(blast.services).toMatchObject([{ ci: { name: 'Email' }, criticality: 'critical', depth: 1 }]);
+    expect(blast.people).toEqual([{ email: 'olivia.owner@example.com', why: 'owns Email' }]);
+    expect(blast.groups).toEqual(['messaging']);
+    expect((await failure(recordImpact(links, emma, 'incident', ids.down as string)))?.name).toBe(
+      'ForbiddenError',
+    );
   });
 
   it('an agent speaks for the service (a message and the next update); an employee or an outsider agent may not', async () => {

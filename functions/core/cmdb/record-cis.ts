@@ -6,6 +6,7 @@ import type { RecordRef, StoredLink } from '../record/record.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { ConfigurationItem } from './ci.ts';
 import { type CmdbDeps, mayReadCmdb } from './cmdb-service.ts';
+import { type AffectedService, impactOf } from './impact-service.ts';
 
 /**
  * Services and configuration items on incidents, requests, problems and changes as references,
@@ -129,4 +130,64 @@ export async function cisOfRecord(
   return cis.flatMap(({ link, ci }) =>
     ci ? [{ ci: view(ci), linkedAt: link.createdAt, linkedBy: link.createdBy.email }] : [],
   );
+}
+
+/** The blast radius of a record: what its linked CIs reach downstream, merged. */
+export interface RecordImpact {
+  /** The linked CIs walked from. */
+  readonly from: readonly RecordCi['ci'][];
+  readonly services: readonly AffectedService[];
+  readonly people: readonly { readonly email: string; readonly why: string }[];
+  readonly groups: readonly string[];
+  readonly truncated: boolean;
+}
+
+/** Downstream steps walked from each CI of a record. */
+export const RECORD_IMPACT_DEPTH = 3;
+
+/**
+ * The business services, people and groups a record's CIs affect (the blast radius of a major
+ * incident, what a problem or a change touches): the CMDB's impact analysis from each linked CI,
+ * downstream to depth 3, merged (each service once, at its smallest depth).
+ */
+export async function impactOfRecord(
+  deps: Pick<RecordCiDeps, 'links' | 'cmdb'>,
+  record: Pick<RecordRef, 'kind' | 'id'>,
+): Promise<RecordImpact> {
+  const linked = await cisOfRecord(deps, record);
+  const services = new Map<string, AffectedService>();
+  const people = new Map<string, string>();
+  const groups = new Set<string>();
+  let truncated = false;
+  for (const { ci } of linked) {
+    const start = await deps.cmdb.cis.get(ci.id);
+    if (!start) continue;
+    const impact = await impactOf(deps.cmdb, start, 'downstream', RECORD_IMPACT_DEPTH);
+    truncated ||= impact.truncated;
+    for (const s of impact.services) {
+      const seen = services.get(s.ci.id);
+      if (!seen || seen.depth > s.depth) services.set(s.ci.id, s);
+    }
+    for (const p of impact.people) if (!people.has(p.email)) people.set(p.email, p.why);
+    for (const g of impact.groups) groups.add(g);
+  }
+  return {
+    from: linked.map((l) => l.ci),
+    services: [...services.values()].sort((a, b) => a.depth - b.depth || a.ci.name.localeCompare(b.ci.name)),
+    people: [...people].map(([email, why]) => ({ email, why })),
+    groups: [...groups].sort(),
+    truncated,
+  };
+}
+
+/** The blast radius of a record the actor may read. */
+export async function recordImpact(
+  deps: RecordCiDeps,
+  actor: Actor,
+  kind: LinkableKind,
+  id: string,
+): Promise<RecordImpact> {
+  requireCmdbReader(actor);
+  const record = await deps.access(actor, kind, id, 'view');
+  return impactOfRecord(deps, record);
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CiClass, CiStatus, Criticality } from '#core/cmdb/ci.ts';
+import { CiClass, CiRef, CiStatus, Criticality } from '#core/cmdb/ci.ts';
 import {
   LinkableKind,
   LinkCiInput,
@@ -29,6 +29,23 @@ const RecordCi = z.object({
   linkedBy: z.string(),
 });
 
+const RecordImpactBody = z.object({
+  from: z.array(RecordCi.shape.ci),
+  services: z.array(
+    z.object({
+      ci: CiRef,
+      criticality: Criticality,
+      status: CiStatus,
+      owner: z.string().optional(),
+      supportGroup: z.string().optional(),
+      depth: z.number(),
+    }),
+  ),
+  people: z.array(z.object({ email: z.string(), why: z.string() })),
+  groups: z.array(z.string()),
+  truncated: z.boolean(),
+});
+
 /** Services and CIs on incidents, requests, problems and changes: references, not text. */
 export function recordCiRoutes(deps: RecordCiDeps): Route[] {
   return [
@@ -43,6 +60,20 @@ export function recordCiRoutes(deps: RecordCiDeps): Route[] {
       async handle({ event, params }) {
         const kind = LinkableKind.parse(params.kind);
         return json(200, { items: await recordCis(deps, actorFromEvent(event), kind, Id.parse(params.id)) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/records/{kind}/{id}/impact',
+      docs: {
+        summary:
+          'The blast radius of a record: the business services, people and groups its linked CIs affect (downstream, depth 3)',
+        tags,
+        responses: { 200: RecordImpactBody, ...errors },
+      },
+      async handle({ event, params }) {
+        const kind = LinkableKind.parse(params.kind);
+        return json(200, await recordImpact(deps, actorFromEvent(event), kind, Id.parse(params.id)));
       },
     },
     {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { RecordCi } from '../../../functions/core/cmdb/record-cis.ts';
+import type { RecordCi, RecordImpact } from '../../../functions/core/cmdb/record-cis.ts';
 import { ApiError } from '../shared/api.ts';
 import { usePortal } from '../shared/portal-context.ts';
 import { Link, paths } from '../shared/router.tsx';
@@ -30,12 +30,21 @@ export function RecordCisPanel({
   const [items, setItems] = useState<readonly RecordCi[] | 'loading' | 'hidden'>('loading');
   const [error, setError] = useState<string>();
 
+  const [impact, setImpact] = useState<RecordImpact>();
   const load = useCallback(() => {
     api
       .request<{ items: RecordCi[] }>(base)
-      .then((page) => setItems(page.items))
+      .then((page) => {
+        setItems(page.items);
+        if (page.items.length === 0) setImpact(undefined);
+        else
+          api
+            .request<RecordImpact>(`/records/${kind}/${encodeURIComponent(id)}/impact`)
+            .then(setImpact)
+            .catch(() => setImpact(undefined));
+      })
       .catch((e: unknown) => setItems(e instanceof ApiError && e.status === 403 ? 'hidden' : []));
-  }, [api, base]);
+  }, [api, base, kind, id]);
   useEffect(load, [load]);
 
   const run = async (write: () => Promise<unknown>) => {
@@ -90,6 +99,7 @@ export function RecordCisPanel({
           ))}
         </ul>
       )}
+      {impact && <BlastRadius impact={impact} />}
       {unresolved.length > 0 && (
         <p className="muted">Unresolved labels (text, not in the CMDB): {unresolved.join(', ')}</p>
       )}
@@ -105,5 +115,31 @@ export function RecordCisPanel({
         </p>
       )}
     </section>
+  );
+}
+
+/** What the record's CIs reach: business services (with criticality), people and groups to tell. */
+function BlastRadius({ impact }: { impact: RecordImpact }) {
+  return (
+    <div className="blast-radius">
+      <h3>Blast radius</h3>
+      {impact.services.length === 0 ? (
+        <p className="muted">No business service is reached.</p>
+      ) : (
+        <ul aria-label="Business services affected by this record">
+          {impact.services.map((s) => (
+            <li key={s.ci.id}>
+              <Link to={paths.ci(s.ci.id)}>{s.ci.name}</Link>{' '}
+              <span className={`badge cmdb-criticality-${s.criticality}`}>{s.criticality}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {impact.people.length > 0 && (
+        <p>People: {impact.people.map((p) => `${p.email} (${p.why})`).join(', ')}</p>
+      )}
+      {impact.groups.length > 0 && <p>Groups: {impact.groups.join(', ')}</p>}
+      {impact.truncated && <p className="muted">The CMDB walk stopped early; there may be more.</p>}
+    </div>
   );
 }

@@ -40,11 +40,18 @@ export function statusApi(api: Api) {
   };
 }
 
-const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', timeStyle: 'short' });
+/** A 24-hour clock ("14:00"), as status pages write it; `timeStyle` cannot be combined with `weekday`. */
+const clock = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
 
-/** "14:00" today, "Fri 09:00" another day. */
-export function formatNextUpdate(iso: string, now = new Date()): string {
+/** "14:00" today, "Fri 09:00" another day, in the viewer's time zone (or `timeZone`). */
+export function formatNextUpdate(iso: string, now = new Date(), timeZone?: string): string {
+  const zone = timeZone ? { timeZone } : {};
   const at = new Date(iso);
-  return at.toDateString() === now.toDateString() ? time.format(at) : dayAndTime.format(at);
+  const day = new Intl.DateTimeFormat('en-CA', zone);
+  const sameDay = day.format(at) === day.format(now);
+  return new Intl.DateTimeFormat(undefined, {
+    ...zone,
+    ...clock,
+    ...(sameDay ? {} : { weekday: 'short' }),
+  }).format(at);
 }
