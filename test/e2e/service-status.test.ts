@@ -99,9 +99,10 @@ describe('service status banner and "me too"', () => {
     const { page } = employee;
     await page.goto(cloud.urls.portal);
     const banner = page.getByRole('region', { name: 'Current outages' });
-    await expect
-      .poll(() => banner.textContent())
-      .toContain(`Email is down — we know, ${incident.number} — next update 14:00`);
+    await banner.getByText(incident.number, { exact: false }).first().waitFor();
+    expect(await banner.textContent()).toContain(
+      `Email is down — we know, ${incident.number} — next update 14:00`,
+    );
     await expect.poll(() => banner.textContent()).toContain('Mail is not delivered; the vendor is on it');
     await checkPage(page, 'status-banner');
     await fitsIn360px(page, 'status-banner');

@@ -6,6 +6,7 @@ import {
   linkCi,
   type RecordCiDeps,
   recordCis,
+  recordImpact,
   unlinkCi,
 } from '#core/cmdb/record-cis.ts';
 import { json } from '../api.ts';
