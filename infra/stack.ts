@@ -157,7 +157,10 @@ export class SpokeStack extends Stack {
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
-      cmdb: { CMDB_MANAGER_GROUP: config.cmdb.managerGroup },
+      cmdb: {
+        CMDB_MANAGER_GROUP: config.cmdb.managerGroup,
+        CMDB_CRITICAL_RISK_WEIGHT: String(config.cmdb.criticalServiceRiskWeight),
+      },
       problemSettings: problemSettingsEnv(config.problems),
       logRetention,
     });

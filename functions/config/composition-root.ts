@@ -104,7 +104,7 @@ import {
   type serviceStatusEnv,
   type slaEnv,
 } from './env.ts';
-import { recordAccess, recordCiServices, serviceStatusServices } from './service-status.ts';
+import { changeCmdbReader, recordAccess, recordCiServices, serviceStatusServices } from './service-status.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**
@@ -478,7 +478,21 @@ export interface ApiServices extends TicketDeps {
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
   const data = dataAdapters(env);
   const s3 = s3Client();
-  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
+  const cmdb = cmdbServices(env, data);
+  const recordCis = recordCiServices(
+    env,
+    data,
+    cmdb,
+    recordAccess({
+      ticket: async (actor, id) => (await viewTicket(data, actor, id)).ticket,
+      problem: async (actor, id) => (await viewProblem(problems, actor, id)).problem,
+      change: async (actor, id) => (await viewChange(change, actor, id)).change,
+    }),
+  );
+  const change = {
+    ...changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored),
+    cmdb: changeCmdbReader(recordCis, Number(env.CMDB_CRITICAL_RISK_WEIGHT)),
+  };
   const problems = problemServices(env, data);
   return {
     ...data,
@@ -502,18 +516,9 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       groupsOf: (email) => data.groups.groupsOf(email),
       agentsSeeAll: env.AGENT_VISIBILITY === 'all',
     },
-    cmdb: cmdbServices(env, data),
-    serviceStatus: serviceStatusServices(env, data, cmdbServices(env, data)),
-    recordCis: recordCiServices(
-      env,
-      data,
-      cmdbServices(env, data),
-      recordAccess({
-        ticket: async (actor, id) => (await viewTicket(data, actor, id)).ticket,
-        problem: async (actor, id) => (await viewProblem(problems, actor, id)).problem,
-        change: async (actor, id) => (await viewChange(change, actor, id)).change,
-      }),
-    ),
+    cmdb,
+    serviceStatus: serviceStatusServices(env, data, cmdb),
+    recordCis,
     reports: {
       reports: reportStore(data.documents, env),
       groups: data.groups,

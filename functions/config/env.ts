@@ -165,6 +165,11 @@ export const apiEnv = dataEnv
     TICKET_OPEN_LIMIT_PER_HOUR: count.default('60'),
     /** The support group whose members manage the whole CMDB (account config `cmdb.managerGroup`). @default 'configuration-managers' */
     CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
+    /** Points a critical business service adds to a change's risk score at submission (account config `cmdb.criticalServiceRiskWeight`). @default '2' */
+    CMDB_CRITICAL_RISK_WEIGHT: z
+      .string()
+      .regex(/^\d{1,2}$/, 'a whole number 0–99')
+      .default('2'),
   });
 
 /** The CMDB discovery function: AWS Config configuration-item changes into the CMDB. */

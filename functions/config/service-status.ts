@@ -1,8 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoRecordCiStore } from '#adapters/dynamodb/record-ci-store.dynamo.ts';
 import { DynamoServiceStatusStore } from '#adapters/dynamodb/service-status-store.dynamo.ts';
+import type { ChangeCmdbReader } from '#core/change/change-record.ts';
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
-import type { RecordAccess, RecordCiDeps } from '#core/cmdb/record-cis.ts';
+import { cmdbFactsOf, type RecordAccess, type RecordCiDeps } from '#core/cmdb/record-cis.ts';
 import type { ServiceStatusDeps } from '#core/cmdb/service-status-service.ts';
 import { type Actor, isAgent } from '#core/identity/actor.ts';
 import { ForbiddenError, NotFoundError } from '#core/shared/errors.ts';
@@ -70,4 +71,12 @@ export function recordCiServices(
     cmdb,
     access,
   };
+}
+
+/** The CMDB as the change module reads it: the facts of a change's CIs, and the critical-service weight. */
+export function changeCmdbReader(
+  links: Pick<RecordCiDeps, 'links' | 'cmdb'>,
+  criticalWeight: number,
+): ChangeCmdbReader {
+  return { facts: (changeId) => cmdbFactsOf(links, { kind: 'change', id: changeId }), criticalWeight };
 }

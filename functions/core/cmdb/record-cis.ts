@@ -191,3 +191,15 @@ export async function recordImpact(
   const record = await deps.access(actor, kind, id, 'view');
   return impactOfRecord(deps, record);
 }
+
+/** The names of a record's CIs and the business services they reach, as a change keeps them. */
+export async function cmdbFactsOf(
+  deps: Pick<RecordCiDeps, 'links' | 'cmdb'>,
+  record: Pick<RecordRef, 'kind' | 'id'>,
+): Promise<{ cis: string[]; services: { id: string; name: string; criticality: string }[] }> {
+  const impact = await impactOfRecord(deps, record);
+  return {
+    cis: impact.from.map((ci) => ci.name),
+    services: impact.services.map((s) => ({ id: s.ci.id, name: s.ci.name, criticality: s.criticality })),
+  };
+}

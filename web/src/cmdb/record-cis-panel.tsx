@@ -84,7 +84,7 @@ export function RecordCisPanel({
                   <button
                     type="button"
                     className="link-button"
-                    aria-label={`Take ${ci.name} off`}
+                    aria-label={`Remove ${ci.name}`}
                     onClick={() =>
                       void run(() =>
                         api.request(`${base}/${encodeURIComponent(ci.id)}`, { method: 'DELETE' }),
