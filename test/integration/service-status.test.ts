@@ -5,7 +5,7 @@ import { DynamoRecordCiStore } from '#adapters/dynamodb/record-ci-store.dynamo.t
 import { DynamoServiceStatusStore } from '#adapters/dynamodb/service-status-store.dynamo.ts';
 import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
-import { type CmdbDeps, createCi, relateCis } from '#core/cmdb/cmdb-service.ts';
+import { type CmdbDeps, createCi, relateCis, updateCi } from '#core/cmdb/cmdb-service.ts';
 import {
   type LinkableKind,
   linkCi,
@@ -239,5 +239,18 @@ describe('service status from incidents', () => {
     const cleared = await clearOverride(deps, carl, ids.email as string);
     expect(cleared.status).toBe('operational');
     expect(published.filter((e) => e.type === 'record.linked' && e.detail.removed)).toHaveLength(1);
+  });
+
+  it('the CMDB announces ci.created, ci.updated and ci.retired', async () => {
+    const created = published.filter((e) => e.type === 'ci.created').map((e) => e.detail.ciId);
+    expect(created).toEqual(expect.arrayContaining([ids.email, ids.hr, ids.exchange]));
+    const hr = await deps.cmdb.cis.get(ids.hr as string);
+    await updateCi(deps.cmdb, ada, ids.hr as string, { version: hr?.version ?? 0, status: 'retired' });
+    const updated = published.find((e) => e.type === 'ci.updated' && e.detail.ciId === ids.hr);
+    expect(updated?.detail.changes).toEqual([
+      { field: 'status', oldValue: 'in_service', newValue: 'retired' },
+    ]);
+    expect(published.filter((e) => e.type === 'ci.retired').map((e) => e.detail.ciId)).toEqual([ids.hr]);
+    expect((await statusPage(deps, emma)).map((s) => s.service.name)).toEqual(['Email']);
   });
 });
