@@ -162,5 +162,10 @@ describe('service status banner and "me too"', () => {
     );
     expect(cis.body.items.map((i) => i.ci.name).sort()).toEqual(['Email', 'Exchange Online']);
     await fitsIn360px(page, 'status-ci-picker');
+
+    await panel.getByRole('link', { name: 'Exchange Online' }).first().click();
+    const related = page.getByRole('list', { name: 'Related records' });
+    await related.getByRole('link', { name: incident.number }).waitFor();
+    await checkPage(page, 'status-ci-records');
   });
 });

@@ -7,6 +7,7 @@ import { DynamoTicketStore } from '#adapters/dynamodb/ticket-store.dynamo.ts';
 import { ulids } from '#adapters/system/system.ts';
 import { type CmdbDeps, createCi, relateCis, updateCi } from '#core/cmdb/cmdb-service.ts';
 import {
+  ciRecords,
   type LinkableKind,
   linkCi,
   type RecordCiDeps,
@@ -140,6 +141,9 @@ describe('service status from incidents', () => {
     expect(page.map((s) => [s.service.name, s.status])).toEqual([
       ['Email', 'outage'],
       ['HR self-service', 'operational'],
+    ]);
+    expect((await ciRecords(links, carl, ids.exchange as string)).items).toMatchObject([
+      { kind: 'incident', id: down.id, number: down.number },
     ]);
     expect(await recordCis(links, carl, 'incident', down.id)).toMatchObject([
       { ci: { name: 'Exchange Online' } },

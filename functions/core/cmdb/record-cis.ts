@@ -203,3 +203,33 @@ export async function cmdbFactsOf(
     services: impact.services.map((s) => ({ id: s.ci.id, name: s.ci.name, criticality: s.criticality })),
   };
 }
+
+/** The incidents, requests, problems and changes linked to a CI, newest link first. */
+export interface CiRecords {
+  readonly items: readonly {
+    readonly kind: LinkableKind;
+    readonly id: string;
+    readonly number: string;
+    readonly linkedAt: string;
+  }[];
+}
+
+/** What records name a CI (the CI page's "related records"): one Query per kind, CMDB readers only. */
+export async function ciRecords(deps: RecordCiDeps, actor: Actor, ciId: string): Promise<CiRecords> {
+  requireCmdbReader(actor);
+  if (!(await deps.cmdb.cis.get(ciId))) throw new NotFoundError(`No configuration item ${ciId}`);
+  const kinds = LinkableKind.options;
+  const links = (await Promise.all(kinds.map((kind) => deps.links.recordsOf(ciId, kind)))).flat();
+  const items = links
+    .map((link) => {
+      const record = link.target.kind === 'configuration_item' ? link.source : link.target;
+      return {
+        kind: record.kind as LinkableKind,
+        id: record.id,
+        number: record.number,
+        linkedAt: link.createdAt,
+      };
+    })
+    .sort((a, b) => b.linkedAt.localeCompare(a.linkedAt));
+  return { items };
+}

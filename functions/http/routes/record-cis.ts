@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CiClass, CiRef, CiStatus, Criticality } from '#core/cmdb/ci.ts';
 import {
+  ciRecords,
   LinkableKind,
   LinkCiInput,
   linkCi,
@@ -50,6 +51,25 @@ const RecordImpactBody = z.object({
 /** Services and CIs on incidents, requests, problems and changes: references, not text. */
 export function recordCiRoutes(deps: RecordCiDeps): Route[] {
   return [
+    {
+      method: 'GET',
+      path: '/api/cis/{id}/records',
+      docs: {
+        summary: 'The incidents, requests, problems and changes linked to a CI, newest link first',
+        tags,
+        responses: {
+          200: z.object({
+            items: z.array(
+              z.object({ kind: LinkableKind, id: z.string(), number: z.string(), linkedAt: z.string() }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+      async handle({ event, params }) {
+        return json(200, await ciRecords(deps, actorFromEvent(event), Id.parse(params.id)));
+      },
+    },
     {
       method: 'GET',
       path: '/api/records/{kind}/{id}/cis',

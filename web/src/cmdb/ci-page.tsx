@@ -7,6 +7,7 @@ import { Link, paths } from '../shared/router.tsx';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { NotFoundPage } from '../shell/not-found-page.tsx';
 import { CiGraph } from './ci-graph.tsx';
+import { CiRecords } from './ci-records.tsx';
 import {
   type CiStatus,
   type CiView,
@@ -73,6 +74,7 @@ export function CiPage({ id }: { id: string }) {
         <RelateForm view={load.data} />
       </section>
       <ImpactPanel ciId={ci.id} />
+      <CiRecords ciId={ci.id} />
     </>
   );
 }
