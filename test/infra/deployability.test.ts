@@ -237,8 +237,8 @@ describe('nothing asynchronous is lost', () => {
       }
       const functions = [...asyncTargets].filter((id) => resources[id]?.Type === 'AWS::Lambda::Function');
 
-      // inbound-email (SES), notifications, problem-events, sla and reporting (rules)
-      expect(functions.length, name).toBe(5);
+      // inbound-email (SES), notifications, problem-events, service-status, sla and reporting (rules)
+      expect(functions.length, name).toBe(6);
       for (const id of functions) {
         const deadLetter = resources[id]?.Properties?.DeadLetterConfig as { TargetArn?: unknown } | undefined;
         expect(deadLetter?.TargetArn, `${name}: ${id}`).toBeDefined();

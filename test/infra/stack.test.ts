@@ -382,7 +382,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla and catalog-workflow functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, service-status, sla and catalog-workflow functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -405,6 +405,7 @@ describe('SpokeStack security properties', () => {
         stack.housekeeping.handler,
         stack.workflows.changeTask,
         stack.problemEvents.handler,
+        stack.serviceStatus.handler,
         stack.sla.handler,
         stack.catalog.task,
       ]
@@ -525,7 +526,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(6);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(metric('ExecutionsFailed')).toHaveLength(2);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
