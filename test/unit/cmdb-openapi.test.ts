@@ -41,4 +41,14 @@ describe('OpenAPI of the CMDB', () => {
       ]),
     );
   });
+
+  it('refuses an unknown record kind with a 400 naming kind', async () => {
+    const route = routes.find((r) => r.method === 'GET' && r.path === '/api/records/{kind}/{id}/cis');
+    const refused = await Promise.resolve()
+      .then(() =>
+        route?.handle({ event: {} as never, params: { kind: 'laptop', id: 'x' }, body: undefined } as never),
+      )
+      .catch((error: unknown) => error as { name: string; fields: { path: string }[] });
+    expect(refused).toMatchObject({ name: 'ValidationError', fields: [{ path: 'kind' }] });
+  });
 });

@@ -10,12 +10,22 @@ import {
   recordImpact,
   unlinkCi,
 } from '#core/cmdb/record-cis.ts';
+import { ValidationError } from '#core/shared/errors.ts';
 import { json } from '../api.ts';
 import { actorFromEvent } from '../claims.ts';
 import { ErrorBody } from '../problems.ts';
 import type { Route } from '../router.ts';
 
 const Id = z.string().min(1).max(64);
+/** The record kind of the path, or a 400 naming `kind`. */
+function kindOf(raw: string | undefined): LinkableKind {
+  const parsed = LinkableKind.safeParse(raw);
+  if (!parsed.success)
+    throw new ValidationError('Unknown record kind', [
+      { path: 'kind', message: `must be one of ${LinkableKind.options.join(', ')}` },
+    ]);
+  return parsed.data;
+}
 const tags = ['CMDB'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const RecordCi = z.object({
@@ -79,7 +89,7 @@ export function recordCiRoutes(deps: RecordCiDeps): Route[] {
         responses: { 200: z.object({ items: z.array(RecordCi) }), ...errors },
       },
       async handle({ event, params }) {
-        const kind = LinkableKind.parse(params.kind);
+        const kind = kindOf(params.kind);
         return json(200, { items: await recordCis(deps, actorFromEvent(event), kind, Id.parse(params.id)) });
       },
     },
@@ -93,7 +103,7 @@ export function recordCiRoutes(deps: RecordCiDeps): Route[] {
         responses: { 200: RecordImpactBody, ...errors },
       },
       async handle({ event, params }) {
-        const kind = LinkableKind.parse(params.kind);
+        const kind = kindOf(params.kind);
         return json(200, await recordImpact(deps, actorFromEvent(event), kind, Id.parse(params.id)));
       },
     },
@@ -108,7 +118,7 @@ export function recordCiRoutes(deps: RecordCiDeps): Route[] {
         responses: { 201: RecordCi, 409: ErrorBody, ...errors },
       },
       async handle({ event, params, body }) {
-        const kind = LinkableKind.parse(params.kind);
+        const kind = kindOf(params.kind);
         const input = LinkCiInput.parse(body ?? {});
         return json(201, await linkCi(deps, actorFromEvent(event), kind, Id.parse(params.id), input));
       },
@@ -122,7 +132,7 @@ export function recordCiRoutes(deps: RecordCiDeps): Route[] {
         responses: { 204: undefined, ...errors },
       },
       async handle({ event, params }) {
-        const kind = LinkableKind.parse(params.kind);
+        const kind = kindOf(params.kind);
         await unlinkCi(deps, actorFromEvent(event), kind, Id.parse(params.id), Id.parse(params.ciId));
         return { statusCode: 204 };
       },
