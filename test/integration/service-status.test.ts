@@ -197,6 +197,8 @@ describe('service status from incidents', () => {
       { service: { name: 'Email' }, status: 'outage', incident: { id: down }, presses: 2, pressed: true },
     ]);
     expect((await currentOutages(deps, otto))[0]?.pressed).toBe(false);
+    expect(banner[0]?.override?.by.email).toBe('service-desk');
+    expect((await currentOutages(deps, otto))[0]?.override?.by.email).toBe(carl.email);
     const other = await incident('Printer jams', 3);
     const wrong = await failure(pressMeToo(deps, finn, ids.email as string, { incidentId: other.id }));
     expect(wrong?.fields?.[0]?.path).toBe('incidentId');

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import type { RecordCiStore } from '#ports/record-ci-store.ts';
 import type { ServiceStatusStore } from '#ports/service-status-store.ts';
-import { type Actor, normalizeEmail } from '../identity/actor.ts';
+import { type Actor, isAgent, normalizeEmail } from '../identity/actor.ts';
 import { AGAIN, lostRace, retried } from '../record/retry.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { changeTicket, type TicketDeps } from '../ticket/ticket-service.ts';
@@ -182,7 +182,7 @@ export async function followIncident(deps: ServiceStatusDeps, incidentId: string
 }
 
 /** Every business service in service with its status: anyone signed in may read the page. */
-export async function statusPage(deps: ServiceStatusDeps, _actor: Actor): Promise<ServiceStatusView[]> {
+export async function statusPage(deps: ServiceStatusDeps, actor: Actor): Promise<ServiceStatusView[]> {
   const services: ConfigurationItem[] = [];
   let cursor: string | undefined;
   do {
@@ -195,23 +195,29 @@ export async function statusPage(deps: ServiceStatusDeps, _actor: Actor): Promis
   } while (cursor && services.length < MAX_SERVICES);
   const statuses = new Map((await deps.statuses.list()).map((s) => [s.serviceId, s]));
   return services
-    .map((ci) => view(ci, statuses.get(ci.id)))
+    .map((ci) => view(ci, statuses.get(ci.id), actor))
     .sort((a, b) => rankOf(b.status) - rankOf(a.status) || a.service.name.localeCompare(b.service.name));
 }
 
 const rankOf = (health: ServiceHealth) => ServiceHealth.options.indexOf(health);
 
+/** A status as shown; who gave an override is named to agents only (employees see the words). */
 function view(
   ci: Pick<ConfigurationItem, 'id' | 'number' | 'name' | 'criticality'>,
   s?: ServiceStatus,
+  reader?: Actor,
 ): ServiceStatusView {
+  const override =
+    s?.override && reader && !isAgent(reader)
+      ? { ...s.override, by: { id: 'service-desk', email: 'service-desk' } }
+      : s?.override;
   return {
     service: { id: ci.id, number: ci.number, name: ci.name, criticality: ci.criticality },
     status: s?.status ?? 'operational',
     derived: s?.derived ?? 'operational',
     incidents: s?.incidents ?? [],
     ...(s ? { since: s.since } : {}),
-    ...(s?.override ? { override: s.override } : {}),
+    ...(override ? { override } : {}),
   };
 }
 
@@ -226,7 +232,7 @@ export async function currentOutages(deps: ServiceStatusDeps, actor: Actor): Pro
         ? await Promise.all([deps.statuses.presses(incident.id), deps.statuses.pressed(incident.id, email)])
         : [0, false];
       return {
-        ...view({ id: s.serviceId, number: s.number, name: s.name, criticality: s.criticality }, s),
+        ...view({ id: s.serviceId, number: s.number, name: s.name, criticality: s.criticality }, s, actor),
         ...(incident ? { incident } : {}),
         presses,
         pressed,
