@@ -37,8 +37,8 @@ export interface ApiProps {
   readonly changeSettings?: ChangeSettingsEnv;
   /** Tickets one person may open per minute and per hour (account config `tickets`). */
   readonly openLimits?: Pick<ApiEnv, 'TICKET_OPEN_LIMIT_PER_MINUTE' | 'TICKET_OPEN_LIMIT_PER_HOUR'>;
-  /** Who manages the CMDB (account config `cmdb.managerGroup`). */
-  readonly cmdb?: Pick<ApiEnv, 'CMDB_MANAGER_GROUP'>;
+  /** Who manages the CMDB, and the risk weight of a critical service (account config `cmdb`). */
+  readonly cmdb?: Pick<ApiEnv, 'CMDB_MANAGER_GROUP' | 'CMDB_CRITICAL_RISK_WEIGHT'>;
   /** Problem managers, the fix policy and the suggestion threshold (account config `problems`). */
   readonly problemSettings?: ProblemSettingsEnv;
   /** How long a satisfaction survey stays open (account config `reporting`). */

@@ -464,6 +464,16 @@ export const spokeConfigSchema = z
         /** The support group whose members manage the whole CMDB. @default 'configuration-managers' */
         managerGroup: z.string().min(1).max(64).default('configuration-managers'),
         /**
+         * How far an incident linked to a CI reaches business services on the status page
+         * (downstream steps of the CMDB's relations). @default 3
+         */
+        statusImpactDepth: z.number().int().min(1).max(6).default(3),
+        /**
+         * Added to a change's risk score when a CI it touches supports a critical business service.
+         * 0 turns it off. @default 2
+         */
+        criticalServiceRiskWeight: z.number().int().min(0).max(10).default(2),
+        /**
          * Discovery from AWS Config (opt-in: a Config recorder in this account and region records
          * the resources, billed per configuration item). When on, a rule on the default event bus
          * sends "Config Configuration Item Change" events to the discovery function.
@@ -482,7 +492,12 @@ export const spokeConfigSchema = z
           .default({ enabled: false }),
       })
       .strict()
-      .default({ managerGroup: 'configuration-managers', discovery: { enabled: false } }),
+      .default({
+        managerGroup: 'configuration-managers',
+        statusImpactDepth: 3,
+        criticalServiceRiskWeight: 2,
+        discovery: { enabled: false },
+      }),
     /** The service catalog: the hooks automated fulfilment tasks call (docs/catalog.md). */
     catalog: z
       .object({

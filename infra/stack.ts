@@ -28,6 +28,7 @@ import { ProblemEvents } from './problem-events.ts';
 import { Release, withoutParameter } from './release.ts';
 import { Reporting } from './reporting.ts';
 import { Search } from './search.ts';
+import { ServiceStatus } from './service-status.ts';
 import {
   ChangeSettings,
   intakeSettingsEnv,
@@ -62,6 +63,7 @@ export class SpokeStack extends Stack {
   readonly reporting: Reporting;
   readonly problemEvents: ProblemEvents;
   readonly release: Release;
+  readonly serviceStatus: ServiceStatus;
   readonly mailFeedback: MailFeedback;
   /** AWS Config discovery into the CMDB, when the config turns it on. */
   readonly cmdbDiscovery?: CmdbDiscovery;
@@ -160,7 +162,10 @@ export class SpokeStack extends Stack {
       linkKey: this.workflows.linkKey,
       changeSettings: changeSettings.environment,
       openLimits: openLimitEnv(config.tickets),
-      cmdb: { CMDB_MANAGER_GROUP: config.cmdb.managerGroup },
+      cmdb: {
+        CMDB_MANAGER_GROUP: config.cmdb.managerGroup,
+        CMDB_CRITICAL_RISK_WEIGHT: String(config.cmdb.criticalServiceRiskWeight),
+      },
       problemSettings: problemSettingsEnv(config.problems),
       satisfaction: satisfactionSettingsEnv(config.reporting),
       logRetention,
@@ -258,6 +263,15 @@ export class SpokeStack extends Stack {
       api: this.api,
       logRetention,
     });
+    this.serviceStatus = new ServiceStatus(this, 'ServiceStatus', {
+      data: this.data,
+      events: this.events,
+      settings: {
+        CMDB_MANAGER_GROUP: config.cmdb.managerGroup,
+        CMDB_STATUS_DEPTH: String(config.cmdb.statusImpactDepth),
+      },
+      logRetention,
+    });
     this.events.routeToFunction('QuarantineRelease', ['mail.release_requested'], this.email.handler, {
       deadLetterQueue: this.email.deadLetters,
     });
@@ -285,6 +299,7 @@ export class SpokeStack extends Stack {
         notifications: this.notifications.handler,
         reporting: this.reporting.handler,
         'problem-events': this.problemEvents.handler,
+        'service-status': this.serviceStatus.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,
         sla: this.sla.handler,
@@ -304,6 +319,7 @@ export class SpokeStack extends Stack {
         reporting: this.reporting.deadLetters,
         'search-indexer': search.deadLetters,
         'problem-events': this.problemEvents.deadLetters,
+        'service-status': this.serviceStatus.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
         ...this.release.observed.deadLetters,
         'asset-import': this.assetImports.deadLetters,

@@ -50,12 +50,14 @@ import type { CatalogDeps } from '#core/catalog/catalog-service.ts';
 import type { RequestApprovalDeps } from '#core/catalog/request-approval.ts';
 import { defaultApprovalSettings } from '#core/change/approval.ts';
 import type { ApprovalLinkDeps } from '#core/change/approval-links.ts';
-import type { ChangeSettings } from '#core/change/change-service.ts';
+import { type ChangeSettings, viewChange } from '#core/change/change-service.ts';
 import { defaultRiskQuestionnaire, RiskQuestionnaire } from '#core/change/risk.ts';
 import type { AssetImportDeps } from '#core/cmdb/asset-import.ts';
 import type { DeviceReportDeps } from '#core/cmdb/asset-service.ts';
 import type { CmdbDeps } from '#core/cmdb/cmdb-service.ts';
 import type { DiscoveryDeps } from '#core/cmdb/discovery-service.ts';
+import type { RecordCiDeps } from '#core/cmdb/record-cis.ts';
+import type { ServiceStatusDeps } from '#core/cmdb/service-status-service.ts';
 import type { DeskDeps } from '#core/desk/desk.ts';
 import { articleFiles, closedArticle, type KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
@@ -112,11 +114,13 @@ import {
   type notificationsEnv,
   type problemEnv,
   type searchEnv,
+  type serviceStatusEnv,
   type slaEnv,
 } from './env.ts';
 import { gateServices, releaseServices } from './release.ts';
 import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import { articleSuggester } from './knowledge.ts';
+import { changeCmdbReader, recordAccess, recordCiServices, serviceStatusServices } from './service-status.ts';
 import { observedTicketStore } from './telemetry.ts';
 
 /**
@@ -489,6 +493,8 @@ export interface ApiServices extends TicketDeps {
   readonly cmdb: CmdbDeps;
   readonly assets: DeviceReportDeps;
   readonly assetImports: AssetImportDeps;
+  readonly serviceStatus: ServiceStatusDeps;
+  readonly recordCis: RecordCiDeps;
   readonly reports: ReportDeps;
   readonly catalog: { readonly catalog: CatalogDeps; readonly requests: RequestApprovalDeps };
   readonly mailBodies: MailBodyStore;
@@ -500,7 +506,21 @@ export interface ApiServices extends TicketDeps {
 export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSettingsDocument): ApiServices {
   const data = dataAdapters(env);
   const s3 = s3Client();
-  const change = changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored);
+  const cmdb = cmdbServices(env, data);
+  const recordCis = recordCiServices(
+    env,
+    data,
+    cmdb,
+    recordAccess({
+      ticket: async (actor, id) => (await viewTicket(data, actor, id)).ticket,
+      problem: async (actor, id) => (await viewProblem(problems, actor, id)).problem,
+      change: async (actor, id) => (await viewChange(change, actor, id)).change,
+    }),
+  );
+  const change = {
+    ...changeAdapters(env, env.CHANGE_APPROVAL_ARN, data, stored),
+    cmdb: changeCmdbReader(recordCis, Number(env.CMDB_CRITICAL_RISK_WEIGHT)),
+  };
   const problems = problemServices(env, data);
   const knowledge = knowledgeServices(env, data);
   const attachments: AttachmentDeps = {
@@ -510,7 +530,6 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     clock: data.clock,
     authorizeTicket: (actor, ticketId) => authorizeTicketAccess(data, actor, ticketId),
   };
-  const cmdb = cmdbServices(env, data);
   const openLimit = {
     limiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
     clock: data.clock,
@@ -554,6 +573,8 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
     ),
     assets: assetServices(cmdb, data, openLimit),
     assetImports: assetImportServices(env, data, cmdb),
+    serviceStatus: serviceStatusServices(env, data, cmdb),
+    recordCis,
     reports: {
       reports: reportStore(data.documents, env),
       groups: data.groups,
@@ -594,6 +615,12 @@ export function cmdbServices(
     ids: data.ids,
     managerGroup: env.CMDB_MANAGER_GROUP ?? 'configuration-managers',
   };
+}
+
+/** What the status page's function needs: the status items, the CMDB and the incidents. */
+export function serviceStatusHandlerServices(env: z.output<typeof serviceStatusEnv>): ServiceStatusDeps {
+  const data = dataAdapters(env);
+  return serviceStatusServices(env, data, cmdbServices(env, data));
 }
 
 /** What the CMDB discovery function needs: the CMDB, and S3 for oversized Config items. */

@@ -182,6 +182,11 @@ export const apiEnv = dataEnv
     TICKET_OPEN_LIMIT_PER_HOUR: count.default('60'),
     /** The support group whose members manage the whole CMDB (account config `cmdb.managerGroup`). @default 'configuration-managers' */
     CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
+    /** Points a critical business service adds to a change's risk score at submission (account config `cmdb.criticalServiceRiskWeight`). @default '2' */
+    CMDB_CRITICAL_RISK_WEIGHT: z
+      .string()
+      .regex(/^\d{1,2}$/, 'a whole number 0–99')
+      .default('2'),
   });
 
 /** The CMDB discovery function: AWS Config configuration-item changes into the CMDB. */
@@ -197,6 +202,15 @@ export const assetImportEnv = dataEnv.extend({
   CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
 });
 export type AssetImportEnv = z.input<typeof assetImportEnv>;
+/** The status page function: incident events into the status items of business services. */
+export const serviceStatusEnv = cmdbDiscoveryEnv.extend({
+  /** How far an incident on a CI reaches business services (downstream steps; account config `cmdb.statusImpactDepth`). @default '3' */
+  CMDB_STATUS_DEPTH: z
+    .string()
+    .regex(/^[1-6]$/, 'a depth of 1 to 6')
+    .default('3'),
+});
+export type ServiceStatusEnv = z.input<typeof serviceStatusEnv>;
 
 export const inboundEmailEnv = dataEnv.merge(mailEnv).extend({
   /** Bucket of ticket attachments: the files of inbound mail are kept there under `tickets/`. */
@@ -331,6 +345,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/sla.ts': slaEnv,
   'functions/handlers/cmdb-discovery.ts': cmdbDiscoveryEnv,
   'functions/handlers/asset-import.ts': assetImportEnv,
+  'functions/handlers/service-status.ts': serviceStatusEnv,
   'functions/handlers/search.ts': searchEnv,
   'functions/handlers/search-indexer.ts': searchEnv,
 } as const satisfies Record<string, z.ZodObject>;

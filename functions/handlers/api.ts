@@ -17,8 +17,10 @@ import { knowledgeRoutes } from '#http/routes/knowledge.ts';
 import { mailBodyRoutes } from '#http/routes/mail-bodies.ts';
 import { problemRoutes } from '#http/routes/problems.ts';
 import { quarantineRoutes } from '#http/routes/quarantine.ts';
+import { recordCiRoutes } from '#http/routes/record-cis.ts';
 import { reportRoutes } from '#http/routes/reports.ts';
 import { satisfactionRoutes } from '#http/routes/satisfaction.ts';
+import { serviceStatusRoutes } from '#http/routes/service-status.ts';
 import { sessionRoutes } from '#http/routes/session.ts';
 import { slaRoutes } from '#http/routes/sla.ts';
 import { ticketRoutes } from '#http/routes/tickets.ts';
@@ -40,6 +42,8 @@ const routes: Route[] = [
   ...cmdbRoutes(services.cmdb),
   ...assetRoutes(services.assets),
   ...assetImportRoutes(services.assetImports),
+  ...serviceStatusRoutes(services.serviceStatus),
+  ...recordCiRoutes(services.recordCis),
   ...reportRoutes(services.reports),
   ...satisfactionRoutes(services.satisfaction),
   ...catalogRoutes(services.catalog),

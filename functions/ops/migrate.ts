@@ -11,12 +11,16 @@ import { entityByName, entityList } from '#adapters/dynamodb/entity-list.ts';
 import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition.ts';
 
 const usage = `npm run migrate -- --entity <name> --prefix <table prefix> [--endpoint <url>] [--segments 4] [--dry-run]
+npm run migrate -- --resolve-ci-labels --prefix <table prefix> [--endpoint <url>] [--dry-run]
 
 Backfills one entity (docs/entities.md): every item of it written under an older schema version
 is read through the entity's upgrade steps and written back at the current version, with its
 keys computed again. Items changed meanwhile are left alone (they are current already). Reads
 with a parallel Scan, so run it from a shell, never on a request path. Locally, while npm start
 runs: --prefix spoke-local --endpoint http://127.0.0.1:3005.
+
+--resolve-ci-labels links the service and CI labels of tickets, problems and changes to the
+CI of exactly that name (functions/ops/resolve-ci-labels.ts); other labels stay labels.
 
 Entities: ${entityList.map((e) => `${e.name} (v${e.version})`).join(', ')}`;
 
@@ -149,9 +153,10 @@ if (import.meta.main) {
       segments: { type: 'string', default: '4' },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      'resolve-ci-labels': { type: 'boolean', default: false },
     },
   });
-  if (values.help || !values.entity || !values.prefix) {
+  if (values.help || !(values.entity || values['resolve-ci-labels']) || !values.prefix) {
     console.log(usage);
     process.exit(values.help ? 0 : 2);
   }
@@ -164,10 +169,19 @@ if (import.meta.main) {
         }
       : {},
   );
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  if (values['resolve-ci-labels']) {
+    const { resolveCiLabels } = await import('./resolve-ci-labels.ts');
+    const done = await resolveCiLabels({ documents, prefix: values.prefix, dryRun: values['dry-run'] });
+    console.log(
+      `CI labels: ${done.records} records with labels, ${done.linked} linked, ${done.alreadyLinked} linked before, ${done.unresolved} unresolved, ${done.ambiguous} ambiguous${values['dry-run'] ? ' (dry run)' : ''}`,
+    );
+    process.exit(0);
+  }
   const result = await migrateEntity({
-    documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    documents,
     prefix: values.prefix,
-    entity: values.entity,
+    entity: values.entity as string,
     segments: Number(values.segments),
     dryRun: values['dry-run'],
   });

@@ -23,6 +23,7 @@ export interface DomainEvent {
     | 'ci.related'
     | 'ci.unrelated'
     | 'asset_import.requested'
+    | 'service.status_changed'
     | 'problem.suggested'
     | 'record.linked'
     | 'sla.started'

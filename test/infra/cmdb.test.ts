@@ -13,6 +13,7 @@ const withDiscovery = (): SpokeConfig => {
   return {
     ...base,
     cmdb: {
+      ...base.cmdb,
       managerGroup: 'cmdb-team',
       discovery: { enabled: true, configBucket: 'config-bucket-123456789012' },
     },

@@ -237,7 +237,7 @@ describe('nothing asynchronous is lost', () => {
       }
       const functions = [...asyncTargets].filter((id) => resources[id]?.Type === 'AWS::Lambda::Function');
 
-      // inbound-email (SES), notifications, problem-events, sla, reporting and asset-import (rules)
+      // inbound-email (SES), notifications, problem-events, service-status, sla, reporting and asset-import (rules)
       expect(functions.length, name).toBe(6);
       for (const id of functions) {
         const deadLetter = resources[id]?.Properties?.DeadLetterConfig as { TargetArn?: unknown } | undefined;

@@ -384,7 +384,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla, catalog-workflow and asset-import functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, service-status, sla, catalog-workflow and asset-import functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -407,6 +407,7 @@ describe('SpokeStack security properties', () => {
         stack.housekeeping.handler,
         stack.workflows.changeTask,
         stack.problemEvents.handler,
+        stack.serviceStatus.handler,
         stack.sla.handler,
         stack.catalog.task,
         stack.assetImports.handler,

@@ -53,6 +53,7 @@ const FreezeWindowsPage = pageLoader(() =>
 );
 const CisPage = pageLoader(() => import('./cmdb/cis-page.tsx').then((m) => m.CisPage));
 const MyDevicesPage = pageLoader(() => import('./cmdb/my-devices-page.tsx').then((m) => m.MyDevicesPage));
+const StatusPage = pageLoader(() => import('./cmdb/status-page.tsx').then((m) => m.StatusPage));
 const CiPage = pageLoader(() => import('./cmdb/ci-page.tsx').then((m) => m.CiPage));
 const AssetPage = pageLoader(() => import('./cmdb/asset-page.tsx').then((m) => m.AssetPage));
 const AssetImportPage = pageLoader(() =>
@@ -121,6 +122,7 @@ const pageOf: Partial<Record<Route['name'], { preload(): Promise<unknown> }>> = 
   'admin-freezes': FreezeWindowsPage,
   cis: CisPage,
   'my-devices': MyDevicesPage,
+  status: StatusPage,
   ci: CiPage,
   asset: AssetPage,
   'asset-import': AssetImportPage,
@@ -349,6 +351,8 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return agent || approver ? <LazyPage key="cis" loader={CisPage} props={{}} /> : <NotFoundPage />;
     case 'my-devices':
       return <LazyPage key="my-devices" loader={MyDevicesPage} props={{}} />;
+    case 'status':
+      return <LazyPage key="status" loader={StatusPage} props={{}} />;
     case 'ci':
       return agent || approver ? (
         <LazyPage key={`ci:${route.id}`} loader={CiPage} props={{ id: route.id }} />
@@ -438,6 +442,7 @@ function Layout(props: {
             <nav aria-label="Main" className="site-nav">
               <Link to={paths.myTickets}>My tickets</Link>
               <Link to={paths.myDevices}>My devices</Link>
+              <Link to={paths.status}>Service status</Link>
               <Link to={paths.catalog}>Order</Link>
               <Link to={paths.myRequests}>My requests</Link>
               <Link to={paths.knowledge()}>Knowledge</Link>

@@ -48,6 +48,7 @@ import {
 import { releaseEntities } from './release-entities.ts';
 import { reportCounterEntity, reportEventEntity, reportFactsEntity } from './report-entities.ts';
 import { ratingEntity } from './satisfaction-entities.ts';
+import { serviceStatusEntities } from './service-status-entities.ts';
 import {
   slaCalendarEntity,
   slaDefinitionEntity,
@@ -110,6 +111,7 @@ export const entityList = [
   knowledgeStatsEntity,
   knowledgeAuditEntity,
   ...releaseEntities,
+  ...serviceStatusEntities,
 ] as const;
 
 export type AnyEntity = (typeof entityList)[number];

@@ -75,6 +75,13 @@ function summary(ctx: ChangeMailContext, change: Change): string[] {
     }`,
     `Planned: ${mailWindow(change.plannedStart, change.plannedEnd, ctx.timeZone)}`,
     `Services: ${change.services.join(', ') || '—'}    Configuration items: ${change.configurationItems.join(', ') || '—'}`,
+    ...(change.cmdb
+      ? [
+          `Business services its CIs support (CMDB): ${
+            change.cmdb.services.map((s) => `${s.name} (${s.criticality})`).join(', ') || 'none found'
+          }${change.cmdb.riskWeight > 0 ? `; a critical service added ${change.cmdb.riskWeight} to the risk score` : ''}`,
+        ]
+      : []),
     `Requested by: ${change.requester.name ?? change.requester.email}`,
     '',
     'What the requester wrote (quoted):',

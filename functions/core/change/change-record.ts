@@ -8,7 +8,7 @@ import type { DomainEventPublisher } from '#ports/domain-events.ts';
 import type { GroupDirectory } from '#ports/group-directory.ts';
 import type { GroupStore } from '#ports/group-store.ts';
 import { ApprovalRoute, type ApprovalSettings, approvalRoute } from './approval.ts';
-import { type Change, riskLevel } from './change.ts';
+import { type Change, type ChangeCmdb, riskLevel } from './change.ts';
 import type { RiskQuestionnaire } from './risk.ts';
 
 /**
@@ -32,6 +32,16 @@ export interface ChangeDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly settings: ChangeSettings;
+  /** The CMDB, when wired: the services a change's CIs reach (risk, CAB mail, conflicts). */
+  readonly cmdb?: ChangeCmdbReader;
+}
+
+/** What the change module asks of the CMDB (wired by the composition root; no import of the CMDB here). */
+export interface ChangeCmdbReader {
+  /** The names of the change's linked CIs and the business services they reach. */
+  facts(changeId: string): Promise<Pick<ChangeCmdb, 'cis' | 'services'>>;
+  /** Points a critical business service adds to the risk score (account config `cmdb.criticalServiceRiskWeight`). */
+  readonly criticalWeight: number;
 }
 
 export const DAY_MS = 24 * 3600 * 1000;

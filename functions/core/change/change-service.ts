@@ -8,6 +8,7 @@ import { type ApprovalStep, approvalRoute } from './approval.ts';
 import { closeSteps } from './approval-service.ts';
 import {
   type Change,
+  type ChangeCmdb,
   ChangeState,
   type ChangeSummary,
   ChangeTemplate,
@@ -32,6 +33,7 @@ import {
   save,
   withContributor,
 } from './change-record.ts';
+import { withCmdbRisk } from './cmdb-risk.ts';
 import { canMove, changeMoveRequires, isFinalChange } from './lifecycle.ts';
 import { assessRisk } from './risk.ts';
 import { type ChangeConflict, conflictsOf, freezesHit } from './schedule.ts';
@@ -243,7 +245,20 @@ export async function viewChange(deps: ChangeDeps, actor: Actor, id: string): Pr
     deps.changes.inWindow(change.plannedStart, change.plannedEnd),
     deps.changes.freezes(change.plannedStart, change.plannedEnd),
   ]);
-  return { change, steps, conflicts: conflictsOf(change, neighbours), freezes: freezesHit(change, freezes) };
+  const cmdb = await cmdbOfChanges(deps, [change, ...neighbours]);
+  return {
+    change,
+    steps,
+    conflicts: conflictsOf(change, neighbours, cmdb),
+    freezes: freezesHit(change, freezes),
+  };
+}
+
+/** What the CMDB says now of each change (its CIs, the services they reach), when the CMDB is wired. */
+async function cmdbOfChanges(deps: ChangeDeps, changes: readonly Change[]) {
+  const reader = deps.cmdb;
+  if (!reader) return new Map<string, Pick<ChangeCmdb, 'cis' | 'services'>>();
+  return new Map(await Promise.all(changes.map(async (c) => [c.id, await reader.facts(c.id)] as const)));
 }
 
 export async function findChangeByNumber(deps: ChangeDeps, actor: Actor, number: string): Promise<Change> {
@@ -352,7 +367,18 @@ export async function moveChange(
         { path: 'risk.answers', message: 'the risk questionnaire must be answered before authorize' },
       ]);
     await checkFreezes(deps, change);
-    next.approval = { status: 'pending', route: approvalRoute(change), attempt: change.approval.attempt + 1 };
+    if (deps.cmdb)
+      Object.assign(
+        next,
+        withCmdbRisk(
+          change,
+          await deps.cmdb.facts(change.id),
+          deps.cmdb.criticalWeight,
+          deps.settings.questionnaire,
+          now,
+        ),
+      );
+    next.approval = { status: 'pending', route: approvalRoute(next), attempt: change.approval.attempt + 1 };
     next.contributors = withContributor(change, actor);
     await save(deps, change, next, actor, input.reason);
     let executionId: string;

@@ -43,6 +43,20 @@ export const Risk = z.object({
 });
 export type Risk = z.infer<typeof Risk>;
 
+/**
+ * The CMDB's view of a change, read when it is submitted: the names of its linked CIs, the
+ * business services they reach, and the points a critical one added to the risk score.
+ */
+export const ChangeCmdb = z.object({
+  cis: z.array(z.string().max(200)).max(100),
+  services: z
+    .array(z.object({ id: z.string().max(64), name: z.string().max(200), criticality: z.string().max(16) }))
+    .max(100),
+  riskWeight: z.number().int().min(0),
+  at: z.iso.datetime(),
+});
+export type ChangeCmdb = z.infer<typeof ChangeCmdb>;
+
 /** The level that counts: the override when there is one, else the assessment. */
 export const riskLevel = (risk: Risk): RiskLevel | undefined => risk.override?.level ?? risk.assessed;
 
@@ -82,6 +96,8 @@ export const Change = z.object({
   requester: Person,
   state: ChangeState,
   risk: Risk,
+  /** What the CMDB said of the change when it was last submitted for approval. */
+  cmdb: ChangeCmdb.optional(),
   approval: z.object({
     status: ApprovalStatus,
     /**

@@ -120,7 +120,11 @@ export function assessRisk(
     if (!questionnaire.questions.some((q) => q.id === id))
       problems.push({ path: `risk.answers.${id}`, message: 'is not a question of the questionnaire' });
   if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, assessment: { score, level: levelOf(questionnaire, score) } };
+}
+
+/** The level a score reaches under the questionnaire's thresholds. */
+export function levelOf(questionnaire: RiskQuestionnaire, score: number): RiskLevel {
   const { low, medium } = questionnaire.thresholds;
-  const level: RiskLevel = score <= low ? 'low' : score <= medium ? 'medium' : 'high';
-  return { ok: true, assessment: { score, level } };
+  return score <= low ? 'low' : score <= medium ? 'medium' : 'high';
 }

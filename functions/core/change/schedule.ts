@@ -1,9 +1,11 @@
-import type { Change, FreezeWindow } from './change.ts';
+import type { Change, ChangeCmdb, FreezeWindow } from './change.ts';
+import { conflictRefs } from './cmdb-risk.ts';
 import { plannedStates } from './lifecycle.ts';
 
 /**
  * The change calendar's rules: two changes conflict when their windows overlap and they touch
- * the same service or configuration item; a freeze window blocks the standard and normal
+ * the same service or configuration item — by label, by a linked CI, or by a business service
+ * their CIs reach in the CMDB (`cmdb`, read by the caller); a freeze window blocks the standard and normal
  * changes planned inside it. Conflicts are computed when read, so both changes show the flag
  * and it disappears by itself when one of them moves or ends.
  */
@@ -24,22 +26,17 @@ export interface ChangeConflict {
 export function conflictsOf(
   change: Pick<Change, 'id' | 'plannedStart' | 'plannedEnd' | 'services' | 'configurationItems' | 'state'>,
   others: readonly Change[],
+  cmdb: ReadonlyMap<string, Pick<ChangeCmdb, 'cis' | 'services'>> = new Map(),
 ): ChangeConflict[] {
   if (!plannedStates.includes(change.state)) return [];
-  const mine = new Set([
-    ...change.services.map((s) => `service:${s}`),
-    ...change.configurationItems.map((c) => `ci:${c}`),
-  ]);
+  const mine = conflictRefs(change, cmdb.get(change.id));
   return others
     .filter((other) => other.id !== change.id && plannedStates.includes(other.state))
     .filter((other) => overlaps(windowOf(change), windowOf(other)))
     .map((other) => ({
       changeId: other.id,
       number: other.number,
-      shared: [
-        ...other.services.map((s) => `service:${s}`),
-        ...other.configurationItems.map((c) => `ci:${c}`),
-      ].filter((ref) => mine.has(ref)),
+      shared: [...conflictRefs(other, cmdb.get(other.id))].filter((ref) => mine.has(ref)),
     }))
     .filter((conflict) => conflict.shared.length > 0);
 }

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { RecordCisPanel } from '../cmdb/record-cis-panel.tsx';
 import { RecordImpact } from '../cmdb/record-impact.tsx';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, Dialog, ErrorNotice, Loading, Notice, PageHeading } from '../shared/components.tsx';
 import { usePeople } from '../shared/people.ts';
-import { usePortal } from '../shared/portal-context.ts';
+import { isAgent, usePortal } from '../shared/portal-context.ts';
 import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { Link, paths } from '../shared/router.tsx';
 import { usePageTitle } from '../shared/use-page-title.ts';
@@ -214,6 +215,12 @@ export function ChangePage({ id }: { id: string }) {
         </dl>
       </section>
 
+      <RecordCisPanel
+        kind="change"
+        id={change.id}
+        labels={[...change.services, ...change.configurationItems]}
+        editable={isAgent(session)}
+      />
       <RecordImpact labels={[...change.services, ...change.configurationItems]} />
 
       <section aria-labelledby="risk-heading">

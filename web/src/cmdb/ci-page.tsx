@@ -8,6 +8,7 @@ import { usePageTitle } from '../shared/use-page-title.ts';
 import { NotFoundPage } from '../shell/not-found-page.tsx';
 import { isHardwareClass } from './asset-api.ts';
 import { CiGraph } from './ci-graph.tsx';
+import { CiRecords } from './ci-records.tsx';
 import {
   type CiStatus,
   type CiView,
@@ -80,6 +81,7 @@ export function CiPage({ id }: { id: string }) {
         <RelateForm view={load.data} />
       </section>
       <ImpactPanel ciId={ci.id} />
+      <CiRecords ciId={ci.id} />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { RecordCisPanel } from '../cmdb/record-cis-panel.tsx';
 import { ApiError, SessionExpiredError } from '../shared/api.ts';
 import { DateTime, ErrorNotice, Loading, Notice, PageHeading, PriorityBadge } from '../shared/components.tsx';
 import { usePortal } from '../shared/portal-context.ts';
@@ -344,6 +345,12 @@ export function ProblemPage({ id }: { id: string }) {
             canLink={canWork && open}
             inputLabel="Link a change (number)"
             onLink={(number) => act(() => problems.linkChange(problem.id, number), `${number} linked.`)}
+          />
+          <RecordCisPanel
+            kind="problem"
+            id={problem.id}
+            labels={[...problem.services, ...problem.configurationItems]}
+            editable={canWork && open}
           />
         </aside>
       </div>

@@ -25,6 +25,7 @@ export type Route =
   | { readonly name: 'admin-freezes' }
   | { readonly name: 'cis' }
   | { readonly name: 'my-devices' }
+  | { readonly name: 'status' }
   | { readonly name: 'ci'; readonly id: string }
   | { readonly name: 'asset'; readonly id: string }
   | { readonly name: 'asset-import'; readonly id?: string }
@@ -85,6 +86,7 @@ export const paths = {
   adminFreezes: '/admin/freeze-windows',
   cis: '/cmdb',
   myDevices: '/devices',
+  status: '/status',
   ci: (id: string) => `/cmdb/${encodeURIComponent(id)}`,
   asset: (id: string) => `/assets/${encodeURIComponent(id)}`,
   assetImport: (id?: string) => (id ? `/assets/import/${encodeURIComponent(id)}` : '/assets/import'),
@@ -172,6 +174,7 @@ export function parseRoute({ pathname, search }: { pathname: string; search: str
   if (assetImport?.[1]) return { name: 'asset-import', id: decodeURIComponent(assetImport[1]) };
   const asset = /^\/assets\/([^/]+)$/.exec(pathname);
   if (asset?.[1]) return { name: 'asset', id: decodeURIComponent(asset[1]) };
+  if (pathname === '/status') return { name: 'status' };
   const ci = /^\/cmdb\/([^/]+)$/.exec(pathname);
   if (ci?.[1]) return { name: 'ci', id: decodeURIComponent(ci[1]) };
   if (pathname === '/problems' || pathname === '/problems/') return { name: 'problems', search };

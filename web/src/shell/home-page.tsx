@@ -1,3 +1,4 @@
+import { OutageBanner } from '../cmdb/outage-banner.tsx';
 import { PageHeading } from '../shared/components.tsx';
 import { isAgent, usePortal } from '../shared/portal-context.ts';
 import { Link, paths } from '../shared/router.tsx';
@@ -30,6 +31,7 @@ export function HomePage() {
   return (
     <>
       <PageHeading>How can we help{firstName ? `, ${firstName}` : ''}?</PageHeading>
+      <OutageBanner />
       <TicketSearch />
       <ul className="actions">
         {actions.map((action) => (

@@ -1,5 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
 import { ArticleFromTicket } from '../../knowledge/from-ticket.tsx';
+import { RecordCisPanel } from '../../cmdb/record-cis-panel.tsx';
 import { ProblemPanel } from '../../problems/problem-panel.tsx';
 import { ApiError, SessionExpiredError } from '../../shared/api.ts';
 import {
@@ -244,6 +245,12 @@ export function WorkspacePage({ id }: { id: string }) {
             </section>
           )}
           {ticket.kind === 'incident' && <ProblemPanel ticket={ticket} />}
+          <RecordCisPanel
+            kind={ticket.kind}
+            id={ticket.id}
+            labels={ticket.service ? [ticket.service] : []}
+            editable={open}
+          />
           <TicketAttachments ticketId={ticket.id} canAdd={open} />
         </aside>
       </div>
