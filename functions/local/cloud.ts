@@ -13,9 +13,11 @@ import { localS3Config, wireLocalCloud } from '#config/composition-root.ts';
 import type { DomainEvent } from '#ports/domain-events.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { ensureTables } from './create-tables.ts';
+import { type LocalDeadLetterQueues, localDeadLetterQueues } from './dead-letter-queues.ts';
 import { demoUsers } from './demo-users.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalEventBus } from './event-bus.ts';
+import { createEventRouter, type EventRouter } from './event-router.ts';
 import { type LocalFaults, startFaultRelays } from './fault-injection.ts';
 import { startIdentityProvider } from './identity-provider.ts';
 import { inboundQueue } from './inbound-queue.ts';
@@ -97,6 +99,10 @@ export interface LocalCloud {
   readonly template: LocalTemplate;
   /** The template's functions, each in its own worker with its own environment. */
   readonly functions: LocalFunctions;
+  /** Puts an event on a bus of the template (the default bus unless named): `events:replay`. */
+  readonly eventRouter: EventRouter;
+  /** The template's dead-letter queues, kept under the data folder. */
+  readonly deadLetters: LocalDeadLetterQueues;
   stop(): Promise<void>;
 }
 
@@ -347,13 +353,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       linkKey,
     });
 
-    for (const rule of template.eventRules) {
-      events.subscribe(async (event) => {
-        if (!rule.detailTypes.includes(event.type)) return;
-        for (const functionId of rule.functionIds)
-          await functions.invoke(functionId, asEventBridgeEvent(event, template.region));
-      });
-    }
+    // Domain events go to the rules of the functions' bus; AWS service events (replayed
+    // fixtures) to the default bus's: each through its rule's synthesized pattern.
+    const deadLetters = localDeadLetterQueues(join(options.dataDir, 'queues'));
+    const eventRouter = createEventRouter({
+      rules: template.eventRules,
+      functions: template.functions,
+      invoke: (functionId, event) => functions.invoke(functionId, event),
+      deadLetters,
+    });
+    const domainBus = functions.environment(functionByEntry(template, 'functions/handlers/api.ts').logicalId)
+      .EVENT_BUS_NAME as string;
+    events.subscribe(async (event) => {
+      await eventRouter.put(asEventBridgeEvent(event, template.region), { bus: domainBus, retry: false });
+    });
 
     // DynamoDB stream → Lambda mappings: DynamoDB Local's stream polled like Lambda's poller.
     for (const mapping of template.streamMappings) {
@@ -472,6 +485,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       catalogWorkflows,
       template,
       functions,
+      eventRouter,
+      deadLetters,
       mailIdle: () => smtp.idle(),
       stop,
     };
