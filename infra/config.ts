@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { RiskQuestionnaire } from '#core/change/risk.ts';
+import { cloudOperationsConfig } from './cloud-operations-config.ts';
 import { receivesMail, sesReceivingRegions } from './ses-regions.ts';
 
 /**
@@ -458,6 +459,8 @@ export const spokeConfigSchema = z
       })
       .strict()
       .default({ managerGroup: 'configuration-managers', discovery: { enabled: false } }),
+    /** Alarms, AWS Health and CloudTrail into incidents, chat, trusted accounts (`cloud-operations-config.ts`). */
+    cloudOperations: cloudOperationsConfig.default(cloudOperationsConfig.parse({})),
     retention: z
       .object({
         /** Days CloudWatch keeps function, API and workflow logs; one of the values CloudWatch accepts. */

@@ -14,6 +14,7 @@ import { Api } from './api.ts';
 import { Auth, identityOrigins } from './auth.ts';
 import { accessLogBucket } from './buckets.ts';
 import { Catalog } from './catalog.ts';
+import { CloudOperations } from './cloud-operations.ts';
 import { CmdbDiscovery } from './cmdb.ts';
 import { businessHoursEnv, resourcePrefix, type SpokeConfig } from './config.ts';
 import { Data } from './data.ts';
@@ -243,6 +244,20 @@ export class SpokeStack extends Stack {
         logRetention,
       });
 
+    const operations = new CloudOperations(this, 'CloudOperations', {
+      data: this.data,
+      events: this.events,
+      config: config.cloudOperations,
+      mail: {
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      },
+      cmdbManagerGroup: config.cmdb.managerGroup,
+      logRetention,
+    });
+
     this.observability = new Observability(this, 'Observability', {
       prefix,
       functions: {
@@ -260,6 +275,7 @@ export class SpokeStack extends Stack {
         'search-indexer': search.indexer,
         ...(this.auth.preTokenGeneration ? { 'pre-token-generation': this.auth.preTokenGeneration } : {}),
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.handler } : {}),
+        'cloud-operations': operations.handler,
       },
       deadLetters: {
         'inbound-email': this.email.deadLetters,
@@ -269,6 +285,7 @@ export class SpokeStack extends Stack {
         'search-indexer': search.deadLetters,
         'problem-events': this.problemEvents.deadLetters,
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
+        'cloud-operations': operations.deadLetters,
       },
       stateMachines: {
         'change-approval': this.workflows.changeApproval,

@@ -48,7 +48,7 @@ async function filesOf(path: string): Promise<string[]> {
     .map((f) => join(path, f));
 }
 
-/** The events of the given files and folders (recursively), in file-name order. */
+/** The events of the given files and folders (recursively), in the order of their `time`. */
 export async function readEventFixtures(paths: readonly string[]): Promise<EventFixture[]> {
   const fixtures: EventFixture[] = [];
   for (const path of paths) {
@@ -68,7 +68,12 @@ export async function readEventFixtures(paths: readonly string[]): Promise<Event
       }
     }
   }
-  return fixtures;
+  // In the order they happened (file order among events of the same time), as EventBridge delivered them.
+  const time = (f: EventFixture) => Date.parse(String(f.event.time ?? '')) || 0;
+  return fixtures
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => time(a.f) - time(b.f) || a.i - b.i)
+    .map(({ f }) => f);
 }
 
 /** Puts each fixture's event on its bus of the local cloud, in order, and reports what happened. */

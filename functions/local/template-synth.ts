@@ -46,6 +46,15 @@ export const localConfig: SpokeConfig = parseConfig(
     changes: { serviceOwners: { Email: 'morgan.manager@example.com', VPN: 'morgan.manager@example.com' } },
     // AWS Config discovery is on locally (no recorder to pay for): `npm run cmdb:replay` feeds it.
     cmdb: { discovery: { enabled: true } },
+    // Cloud operations with everything on: CloudTrail checks (the demo pipeline's role let
+    // through), and the on-call address mailed when an incident opens.
+    cloudOperations: {
+      cloudTrail: {
+        enabled: true,
+        allowPrincipals: ['arn:aws:iam::123456789012:role/spoke-deploy-pipeline'],
+      },
+      incidents: { notify: { addresses: ['oncall@example.com'] } },
+    },
   },
   'functions/local/template-synth.ts',
 );

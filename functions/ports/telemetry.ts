@@ -15,6 +15,7 @@ export type MetricName =
   | 'ApprovalsDecided'
   | 'SlaMilestonesFired'
   | 'ConfigItemsDiscovered'
+  | 'OperationsIncidentsOpened'
   | 'Errors';
 
 /** Keys that tie log lines to what they are about; each is added to every later line of the invocation. */

@@ -190,6 +190,8 @@ export const recordLinkEntity = /* @__PURE__ */ defineEntity({
       { pk: 'TICKET#{ticketId}', sk: 'LINK#{otherKind}#{otherId}' },
       { pk: 'PROBLEM#{problemId}', sk: 'LINK#{otherKind}#{otherId}' },
       { pk: 'CHANGE#{changeId}', sk: 'LINK#{otherKind}#{otherId}' },
+      // A CI's links live beside its item collection, so the CI page's Query never reads them.
+      { pk: 'CI_LINK#{configuration_itemId}', sk: 'LINK#{otherKind}#{otherId}' },
     ],
   },
   facets: (link, context: { readonly side: LinkSide }) => {

@@ -35,7 +35,7 @@ import {
   knowledgeRevisionEntity,
   knowledgeStatsEntity,
 } from './knowledge-entities.ts';
-
+import { operationsEntities } from './operations-entities.ts';
 import {
   incidentHitsEntity,
   problemArticleEntity,
@@ -95,6 +95,7 @@ export const entityList = [
   reportFactsEntity,
   reportEventEntity,
   ...catalogEntities,
+  ...operationsEntities,
   knowledgeEntity,
   knowledgeRevisionEntity,
   knowledgeFeedbackEntity,
