@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { RiskQuestionnaire } from '#core/change/risk.ts';
 import { checkPipelineAccounts, releaseConfigSchema } from './release-config.ts';
+import { cloudOperationsConfig } from './cloud-operations-config.ts';
 import { receivesMail, sesReceivingRegions } from './ses-regions.ts';
 
 /**
@@ -515,6 +516,8 @@ export const spokeConfigSchema = z
       })
       .strict()
       .default({ automationHooks: {} }),
+    /** Alarms, AWS Health and CloudTrail into incidents, chat, trusted accounts (`cloud-operations-config.ts`). */
+    cloudOperations: cloudOperationsConfig.default(cloudOperationsConfig.parse({})),
     retention: z
       .object({
         /** Days CloudWatch keeps function, API and workflow logs; one of the values CloudWatch accepts. */

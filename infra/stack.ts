@@ -14,6 +14,7 @@ import { Api } from './api.ts';
 import { Auth, identityOrigins } from './auth.ts';
 import { accessLogBucket } from './buckets.ts';
 import { Catalog } from './catalog.ts';
+import { CloudOperations } from './cloud-operations.ts';
 import { AssetImports, CmdbDiscovery } from './cmdb.ts';
 import { businessHoursEnv, resourcePrefix, type SpokeConfig } from './config.ts';
 import { Data } from './data.ts';
@@ -291,6 +292,20 @@ export class SpokeStack extends Stack {
         logRetention,
       });
 
+    const operations = new CloudOperations(this, 'CloudOperations', {
+      data: this.data,
+      events: this.events,
+      config: config.cloudOperations,
+      mail: {
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      },
+      cmdbManagerGroup: config.cmdb.managerGroup,
+      logRetention,
+    });
+
     this.observability = new Observability(this, 'Observability', {
       prefix,
       functions: {
@@ -311,6 +326,7 @@ export class SpokeStack extends Stack {
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.handler } : {}),
         ...this.release.observed.functions,
         'asset-import': this.assetImports.handler,
+        'cloud-operations': operations.handler,
       },
       deadLetters: {
         'inbound-email': this.email.deadLetters,
@@ -323,6 +339,7 @@ export class SpokeStack extends Stack {
         ...(this.cmdbDiscovery ? { 'cmdb-discovery': this.cmdbDiscovery.deadLetters } : {}),
         ...this.release.observed.deadLetters,
         'asset-import': this.assetImports.deadLetters,
+        'cloud-operations': operations.deadLetters,
       },
       stateMachines: {
         'change-approval': this.workflows.changeApproval,

@@ -623,6 +623,22 @@ export function serviceStatusHandlerServices(env: z.output<typeof serviceStatusE
   return serviceStatusServices(env, data, cmdbServices(env, data));
 }
 
+/** The shared adapters cloud operations builds on (`config/cloud-operations.ts` wires the rest). */
+export function operationsAdapters(
+  env: z.output<typeof dataEnv> & {
+    readonly MAIL_FROM: string;
+    readonly MAIL_CONFIGURATION_SET?: string | undefined;
+  },
+) {
+  const data = dataAdapters(env);
+  return {
+    data,
+    cmdb: cmdbServices(env, data),
+    mailer: new SesMailer(sendThrough(sesClient()), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    rateLimiter: new DynamoRateLimiter(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+  };
+}
+
 /** What the CMDB discovery function needs: the CMDB, and S3 for oversized Config items. */
 export function cmdbDiscoveryServices(env: z.output<typeof cmdbDiscoveryEnv>): DiscoveryDeps {
   return {

@@ -14,9 +14,11 @@ import type { DomainEvent } from '#ports/domain-events.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { type LocalCodePipeline, startLocalCodePipeline } from './codepipeline.ts';
 import { ensureTables } from './create-tables.ts';
+import { type LocalDeadLetterQueues, localDeadLetterQueues } from './dead-letter-queues.ts';
 import { demoUsers } from './demo-users.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalEventBus } from './event-bus.ts';
+import { createEventRouter, type EventRouter } from './event-router.ts';
 import { type LocalFaults, startFaultRelays } from './fault-injection.ts';
 import { startIdentityProvider } from './identity-provider.ts';
 import { inboundQueue } from './inbound-queue.ts';
@@ -108,6 +110,10 @@ export interface LocalCloud {
   readonly functions: LocalFunctions;
   /** CodePipeline's job-result API, which the deployment gate answers (`npm run pipeline:fake`). */
   readonly codepipeline: LocalCodePipeline;
+  /** Puts an event on a bus of the template (the default bus unless named): `events:replay`. */
+  readonly eventRouter: EventRouter;
+  /** The template's dead-letter queues, kept under the data folder. */
+  readonly deadLetters: LocalDeadLetterQueues;
   stop(): Promise<void>;
 }
 
@@ -372,13 +378,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       linkKey,
     });
 
-    for (const rule of template.eventRules) {
-      events.subscribe(async (event) => {
-        if (!rule.detailTypes.includes(event.type)) return;
-        for (const functionId of rule.functionIds)
-          await functions.invoke(functionId, asEventBridgeEvent(event, template.region));
-      });
-    }
+    // Domain events go to the rules of the functions' bus; AWS service events (replayed
+    // fixtures) to the default bus's: each through its rule's synthesized pattern.
+    const deadLetters = localDeadLetterQueues(join(options.dataDir, 'queues'));
+    const eventRouter = createEventRouter({
+      rules: template.eventRules,
+      functions: template.functions,
+      invoke: (functionId, event) => functions.invoke(functionId, event),
+      deadLetters,
+    });
+    const domainBus = functions.environment(functionByEntry(template, 'functions/handlers/api.ts').logicalId)
+      .EVENT_BUS_NAME as string;
+    events.subscribe(async (event) => {
+      await eventRouter.put(asEventBridgeEvent(event, template.region), { bus: domainBus, retry: false });
+    });
 
     // DynamoDB stream → Lambda mappings: DynamoDB Local's stream polled like Lambda's poller.
     for (const mapping of template.streamMappings) {
@@ -499,6 +512,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       template,
       functions,
       codepipeline,
+      eventRouter,
+      deadLetters,
       mailIdle: () => smtp.idle(),
       stop,
     };

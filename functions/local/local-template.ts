@@ -48,6 +48,10 @@ export interface TemplateFunction {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** Retries of a failed asynchronous invocation (`EventInvokeConfig`). @default 2 */
+  readonly retryAttempts?: number;
+  /** The function's `DeadLetterConfig` queue (its name locally): failed asynchronous events go there. */
+  readonly deadLetterQueue?: string;
 }
 
 export interface TemplateRoute {
@@ -73,10 +77,21 @@ export interface TemplateHttpApi {
   readonly routeThrottles: Readonly<Record<string, Throttle>>;
 }
 
+/** One target of an event rule: a function, invoked asynchronously as EventBridge does. */
+export interface TemplateEventTarget {
+  readonly functionId: string;
+  /** The target's `DeadLetterConfig` queue (its name locally), for events it could not deliver. */
+  readonly deadLetterQueue?: string;
+}
+
 export interface TemplateEventRule {
   readonly logicalId: string;
-  /** The detail types the rule's pattern lists (the only pattern key Spoke uses). */
-  readonly detailTypes: readonly string[];
+  /** The bus it listens on: `default` (where AWS services send) or the custom bus's name. */
+  readonly eventBus: string;
+  /** The rule's `EventPattern` as synthesized, matched by `event-pattern.ts`. */
+  readonly pattern: Readonly<Record<string, unknown>>;
+  readonly targets: readonly TemplateEventTarget[];
+  /** The targets' functions (logical ids). */
   readonly functionIds: readonly string[];
 }
 
@@ -144,6 +159,8 @@ export interface LocalTemplate {
     readonly functionId: string;
   };
   readonly tables: readonly string[];
+  /** The custom event buses by name (the domain events' bus among them). */
+  readonly eventBuses: readonly string[];
   readonly buckets: readonly TemplateBucket[];
   /** SSM parameters by (local) name, with the value the template gives them. */
   readonly parameters: Readonly<Record<string, string>>;

@@ -7,6 +7,7 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { compileEventPattern } from './event-pattern.ts';
 
 /**
  * A DynamoDB Streams event source mapping on a laptop: DynamoDB Local implements the Streams
@@ -37,18 +38,6 @@ export interface StreamPollerOptions {
   readonly onError?: (error: Error) => void;
 }
 
-/** Whether a value matches an EventBridge-style pattern (the subset event filtering uses: nested keys, lists of values). */
-export function matchesPattern(value: unknown, pattern: unknown): boolean {
-  if (Array.isArray(pattern)) return pattern.some((allowed) => allowed === value);
-  if (pattern && typeof pattern === 'object') {
-    if (!value || typeof value !== 'object') return false;
-    return Object.entries(pattern).every(([key, inner]) =>
-      matchesPattern((value as Record<string, unknown>)[key], inner),
-    );
-  }
-  return pattern === value;
-}
-
 const toLambdaRecord = (record: _Record, streamArn: string, region: string): DynamoDBRecord =>
   ({
     eventID: record.eventID,
@@ -75,9 +64,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<{
     region: options.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const patterns = mapping.filters.map((f) => JSON.parse(f) as unknown);
+  // Lambda's filter criteria are EventBridge patterns over the record.
+  const patterns = mapping.filters.map((f) => compileEventPattern(f));
   const passes = (record: DynamoDBRecord) =>
-    patterns.length === 0 || patterns.some((pattern) => matchesPattern(record, pattern));
+    patterns.length === 0 || patterns.some((matches) => matches(record));
   const iterators = new Map<string, string | undefined>();
   const finished = new Set<string>();
   let first = true;

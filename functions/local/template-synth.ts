@@ -16,7 +16,6 @@ import {
   type LocalTemplate,
   PORTAL_PLACEHOLDER_ORIGIN,
   type TemplateBucket,
-  type TemplateEventRule,
   type TemplateFunction,
   type TemplateRoute,
   type TemplateSchedule,
@@ -24,6 +23,7 @@ import {
   type TemplateStreamMapping,
   type Throttle,
 } from './local-template.ts';
+import { asyncDelivery, readEventRules } from './template-events.ts';
 
 /**
  * The synthesis half of the local cloud: builds the CDK app for {@link localConfig} and reads
@@ -46,6 +46,17 @@ export const localConfig: SpokeConfig = parseConfig(
     changes: { serviceOwners: { Email: 'morgan.manager@example.com', VPN: 'morgan.manager@example.com' } },
     // A demo pipeline for `npm run pipeline:fake`: its deployments are Wi-Fi firmware standard changes.
     release: { pipelines: [{ name: 'wifi-firmware-rollout', template: 'wifi-firmware', windowMinutes: 30 }] },
+    // AWS Config discovery is on locally (no recorder to pay for): `npm run cmdb:replay` feeds it.
+    cmdb: { discovery: { enabled: true } },
+    // Cloud operations with everything on: CloudTrail checks (the demo pipeline's role let
+    // through), and the on-call address mailed when an incident opens.
+    cloudOperations: {
+      cloudTrail: {
+        enabled: true,
+        allowPrincipals: ['arn:aws:iam::123456789012:role/spoke-deploy-pipeline'],
+      },
+      incidents: { notify: { addresses: ['oncall@example.com'] } },
+    },
   },
   'functions/local/template-synth.ts',
 );
@@ -109,6 +120,7 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
         environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(resolve(v))])),
         timeoutSeconds: Number(props.Timeout ?? 3),
         memoryMb: Number(props.MemorySize ?? 128),
+        ...asyncDelivery(logicalId, props, { ofType, resolve }),
       };
     }
     const functionOf = (arn: unknown, what: string): string => {
@@ -168,29 +180,7 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
     const urls = (value: unknown) =>
       ((value as unknown[] | undefined) ?? []).map((url) => String(resolve(url)));
 
-    // Rules on AWS services' own events (`source: aws.*`: CodePipeline, Config) have no local
-    // source; their fixtures are delivered to the same functions by hand (npm run pipeline:fake).
-    const awsSourced = (pattern: unknown) =>
-      ((pattern as { source?: unknown[] } | undefined)?.source ?? []).some((s) =>
-        String(s).startsWith('aws.'),
-      );
-    const eventRules: TemplateEventRule[] = ofType('AWS::Events::Rule')
-      .filter(([, { Properties: p }]) => p.EventPattern !== undefined && !awsSourced(p.EventPattern))
-      .map(([id, { Properties: p }]) => {
-        const pattern = p.EventPattern as Record<string, unknown>;
-        const unknownKeys = Object.keys(pattern).filter((key) => key !== 'detail-type');
-        if (unknownKeys.length > 0)
-          throw new Error(
-            `Event rule ${id} matches on ${unknownKeys.join(', ')}, which the local bus cannot`,
-          );
-        return {
-          logicalId: id,
-          detailTypes: (pattern['detail-type'] as string[]) ?? [],
-          functionIds: (p.Targets as { Arn: unknown }[]).map((target) =>
-            functionOf(target.Arn, `Event rule ${id}`),
-          ),
-        };
-      });
+    const eventRules = readEventRules({ ofType, resolve, functionOf });
 
     const unitSeconds: Record<string, number> = {
       minute: 60,
@@ -326,6 +316,7 @@ export function synthesizeLocalTemplate(config: SpokeConfig = localConfig): Loca
         prefix: String(s3Action.ObjectKeyPrefix ?? ''),
         functionId: functionOf(lambdaAction.FunctionArn, `Receipt rule ${ruleId}`),
       },
+      eventBuses: ofType('AWS::Events::EventBus').map(([id]) => String(resolve({ Ref: id }))),
       tables: [...ofType('AWS::DynamoDB::GlobalTable'), ...ofType('AWS::DynamoDB::Table')].map(([id]) =>
         String(resolve({ Ref: id })),
       ),

@@ -16,6 +16,7 @@ export type MetricName =
   | 'SlaMilestonesFired'
   | 'ConfigItemsDiscovered'
   | 'AssetRowsImported'
+  | 'OperationsIncidentsOpened'
   | 'Errors';
 
 /** Keys that tie log lines to what they are about; each is added to every later line of the invocation. */

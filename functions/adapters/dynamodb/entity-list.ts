@@ -37,7 +37,7 @@ import {
   knowledgeRevisionEntity,
   knowledgeStatsEntity,
 } from './knowledge-entities.ts';
-
+import { operationsEntities } from './operations-entities.ts';
 import {
   incidentHitsEntity,
   problemArticleEntity,
@@ -105,6 +105,7 @@ export const entityList = [
   reportFactsEntity,
   reportEventEntity,
   ...catalogEntities,
+  ...operationsEntities,
   knowledgeEntity,
   knowledgeRevisionEntity,
   knowledgeFeedbackEntity,
