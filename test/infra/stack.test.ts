@@ -525,8 +525,8 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(6);
-    expect(metric('ExecutionsFailed')).toHaveLength(2);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(7);
+    expect(metric('ExecutionsFailed')).toHaveLength(3);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
         Dimensions: [
