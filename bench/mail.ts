@@ -527,7 +527,8 @@ export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
     // must fail the verification rather than count as an empty one.
     const bucketDirs = { attachments: 'spoke-local-data-attachments', raw: 'spoke-local-email-rawmail' };
     for (const name of Object.values(bucketDirs))
-      if (!existsSync(join(dataDir, 's3', name))) problems.push(`no local bucket ${name}: did its name change?`);
+      if (!existsSync(join(dataDir, 's3', name)))
+        problems.push(`no local bucket ${name}: did its name change?`);
     const attachmentFiles = await countFiles(join(dataDir, 's3', bucketDirs.attachments));
     const rawFiles = await countFiles(join(dataDir, 's3', bucketDirs.raw));
     await stopChild(cloud);
