@@ -8,6 +8,7 @@ import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
 import { runHandlerCost } from './handler-cost.ts';
 import { runMail } from './mail.ts';
+import { runPipelineGate } from './pipeline-gate.ts';
 import { runPortal } from './portal.ts';
 import { repoRoot, spawnNode } from './processes.ts';
 import { machineFacts, markdown, type Report, type SuiteResult, textTable } from './report.ts';
@@ -45,6 +46,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   sla: runSla,
   catalog: runCatalog,
   cmdb: runCmdb,
+  'pipeline-gate': runPipelineGate,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]

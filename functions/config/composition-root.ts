@@ -62,8 +62,7 @@ import type { DeskDeps } from '#core/desk/desk.ts';
 import { articleFiles, closedArticle, type KnowledgeDeps } from '#core/knowledge/knowledge-service.ts';
 import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
-import type { GateDeps } from '#core/release/pipeline-gate.ts';
-import type { ReleaseDeps, ReleaseWorkflow } from '#core/release/release-service.ts';
+import type { ReleaseWorkflow } from '#core/release/release-service.ts';
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
@@ -117,7 +116,6 @@ import {
   type serviceStatusEnv,
   type slaEnv,
 } from './env.ts';
-import { gateServices, releaseServices } from './release.ts';
 import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import { articleSuggester } from './knowledge.ts';
 import { changeCmdbReader, recordAccess, recordCiServices, serviceStatusServices } from './service-status.ts';

@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinitions, tableName } from '#adapters/dynamodb/table-definition.ts';
 import { OPENAPI_PATH } from '#http/openapi.ts';
+import { RELEASE_PUBLIC_ROUTES } from '#http/public-routes.ts';
 import { identityOrigins } from '#infra/auth.ts';
 import { loadConfig, resourcePrefix, type SpokeConfig } from '#infra/config.ts';
 import { businessMetrics } from '#infra/observability.ts';
@@ -105,11 +106,32 @@ describe('SpokeStack security properties', () => {
       'POST /api/request-approval-links/{token}',
       'GET /api/satisfaction-links/{token}',
       'POST /api/satisfaction-links/{token}',
+      ...RELEASE_PUBLIC_ROUTES,
+    ];
+    const releaseRoutes = [
+      '/api/releases',
+      '/api/releases/{proxy+}',
+      '/api/release-calendar',
+      '/api/pipelines',
+      '/api/pipelines/{proxy+}',
     ];
 
     expect(routes.map((route) => route.RouteKey).sort()).toEqual(
-      ['ANY /api/{proxy+}', 'GET /api/search', ...publicRoutes].sort(),
+      [
+        'ANY /api/{proxy+}',
+        'GET /api/search',
+        ...releaseRoutes.map((path) => `ANY ${path}`),
+        ...publicRoutes,
+      ].sort(),
     );
+    // The release routes (signed-in and public) reach the release API function.
+    const releaseApi = stack.getLogicalId(stack.release.releaseApi.node.defaultChild as never);
+    const integrations = ofType('AWS::ApiGatewayV2::Integration');
+    for (const route of routes.filter((r) => /release|pipeline/.test(String(r.RouteKey)))) {
+      const target = JSON.stringify(route.Target);
+      const [, integration] = integrations.find(([id]) => target.includes(`"${id}"`)) ?? [];
+      expect(JSON.stringify(integration?.Properties), String(route.RouteKey)).toContain(releaseApi);
+    }
     for (const route of routes) {
       expect(route.AuthorizationType, String(route.RouteKey)).toBe(
         publicRoutes.includes(String(route.RouteKey)) ? 'NONE' : 'JWT',
@@ -237,7 +259,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email, notification, change-workflow, sla and catalog-workflow functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification, change-workflow, sla, catalog-workflow and release go/no-go functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -256,7 +278,8 @@ describe('SpokeStack security properties', () => {
     );
     const slaRole = stack.getLogicalId(stack.sla.handler.executionRole.node.defaultChild as never);
     const catalogRole = stack.getLogicalId(stack.catalog.task.executionRole.node.defaultChild as never);
-    expect(sending).toHaveLength(5);
+    const releaseRole = stack.getLogicalId(stack.release.task.executionRole.node.defaultChild as never);
+    expect(sending).toHaveLength(6);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
@@ -269,6 +292,7 @@ describe('SpokeStack security properties', () => {
         [{ Ref: changeRole }],
         [{ Ref: slaRole }],
         [{ Ref: catalogRole }],
+        [{ Ref: releaseRole }],
       ]),
     );
   });
@@ -384,7 +408,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, service-status, sla, catalog-workflow and asset-import functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, service-status, sla, catalog-workflow, asset-import and release functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -411,6 +435,10 @@ describe('SpokeStack security properties', () => {
         stack.sla.handler,
         stack.catalog.task,
         stack.assetImports.handler,
+        stack.release.task,
+        stack.release.gate,
+        stack.release.pipelineEvents,
+        stack.release.releaseApi,
       ]
         .map(roleId)
         .sort(),
@@ -531,6 +559,7 @@ describe('SpokeStack security properties', () => {
     expect(metric('Throttles')).toHaveLength(functions.length);
     expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(metric('ExecutionsFailed')).toHaveLength(2);
+    expect(metric('ExecutionsFailed')).toHaveLength(3);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
         Dimensions: [

@@ -186,7 +186,7 @@ describe('the gate decides', () => {
     });
     const bound = world.gate([
       ...pipelines.filter((p) => p.name !== 'web-deploy'),
-      { ...pipelines[0]!, release: release.number },
+      { ...(pipelines[0] as PipelineConfig), release: release.number },
     ]);
     const early = await askGate(bound, {
       pipeline: 'web-deploy',

@@ -10,6 +10,7 @@ import {
   reachableStates,
   requiredFields,
 } from '#core/record/lifecycle.ts';
+import { releaseLifecycle } from '#core/release/release.ts';
 import { ticketLifecycle } from '#core/ticket/lifecycle.ts';
 import {
   defaultTicketSettings,
@@ -26,6 +27,7 @@ const tables: Record<string, LifecycleTable<string, string>> = {
   'normal change': changeLifecycles.normal,
   'emergency change': changeLifecycles.emergency,
   problem: problemLifecycle,
+  release: releaseLifecycle,
 };
 
 /** States a type never reaches by design: a standard change is pre-approved (no assessment, no CAB). */

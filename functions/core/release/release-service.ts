@@ -98,7 +98,10 @@ export const ReleaseCalendarQuery = z.strictObject({ from: Window, to: Window })
 /** A change named by id or by number: exactly one of them. */
 export const ReleaseChangeInput = z
   .strictObject({ id: z.string().min(1).max(64).optional(), number: z.string().trim().max(20).optional() })
-  .refine((p) => Boolean(p.id) !== Boolean(p.number), { message: 'name the change by id or by number' });
+  .refine((p) => Boolean(p.id) !== Boolean(p.number), {
+    message: 'name the change by id or by number',
+    path: ['id'],
+  });
 
 const iso = (value: string) => new Date(value).toISOString();
 export const ref = (actor: Actor) => ({ id: actor.id, email: normalizeEmail(actor.email) });

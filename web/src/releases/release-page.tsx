@@ -137,7 +137,11 @@ function Moves(props: {
   }) => Promise<unknown>;
 }) {
   const id = useId();
-  const { release, nextStages } = props.view;
+  const { release } = props.view;
+  // Deploy is offered once the go is in (the API refuses it before, naming why).
+  const nextStages = props.view.nextStages.filter(
+    (to) => to !== 'deploy' || release.goNoGo.status === 'approved',
+  );
   const [reason, setReason] = useState('');
   if (nextStages.length === 0) return null;
   const needs = (to: ReleaseStage) =>
