@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChanges } from './changes.ts';
+import { runCloudOperations } from './cloud-operations.ts';
 import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
 import { runHandlerCost } from './handler-cost.ts';
@@ -39,6 +40,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   'cold-start': runColdStart,
   soak: runSoak,
   search: runSearch,
+  'cloud-operations': runCloudOperations,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]

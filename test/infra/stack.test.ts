@@ -235,7 +235,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email, notification, change-workflow, sla and catalog-workflow functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification, change-workflow, sla, catalog-workflow and cloud-operations functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -254,7 +254,10 @@ describe('SpokeStack security properties', () => {
     );
     const slaRole = stack.getLogicalId(stack.sla.handler.executionRole.node.defaultChild as never);
     const catalogRole = stack.getLogicalId(stack.catalog.task.executionRole.node.defaultChild as never);
-    expect(sending).toHaveLength(5);
+    const operationsRole = stack.getLogicalId(
+      stack.cloudOperations.handler.executionRole.node.defaultChild as never,
+    );
+    expect(sending).toHaveLength(6);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
@@ -266,6 +269,7 @@ describe('SpokeStack security properties', () => {
         [{ Ref: notifyRole }],
         [{ Ref: changeRole }],
         [{ Ref: slaRole }],
+        [{ Ref: operationsRole }],
         [{ Ref: catalogRole }],
       ]),
     );
@@ -382,7 +386,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla and catalog-workflow functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, sla, catalog-workflow and cloud-operations functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -407,6 +411,7 @@ describe('SpokeStack security properties', () => {
         stack.problemEvents.handler,
         stack.sla.handler,
         stack.catalog.task,
+        stack.cloudOperations.handler,
       ]
         .map(roleId)
         .sort(),
@@ -525,7 +530,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(6);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(7);
     expect(metric('ExecutionsFailed')).toHaveLength(2);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
