@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runCatalog } from './catalog.ts';
 import { runChanges } from './changes.ts';
 import { runCmdb } from './cmdb.ts';
+import { runCloudOperations } from './cloud-operations.ts';
 import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
 import { runHandlerCost } from './handler-cost.ts';
@@ -47,6 +48,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   catalog: runCatalog,
   cmdb: runCmdb,
   'pipeline-gate': runPipelineGate,
+  'cloud-operations': runCloudOperations,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]

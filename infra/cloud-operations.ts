@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { AccountPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CloudOperationsEnv } from '#config/cloud-operations.ts';
+import type { CloudOperationsEnv } from '#config/env.ts';
 import type { CloudOperationsConfig } from './cloud-operations-config.ts';
 import type { Data } from './data.ts';
 import { sendMailAs } from './email.ts';
@@ -93,6 +94,17 @@ export class CloudOperations extends Construct {
       );
     if (config.health)
       rule('HealthEvents', 'AWS Health events into Spoke incidents', cloudOperationsPatterns.health);
+    // A tooling account's pipelines (and their events) cross to Spoke's bus: those accounts may
+    // put events there, nothing else, and no other account may.
+    if (config.trustedAccounts.length > 0)
+      props.events.bus.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'TrustedAccountsPutEvents',
+          principals: config.trustedAccounts.map((account) => new AccountPrincipal(account)),
+          actions: ['events:PutEvents'],
+          resources: [props.events.bus.eventBusArn],
+        }),
+      );
     if (config.cloudTrail.enabled)
       rule(
         'CloudTrailCalls',

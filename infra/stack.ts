@@ -73,6 +73,8 @@ export class SpokeStack extends Stack {
   readonly observability: Observability;
   readonly housekeeping: Housekeeping;
   readonly sla: Sla;
+  /** Alarms, AWS Health and CloudTrail into incidents (`cloudOperations`). */
+  readonly cloudOperations: CloudOperations;
 
   constructor(scope: Construct, id: string, { config, ...props }: SpokeStackProps) {
     super(scope, id, {
@@ -292,7 +294,7 @@ export class SpokeStack extends Stack {
         logRetention,
       });
 
-    const operations = new CloudOperations(this, 'CloudOperations', {
+    this.cloudOperations = new CloudOperations(this, 'CloudOperations', {
       data: this.data,
       events: this.events,
       config: config.cloudOperations,
@@ -305,6 +307,7 @@ export class SpokeStack extends Stack {
       cmdbManagerGroup: config.cmdb.managerGroup,
       logRetention,
     });
+    const operations = this.cloudOperations;
 
     this.observability = new Observability(this, 'Observability', {
       prefix,

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defaultBlockedExtensions } from '#channels/email/attachment-types.ts';
 import { RiskQuestionnaire } from '#core/change/risk.ts';
 import { GroupMapping } from '#core/identity/group-mapping.ts';
+import { OperationsSettings } from '#core/operations/operations-settings.ts';
 
 /**
  * The environment of each Lambda function, as zod schemas. Handlers parse `process.env`
@@ -327,6 +328,27 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv 
  * `environment` with the same schema (STYLE habit 4); the template test checks that a function
  * is given only what its schema reads, and the local cloud may give each handler its own.
  */
+/** The cloud-operations function's environment (its settings as one JSON document). */
+export const cloudOperationsEnv = dataEnv.extend(mailEnv.shape).extend({
+  /** The support group whose members manage the CMDB. @default 'configuration-managers' */
+  CMDB_MANAGER_GROUP: z.string().min(1).max(64).default('configuration-managers'),
+  /** `cloudOperations` of the account config as JSON (`OperationsSettings`). @default '{}' */
+  OPERATIONS_SETTINGS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return OperationsSettings.parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not valid settings: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  /** `cloudOperations.cloudTrail` as JSON (`TrailSettings`). @default '{}' */
+  TRAIL_SETTINGS: z.string().default('{}'),
+});
+export type CloudOperationsEnv = z.input<typeof cloudOperationsEnv>;
+
 export const handlerEnvSchemas = {
   'functions/handlers/api.ts': apiEnv,
   'functions/handlers/inbound-email.ts': inboundEmailEnv,
@@ -348,6 +370,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/service-status.ts': serviceStatusEnv,
   'functions/handlers/search.ts': searchEnv,
   'functions/handlers/search-indexer.ts': searchEnv,
+  'functions/handlers/cloud-operations.ts': cloudOperationsEnv,
 } as const satisfies Record<string, z.ZodObject>;
 
 /** Variables the runtime reads rather than Spoke's code: Node's options and Powertools' names. */

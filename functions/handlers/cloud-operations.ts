@@ -1,7 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { cloudOperationsEnv, cloudOperationsServices } from '#config/cloud-operations.ts';
+import { cloudOperationsServices } from '#config/cloud-operations.ts';
 import { telemetry } from '#config/composition-root.ts';
-import { parseEnv } from '#config/env.ts';
+import { cloudOperationsEnv, parseEnv } from '#config/env.ts';
 import { instrumented } from '#config/telemetry.ts';
 import { applyAlarmStateChange } from '#core/operations/alarm-service.ts';
 import { applyCloudTrailCall } from '#core/operations/cloudtrail-service.ts';

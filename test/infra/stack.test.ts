@@ -259,7 +259,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email, notification, change-workflow, sla, catalog-workflow and release go/no-go functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification, change-workflow, sla, catalog-workflow, release go/no-go and cloud-operations functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -279,6 +279,9 @@ describe('SpokeStack security properties', () => {
     const slaRole = stack.getLogicalId(stack.sla.handler.executionRole.node.defaultChild as never);
     const catalogRole = stack.getLogicalId(stack.catalog.task.executionRole.node.defaultChild as never);
     const releaseRole = stack.getLogicalId(stack.release.task.executionRole.node.defaultChild as never);
+    const operationsRole = stack.getLogicalId(
+      stack.cloudOperations.handler.executionRole.node.defaultChild as never,
+    );
     expect(sending).toHaveLength(6);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
@@ -291,6 +294,7 @@ describe('SpokeStack security properties', () => {
         [{ Ref: notifyRole }],
         [{ Ref: changeRole }],
         [{ Ref: slaRole }],
+        [{ Ref: operationsRole }],
         [{ Ref: catalogRole }],
         [{ Ref: releaseRole }],
       ]),
@@ -408,7 +412,7 @@ describe('SpokeStack security properties', () => {
     });
   });
 
-  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, service-status, sla, catalog-workflow, asset-import and release functions put events, on the Spoke bus only', () => {
+  it('lets exactly the api, inbound-email, housekeeping, change-workflow, problem-events, service-status, sla, catalog-workflow, asset-import, release and cloud-operations functions put events, on the Spoke bus only', () => {
     const busArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.events.bus.node.defaultChild as never), 'Arn'] };
     const roleId = (fn: SpokeFunction) => stack.getLogicalId(fn.executionRole.node.defaultChild as never);
     const publishers = new Set<string>();
@@ -439,6 +443,7 @@ describe('SpokeStack security properties', () => {
         stack.release.gate,
         stack.release.pipelineEvents,
         stack.release.releaseApi,
+        stack.cloudOperations.handler,
       ]
         .map(roleId)
         .sort(),

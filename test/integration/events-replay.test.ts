@@ -123,7 +123,13 @@ describe('events:replay of alarm, Health and CloudTrail fixtures', () => {
     const ok = resultOf(results, 'hr-api-errors-ok.json');
     const incident = await tickets.get(ok?.incident?.id ?? 'none');
 
+    const outbox = (await (await fetch(`${cloud.urls.outbox}/store`)).json()) as {
+      emails: { destination: { to: string[] } }[];
+    };
+
     expect(ok?.outcome).toBe('resolved');
+    // Its requester is monitoring@spoke.invalid: the resolution is mailed to nobody.
+    expect(outbox.emails.filter((m) => m.destination.to.some((to) => to.endsWith('.invalid')))).toEqual([]);
     expect(incident?.ticket.state).toBe('resolved');
     expect(incident?.ticket.resolution?.notes).toContain('is OK');
   });

@@ -36,9 +36,10 @@ export interface NotificationDeps {
 /** Who hears about a ticket by mail: its requester and watchers, never the person who wrote. */
 function recipients(ticket: Ticket, except: string | undefined): string[] {
   const skip = except ? normalizeEmail(except) : undefined;
+  // `.invalid` (RFC 2606) can never receive mail: the requester of monitoring's incidents is one.
   return [ticket.requester.email, ...ticket.watchers]
     .map(normalizeEmail)
-    .filter((to, i, all) => to !== skip && all.indexOf(to) === i);
+    .filter((to, i, all) => to !== skip && all.indexOf(to) === i && !to.endsWith('.invalid'));
 }
 
 const link = (deps: NotificationDeps, ticket: Ticket) =>

@@ -45,6 +45,8 @@ export type TrailOutcome =
       readonly incident: { readonly id: string; readonly number: string };
       readonly ci: string;
       readonly created: boolean;
+      /** Mails sent about it (one per address per notify window). */
+      readonly mailed: number;
     };
 
 const watched = (settings: TrailSettings, ci: ConfigurationItem) =>
@@ -143,11 +145,12 @@ export async function applyCloudTrailCall(
     affected,
     `trail#${call.eventID}`,
   );
-  if (opened.created) await notifyOpened(deps, opened.ticket, affected);
+  const mailed = opened.created ? await notifyOpened(deps, opened.ticket, affected) : 0;
   return {
     outcome: 'opened',
     incident: { id: opened.ticket.id, number: opened.ticket.number },
     ci: ci.number,
     created: opened.created,
+    mailed,
   };
 }

@@ -75,7 +75,7 @@ export function arnsOfParameters(parameters: unknown, place: Place): string[] {
       if (value.startsWith('arn:')) arns.add(value);
       const name = key ? parameterNames[key] : undefined;
       if (name === 'QueueUrl') {
-        const [, , , , account, queue] = value.split('/');
+        const [, , , account, queue] = value.split('/');
         if (account && queue) arns.add(`arn:aws:sqs:${place.region}:${account}:${queue}`);
       } else if (name && !value.startsWith('arn:')) {
         const of = byName[name];

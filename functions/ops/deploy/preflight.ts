@@ -1,5 +1,6 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -27,6 +28,7 @@ import {
   receiptRuleSetName,
 } from './ses.ts';
 import { checkDeletionProtection, checkStackState, type DeployedStack, readStack } from './stack.ts';
+import { checkTrailLogging } from './trail-check.ts';
 
 /** The SDK clients the preflight asks, all in the stack's region but ACM (CloudFront's us-east-1). */
 export interface PreflightClients {
@@ -40,6 +42,8 @@ export interface PreflightClients {
   readonly acm: Pick<ACMClient, 'send'>;
   readonly secretsManager: Pick<SecretsManagerClient, 'send'>;
   readonly lambda: Pick<LambdaClient, 'send'>;
+  /** Asked only when the config watches CloudTrail; imported then (`trail-check.ts`). */
+  readonly cloudTrail?: () => Promise<Pick<CloudTrailClient, 'send'>>;
 }
 
 export function awsClients(region: string): PreflightClients {
@@ -55,6 +59,7 @@ export function awsClients(region: string): PreflightClients {
     acm: new ACMClient({ ...options, region: 'us-east-1' }),
     secretsManager: new SecretsManagerClient(options),
     lambda: new LambdaClient(options),
+    cloudTrail: async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(options),
   };
 }
 
@@ -144,6 +149,9 @@ export async function runPreflight(
     config.portal ? checkCertificate(clients.acm, config.portal) : ([] as CheckResult[]),
     checkFederationSecrets(clients.secretsManager, { secrets: federationSecrets(config), region }),
     checkLambdaConcurrency(clients.lambda, { region }),
+    config.cloudOperations.cloudTrail.enabled && clients.cloudTrail
+      ? clients.cloudTrail().then((client) => checkTrailLogging(client, { region, configPath }))
+      : ([] as CheckResult[]),
   ]);
   return { results: [credentials, ...groups.flat()], stack: deployed };
 }
