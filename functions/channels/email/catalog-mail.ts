@@ -108,7 +108,10 @@ export function taskMail(ctx: CatalogMailContext, task: CatalogTask, round: Roun
       '',
       task.instructions,
       '',
-      `Open it: ${base(ctx)}/tasks/${task.id}`,
+      ...(task.automationError
+        ? [`Its automation failed, so it is yours to do by hand: ${task.automationError}`, '']
+        : []),
+      `Open the queue: ${base(ctx)}/tasks?group=${encodeURIComponent(task.group)}`,
     ].join('\n'),
     messageId: ourMessageId(task.id, `task-${round}`, domainOf(ctx)),
     automatic: true,

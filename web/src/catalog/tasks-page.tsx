@@ -85,6 +85,9 @@ function TaskItem({
         {task.requestNumber} for {task.requestedFor} · {task.itemName}
       </p>
       {task.instructions && <p>{task.instructions}</p>}
+      {task.automationError && (
+        <p className="field-error">Its automation failed; do it by hand. {task.automationError}</p>
+      )}
       <form
         className="form"
         onSubmit={(event) => {
