@@ -153,6 +153,7 @@ describe('service levels in the portal', () => {
     const at = (number: string) => order.findIndex((text) => text.includes(number));
     expect(at(first.number)).toBeLessThan(at(second.number));
     expect(order[at(first.number)]).toMatch(/overdue/);
+    expect(order[at(second.number)]).toMatch(/\(in /);
     await checkPage(page, 'due');
     await fitsIn360px(page, 'due');
     await firstRow.getByRole('link', { name: first.number }).click();
