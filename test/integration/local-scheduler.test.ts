@@ -12,6 +12,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SchedulerSlaTimers } from '#adapters/eventbridge/sla-timers.scheduler.ts';
 import { atExpressionTime, type LocalScheduler, startLocalScheduler } from '#local/scheduler.ts';
 
 /** The SDK's own client against the local Scheduler, as an SLA function would use it in AWS. */
@@ -115,5 +116,41 @@ describe('the local EventBridge Scheduler', () => {
     expect(new Date(atExpressionTime('at(2026-12-01T09:00:00)', 'America/New_York')).toISOString()).toBe(
       '2026-12-01T14:00:00.000Z',
     );
+  });
+});
+
+describe('SLA timers on the local Scheduler', () => {
+  it('sets a new record’s timer in one request, moves an existing one, and creates a missing one', async () => {
+    const client = clientFor(scheduler?.endpoint ?? '');
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const timers = new SchedulerSlaTimers(client, {
+      groupName: 'spoke-sla',
+      targetArn: () => TARGET,
+      roleArn: 'arn:aws:iam::000000000000:role/scheduler',
+    });
+    const inAMinute = new Date(Date.now() + 60_000).toISOString();
+    await timers.set('r1', inAMinute, 1, { likelyNew: true });
+    expect(sent.splice(0)).toEqual(['CreateScheduleCommand']);
+    // Another firing made it meanwhile: create refuses, the timer is moved to this version.
+    await timers.set('r1', inAMinute, 2, { likelyNew: true });
+    expect(sent.splice(0)).toEqual(['CreateScheduleCommand', 'UpdateScheduleCommand']);
+    await timers.set('r1', inAMinute, 3);
+    expect(sent.splice(0)).toEqual(['UpdateScheduleCommand']);
+    await timers.clear('r1');
+    await timers.set('r1', inAMinute, 4);
+    expect(sent.splice(0)).toEqual([
+      'DeleteScheduleCommand',
+      'UpdateScheduleCommand',
+      'CreateScheduleCommand',
+    ]);
+    const got = await client.send(new GetScheduleCommand({ Name: 'sla-r1', GroupName: 'spoke-sla' }));
+    expect(JSON.parse(got.Target?.Input ?? '{}')).toMatchObject({ recordId: 'r1', version: 4 });
   });
 });
