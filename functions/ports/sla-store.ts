@@ -40,8 +40,16 @@ export interface SlaStore {
 
 /** One one-time timer per record, for its next milestone (EventBridge Scheduler in AWS). */
 export interface SlaTimers {
-  /** Creates or moves the record's timer; when it fires the SLA target receives `{ recordId, version }`. */
-  set(recordId: string, at: string, version: number): Promise<void>;
+  /**
+   * Creates or moves the record's timer; when it fires the SLA target receives `{ recordId, version }`.
+   * `likelyNew` (a record whose timer was never set) tries creating first: one request, not two.
+   */
+  set(
+    recordId: string,
+    at: string,
+    version: number,
+    options?: { readonly likelyNew?: boolean },
+  ): Promise<void>;
   /** Deletes the record's timer; none is fine. */
   clear(recordId: string): Promise<void>;
 }

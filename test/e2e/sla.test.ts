@@ -153,9 +153,40 @@ describe('service levels in the portal', () => {
     const at = (number: string) => order.findIndex((text) => text.includes(number));
     expect(at(first.number)).toBeLessThan(at(second.number));
     expect(order[at(first.number)]).toMatch(/overdue/);
+    expect(order[at(second.number)]).toMatch(/\(in /);
     await checkPage(page, 'due');
     await fitsIn360px(page, 'due');
     await firstRow.getByRole('link', { name: first.number }).click();
     await page.getByRole('region', { name: 'Service levels' }).getByText('Breached').first().waitFor();
   }, 150_000);
+
+  it('configures a breach to raise the priority and reassign, refusing a group that does not exist by name', async () => {
+    const { page } = admin;
+    await page.goto(`${cloud.urls.portal}/admin/service-levels`);
+    const card = page.getByRole('form', { name: /Printers \(fast\)/ });
+    await card.getByText('version 1').waitFor();
+    const breach = card.getByRole('group', { name: 'On breach' });
+    await breach.getByLabel('On breach: raise the priority to').selectOption('2');
+    await breach.getByLabel('On breach: reassign to the group').fill('nowhere');
+    await card.getByRole('button', { name: 'Save as version 2' }).click();
+    await card.getByText(/escalations\[1\]\.reassignTo: nowhere is not a group/).waitFor();
+    await checkPage(page, 'escalations');
+    await fitsIn360px(page, 'escalations');
+    await breach.getByLabel('On breach: reassign to the group').fill('network');
+    await card.getByRole('button', { name: 'Save as version 2' }).click();
+    await page.getByText('Saved as a new version').waitFor();
+    const versions = (
+      await api<{ items: { version: number; escalations: unknown[] }[] }>(
+        'admin',
+        '/sla/definitions/printers-fast/versions',
+      )
+    ).body.items;
+    expect(versions[0]).toMatchObject({
+      version: 2,
+      escalations: [
+        { on: 'warning', notify: ['assignee'] },
+        { on: 'breach', notify: ['assignee', 'manager'], raisePriorityTo: 2, reassignTo: 'network' },
+      ],
+    });
+  });
 });

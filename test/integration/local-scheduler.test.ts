@@ -12,6 +12,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SchedulerSlaTimers } from '#adapters/eventbridge/sla-timers.scheduler.ts';
 import { atExpressionTime, type LocalScheduler, startLocalScheduler } from '#local/scheduler.ts';
 
 /** The SDK's own client against the local Scheduler, as an SLA function would use it in AWS. */
@@ -61,11 +62,12 @@ afterEach(async () => {
 describe('the local EventBridge Scheduler', () => {
   it('fires a one-time schedule with its input, then deletes it (ActionAfterCompletion DELETE)', async () => {
     const client = clientFor(scheduler?.endpoint ?? '');
-    const { ScheduleArn } = await client.send(create('INC1-breach', at(1200)));
+    // Far enough ahead that a loaded machine reads it back before it fires.
+    const { ScheduleArn } = await client.send(create('INC1-breach', at(2500)));
     expect(ScheduleArn).toBe('arn:aws:scheduler:us-east-1:000000000000:schedule/spoke-sla/INC1-breach');
     const got = await client.send(new GetScheduleCommand({ Name: 'INC1-breach', GroupName: 'spoke-sla' }));
     expect(got.Target?.Input).toBe('{"name":"INC1-breach"}');
-    expect(await firedWithin(1, 4000)).toBe(1);
+    expect(await firedWithin(1, 8000)).toBe(1);
     expect(fired[0]).toMatchObject({ arn: TARGET, input: '{"name":"INC1-breach"}' });
     await expect(
       client.send(new GetScheduleCommand({ Name: 'INC1-breach', GroupName: 'spoke-sla' })),
@@ -82,15 +84,16 @@ describe('the local EventBridge Scheduler', () => {
       new UpdateScheduleCommand({
         Name: 'moved',
         GroupName: 'spoke-sla',
-        ScheduleExpression: at(5000),
+        ScheduleExpression: at(9000),
         FlexibleTimeWindow: { Mode: 'OFF' },
         ActionAfterCompletion: 'DELETE',
         Target: { Arn: TARGET, RoleArn: 'arn:aws:iam::000000000000:role/scheduler', Input: '{"v":2}' },
       }),
     );
     await client.send(new DeleteScheduleCommand({ Name: 'deleted', GroupName: 'spoke-sla' }));
-    expect(await firedWithin(1, 3500)).toBe(0);
-    expect(await firedWithin(1, 4000)).toBe(1);
+    // The deleted one (due in 2–3 s) never fires; the moved one fires at its new time only.
+    expect(await firedWithin(1, 4500)).toBe(0);
+    expect(await firedWithin(1, 8000)).toBe(1);
     expect(fired.map((f) => f.input)).toEqual(['{"v":2}']);
   });
 
@@ -113,5 +116,41 @@ describe('the local EventBridge Scheduler', () => {
     expect(new Date(atExpressionTime('at(2026-12-01T09:00:00)', 'America/New_York')).toISOString()).toBe(
       '2026-12-01T14:00:00.000Z',
     );
+  });
+});
+
+describe('SLA timers on the local Scheduler', () => {
+  it('sets a new record’s timer in one request, moves an existing one, and creates a missing one', async () => {
+    const client = clientFor(scheduler?.endpoint ?? '');
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const timers = new SchedulerSlaTimers(client, {
+      groupName: 'spoke-sla',
+      targetArn: () => TARGET,
+      roleArn: 'arn:aws:iam::000000000000:role/scheduler',
+    });
+    const inAMinute = new Date(Date.now() + 60_000).toISOString();
+    await timers.set('r1', inAMinute, 1, { likelyNew: true });
+    expect(sent.splice(0)).toEqual(['CreateScheduleCommand']);
+    // Another firing made it meanwhile: create refuses, the timer is moved to this version.
+    await timers.set('r1', inAMinute, 2, { likelyNew: true });
+    expect(sent.splice(0)).toEqual(['CreateScheduleCommand', 'UpdateScheduleCommand']);
+    await timers.set('r1', inAMinute, 3);
+    expect(sent.splice(0)).toEqual(['UpdateScheduleCommand']);
+    await timers.clear('r1');
+    await timers.set('r1', inAMinute, 4);
+    expect(sent.splice(0)).toEqual([
+      'DeleteScheduleCommand',
+      'UpdateScheduleCommand',
+      'CreateScheduleCommand',
+    ]);
+    const got = await client.send(new GetScheduleCommand({ Name: 'sla-r1', GroupName: 'spoke-sla' }));
+    expect(JSON.parse(got.Target?.Input ?? '{}')).toMatchObject({ recordId: 'r1', version: 4 });
   });
 });

@@ -58,20 +58,31 @@ export class SchedulerSlaTimers implements SlaTimers {
     };
   }
 
-  async set(recordId: string, at: string, version: number): Promise<void> {
+  async set(
+    recordId: string,
+    at: string,
+    version: number,
+    options: { likelyNew?: boolean } = {},
+  ): Promise<void> {
     const request = this.#request(recordId, at, version);
     const { ConflictException, CreateScheduleCommand, ResourceNotFoundException, UpdateScheduleCommand } =
       await schedulerSdk();
+    const create = () => this.#client.send(new CreateScheduleCommand(request));
+    const update = () => this.#client.send(new UpdateScheduleCommand(request));
+    // A new record has no schedule yet: create it, and move the one another firing made meanwhile.
+    const [first, second, gone] = options.likelyNew
+      ? ([create, update, ConflictException] as const)
+      : ([update, create, ResourceNotFoundException] as const);
     try {
-      await this.#client.send(new UpdateScheduleCommand(request));
+      await first();
     } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
+      if (!(error instanceof gone)) throw error;
       try {
-        await this.#client.send(new CreateScheduleCommand(request));
-      } catch (created) {
-        // Another firing created it meanwhile: move that one.
-        if (!(created instanceof ConflictException)) throw created;
-        await this.#client.send(new UpdateScheduleCommand(request));
+        await second();
+      } catch (again) {
+        // Updating first: another firing created it meanwhile, so move that one.
+        if (options.likelyNew || !(again instanceof ConflictException)) throw again;
+        await update();
       }
     }
   }

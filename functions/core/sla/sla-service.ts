@@ -121,7 +121,10 @@ async function arm(deps: SlaDeps, calendars: Calendars, initial: SlaRecord): Pro
     }
     // Owed record changes first: the state is cleared of them with the timer's confirmation.
     if (record.pending) await carryOut(deps, record);
-    if (record.next) await deps.timers.set(record.recordId, record.next.at, record.version);
+    if (record.next)
+      await deps.timers.set(record.recordId, record.next.at, record.version, {
+        likelyNew: record.armedVersion === 0,
+      });
     else await deps.timers.clear(record.recordId);
     await deps.sla.markArmed(record.recordId, record.version);
     const { pending: _, ...armed } = record;

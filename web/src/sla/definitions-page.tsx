@@ -7,6 +7,7 @@ import { usePortal } from '../shared/portal-context.ts';
 import { useInvalidate, useQuery } from '../shared/query-cache.ts';
 import { usePageTitle } from '../shared/use-page-title.ts';
 import { CalendarsPanel } from './calendars-panel.tsx';
+import { EscalationsFields, escalationsOf } from './escalations-fields.tsx';
 import { formatDuration, type SlaDefinition, slaApi } from './sla-api.ts';
 
 const PRIORITIES = ['1', '2', '3', '4', '5'] as const;
@@ -60,6 +61,7 @@ function DefinitionCard({
         version,
         targets,
         warnAtPercent: Number(form.get('warnAtPercent')),
+        escalations: escalationsOf(form, definition),
       });
       onSaved();
     } catch (failure) {
@@ -133,6 +135,7 @@ function DefinitionCard({
           defaultValue={definition.warnAtPercent}
         />
       </div>
+      <EscalationsFields definition={definition} />
       {error && <Notice tone="error">{error}</Notice>}
       {saved && <Notice tone="success">Saved as a new version. Records already running keep theirs.</Notice>}
       <button type="submit" className="button">

@@ -17,6 +17,7 @@ const markers = {
 /** `in 2 h 10 min` or `5 min overdue`, from now. */
 function dueIn(iso: string, now: number): string {
   const ms = Date.parse(iso) - now;
+  if (Math.abs(ms) < 60_000) return ms >= 0 ? 'in under a minute' : 'just overdue';
   return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(ms)} overdue`;
 }
 
