@@ -14,6 +14,9 @@ export const INVOKED_MARKER = 'BENCH_INVOKED ';
 export interface InvokeReport {
   readonly importMs: number;
   readonly firstEventMs: number;
+  /** CPU time (user + system) of the same two steps: what Lambda bills, and what a loaded machine stretches least. */
+  readonly importCpuMs: number;
+  readonly firstEventCpuMs: number;
   /** Module files loaded by the import, and their source kilobytes: a count the machine's load does not change. */
   readonly importModules: number;
   readonly importKb: number;
@@ -70,17 +73,23 @@ if (import.meta.main) {
   const url = pathToFileURL(values.bundle).href;
 
   const loads = watchModuleLoads();
+  const cpuAtStart = process.cpuUsage();
   const importing = performance.now();
   const module = (await import(url)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
   const invoking = performance.now();
+  const cpuImported = process.cpuUsage(cpuAtStart);
   const imported = loads();
   const result = await module.handler(event, lambdaContext);
   const served = performance.now();
+  const cpuServed = process.cpuUsage(cpuAtStart);
+  const cpuMs = ({ user, system }: NodeJS.CpuUsage) => (user + system) / 1000;
   const all = loads();
 
   const report: InvokeReport = {
     importMs: invoking - importing,
     firstEventMs: served - invoking,
+    importCpuMs: cpuMs(cpuImported),
+    firstEventCpuMs: cpuMs(cpuServed) - cpuMs(cpuImported),
     importModules: imported.modules,
     importKb: imported.bytes / 1024,
     firstEventModules: all.modules - imported.modules,

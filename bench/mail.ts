@@ -9,16 +9,21 @@ import PostalMime from 'postal-mime';
 import { domainTable, tableName } from '#adapters/dynamodb/table-definition.ts';
 import { mailLimits } from '#channels/email/parse.ts';
 import { LOCAL_SUPPORT_ADDRESS, LOCAL_TABLE_PREFIX } from '#local/cloud.ts';
+import { ensureTables } from '#local/create-tables.ts';
+import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import {
   MAIL_IDLE_MARKER,
   MAIL_READY_MARKER,
+  MAIL_RECORDED_MARKER,
   type MailIdleReport,
   type MailReadyReport,
 } from './child-mail-cloud.ts';
+import { type RecordedRequest, replay } from './dynamo-recorder.ts';
 import { type BenchMail, buildMail, type Size } from './mail-data.ts';
 import {
   type CloudMemory,
   cloudMemory,
+  freePort,
   type NodeChild,
   processTree,
   spawnNode,
@@ -120,8 +125,13 @@ interface Peak {
 export function watchCloud(cloud: NodeChild<MailReadyReport>) {
   const outcomes: Outcome[] = [];
   const idleWaiters: ((report: MailIdleReport) => void)[] = [];
+  const recordWaiters: (() => void)[] = [];
   const lines = createInterface({ input: cloud.child.stdout as NodeJS.ReadableStream });
   lines.on('line', (line) => {
+    if (line.startsWith(MAIL_RECORDED_MARKER)) {
+      recordWaiters.shift()?.();
+      return;
+    }
     if (line.startsWith(MAIL_IDLE_MARKER)) {
       idleWaiters.shift()?.(JSON.parse(line.slice(MAIL_IDLE_MARKER.length)) as MailIdleReport);
       return;
@@ -140,7 +150,116 @@ export function watchCloud(cloud: NodeChild<MailReadyReport>) {
       cloud.child.stdin?.write('idle\n');
       return answer;
     },
+    /** Keeps the DynamoDB requests from now on (a cloud started with `--record-dynamodb`). */
+    record(): void {
+      cloud.child.stdin?.write('record on\n');
+    },
+    /** Stops keeping them and writes them to `file`. */
+    recorded(file: string): Promise<void> {
+      const written = new Promise<void>((done) => recordWaiters.push(done));
+      cloud.child.stdin?.write(`record off ${file}\n`);
+      return written;
+    },
   };
+}
+
+const readRecorded = async (file: string): Promise<RecordedRequest[]> =>
+  (JSON.parse(await readFile(file, 'utf8')) as (Omit<RecordedRequest, 'body'> & { body: string })[]).map(
+    (r) => ({ ...r, body: Buffer.from(r.body, 'base64') }),
+  );
+
+interface Floor {
+  readonly mails: number;
+  /** The recorded run through the whole intake (with the recording proxy in the path). */
+  readonly intakeMs: number;
+  readonly replayMs: number;
+  readonly requests: number;
+  readonly refused: number;
+  readonly connections: number;
+  readonly operations: string;
+}
+
+/**
+ * The emulator floor (issue 20): the same new 5 KB mails through a second cloud whose functions
+ * reach DynamoDB Local through a recording proxy, then their DynamoDB requests replayed alone
+ * against a fresh DynamoDB Local (file-backed in the same folder kind, warmed with the warm-up's
+ * requests) on as many connections as the functions used.
+ */
+async function emulatorFloor(
+  settings: Settings,
+  run: string,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Floor> {
+  const cloud = spawnNode<MailReadyReport>(
+    'bench/child-mail-cloud.ts',
+    ['--data-dir', join(workDir, 'floor-cloud'), '--record-dynamodb'],
+    MAIL_READY_MARKER,
+    env,
+  );
+  const warmFile = join(workDir, 'floor-warm.json');
+  const measuredFile = join(workDir, 'floor.json');
+  let intakeMs: number;
+  try {
+    const ready = await cloud.report;
+    const watch = watchCloud(cloud);
+    const transport = createTransport({
+      pool: true,
+      maxConnections: 4,
+      host: '127.0.0.1',
+      port: Number(new URL(ready.urls.smtp as string).port),
+      secure: false,
+      ignoreTLS: true,
+    });
+    const send = async (mails: readonly BenchMail[]) => {
+      await Promise.all(
+        mails.map((mail) =>
+          transport.sendMail({ envelope: { from: mail.from, to: [LOCAL_SUPPORT_ADDRESS] }, raw: mail.raw }),
+        ),
+      );
+      await watch.idle();
+    };
+    watch.record();
+    await send(buildSet(settings, 'small', settings.warmup, `${run}fw`));
+    await watch.recorded(warmFile);
+    watch.record();
+    const started = performance.now();
+    await send(buildSet(settings, 'small', settings.small, `${run}f`));
+    intakeMs = performance.now() - started;
+    await watch.recorded(measuredFile);
+    transport.close();
+  } finally {
+    await stopChild(cloud);
+  }
+  const dynamo = await startDynamoDbLocal({ port: await freePort(), dataDir: join(workDir, 'floor-replay') });
+  try {
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTables(client, LOCAL_TABLE_PREFIX);
+    client.destroy();
+    await replay(dynamo.endpoint, await readRecorded(warmFile));
+    const requests = await readRecorded(measuredFile);
+    const replayed = await replay(dynamo.endpoint, requests);
+    const operations = new Map<string, number>();
+    for (const r of requests) operations.set(r.operation, (operations.get(r.operation) ?? 0) + 1);
+    return {
+      mails: settings.small,
+      intakeMs,
+      replayMs: replayed.ms,
+      requests: replayed.requests,
+      refused: replayed.refused,
+      connections: replayed.connections,
+      operations: [...operations]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, n]) => `${n} ${name}`)
+        .join(', '),
+    };
+  } finally {
+    await dynamo.stop();
+  }
 }
 
 export interface OutboxMail {
@@ -300,11 +419,16 @@ export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
   const notes: string[] = [];
   const problems: string[] = [];
 
+  const cloudEnv = {
+    ...process.env,
+    ACK_LIMIT_PER_SENDER_PER_HOUR: ACK_LIMIT,
+    ACK_LIMIT_PER_MINUTE: ACK_LIMIT,
+  };
   const cloud = spawnNode<MailReadyReport>(
     'bench/child-mail-cloud.ts',
     ['--data-dir', dataDir],
     MAIL_READY_MARKER,
-    { ...process.env, ACK_LIMIT_PER_SENDER_PER_HOUR: ACK_LIMIT, ACK_LIMIT_PER_MINUTE: ACK_LIMIT },
+    cloudEnv,
   );
   let sampler: NodeJS.Timeout | undefined;
   try {
@@ -399,9 +523,16 @@ export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
     const afterReplies = await countItems(ready.urls.dynamodb as string);
     const outboxAfter = await outbox(ready.urls.outbox as string);
     const deadLetters = await countFiles(join(dataDir, 'dead-letters'), false);
-    const attachmentFiles = await countFiles(join(dataDir, 's3', 'spoke-local-attachments'));
-    const rawFiles = await countFiles(join(dataDir, 's3', 'spoke-local-raw-mail'));
+    // The local bucket names follow the template (`<stack>-<construct path>`): a renamed bucket
+    // must fail the verification rather than count as an empty one.
+    const bucketDirs = { attachments: 'spoke-local-data-attachments', raw: 'spoke-local-email-rawmail' };
+    for (const name of Object.values(bucketDirs))
+      if (!existsSync(join(dataDir, 's3', name)))
+        problems.push(`no local bucket ${name}: did its name change?`);
+    const attachmentFiles = await countFiles(join(dataDir, 's3', bucketDirs.attachments));
+    const rawFiles = await countFiles(join(dataDir, 's3', bucketDirs.raw));
     await stopChild(cloud);
+    const floor = await emulatorFloor(settings, run, workDir, cloudEnv);
 
     // Verification: every new message a created ticket with its acknowledgement, every reply an article.
     const check = (phase: Phase, wanted: (o: Outcome) => boolean, what: string) => {
@@ -470,8 +601,16 @@ export async function runMail(options: SuiteOptions): Promise<SuiteResult> {
         note: `first MAIL FROM → mailIdle() after the last: ${(p.ms / 1000).toFixed(2)} s (all 250s after ${(p.acceptedMs / 1000).toFixed(2)} s); postal-mime alone ${round(parser, 0)} msg/s, intake/parser ${round((rate / parser) * 100)} %; CPU per message: cloud node ${round(p.cpu.node / p.count)} ms, JVM ${round(p.cpu.jvm / p.count)} ms, sender ${round(p.cpu.sender / p.count)} ms; ${round(rate / REFERENCE[size], 0)}× the reference helpdesk (${REFERENCE[size]} msg/s)`,
       };
     };
+    const floorRate = floor.mails / (floor.replayMs / 1000);
+    const smallRate = newSmall.count / (newSmall.ms / 1000);
     figures.push(
       throughput(newSmall, 'small', sets.small, 'newSmall'),
+      {
+        name: `new tickets, 5 KB: DynamoDB Local alone, the emulator floor (${floor.mails} msgs)`,
+        value: floorRate,
+        unit: 'msg/s',
+        note: `the DynamoDB requests of ${floor.mails} new 5 KB mails (${floor.requests}: ${floor.operations}; ${round(floor.requests / floor.mails)} per mail) recorded on their way to DynamoDB Local and replayed alone on ${floor.connections} connections, in ${(floor.replayMs / 1000).toFixed(2)} s${floor.refused ? `, ${floor.refused} answered other than 200 on the replay` : ''}; the whole intake reaches ${round((smallRate / floorRate) * 100)} % of it (the recorded run itself, proxy in the path: ${round(floor.mails / (floor.intakeMs / 1000))} msg/s)`,
+      },
       throughput(newLarge, 'large', sets.large, 'newLarge'),
       throughput(replySmall, 'small', replySets.small, 'replySmall'),
       throughput(replyLarge, 'large', replySets.large, 'replyLarge'),

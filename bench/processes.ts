@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -135,4 +136,13 @@ export async function cloudMemory(nodePid: number, dynamodbPort: number): Promis
     totalMB: mb(sum(tree)),
     jvmFound: jvm.length > 0,
   };
+}
+
+/** A loopback port free right now (for an emulator that cannot pick its own, like DynamoDB Local). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

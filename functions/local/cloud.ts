@@ -80,6 +80,12 @@ export interface LocalCloudOptions {
   readonly taskTimeoutSeconds?: (stateName: string, declared: number) => number;
   /** Faults the functions meet in S3 and SES (`npm run chaos`). @default none */
   readonly faults?: LocalFaults;
+  /**
+   * Where the functions send their DynamoDB requests when not straight to DynamoDB Local: a
+   * proxy in front of it on `ports.dynamodb` (the mail benchmark records through one).
+   * @default DynamoDB Local
+   */
+  readonly dynamodbEndpoint?: string;
 }
 
 export interface LocalCloud {
@@ -225,7 +231,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => scheduler.close());
     // Functions reach S3 and SES through the fault relays (pass-through unless faults are asked for).
     const endpoints = {
-      dynamodb: urls.dynamodb,
+      dynamodb: options.dynamodbEndpoint ?? urls.dynamodb,
       s3: reached.s3,
       ses: reached.ses,
       scheduler: scheduler.endpoint,
@@ -271,8 +277,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     });
     functionsReady.then((functions) => stops.push(() => functions.close())).catch(() => undefined);
     const dynamo = await dynamoReady;
-    if (dynamo.endpoint !== endpoints.dynamodb)
-      throw new Error(`DynamoDB Local listens on ${dynamo.endpoint}, not ${endpoints.dynamodb}`);
+    if (dynamo.endpoint !== urls.dynamodb)
+      throw new Error(`DynamoDB Local listens on ${dynamo.endpoint}, not ${urls.dynamodb}`);
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: 'local',

@@ -30,8 +30,17 @@ import type { TicketStore } from '#ports/ticket-store.ts';
  * the way the DynamoDB adapters do.
  */
 
-/** Per message, on this 2-core machine, with the rest of the suite running beside it. */
+/**
+ * Per message, in CPU time of this test process (vitest runs each file in its own fork), so
+ * a loaded machine, which stretches wall time, cannot fail it; a pathological input (a
+ * backtracking regular expression, a quadratic loop) still does.
+ */
 const LIMIT_MS = 2000;
+/** The CPU milliseconds this process has used so far (user and system). */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 const SUPPORT = 'support@spoke.example';
 const ENCODER = new TextEncoder();
 /** Bytes from a string whose code units are bytes (latin1), so any byte can be written. */
@@ -173,7 +182,7 @@ async function throughPipeline(raw: Uint8Array, recipients: readonly string[] = 
   const sesMessageId = `fuzz-${++messages}`;
   const rawKey = `inbound/${sesMessageId}`;
   world.raw.set(rawKey, raw);
-  const started = performance.now();
+  const started = cpuMs();
   const outcome: InboundOutcome = await processInboundMail(world.deps, {
     sesMessageId,
     rawKey,
@@ -182,10 +191,10 @@ async function throughPipeline(raw: Uint8Array, recipients: readonly string[] = 
     verdicts: { spam: 'PASS', virus: 'PASS', dmarc: 'PASS' },
     receivedAt: '2026-11-28T09:00:00.000Z',
   });
-  const ms = performance.now() - started;
+  const ms = cpuMs() - started;
   const key = outcome.kind === 'quarantined' ? `quarantined: ${outcome.reason.slice(0, 60)}` : outcome.kind;
   tally.set(key, (tally.get(key) ?? 0) + 1);
-  expect(ms, `processInboundMail took ${Math.round(ms)} ms`).toBeLessThan(LIMIT_MS);
+  expect(ms, `processInboundMail took ${Math.round(ms)} ms of CPU`).toBeLessThan(LIMIT_MS);
   switch (outcome.kind) {
     case 'ticket':
       expect(world.tickets.get(outcome.ticket.id)).toBeDefined();
@@ -206,7 +215,7 @@ async function throughPipeline(raw: Uint8Array, recipients: readonly string[] = 
 
 /** The pure part: the parser returns or throws a ValidationError, and the filters answer. */
 async function throughParser(raw: Uint8Array): Promise<ParsedMail | undefined> {
-  const started = performance.now();
+  const started = cpuMs();
   let mail: ParsedMail | undefined;
   try {
     mail = await parseMail(raw);
@@ -219,8 +228,8 @@ async function throughParser(raw: Uint8Array): Promise<ParsedMail | undefined> {
       expect(reason === undefined || typeof reason === 'string').toBe(true);
     }
   }
-  const ms = performance.now() - started;
-  expect(ms, `parseMail and the filters took ${Math.round(ms)} ms`).toBeLessThan(LIMIT_MS);
+  const ms = cpuMs() - started;
+  expect(ms, `parseMail and the filters took ${Math.round(ms)} ms of CPU`).toBeLessThan(LIMIT_MS);
   return mail;
 }
 
@@ -635,9 +644,9 @@ describe('parseMail and the filters on malformed MIME', () => {
   it('refuse a message over 40 MB before parsing it, and parse one just under within the limit', async () => {
     const header = bytes('From: emma@example.com\r\nSubject: big\r\n\r\n');
     const over = concat(header, new Uint8Array(mailLimits.maxBytes + 1 - header.length).fill(0x61));
-    const started = performance.now();
+    const started = cpuMs();
     await expect(parseMail(over)).rejects.toThrow(/too large/);
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(cpuMs() - started, 'CPU ms to refuse it').toBeLessThan(50);
     const under = over.subarray(0, mailLimits.maxBytes - 1024);
     const outcome = await throughPipeline(under);
     expect(outcome.kind).toBe('ticket');

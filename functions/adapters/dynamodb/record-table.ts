@@ -40,7 +40,7 @@ import { queryAll } from './query-all.ts';
  *
  * - **Numbers**: one atomic counter update (`SET seq = if_not_exists(seq) + 1`) before the
  *   create transaction. The counter is never inside a transaction, so creates of one type do
- *   not conflict on it; a create that then fails leaves a gap (docs/adr/0002).
+ *   not conflict on it; a create that then fails leaves a gap (docs/adr/0002-record-numbers.md).
  * - **Transactions**: a transaction cancelled only by contention (`TransactionConflict`,
  *   throttling) is tried again with full-jitter backoff, at most `TRANSACTION_ATTEMPTS`
  *   times, then `BusyError` (503 with Retry-After). A failed condition is never retried here:
