@@ -701,6 +701,8 @@ export function searchIndexes(
     {
       ticket: new S3SearchIndexStore(s3, bucket, 'ticket'),
       knowledge: new S3SearchIndexStore(s3, bucket, 'knowledge'),
+      // The mail intake's suggestions: rewritten after every batch that changed articles.
+      digest: new S3ArticleDigestStore(s3, bucket),
     },
     { ...options, clock },
   );

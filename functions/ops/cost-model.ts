@@ -87,10 +87,39 @@ export interface Assumptions {
   readonly kmsKeys: number;
 }
 
+/** Search (docs/adr/0003): measured by `npm run bench -- --only search`, the rest assumed (docs/cost.md). */
+export interface SearchCostData {
+  /** Index size in S3, gzipped, per 1,000 indexed records (bench, 100k + 5k). */
+  readonly indexGzipKbPer1000Records: number;
+  /** Published and draft articles indexed besides the tickets. */
+  readonly articles: number;
+  /** Writes of a ticket item over its life that reach the indexer (open, assign, replies, resolve, close). */
+  readonly indexWritesPerTicket: number;
+  /** The indexer's time for one batch: a fixed part plus the rewrite of a shard that grows with the index (bench: 117 ms at 10.5k records, 951 ms at 105k). */
+  readonly indexerBatchMsBase: number;
+  readonly indexerMsPer1000Records: number;
+  readonly indexerMemoryMb: number;
+  /** S3 requests of one indexer batch: manifest + shard reads, shard + manifest writes. */
+  readonly indexerGetsPerBatch: number;
+  readonly indexerPutsPerBatch: number;
+  readonly ticketShards: number;
+  readonly knowledgeShards: number;
+  readonly searchesPerAgentPerWorkday: number;
+  /** Searches the ticket form makes while an employee types a subject (suggestions). */
+  readonly suggestionQueriesPerPortalTicket: number;
+  readonly portalTicketShare: number;
+  readonly searchMsWarm: number;
+  readonly searchMemoryMb: number;
+  readonly searchColdStartsPerDay: number;
+  /** Cold load of the whole index per 1,000 indexed records (bench: 6.3 s at 105k). */
+  readonly coldLoadMsPer1000Records: number;
+}
+
 export interface CostData {
   readonly prices: Prices;
   readonly freeTier: FreeTier;
   readonly assumptions: Assumptions;
+  readonly search: SearchCostData;
   readonly measured: {
     readonly at: string;
     readonly how: string;
@@ -293,6 +322,65 @@ export function estimateMonthlyCost(data: CostData, volumes: Volumes): Estimate 
   );
   item('KMS', 'customer managed keys', a.kmsKeys, 'keys', p.kmsPerKeyMonth);
 
+  items.push(...searchItems(data, volumes));
+
   const total = (key: 'listUsd' | 'usd') => items.reduce((sum, line) => sum + line[key], 0);
   return { volumes, monthly: usage, items, listUsd: total('listUsd'), usd: total('usd') };
+}
+
+/** How many records the search index holds: every ticket kept (monthsOfData) and the articles. */
+export const indexedRecords = (data: CostData, volumes: Volumes): number =>
+  volumes.ticketsPerMonth * data.assumptions.monthsOfData + data.search.articles;
+
+/**
+ * Search without a cluster (ADR 0003), priced apart from the ticket lifecycle: the shards kept in
+ * S3, the indexer's batches (one per indexed write at low rates: each rewrites a shard whose size
+ * grows with the index) with their S3 reads and writes, and the search function's queries, cold
+ * loads of every shard and manifest looks. Lambda's free tier is already taken by the lines above.
+ */
+export function searchItems(data: CostData, volumes: Volumes): LineItem[] {
+  const { prices: p, search: s, assumptions: a } = data;
+  const records = indexedRecords(data, volumes);
+  const line = (what: string, quantity: number, unit: string, price: number): LineItem => ({
+    service: 'Search',
+    what,
+    quantity,
+    unit,
+    listUsd: quantity * price,
+    usd: quantity * price,
+  });
+  const batches = volumes.ticketsPerMonth * s.indexWritesPerTicket;
+  const batchMs = s.indexerBatchMsBase + (s.indexerMsPer1000Records * records) / 1000;
+  const searches =
+    volumes.agents * s.searchesPerAgentPerWorkday * a.workdaysPerMonth +
+    volumes.ticketsPerMonth * s.portalTicketShare * s.suggestionQueriesPerPortalTicket;
+  const coldStarts = s.searchColdStartsPerDay * 30;
+  const coldMs = (s.coldLoadMsPer1000Records * records) / 1000;
+  const gbSeconds =
+    ((batches * batchMs) / 1000) * (s.indexerMemoryMb / 1024) +
+    (((searches * s.searchMsWarm + coldStarts * coldMs) / 1000) * s.searchMemoryMb) / 1024;
+  const shardsPerLoad = s.ticketShards + s.knowledgeShards + 2;
+  return [
+    line(
+      `index in S3 (${Math.round(records).toLocaleString('en-US')} records)`,
+      (records * s.indexGzipKbPer1000Records) / 1000 / 1024 / 1024,
+      'GB-month',
+      p.s3PerGbMonth,
+    ),
+    line('indexer and search invocations', batches + searches, 'requests', p.lambdaPerMillionRequests / 1e6),
+    line(
+      `indexer and search compute (${Math.round(batchMs)} ms a batch)`,
+      gbSeconds,
+      'GB-s',
+      p.lambdaArmPerGbSecond,
+    ),
+    line('shard and manifest PUTs', batches * s.indexerPutsPerBatch, 'requests', p.s3PerThousandPuts / 1000),
+    line(
+      'shard, manifest and digest GETs',
+      batches * s.indexerGetsPerBatch + searches + coldStarts * shardsPerLoad + volumes.ticketsPerMonth,
+      'requests',
+      p.s3PerThousandGets / 1000,
+    ),
+    line('search API requests', searches, 'requests', p.httpApiPerMillionRequests / 1e6),
+  ];
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { formatEstimate, loadCostData } from '#ops/cost.ts';
-import { type CostData, estimateMonthlyCost, monthlyUsage, type Usage } from '#ops/cost-model.ts';
+import {
+  type CostData,
+  estimateMonthlyCost,
+  indexedRecords,
+  monthlyUsage,
+  searchItems,
+  type Usage,
+} from '#ops/cost-model.ts';
 
 const none: Usage = {
   apiRequests: 0,
@@ -26,6 +33,7 @@ function data(overrides: Partial<CostData['measured']> = {}): CostData {
     Object.keys(real.freeTier).map((key) => [key, 0]),
   ) as unknown as CostData['freeTier'];
   return {
+    search: real.search,
     prices: {
       ...zeroPrices,
       lambdaPerMillionRequests: 0.2,
@@ -113,7 +121,10 @@ describe('cost model', () => {
     expect(line(estimate, 'DynamoDB', 'write')?.listUsd).toBeCloseTo(0.2, 10);
     expect(line(estimate, 'DynamoDB', 'read')?.listUsd).toBeCloseTo(0.011, 10);
     expect(line(estimate, 'SES', 'mail sent')?.listUsd).toBeCloseTo(0.8, 10);
-    expect(estimate.listUsd).toBeCloseTo(0.0044 + 0.044 + 0.016 + 0.2 + 0.011 + 0.8, 10);
+    const search = estimate.items
+      .filter((i) => i.service === 'Search')
+      .reduce((sum, i) => sum + i.listUsd, 0);
+    expect(estimate.listUsd).toBeCloseTo(0.0044 + 0.044 + 0.016 + 0.2 + 0.011 + 0.8 + search, 10);
     expect(estimate.usd).toBeCloseTo(estimate.listUsd - 0.0002, 10);
   });
 
@@ -138,5 +149,30 @@ describe('cost model', () => {
     expect(small.usd).toBeLessThanOrEqual(small.listUsd);
     expect(large.listUsd).toBeGreaterThan(small.listUsd);
     expect(formatEstimate(small, shipped)).toContain(`measured ${shipped.measured.at}`);
+  });
+
+  it('prices search apart: indexer batches grow with the index, and 1M indexed tickets cost far more than 10k', () => {
+    const shipped = loadCostData();
+    const tenThousand = { employees: 2000, ticketsPerMonth: 834, agents: 50 };
+    const million = { employees: 100_000, ticketsPerMonth: 83_334, agents: 500 };
+    const total = (v: typeof tenThousand) =>
+      searchItems(shipped, v).reduce((sum, item) => sum + item.listUsd, 0);
+
+    expect(indexedRecords(shipped, tenThousand)).toBe(834 * 12 + shipped.search.articles);
+    expect(searchItems(shipped, tenThousand).map((item) => item.what)).toEqual([
+      expect.stringContaining('index in S3'),
+      'indexer and search invocations',
+      expect.stringContaining('indexer and search compute'),
+      'shard and manifest PUTs',
+      'shard, manifest and digest GETs',
+      'search API requests',
+    ]);
+    // 834 tickets × 5 indexed writes, 2 PUTs each.
+    expect(searchItems(shipped, tenThousand)[3]?.quantity).toBe(834 * 5 * 2);
+    expect(total(tenThousand)).toBeLessThan(1);
+    expect(total(million)).toBeGreaterThan(50);
+    expect(
+      estimateMonthlyCost(shipped, tenThousand).items.filter((i) => i.service === 'Search'),
+    ).toHaveLength(6);
   });
 });
