@@ -33,8 +33,10 @@ import {
   notificationSettingsEnv,
   openLimitEnv,
   problemSettingsEnv,
+  reportingSettingsEnv,
   satisfactionSettingsEnv,
   ticketSettingsEnv,
+  valueSettingsEnv,
 } from './settings.ts';
 import { Sla } from './sla.ts';
 import { Workflows } from './workflows.ts';
@@ -159,6 +161,7 @@ export class SpokeStack extends Stack {
       cmdb: { CMDB_MANAGER_GROUP: config.cmdb.managerGroup },
       problemSettings: problemSettingsEnv(config.problems),
       satisfaction: satisfactionSettingsEnv(config.reporting),
+      value: valueSettingsEnv(config.reporting),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -228,7 +231,17 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
-    this.reporting = new Reporting(this, 'Reporting', { data: this.data, events: this.events, logRetention });
+    this.reporting = new Reporting(this, 'Reporting', {
+      data: this.data,
+      events: this.events,
+      logRetention,
+      monthlyReport: reportingSettingsEnv(config.reporting, {
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      }),
+    });
     this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
       data: this.data,
       events: this.events,

@@ -57,6 +57,7 @@ import { defaultProblemSettings } from '#core/problem/problem.ts';
 import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts';
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
+import type { MonthlyReportDeps } from '#core/reporting/monthly-report.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
 import type { SatisfactionDeps } from '#core/satisfaction/satisfaction-service.ts';
 import { SearchIndexKeeper } from '#core/search/index-keeper.ts';
@@ -97,11 +98,13 @@ import {
   type cmdbDiscoveryEnv,
   type dataEnv,
   type inboundEmailEnv,
+  type monthlyReportEnv,
   type notificationsEnv,
   type problemEnv,
   type searchEnv,
   type slaEnv,
 } from './env.ts';
+import { reportRecipients, valueAssumptions } from './reporting.ts';
 import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import { observedTicketStore } from './telemetry.ts';
 
@@ -512,6 +515,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       groups: data.groups,
       timeZone: env.TIME_ZONE,
       clock: data.clock,
+      value: valueAssumptions(env),
     },
     catalog: catalogAdapters(env, env.CATALOG_WORKFLOW_ARN, data),
     mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
@@ -686,6 +690,25 @@ export function reportingServices(env: z.output<typeof dataEnv>): CountingDeps {
   return {
     reports: reportStore(data.documents, env),
     calendar: deskCalendar(env.TIME_ZONE, env.BUSINESS_HOURS),
+  };
+}
+
+/** The monthly report mail: the report over the counters, SES, and the delivery ledger (each month once). */
+export function monthlyReportServices(env: z.output<typeof monthlyReportEnv>): MonthlyReportDeps {
+  const data = dataAdapters(env);
+  return {
+    report: {
+      reports: reportStore(data.documents, env),
+      groups: data.groups,
+      timeZone: env.TIME_ZONE,
+      clock: data.clock,
+      value: valueAssumptions(env),
+    },
+    mailer: new SesMailer(sendThrough(sesClient()), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    deliveries: new DynamoDeliveryLedger(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    recipients: reportRecipients(env.MONTHLY_REPORT_TO),
+    portalUrl: env.PORTAL_URL,
+    supportAddress: env.SUPPORT_ADDRESS,
   };
 }
 

@@ -44,6 +44,8 @@ export const localConfig: SpokeConfig = parseConfig(
     retention: { logDays: 1 },
     // The demo's change board: Morgan owns the services the seeded changes touch.
     changes: { serviceOwners: { Email: 'morgan.manager@example.com', VPN: 'morgan.manager@example.com' } },
+    // The demo's manager gets the monthly report mail (in a month's first week).
+    reporting: { monthlyReportTo: ['morgan.manager@example.com'] },
   },
   'functions/local/template-synth.ts',
 );
