@@ -267,6 +267,7 @@ export class SpokeStack extends Stack {
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
         reporting: this.reporting.handler,
+        'monthly-report': this.reporting.monthly,
         'problem-events': this.problemEvents.handler,
         'mail-feedback': this.mailFeedback.handler,
         housekeeping: this.housekeeping.handler,

@@ -237,7 +237,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email, notification, change-workflow, sla and catalog-workflow functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification, change-workflow, sla, catalog-workflow and monthly-report functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -256,7 +256,8 @@ describe('SpokeStack security properties', () => {
     );
     const slaRole = stack.getLogicalId(stack.sla.handler.executionRole.node.defaultChild as never);
     const catalogRole = stack.getLogicalId(stack.catalog.task.executionRole.node.defaultChild as never);
-    expect(sending).toHaveLength(5);
+    const monthlyRole = stack.getLogicalId(stack.reporting.monthly.executionRole.node.defaultChild as never);
+    expect(sending).toHaveLength(6);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
@@ -269,6 +270,7 @@ describe('SpokeStack security properties', () => {
         [{ Ref: changeRole }],
         [{ Ref: slaRole }],
         [{ Ref: catalogRole }],
+        [{ Ref: monthlyRole }],
       ]),
     );
   });
