@@ -9,6 +9,7 @@ import { runMail } from './mail.ts';
 import { runPortal } from './portal.ts';
 import { repoRoot, spawnNode } from './processes.ts';
 import { machineFacts, markdown, type Report, type SuiteResult, textTable } from './report.ts';
+import { runReporting } from './reporting.ts';
 import { runSearch } from './search.ts';
 import { runSoak } from './soak.ts';
 import { runTickets } from './tickets.ts';
@@ -39,6 +40,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   'cold-start': runColdStart,
   soak: runSoak,
   search: runSearch,
+  reporting: runReporting,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
@@ -46,7 +48,8 @@ const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
 Suites: ${Object.keys(suites).join(', ')}. Each runs in its own process. Writes bench/reports/<timestamp>.{json,md}.
 --quick runs smaller versions where a suite has one (tickets: 1k and 10k instead of 1k and 100k;
 mail: 150 and 15 messages instead of 600 and 60; portal: 3 runs instead of 7;
-search: 10k tickets and 500 articles instead of 100k and 5k).
+search: 10k tickets and 500 articles instead of 100k and 5k; reporting: a year of 10k tickets
+instead of 100k).
 --smoke runs the smallest version of every suite, to prove it still works (CI runs it; its figures are not a record).
 Exits non-zero when a suite fails; the other suites still run and report.`;
 
