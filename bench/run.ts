@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCatalog } from './catalog.ts';
 import { runChanges } from './changes.ts';
-import { runCmdb } from './cmdb.ts';
 import { runCloudOperations } from './cloud-operations.ts';
+import { runCmdb } from './cmdb.ts';
 import { runColdStart } from './cold-start.ts';
 import { runFoundation } from './foundation.ts';
 import { runHandlerCost } from './handler-cost.ts';
@@ -13,6 +13,7 @@ import { runPipelineGate } from './pipeline-gate.ts';
 import { runPortal } from './portal.ts';
 import { repoRoot, spawnNode } from './processes.ts';
 import { machineFacts, markdown, type Report, type SuiteResult, textTable } from './report.ts';
+import { runReporting } from './reporting.ts';
 import { runSearch } from './search.ts';
 import { runSla } from './sla.ts';
 import { runSoak } from './soak.ts';
@@ -49,6 +50,7 @@ const suites: Record<string, (options: SuiteOptions) => Promise<SuiteResult>> = 
   cmdb: runCmdb,
   'pipeline-gate': runPipelineGate,
   'cloud-operations': runCloudOperations,
+  reporting: runReporting,
 };
 
 const usage = `npm run bench [-- --only <suite>]... [-- --quick | --smoke]
@@ -59,7 +61,8 @@ mail: 150 and 15 messages instead of 600 and 60; portal: 3 runs instead of 7;
 search: 10k tickets and 500 articles instead of 100k and 5k;
 sla: 2,000 open records instead of 10,000;
 catalog: 10 orders and 2 onboarding runs instead of 30 and 5;
-cmdb: 2,000 CIs and 6,000 relations, 2,000 rows instead of 10,000, 30,000 and 10,000).
+cmdb: 2,000 CIs and 6,000 relations, 2,000 rows instead of 10,000, 30,000 and 10,000;
+reporting: a year of 10k tickets instead of 100k).
 --smoke runs the smallest version of every suite, to prove it still works (CI runs it; its figures are not a record).
 Exits non-zero when a suite fails; the other suites still run and report.`;
 

@@ -43,6 +43,8 @@ export interface ApiProps {
   readonly problemSettings?: ProblemSettingsEnv;
   /** How long a satisfaction survey stays open (account config `reporting`). */
   readonly satisfaction?: Pick<ApiEnv, 'SATISFACTION_DAYS' | 'SATISFACTION_FOLLOW_UP_AT_OR_BELOW'>;
+  /** Business-value assumptions of reports (account config `reporting`). */
+  readonly value?: Pick<ApiEnv, 'DEFLECTION_HANDLING_MINUTES' | 'MONTHLY_COST_USD'>;
   readonly logRetention: RetentionDays;
 }
 
@@ -111,6 +113,7 @@ export class Api extends Construct {
         ...props.cmdb,
         ...props.problemSettings,
         ...props.satisfaction,
+        ...props.value,
         ATTACHMENT_BUCKET: props.data.attachments.bucketName,
         CHANGE_APPROVAL_ARN: props.changeApproval.stateMachineArn,
         LINK_KEY_ID: props.linkKey.keyArn,

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { RiskQuestionnaire } from '#core/change/risk.ts';
-import { checkPipelineAccounts, releaseConfigSchema } from './release-config.ts';
 import { cloudOperationsConfig } from './cloud-operations-config.ts';
+import { checkPipelineAccounts, releaseConfigSchema } from './release-config.ts';
 import { receivesMail, sesReceivingRegions } from './ses-regions.ts';
 
 /**

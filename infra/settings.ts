@@ -7,6 +7,7 @@ import type {
   changeEnv,
   dataEnv,
   inboundEmailEnv,
+  MonthlyReportEnv,
   notificationsEnv,
   problemEnv,
 } from '#config/env.ts';
@@ -126,4 +127,22 @@ export const satisfactionSettingsEnv = (
   SATISFACTION_FOLLOW_UP_AT_OR_BELOW: String(reporting.satisfactionFollowUpAtOrBelow) as z.input<
     typeof notificationsEnv
   >['SATISFACTION_FOLLOW_UP_AT_OR_BELOW'],
+});
+
+/** The business-value assumptions of the account config, as the API and the monthly report get them. */
+export const valueSettingsEnv = (
+  reporting: SpokeConfig['reporting'],
+): Pick<MonthlyReportEnv, 'DEFLECTION_HANDLING_MINUTES' | 'MONTHLY_COST_USD'> => ({
+  DEFLECTION_HANDLING_MINUTES: String(reporting.deflectionHandlingMinutes),
+  MONTHLY_COST_USD: String(reporting.monthlyCostUsd),
+});
+
+/** The monthly report mail's environment: recipients, the mail settings and the assumptions. */
+export const reportingSettingsEnv = (
+  reporting: SpokeConfig['reporting'],
+  mail: Pick<MonthlyReportEnv, 'SUPPORT_ADDRESS' | 'MAIL_FROM' | 'PORTAL_URL' | 'MAIL_CONFIGURATION_SET'>,
+) => ({
+  ...mail,
+  ...valueSettingsEnv(reporting),
+  MONTHLY_REPORT_TO: reporting.monthlyReportTo.join(','),
 });

@@ -36,8 +36,10 @@ import {
   notificationSettingsEnv,
   openLimitEnv,
   problemSettingsEnv,
+  reportingSettingsEnv,
   satisfactionSettingsEnv,
   ticketSettingsEnv,
+  valueSettingsEnv,
 } from './settings.ts';
 import { Sla } from './sla.ts';
 import { Workflows } from './workflows.ts';
@@ -171,6 +173,7 @@ export class SpokeStack extends Stack {
       },
       problemSettings: problemSettingsEnv(config.problems),
       satisfaction: satisfactionSettingsEnv(config.reporting),
+      value: valueSettingsEnv(config.reporting),
       logRetention,
     });
     changeSettings.grantRead(this.api.handler, this.workflows.changeTask);
@@ -241,7 +244,17 @@ export class SpokeStack extends Stack {
       },
       logRetention,
     });
-    this.reporting = new Reporting(this, 'Reporting', { data: this.data, events: this.events, logRetention });
+    this.reporting = new Reporting(this, 'Reporting', {
+      data: this.data,
+      events: this.events,
+      logRetention,
+      monthlyReport: reportingSettingsEnv(config.reporting, {
+        SUPPORT_ADDRESS: config.support.addresses[0],
+        MAIL_FROM: config.support.mailFrom,
+        PORTAL_URL: this.portal.url,
+        MAIL_CONFIGURATION_SET: configurationSet,
+      }),
+    });
     this.problemEvents = new ProblemEvents(this, 'ProblemEvents', {
       data: this.data,
       events: this.events,
@@ -316,6 +329,7 @@ export class SpokeStack extends Stack {
         'inbound-email': this.email.handler,
         notifications: this.notifications.handler,
         reporting: this.reporting.handler,
+        'monthly-report': this.reporting.monthly,
         'problem-events': this.problemEvents.handler,
         'service-status': this.serviceStatus.handler,
         'mail-feedback': this.mailFeedback.handler,

@@ -65,6 +65,7 @@ import { type ProblemDeps, viewProblem } from '#core/problem/problem-service.ts'
 import type { ReleaseWorkflow } from '#core/release/release-service.ts';
 import type { CountingDeps } from '#core/reporting/counting-service.ts';
 import { deskCalendar } from '#core/reporting/desk-calendar.ts';
+import type { MonthlyReportDeps } from '#core/reporting/monthly-report.ts';
 import type { ReportDeps } from '#core/reporting/report-service.ts';
 import type { SatisfactionDeps } from '#core/satisfaction/satisfaction-service.ts';
 import { SearchIndexes } from '#core/search/search-indexes.ts';
@@ -110,14 +111,16 @@ import {
   type dataEnv,
   type inboundEmailEnv,
   type mailEnv,
+  type monthlyReportEnv,
   type notificationsEnv,
   type problemEnv,
   type searchEnv,
   type serviceStatusEnv,
   type slaEnv,
 } from './env.ts';
-import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import { articleSuggester } from './knowledge.ts';
+import { reportRecipients, valueAssumptions } from './reporting.ts';
+import { satisfactionServices, satisfactionSettings, surveyMailServices } from './satisfaction.ts';
 import { changeCmdbReader, recordAccess, recordCiServices, serviceStatusServices } from './service-status.ts';
 import { observedTicketStore } from './telemetry.ts';
 
@@ -578,6 +581,7 @@ export function apiServices(env: z.output<typeof apiEnv>, stored?: ChangeSetting
       groups: data.groups,
       timeZone: env.TIME_ZONE,
       clock: data.clock,
+      value: valueAssumptions(env),
     },
     catalog: catalogAdapters(env, env.CATALOG_WORKFLOW_ARN, data),
     mailBodies: new S3MailBodyStore(sendThrough(s3), env.ATTACHMENT_BUCKET),
@@ -801,6 +805,25 @@ export function reportingServices(env: z.output<typeof dataEnv>): CountingDeps {
   return {
     reports: reportStore(data.documents, env),
     calendar: deskCalendar(env.TIME_ZONE, env.BUSINESS_HOURS),
+  };
+}
+
+/** The monthly report mail: the report over the counters, SES, and the delivery ledger (each month once). */
+export function monthlyReportServices(env: z.output<typeof monthlyReportEnv>): MonthlyReportDeps {
+  const data = dataAdapters(env);
+  return {
+    report: {
+      reports: reportStore(data.documents, env),
+      groups: data.groups,
+      timeZone: env.TIME_ZONE,
+      clock: data.clock,
+      value: valueAssumptions(env),
+    },
+    mailer: new SesMailer(sendThrough(sesClient()), env.MAIL_FROM, env.MAIL_CONFIGURATION_SET),
+    deliveries: new DynamoDeliveryLedger(data.documents, env.IDEMPOTENCY_TABLE, data.clock),
+    recipients: reportRecipients(env.MONTHLY_REPORT_TO),
+    portalUrl: env.PORTAL_URL,
+    supportAddress: env.SUPPORT_ADDRESS,
   };
 }
 

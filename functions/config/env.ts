@@ -73,6 +73,17 @@ export const satisfactionEnv = z.object({
   SATISFACTION_FOLLOW_UP_AT_OR_BELOW: z.enum(['0', '1', '2', '3', '4']).default('2'),
 });
 
+/** Business-value assumptions of reports (docs/reporting.md, "Business value"). */
+export const businessValueEnv = z.object({
+  /** Minutes an agent would have spent on a question an article answered. @default '20' */
+  DEFLECTION_HANDLING_MINUTES: count.default('20'),
+  /** What the desk costs a month in USD, for cost per ticket; '0': not shown. @default '0' */
+  MONTHLY_COST_USD: z
+    .string()
+    .regex(/^\d{1,8}(\.\d{1,2})?$/, 'an amount in USD')
+    .default('0'),
+});
+
 /** Change management settings, shared by the API and the approval workflow's task. */
 export const changeEnv = z.object({
   /** The KMS HMAC key that signs approval links (`local` on a laptop, where a key file does it). */
@@ -163,6 +174,7 @@ export type SearchEnv = z.input<typeof searchEnv>;
 export const apiEnv = dataEnv
   .merge(changeEnv)
   .merge(satisfactionEnv)
+  .merge(businessValueEnv)
   .merge(problemEnv)
   .extend({
     /** The catalog request state machine, started when someone orders from the catalog. */
@@ -288,6 +300,16 @@ export type SlaEnv = z.input<typeof slaEnv>;
 
 /** The reporting consumer: the domain table and the desk's calendar (`TIME_ZONE`, `BUSINESS_HOURS`). */
 export const reportingEnv = dataEnv;
+
+/** The monthly report mail: last month's figures to chosen managers, from the counters. */
+export const monthlyReportEnv = dataEnv
+  .extend(mailEnv.shape)
+  .extend(businessValueEnv.shape)
+  .extend({
+    /** Who gets it, comma-separated; empty: nobody (the function does nothing). @default '' */
+    MONTHLY_REPORT_TO: z.string().max(5000).default(''),
+  });
+export type MonthlyReportEnv = z.input<typeof monthlyReportEnv>;
 export const preTokenGenerationEnv = z.object({
   /** JSON: IdP group names per Spoke group, `{"agents":[…],"approvers":[…],"admins":[…]}`. */
   GROUP_MAPPING: z
@@ -354,6 +376,7 @@ export const handlerEnvSchemas = {
   'functions/handlers/inbound-email.ts': inboundEmailEnv,
   'functions/handlers/notifications.ts': notificationsEnv,
   'functions/handlers/reporting.ts': reportingEnv,
+  'functions/handlers/monthly-report.ts': monthlyReportEnv,
   'functions/handlers/problem-events.ts': problemEventsEnv,
   'functions/handlers/mail-feedback.ts': dataEnv,
   'functions/handlers/ticket-housekeeping.ts': dataEnv,

@@ -57,6 +57,8 @@ export const localConfig: SpokeConfig = parseConfig(
       },
       incidents: { notify: { addresses: ['oncall@example.com'] } },
     },
+    // The demo's manager gets the monthly report mail (in a month's first week).
+    reporting: { monthlyReportTo: ['morgan.manager@example.com'] },
   },
   'functions/local/template-synth.ts',
 );

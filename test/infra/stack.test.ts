@@ -259,7 +259,7 @@ describe('SpokeStack security properties', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
-  it('lets only the inbound-email, notification, change-workflow, sla, catalog-workflow, release go/no-go and cloud-operations functions send mail, as the configured From address only', () => {
+  it('lets only the inbound-email, notification, change-workflow, sla, catalog-workflow, release go/no-go, cloud-operations and monthly-report functions send mail, as the configured From address only', () => {
     const statements = ofType('AWS::IAM::Policy').flatMap(([, policy]) =>
       (
         policy.Properties.PolicyDocument as {
@@ -282,6 +282,7 @@ describe('SpokeStack security properties', () => {
     const operationsRole = stack.getLogicalId(
       stack.cloudOperations.handler.executionRole.node.defaultChild as never,
     );
+    const monthlyRole = stack.getLogicalId(stack.reporting.monthly.executionRole.node.defaultChild as never);
     expect(sending).toHaveLength(6);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
@@ -297,6 +298,7 @@ describe('SpokeStack security properties', () => {
         [{ Ref: operationsRole }],
         [{ Ref: catalogRole }],
         [{ Ref: releaseRole }],
+        [{ Ref: monthlyRole }],
       ]),
     );
   });

@@ -66,6 +66,16 @@ export const Report = z.object({
   periods: z.array(Period),
   total: Figures,
   topServices: z.array(z.object({ service: z.string(), incidents: z.number().int() })),
+  /**
+   * What the desk delivers, from the counts and the configured assumptions: hours of agent
+   * time self-service saved (deflected questions × handling minutes), and the desk's monthly
+   * cost per ticket opened (null where an assumption or a count is missing).
+   */
+  businessValue: z.object({
+    hoursSavedBySelfService: z.number().nullable(),
+    costPerTicketUsd: z.number().nullable(),
+    assumptions: z.object({ deflectionHandlingMinutes: z.number(), monthlyCostUsd: z.number() }),
+  }),
   /** Satisfaction per agent over the range (the agent who worked each rated ticket). */
   agentSatisfaction: z.array(
     z.object({ agent: z.string(), responses: z.number().int(), meanScore: z.number() }),
@@ -73,8 +83,20 @@ export const Report = z.object({
 });
 export type Report = z.infer<typeof Report>;
 
+/** The assumptions behind the business-value figures (account config `reporting`). */
+export interface ValueAssumptions {
+  /** Minutes an agent would have spent on a question an article answered. */
+  readonly deflectionHandlingMinutes: number;
+  /** What the desk costs a month, in USD; 0: unknown. */
+  readonly monthlyCostUsd: number;
+}
+
+export const defaultValueAssumptions: ValueAssumptions = { deflectionHandlingMinutes: 20, monthlyCostUsd: 0 };
+
 export interface ReportDeps {
   readonly reports: ReportStore;
+  /** @default {@link defaultValueAssumptions} */
+  readonly value?: ValueAssumptions;
   readonly groups: Pick<GroupStore, 'listGroups'> & { groupsOf(email: string): Promise<readonly string[]> };
   readonly timeZone: string;
   readonly clock: { now(): Date };
@@ -146,7 +168,7 @@ export async function buildReport(deps: ReportDeps, actor: Actor, input: unknown
   const read = await Promise.all(
     groups.map((group) => deps.reports.read(cutKey({ ...filter, ...(group ? { group } : {}) }), query.from)),
   );
-  return summarize(
+  const report = summarize(
     query,
     filter,
     read.flat(),
@@ -154,6 +176,27 @@ export async function buildReport(deps: ReportDeps, actor: Actor, input: unknown
     deps.clock.now(),
     scope === 'all' ? undefined : groups,
   );
+  return { ...report, businessValue: businessValue(report, deps.value ?? defaultValueAssumptions) };
+}
+
+/** Months in a range of days, for a monthly cost (an average month: 365.25 / 12 days). */
+const AVERAGE_MONTH_DAYS = 365.25 / 12;
+
+function businessValue(
+  report: Omit<Report, 'businessValue'>,
+  value: ValueAssumptions,
+): Report['businessValue'] {
+  const { deflected } = report.total.knowledge;
+  const opened = report.total.tickets.opened;
+  const months = (daysBetween(report.from, report.to) + 1) / AVERAGE_MONTH_DAYS;
+  return {
+    hoursSavedBySelfService: Math.round(((deflected * value.deflectionHandlingMinutes) / 60) * 10) / 10,
+    costPerTicketUsd:
+      value.monthlyCostUsd > 0 && opened > 0
+        ? Math.round(((value.monthlyCostUsd * months) / opened) * 100) / 100
+        : null,
+    assumptions: { ...value },
+  };
 }
 
 function summarize(
@@ -163,7 +206,7 @@ function summarize(
   timeZone: string,
   now: Date,
   groups: readonly (string | undefined)[] | undefined,
-): Report {
+): Omit<Report, 'businessValue'> {
   const byDay = new Map<string, Record<string, number>>();
   let openNow = 0;
   for (const item of items) {

@@ -36,8 +36,6 @@ export function SurveyLinkPage({
   const [failure, setFailure] = useState<string>();
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
-  const message = (error: unknown, fallback: string) =>
-    error instanceof ApiError ? error.message : fallback;
 
   useEffect(() => {
     linkCall<Preview>(apiBase, token, undefined, 'satisfaction-links').then(setPreview, (error: unknown) =>

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
-import { ArticleFromTicket } from '../../knowledge/from-ticket.tsx';
 import { RecordCisPanel } from '../../cmdb/record-cis-panel.tsx';
+import { ArticleFromTicket } from '../../knowledge/from-ticket.tsx';
 import { ProblemPanel } from '../../problems/problem-panel.tsx';
 import { ApiError, SessionExpiredError } from '../../shared/api.ts';
 import {
