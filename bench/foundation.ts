@@ -163,6 +163,8 @@ async function lambdaEnv(urls: Record<string, string>, handler: string): Promise
     AWS_ENDPOINT_URL_S3: urls.s3,
     AWS_ENDPOINT_URL_SES: urls.outbox,
     AWS_ENDPOINT_URL_EVENTBRIDGE: urls.events,
+    // CodePipeline has no emulator: the gate's job answers go to the same accept-all stand-in.
+    AWS_ENDPOINT_URL_CODEPIPELINE: urls.events,
     ...functionEnvironment,
     GROUP_MAPPING: JSON.stringify({ agents: ['IT-Service-Desk'], approvers: [], admins: [] }),
   };
@@ -192,6 +194,24 @@ async function firstEvent(handler: string, urls: Record<string, string>): Promis
   // A VPC's Config notification (the test fixture): one configuration item upserted.
   if (handler === 'cmdb-discovery')
     return JSON.parse(await readFile(join(repoRoot, 'test/fixtures/events/config/vpc.json'), 'utf8'));
+  // A fixture's events (recorded shapes, test/fixtures/events/): read as the rules deliver them.
+  const fixture = async (path: string): Promise<unknown> =>
+    JSON.parse(await readFile(join(repoRoot, 'test/fixtures/events', path), 'utf8'));
+  // The release API's first request: unauthenticated, answered 401 without a read.
+  if (handler === 'release-api') return healthEvent();
+  // The expiry of a go/no-go round of a release that does not exist: one DynamoDB read.
+  if (handler === 'release-workflow') return { action: 'expire', releaseId: 'bench-no-such-release' };
+  // A pipeline execution that started: not final, so nothing is read or written.
+  if (handler === 'pipeline-events') return fixture('codepipeline/execution-started.json');
+  // A CodePipeline job: the gate decides and answers the job (CodePipeline is the stand-in).
+  if (handler === 'pipeline-gate') return fixture('codepipeline/lambda-invoke-job.json');
+  // An alarm on a resource the CMDB does not hold: an incident against "unknown CI".
+  if (handler === 'cloud-operations') return fixture('alarm/unknown-instance-alarm.json');
+  // A ticket event without a ticket: nothing to follow.
+  if (handler === 'service-status') {
+    const detail = { eventId: 'bench' };
+    return { id: 'bench', 'detail-type': 'ticket.updated', time: new Date().toISOString(), detail };
+  }
   // The run of an asset import that does not exist: one DynamoDB read, nothing imported.
   if (handler === 'asset-import') {
     const detail = { eventId: 'bench', importId: 'bench-no-such-import' };
