@@ -238,7 +238,7 @@ describe('nothing asynchronous is lost', () => {
       const functions = [...asyncTargets].filter((id) => resources[id]?.Type === 'AWS::Lambda::Function');
 
       // inbound-email (SES), notifications, problem-events, service-status, sla, reporting and asset-import (rules)
-      expect(functions.length, name).toBe(6);
+      expect(functions.length, name).toBe(7);
       for (const id of functions) {
         const deadLetter = resources[id]?.Properties?.DeadLetterConfig as { TargetArn?: unknown } | undefined;
         expect(deadLetter?.TargetArn, `${name}: ${id}`).toBeDefined();

@@ -283,7 +283,7 @@ describe('SpokeStack security properties', () => {
       stack.cloudOperations.handler.executionRole.node.defaultChild as never,
     );
     const monthlyRole = stack.getLogicalId(stack.reporting.monthly.executionRole.node.defaultChild as never);
-    expect(sending).toHaveLength(6);
+    expect(sending).toHaveLength(8);
     for (const statement of sending) {
       expect(statement.Action).toBe('ses:SendRawEmail');
       expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.support.mailFrom } });
@@ -564,8 +564,7 @@ describe('SpokeStack security properties', () => {
 
     expect(metric('Errors')).toHaveLength(functions.length);
     expect(metric('Throttles')).toHaveLength(functions.length);
-    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(7);
-    expect(metric('ExecutionsFailed')).toHaveLength(2);
+    expect(metric('ApproximateNumberOfMessagesVisible')).toHaveLength(10);
     expect(metric('ExecutionsFailed')).toHaveLength(3);
     expect(metric('5xx')).toEqual([
       expect.objectContaining({
