@@ -62,6 +62,41 @@ export function stepOutcome(step: {
 }
 
 /**
+ * The step after one more decision by `by`: the decision (on behalf when `by` is not one of the
+ * step's approvers — an escalation approver), the status the quorum gives, `decidedAt` once
+ * settled, and the next version. The caller has checked that `by` may decide.
+ */
+export function withDecision<
+  S extends {
+    readonly quorum: Quorum;
+    readonly approvers: readonly string[];
+    readonly decisions: readonly ApprovalDecision[];
+    readonly status: StepStatus;
+    readonly version: number;
+  },
+>(
+  step: S,
+  made: Omit<ApprovalDecision, 'onBehalf' | 'comment'> & { readonly comment?: string | undefined },
+): { readonly next: S; readonly settled: boolean } {
+  const decisions = [
+    ...step.decisions,
+    { ...made, comment: made.comment ?? '', onBehalf: !step.approvers.includes(made.by.email) },
+  ];
+  const status = stepOutcome({ ...step, decisions });
+  const settled = status !== 'pending';
+  return {
+    next: {
+      ...step,
+      decisions,
+      status,
+      ...(settled ? { decidedAt: made.at } : {}),
+      version: step.version + 1,
+    },
+    settled,
+  };
+}
+
+/**
  * What every approval step records, whatever it approves: its status and round, the quorum,
  * who may decide (resolved when it was requested; the requester never is), who was asked by
  * name and through which groups, the escalation approvers added later, and the decisions.

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { LinkSigner } from '#ports/link-signer.ts';
-import { answerSettledStep, Decision, stepOutcome } from '../approval/decision.ts';
+import { answerSettledStep, Decision, withDecision } from '../approval/decision.ts';
 import { readSignedLink, signLink } from '../approval/signed-link.ts';
 import { type Actor, normalizeEmail } from '../identity/actor.ts';
 import type { Page } from '../record/record.ts';
@@ -192,26 +192,13 @@ export function decideRequestStep(
         status: step.status,
       });
     const at = deps.clock.now().toISOString();
-    const decisions = [
-      ...step.decisions,
-      {
-        by: ref(actor),
-        decision: input.decision,
-        comment: input.comment ?? '',
-        at,
-        via,
-        onBehalf: !step.approvers.includes(me),
-      },
-    ];
-    const outcome = stepOutcome({ ...step, decisions });
-    const settled = outcome !== 'pending';
-    const next: RequestApprovalStep = {
-      ...step,
-      decisions,
-      status: outcome,
-      ...(settled ? { decidedAt: at } : {}),
-      version: step.version + 1,
-    };
+    const { next, settled } = withDecision(step, {
+      by: ref(actor),
+      decision: input.decision,
+      comment: input.comment,
+      at,
+      via,
+    });
     const saved = deps.requests.saveStep(next, step.version, {
       ...(taskToken ? { taskToken } : {}),
       inbox: settled ? [] : inboxOf(request, next),
@@ -226,7 +213,7 @@ export function decideRequestStep(
         ...(input.comment ? { reason: input.comment } : {}),
       },
     ]);
-    if (settled) await answerSettledStep(deps.workflow, taskToken, outcome);
+    if (settled) await answerSettledStep(deps.workflow, taskToken, next.status);
     return { step: next, settled };
   });
 }

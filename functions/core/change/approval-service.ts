@@ -3,7 +3,7 @@ import { type Actor, normalizeEmail, systemActor } from '#core/identity/actor.ts
 import type { Page } from '#core/record/record.ts';
 import { ConflictError, ForbiddenError, GoneError, NotFoundError } from '#core/shared/errors.ts';
 import type { InboxEntry } from '#ports/change-store.ts';
-import { answerSettledStep } from '../approval/decision.ts';
+import { answerSettledStep, withDecision } from '../approval/decision.ts';
 import { AGAIN, lostRace, retried } from '../record/retry.ts';
 import {
   type ApprovalRoute,
@@ -12,7 +12,6 @@ import {
   type Round,
   type StepId,
   stepApprovers,
-  stepOutcome,
   stepsOf,
 } from './approval.ts';
 import { type Change, riskLevel } from './change.ts';
@@ -258,26 +257,13 @@ export async function decideApproval(
     if (change.state !== 'authorize' || change.approval.status !== 'pending')
       throw new GoneError(`${change.number} no longer waits for approval (it is ${change.state})`);
     const at = deps.clock.now().toISOString();
-    const decisions = [
-      ...step.decisions,
-      {
-        by: { id: actor.id, email: me },
-        decision: input.decision,
-        comment: input.comment ?? '',
-        at,
-        via,
-        onBehalf: !step.approvers.includes(me),
-      },
-    ];
-    const outcome = stepOutcome({ ...step, decisions });
-    const settled = outcome !== 'pending';
-    const next: ApprovalStep = {
-      ...step,
-      decisions,
-      status: outcome,
-      ...(settled ? { decidedAt: at } : {}),
-      version: step.version + 1,
-    };
+    const { next, settled } = withDecision(step, {
+      by: { id: actor.id, email: me },
+      decision: input.decision,
+      comment: input.comment,
+      at,
+      via,
+    });
     const inbox = settled ? [] : inboxOf(change, next);
     if (
       await lostRace(
@@ -294,7 +280,7 @@ export async function decideApproval(
         ...(input.comment ? { reason: input.comment } : {}),
       },
     ]);
-    if (settled) await answerSettledStep(deps.workflow, taskToken, outcome);
+    if (settled) await answerSettledStep(deps.workflow, taskToken, next.status);
     return { step: next, settled };
   });
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { answerSettledStep, Decision, type Round, stepOutcome } from '../approval/decision.ts';
+import { answerSettledStep, Decision, type Round, withDecision } from '../approval/decision.ts';
 import { readSignedLink, signLink } from '../approval/signed-link.ts';
 import { type Actor, normalizeEmail, systemActor } from '../identity/actor.ts';
 import { AGAIN, lostRace, retried } from '../record/retry.ts';
@@ -197,28 +197,15 @@ export function decideGoNoGo(
         status: step.status,
       });
     const at = deps.clock.now().toISOString();
-    const decisions = [
-      ...step.decisions,
-      {
-        by: ref(actor),
-        decision: input.decision,
-        comment: input.comment ?? '',
-        at,
-        via,
-        onBehalf: !step.approvers.includes(me),
-      },
-    ];
-    const outcome = stepOutcome({ ...step, decisions });
-    const settled = outcome !== 'pending';
-    const next: GoNoGoStep = {
-      ...step,
-      decisions,
-      status: outcome,
-      ...(settled ? { decidedAt: at } : {}),
-      version: step.version + 1,
-    };
+    const { next, settled } = withDecision(step, {
+      by: ref(actor),
+      decision: input.decision,
+      comment: input.comment,
+      at,
+      via,
+    });
     if (await lostRace(deps.releases.saveStep(next, step.version, taskToken))) return AGAIN;
-    if (settled) await answerSettledStep(deps.workflow, taskToken, outcome);
+    if (settled) await answerSettledStep(deps.workflow, taskToken, next.status);
     return { step: next, settled };
   });
 }
